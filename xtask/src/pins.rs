@@ -1,0 +1,170 @@
+//! `spec/pins.toml`, and the `fetch` and `pin` commands that read and move it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail, ensure};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The pin file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pins {
+    /// `owner/name` of HubSpot's spec repository on GitHub.
+    pub repository: String,
+    /// The pinned files.
+    #[serde(rename = "file")]
+    pub files: Vec<Pin>,
+}
+
+/// One pinned upstream file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pin {
+    /// The local name, under spec/upstream/.
+    pub name: String,
+    /// The path in the upstream repository.
+    pub path: String,
+    /// The upstream commit.
+    pub commit: String,
+    /// The sha256 of the file at that commit.
+    pub sha256: String,
+}
+
+const PINS_HEADER: &str = "\
+# The upstream files the client is generated from: HubSpot's published OpenAPI specs, pinned by
+# commit and sha256. `cargo xtask fetch` downloads them into spec/upstream/ (git-ignored) and
+# verifies each hash; `cargo xtask pin <commit>` moves the pins and shows what changed.
+# Written by `cargo xtask pin`; edit by hand only to add or remove a file.
+";
+
+impl Pins {
+    pub fn path(root: &Path) -> PathBuf {
+        root.join("spec/pins.toml")
+    }
+
+    pub fn load(root: &Path) -> Result<Self> {
+        let path = Self::path(root);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid {}", path.display()))
+    }
+
+    fn save(&self, root: &Path) -> Result<()> {
+        let body = toml::to_string(self)?;
+        let path = Self::path(root);
+        std::fs::write(&path, format!("{PINS_HEADER}\n{body}"))
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+pub fn upstream_dir(root: &Path) -> PathBuf {
+    root.join("spec/upstream")
+}
+
+/// `cargo xtask fetch`.
+pub fn fetch(root: &Path, from: Option<&Path>) -> Result<()> {
+    let pins = Pins::load(root)?;
+    let dir = upstream_dir(root);
+    std::fs::create_dir_all(&dir)?;
+    for pin in &pins.files {
+        let bytes = obtain(&pins.repository, pin, &pin.commit, from)?;
+        let actual = sha256(&bytes);
+        ensure!(
+            actual == pin.sha256,
+            "{}: sha256 mismatch\n  expected {} (spec/pins.toml)\n  got      {actual}\n\
+             The file is not the pinned one; if HubSpot's file is meant to change, move the pin \
+             with `cargo xtask pin <commit>`.",
+            pin.name,
+            pin.sha256,
+        );
+        std::fs::write(dir.join(&pin.name), &bytes)?;
+        println!("fetched {} ({} bytes, sha256 ok)", pin.name, bytes.len());
+    }
+    Ok(())
+}
+
+/// `cargo xtask pin`: moves every pin to `commit`, showing what changed in the API.
+pub fn pin(root: &Path, commit: &str, from: Option<&Path>) -> Result<()> {
+    ensure!(
+        commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()),
+        "`{commit}` is not a full 40-hex-digit commit"
+    );
+    let mut pins = Pins::load(root)?;
+    let dir = upstream_dir(root);
+    std::fs::create_dir_all(&dir)?;
+    let mut changed = false;
+    for pin in &mut pins.files {
+        let bytes = obtain(&pins.repository, pin, commit, from)?;
+        let new_sha = sha256(&bytes);
+        let local = dir.join(&pin.name);
+        if new_sha == pin.sha256 {
+            println!("{}: unchanged", pin.name);
+        } else {
+            changed = true;
+            println!("{}: {} -> {new_sha}", pin.name, pin.sha256);
+            match std::fs::read(&local)
+                .ok()
+                .filter(|old| sha256(old) == pin.sha256)
+            {
+                Some(old) => print!("{}", crate::api_diff::describe(&old, &bytes)?),
+                None => {
+                    println!("  (run `cargo xtask fetch` first to see what changed in the API)")
+                }
+            }
+        }
+        pin.commit = commit.to_owned();
+        pin.sha256 = new_sha;
+        std::fs::write(&local, &bytes)?;
+    }
+    pins.save(root)?;
+    if changed {
+        println!(
+            "\nspec/pins.toml moved to {commit}. Next: `cargo xtask regen`, then review the diff of generated.rs."
+        );
+    } else {
+        println!("\nNo pinned file changed; spec/pins.toml now names {commit}.");
+    }
+    Ok(())
+}
+
+/// The file's bytes, from `from` or downloaded from GitHub at `commit`.
+fn obtain(repository: &str, pin: &Pin, commit: &str, from: Option<&Path>) -> Result<Vec<u8>> {
+    if let Some(from) = from {
+        let path = from.join(&pin.name);
+        return std::fs::read(&path)
+            .with_context(|| format!("{}: cannot read {} (--from)", pin.name, path.display()));
+    }
+    let url = format!(
+        "https://raw.githubusercontent.com/{repository}/{commit}/{}",
+        pin.path.replace(' ', "%20")
+    );
+    let agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .new_agent();
+    let mut response = match agent.get(&url).call() {
+        Ok(response) => response,
+        Err(ureq::Error::StatusCode(404)) => {
+            bail!(
+                "{}: not found upstream at {url} (moved, or wrong commit?)",
+                pin.name
+            )
+        }
+        Err(e) => bail!(
+            "{}: cannot download {url}: {e}\n(no network? take the files from a folder with --from DIR)",
+            pin.name
+        ),
+    };
+    response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .with_context(|| format!("{}: download from {url} failed", pin.name))
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
