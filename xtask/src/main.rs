@@ -10,6 +10,8 @@
 mod api_diff;
 mod pins;
 mod regen;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 
@@ -52,7 +54,9 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Fetch { from } => pins::fetch(&root, from.as_deref()),
         Command::Regen { check } => regen::regen(&root, check),
-        Command::Pin { commit, from } => pins::pin(&root, &commit, from.as_deref()),
+        Command::Pin { commit, from } => {
+            pins::pin(&root, &commit, from.as_deref()).map(|report| print!("{report}"))
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! `spec/pins.toml`, and the `fetch` and `pin` commands that read and move it.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -85,8 +86,8 @@ pub fn fetch(root: &Path, from: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
-/// `cargo xtask pin`: moves every pin to `commit`, showing what changed in the API.
-pub fn pin(root: &Path, commit: &str, from: Option<&Path>) -> Result<()> {
+/// `cargo xtask pin`: moves every pin to `commit`; returns the report of what changed in the API.
+pub fn pin(root: &Path, commit: &str, from: Option<&Path>) -> Result<String> {
     ensure!(
         commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()),
         "`{commit}` is not a full 40-hex-digit commit"
@@ -95,23 +96,23 @@ pub fn pin(root: &Path, commit: &str, from: Option<&Path>) -> Result<()> {
     let dir = upstream_dir(root);
     std::fs::create_dir_all(&dir)?;
     let mut changed = false;
+    let mut report = String::new();
     for pin in &mut pins.files {
         let bytes = obtain(&pins.repository, pin, commit, from)?;
         let new_sha = sha256(&bytes);
         let local = dir.join(&pin.name);
         if new_sha == pin.sha256 {
-            println!("{}: unchanged", pin.name);
+            let _ = writeln!(report, "{}: unchanged", pin.name);
         } else {
             changed = true;
-            println!("{}: {} -> {new_sha}", pin.name, pin.sha256);
-            match std::fs::read(&local)
+            let _ = writeln!(report, "{}: {} -> {new_sha}", pin.name, pin.sha256);
+            let old = std::fs::read(&local)
                 .ok()
-                .filter(|old| sha256(old) == pin.sha256)
-            {
-                Some(old) => print!("{}", crate::api_diff::describe(&old, &bytes)?),
-                None => {
-                    println!("  (run `cargo xtask fetch` first to see what changed in the API)")
-                }
+                .filter(|old| sha256(old) == pin.sha256);
+            match old {
+                Some(old) => report.push_str(&crate::api_diff::describe(&old, &bytes)?),
+                None => report
+                    .push_str("  (run `cargo xtask fetch` first to see what changed in the API)\n"),
             }
         }
         pin.commit = commit.to_owned();
@@ -119,14 +120,18 @@ pub fn pin(root: &Path, commit: &str, from: Option<&Path>) -> Result<()> {
         std::fs::write(&local, &bytes)?;
     }
     pins.save(root)?;
-    if changed {
-        println!(
+    let _ = if changed {
+        writeln!(
+            report,
             "\nspec/pins.toml moved to {commit}. Next: `cargo xtask regen`, then review the diff of generated.rs."
-        );
+        )
     } else {
-        println!("\nNo pinned file changed; spec/pins.toml now names {commit}.");
-    }
-    Ok(())
+        writeln!(
+            report,
+            "\nNo pinned file changed; spec/pins.toml now names {commit}."
+        )
+    };
+    Ok(report)
 }
 
 /// The file's bytes, from `from` or downloaded from GitHub at `commit`.
