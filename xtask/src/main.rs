@@ -6,8 +6,10 @@
 //!   checked-in code is not what the pinned specs produce.
 //! - `pin COMMIT [--from DIR]`: move every pin to an upstream commit, show what changed in the
 //!   API, and leave regeneration to `regen`.
+//! - `msrv`: check that no dependency needs a newer Rust than the declared `rust-version`.
 
 mod api_diff;
+mod msrv;
 mod pins;
 mod regen;
 #[cfg(test)]
@@ -46,6 +48,8 @@ enum Command {
         #[arg(long)]
         from: Option<PathBuf>,
     },
+    /// Check that no dependency needs a newer Rust than the declared rust-version.
+    Msrv,
 }
 
 fn main() -> std::process::ExitCode {
@@ -54,6 +58,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Fetch { from } => pins::fetch(&root, from.as_deref()),
         Command::Regen { check } => regen::regen(&root, check),
+        Command::Msrv => msrv::msrv(&root),
         Command::Pin { commit, from } => {
             pins::pin(&root, &commit, from.as_deref()).map(|report| print!("{report}"))
         }
