@@ -448,12 +448,12 @@ pub mod types {
         ///Always `error`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
-        ///A specific category that contains more specific detail about the error
+        ///A more specific category: a string or an object, depending on the error.
         #[serde(
             rename = "subCategory",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sub_category: ::std::option::Option<::std::string::String>,
+        pub sub_category: ::std::option::Option<::serde_json::Value>,
     }
     impl HubSpotError {
         pub fn builder() -> builder::HubSpotError {
@@ -2842,7 +2842,7 @@ pub mod types {
                 ::std::string::String,
             >,
             sub_category: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -2998,7 +2998,7 @@ pub mod types {
             }
             pub fn sub_category<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.sub_category = value

@@ -133,3 +133,28 @@ open_enum! {
         NotIn = "NOT_IN",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_values_parse_leniently_and_unknown_ones_are_kept_verbatim() {
+        assert_eq!(
+            AssociationCategory::from(" HUBSPOT_DEFINED "),
+            AssociationCategory::HubspotDefined
+        );
+        let later = FilterOperator::from("STARTS_WITH");
+        assert_eq!(later, FilterOperator::Other("STARTS_WITH".into()));
+        assert_eq!(later.to_string(), "STARTS_WITH");
+    }
+
+    #[test]
+    fn serde_round_trips_known_and_unknown_values() {
+        for wire in ["\"PROCESSING\"", "\"PAUSED\""] {
+            let status: BatchStatus = serde_json::from_str(wire).unwrap();
+            assert_eq!(serde_json::to_string(&status).unwrap(), wire);
+        }
+        assert!(serde_json::from_str::<BatchStatus>("42").is_err());
+    }
+}

@@ -1,0 +1,59 @@
+//! A wiremock server and a raw client pointed at it, plus HubSpot-shaped bodies.
+
+#![allow(dead_code)]
+
+use hubspot_communications_raw::Client;
+use serde_json::{Value, json};
+use wiremock::MockServer;
+
+pub const TOKEN: &str = "pat-na1-test-token";
+
+/// A fake server and a client that sends `Authorization: Bearer TOKEN` on every request.
+pub async fn setup() -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {TOKEN}").parse().unwrap(),
+    );
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let client = Client::new_with_client(&server.uri(), http);
+    (server, client)
+}
+
+/// A message as HubSpot answers it (the guide's example response).
+pub fn message(id: &str) -> Value {
+    json!({
+        "id": id,
+        "properties": {
+            "hs_communication_channel_type": "SMS ",
+            "hs_communication_logged_from": "CRM",
+            "hs_communication_body": "Texted John to confirm that we're ready to move forward with the contract.",
+            "hs_timestamp": "2022-11-12T15:48:22Z",
+            "hs_createdate": "2022-11-29T18:35:00.484Z",
+            "hs_lastmodifieddate": "2022-11-29T18:35:00.484Z",
+            "hs_object_id": id
+        },
+        "createdAt": "2022-11-29T18:35:00.484Z",
+        "updatedAt": "2022-11-29T18:35:00.484Z",
+        "archived": false
+    })
+}
+
+/// A batch answer: `results`, and `errors` when given (a 207).
+pub fn batch(results: Vec<Value>, errors: Option<Vec<Value>>) -> Value {
+    let mut body = json!({
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": "2022-11-29T18:35:00.100Z",
+        "completedAt": "2022-11-29T18:35:00.484Z"
+    });
+    if let Some(errors) = errors {
+        body["numErrors"] = json!(errors.len());
+        body["errors"] = json!(errors);
+    }
+    body
+}
