@@ -1,0 +1,191 @@
+//! The generator on fixture specs of our own that reproduce each defect of HubSpot's spec.
+//! They run on a fresh clone, without HubSpot's files.
+
+use std::path::{Path, PathBuf};
+
+use hubspot_communications_codegen::{Error, generate, patched_document};
+use serde_json::json;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn defects() -> (PathBuf, PathBuf) {
+    let dir = fixtures().join("defects");
+    (dir.clone(), dir.join("upstream"))
+}
+
+#[test]
+fn every_defect_is_mended_and_the_client_generates() {
+    let (spec, upstream) = defects();
+    let code = generate(&spec, &upstream).unwrap();
+    insta::assert_snapshot!("defects", code);
+}
+
+#[test]
+fn the_patched_document_shows_each_fix() {
+    let (spec, upstream) = defects();
+    let document = patched_document(&spec, &upstream).unwrap();
+    insta::assert_json_snapshot!("defects_document", document);
+
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    assert!(
+        !schemas.contains_key("Unused"),
+        "unreachable schemas are pruned"
+    );
+    assert!(
+        !schemas.contains_key("BatchNotes"),
+        "the non-207 batch body is no longer used"
+    );
+    assert!(
+        document["paths"].get("/notes/unused").is_none(),
+        "only selected operations"
+    );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let (spec, upstream) = defects();
+    assert_eq!(
+        generate(&spec, &upstream).unwrap(),
+        generate(&spec, &upstream).unwrap()
+    );
+}
+
+#[test]
+fn the_defects_are_real_without_the_patches() {
+    let (_, upstream) = defects();
+    let spec = fixtures().join("unpatched");
+    // Progenitor 0.15 asserts on the `default` response and the 201/207 pair.
+    let outcome = std::panic::catch_unwind(|| generate(&spec, &upstream));
+    assert!(
+        !matches!(outcome, Ok(Ok(_))),
+        "the unpatched fixture should not generate"
+    );
+}
+
+/// A spec folder in a temporary directory, with the defects fixture's upstream files.
+fn scratch(manifest: &str, patch: Option<serde_json::Value>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("client.toml"), manifest).unwrap();
+    if let Some(patch) = patch {
+        std::fs::create_dir(dir.path().join("patches")).unwrap();
+        std::fs::write(dir.path().join("patches/p.json"), patch.to_string()).unwrap();
+    }
+    dir
+}
+
+const NOTES_ONLY: &str = "[info]\ntitle = \"t\"\nversion = \"v\"\n\n[[source]]\nfile = \"notes.json\"\noperations = [\"GET /notes/{noteId}\"]\n";
+
+#[test]
+fn an_operation_missing_upstream_is_named() {
+    let (_, upstream) = defects();
+    let dir = scratch(
+        &NOTES_ONLY.replace("GET /notes/{noteId}", "DELETE /notes/{noteId}"),
+        None,
+    );
+    let error = patched_document(dir.path(), &upstream).unwrap_err();
+    assert!(
+        matches!(&error, Error::MissingOperation { file, operation } if file == "notes.json" && operation == "DELETE /notes/{noteId}"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_malformed_operation_in_the_manifest_is_refused() {
+    let (_, upstream) = defects();
+    let dir = scratch(
+        &NOTES_ONLY.replace("GET /notes/{noteId}", "FETCH notes"),
+        None,
+    );
+    let error = patched_document(dir.path(), &upstream).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("`FETCH notes` in notes.json is not `METHOD /path`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_patch_operation_without_a_reason_is_refused() {
+    let (_, upstream) = defects();
+    let manifest = format!("patches = [\"p.json\"]\n{NOTES_ONLY}");
+    let patch = json!([
+        {"op": "remove", "path": "/components/schemas/Error/required", "reason": "explained"},
+        {"op": "remove", "path": "/components/schemas/Note/required"}
+    ]);
+    let dir = scratch(&manifest, Some(patch));
+    let error = patched_document(dir.path(), &upstream).unwrap_err();
+    assert!(
+        matches!(error, Error::UnexplainedPatch { index: 1, .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_patch_that_no_longer_applies_says_why_it_existed() {
+    let (_, upstream) = defects();
+    let manifest = format!("patches = [\"p.json\"]\n{NOTES_ONLY}");
+    let patch = json!([{"op": "remove", "path": "/components/schemas/Gone/required", "reason": "Gone was over-strict."}]);
+    let dir = scratch(&manifest, Some(patch));
+    let error = patched_document(dir.path(), &upstream)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("operation #0"), "{error}");
+    assert!(
+        error.contains("reason given: Gone was over-strict."),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_failing_test_operation_stops_the_patch() {
+    let (_, upstream) = defects();
+    let manifest = format!("patches = [\"p.json\"]\n{NOTES_ONLY}");
+    let patch = json!([{"op": "test", "path": "/info/title", "value": "something else", "reason": "guard"}]);
+    let dir = scratch(&manifest, Some(patch));
+    assert!(matches!(
+        patched_document(dir.path(), &upstream),
+        Err(Error::PatchFailed { index: 0, .. })
+    ));
+}
+
+#[test]
+fn two_sources_defining_a_schema_differently_conflict() {
+    let (_, upstream_fixture) = defects();
+    let upstream = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        upstream_fixture.join("notes.json"),
+        upstream.path().join("notes.json"),
+    )
+    .unwrap();
+    let mut links: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(upstream_fixture.join("links.json")).unwrap(),
+    )
+    .unwrap();
+    links["components"]["schemas"]["ObjectId"]["properties"]["id"]["type"] = json!("integer");
+    std::fs::write(upstream.path().join("links.json"), links.to_string()).unwrap();
+    let manifest = format!(
+        "{NOTES_ONLY}\n[[source]]\nfile = \"links.json\"\noperations = [\"PUT /links/{{fromId}}\"]\n"
+    );
+    let dir = scratch(&manifest, None);
+    let error = patched_document(dir.path(), upstream.path()).unwrap_err();
+    assert!(
+        matches!(&error, Error::SchemaConflict { name, first, second } if name == "schemas/ObjectId" && first == "notes.json" && second == "links.json"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_operation_selected_twice_is_refused() {
+    let (_, upstream) = defects();
+    let manifest = format!(
+        "{NOTES_ONLY}\n[[source]]\nfile = \"notes.json\"\noperations = [\"GET /notes/{{noteId}}\"]\n"
+    );
+    let dir = scratch(&manifest, None);
+    assert!(matches!(
+        patched_document(dir.path(), &upstream),
+        Err(Error::DuplicateOperation { .. })
+    ));
+}
