@@ -22,6 +22,9 @@ pub struct Manifest {
     /// Generated types replaced by hand-written ones: schema name to Rust path.
     #[serde(default)]
     pub replace: BTreeMap<String, String>,
+    /// A hand-written type the client carries and its hooks can read (progenitor's inner type).
+    #[serde(default)]
+    pub inner_type: Option<String>,
 }
 
 /// The `info` of the merged document.

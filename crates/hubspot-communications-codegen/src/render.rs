@@ -9,7 +9,7 @@ use crate::{Error, Manifest, Result};
 pub fn render(document: &Value, manifest: &Manifest) -> Result<String> {
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document.clone()).map_err(|e| Error::OpenApi(e.to_string()))?;
-    let mut generator = Generator::new(&settings(manifest));
+    let mut generator = Generator::new(&settings(manifest)?);
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| Error::Progenitor(e.to_string()))?;
@@ -18,7 +18,7 @@ pub fn render(document: &Value, manifest: &Manifest) -> Result<String> {
 }
 
 /// The progenitor settings, each with its reason.
-fn settings(manifest: &Manifest) -> GenerationSettings {
+fn settings(manifest: &Manifest) -> Result<GenerationSettings> {
     let mut settings = GenerationSettings::new();
     settings
         // Builders name every parameter at the call site and let new optional query
@@ -41,5 +41,13 @@ fn settings(manifest: &Manifest) -> GenerationSettings {
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     }
-    settings
+    if let Some(inner) = &manifest.inner_type {
+        // State the client carries for its hooks (e.g. headers to add to every request, which
+        // a caller's own `reqwest::Client` cannot be given after it is built).
+        let tokens = inner
+            .parse()
+            .map_err(|e| Error::Progenitor(format!("inner_type `{inner}`: {e}")))?;
+        settings.with_inner_type(tokens);
+    }
+    Ok(settings)
 }

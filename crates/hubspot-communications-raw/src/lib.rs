@@ -11,8 +11,10 @@
 //! # async fn run() -> Result<(), hubspot_communications_raw::Error<hubspot_communications_raw::types::HubSpotError>> {
 //! use hubspot_communications_raw::Client;
 //!
-//! let http = reqwest::Client::new(); // add an `Authorization: Bearer …` default header
-//! let client = Client::new_with_client("https://api.hubapi.com", http);
+//! use hubspot_communications_raw::RequestHeaders;
+//!
+//! let auth = RequestHeaders::bearer("pat-na1-…").expect("a valid token");
+//! let client = Client::new_with_client("https://api.hubapi.com", reqwest::Client::new(), auth);
 //! let page = client.list_communications().limit(10).send().await?;
 //! for message in &page.results {
 //!     println!("{} {:?}", message.id, message.properties.get("hs_communication_body"));
@@ -33,17 +35,43 @@ mod generated;
 
 pub use generated::*;
 pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator};
+pub use progenitor_client::ClientHooks;
 
-/// Progenitor sends an `api-version` header holding the spec's `info.version` on every request.
-/// HubSpot versions its API in the path (`/crm/v3/`, `/crm/v4/`), documents no such header, and
-/// the merged spec has no single version to state, so the header is removed before sending.
-impl progenitor_client::ClientHooks<()> for Client {
+/// Headers the client adds to every request, such as `Authorization: Bearer …`.
+///
+/// They are added by the client's request hook, so they work with any `reqwest::Client`,
+/// including one built by the caller. Mark secret values sensitive
+/// ([`HeaderValue::set_sensitive`](reqwest::header::HeaderValue::set_sensitive)) so that
+/// `Debug` does not print them.
+#[derive(Debug, Clone, Default)]
+pub struct RequestHeaders(pub reqwest::header::HeaderMap);
+
+impl RequestHeaders {
+    /// `Authorization: Bearer <token>`, marked sensitive. Fails if the token is not a valid
+    /// header value (e.g. it holds a line break).
+    pub fn bearer(token: &str) -> Result<Self, reqwest::header::InvalidHeaderValue> {
+        let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {token}"))?;
+        value.set_sensitive(true);
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        Ok(Self(headers))
+    }
+}
+
+impl progenitor_client::ClientHooks<RequestHeaders> for Client {
+    /// Adds the [`RequestHeaders`], and removes progenitor's `api-version` header: it holds the
+    /// spec's `info.version`, but HubSpot versions its API in the path (`/crm/v3/`, `/crm/v4/`),
+    /// documents no such header, and the merged spec has no single version to state.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         _info: &progenitor_client::OperationInfo,
     ) -> Result<(), Error<E>> {
-        request.headers_mut().remove("api-version");
+        let headers = request.headers_mut();
+        headers.remove("api-version");
+        for (name, value) in &self.inner.0 {
+            headers.insert(name, value.clone());
+        }
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use hubspot_communications_raw::Client;
+use hubspot_communications_raw::{Client, RequestHeaders};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -11,16 +11,8 @@ pub const TOKEN: &str = "pat-na1-test-token";
 /// A fake server and a client that sends `Authorization: Bearer TOKEN` on every request.
 pub async fn setup() -> (MockServer, Client) {
     let server = MockServer::start().await;
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {TOKEN}").parse().unwrap(),
-    );
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap();
-    let client = Client::new_with_client(&server.uri(), http);
+    let auth = RequestHeaders::bearer(TOKEN).unwrap();
+    let client = Client::new_with_client(&server.uri(), reqwest::Client::new(), auth);
     (server, client)
 }
 
