@@ -1,1 +1,156 @@
+//! A typed, resilient client for HubSpot's
+//! [CRM Communications API](https://developers.hubspot.com/docs/guides/api/crm/engagements/communications):
+//! log WhatsApp, LinkedIn and SMS messages on contacts, companies, deals and tickets.
+//!
+//! ```no_run
+//! use hubspot_communications::{Association, Channel, Client, MessageUpdate, NewMessage, Record};
+//!
+//! # async fn run() -> Result<(), hubspot_communications::Error> {
+//! let client = Client::new(std::env::var("HUBSPOT_ACCESS_TOKEN").unwrap_or_default())?;
+//!
+//! let message = client
+//!     .create(
+//!         &NewMessage::new(Channel::Sms, "Texted Linda to confirm the contract.")
+//!             .associate(Association::contact("1234"))
+//!             .associate(Association::company("9001")),
+//!     )
+//!     .await?;
+//! client.update(&message.id, MessageUpdate::new().body("Sent a follow-up.")).await?;
+//! client.pin(&message.id, &Record::contact("1234")).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The sections below follow HubSpot's guide.
+//!
+//! # Create a WhatsApp, LinkedIn, or SMS message
+//!
+//! [`Client::create`] takes a [`NewMessage`]: channel and text are required by its
+//! constructor, so a message without them cannot be built. `hs_communication_logged_from` is
+//! always `CRM`, and `hs_timestamp` is the time of sending unless set.
+//!
+//! ## Properties
+//!
+//! | property | set with | read from |
+//! |---|---|---|
+//! | `hs_communication_channel_type` | [`NewMessage::new`] ([`Channel`]) | [`Message::channel`] |
+//! | `hs_communication_logged_from` | always `CRM` | [`Message::properties`] |
+//! | `hs_communication_body` | [`NewMessage::new`] | [`Message::body`] |
+//! | `hubspot_owner_id` | [`NewMessage::owner`] | [`Message::owner_id`] |
+//! | `hs_timestamp` | [`NewMessage::timestamp`] | [`Message::timestamp`] |
+//! | any other | [`NewMessage::property`] | [`Message::property`] |
+//!
+//! | [`Channel`] | HubSpot's value |
+//! |---|---|
+//! | `WhatsApp` | `WHATS_APP` |
+//! | `LinkedIn` | `LINKEDIN_MESSAGE` |
+//! | `Sms` | `SMS` |
+//! | `Other(value)` | a value HubSpot adds later |
+//!
+//! ## Associations
+//!
+//! [`Association::contact`], [`company`](Association::company), [`deal`](Association::deal)
+//! and [`ticket`](Association::ticket) use HubSpot's default types from a communication
+//! (81, 87, 85, 83); labels and custom types go through [`Association::new`] with an
+//! [`AssociationType`].
+//!
+//! # Retrieve messages
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use hubspot_communications::{Client, ObjectType, ReadOptions};
+//!
+//! # async fn run(client: Client) -> Result<(), hubspot_communications::Error> {
+//! let options = ReadOptions::new()
+//!     .properties(["hs_communication_body"])
+//!     .associations(ObjectType::Contact);
+//! let one = client.get_with("12021896773", &options).await?;
+//! let all: Vec<_> = client.list(options).try_collect().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Update messages
+//!
+//! ```no_run
+//! use hubspot_communications::{Client, MessageUpdate};
+//!
+//! # async fn run(client: Client) -> Result<(), hubspot_communications::Error> {
+//! // Set one value and clear another (HubSpot's empty string).
+//! let update = MessageUpdate::new().body("Sent a follow-up message to Carla.").clear("hubspot_owner_id");
+//! client.update("12021896773", update).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Associate an existing message with a record, and remove an association
+//!
+//! ```no_run
+//! use hubspot_communications::{Association, Client};
+//!
+//! # async fn run(client: Client) -> Result<(), hubspot_communications::Error> {
+//! client.associate("12021896773", &Association::deal("5001")).await?;
+//! client.remove_association("12021896773", &Association::deal("5001")).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Pin a message on a record
+//!
+//! [`Client::pin`] checks that the message is associated with the record first, as HubSpot
+//! requires, and answers [`Error::NotAssociated`] if not.
+//!
+//! # Delete messages
+//!
+//! [`Client::archive`] moves a message to the recycle bin; [`Client::archive_batch`] does so
+//! for many.
+//!
+//! # Batches
+//!
+//! [`Client::create_batch`], [`read_batch`](Client::read_batch),
+//! [`update_batch`](Client::update_batch), [`upsert_batch`](Client::upsert_batch) and
+//! [`archive_batch`](Client::archive_batch) take any number of inputs, send them 100 at a
+//! time, and return a [`BatchOutcome`] that accounts for every input.
+//!
+//! # Search
+//!
+//! [`Client::search`] streams the results of a [`Search`]; [`Client::search_all`] reads past
+//! HubSpot's 10,000-result cap.
+//!
+//! # Resilience
+//!
+//! Every call goes through one request path: a rolling-window rate limiter shared by every
+//! clone of the client ([`RateLimit`]), retries with backoff ([`RetryPolicy`]) that never
+//! repeat a create HubSpot may have acted on, timeouts on by default, and a `tracing` span per
+//! request (operation, attempt, status, wait, correlation id; never the token).
 
+#![warn(missing_docs)]
+
+mod associating;
+mod association;
+mod batch;
+mod channel;
+mod client;
+mod error;
+mod message;
+mod messages;
+mod new_message;
+mod pin;
+mod rate_limit;
+mod record;
+mod request;
+mod retry;
+pub mod search;
+
+pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
+pub use batch::{BatchError, BatchFailure, BatchOutcome, BatchSuccess, MAX_BATCH_SIZE};
+pub use channel::Channel;
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use error::{
+    ApiError, Error, ErrorDetail, RateLimitPolicy, TransportError, TransportErrorKind,
+};
+pub use hubspot_communications_raw as raw;
+pub use hubspot_communications_raw::{AssociationCategory, FilterOperator};
+pub use message::{AssociatedId, Message, PropertyVersion, property};
+pub use messages::{MAX_LIST_PAGE_SIZE, Page, ReadOptions};
+pub use new_message::{MessageUpdate, NewMessage};
+pub use rate_limit::RateLimit;
+pub use record::{ObjectType, Record};
+pub use retry::RetryPolicy;
+pub use search::Search;

@@ -1,0 +1,208 @@
+//! The client and its builder.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hubspot_communications_raw as raw;
+
+use crate::error::Error;
+use crate::rate_limit::{RateLimit, RateLimiter};
+use crate::retry::RetryPolicy;
+
+/// HubSpot's API.
+pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
+
+/// A client of HubSpot's Communications API.
+///
+/// Cheap to clone: clones share one connection pool and one rate limiter, so every task of a
+/// program can hold its own clone and the account's limit still holds.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), hubspot_communications::Error> {
+/// let client = hubspot_communications::Client::new("pat-na1-…")?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) raw: raw::Client,
+    pub(crate) base_url: String,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) search_limiter: RateLimiter,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) batch_concurrency: usize,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("token", &"<redacted>")
+            .field("rate_limit", &self.inner.limiter.limit())
+            .field("search_rate_limit", &self.inner.search_limiter.limit())
+            .field("retry", &self.inner.retry)
+            .field("batch_concurrency", &self.inner.batch_concurrency)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client of `https://api.hubapi.com` with a private-app or OAuth access token, and the
+    /// defaults of [`ClientBuilder`].
+    pub fn new(token: impl Into<String>) -> Result<Self, Error> {
+        Self::builder(token).build()
+    }
+
+    /// A builder, to set the base URL, timeouts, limits and more.
+    pub fn builder(token: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            token: token.into(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            user_agent: concat!("hubspot-communications/", env!("CARGO_PKG_VERSION")).to_owned(),
+            http: None,
+            rate_limit: RateLimit::STARTER,
+            search_rate_limit: RateLimit::SEARCH,
+            retry: RetryPolicy::default(),
+            batch_concurrency: 2,
+        }
+    }
+
+    /// The raw generated client under this one, for operations the facade does not wrap. Calls
+    /// made through it bypass the rate limiter and retries.
+    pub fn raw(&self) -> &raw::Client {
+        &self.inner.raw
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+}
+
+/// Configures a [`Client`].
+#[must_use]
+pub struct ClientBuilder {
+    token: String,
+    base_url: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: String,
+    http: Option<reqwest::Client>,
+    rate_limit: RateLimit,
+    search_rate_limit: RateLimit,
+    retry: RetryPolicy,
+    batch_concurrency: usize,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &"<redacted>")
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("rate_limit", &self.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Where requests go; `https://api.hubapi.com` by default (a fake server in tests).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// How long connecting may take: 10 s by default.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a whole request may take: 30 s by default.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header: `hubspot-communications/<version>` by default.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Sends through an existing `reqwest::Client` (proxies, certificates, pools of your own).
+    /// Its own timeouts and user agent then apply instead of this builder's.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The account's rate limit: [`RateLimit::STARTER`] (100 per 10 s) by default. The client
+    /// also follows the limit HubSpot reports in its `X-HubSpot-RateLimit-*` headers.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// The search endpoints' own limit: [`RateLimit::SEARCH`] by default.
+    pub fn search_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.search_rate_limit = limit;
+        self
+    }
+
+    /// When to retry; [`RetryPolicy::never`] turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How many batch requests of one call may run at once: 2 by default.
+    pub fn batch_concurrency(mut self, concurrency: usize) -> Self {
+        self.batch_concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Builds the client. Fails if the token cannot be sent in a header, a limit is zero, or
+    /// the HTTP client cannot be built.
+    pub fn build(self) -> Result<Client, Error> {
+        if self.token.trim().is_empty() {
+            return Err(Error::InvalidInput("the access token is empty".into()));
+        }
+        for limit in [self.rate_limit, self.search_rate_limit] {
+            if limit.max == 0 || limit.interval.is_zero() {
+                return Err(Error::InvalidInput(format!(
+                    "a rate limit of {limit:?} lets nothing through"
+                )));
+            }
+        }
+        let headers = raw::RequestHeaders::bearer(&self.token).map_err(|_| {
+            Error::InvalidInput("the access token holds characters a header cannot carry".into())
+        })?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .user_agent(self.user_agent)
+                .build()
+                .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                raw: raw::Client::new_with_client(&self.base_url, http, headers),
+                base_url: self.base_url,
+                limiter: RateLimiter::new(self.rate_limit),
+                search_limiter: RateLimiter::new(self.search_rate_limit),
+                retry: self.retry,
+                batch_concurrency: self.batch_concurrency,
+            }),
+        })
+    }
+}

@@ -1,0 +1,219 @@
+//! A message as HubSpot returns it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeZone, Utc};
+use hubspot_communications_raw::types;
+
+use crate::channel::Channel;
+use crate::record::ObjectType;
+
+/// HubSpot's property names for a message.
+pub mod property {
+    /// The channel: `WHATS_APP`, `LINKEDIN_MESSAGE` or `SMS`.
+    pub const CHANNEL: &str = "hs_communication_channel_type";
+    /// Where the message was logged from; always `CRM` through the API.
+    pub const LOGGED_FROM: &str = "hs_communication_logged_from";
+    /// The text.
+    pub const BODY: &str = "hs_communication_body";
+    /// The owner shown as the message's creator.
+    pub const OWNER: &str = "hubspot_owner_id";
+    /// When the message happened: its place on the timeline.
+    pub const TIMESTAMP: &str = "hs_timestamp";
+    /// The record id (read-only).
+    pub const OBJECT_ID: &str = "hs_object_id";
+    /// When the message was created in HubSpot (read-only).
+    pub const CREATE_DATE: &str = "hs_createdate";
+    /// When the message last changed (read-only).
+    pub const LAST_MODIFIED: &str = "hs_lastmodifieddate";
+    /// On a CRM record: the id of the activity pinned on its timeline.
+    pub const PINNED_ENGAGEMENT_ID: &str = "hs_pinned_engagement_id";
+}
+
+/// A WhatsApp, LinkedIn or SMS message logged in HubSpot.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Message {
+    /// HubSpot's id of the message.
+    pub id: String,
+    /// The channel, if the property was returned.
+    pub channel: Option<Channel>,
+    /// The text, if returned and set.
+    pub body: Option<String>,
+    /// The owner's id, if returned and set.
+    pub owner_id: Option<String>,
+    /// When the message happened, if returned and readable.
+    pub timestamp: Option<DateTime<Utc>>,
+    /// When it was created in HubSpot.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Whether it is in the recycle bin.
+    pub archived: bool,
+    /// When it was archived.
+    pub archived_at: Option<DateTime<Utc>>,
+    /// The records it is associated with, by object type, when asked for.
+    pub associations: BTreeMap<ObjectType, Vec<AssociatedId>>,
+    /// Every returned property, `None` where HubSpot answered `null`.
+    pub properties: BTreeMap<String, Option<String>>,
+    /// Past values of the properties asked for with history, newest first.
+    pub properties_with_history: BTreeMap<String, Vec<PropertyVersion>>,
+}
+
+/// An associated record's id and the association's type, as a read returns them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AssociatedId {
+    /// The record's id.
+    pub id: String,
+    /// The association type's name, e.g. `communication_to_contact`.
+    pub association_type: String,
+}
+
+/// One past value of a property.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PropertyVersion {
+    /// The value.
+    pub value: String,
+    /// When it was set.
+    pub timestamp: DateTime<Utc>,
+    /// What set it, e.g. `API` or `CRM_UI`.
+    pub source_type: String,
+}
+
+impl Message {
+    /// A property's value, if returned and set.
+    pub fn property(&self, name: &str) -> Option<&str> {
+        self.properties.get(name)?.as_deref()
+    }
+
+    fn from_parts(
+        id: String,
+        properties: BTreeMap<String, Option<String>>,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+        archived: bool,
+        archived_at: Option<DateTime<Utc>>,
+    ) -> Self {
+        let text = |name: &str| properties.get(name).cloned().flatten();
+        Self {
+            channel: text(property::CHANNEL).map(|c| c.parse().unwrap_or(Channel::Other(c))),
+            body: text(property::BODY),
+            owner_id: text(property::OWNER),
+            timestamp: text(property::TIMESTAMP)
+                .as_deref()
+                .and_then(parse_timestamp),
+            id,
+            created_at,
+            updated_at,
+            archived,
+            archived_at,
+            associations: BTreeMap::new(),
+            properties,
+            properties_with_history: BTreeMap::new(),
+        }
+    }
+}
+
+/// Reads a HubSpot timestamp: ISO 8601, or Unix milliseconds.
+pub(crate) fn parse_timestamp(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(millis) = value.parse::<i64>() {
+        return Utc.timestamp_millis_opt(millis).single();
+    }
+    DateTime::parse_from_rfc3339(value)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl From<types::SimplePublicObjectWithAssociations> for Message {
+    fn from(object: types::SimplePublicObjectWithAssociations) -> Self {
+        let mut message = Self::from_parts(
+            object.id,
+            object.properties,
+            object.created_at,
+            object.updated_at,
+            object.archived,
+            object.archived_at,
+        );
+        message.associations = object
+            .associations
+            .into_iter()
+            .map(|(object_type, ids)| {
+                let ids = ids
+                    .results
+                    .into_iter()
+                    .map(|a| AssociatedId {
+                        id: a.id,
+                        association_type: a.type_,
+                    })
+                    .collect();
+                (ObjectType::parse(&object_type), ids)
+            })
+            .collect();
+        message.properties_with_history = history(object.properties_with_history);
+        message
+    }
+}
+
+impl From<types::SimplePublicObject> for Message {
+    fn from(object: types::SimplePublicObject) -> Self {
+        let mut message = Self::from_parts(
+            object.id,
+            object.properties,
+            object.created_at,
+            object.updated_at,
+            object.archived,
+            object.archived_at,
+        );
+        message.properties_with_history = history(object.properties_with_history);
+        message
+    }
+}
+
+impl From<types::SimplePublicUpsertObject> for Message {
+    fn from(object: types::SimplePublicUpsertObject) -> Self {
+        let mut message = Self::from_parts(
+            object.id,
+            object.properties,
+            object.created_at,
+            object.updated_at,
+            object.archived,
+            object.archived_at,
+        );
+        message.properties_with_history = history(object.properties_with_history);
+        message
+    }
+}
+
+fn history(
+    map: BTreeMap<String, Vec<types::ValueWithTimestamp>>,
+) -> BTreeMap<String, Vec<PropertyVersion>> {
+    map.into_iter()
+        .map(|(name, versions)| {
+            let versions = versions
+                .into_iter()
+                .map(|v| PropertyVersion {
+                    value: v.value,
+                    timestamp: v.timestamp,
+                    source_type: v.source_type,
+                })
+                .collect();
+            (name, versions)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_read_in_both_of_hubspots_forms() {
+        let iso = parse_timestamp("2022-11-12T15:48:22Z").unwrap();
+        let millis = parse_timestamp("1668268102000").unwrap();
+        assert_eq!(iso, millis);
+        assert_eq!(parse_timestamp("yesterday"), None);
+    }
+}

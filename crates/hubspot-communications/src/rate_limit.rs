@@ -1,0 +1,261 @@
+//! Client-side rate limiting that matches HubSpot's rolling windows.
+//!
+//! HubSpot counts requests in a *rolling* window (100, 190 or 250 per 10 s, by tier; search has
+//! its own, smaller one). A token bucket with a burst lets through up to twice the limit in one
+//! window, so this limiter keeps the start times of the requests in the current window instead:
+//! a request may start when fewer than `max` started in the last `interval`. It adapts to what
+//! HubSpot reports: the `X-HubSpot-RateLimit-Max` and `-Interval-Milliseconds` headers resize it,
+//! `-Remaining` lower than its own count means other clients share the account's budget (it
+//! then counts their requests too), and a 429's `Retry-After` pauses it.
+//!
+//! One limiter is shared by every clone of a [`Client`](crate::Client).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+
+/// How many requests may start in a rolling window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests per window.
+    pub max: u32,
+    /// The window's length.
+    pub interval: Duration,
+}
+
+impl RateLimit {
+    /// `max` requests per `interval`.
+    pub const fn new(max: u32, interval: Duration) -> Self {
+        Self { max, interval }
+    }
+
+    /// Free and Starter accounts: 100 requests per 10 seconds.
+    pub const STARTER: Self = Self::new(100, Duration::from_secs(10));
+    /// Professional and Enterprise accounts: 190 requests per 10 seconds.
+    pub const PROFESSIONAL: Self = Self::new(190, Duration::from_secs(10));
+    /// Accounts with the API limit increase: 250 requests per 10 seconds.
+    pub const API_LIMIT_INCREASE: Self = Self::new(250, Duration::from_secs(10));
+    /// HubSpot's search endpoints: about 4 requests per second per account.
+    pub const SEARCH: Self = Self::new(4, Duration::from_secs(1));
+}
+
+/// A rolling-window limiter.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    window: Mutex<Window>,
+}
+
+#[derive(Debug)]
+struct Window {
+    limit: RateLimit,
+    /// Start times of the requests counted in the current window, oldest first.
+    starts: VecDeque<Instant>,
+    paused_until: Option<Instant>,
+}
+
+/// Requests arrive at HubSpot a little later than they leave; counting each for a little longer
+/// than the window keeps a client running at the limit from meeting 429s through network jitter.
+const GUARD: Duration = Duration::from_millis(25);
+
+impl RateLimiter {
+    pub(crate) fn new(limit: RateLimit) -> Self {
+        Self {
+            window: Mutex::new(Window {
+                limit,
+                starts: VecDeque::with_capacity(limit.max as usize),
+                paused_until: None,
+            }),
+        }
+    }
+
+    /// Waits until a request may start, counts it, and returns how long it waited.
+    pub(crate) async fn acquire(&self) -> Duration {
+        let begun = Instant::now();
+        loop {
+            let ready_at = {
+                let mut window = self.lock();
+                let now = Instant::now();
+                match window.ready_at(now) {
+                    None => {
+                        window.starts.push_back(now);
+                        return now - begun;
+                    }
+                    Some(at) => at,
+                }
+            };
+            tokio::time::sleep_until(ready_at).await;
+        }
+    }
+
+    /// Adjusts to the rate-limit headers of a HubSpot answer.
+    pub(crate) fn observe(&self, headers: &HeaderMap) {
+        let number =
+            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        let mut window = self.lock();
+        if let Some(max) = number("x-hubspot-ratelimit-max").filter(|&max| max > 0) {
+            window.limit.max = u32::try_from(max).unwrap_or(u32::MAX);
+        }
+        if let Some(ms) = number("x-hubspot-ratelimit-interval-milliseconds").filter(|&ms| ms > 0) {
+            window.limit.interval = Duration::from_millis(ms);
+        }
+        if let Some(remaining) = number("x-hubspot-ratelimit-remaining") {
+            let now = Instant::now();
+            window.evict(now);
+            let max = window.limit.max as usize;
+            let ours = max.saturating_sub(window.starts.len());
+            // Others spend the same budget: count what they spent as if it started now.
+            let theirs = ours.saturating_sub(usize::try_from(remaining).unwrap_or(usize::MAX));
+            for _ in 0..theirs.min(max) {
+                window.starts.push_back(now);
+            }
+        }
+    }
+
+    /// Lets no request start before `until` (a 429's `Retry-After`).
+    pub(crate) fn pause_until(&self, until: Instant) {
+        let mut window = self.lock();
+        window.paused_until = Some(window.paused_until.map_or(until, |at| at.max(until)));
+    }
+
+    /// The limit in force (it follows HubSpot's headers).
+    pub(crate) fn limit(&self) -> RateLimit {
+        self.lock().limit
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Window> {
+        // The window holds plain numbers: a panic elsewhere cannot leave it inconsistent.
+        self.window
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Window {
+    /// `None` if a request may start at `now`, else when to look again.
+    fn ready_at(&mut self, now: Instant) -> Option<Instant> {
+        if let Some(until) = self.paused_until {
+            if until > now {
+                return Some(until);
+            }
+            self.paused_until = None;
+        }
+        self.evict(now);
+        if self.starts.len() < self.limit.max as usize {
+            None
+        } else {
+            self.starts
+                .front()
+                .map(|oldest| *oldest + self.limit.interval + GUARD)
+        }
+    }
+
+    fn evict(&mut self, now: Instant) {
+        let span = self.limit.interval + GUARD;
+        while self
+            .starts
+            .front()
+            .is_some_and(|start| now.duration_since(*start) >= span)
+        {
+            self.starts.pop_front();
+        }
+        // A shrunken limit: forget the oldest beyond the new maximum's worth of history.
+        while self.starts.len() > 4 * self.limit.max.max(1) as usize {
+            self.starts.pop_front();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    reqwest::header::HeaderName::from_static(k),
+                    v.parse().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn lets_max_through_then_waits_for_the_oldest_to_leave_the_window() {
+        let limiter = RateLimiter::new(RateLimit::new(3, Duration::from_secs(1)));
+        for _ in 0..3 {
+            assert_eq!(limiter.acquire().await, Duration::ZERO);
+        }
+        let waited = limiter.acquire().await;
+        assert_eq!(waited, Duration::from_secs(1) + GUARD);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn never_exceeds_max_in_any_rolling_window() {
+        let limiter = std::sync::Arc::new(RateLimiter::new(RateLimit::new(
+            5,
+            Duration::from_millis(500),
+        )));
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..40 {
+            let limiter = limiter.clone();
+            tasks.push(tokio::spawn(async move {
+                limiter.acquire().await;
+                Instant::now() - start
+            }));
+        }
+        let mut times = Vec::new();
+        for task in tasks {
+            times.push(task.await.unwrap());
+        }
+        times.sort();
+        for (i, t) in times.iter().enumerate() {
+            let in_window = times[i..]
+                .iter()
+                .take_while(|u| **u - *t < Duration::from_millis(500))
+                .count();
+            assert!(
+                in_window <= 5,
+                "{in_window} requests within 500 ms from {t:?}"
+            );
+        }
+        // And it runs at the limit: 40 requests at 5 per ~0.5 s take ~7 windows.
+        assert!(*times.last().unwrap() < Duration::from_millis(7 * 525 + 1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn adopts_the_limit_hubspot_reports_and_counts_other_clients() {
+        let limiter = RateLimiter::new(RateLimit::STARTER);
+        limiter.observe(&headers(&[
+            ("x-hubspot-ratelimit-max", "190"),
+            ("x-hubspot-ratelimit-interval-milliseconds", "10000"),
+            ("x-hubspot-ratelimit-remaining", "2"),
+        ]));
+        assert_eq!(limiter.limit(), RateLimit::PROFESSIONAL);
+        assert_eq!(limiter.acquire().await, Duration::ZERO);
+        assert_eq!(limiter.acquire().await, Duration::ZERO);
+        assert!(limiter.acquire().await >= Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_every_request_until_it_ends() {
+        let limiter = RateLimiter::new(RateLimit::STARTER);
+        limiter.pause_until(Instant::now() + Duration::from_secs(2));
+        assert_eq!(limiter.acquire().await, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn ignores_malformed_headers() {
+        let limiter = RateLimiter::new(RateLimit::STARTER);
+        limiter.observe(&headers(&[
+            ("x-hubspot-ratelimit-max", "lots"),
+            ("x-hubspot-ratelimit-remaining", "-1"),
+        ]));
+        assert_eq!(limiter.limit(), RateLimit::STARTER);
+    }
+}

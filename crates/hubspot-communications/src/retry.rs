@@ -1,0 +1,101 @@
+//! When and how long to wait before trying a failed request again.
+
+use std::time::Duration;
+
+/// Retries with exponential backoff and full jitter.
+///
+/// What is retried: 429 (after `Retry-After`, unless HubSpot's `policyName` is `DAILY`), 502,
+/// 503 and 504, and connections that failed before the request was sent. A call that is not
+/// idempotent (a create) is retried only where HubSpot cannot have acted on it: a 429, a 503, or
+/// a connection never made. Elsewhere (a 502 or 504, a timeout or a connection dropped after
+/// sending) its fate is unknown and the error says so instead of risking a duplicate message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Up to 5 retries, from 250 ms doubling to at most 30 s.
+    fn default() -> Self {
+        Self {
+            max_retries: 5,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all: every failure reaches the caller at once.
+    pub const fn never() -> Self {
+        Self {
+            max_retries: 0,
+            initial_backoff: Duration::ZERO,
+            max_backoff: Duration::ZERO,
+        }
+    }
+
+    /// How many times a request may be retried after its first attempt.
+    #[must_use]
+    pub const fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = max_retries;
+        self
+    }
+
+    /// The backoff before the first retry; it doubles with each further one.
+    #[must_use]
+    pub const fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// The longest backoff between two attempts (a `Retry-After` may ask for more).
+    #[must_use]
+    pub const fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// Whether retry number `retry` (1 for the first) is allowed.
+    pub(crate) fn allows(&self, retry: u32) -> bool {
+        retry <= self.max_retries
+    }
+
+    /// The wait before retry number `retry` (1 for the first): a random duration up to the
+    /// exponential ceiling ("full jitter"), so that many clients do not retry in step.
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
+            .min(self.max_backoff);
+        ceiling.mul_f64(rand::random::<f64>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_exponentially_up_to_the_cap_with_jitter() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(1000));
+        for _ in 0..200 {
+            assert!(policy.backoff(1) <= Duration::from_millis(100));
+            assert!(policy.backoff(3) <= Duration::from_millis(400));
+            assert!(policy.backoff(30) <= Duration::from_millis(1000));
+        }
+        let spread: std::collections::BTreeSet<_> = (0..50).map(|_| policy.backoff(4)).collect();
+        assert!(spread.len() > 10, "jitter should spread retries");
+    }
+
+    #[test]
+    fn never_allows_no_retry() {
+        assert!(!RetryPolicy::never().allows(1));
+        assert!(RetryPolicy::default().allows(5));
+        assert!(!RetryPolicy::default().allows(6));
+    }
+}
