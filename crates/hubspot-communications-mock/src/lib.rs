@@ -1,1 +1,34 @@
+//! An embedded fake of HubSpot's CRM Communications API, for tests, examples and demos with no
+//! HubSpot account.
+//!
+//! It is stateful and in memory, and serves every endpoint of `hubspot-communications-raw` the
+//! way HubSpot does: numeric ids, default and requested properties (`null` where unset),
+//! cursor paging, archiving, batches with 207 answers, search with filters, sorts, paging and
+//! the 10,000-result cap, v3 and v4 associations, CRM records and pinning (which needs an
+//! association), HubSpot's error bodies, bearer authentication, rolling-window rate limits
+//! with HubSpot's headers, and seeded fault injection.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use hubspot_communications_mock::MockServer;
+//!
+//! let server = MockServer::start().await?;
+//! let contact = server.seed_contact("linda@example.com");
+//! println!("fake HubSpot at {} with contact {contact}", server.base_url());
+//! server.stop();
+//! # Ok(()) }
+//! ```
 
+#![warn(missing_docs)]
+
+mod config;
+mod error;
+mod rate_limit;
+mod routes;
+mod server;
+mod store;
+
+pub use config::{Config, FaultKind, Faults, Limit};
+pub use server::{MockServer, Stats};
+pub use store::ObjectKind;

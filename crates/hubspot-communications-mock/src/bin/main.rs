@@ -1,0 +1,103 @@
+//! `hubspot-communications-mock`: the fake HubSpot as a program.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+
+/// A fake HubSpot CRM Communications API on loopback.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// The port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Accept only this bearer token (repeat for more); any token if none is given.
+    #[arg(long = "token")]
+    tokens: Vec<String>,
+    /// Requests allowed per rate-limit window.
+    #[arg(long, default_value_t = 100)]
+    rate_limit: u32,
+    /// The rate-limit window, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    window_ms: u64,
+    /// Search requests allowed per second.
+    #[arg(long, default_value_t = 5)]
+    search_limit: u32,
+    /// Refuse every request after this many with the DAILY policy.
+    #[arg(long)]
+    daily_limit: Option<u64>,
+    /// Inject a fault: KIND=SHARE, e.g. 503=0.05 or drop-after-store=0.01. Kinds: 429, 500, 502,
+    /// 503, slow, drop-before-store, drop-after-store, truncated.
+    #[arg(long = "fault", value_parser = parse_fault)]
+    faults: Vec<(FaultKind, f64)>,
+    /// Only inject faults on paths ending with this (repeatable), e.g. batch/create.
+    #[arg(long = "fault-on")]
+    fault_on: Vec<String>,
+    /// The fault generator's seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Contacts to create at start.
+    #[arg(long, default_value_t = 0)]
+    contacts: usize,
+    /// Companies to create at start.
+    #[arg(long, default_value_t = 0)]
+    companies: usize,
+    /// Deals to create at start.
+    #[arg(long, default_value_t = 0)]
+    deals: usize,
+    /// Tickets to create at start.
+    #[arg(long, default_value_t = 0)]
+    tickets: usize,
+    /// Messages to create at start.
+    #[arg(long, default_value_t = 0)]
+    messages: usize,
+}
+
+fn parse_fault(text: &str) -> Result<(FaultKind, f64), String> {
+    let (kind, share) = text.split_once('=').ok_or("expected KIND=SHARE")?;
+    let kind = FaultKind::parse(kind).ok_or_else(|| format!("unknown fault kind {kind}"))?;
+    let share: f64 = share
+        .parse()
+        .map_err(|_| format!("{share} is not a number"))?;
+    if (0.0..=1.0).contains(&share) {
+        Ok((kind, share))
+    } else {
+        Err(format!("a share is between 0 and 1, not {share}"))
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    let mut faults = Faults::seeded(args.seed);
+    faults.shares = args.faults;
+    faults.endpoints = args.fault_on;
+    let mut config = Config::default()
+        .rate_limit(args.rate_limit, Duration::from_millis(args.window_ms))
+        .search_limit(args.search_limit, Duration::from_secs(1))
+        .faults(faults);
+    config.tokens = args.tokens.into_iter().collect();
+    config.daily_limit = args.daily_limit;
+    let server = MockServer::bind(config, SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
+    for i in 0..args.contacts {
+        println!(
+            "contact {}",
+            server.seed_contact(&format!("contact{i}@example.com"))
+        );
+    }
+    for i in 0..args.companies {
+        println!("company {}", server.seed_company(&format!("Company {i}")));
+    }
+    for i in 0..args.deals {
+        println!("deal {}", server.seed_deal(&format!("Deal {i}")));
+    }
+    for i in 0..args.tickets {
+        println!("ticket {}", server.seed_ticket(&format!("Ticket {i}")));
+    }
+    server.seed_messages(args.messages);
+    println!("listening on {}", server.base_url());
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! HubSpot's error answers: `{status, message, correlationId, category, errors?, context?}`.
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// An error answer in HubSpot's shape.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    body: Value,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, category: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: json!({
+                "status": "error",
+                "message": message.into(),
+                "correlationId": uuid::Uuid::new_v4().to_string(),
+                "category": category,
+            }),
+            retry_after: None,
+        }
+    }
+
+    pub(crate) fn validation(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message)
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "OBJECT_NOT_FOUND", message)
+    }
+
+    /// Adds a per-field detail.
+    pub(crate) fn detail(mut self, field: &str, code: &str, message: impl Into<String>) -> Self {
+        let detail = json!({"message": message.into(), "in": field, "code": code});
+        match self.body["errors"].as_array_mut() {
+            Some(errors) => errors.push(detail),
+            None => self.body["errors"] = json!([detail]),
+        }
+        self
+    }
+
+    /// HubSpot's 429: no `category`, but `errorType` and `policyName`.
+    pub(crate) fn rate_limited(policy: &str, retry_after_secs: u64) -> Self {
+        Self {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: json!({
+                "status": "error",
+                "message": format!("You have reached your {} limit.", policy.to_ascii_lowercase()),
+                "errorType": "RATE_LIMIT",
+                "correlationId": uuid::Uuid::new_v4().to_string(),
+                "policyName": policy,
+                "groupName": "publicapi:private-app-api-calls",
+            }),
+            retry_after: Some(retry_after_secs),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// A per-item error of a batch answer (`StandardError`).
+pub(crate) fn item_error(category: &str, message: impl Into<String>, context: Value) -> Value {
+    json!({"status": "error", "category": category, "message": message.into(), "context": context})
+}

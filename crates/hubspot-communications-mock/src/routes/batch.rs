@@ -1,0 +1,248 @@
+//! The batch endpoints: at most 100 inputs; 207 with per-item errors when some fail.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use chrono::Utc;
+use serde_json::{Value, json};
+
+use super::communications::{parse_associations, resolve_id};
+use super::{MESSAGE_DEFAULTS, Query, check_channel, check_new_message, json_body, properties};
+use crate::error::{ApiError, item_error};
+use crate::server::{Shared, lock};
+use crate::store::timestamp;
+
+type Answer = Result<Response, ApiError>;
+
+/// The `inputs` of a batch body, at most 100.
+fn inputs(body: &Bytes) -> Result<(Value, Vec<Value>), ApiError> {
+    let body = json_body(body)?;
+    let Some(inputs) = body.get("inputs").and_then(Value::as_array).cloned() else {
+        return Err(ApiError::validation("inputs is required").detail(
+            "inputs",
+            "REQUIRED",
+            "inputs is required",
+        ));
+    };
+    if inputs.len() > 100 {
+        return Err(ApiError::validation(format!(
+            "Batch input limit is 100, but {} were given",
+            inputs.len()
+        ))
+        .detail("inputs", "TOO_MANY", "at most 100 inputs"));
+    }
+    Ok((body, inputs))
+}
+
+/// 200/201, or 207 when some inputs failed.
+fn answer(success: StatusCode, results: Vec<Value>, errors: Vec<Value>) -> Response {
+    let now = timestamp(Utc::now());
+    let mut body =
+        json!({"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now});
+    let status = if errors.is_empty() {
+        success
+    } else {
+        body["numErrors"] = json!(errors.len());
+        body["errors"] = json!(errors);
+        StatusCode::MULTI_STATUS
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| text(Some(v)))
+        .collect()
+}
+
+pub(crate) async fn read(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Answer {
+    let archived = Query::parse(&uri).flag("archived")?;
+    let (body, inputs) = inputs(&body)?;
+    let properties = strings(body.get("properties"));
+    let history = strings(body.get("propertiesWithHistory"));
+    let id_property = body.get("idProperty").and_then(Value::as_str);
+    let store = lock(&shared.store);
+    let (mut results, mut missing) = (Vec::new(), Vec::new());
+    for input in &inputs {
+        let id = text(input.get("id")).unwrap_or_default();
+        match resolve_id(&store, &id, id_property)
+            .ok()
+            .and_then(|n| store.communications.get(&n))
+        {
+            Some(message) if message.archived_at.is_some() == archived => {
+                results.push(message.to_json(&properties, &history, &MESSAGE_DEFAULTS));
+            }
+            _ => missing.push(id),
+        }
+    }
+    let errors = if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![item_error(
+            "OBJECT_NOT_FOUND",
+            "Could not get some COMMUNICATION objects, they may be deleted or not exist. Check that ids are valid.",
+            json!({"ids": missing}),
+        )]
+    };
+    Ok(answer(StatusCode::OK, results, errors))
+}
+
+pub(crate) async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let (_, inputs) = inputs(&body)?;
+    let mut store = lock(&shared.store);
+    let (mut results, mut errors) = (Vec::new(), Vec::new());
+    for input in &inputs {
+        let trace = text(input.get("objectWriteTraceId"));
+        let context = || {
+            trace
+                .as_ref()
+                .map_or(json!({}), |t| json!({"objectWriteTraceId": [t]}))
+        };
+        let checked = properties(input)
+            .and_then(check_new_message)
+            .and_then(|p| Ok((p, parse_associations(&store, input)?)));
+        match checked {
+            Ok((properties, associations)) => {
+                let id = store.create_communication(properties);
+                for (kind, record, association) in associations {
+                    store.associate(id, kind, record, association);
+                }
+                let mut created = store.communications[&id].to_json(&[], &[], &MESSAGE_DEFAULTS);
+                if let Some(trace) = &trace {
+                    created["objectWriteTraceId"] = json!(trace);
+                }
+                results.push(created);
+            }
+            Err(_) => errors.push(item_error(
+                "VALIDATION_ERROR",
+                "Property values were not valid",
+                context(),
+            )),
+        }
+    }
+    Ok(answer(StatusCode::CREATED, results, errors))
+}
+
+pub(crate) async fn update(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let (_, inputs) = inputs(&body)?;
+    let mut store = lock(&shared.store);
+    let (mut results, mut errors, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+    for input in &inputs {
+        let id = text(input.get("id")).unwrap_or_default();
+        let id_property = input.get("idProperty").and_then(Value::as_str);
+        let mut properties = match properties(input) {
+            Ok(properties) => properties,
+            Err(_) => {
+                errors.push(item_error(
+                    "VALIDATION_ERROR",
+                    "properties is required",
+                    json!({"ids": [id]}),
+                ));
+                continue;
+            }
+        };
+        if check_channel(&mut properties, false).is_err() {
+            errors.push(item_error(
+                "VALIDATION_ERROR",
+                "Property values were not valid",
+                json!({"ids": [id]}),
+            ));
+            continue;
+        }
+        let found = resolve_id(&store, &id, id_property).ok();
+        match found.and_then(|n| store.live_mut(n)) {
+            Some(message) => {
+                message.apply(properties, Utc::now());
+                results.push(message.to_json(&[], &[], &MESSAGE_DEFAULTS));
+            }
+            None => missing.push(id),
+        }
+    }
+    if !missing.is_empty() {
+        errors.push(item_error(
+            "OBJECT_NOT_FOUND",
+            "Could not find some COMMUNICATION objects",
+            json!({"ids": missing}),
+        ));
+    }
+    Ok(answer(StatusCode::OK, results, errors))
+}
+
+pub(crate) async fn upsert(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let (_, inputs) = inputs(&body)?;
+    let mut store = lock(&shared.store);
+    let (mut results, mut errors) = (Vec::new(), Vec::new());
+    for input in &inputs {
+        let key = text(input.get("id")).unwrap_or_default();
+        let id_property = input
+            .get("idProperty")
+            .and_then(Value::as_str)
+            .unwrap_or("hs_object_id");
+        let Ok(mut properties) = properties(input) else {
+            errors.push(item_error(
+                "VALIDATION_ERROR",
+                "properties is required",
+                json!({"ids": [key]}),
+            ));
+            continue;
+        };
+        let existing = resolve_id(&store, &key, Some(id_property))
+            .ok()
+            .filter(|id| store.live(*id).is_some());
+        let outcome = match existing {
+            Some(id) => check_channel(&mut properties, false).map(|()| {
+                let message = store.live_mut(id).expect("checked live above");
+                message.apply(properties, Utc::now());
+                (id, false)
+            }),
+            None if id_property == "hs_object_id" => Err(ApiError::not_found(
+                "upsert by hs_object_id needs an existing id",
+            )),
+            None => {
+                properties.insert(id_property.to_owned(), key.clone());
+                check_new_message(properties).map(|p| (store.create_communication(p), true))
+            }
+        };
+        match outcome {
+            Ok((id, new)) => {
+                let mut message = store.communications[&id].to_json(&[], &[], &MESSAGE_DEFAULTS);
+                message["properties"][id_property] = json!(key);
+                message["new"] = json!(new);
+                results.push(message);
+            }
+            Err(_) => errors.push(item_error(
+                "VALIDATION_ERROR",
+                "Property values were not valid",
+                json!({"ids": [key]}),
+            )),
+        }
+    }
+    Ok(answer(StatusCode::OK, results, errors))
+}
+
+pub(crate) async fn archive(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let (_, inputs) = inputs(&body)?;
+    let mut store = lock(&shared.store);
+    let now = Utc::now();
+    for input in &inputs {
+        let id = text(input.get("id")).and_then(|id| id.parse::<u64>().ok());
+        if let Some(message) = id.and_then(|id| store.live_mut(id)) {
+            message.archived_at = Some(now);
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
