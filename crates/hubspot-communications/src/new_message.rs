@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound as _, Utc};
 
 use crate::association::Association;
 use crate::channel::Channel;
@@ -218,6 +218,9 @@ fn check_extra(properties: &BTreeMap<String, String>) -> Result<(), Error> {
 }
 
 /// HubSpot's timestamp form: ISO 8601 in UTC, like the guide's `2022-11-12T15:48:22Z`.
+/// HubSpot keeps milliseconds: finer digits are dropped rather than sent.
 pub(crate) fn format_timestamp(timestamp: DateTime<Utc>) -> String {
-    timestamp.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    timestamp
+        .trunc_subsecs(3)
+        .to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
