@@ -235,12 +235,14 @@ impl Search {
                 "HubSpot allows {MAX_FILTERS} filters in all, not {total}"
             ));
         }
-        if let Some(query) = &self.query {
-            if query.chars().count() > MAX_QUERY_CHARS {
-                return invalid(format!(
-                    "a search query holds at most {MAX_QUERY_CHARS} characters"
-                ));
-            }
+        if self
+            .query
+            .as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+        {
+            return invalid(format!(
+                "a search query holds at most {MAX_QUERY_CHARS} characters"
+            ));
         }
         Ok(())
     }
@@ -299,12 +301,11 @@ impl Client {
         after: Option<&str>,
     ) -> Result<SearchPage, Error> {
         search.check()?;
-        if let Some(offset) = after.and_then(|a| a.parse::<u64>().ok()) {
-            if offset >= u64::from(SEARCH_RESULT_CAP) {
-                return Err(Error::SearchLimitReached {
-                    limit: SEARCH_RESULT_CAP,
-                });
-            }
+        let offset = after.and_then(|a| a.parse::<u64>().ok());
+        if offset.is_some_and(|offset| offset >= u64::from(SEARCH_RESULT_CAP)) {
+            return Err(Error::SearchLimitReached {
+                limit: SEARCH_RESULT_CAP,
+            });
         }
         let body = search.to_request(after.map(str::to_owned));
         let found = self

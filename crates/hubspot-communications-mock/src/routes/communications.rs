@@ -13,7 +13,7 @@ use super::{
 };
 use crate::error::ApiError;
 use crate::server::{Shared, lock};
-use crate::store::{ObjectKind, Store};
+use crate::store::{AssociationType, ObjectKind, Store};
 
 type Answer = Result<Response, ApiError>;
 
@@ -163,7 +163,7 @@ pub(crate) fn associations_json(store: &Store, id: u64, kinds: &[ObjectKind]) ->
 pub(crate) fn parse_associations(
     store: &Store,
     input: &Value,
-) -> Result<Vec<(ObjectKind, u64, (String, i32))>, ApiError> {
+) -> Result<Vec<(ObjectKind, u64, AssociationType)>, ApiError> {
     let mut out = Vec::new();
     for association in input
         .get("associations")

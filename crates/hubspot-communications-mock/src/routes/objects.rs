@@ -65,10 +65,10 @@ pub(crate) async fn update(
     let properties = properties(&json_body(&body)?)?;
     let mut store = lock(&shared.store);
     let record = parse_id(&id)?;
-    if !store
+    if store
         .records
         .get(&(kind, record))
-        .is_some_and(|r| r.archived_at.is_none())
+        .is_none_or(|r| r.archived_at.is_some())
     {
         return Err(ApiError::not_found(format!(
             "No {} with id {id}",

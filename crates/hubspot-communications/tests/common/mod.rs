@@ -1,0 +1,53 @@
+//! A wiremock server, a client pointed at it with fast retries, and HubSpot-shaped bodies.
+
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use hubspot_communications::{Client, RateLimit, RetryPolicy};
+use serde_json::{Value, json};
+use wiremock::MockServer;
+
+pub const TOKEN: &str = "pat-na1-secret-token";
+
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_retries(3)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
+}
+
+pub async fn setup() -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    let client = Client::builder(TOKEN)
+        .base_url(server.uri())
+        .retry(fast_retries())
+        .rate_limit(RateLimit::new(10_000, Duration::from_secs(1)))
+        .search_rate_limit(RateLimit::new(10_000, Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    (server, client)
+}
+
+pub fn message(id: &str) -> Value {
+    json!({
+        "id": id,
+        "properties": {
+            "hs_communication_channel_type": "SMS ",
+            "hs_communication_logged_from": "CRM",
+            "hs_communication_body": "Texted John.",
+            "hs_timestamp": "2022-11-12T15:48:22Z",
+            "hubspot_owner_id": null,
+            "hs_object_id": id
+        },
+        "createdAt": "2022-11-29T18:35:00.484Z",
+        "updatedAt": "2022-11-29T18:35:00.484Z",
+        "archived": false
+    })
+}
+
+/// The JSON body of the `index`th request the server received.
+pub async fn body(server: &MockServer, index: usize) -> Value {
+    let requests = server.received_requests().await.unwrap();
+    serde_json::from_slice(&requests[index].body).unwrap()
+}
