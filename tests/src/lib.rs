@@ -1,1 +1,42 @@
+//! Shared set-up of the end-to-end tests: a fake HubSpot and a client of it.
 
+use std::time::Duration;
+
+use hubspot_communications::{Client, RateLimit, RetryPolicy};
+use hubspot_communications_mock::{Config, MockServer};
+
+/// A fake with `config`, and a client of it with fast retries and generous limits.
+pub async fn start(config: Config) -> (MockServer, Client) {
+    let server = MockServer::start_with(config)
+        .await
+        .expect("the fake starts");
+    let client = client_of(&server, fast_retries());
+    (server, client)
+}
+
+/// A client of `server` with `retry`.
+pub fn client_of(server: &MockServer, retry: RetryPolicy) -> Client {
+    Client::builder("test-token")
+        .base_url(server.base_url())
+        .retry(retry)
+        .rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
+        .search_rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("a valid client")
+}
+
+/// Quick retries, so tests spend no time in backoff.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_retries(5)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(10))
+}
+
+/// A fake with HubSpot's default behaviour, with limits high enough for bulk tests.
+pub fn roomy() -> Config {
+    Config::default()
+        .rate_limit(100_000, Duration::from_secs(1))
+        .search_limit(100_000, Duration::from_secs(1))
+}

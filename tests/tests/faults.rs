@@ -1,0 +1,141 @@
+//! Every fault the fake injects reaches the caller as the right typed error (retries off), and
+//! rate limits are met without errors when retries are on.
+
+use std::time::Duration;
+
+use hubspot_communications::{
+    Channel, Error, NewMessage, RateLimit, RetryPolicy, TransportErrorKind,
+};
+use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+use hubspot_communications_tests::{client_of, roomy, start};
+
+async fn fault(kind: FaultKind) -> (MockServer, Error) {
+    let faults = Faults::seeded(1)
+        .with(kind, 1.0)
+        .slow_delay(Duration::from_secs(3));
+    let server = MockServer::start_with(roomy().faults(faults))
+        .await
+        .unwrap();
+    let client = hubspot_communications::Client::builder("t")
+        .base_url(server.base_url())
+        .retry(RetryPolicy::never())
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let error = client
+        .create(&NewMessage::new(Channel::Sms, "hi"))
+        .await
+        .unwrap_err();
+    (server, error)
+}
+
+#[tokio::test]
+async fn each_fault_kind_surfaces_as_its_error() {
+    let (_, error) = fault(FaultKind::RateLimited).await;
+    assert!(error.is_rate_limited() && error.is_retryable(), "{error:?}");
+    for (kind, status) in [
+        (FaultKind::InternalError, 500),
+        (FaultKind::BadGateway, 502),
+        (FaultKind::Unavailable, 503),
+    ] {
+        let (_, error) = fault(kind).await;
+        assert_eq!(error.status(), Some(status), "{kind:?}");
+    }
+    let (_, error) = fault(FaultKind::Slow).await;
+    assert!(error.is_timeout(), "{error:?}");
+
+    let (server, error) = fault(FaultKind::DropBeforeStore).await;
+    assert!(
+        matches!(&error, Error::Transport(t) if t.kind == TransportErrorKind::Interrupted),
+        "{error:?}"
+    );
+    assert!(error.is_fate_unknown());
+    assert_eq!(server.message_count(), 0);
+
+    let (server, error) = fault(FaultKind::DropAfterStore).await;
+    assert!(error.is_fate_unknown(), "{error:?}");
+    assert_eq!(
+        server.message_count(),
+        1,
+        "stored, though the client cannot know"
+    );
+
+    let (server, error) = fault(FaultKind::TruncatedBody).await;
+    assert!(error.is_fate_unknown(), "{error:?}");
+    assert_eq!(server.message_count(), 1);
+}
+
+#[tokio::test]
+async fn reads_retry_through_faults_and_creates_do_not_duplicate() {
+    let faults = Faults::seeded(7)
+        .with(FaultKind::Unavailable, 0.3)
+        .with(FaultKind::DropAfterStore, 0.1);
+    let (server, client) = start(roomy().faults(faults)).await;
+    let id = server.seed_messages(1).remove(0);
+    for _ in 0..20 {
+        assert_eq!(client.get(&id).await.unwrap().id, id);
+    }
+    let mut unknown = 0;
+    for i in 0..30 {
+        match client
+            .create(&NewMessage::new(Channel::Sms, format!("m{i}")))
+            .await
+        {
+            Ok(_) => {}
+            Err(error) if error.is_fate_unknown() => unknown += 1,
+            Err(error) => panic!("{error:?}"),
+        }
+    }
+    let stored = server.message_count() - 1;
+    assert!(stored <= 30, "never more messages than creates: {stored}");
+    assert_eq!(
+        stored, 30,
+        "each create stored once: dropped answers still stored ({unknown} unknown)"
+    );
+}
+
+#[tokio::test]
+async fn the_client_limiter_keeps_a_bulk_job_clear_of_429s() {
+    let config = Config::default()
+        .rate_limit(20, Duration::from_millis(500))
+        .search_limit(100, Duration::from_secs(1));
+    let server = MockServer::start_with(config).await.unwrap();
+    let client = hubspot_communications::Client::builder("t")
+        .base_url(server.base_url())
+        .rate_limit(RateLimit::new(20, Duration::from_millis(500)))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let tasks: Vec<_> = (0..60)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .create(&NewMessage::new(Channel::Sms, format!("m{i}")))
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(server.stats().rate_limited, 0);
+    assert_eq!(server.message_count(), 60);
+}
+
+#[tokio::test]
+async fn a_daily_limit_is_not_retried() {
+    let server = MockServer::start_with(roomy().daily_limit(2))
+        .await
+        .unwrap();
+    let client = client_of(&server, hubspot_communications_tests::fast_retries());
+    let id = server.seed_messages(1).remove(0);
+    client.get(&id).await.unwrap();
+    client.get(&id).await.unwrap();
+    let error = client.get(&id).await.unwrap_err();
+    assert_eq!(
+        error.rate_limit_policy(),
+        Some(&hubspot_communications::RateLimitPolicy::Daily)
+    );
+    assert_eq!(server.stats().requests, 3, "no retry after a DAILY 429");
+}
