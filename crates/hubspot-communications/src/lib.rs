@@ -108,6 +108,13 @@
 //! [`archive_batch`](Client::archive_batch) take any number of inputs, send them 100 at a
 //! time, and return a [`BatchOutcome`] that accounts for every input.
 //!
+//! # Bulk logging
+//!
+//! [`Client::log_all`] logs a stream of any length (read from a file, say) through the batch
+//! endpoints at the rate limit with bounded memory, and yields one [`Logged`] per input: logged,
+//! refused, or of unknown fate, never dropped. [`Client::log_all_keyed`] logs exactly once
+//! through upserts on a unique property.
+//!
 //! # Search
 //!
 //! [`Client::search`] streams the results of a [`Search`]; [`Client::search_all`] reads past
@@ -125,6 +132,7 @@
 mod associating;
 mod association;
 mod batch;
+mod bulk;
 mod channel;
 mod client;
 mod error;
@@ -140,6 +148,7 @@ pub mod search;
 
 pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
 pub use batch::{BatchError, BatchFailure, BatchOutcome, BatchSuccess, MAX_BATCH_SIZE};
+pub use bulk::{LogOutcome, Logged};
 pub use channel::Channel;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{
