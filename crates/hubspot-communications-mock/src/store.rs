@@ -201,6 +201,9 @@ pub(crate) struct Store {
     pub(crate) records: BTreeMap<(ObjectKind, u64), Object>,
     /// message id -> (record kind, record id) -> association types.
     pub(crate) associations: BTreeMap<u64, BTreeMap<(ObjectKind, u64), BTreeSet<AssociationType>>>,
+    /// For each property used as a unique `idProperty`: value -> message id. Built on first
+    /// use, kept current by every write, so upserts stay O(log n).
+    unique: BTreeMap<String, std::collections::HashMap<String, u64>>,
 }
 
 impl Store {
@@ -218,9 +221,51 @@ impl Store {
 
     pub(crate) fn create_communication(&mut self, properties: BTreeMap<String, String>) -> u64 {
         let id = self.allocate();
-        self.communications
-            .insert(id, Object::new(id, properties, Utc::now()));
+        let object = Object::new(id, properties, Utc::now());
+        for (property, index) in &mut self.unique {
+            if let Some(value) = object.properties.get(property) {
+                index.insert(value.clone(), id);
+            }
+        }
+        self.communications.insert(id, object);
         id
+    }
+
+    /// Sets properties of a live message, keeping the unique-property indexes current.
+    pub(crate) fn update_communication(
+        &mut self,
+        id: u64,
+        properties: BTreeMap<String, String>,
+    ) -> Option<&Object> {
+        let object = self
+            .communications
+            .get_mut(&id)
+            .filter(|c| c.archived_at.is_none())?;
+        for (property, index) in &mut self.unique {
+            let old = object.properties.get(property);
+            if let Some(old) = old.filter(|_| properties.contains_key(property)) {
+                index.remove(old);
+            }
+        }
+        object.apply(properties, Utc::now());
+        for (property, index) in &mut self.unique {
+            if let Some(value) = object.properties.get(property) {
+                index.insert(value.clone(), id);
+            }
+        }
+        Some(object)
+    }
+
+    /// The message whose `property` holds `value`.
+    pub(crate) fn find_by(&mut self, property: &str, value: &str) -> Option<u64> {
+        let communications = &self.communications;
+        let index = self.unique.entry(property.to_owned()).or_insert_with(|| {
+            communications
+                .values()
+                .filter_map(|m| Some((m.properties.get(property)?.clone(), m.id)))
+                .collect()
+        });
+        index.get(value).copied()
     }
 
     pub(crate) fn create_record(

@@ -65,7 +65,7 @@ impl RateLimiter {
         Self {
             window: Mutex::new(Window {
                 limit,
-                starts: VecDeque::with_capacity(limit.max as usize),
+                starts: VecDeque::with_capacity(limit.max.min(1024) as usize),
                 paused_until: None,
             }),
         }

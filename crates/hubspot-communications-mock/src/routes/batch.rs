@@ -75,11 +75,11 @@ pub(crate) async fn read(State(shared): State<Arc<Shared>>, uri: Uri, body: Byte
     let properties = strings(body.get("properties"));
     let history = strings(body.get("propertiesWithHistory"));
     let id_property = body.get("idProperty").and_then(Value::as_str);
-    let store = lock(&shared.store);
+    let mut store = lock(&shared.store);
     let (mut results, mut missing) = (Vec::new(), Vec::new());
     for input in &inputs {
         let id = text(input.get("id")).unwrap_or_default();
-        match resolve_id(&store, &id, id_property)
+        match resolve_id(&mut store, &id, id_property)
             .ok()
             .and_then(|n| store.communications.get(&n))
         {
@@ -163,12 +163,9 @@ pub(crate) async fn update(State(shared): State<Arc<Shared>>, body: Bytes) -> An
             ));
             continue;
         }
-        let found = resolve_id(&store, &id, id_property).ok();
-        match found.and_then(|n| store.live_mut(n)) {
-            Some(message) => {
-                message.apply(properties, Utc::now());
-                results.push(message.to_json(&[], &[], &MESSAGE_DEFAULTS));
-            }
+        let found = resolve_id(&mut store, &id, id_property).ok();
+        match found.and_then(|n| store.update_communication(n, properties.clone())) {
+            Some(message) => results.push(message.to_json(&[], &[], &MESSAGE_DEFAULTS)),
             None => missing.push(id),
         }
     }
@@ -200,13 +197,12 @@ pub(crate) async fn upsert(State(shared): State<Arc<Shared>>, body: Bytes) -> An
             ));
             continue;
         };
-        let existing = resolve_id(&store, &key, Some(id_property))
+        let existing = resolve_id(&mut store, &key, Some(id_property))
             .ok()
             .filter(|id| store.live(*id).is_some());
         let outcome = match existing {
             Some(id) => check_channel(&mut properties, false).map(|()| {
-                let message = store.live_mut(id).expect("checked live above");
-                message.apply(properties, Utc::now());
+                store.update_communication(id, properties);
                 (id, false)
             }),
             None if id_property == "hs_object_id" => Err(ApiError::not_found(

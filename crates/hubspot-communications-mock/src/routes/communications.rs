@@ -66,8 +66,8 @@ pub(crate) async fn read(
 ) -> Answer {
     let query = Query::parse(&uri);
     let archived = query.flag("archived")?;
-    let store = lock(&shared.store);
-    let id = resolve_id(&store, &id, query.one("idProperty"))?;
+    let mut store = lock(&shared.store);
+    let id = resolve_id(&mut store, &id, query.one("idProperty"))?;
     match store.communications.get(&id) {
         Some(message) if message.archived_at.is_some() == archived => {
             Ok(axum::Json(message_json(&store, id, &query)).into_response())
@@ -97,11 +97,10 @@ pub(crate) async fn update(
         ));
     }
     let mut store = lock(&shared.store);
-    let id = resolve_id(&store, &id, query.one("idProperty"))?;
+    let id = resolve_id(&mut store, &id, query.one("idProperty"))?;
     let message = store
-        .live_mut(id)
+        .update_communication(id, properties)
         .ok_or_else(|| ApiError::not_found(format!("No communication with id {id}")))?;
-    message.apply(properties, chrono::Utc::now());
     Ok(axum::Json(message.to_json(&[], &[], &MESSAGE_DEFAULTS)).into_response())
 }
 
@@ -227,17 +226,14 @@ pub(crate) fn association_type(spec: &Value, kind: ObjectKind) -> Result<(String
 
 /// A path id, or the message whose `id_property` has that value.
 pub(crate) fn resolve_id(
-    store: &Store,
+    store: &mut Store,
     id: &str,
     id_property: Option<&str>,
 ) -> Result<u64, ApiError> {
     match id_property.filter(|p| *p != "hs_object_id") {
         None => parse_id(id),
         Some(property) => store
-            .communications
-            .values()
-            .find(|m| m.properties.get(property).map(String::as_str) == Some(id))
-            .map(|m| m.id)
+            .find_by(property, id)
             .ok_or_else(|| ApiError::not_found(format!("No communication with {property} = {id}"))),
     }
 }

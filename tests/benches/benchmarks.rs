@@ -1,0 +1,360 @@
+//! The client's benchmarks, against the fake HubSpot: `cargo bench -p hubspot-communications-tests`
+//! (or name some: `-- bulk faults overhead memory`).
+//!
+//! 1. bulk: log 100,000 messages with the fake limited to 50 requests per 1 s window; the bound
+//!    is 100,000 / 100 per batch / 50 per s = 20 s.
+//! 2. overhead: 20,000 single reads at concurrency 32, the facade against plain reqwest, on one
+//!    fake in a child process, in the same run: requests per second and client CPU per request.
+//! 3. memory: stream-list 1,000,000 messages from a fake in a child process; the client's peak
+//!    RSS after 100,000 and after 1,000,000.
+//! 4. faults: the bulk import with 10 % 429, 5 % 503 and 2 % dropped connections (half before
+//!    the fake stores the batch, half after), by `log_all` and by the exactly-once `log_all_keyed`.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt, stream};
+use hubspot_communications::{
+    Channel, Client, LogOutcome, NewMessage, RateLimit, ReadOptions, RetryPolicy,
+};
+use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+
+const CHILD: &str = "HUBSPOT_BENCH_FAKE_MESSAGES";
+const MESSAGES: usize = 100_000;
+
+fn main() {
+    if let Ok(count) = std::env::var(CHILD) {
+        return run_child_fake(count.parse().expect("a message count"));
+    }
+    let chosen: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |name: &str| chosen.is_empty() || chosen.iter().any(|c| c == name);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        // First: the peak RSS it reads is the whole process's, so nothing may run before it.
+        if wanted("memory") {
+            memory().await;
+        }
+        if wanted("overhead") {
+            overhead().await;
+        }
+        if wanted("bulk") {
+            bulk().await;
+        }
+        if wanted("faults") {
+            faults().await;
+        }
+    });
+}
+
+fn limited_fake() -> Config {
+    Config::default()
+        .rate_limit(50, Duration::from_secs(1))
+        .search_limit(50, Duration::from_secs(1))
+}
+
+fn bulk_client(server: &MockServer) -> Client {
+    Client::builder("bench")
+        .base_url(server.base_url())
+        .rate_limit(RateLimit::new(50, Duration::from_secs(1)))
+        .build()
+        .unwrap()
+}
+
+fn inputs() -> impl futures::Stream<Item = NewMessage> + Send + 'static {
+    stream::iter(0..MESSAGES).map(|i| NewMessage::new(Channel::Sms, format!("bulk {i}")))
+}
+
+/// Counts of each stored body: how many times each input landed.
+fn landed(server: &MockServer) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for (_, properties) in server.messages() {
+        *counts
+            .entry(properties["hs_communication_body"].clone())
+            .or_default() += 1;
+    }
+    counts
+}
+
+async fn bulk() {
+    let server = MockServer::start_with(limited_fake()).await.unwrap();
+    let client = bulk_client(&server);
+    let started = Instant::now();
+    let logged: Vec<_> = client.log_all(inputs()).collect().await;
+    let elapsed = started.elapsed();
+    let counts = landed(&server);
+    let failed = logged
+        .iter()
+        .filter(|l| !matches!(l.outcome, LogOutcome::Logged(_)))
+        .count();
+    println!(
+        "bulk: {MESSAGES} messages in {:.2} s = {:.1} % of the 20 s bound",
+        elapsed.as_secs_f64(),
+        2000.0 / elapsed.as_secs_f64()
+    );
+    println!(
+        "bulk: 429s met {}, outcomes {}, not logged {failed}, lost {}, duplicated {}",
+        server.stats().rate_limited,
+        logged.len(),
+        MESSAGES - counts.len(),
+        counts.values().filter(|n| **n > 1).count()
+    );
+}
+
+async fn faults() {
+    let fake = || {
+        limited_fake().faults(
+            Faults::seeded(2026)
+                .with(FaultKind::RateLimited, 0.10)
+                .with(FaultKind::Unavailable, 0.05)
+                .with(FaultKind::DropBeforeStore, 0.01)
+                .with(FaultKind::DropAfterStore, 0.01),
+        )
+    };
+    for keyed in [false, true] {
+        let server = MockServer::start_with(fake()).await.unwrap();
+        let client = bulk_client(&server);
+        let started = Instant::now();
+        let outcomes: Vec<(u64, &'static str)> = if keyed {
+            let keyed_inputs = inputs().enumerate().map(|(i, m)| (format!("bulk-{i}"), m));
+            client
+                .log_all_keyed("external_message_id", keyed_inputs)
+                .map(|l| (l.index, fate(&l.outcome)))
+                .collect()
+                .await
+        } else {
+            client
+                .log_all(inputs())
+                .map(|l| (l.index, fate(&l.outcome)))
+                .collect()
+                .await
+        };
+        let elapsed = started.elapsed();
+        let counts = landed(&server);
+        let count = |name: &str| outcomes.iter().filter(|(_, f)| *f == name).count();
+        let unknown: Vec<u64> = outcomes
+            .iter()
+            .filter(|(_, f)| *f == "unknown")
+            .map(|(i, _)| *i)
+            .collect();
+        let unknown_stored = unknown
+            .iter()
+            .filter(|i| counts.contains_key(&format!("bulk {i}")))
+            .count();
+        let reported_logged_missing = outcomes
+            .iter()
+            .filter(|(i, f)| *f == "logged" && !counts.contains_key(&format!("bulk {i}")))
+            .count();
+        let stats = server.stats();
+        println!(
+            "faults ({}): {} outcomes in {:.2} s; logged {}, failed {}, unknown {} ({unknown_stored} of them stored); \
+             lost {reported_logged_missing}, unaccounted {}, duplicated {}; faults injected {:?}",
+            if keyed {
+                "log_all_keyed, exactly once"
+            } else {
+                "log_all"
+            },
+            outcomes.len(),
+            elapsed.as_secs_f64(),
+            count("logged"),
+            count("failed"),
+            unknown.len(),
+            MESSAGES - outcomes.len(),
+            counts.values().filter(|n| **n > 1).count(),
+            stats.faults,
+        );
+    }
+}
+
+fn fate(outcome: &LogOutcome) -> &'static str {
+    match outcome {
+        LogOutcome::Logged(_) => "logged",
+        LogOutcome::Failed(_) => "failed",
+        LogOutcome::Unknown(_) => "unknown",
+    }
+}
+
+async fn overhead() {
+    const READS: usize = 20_000;
+    const CONCURRENCY: usize = 32;
+    let (mut child, base_url) = spawn_child_fake(1);
+    let id = "10001";
+    let client = Client::builder("bench")
+        .base_url(&base_url)
+        .rate_limit(RateLimit::new(1_000_000_000, Duration::from_secs(1)))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let plain = reqwest::Client::new();
+    let url = format!("{base_url}/crm/v3/objects/communications/{id}");
+    // Warm both connection pools.
+    client.get(id).await.unwrap();
+    plain.get(&url).bearer_auth("bench").send().await.unwrap();
+
+    // Rounds alternate which goes first; on a shared 2-core machine the median is the figure.
+    let mut ratios = Vec::new();
+    for round in 0..5 {
+        let facade = || {
+            measure(READS, CONCURRENCY, {
+                let client = client.clone();
+                move || {
+                    let client = client.clone();
+                    async move {
+                        client.get(id).await.unwrap();
+                    }
+                }
+            })
+        };
+        let reqwest_only = || {
+            measure(READS, CONCURRENCY, {
+                let (plain, url) = (plain.clone(), url.clone());
+                move || {
+                    let (plain, url) = (plain.clone(), url.clone());
+                    async move {
+                        let response = plain.get(&url).bearer_auth("bench").send().await.unwrap();
+                        let _: serde_json::Value =
+                            response.error_for_status().unwrap().json().await.unwrap();
+                    }
+                }
+            })
+        };
+        let (facade, reqwest_only) = if round % 2 == 0 {
+            let f = facade().await;
+            (f, reqwest_only().await)
+        } else {
+            let r = reqwest_only().await;
+            (facade().await, r)
+        };
+        ratios.push(facade.0 / reqwest_only.0);
+        println!(
+            "overhead (round {}): facade {:.0} req/s, {:.1} µs CPU/req; plain reqwest {:.0} req/s, {:.1} µs CPU/req; ratio {:.2}",
+            round + 1,
+            facade.0,
+            facade.1,
+            reqwest_only.0,
+            reqwest_only.1,
+            facade.0 / reqwest_only.0
+        );
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "overhead: median facade/reqwest throughput {:.2}x",
+        ratios[ratios.len() / 2]
+    );
+    let _ = child.kill();
+}
+
+/// Requests per second and client CPU microseconds per request.
+async fn measure<F, Fut>(total: usize, concurrency: usize, call: F) -> (f64, f64)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let cpu_before = process_cpu();
+    let started = Instant::now();
+    stream::iter(0..total)
+        .map(|_| call())
+        .buffer_unordered(concurrency)
+        .collect::<Vec<()>>()
+        .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = (process_cpu() - cpu_before).as_secs_f64();
+    (total as f64 / elapsed, cpu * 1e6 / total as f64)
+}
+
+async fn memory() {
+    const TOTAL: usize = 1_000_000;
+    let (mut child, base_url) = spawn_child_fake(TOTAL);
+    let client = Client::builder("bench")
+        .base_url(&base_url)
+        .rate_limit(RateLimit::new(1_000_000_000, Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let mut seen = 0usize;
+    let mut at_100k = 0;
+    let mut messages = std::pin::pin!(client.list(ReadOptions::new()));
+    while let Some(message) = messages.try_next().await.unwrap() {
+        std::hint::black_box(&message);
+        seen += 1;
+        if seen == 100_000 {
+            at_100k = peak_rss_kib();
+        }
+    }
+    println!(
+        "memory: listed {seen} messages in {:.1} s; client peak RSS {:.1} MiB after 100,000, {:.1} MiB after {TOTAL}",
+        started.elapsed().as_secs_f64(),
+        at_100k as f64 / 1024.0,
+        peak_rss_kib() as f64 / 1024.0
+    );
+    let _ = child.kill();
+}
+
+/// Starts this program again as a fake HubSpot holding `messages` messages; returns its URL.
+fn spawn_child_fake(messages: usize) -> (Child, String) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env(CHILD, messages.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the child fake starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line.trim().to_owned())
+}
+
+fn run_child_fake(messages: usize) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let config = Config::default()
+            .rate_limit(u32::MAX, Duration::from_secs(1))
+            .search_limit(u32::MAX, Duration::from_secs(1));
+        let server = MockServer::start_with(config).await.unwrap();
+        server.seed_messages(messages);
+        println!("{}", server.base_url());
+        // Serve until the parent closes our stdin (or is gone).
+        tokio::task::spawn_blocking(|| std::io::stdin().lines().count())
+            .await
+            .unwrap();
+    });
+}
+
+/// This process's CPU time (user + system), from /proc (clock ticks of 1/100 s).
+fn process_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// This process's peak resident set, in KiB (VmHWM).
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
