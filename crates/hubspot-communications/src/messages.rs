@@ -115,13 +115,22 @@ impl Client {
         check_id(id)?;
         let found = self
             .execute(Operation::GetCommunication, |raw| {
-                let mut request = raw
-                    .get_communication()
-                    .communication_id(id)
-                    .archived(options.archived)
-                    .properties(options.properties.clone())
-                    .properties_with_history(options.properties_with_history.clone())
-                    .associations(options.association_names());
+                let mut request = raw.get_communication().communication_id(id);
+                // Only what the caller chose goes on the wire: HubSpot's defaults need no
+                // parameters, and each one costs encoding on every call.
+                if options.archived {
+                    request = request.archived(true);
+                }
+                if !options.properties.is_empty() {
+                    request = request.properties(options.properties.clone());
+                }
+                if !options.properties_with_history.is_empty() {
+                    request =
+                        request.properties_with_history(options.properties_with_history.clone());
+                }
+                if !options.associations.is_empty() {
+                    request = request.associations(options.association_names());
+                }
                 if let Some(name) = &options.id_property {
                     request = request.id_property(name.clone());
                 }
@@ -172,13 +181,20 @@ impl Client {
         }
         let page = self
             .execute(Operation::ListCommunications, |raw| {
-                let mut request = raw
-                    .list_communications()
-                    .limit(limit as i32)
-                    .archived(options.archived)
-                    .properties(options.properties.clone())
-                    .properties_with_history(options.properties_with_history.clone())
-                    .associations(options.association_names());
+                let mut request = raw.list_communications().limit(limit as i32);
+                if options.archived {
+                    request = request.archived(true);
+                }
+                if !options.properties.is_empty() {
+                    request = request.properties(options.properties.clone());
+                }
+                if !options.properties_with_history.is_empty() {
+                    request =
+                        request.properties_with_history(options.properties_with_history.clone());
+                }
+                if !options.associations.is_empty() {
+                    request = request.associations(options.association_names());
+                }
                 if let Some(after) = after {
                     request = request.after(after);
                 }
