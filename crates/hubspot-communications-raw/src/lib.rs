@@ -13,7 +13,7 @@
 //!
 //! use hubspot_communications_raw::RequestHeaders;
 //!
-//! let auth = RequestHeaders::bearer("pat-na1-…").expect("a valid token");
+//! let auth = RequestHeaders::bearer("pat-na1-your-token").expect("a valid token");
 //! let client = Client::new_with_client("https://api.hubapi.com", reqwest::Client::new(), auth);
 //! let page = client.list_communications().limit(10).send().await?;
 //! for message in &page.results {

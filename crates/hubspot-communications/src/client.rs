@@ -19,7 +19,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), hubspot_communications::Error> {
-/// let client = hubspot_communications::Client::new("pat-na1-…")?;
+/// let client = hubspot_communications::Client::new("pat-na1-your-token")?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -182,9 +182,17 @@ impl ClientBuilder {
                 )));
             }
         }
-        let headers = raw::RequestHeaders::bearer(&self.token).map_err(|_| {
-            Error::InvalidInput("the access token holds characters a header cannot carry".into())
-        })?;
+        // HubSpot's tokens are printable ASCII; anything else is a copy-paste accident (a
+        // line break, an ellipsis) that would fail as a puzzling 401.
+        let unusable = || {
+            Error::InvalidInput(
+                "the access token holds characters other than printable ASCII".into(),
+            )
+        };
+        if !self.token.trim().chars().all(|c| c.is_ascii_graphic()) {
+            return Err(unusable());
+        }
+        let headers = raw::RequestHeaders::bearer(self.token.trim()).map_err(|_| unusable())?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()

@@ -2,21 +2,28 @@
 //! [CRM Communications API](https://developers.hubspot.com/docs/guides/api/crm/engagements/communications):
 //! log WhatsApp, LinkedIn and SMS messages on contacts, companies, deals and tickets.
 //!
-//! ```no_run
+//! This quickstart runs as it is (it is a doctest), against the embedded fake HubSpot of
+//! `hubspot-communications-mock`; for your account, build the client with
+//! `Client::new(token)` instead.
+//!
+//! ```
 //! use hubspot_communications::{Association, Channel, Client, MessageUpdate, NewMessage, Record};
 //!
-//! # async fn run() -> Result<(), hubspot_communications::Error> {
-//! let client = Client::new(std::env::var("HUBSPOT_ACCESS_TOKEN").unwrap_or_default())?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let hubspot = hubspot_communications_mock::MockServer::start().await?;
+//! let contact = hubspot.seed_contact("linda@example.com");
+//! let client = Client::builder("pat-na1-demo").base_url(hubspot.base_url()).build()?;
 //!
 //! let message = client
 //!     .create(
 //!         &NewMessage::new(Channel::Sms, "Texted Linda to confirm the contract.")
-//!             .associate(Association::contact("1234"))
-//!             .associate(Association::company("9001")),
+//!             .associate(Association::contact(&contact)),
 //!     )
 //!     .await?;
 //! client.update(&message.id, MessageUpdate::new().body("Sent a follow-up.")).await?;
-//! client.pin(&message.id, &Record::contact("1234")).await?;
+//! client.pin(&message.id, &Record::contact(&contact)).await?;
+//! assert_eq!(client.get(&message.id).await?.body.as_deref(), Some("Sent a follow-up."));
 //! # Ok(()) }
 //! ```
 //!
