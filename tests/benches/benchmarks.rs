@@ -192,7 +192,13 @@ async fn overhead() {
         .retry(RetryPolicy::never())
         .build()
         .unwrap();
-    let plain = reqwest::Client::new();
+    // The same HTTP settings as the facade's defaults (its timeouts arm a timer per request),
+    // so that the difference is the facade's own work.
+    let plain = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
     let url = format!("{base_url}/crm/v3/objects/communications/{id}");
     // Warm both connection pools.
     client.get(id).await.unwrap();

@@ -1,0 +1,44 @@
+//! The fake as a program: flags for records, tokens and limits; it prints where it listens.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[tokio::test]
+async fn the_binary_serves_seeded_records_to_accepted_tokens() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hubspot-communications-mock"))
+        .args([
+            "--contacts",
+            "2",
+            "--token",
+            "secret",
+            "--rate-limit",
+            "50",
+            "--window-ms",
+            "1000",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut contacts = Vec::new();
+    let base_url = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(id) = line.strip_prefix("contact ") {
+            contacts.push(id.to_owned());
+        }
+        if let Some(url) = line.strip_prefix("listening on ") {
+            break url.to_owned();
+        }
+    };
+    assert_eq!(contacts.len(), 2);
+    let http = reqwest::Client::new();
+    let url = format!("{base_url}/crm/v3/objects/contacts/{}", contacts[0]);
+    let accepted = http.get(&url).bearer_auth("secret").send().await.unwrap();
+    assert_eq!(accepted.status(), 200);
+    assert_eq!(accepted.headers()["x-hubspot-ratelimit-max"], "50");
+    let refused = http.get(&url).bearer_auth("other").send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
