@@ -8,6 +8,9 @@
 //! Against HubSpot it creates a demo contact, company and deal, and archives everything it
 //! created at the end. `HUBSPOT_BASE_URL` overrides the base URL.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::collections::BTreeMap;
 
 use futures::TryStreamExt;
@@ -18,25 +21,7 @@ use hubspot_communications::{
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // With no token, a fake HubSpot runs inside this program; keep it alive until the end.
-    let (client, _fake) = match std::env::var("HUBSPOT_ACCESS_TOKEN") {
-        Ok(token) if !token.trim().is_empty() => {
-            let base_url = std::env::var("HUBSPOT_BASE_URL")
-                .unwrap_or_else(|_| hubspot_communications::DEFAULT_BASE_URL.to_owned());
-            println!("Talking to HubSpot at {base_url}.");
-            (Client::builder(token).base_url(base_url).build()?, None)
-        }
-        _ => {
-            let fake = hubspot_communications_mock::MockServer::start().await?;
-            println!(
-                "No HUBSPOT_ACCESS_TOKEN: using the embedded fake HubSpot at {}.",
-                fake.base_url()
-            );
-            let client = Client::builder("demo-token")
-                .base_url(fake.base_url())
-                .build()?;
-            (client, Some(fake))
-        }
-    };
+    let (client, _fake) = common::connect().await?;
 
     let contact = record(&client, ObjectType::Contact, "email", "linda@example.com").await?;
     let company = record(&client, ObjectType::Company, "name", "Example Corp").await?;

@@ -157,35 +157,27 @@ impl From<types::SimplePublicObjectWithAssociations> for Message {
     }
 }
 
-impl From<types::SimplePublicObject> for Message {
-    fn from(object: types::SimplePublicObject) -> Self {
-        let mut message = Self::from_parts(
-            object.id,
-            object.properties,
-            object.created_at,
-            object.updated_at,
-            object.archived,
-            object.archived_at,
-        );
-        message.properties_with_history = history(object.properties_with_history);
-        message
-    }
+/// Messages from the answers whose objects carry no associations.
+macro_rules! message_from {
+    ($($object:ty),+) => {$(
+        impl From<$object> for Message {
+            fn from(object: $object) -> Self {
+                let mut message = Self::from_parts(
+                    object.id,
+                    object.properties,
+                    object.created_at,
+                    object.updated_at,
+                    object.archived,
+                    object.archived_at,
+                );
+                message.properties_with_history = history(object.properties_with_history);
+                message
+            }
+        }
+    )+};
 }
 
-impl From<types::SimplePublicUpsertObject> for Message {
-    fn from(object: types::SimplePublicUpsertObject) -> Self {
-        let mut message = Self::from_parts(
-            object.id,
-            object.properties,
-            object.created_at,
-            object.updated_at,
-            object.archived,
-            object.archived_at,
-        );
-        message.properties_with_history = history(object.properties_with_history);
-        message
-    }
-}
+message_from!(types::SimplePublicObject, types::SimplePublicUpsertObject);
 
 fn history(
     map: BTreeMap<String, Vec<types::ValueWithTimestamp>>,

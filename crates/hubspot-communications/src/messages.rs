@@ -80,6 +80,26 @@ impl ReadOptions {
     }
 }
 
+/// Sets on a get or list request only what the caller chose: HubSpot's defaults need no
+/// parameters, and each one costs encoding on every call. (A macro: the two raw builders are
+/// different types with the same setters.)
+macro_rules! apply_read_options {
+    ($request:ident, $options:expr) => {
+        if $options.archived {
+            $request = $request.archived(true);
+        }
+        if !$options.properties.is_empty() {
+            $request = $request.properties($options.properties.clone());
+        }
+        if !$options.properties_with_history.is_empty() {
+            $request = $request.properties_with_history($options.properties_with_history.clone());
+        }
+        if !$options.associations.is_empty() {
+            $request = $request.associations($options.association_names());
+        }
+    };
+}
+
 /// One page of a list, and the cursor of the next.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -116,21 +136,7 @@ impl Client {
         let found = self
             .execute(Operation::GetCommunication, |raw| {
                 let mut request = raw.get_communication().communication_id(id);
-                // Only what the caller chose goes on the wire: HubSpot's defaults need no
-                // parameters, and each one costs encoding on every call.
-                if options.archived {
-                    request = request.archived(true);
-                }
-                if !options.properties.is_empty() {
-                    request = request.properties(options.properties.clone());
-                }
-                if !options.properties_with_history.is_empty() {
-                    request =
-                        request.properties_with_history(options.properties_with_history.clone());
-                }
-                if !options.associations.is_empty() {
-                    request = request.associations(options.association_names());
-                }
+                apply_read_options!(request, options);
                 if let Some(name) = &options.id_property {
                     request = request.id_property(name.clone());
                 }
@@ -182,19 +188,7 @@ impl Client {
         let page = self
             .execute(Operation::ListCommunications, |raw| {
                 let mut request = raw.list_communications().limit(limit as i32);
-                if options.archived {
-                    request = request.archived(true);
-                }
-                if !options.properties.is_empty() {
-                    request = request.properties(options.properties.clone());
-                }
-                if !options.properties_with_history.is_empty() {
-                    request =
-                        request.properties_with_history(options.properties_with_history.clone());
-                }
-                if !options.associations.is_empty() {
-                    request = request.associations(options.association_names());
-                }
+                apply_read_options!(request, options);
                 if let Some(after) = after {
                     request = request.after(after);
                 }
