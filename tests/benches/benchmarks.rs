@@ -238,6 +238,26 @@ async fn overhead() {
             let r = reqwest_only().await;
             (facade().await, r)
         };
+        let raw_only = measure(READS, CONCURRENCY, {
+            let raw = client.raw().clone();
+            move || {
+                let raw = raw.clone();
+                async move {
+                    raw.get_communication()
+                        .communication_id(id)
+                        .send()
+                        .await
+                        .unwrap();
+                }
+            }
+        })
+        .await;
+        println!(
+            "overhead (round {}): raw generated client alone {:.0} req/s, {:.1} µs CPU/req",
+            round + 1,
+            raw_only.0,
+            raw_only.1
+        );
         ratios.push(facade.0 / reqwest_only.0);
         println!(
             "overhead (round {}): facade {:.0} req/s, {:.1} µs CPU/req; plain reqwest {:.0} req/s, {:.1} µs CPU/req; ratio {:.2}",
