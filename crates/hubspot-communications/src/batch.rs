@@ -118,53 +118,47 @@ impl<T> BatchOutcome<T> {
     }
 }
 
-/// One chunk's answer: results, per-item errors, and the chunk's input indexes.
+/// One chunk's answer: results and per-item errors.
 struct ChunkAnswer<R> {
     results: Vec<R>,
     errors: Vec<types::StandardError>,
 }
+
+/// The indexes (in the caller's list) of the inputs one request carries, ascending.
+type Chunk = [usize];
 
 impl Client {
     /// Creates any number of messages through `batch/create`; the outcome maps each result and
     /// error to its input's index.
     pub async fn create_batch(&self, messages: &[NewMessage]) -> BatchOutcome<Message> {
         let now = chrono::Utc::now();
+        let prepared = messages.iter().enumerate().map(|(index, message)| {
+            let input = message.to_input(now)?;
+            Ok(types::SimplePublicObjectBatchInputForCreate {
+                associations: input.associations,
+                // Carried back on each result, so that results map to their inputs.
+                object_write_trace_id: Some(index.to_string()),
+                properties: input.properties,
+            })
+        });
         self.run_batches(
-            messages.len(),
+            prepared.collect(),
             None,
-            |range| {
-                let inputs: Result<Vec<_>, Error> = range
-                    .clone()
-                    .map(|index| {
-                        let input = messages[index].to_input(now)?;
-                        Ok(types::SimplePublicObjectBatchInputForCreate {
-                            associations: input.associations,
-                            // Carried back on each result, so that results map to their inputs.
-                            object_write_trace_id: Some(index.to_string()),
-                            properties: input.properties,
-                        })
+            |inputs| async move {
+                let body = types::BatchInputSimplePublicObjectBatchInputForCreate { inputs };
+                let answer = self
+                    .execute(Operation::BatchCreate, |raw| {
+                        raw.batch_create_communications().body(body.clone()).send()
                     })
-                    .collect();
-                async move {
-                    let body =
-                        types::BatchInputSimplePublicObjectBatchInputForCreate { inputs: inputs? };
-                    let answer = self
-                        .execute(Operation::BatchCreate, |raw| {
-                            raw.batch_create_communications().body(body.clone()).send()
-                        })
-                        .await?;
-                    Ok(ChunkAnswer {
-                        results: answer.results,
-                        errors: answer.errors,
-                    })
-                }
+                    .await?;
+                Ok(ChunkAnswer {
+                    results: answer.results,
+                    errors: answer.errors,
+                })
             },
-            |range, result: &types::SimplePublicObject| {
-                result
-                    .object_write_trace_id
-                    .as_deref()
-                    .and_then(|id| id.parse().ok())
-                    .filter(|index| range.contains(index))
+            |chunk, result: &types::SimplePublicObject| {
+                let index = result.object_write_trace_id.as_deref()?.parse().ok()?;
+                chunk.binary_search(&index).is_ok().then_some(index)
             },
         )
         .await
@@ -172,35 +166,33 @@ impl Client {
 
     /// Reads any number of messages by id through `batch/read`.
     pub async fn read_batch(&self, ids: &[String], options: &ReadOptions) -> BatchOutcome<Message> {
+        let prepared = ids.iter().map(|id| {
+            crate::messages::check_id(id).map(|()| types::SimplePublicObjectId { id: id.clone() })
+        });
         self.run_batches(
-            ids.len(),
+            prepared.collect(),
             Some(ids),
-            |range| {
+            |inputs| async move {
                 let body = types::BatchReadInputSimplePublicObjectId {
                     id_property: options.id_property.clone(),
-                    inputs: ids[range.clone()]
-                        .iter()
-                        .map(|id| types::SimplePublicObjectId { id: id.clone() })
-                        .collect(),
+                    inputs,
                     properties: options.properties.clone(),
                     properties_with_history: options.properties_with_history.clone(),
                 };
-                async move {
-                    let answer = self
-                        .execute(Operation::BatchRead, |raw| {
-                            raw.batch_read_communications()
-                                .archived(options.archived)
-                                .body(body.clone())
-                                .send()
-                        })
-                        .await?;
-                    Ok(ChunkAnswer {
-                        results: answer.results,
-                        errors: answer.errors,
+                let answer = self
+                    .execute(Operation::BatchRead, |raw| {
+                        raw.batch_read_communications()
+                            .archived(options.archived)
+                            .body(body.clone())
+                            .send()
                     })
-                }
+                    .await?;
+                Ok(ChunkAnswer {
+                    results: answer.results,
+                    errors: answer.errors,
+                })
             },
-            |range, result: &types::SimplePublicObject| position(ids, range, &result.id),
+            |chunk, result: &types::SimplePublicObject| position(ids, chunk, &result.id),
         )
         .await
     }
@@ -211,42 +203,31 @@ impl Client {
         updates: Vec<(String, MessageUpdate)>,
     ) -> BatchOutcome<Message> {
         let ids: Vec<String> = updates.iter().map(|(id, _)| id.clone()).collect();
-        let inputs: Vec<Result<types::SimplePublicObjectBatchInput, String>> = updates
-            .into_iter()
-            .map(|(id, update)| {
-                update
-                    .into_properties()
-                    .map(|properties| types::SimplePublicObjectBatchInput {
-                        id,
-                        id_property: None,
-                        object_write_trace_id: None,
-                        properties,
-                    })
-                    .map_err(|e| e.to_string())
+        let prepared = updates.into_iter().map(|(id, update)| {
+            crate::messages::check_id(&id)?;
+            Ok(types::SimplePublicObjectBatchInput {
+                id,
+                id_property: None,
+                object_write_trace_id: None,
+                properties: update.into_properties()?,
             })
-            .collect();
+        });
         self.run_batches(
-            ids.len(),
+            prepared.collect(),
             Some(&ids),
-            |range| {
-                let inputs: Result<Vec<_>, Error> = inputs[range.clone()]
-                    .iter()
-                    .map(|input| input.clone().map_err(Error::InvalidInput))
-                    .collect();
-                async move {
-                    let body = types::BatchInputSimplePublicObjectBatchInput { inputs: inputs? };
-                    let answer = self
-                        .execute(Operation::BatchUpdate, |raw| {
-                            raw.batch_update_communications().body(body.clone()).send()
-                        })
-                        .await?;
-                    Ok(ChunkAnswer {
-                        results: answer.results,
-                        errors: answer.errors,
+            |inputs| async move {
+                let body = types::BatchInputSimplePublicObjectBatchInput { inputs };
+                let answer = self
+                    .execute(Operation::BatchUpdate, |raw| {
+                        raw.batch_update_communications().body(body.clone()).send()
                     })
-                }
+                    .await?;
+                Ok(ChunkAnswer {
+                    results: answer.results,
+                    errors: answer.errors,
+                })
             },
-            |range, result: &types::SimplePublicObject| position(&ids, range, &result.id),
+            |chunk, result: &types::SimplePublicObject| position(&ids, chunk, &result.id),
         )
         .await
     }
@@ -263,40 +244,35 @@ impl Client {
     ) -> BatchOutcome<Message> {
         let now = chrono::Utc::now();
         let keys: Vec<String> = messages.iter().map(|(key, _)| key.clone()).collect();
+        let prepared = messages.iter().map(|(key, message)| {
+            crate::messages::check_id(key)?;
+            let mut properties = message.to_properties(now)?;
+            properties.insert(id_property.to_owned(), key.clone());
+            Ok(types::SimplePublicObjectBatchInputUpsert {
+                id: key.clone(),
+                id_property: Some(id_property.to_owned()),
+                object_write_trace_id: None,
+                properties,
+            })
+        });
         self.run_batches(
-            messages.len(),
+            prepared.collect(),
             Some(&keys),
-            |range| {
-                let inputs: Result<Vec<_>, Error> = messages[range.clone()]
-                    .iter()
-                    .map(|(key, message)| {
-                        let mut properties = message.to_properties(now)?;
-                        properties.insert(id_property.to_owned(), key.clone());
-                        Ok(types::SimplePublicObjectBatchInputUpsert {
-                            id: key.clone(),
-                            id_property: Some(id_property.to_owned()),
-                            object_write_trace_id: None,
-                            properties,
-                        })
+            |inputs| async move {
+                let body = types::BatchInputSimplePublicObjectBatchInputUpsert { inputs };
+                let answer = self
+                    .execute(Operation::BatchUpsert, |raw| {
+                        raw.batch_upsert_communications().body(body.clone()).send()
                     })
-                    .collect();
-                async move {
-                    let body =
-                        types::BatchInputSimplePublicObjectBatchInputUpsert { inputs: inputs? };
-                    let answer = self
-                        .execute(Operation::BatchUpsert, |raw| {
-                            raw.batch_upsert_communications().body(body.clone()).send()
-                        })
-                        .await?;
-                    Ok(ChunkAnswer {
-                        results: answer.results,
-                        errors: answer.errors,
-                    })
-                }
+                    .await?;
+                Ok(ChunkAnswer {
+                    results: answer.results,
+                    errors: answer.errors,
+                })
             },
-            |range, result: &types::SimplePublicUpsertObject| {
+            |chunk, result: &types::SimplePublicUpsertObject| {
                 let key = result.properties.get(id_property).cloned().flatten()?;
-                position(&keys, range, &key)
+                position(&keys, chunk, &key)
             },
         )
         .await
@@ -304,95 +280,101 @@ impl Client {
 
     /// Archives any number of messages by id through `batch/archive`.
     pub async fn archive_batch(&self, ids: &[String]) -> BatchOutcome<String> {
-        let outcomes = stream::iter(chunks(ids.len()))
-            .map(|range| async move {
-                let body = types::BatchInputSimplePublicObjectId {
-                    inputs: ids[range.clone()]
-                        .iter()
-                        .map(|id| types::SimplePublicObjectId { id: id.clone() })
-                        .collect(),
-                };
-                let result = self
-                    .execute(Operation::BatchArchive, |raw| {
-                        raw.batch_archive_communications().body(body.clone()).send()
-                    })
-                    .await;
-                let mut outcome = BatchOutcome::new();
-                match result {
-                    Ok(()) => outcome.succeeded.extend(range.map(|index| BatchSuccess {
-                        input: Some(index),
-                        value: ids[index].clone(),
-                    })),
-                    Err(error) => outcome.failed.push(BatchFailure {
-                        inputs: range.collect(),
-                        error: BatchError::Request(Arc::new(error)),
-                    }),
-                }
-                outcome
-            })
-            .buffer_unordered(self.inner.batch_concurrency)
-            .collect::<Vec<_>>()
-            .await;
-        let mut total = BatchOutcome::new();
-        outcomes.into_iter().for_each(|o| total.merge(o));
-        total
+        let prepared = ids.iter().map(|id| {
+            crate::messages::check_id(id).map(|()| types::SimplePublicObjectId { id: id.clone() })
+        });
+        self.run_batches(
+            prepared.collect(),
+            Some(ids),
+            |inputs| async move {
+                let archived: Vec<String> = inputs.iter().map(|input| input.id.clone()).collect();
+                let body = types::BatchInputSimplePublicObjectId { inputs };
+                self.execute(Operation::BatchArchive, |raw| {
+                    raw.batch_archive_communications().body(body.clone()).send()
+                })
+                .await?;
+                // A 204 has no body: every id of the request was archived.
+                Ok(ChunkAnswer {
+                    results: archived,
+                    errors: Vec::new(),
+                })
+            },
+            |chunk, id: &String| position(ids, chunk, id),
+        )
+        .await
     }
 
-    /// Runs `send` on each chunk of at most 100 inputs, `batch_concurrency` at a time, and
-    /// accounts for every input: results are matched to inputs with `locate`, per-item errors
-    /// with their context, and whatever is left of a chunk is reported as unaccounted.
-    async fn run_batches<R, M, S, Fut, L>(
+    /// Accounts for every input: one refused before sending fails alone with its reason; the
+    /// valid ones go out 100 per request, `batch_concurrency` requests at a time, and each
+    /// answer is matched back to its inputs with `locate` and the errors' context.
+    async fn run_batches<I, R, M, S, Fut, L>(
         &self,
-        total: usize,
+        prepared: Vec<Result<I, Error>>,
         keys: Option<&[String]>,
         send: S,
         locate: L,
     ) -> BatchOutcome<M>
     where
         R: Into<M>,
-        S: Fn(std::ops::Range<usize>) -> Fut,
+        S: Fn(Vec<I>) -> Fut,
         Fut: std::future::Future<Output = Result<ChunkAnswer<R>, Error>>,
-        L: Fn(&std::ops::Range<usize>, &R) -> Option<usize>,
+        L: Fn(&Chunk, &R) -> Option<usize>,
     {
-        let send = &send;
-        let locate = &locate;
-        let outcomes = stream::iter(chunks(total))
-            .map(|range| async move {
-                let answer = send(range.clone()).await;
-                settle(range, keys, answer, locate)
+        let mut total = BatchOutcome::new();
+        let mut valid = Vec::with_capacity(prepared.len());
+        for (index, input) in prepared.into_iter().enumerate() {
+            match input {
+                Ok(input) => valid.push((index, input)),
+                Err(error) => total.failed.push(BatchFailure {
+                    inputs: vec![index],
+                    error: BatchError::Request(Arc::new(error)),
+                }),
+            }
+        }
+        let mut requests = Vec::new();
+        while !valid.is_empty() {
+            let rest = valid.split_off(valid.len().min(MAX_BATCH_SIZE));
+            let (indexes, inputs): (Vec<usize>, Vec<I>) =
+                std::mem::replace(&mut valid, rest).into_iter().unzip();
+            requests.push((indexes, inputs));
+        }
+        let (send, locate) = (&send, &locate);
+        let outcomes = stream::iter(requests)
+            .map(|(indexes, inputs)| async move {
+                let answer = send(inputs).await;
+                settle(&indexes, keys, answer, locate)
             })
             .buffer_unordered(self.inner.batch_concurrency)
             .collect::<Vec<_>>()
             .await;
-        let mut total = BatchOutcome::new();
         outcomes.into_iter().for_each(|o| total.merge(o));
         total
     }
 }
 
-/// Accounts for every input of one chunk.
+/// Accounts for every input of one request.
 fn settle<R: Into<M>, M>(
-    range: std::ops::Range<usize>,
+    chunk: &Chunk,
     keys: Option<&[String]>,
     answer: Result<ChunkAnswer<R>, Error>,
-    locate: impl Fn(&std::ops::Range<usize>, &R) -> Option<usize>,
+    locate: impl Fn(&Chunk, &R) -> Option<usize>,
 ) -> BatchOutcome<M> {
     let mut outcome = BatchOutcome::new();
     let answer = match answer {
         Ok(answer) => answer,
         Err(error) => {
             outcome.failed.push(BatchFailure {
-                inputs: range.collect(),
+                inputs: chunk.to_vec(),
                 error: BatchError::Request(Arc::new(error)),
             });
             return outcome;
         }
     };
-    let mut unaccounted: std::collections::BTreeSet<usize> = range.clone().collect();
-    let all_matched_by_order = answer.errors.is_empty() && answer.results.len() == range.len();
+    let mut unaccounted: std::collections::BTreeSet<usize> = chunk.iter().copied().collect();
+    let all_matched_by_order = answer.errors.is_empty() && answer.results.len() == chunk.len();
     for (position, result) in answer.results.into_iter().enumerate() {
-        let input = locate(&range, &result)
-            .or_else(|| all_matched_by_order.then(|| range.start + position));
+        let input =
+            locate(chunk, &result).or_else(|| all_matched_by_order.then(|| chunk[position]));
         if let Some(index) = input {
             unaccounted.remove(&index);
         }
@@ -402,7 +384,7 @@ fn settle<R: Into<M>, M>(
         });
     }
     for error in answer.errors {
-        let inputs = error_inputs(&range, keys, &error);
+        let inputs = error_inputs(chunk, keys, &error);
         inputs.iter().for_each(|index| {
             unaccounted.remove(index);
         });
@@ -439,29 +421,24 @@ fn settle<R: Into<M>, M>(
 
 /// The inputs a per-item error names: by trace id (creates) or by id in its context.
 fn error_inputs(
-    range: &std::ops::Range<usize>,
+    chunk: &Chunk,
     keys: Option<&[String]>,
     error: &types::StandardError,
 ) -> Vec<usize> {
     let context = |name: &str| error.context.get(name).into_iter().flatten();
     let by_trace = context("objectWriteTraceId")
         .filter_map(|id| id.parse::<usize>().ok())
-        .filter(|index| range.contains(index));
+        .filter(|index| chunk.binary_search(index).is_ok());
     let by_id = keys
         .into_iter()
-        .flat_map(|keys| context("ids").filter_map(|id| position(keys, range, id)));
+        .flat_map(|keys| context("ids").filter_map(|id| position(keys, chunk, id)));
     let mut inputs: Vec<usize> = by_trace.chain(by_id).collect();
     inputs.sort_unstable();
     inputs.dedup();
     inputs
 }
 
-fn position(keys: &[String], range: &std::ops::Range<usize>, key: &str) -> Option<usize> {
-    range.clone().find(|index| keys[*index] == key)
-}
-
-fn chunks(total: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
-    (0..total)
-        .step_by(MAX_BATCH_SIZE)
-        .map(move |start| start..(start + MAX_BATCH_SIZE).min(total))
+/// The input of this chunk whose key is `key`.
+fn position(keys: &[String], chunk: &Chunk, key: &str) -> Option<usize> {
+    chunk.iter().copied().find(|index| keys[*index] == key)
 }

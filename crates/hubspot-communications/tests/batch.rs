@@ -141,3 +141,35 @@ async fn archive_of_many_ids_splits_and_reports_each() {
     assert!(outcome.is_success());
     assert_eq!(outcome.succeeded.len(), 101);
 }
+
+#[tokio::test]
+async fn an_input_refused_before_sending_fails_alone() {
+    let (server, client) = setup().await;
+    Mock::given(method("POST"))
+        .and(path("/crm/v3/objects/communications/batch/create"))
+        .respond_with(batch_create)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let messages = [
+        NewMessage::new(Channel::Sms, "first"),
+        NewMessage::new(Channel::Sms, "   "),
+        NewMessage::new(Channel::Sms, "third"),
+    ];
+    let outcome = client.create_batch(&messages).await;
+    assert_eq!(outcome.failed_inputs(), [1]);
+    assert!(
+        matches!(&outcome.failed[0].error, BatchError::Request(e) if matches!(**e, hubspot_communications::Error::InvalidInput(_)))
+    );
+    let sent: Vec<Option<usize>> = outcome.succeeded.iter().map(|s| s.input).collect();
+    assert_eq!(sent.len(), 2);
+    assert!(sent.contains(&Some(0)) && sent.contains(&Some(2)));
+    assert_eq!(
+        common::body(&server, 0).await["inputs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "only valid inputs are sent"
+    );
+}
