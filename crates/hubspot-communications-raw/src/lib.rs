@@ -58,6 +58,10 @@ impl RequestHeaders {
     }
 }
 
+/// The header progenitor adds to every request; `pre` removes it.
+const API_VERSION: reqwest::header::HeaderName =
+    reqwest::header::HeaderName::from_static("api-version");
+
 impl progenitor_client::ClientHooks<RequestHeaders> for Client {
     /// Adds the [`RequestHeaders`], and removes progenitor's `api-version` header: it holds the
     /// spec's `info.version`, but HubSpot versions its API in the path (`/crm/v3/`, `/crm/v4/`),
@@ -68,7 +72,7 @@ impl progenitor_client::ClientHooks<RequestHeaders> for Client {
         _info: &progenitor_client::OperationInfo,
     ) -> Result<(), Error<E>> {
         let headers = request.headers_mut();
-        headers.remove("api-version");
+        headers.remove(API_VERSION);
         for (name, value) in &self.inner.0 {
             headers.insert(name, value.clone());
         }

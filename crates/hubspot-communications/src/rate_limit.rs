@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use tokio::time::Instant;
 
 /// How many requests may start in a rolling window.
@@ -51,8 +51,11 @@ pub(crate) struct RateLimiter {
 #[derive(Debug)]
 struct Window {
     limit: RateLimit,
-    /// Start times of the requests counted in the current window, oldest first.
-    starts: VecDeque<Instant>,
+    /// Requests counted in the current window, oldest first: when they started and how many
+    /// started then (one for ours; a batch for other clients' seen in a header at once).
+    starts: VecDeque<(Instant, u32)>,
+    /// The sum of the counts in `starts`.
+    counted: u64,
     paused_until: Option<Instant>,
 }
 
@@ -60,12 +63,18 @@ struct Window {
 /// than the window keeps a client running at the limit from meeting 429s through network jitter.
 const GUARD: Duration = Duration::from_millis(25);
 
+// Named once: looking a header up by `&str` parses the name on every response.
+static MAX: HeaderName = HeaderName::from_static("x-hubspot-ratelimit-max");
+static INTERVAL: HeaderName = HeaderName::from_static("x-hubspot-ratelimit-interval-milliseconds");
+static REMAINING: HeaderName = HeaderName::from_static("x-hubspot-ratelimit-remaining");
+
 impl RateLimiter {
     pub(crate) fn new(limit: RateLimit) -> Self {
         Self {
             window: Mutex::new(Window {
                 limit,
                 starts: VecDeque::with_capacity(limit.max.min(1024) as usize),
+                counted: 0,
                 paused_until: None,
             }),
         }
@@ -73,43 +82,51 @@ impl RateLimiter {
 
     /// Waits until a request may start, counts it, and returns how long it waited.
     pub(crate) async fn acquire(&self) -> Duration {
-        let begun = Instant::now();
+        let mut begun = None;
         loop {
             let ready_at = {
                 let mut window = self.lock();
                 let now = Instant::now();
                 match window.ready_at(now) {
                     None => {
-                        window.starts.push_back(now);
-                        return now - begun;
+                        window.count(now, 1);
+                        return begun.map_or(Duration::ZERO, |begun| now - begun);
                     }
                     Some(at) => at,
                 }
             };
+            begun.get_or_insert_with(Instant::now);
             tokio::time::sleep_until(ready_at).await;
         }
     }
 
     /// Adjusts to the rate-limit headers of a HubSpot answer.
     pub(crate) fn observe(&self, headers: &HeaderMap) {
-        let number =
-            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        let number = |name: &HeaderName| -> Option<u64> {
+            headers.get(name)?.to_str().ok()?.trim().parse().ok()
+        };
+        let max = number(&MAX).filter(|&max| max > 0);
+        let interval = number(&INTERVAL).filter(|&ms| ms > 0);
+        let remaining = number(&REMAINING);
+        if max.is_none() && interval.is_none() && remaining.is_none() {
+            return;
+        }
         let mut window = self.lock();
-        if let Some(max) = number("x-hubspot-ratelimit-max").filter(|&max| max > 0) {
+        if let Some(max) = max {
             window.limit.max = u32::try_from(max).unwrap_or(u32::MAX);
         }
-        if let Some(ms) = number("x-hubspot-ratelimit-interval-milliseconds").filter(|&ms| ms > 0) {
+        if let Some(ms) = interval {
             window.limit.interval = Duration::from_millis(ms);
         }
-        if let Some(remaining) = number("x-hubspot-ratelimit-remaining") {
+        if let Some(remaining) = remaining {
             let now = Instant::now();
             window.evict(now);
-            let max = window.limit.max as usize;
-            let ours = max.saturating_sub(window.starts.len());
+            let max = u64::from(window.limit.max);
+            let ours = max.saturating_sub(window.counted);
             // Others spend the same budget: count what they spent as if it started now.
-            let theirs = ours.saturating_sub(usize::try_from(remaining).unwrap_or(usize::MAX));
-            for _ in 0..theirs.min(max) {
-                window.starts.push_back(now);
+            let theirs = ours.saturating_sub(remaining);
+            if theirs > 0 {
+                window.count(now, u32::try_from(theirs).unwrap_or(u32::MAX));
             }
         }
     }
@@ -143,27 +160,30 @@ impl Window {
             self.paused_until = None;
         }
         self.evict(now);
-        if self.starts.len() < self.limit.max as usize {
+        if self.counted < u64::from(self.limit.max) {
             None
         } else {
             self.starts
                 .front()
-                .map(|oldest| *oldest + self.limit.interval + GUARD)
+                .map(|(oldest, _)| *oldest + self.limit.interval + GUARD)
         }
+    }
+
+    fn count(&mut self, at: Instant, requests: u32) {
+        self.starts.push_back((at, requests));
+        self.counted += u64::from(requests);
     }
 
     fn evict(&mut self, now: Instant) {
         let span = self.limit.interval + GUARD;
-        while self
-            .starts
-            .front()
-            .is_some_and(|start| now.duration_since(*start) >= span)
-        {
-            self.starts.pop_front();
-        }
         // A shrunken limit: forget the oldest beyond the new maximum's worth of history.
-        while self.starts.len() > 4 * self.limit.max.max(1) as usize {
+        let history = 4 * u64::from(self.limit.max.max(1));
+        while let Some(&(start, requests)) = self.starts.front() {
+            if now.duration_since(start) < span && self.counted <= history {
+                break;
+            }
             self.starts.pop_front();
+            self.counted -= u64::from(requests);
         }
     }
 }
@@ -247,6 +267,23 @@ mod tests {
         let limiter = RateLimiter::new(RateLimit::STARTER);
         limiter.pause_until(Instant::now() + Duration::from_secs(2));
         assert_eq!(limiter.acquire().await, Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn other_clients_spending_a_huge_budget_are_counted_in_one_entry() {
+        let limiter = RateLimiter::new(RateLimit::STARTER);
+        // A limit of u32::MAX fully spent by others: one entry, not four billion.
+        limiter.observe(&headers(&[
+            ("x-hubspot-ratelimit-max", "4294967295"),
+            ("x-hubspot-ratelimit-interval-milliseconds", "1000"),
+            ("x-hubspot-ratelimit-remaining", "0"),
+        ]));
+        assert_eq!(limiter.lock().starts.len(), 1);
+        assert_eq!(
+            limiter.acquire().await,
+            Duration::from_secs(1) + GUARD,
+            "the spent budget holds requests until it leaves the window"
+        );
     }
 
     #[test]
