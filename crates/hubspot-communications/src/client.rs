@@ -199,6 +199,9 @@ impl ClientBuilder {
                 .connect_timeout(self.connect_timeout)
                 .timeout(self.timeout)
                 .user_agent(self.user_agent)
+                // Retries are this crate's (see `RetryPolicy`); reqwest's own layer would only
+                // copy every request in case of an HTTP/2 refusal, a protocol not enabled here.
+                .retry(reqwest::retry::never().max_retries_per_request(0))
                 .build()
                 .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?,
         };

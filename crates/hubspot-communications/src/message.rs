@@ -96,14 +96,12 @@ impl Message {
         archived: bool,
         archived_at: Option<DateTime<Utc>>,
     ) -> Self {
-        let text = |name: &str| properties.get(name).cloned().flatten();
+        let text = |name: &str| properties.get(name).and_then(Option::as_deref);
         Self {
-            channel: text(property::CHANNEL).map(|c| c.parse().unwrap_or(Channel::Other(c))),
-            body: text(property::BODY),
-            owner_id: text(property::OWNER),
-            timestamp: text(property::TIMESTAMP)
-                .as_deref()
-                .and_then(parse_timestamp),
+            channel: text(property::CHANNEL).and_then(|c| c.parse().ok()),
+            body: text(property::BODY).map(str::to_owned),
+            owner_id: text(property::OWNER).map(str::to_owned),
+            timestamp: text(property::TIMESTAMP).and_then(parse_timestamp),
             id,
             created_at,
             updated_at,

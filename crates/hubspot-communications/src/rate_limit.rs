@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName};
+use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
 /// How many requests may start in a rolling window.
@@ -63,11 +63,6 @@ struct Window {
 /// than the window keeps a client running at the limit from meeting 429s through network jitter.
 const GUARD: Duration = Duration::from_millis(25);
 
-// Named once: looking a header up by `&str` parses the name on every response.
-static MAX: HeaderName = HeaderName::from_static("x-hubspot-ratelimit-max");
-static INTERVAL: HeaderName = HeaderName::from_static("x-hubspot-ratelimit-interval-milliseconds");
-static REMAINING: HeaderName = HeaderName::from_static("x-hubspot-ratelimit-remaining");
-
 impl RateLimiter {
     pub(crate) fn new(limit: RateLimit) -> Self {
         Self {
@@ -102,12 +97,20 @@ impl RateLimiter {
 
     /// Adjusts to the rate-limit headers of a HubSpot answer.
     pub(crate) fn observe(&self, headers: &HeaderMap) {
-        let number = |name: &HeaderName| -> Option<u64> {
-            headers.get(name)?.to_str().ok()?.trim().parse().ok()
-        };
-        let max = number(&MAX).filter(|&max| max > 0);
-        let interval = number(&INTERVAL).filter(|&ms| ms > 0);
-        let remaining = number(&REMAINING);
+        let (mut max, mut interval, mut remaining) = (None, None, None);
+        // One pass over the few headers of an answer costs less than hashing three names.
+        for (name, value) in headers {
+            let Some(which) = name.as_str().strip_prefix("x-hubspot-ratelimit-") else {
+                continue;
+            };
+            let number = || value.to_str().ok()?.trim().parse::<u64>().ok();
+            match which {
+                "max" => max = number().filter(|&max| max > 0),
+                "interval-milliseconds" => interval = number().filter(|&ms| ms > 0),
+                "remaining" => remaining = number(),
+                _ => {}
+            }
+        }
         if max.is_none() && interval.is_none() && remaining.is_none() {
             return;
         }
