@@ -252,8 +252,9 @@ impl ApiError {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(Duration::from_secs_f64);
+            .filter(|secs| *secs >= 0.0)
+            // Beyond what a Duration holds (or infinite): as good as forever.
+            .map(|secs| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
         Self {
             status,
             category: body.category.or(body.error_type),

@@ -63,6 +63,10 @@ struct Window {
 /// than the window keeps a client running at the limit from meeting 429s through network jitter.
 const GUARD: Duration = Duration::from_millis(25);
 
+/// HubSpot's windows are seconds long; a header claiming more than a day is not believed (and
+/// could not be added to a clock).
+const LONGEST_WINDOW_MS: u64 = 24 * 60 * 60 * 1000;
+
 impl RateLimiter {
     pub(crate) fn new(limit: RateLimit) -> Self {
         Self {
@@ -106,7 +110,11 @@ impl RateLimiter {
             let number = || value.to_str().ok()?.trim().parse::<u64>().ok();
             match which {
                 "max" => max = number().filter(|&max| max > 0),
-                "interval-milliseconds" => interval = number().filter(|&ms| ms > 0),
+                "interval-milliseconds" => {
+                    interval = number()
+                        .filter(|&ms| ms > 0)
+                        .map(|ms| ms.min(LONGEST_WINDOW_MS));
+                }
                 "remaining" => remaining = number(),
                 _ => {}
             }
@@ -297,5 +305,24 @@ mod tests {
             ("x-hubspot-ratelimit-remaining", "-1"),
         ]));
         assert_eq!(limiter.limit(), RateLimit::STARTER);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_absurd_interval_is_capped_not_a_panic() {
+        let limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(1)));
+        limiter.observe(&headers(&[(
+            "x-hubspot-ratelimit-interval-milliseconds",
+            "18446744073709551615",
+        )]));
+        assert_eq!(
+            limiter.limit().interval,
+            Duration::from_millis(LONGEST_WINDOW_MS)
+        );
+        limiter.acquire().await;
+        let second = tokio::time::timeout(Duration::from_secs(60), limiter.acquire()).await;
+        assert!(
+            second.is_err(),
+            "the second request waits out the capped window"
+        );
     }
 }

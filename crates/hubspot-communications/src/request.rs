@@ -134,8 +134,9 @@ impl Client {
                 match self.retry_delay(operation, &error, attempt) {
                     Some(delay) => {
                         tracing::warn!(%error, delay_ms = delay.as_millis() as u64, "retrying");
-                        if error.is_rate_limited() {
-                            limiter.pause_until(tokio::time::Instant::now() + delay);
+                        let until = tokio::time::Instant::now().checked_add(delay);
+                        if let Some(until) = until.filter(|_| error.is_rate_limited()) {
+                            limiter.pause_until(until);
                         }
                         tokio::time::sleep(delay).await;
                         attempt += 1;
@@ -157,7 +158,6 @@ impl Client {
         if !policy.allows(attempt) {
             return None;
         }
-        let backoff = policy.backoff(attempt);
         let retry = match error {
             Error::Api(api) => match api.status {
                 429 => api.policy_name != Some(RateLimitPolicy::Daily),
@@ -171,8 +171,10 @@ impl Client {
             Error::InvalidResponse { .. } => operation.is_idempotent(),
             _ => false,
         };
-        let asked = error.api().and_then(|api| api.retry_after);
-        retry.then(|| asked.map_or(backoff, |asked| asked.max(backoff)))
+        if !retry {
+            return None;
+        }
+        policy.wait(attempt, error.api().and_then(|api| api.retry_after))
     }
 }
 

@@ -51,7 +51,9 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest backoff between two attempts (a `Retry-After` may ask for more).
+    /// The longest wait between two attempts. A 429 or 503 whose `Retry-After` asks for longer
+    /// is returned to the caller at once, with the wait it asked for
+    /// ([`ApiError::retry_after`](crate::ApiError::retry_after)), rather than holding the call.
     #[must_use]
     pub const fn max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
@@ -63,9 +65,19 @@ impl RetryPolicy {
         retry <= self.max_retries
     }
 
-    /// The wait before retry number `retry` (1 for the first): a random duration up to the
-    /// exponential ceiling ("full jitter"), so that many clients do not retry in step.
-    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+    /// The wait before retry number `retry` (1 for the first): the backoff, or the server's
+    /// `Retry-After` if longer; `None` if that is longer than the policy lets a call wait.
+    pub(crate) fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        match retry_after {
+            Some(asked) if asked > self.max_backoff => None,
+            Some(asked) => Some(asked.max(self.backoff(retry))),
+            None => Some(self.backoff(retry)),
+        }
+    }
+
+    /// A random duration up to the exponential ceiling ("full jitter"), so that many clients
+    /// do not retry in step.
+    fn backoff(&self, retry: u32) -> Duration {
         let ceiling = self
             .initial_backoff
             .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
@@ -90,6 +102,16 @@ mod tests {
         }
         let spread: std::collections::BTreeSet<_> = (0..50).map(|_| policy.backoff(4)).collect();
         assert!(spread.len() > 10, "jitter should spread retries");
+    }
+
+    #[test]
+    fn a_retry_after_beyond_the_longest_wait_is_not_waited_for() {
+        let policy = RetryPolicy::default().max_backoff(Duration::from_secs(30));
+        let asked = |secs| policy.wait(1, Some(Duration::from_secs(secs)));
+        assert_eq!(asked(10), Some(Duration::from_secs(10)));
+        assert_eq!(asked(30), Some(Duration::from_secs(30)));
+        assert_eq!(asked(31), None);
+        assert!(policy.wait(1, None).unwrap() <= Duration::from_millis(250));
     }
 
     #[test]

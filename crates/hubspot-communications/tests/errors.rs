@@ -105,6 +105,27 @@ async fn a_daily_429_is_reported_not_looped_on() {
 }
 
 #[tokio::test]
+async fn a_429_asking_longer_than_the_policys_longest_wait_is_returned_at_once() {
+    let (server, client) = setup().await;
+    for asked in ["3600", "1e400"] {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .respond_with(rate_limited("TEN_SECONDLY_ROLLING").insert_header("Retry-After", asked))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let error = tokio::time::timeout(Duration::from_secs(5), client.get("1"))
+            .await
+            .expect("not held for the asked wait")
+            .unwrap_err();
+        assert!(error.is_rate_limited() && error.is_retryable());
+        let waited = error.api().unwrap().retry_after.unwrap();
+        assert!(waited >= Duration::from_secs(3600), "{asked}: {waited:?}");
+        server.verify().await;
+    }
+}
+
+#[tokio::test]
 async fn retries_stop_after_the_policys_limit() {
     let (server, client) = setup().await;
     Mock::given(method("GET"))
