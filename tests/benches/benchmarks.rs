@@ -205,7 +205,7 @@ async fn overhead() {
     plain.get(&url).bearer_auth("bench").send().await.unwrap();
 
     // Rounds alternate which goes first; on a shared 2-core machine the median is the figure.
-    let mut ratios = Vec::new();
+    let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
     for round in 0..5 {
         let facade = || {
             measure(READS, CONCURRENCY, {
@@ -259,6 +259,7 @@ async fn overhead() {
             raw_only.1
         );
         ratios.push(facade.0 / reqwest_only.0);
+        cpu_ratios.push(reqwest_only.1 / facade.1);
         println!(
             "overhead (round {}): facade {:.0} req/s, {:.1} µs CPU/req; plain reqwest {:.0} req/s, {:.1} µs CPU/req; ratio {:.2}",
             round + 1,
@@ -269,10 +270,14 @@ async fn overhead() {
             facade.0 / reqwest_only.0
         );
     }
-    ratios.sort_by(f64::total_cmp);
+    let median = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
     println!(
-        "overhead: median facade/reqwest throughput {:.2}x",
-        ratios[ratios.len() / 2]
+        "overhead: median facade/reqwest throughput {:.2}x, CPU efficiency (reqwest's CPU/req over the facade's) {:.2}x",
+        median(ratios),
+        median(cpu_ratios)
     );
     let _ = child.kill();
 }
