@@ -14,15 +14,18 @@ pub struct RetryPolicy {
     max_retries: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
+    max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// Up to 5 retries, from 250 ms doubling to at most 30 s.
+    /// Up to 5 retries, from 250 ms doubling to at most 30 s; a `Retry-After` of up to 60 s
+    /// is waited out.
     fn default() -> Self {
         Self {
             max_retries: 5,
             initial_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(60),
         }
     }
 }
@@ -34,6 +37,7 @@ impl RetryPolicy {
             max_retries: 0,
             initial_backoff: Duration::ZERO,
             max_backoff: Duration::ZERO,
+            max_retry_after: Duration::ZERO,
         }
     }
 
@@ -51,12 +55,19 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest wait between two attempts. A 429 or 503 whose `Retry-After` asks for longer
-    /// is returned to the caller at once, with the wait it asked for
-    /// ([`ApiError::retry_after`](crate::ApiError::retry_after)), rather than holding the call.
+    /// The longest backoff between two attempts (a `Retry-After` may ask for more).
     #[must_use]
     pub const fn max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
+        self
+    }
+
+    /// The longest `Retry-After` the client waits out. A 429 or 503 asking for longer is
+    /// returned to the caller at once, with the wait it asked for
+    /// ([`ApiError::retry_after`](crate::ApiError::retry_after)), rather than holding the call.
+    #[must_use]
+    pub const fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
         self
     }
 
@@ -69,7 +80,7 @@ impl RetryPolicy {
     /// `Retry-After` if longer; `None` if that is longer than the policy lets a call wait.
     pub(crate) fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
         match retry_after {
-            Some(asked) if asked > self.max_backoff => None,
+            Some(asked) if asked > self.max_retry_after => None,
             Some(asked) => Some(asked.max(self.backoff(retry))),
             None => Some(self.backoff(retry)),
         }
@@ -106,7 +117,9 @@ mod tests {
 
     #[test]
     fn a_retry_after_beyond_the_longest_wait_is_not_waited_for() {
-        let policy = RetryPolicy::default().max_backoff(Duration::from_secs(30));
+        let policy = RetryPolicy::default()
+            .max_backoff(Duration::from_millis(10))
+            .max_retry_after(Duration::from_secs(30));
         let asked = |secs| policy.wait(1, Some(Duration::from_secs(secs)));
         assert_eq!(asked(10), Some(Duration::from_secs(10)));
         assert_eq!(asked(30), Some(Duration::from_secs(30)));
