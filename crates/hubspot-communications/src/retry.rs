@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(asked(10), Some(Duration::from_secs(10)));
         assert_eq!(asked(30), Some(Duration::from_secs(30)));
         assert_eq!(asked(31), None);
-        assert!(policy.wait(1, None).unwrap() <= Duration::from_millis(250));
+        assert!(policy.wait(1, None).unwrap() <= Duration::from_millis(10));
     }
 
     #[test]
