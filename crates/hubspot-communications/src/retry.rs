@@ -4,10 +4,11 @@ use std::time::Duration;
 
 /// Retries with exponential backoff and full jitter.
 ///
-/// What is retried: 429 (after `Retry-After`, unless HubSpot's `policyName` is `DAILY`), 502,
-/// 503 and 504, and connections that failed before the request was sent. A call that is not
-/// idempotent (a create) is retried only where HubSpot cannot have acted on it: a 429, a 503, or
-/// a connection never made. Elsewhere (a 502 or 504, a timeout or a connection dropped after
+/// What is retried: 429 (after `Retry-After`, unless HubSpot's `policyName` is `DAILY` or the
+/// wait asked for is over [`max_retry_after`](Self::max_retry_after)), 502, 503 and 504, and
+/// connections that failed before the request was sent. A call that is not idempotent (a
+/// create) is retried only where HubSpot cannot have acted on it: a 429, a 503, or a
+/// connection never made. Elsewhere (a 502 or 504, a timeout or a connection dropped after
 /// sending) its fate is unknown and the error says so instead of risking a duplicate message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
