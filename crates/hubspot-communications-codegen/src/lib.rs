@@ -4,7 +4,8 @@
 //! live in their own module:
 //!
 //! 1. [`manifest`]: `spec/client.toml` says which operations of which upstream file the client
-//!    needs, which patches to apply and which generated types to replace with hand-written ones.
+//!    needs, which patches to apply, and which generated types and string formats to replace
+//!    with hand-written types.
 //! 2. [`merge`]: the selected operations of every file become one OpenAPI document; schemas that
 //!    several files define must agree.
 //! 3. [`patch`]: the project's RFC 6902 patches mend the defects of HubSpot's spec, each

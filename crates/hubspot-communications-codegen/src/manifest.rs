@@ -22,6 +22,9 @@ pub struct Manifest {
     /// Generated types replaced by hand-written ones: schema name to Rust path.
     #[serde(default)]
     pub replace: BTreeMap<String, String>,
+    /// String formats decoded by hand-written types: format name (e.g. `date-time`) to Rust path.
+    #[serde(default)]
+    pub formats: BTreeMap<String, String>,
     /// A hand-written type the client carries and its hooks can read (progenitor's inner type).
     #[serde(default)]
     pub inner_type: Option<String>,

@@ -1,6 +1,7 @@
 //! Progenitor and prettyplease: from the patched document to formatted Rust.
 
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
 use crate::{Error, Manifest, Result};
@@ -36,6 +37,20 @@ fn settings(manifest: &Manifest) -> Result<GenerationSettings> {
         // Hand-written types, e.g. enums that keep values HubSpot adds later. They implement
         // Display and FromStr like the enums typify would have generated.
         settings.with_replacement(
+            schema,
+            rust_type,
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    for (format, rust_type) in &manifest.formats {
+        // Hand-written types for a string format, e.g. a date-time that decodes faster than
+        // chrono's lenient parser. Every `type: string` schema of that format becomes the type.
+        let schema = SchemaObject {
+            instance_type: Some(InstanceType::String.into()),
+            format: Some(format.clone()),
+            ..SchemaObject::default()
+        };
+        settings.with_conversion(
             schema,
             rust_type,
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use hubspot_communications_codegen::{Error, generate, patched_document};
+use hubspot_communications_codegen::render::render;
+use hubspot_communications_codegen::{Error, Manifest, generate, patched_document};
 use serde_json::json;
 
 fn fixtures() -> PathBuf {
@@ -188,4 +189,28 @@ fn an_operation_selected_twice_is_refused() {
         patched_document(dir.path(), &upstream),
         Err(Error::DuplicateOperation { .. })
     ));
+}
+
+#[test]
+fn a_string_format_can_be_decoded_by_a_hand_written_type() {
+    let (spec, upstream) = defects();
+    let mut document = patched_document(&spec, &upstream).unwrap();
+    // With a description, as HubSpot writes them: metadata does not stop the match.
+    document["components"]["schemas"]["Note"]["properties"]["createdAt"] =
+        json!({"type": "string", "format": "date-time", "description": "When."});
+    let mut manifest = Manifest::load(&spec.join("client.toml")).unwrap();
+    let field = |code: &str| {
+        let start = code.find("pub created_at: ").expect("a created_at field");
+        code[start..start + code[start..].find(",\n").unwrap()].to_owned()
+    };
+    let by_chrono = field(&render(&document, &manifest).unwrap());
+    manifest
+        .formats
+        .insert("date-time".into(), "crate::Stamp".into());
+    let by_ours = field(&render(&document, &manifest).unwrap());
+    assert!(by_chrono.contains("::chrono::DateTime<"), "{by_chrono}");
+    assert_eq!(
+        by_ours,
+        "pub created_at: ::std::option::Option<crate::Stamp>"
+    );
 }

@@ -142,7 +142,7 @@ pub mod types {
     pub struct BatchResponsePublicDefaultAssociation {
         ///The timestamp when the batch process was completed, in ISO 8601 format.
         #[serde(rename = "completedAt")]
-        pub completed_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub completed_at: crate::Timestamp,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub errors: ::std::vec::Vec<StandardError>,
         ///An object containing relevant links related to the batch request.
@@ -165,13 +165,11 @@ pub mod types {
             rename = "requestedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub requested_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub requested_at: ::std::option::Option<crate::Timestamp>,
         pub results: ::std::vec::Vec<PublicDefaultAssociation>,
         ///The timestamp when the batch process began execution, in ISO 8601 format.
         #[serde(rename = "startedAt")]
-        pub started_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub started_at: crate::Timestamp,
         pub status: crate::BatchStatus,
     }
     impl BatchResponsePublicDefaultAssociation {
@@ -184,7 +182,7 @@ pub mod types {
     pub struct BatchResponseSimplePublicObjectWithErrors {
         ///The timestamp when the batch process was completed, in ISO 8601 format.
         #[serde(rename = "completedAt")]
-        pub completed_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub completed_at: crate::Timestamp,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub errors: ::std::vec::Vec<StandardError>,
         ///An object containing relevant links related to the batch request.
@@ -207,13 +205,11 @@ pub mod types {
             rename = "requestedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub requested_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub requested_at: ::std::option::Option<crate::Timestamp>,
         pub results: ::std::vec::Vec<SimplePublicObject>,
         ///The timestamp when the batch process began execution, in ISO 8601 format.
         #[serde(rename = "startedAt")]
-        pub started_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub started_at: crate::Timestamp,
         pub status: crate::BatchStatus,
     }
     impl BatchResponseSimplePublicObjectWithErrors {
@@ -226,7 +222,7 @@ pub mod types {
     pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
         ///The timestamp when the batch process was completed, in ISO 8601 format.
         #[serde(rename = "completedAt")]
-        pub completed_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub completed_at: crate::Timestamp,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub errors: ::std::vec::Vec<StandardError>,
         ///An object containing relevant links related to the batch request.
@@ -249,13 +245,11 @@ pub mod types {
             rename = "requestedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub requested_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub requested_at: ::std::option::Option<crate::Timestamp>,
         pub results: ::std::vec::Vec<SimplePublicUpsertObject>,
         ///The timestamp when the batch process began execution, in ISO 8601 format.
         #[serde(rename = "startedAt")]
-        pub started_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub started_at: crate::Timestamp,
         pub status: crate::BatchStatus,
     }
     impl BatchResponseSimplePublicUpsertObjectWithErrors {
@@ -699,12 +693,10 @@ pub mod types {
             rename = "archivedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub archived_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub archived_at: ::std::option::Option<crate::Timestamp>,
         ///The timestamp when the object was created, in ISO 8601 format.
         #[serde(rename = "createdAt")]
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub created_at: crate::Timestamp,
         ///The unique ID of the object.
         pub id: ::std::string::String,
         ///An identifier used for tracing the write request for the object.
@@ -730,7 +722,7 @@ pub mod types {
         >,
         ///The timestamp when the object was last updated, in ISO 8601 format.
         #[serde(rename = "updatedAt")]
-        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub updated_at: crate::Timestamp,
         ///The URL associated with the object.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
@@ -871,9 +863,7 @@ pub mod types {
             rename = "archivedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub archived_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub archived_at: ::std::option::Option<crate::Timestamp>,
         ///A list defining relationships with other objects.
         #[serde(
             default,
@@ -885,7 +875,7 @@ pub mod types {
         >,
         ///The timestamp when the object was created, in ISO 8601 format.
         #[serde(rename = "createdAt")]
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub created_at: crate::Timestamp,
         ///The unique ID of the object.
         pub id: ::std::string::String,
         ///An identifier used for tracing the creation or update request of the object.
@@ -911,7 +901,7 @@ pub mod types {
         >,
         ///The timestamp when the object was last updated, in ISO 8601 format.
         #[serde(rename = "updatedAt")]
-        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub updated_at: crate::Timestamp,
         ///The URL on the API that provide direct navigation to the corresponding UI pages for the connectors.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
@@ -933,12 +923,10 @@ pub mod types {
             rename = "archivedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub archived_at: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
+        pub archived_at: ::std::option::Option<crate::Timestamp>,
         ///The timestamp when the object was created, in ISO 8601 format.
         #[serde(rename = "createdAt")]
-        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub created_at: crate::Timestamp,
         ///The unique ID of the object.
         pub id: ::std::string::String,
         ///Whether the property is new.
@@ -966,7 +954,7 @@ pub mod types {
         >,
         ///The timestamp when the object was last updated, in ISO 8601 format.
         #[serde(rename = "updatedAt")]
-        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub updated_at: crate::Timestamp,
         ///The URL associated with the object.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
@@ -1045,7 +1033,7 @@ pub mod types {
         #[serde(rename = "sourceType")]
         pub source_type: ::std::string::String,
         ///The timestamp when the property was updated, in ISO 8601 format.
-        pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub timestamp: crate::Timestamp,
         ///The ID of the user who last updated the property.
         #[serde(
             rename = "updatedByUserId",
@@ -1600,10 +1588,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct BatchResponsePublicDefaultAssociation {
-            completed_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            completed_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             errors: ::std::result::Result<
                 ::std::vec::Vec<super::StandardError>,
                 ::std::string::String,
@@ -1620,17 +1605,14 @@ pub mod types {
                 ::std::string::String,
             >,
             requested_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             results: ::std::result::Result<
                 ::std::vec::Vec<super::PublicDefaultAssociation>,
                 ::std::string::String,
             >,
-            started_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            started_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             status: ::std::result::Result<crate::BatchStatus, ::std::string::String>,
         }
         impl ::std::default::Default for BatchResponsePublicDefaultAssociation {
@@ -1650,7 +1632,7 @@ pub mod types {
         impl BatchResponsePublicDefaultAssociation {
             pub fn completed_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.completed_at = value
@@ -1703,9 +1685,7 @@ pub mod types {
             }
             pub fn requested_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.requested_at = value
@@ -1731,7 +1711,7 @@ pub mod types {
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
@@ -1789,10 +1769,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct BatchResponseSimplePublicObjectWithErrors {
-            completed_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            completed_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             errors: ::std::result::Result<
                 ::std::vec::Vec<super::StandardError>,
                 ::std::string::String,
@@ -1809,17 +1786,14 @@ pub mod types {
                 ::std::string::String,
             >,
             requested_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             results: ::std::result::Result<
                 ::std::vec::Vec<super::SimplePublicObject>,
                 ::std::string::String,
             >,
-            started_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            started_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             status: ::std::result::Result<crate::BatchStatus, ::std::string::String>,
         }
         impl ::std::default::Default for BatchResponseSimplePublicObjectWithErrors {
@@ -1839,7 +1813,7 @@ pub mod types {
         impl BatchResponseSimplePublicObjectWithErrors {
             pub fn completed_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.completed_at = value
@@ -1892,9 +1866,7 @@ pub mod types {
             }
             pub fn requested_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.requested_at = value
@@ -1918,7 +1890,7 @@ pub mod types {
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
@@ -1976,10 +1948,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
-            completed_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            completed_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             errors: ::std::result::Result<
                 ::std::vec::Vec<super::StandardError>,
                 ::std::string::String,
@@ -1996,17 +1965,14 @@ pub mod types {
                 ::std::string::String,
             >,
             requested_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             results: ::std::result::Result<
                 ::std::vec::Vec<super::SimplePublicUpsertObject>,
                 ::std::string::String,
             >,
-            started_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            started_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             status: ::std::result::Result<crate::BatchStatus, ::std::string::String>,
         }
         impl ::std::default::Default
@@ -2027,7 +1993,7 @@ pub mod types {
         impl BatchResponseSimplePublicUpsertObjectWithErrors {
             pub fn completed_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.completed_at = value
@@ -2080,9 +2046,7 @@ pub mod types {
             }
             pub fn requested_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.requested_at = value
@@ -2108,7 +2072,7 @@ pub mod types {
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
@@ -3918,13 +3882,10 @@ pub mod types {
         pub struct SimplePublicObject {
             archived: ::std::result::Result<bool, ::std::string::String>,
             archived_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             object_write_trace_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -3944,10 +3905,7 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
-            updated_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            updated_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3988,9 +3946,7 @@ pub mod types {
             }
             pub fn archived_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.archived_at = value
@@ -4002,7 +3958,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -4074,7 +4030,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -4631,7 +4587,7 @@ pub mod types {
         pub struct SimplePublicObjectWithAssociations {
             archived: ::std::result::Result<bool, ::std::string::String>,
             archived_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
             associations: ::std::result::Result<
@@ -4641,10 +4597,7 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             object_write_trace_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -4664,10 +4617,7 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
-            updated_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            updated_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4709,9 +4659,7 @@ pub mod types {
             }
             pub fn archived_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.archived_at = value
@@ -4740,7 +4688,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -4812,7 +4760,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -4890,13 +4838,10 @@ pub mod types {
         pub struct SimplePublicUpsertObject {
             archived: ::std::result::Result<bool, ::std::string::String>,
             archived_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::Timestamp>,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             new: ::std::result::Result<bool, ::std::string::String>,
             object_write_trace_id: ::std::result::Result<
@@ -4917,10 +4862,7 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
-            updated_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            updated_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4962,9 +4904,7 @@ pub mod types {
             }
             pub fn archived_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.archived_at = value
@@ -4976,7 +4916,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -5060,7 +5000,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -5340,10 +5280,7 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
-            timestamp: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            timestamp: ::std::result::Result<crate::Timestamp, ::std::string::String>,
             updated_by_user_id: ::std::result::Result<
                 ::std::option::Option<i32>,
                 ::std::string::String,
@@ -5401,7 +5338,7 @@ pub mod types {
             }
             pub fn timestamp<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
                 self.timestamp = value

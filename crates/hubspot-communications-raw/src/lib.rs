@@ -23,11 +23,13 @@
 //! ```
 //!
 //! `generated.rs` is written by `cargo xtask regen` and never edited by hand; what is
-//! hand-written lives in this file and in [`open_enum`](AssociationCategory).
+//! hand-written lives in this file, in [`open_enum`](AssociationCategory) and in
+//! [`Timestamp`].
 
 #![warn(missing_docs)]
 
 mod open_enum;
+mod timestamp;
 
 #[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]
 #[rustfmt::skip]
@@ -36,6 +38,7 @@ mod generated;
 pub use generated::*;
 pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator};
 pub use progenitor_client::ClientHooks;
+pub use timestamp::Timestamp;
 
 /// Headers the client adds to every request, such as `Authorization: Bearer …`.
 ///

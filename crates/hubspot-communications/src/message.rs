@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeZone, Utc};
-use hubspot_communications_raw::types;
+use hubspot_communications_raw::{Timestamp, types};
 
 use crate::channel::Channel;
 use crate::record::ObjectType;
@@ -91,10 +91,10 @@ impl Message {
     fn from_parts(
         id: String,
         properties: BTreeMap<String, Option<String>>,
-        created_at: DateTime<Utc>,
-        updated_at: DateTime<Utc>,
+        created_at: Timestamp,
+        updated_at: Timestamp,
         archived: bool,
-        archived_at: Option<DateTime<Utc>>,
+        archived_at: Option<Timestamp>,
     ) -> Self {
         let text = |name: &str| properties.get(name).and_then(Option::as_deref);
         Self {
@@ -103,10 +103,10 @@ impl Message {
             owner_id: text(property::OWNER).map(str::to_owned),
             timestamp: text(property::TIMESTAMP).and_then(parse_timestamp),
             id,
-            created_at,
-            updated_at,
+            created_at: created_at.0,
+            updated_at: updated_at.0,
             archived,
-            archived_at,
+            archived_at: archived_at.map(|at| at.0),
             associations: BTreeMap::new(),
             properties,
             properties_with_history: BTreeMap::new(),
@@ -186,7 +186,7 @@ fn history(
                 .into_iter()
                 .map(|v| PropertyVersion {
                     value: v.value,
-                    timestamp: v.timestamp,
+                    timestamp: v.timestamp.0,
                     source_type: v.source_type,
                 })
                 .collect();
