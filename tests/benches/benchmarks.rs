@@ -4,7 +4,8 @@
 //! 1. bulk: log 100,000 messages with the fake limited to 50 requests per 1 s window; the bound
 //!    is 100,000 / 100 per batch / 50 per s = 20 s.
 //! 2. overhead: 20,000 single reads at concurrency 32, the facade against plain reqwest, on one
-//!    fake in a child process, in the same run: requests per second and client CPU per request.
+//!    fake in a child process, in the same run: requests per second and client CPU per request,
+//!    the median of seven rounds that each interleave the clients in chunks of 2,000 reads.
 //! 3. memory: stream-list 1,000,000 messages from a fake in a child process; the client's peak
 //!    RSS after 100,000 and after 1,000,000.
 //! 4. faults: the bulk import with 10 % 429, 5 % 503 and 2 % dropped connections (half before
@@ -184,6 +185,10 @@ fn fate(outcome: &LogOutcome) -> &'static str {
 async fn overhead() {
     const READS: usize = 20_000;
     const CONCURRENCY: usize = 32;
+    const ROUNDS: usize = 7;
+    // Each round interleaves the three clients in chunks, so that a neighbour's load on this
+    // shared machine falls on all of them rather than on whichever ran at that moment.
+    const CHUNK: usize = 2_000;
     let (mut child, base_url) = spawn_child_fake(1);
     let id = "10001";
     let client = Client::builder("bench")
@@ -201,74 +206,58 @@ async fn overhead() {
         .build()
         .unwrap();
     let url = format!("{base_url}/crm/v3/objects/communications/{id}");
-    // Warm both connection pools.
-    client.get(id).await.unwrap();
-    plain.get(&url).bearer_auth("bench").send().await.unwrap();
+    let facade_read = || {
+        let client = client.clone();
+        async move {
+            client.get(id).await.unwrap();
+        }
+    };
+    let plain_read = || {
+        let (plain, url) = (plain.clone(), url.clone());
+        async move {
+            let response = plain.get(&url).bearer_auth("bench").send().await.unwrap();
+            let _: serde_json::Value = response.error_for_status().unwrap().json().await.unwrap();
+        }
+    };
+    let raw = client.raw().clone();
+    let raw_read = || {
+        let raw = raw.clone();
+        async move {
+            raw.get_communication()
+                .communication_id(id)
+                .send()
+                .await
+                .unwrap();
+        }
+    };
+    // Warm the connection pools.
+    measure(CONCURRENCY, CONCURRENCY, &facade_read).await;
+    measure(CONCURRENCY, CONCURRENCY, &plain_read).await;
 
-    // Rounds alternate which goes first; on a shared 2-core machine the median is the figure.
     let (mut ratios, mut cpu_ratios) = (Vec::new(), Vec::new());
-    for round in 0..5 {
-        let facade = || {
-            measure(READS, CONCURRENCY, {
-                let client = client.clone();
-                move || {
-                    let client = client.clone();
-                    async move {
-                        client.get(id).await.unwrap();
-                    }
-                }
-            })
-        };
-        let reqwest_only = || {
-            measure(READS, CONCURRENCY, {
-                let (plain, url) = (plain.clone(), url.clone());
-                move || {
-                    let (plain, url) = (plain.clone(), url.clone());
-                    async move {
-                        let response = plain.get(&url).bearer_auth("bench").send().await.unwrap();
-                        let _: serde_json::Value =
-                            response.error_for_status().unwrap().json().await.unwrap();
-                    }
-                }
-            })
-        };
-        let (facade, reqwest_only) = if round % 2 == 0 {
-            let f = facade().await;
-            (f, reqwest_only().await)
-        } else {
-            let r = reqwest_only().await;
-            (facade().await, r)
-        };
-        let raw_only = measure(READS, CONCURRENCY, {
-            let raw = client.raw().clone();
-            move || {
-                let raw = raw.clone();
-                async move {
-                    raw.get_communication()
-                        .communication_id(id)
-                        .send()
-                        .await
-                        .unwrap();
-                }
+    for round in 1..=ROUNDS {
+        let (mut facade, mut plain, mut raw) =
+            (Tally::default(), Tally::default(), Tally::default());
+        for chunk in 0..READS / CHUNK {
+            // Alternate which goes first.
+            if chunk % 2 == 0 {
+                facade += measure(CHUNK, CONCURRENCY, &facade_read).await;
+                plain += measure(CHUNK, CONCURRENCY, &plain_read).await;
+            } else {
+                plain += measure(CHUNK, CONCURRENCY, &plain_read).await;
+                facade += measure(CHUNK, CONCURRENCY, &facade_read).await;
             }
-        })
-        .await;
+            raw += measure(CHUNK, CONCURRENCY, &raw_read).await;
+        }
         println!(
-            "overhead (round {}): raw generated client alone {:.0} req/s, {:.1} µs CPU/req",
-            round + 1,
-            raw_only.0,
-            raw_only.1
+            "overhead (round {round}): facade {facade}; plain reqwest {plain}; raw generated client alone {raw}; ratio {:.2}",
+            facade.per_second() / plain.per_second()
         );
-        ratios.push(facade.0 / reqwest_only.0);
-        cpu_ratios.push(reqwest_only.1 / facade.1);
-        println!(
-            "overhead (round {}): facade {:.0} req/s, {:.1} µs CPU/req; plain reqwest {:.0} req/s, {:.1} µs CPU/req; ratio {:.2}",
-            round + 1,
-            facade.0,
-            facade.1,
-            reqwest_only.0,
-            reqwest_only.1,
-            facade.0 / reqwest_only.0
+        ratios.push(facade.per_second() / plain.per_second());
+        cpu_ratios.push(
+            plain
+                .cpu_per_request()
+                .div_duration_f64(facade.cpu_per_request()),
         );
     }
     let median = |mut values: Vec<f64>| {
@@ -283,8 +272,45 @@ async fn overhead() {
     let _ = child.kill();
 }
 
-/// Requests per second and client CPU microseconds per request.
-async fn measure<F, Fut>(total: usize, concurrency: usize, call: F) -> (f64, f64)
+/// Requests made, and the wall-clock and client CPU time they took.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    requests: usize,
+    elapsed: Duration,
+    cpu: Duration,
+}
+
+impl Tally {
+    fn per_second(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn cpu_per_request(&self) -> Duration {
+        self.cpu / u32::try_from(self.requests).unwrap()
+    }
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, other: Self) {
+        self.requests += other.requests;
+        self.elapsed += other.elapsed;
+        self.cpu += other.cpu;
+    }
+}
+
+impl std::fmt::Display for Tally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:.0} req/s, {:.1} µs CPU/req",
+            self.per_second(),
+            self.cpu_per_request().as_secs_f64() * 1e6
+        )
+    }
+}
+
+/// Makes `total` calls, `concurrency` at a time.
+async fn measure<F, Fut>(total: usize, concurrency: usize, call: &F) -> Tally
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = ()>,
@@ -296,9 +322,11 @@ where
         .buffer_unordered(concurrency)
         .collect::<Vec<()>>()
         .await;
-    let elapsed = started.elapsed().as_secs_f64();
-    let cpu = (process_cpu() - cpu_before).as_secs_f64();
-    (total as f64 / elapsed, cpu * 1e6 / total as f64)
+    Tally {
+        requests: total,
+        elapsed: started.elapsed(),
+        cpu: process_cpu().saturating_sub(cpu_before),
+    }
 }
 
 async fn memory() {
@@ -365,20 +393,17 @@ fn run_child_fake(messages: usize) {
 
 /// This process's CPU time (user + system), from /proc (clock ticks of 1/100 s).
 fn process_cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
+    // getrusage counts in microseconds, where /proc's ticks are 10 ms: too coarse for chunks.
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is always valid.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
     };
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 /// This process's peak resident set, in KiB (VmHWM).
