@@ -249,11 +249,11 @@ async fn overhead() {
             }
             raw += measure(CHUNK, CONCURRENCY, &raw_read).await;
         }
+        let ratio = facade.per_second() / plain.per_second();
         println!(
-            "overhead (round {round}): facade {facade}; plain reqwest {plain}; raw generated client alone {raw}; ratio {:.2}",
-            facade.per_second() / plain.per_second()
+            "overhead (round {round}): facade {facade}; plain reqwest {plain}; raw generated client alone {raw}; ratio {ratio:.2}"
         );
-        ratios.push(facade.per_second() / plain.per_second());
+        ratios.push(ratio);
         cpu_ratios.push(
             plain
                 .cpu_per_request()
@@ -391,7 +391,7 @@ fn run_child_fake(messages: usize) {
     });
 }
 
-/// This process's CPU time (user + system), from /proc (clock ticks of 1/100 s).
+/// This process's CPU time (user + system), from getrusage.
 fn process_cpu() -> Duration {
     // getrusage counts in microseconds, where /proc's ticks are 10 ms: too coarse for chunks.
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
