@@ -2,7 +2,7 @@
 
 use futures::TryStreamExt;
 use hubspot_communications::search::{Filter, Search, Sort};
-use hubspot_communications::{Channel, MessageUpdate, NewMessage, ReadOptions};
+use hubspot_communications::{BatchReadOptions, Channel, MessageUpdate, NewMessage, ReadOptions};
 use hubspot_communications_tests::{roomy, start};
 
 #[tokio::test]
@@ -52,12 +52,12 @@ async fn a_batch_of_250_with_bad_items_loses_nothing() {
     let updates = ids
         .iter()
         .map(|id| (id.clone(), MessageUpdate::new().body("updated")))
-        .collect();
-    assert!(client.update_batch(updates).await.is_success());
+        .collect::<Vec<_>>();
+    assert!(client.update_batch(&updates).await.is_success());
     let read = client
         .read_batch(
             &ids,
-            &ReadOptions::new().properties(["hs_communication_body"]),
+            &BatchReadOptions::new().properties(["hs_communication_body"]),
         )
         .await;
     assert!(

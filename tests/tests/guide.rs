@@ -56,7 +56,7 @@ async fn the_whole_guide() {
     let updated = client
         .update(
             &created.id,
-            MessageUpdate::new()
+            &MessageUpdate::new()
                 .body("Sent a follow-up.")
                 .clear("hubspot_owner_id"),
         )

@@ -68,17 +68,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // List messages: the stream pages by itself.
-    let listed: Vec<_> = client
-        .list(ReadOptions::new().page_size(100))
-        .try_collect()
-        .await?;
+    let listed: Vec<_> = client.list(ReadOptions::new()).try_collect().await?;
     println!("3. Listed {} message(s).", listed.len());
 
     // Update: set the text, and clear the owner (HubSpot's empty string).
     let update = MessageUpdate::new()
         .body("Sent a follow-up message to Linda.")
         .clear("hubspot_owner_id");
-    let updated = client.update(&message.id, update).await?;
+    let updated = client.update(&message.id, &update).await?;
     println!(
         "4. Updated the text to \"{}\".",
         updated.body.as_deref().unwrap_or_default()

@@ -1,13 +1,14 @@
 //! Associating existing messages with records, removing associations, and listing them.
 
-use futures::{Stream, StreamExt, TryStreamExt, stream};
+use futures::TryStreamExt;
 
 use crate::association::{AssociatedRecord, Association, AssociationType};
 use crate::client::Client;
 use crate::error::Error;
-use crate::messages::{Page, check_id};
+use crate::messages::check_id;
+use crate::operation::Operation;
+use crate::paging::{Page, Paged};
 use crate::record::{ObjectType, Record};
-use crate::request::Operation;
 
 /// The object type of messages in HubSpot's association paths.
 const COMMUNICATIONS: &str = "communications";
@@ -104,8 +105,9 @@ impl Client {
         Ok(())
     }
 
-    /// Removes every association between a message and a record (associations v4).
-    pub async fn remove_associations(
+    /// Removes every association between a message and a record, whatever its types (associations
+    /// v4).
+    pub async fn remove_all_associations(
         &self,
         message_id: &str,
         record: &Record,
@@ -160,22 +162,28 @@ impl Client {
         &self,
         message_id: &str,
         object_type: ObjectType,
-    ) -> impl Stream<Item = Result<AssociatedRecord, Error>> + Send + 'static {
+    ) -> Paged<AssociatedRecord> {
         let client = self.clone();
         let message_id = message_id.to_owned();
-        stream::try_unfold(Some(None::<String>), move |cursor| {
+        Paged::new(Operation::ListAssociations, move |after| {
             let (client, message_id, object_type) =
                 (client.clone(), message_id.clone(), object_type.clone());
             async move {
-                let Some(after) = cursor else { return Ok(None) };
-                let page = client
+                client
                     .associations_page(&message_id, &object_type, after.as_deref())
-                    .await?;
-                let next = page.next.map(Some);
-                Ok(Some((stream::iter(page.items.into_iter().map(Ok)), next)))
+                    .await
             }
         })
-        .try_flatten()
-        .boxed()
+    }
+
+    /// Whether a message is associated with a record.
+    pub async fn is_associated(&self, message_id: &str, record: &Record) -> Result<bool, Error> {
+        let mut associated = self.associations(message_id, record.object_type.clone());
+        while let Some(found) = associated.try_next().await? {
+            if found.id == record.id {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 }

@@ -8,14 +8,59 @@ use futures::{StreamExt, stream};
 use hubspot_communications_raw::types;
 
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, InvalidResponse, ResponseProblem};
 use crate::message::Message;
-use crate::messages::ReadOptions;
 use crate::new_message::{MessageUpdate, NewMessage};
-use crate::request::Operation;
+use crate::operation::Operation;
 
 /// HubSpot's largest batch.
 pub const MAX_BATCH_SIZE: usize = 100;
+
+/// What a batch read returns: which properties, with or without history, whether to read
+/// archived messages, and which unique property the ids are values of.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct BatchReadOptions {
+    properties: Vec<String>,
+    properties_with_history: Vec<String>,
+    archived: bool,
+    id_property: Option<String>,
+}
+
+impl BatchReadOptions {
+    /// HubSpot's defaults: the default properties of live messages, by HubSpot's id.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Returns these properties (unset ones come back as `None`) instead of the defaults.
+    pub fn properties<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
+        self.properties.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Returns these properties with their past values.
+    pub fn properties_with_history<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        names: I,
+    ) -> Self {
+        self.properties_with_history
+            .extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Reads archived (recycle-bin) messages instead of live ones.
+    pub fn archived(mut self, archived: bool) -> Self {
+        self.archived = archived;
+        self
+    }
+
+    /// The ids are values of this unique property, not HubSpot's ids.
+    pub fn id_property(mut self, name: impl Into<String>) -> Self {
+        self.id_property = Some(name.into());
+        self
+    }
+}
 
 /// What a batch call did with each input.
 ///
@@ -142,6 +187,7 @@ impl Client {
             })
         });
         self.run_batches(
+            Operation::BatchCreate,
             prepared.collect(),
             None,
             |inputs| async move {
@@ -164,12 +210,18 @@ impl Client {
         .await
     }
 
-    /// Reads any number of messages by id through `batch/read`.
-    pub async fn read_batch(&self, ids: &[String], options: &ReadOptions) -> BatchOutcome<Message> {
+    /// Reads any number of messages by id (or by the unique property the options name)
+    /// through `batch/read`.
+    pub async fn read_batch(
+        &self,
+        ids: &[String],
+        options: &BatchReadOptions,
+    ) -> BatchOutcome<Message> {
         let prepared = ids.iter().map(|id| {
             crate::messages::check_id(id).map(|()| types::SimplePublicObjectId { id: id.clone() })
         });
         self.run_batches(
+            Operation::BatchRead,
             prepared.collect(),
             Some(ids),
             |inputs| async move {
@@ -198,21 +250,19 @@ impl Client {
     }
 
     /// Updates any number of messages through `batch/update`.
-    pub async fn update_batch(
-        &self,
-        updates: Vec<(String, MessageUpdate)>,
-    ) -> BatchOutcome<Message> {
+    pub async fn update_batch(&self, updates: &[(String, MessageUpdate)]) -> BatchOutcome<Message> {
         let ids: Vec<String> = updates.iter().map(|(id, _)| id.clone()).collect();
-        let prepared = updates.into_iter().map(|(id, update)| {
-            crate::messages::check_id(&id)?;
+        let prepared = updates.iter().map(|(id, update)| {
+            crate::messages::check_id(id)?;
             Ok(types::SimplePublicObjectBatchInput {
-                id,
+                id: id.clone(),
                 id_property: None,
                 object_write_trace_id: None,
-                properties: update.into_properties()?,
+                properties: update.to_properties()?,
             })
         });
         self.run_batches(
+            Operation::BatchUpdate,
             prepared.collect(),
             Some(&ids),
             |inputs| async move {
@@ -256,6 +306,7 @@ impl Client {
             })
         });
         self.run_batches(
+            Operation::BatchUpsert,
             prepared.collect(),
             Some(&keys),
             |inputs| async move {
@@ -284,6 +335,7 @@ impl Client {
             crate::messages::check_id(id).map(|()| types::SimplePublicObjectId { id: id.clone() })
         });
         self.run_batches(
+            Operation::BatchArchive,
             prepared.collect(),
             Some(ids),
             |inputs| async move {
@@ -309,6 +361,7 @@ impl Client {
     /// answer is matched back to its inputs with `locate` and the errors' context.
     async fn run_batches<I, R, M, S, Fut, L>(
         &self,
+        operation: Operation,
         prepared: Vec<Result<I, Error>>,
         keys: Option<&[String]>,
         send: S,
@@ -342,7 +395,7 @@ impl Client {
         let outcomes = stream::iter(requests)
             .map(|(indexes, inputs)| async move {
                 let answer = send(inputs).await;
-                settle(&indexes, keys, answer, locate)
+                settle(operation, &indexes, keys, answer, locate)
             })
             .buffer_unordered(self.inner.batch_concurrency)
             .collect::<Vec<_>>()
@@ -354,6 +407,7 @@ impl Client {
 
 /// Accounts for every input of one request.
 fn settle<R: Into<M>, M>(
+    operation: Operation,
     chunk: &Chunk,
     keys: Option<&[String]>,
     answer: Result<ChunkAnswer<R>, Error>,
@@ -397,23 +451,16 @@ fn settle<R: Into<M>, M>(
             },
         });
     }
-    // Results that could not be matched leave as many inputs unaccounted as they stand for;
-    // only inputs that neither a result nor an error can have taken are reported failed.
-    let unmatched_results = outcome
-        .succeeded
-        .iter()
-        .filter(|s| s.input.is_none())
-        .count();
-    if unaccounted.len() > unmatched_results {
+    // Only HubSpot's own error refuses an input. One that neither a matched result nor an
+    // error accounts for may be among the unmatched results, or nowhere: its fate is unknown.
+    if !unaccounted.is_empty() {
         outcome.failed.push(BatchFailure {
             inputs: unaccounted.into_iter().collect(),
-            error: BatchError::Item {
-                category: None,
-                message:
-                    "HubSpot's answer accounts for neither a result nor an error for these inputs"
-                        .into(),
-                context: BTreeMap::new(),
-            },
+            error: BatchError::Request(Arc::new(InvalidResponse::error(
+                operation,
+                None,
+                ResponseProblem::Unaccounted,
+            ))),
         });
     }
     outcome

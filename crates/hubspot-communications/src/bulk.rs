@@ -8,9 +8,10 @@ use futures::{Stream, StreamExt, stream};
 
 use crate::batch::{BatchError, BatchOutcome};
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, InvalidResponse, ResponseProblem};
 use crate::message::Message;
 use crate::new_message::NewMessage;
+use crate::operation::Operation;
 
 /// What became of one logged message.
 #[derive(Debug)]
@@ -56,7 +57,7 @@ impl Client {
                 async move {
                     let inputs: Vec<NewMessage> = chunk.iter().map(|(_, m)| m.clone()).collect();
                     let outcome = client.create_batch(&inputs).await;
-                    settle(start, chunk, outcome)
+                    settle(Operation::BatchCreate, start, chunk, outcome)
                 }
             })
             .buffer_unordered(self.inner.batch_concurrency)
@@ -83,7 +84,7 @@ impl Client {
                 let (client, id_property) = (client.clone(), id_property.clone());
                 async move {
                     let outcome = client.upsert_batch(&id_property, &chunk).await;
-                    settle(start, chunk, outcome)
+                    settle(Operation::BatchUpsert, start, chunk, outcome)
                 }
             })
             .buffer_unordered(self.inner.batch_concurrency)
@@ -108,6 +109,7 @@ where
 
 /// One [`Logged`] per input of a chunk, whatever the batch answered.
 fn settle<K>(
+    operation: Operation,
     start: u64,
     chunk: Vec<(K, NewMessage)>,
     outcome: BatchOutcome<Message>,
@@ -138,12 +140,13 @@ fn settle<K>(
             index: start + offset as u64,
             key,
             message,
-            // An input no part of HubSpot's answer accounts for may or may not be stored.
+            // `BatchOutcome` accounts for every input; this is for an index out of its range.
             outcome: fate.unwrap_or_else(|| {
-                LogOutcome::Unknown(Arc::new(Error::InvalidResponse {
-                    status: None,
-                    message: "HubSpot's answer does not account for this input".into(),
-                }))
+                LogOutcome::Unknown(Arc::new(InvalidResponse::error(
+                    operation,
+                    None,
+                    ResponseProblem::Unaccounted,
+                )))
             }),
         })
         .collect()

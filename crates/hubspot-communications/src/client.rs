@@ -34,6 +34,7 @@ pub(crate) struct Inner {
     pub(crate) search_limiter: RateLimiter,
     pub(crate) retry: RetryPolicy,
     pub(crate) batch_concurrency: usize,
+    pub(crate) deadline: Option<Duration>,
 }
 
 impl std::fmt::Debug for Client {
@@ -45,6 +46,7 @@ impl std::fmt::Debug for Client {
             .field("search_rate_limit", &self.inner.search_limiter.limit())
             .field("retry", &self.inner.retry)
             .field("batch_concurrency", &self.inner.batch_concurrency)
+            .field("deadline", &self.inner.deadline)
             .finish()
     }
 }
@@ -69,6 +71,7 @@ impl Client {
             search_rate_limit: RateLimit::SEARCH,
             retry: RetryPolicy::default(),
             batch_concurrency: 2,
+            deadline: None,
         }
     }
 
@@ -97,6 +100,7 @@ pub struct ClientBuilder {
     search_rate_limit: RateLimit,
     retry: RetryPolicy,
     batch_concurrency: usize,
+    deadline: Option<Duration>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -163,17 +167,35 @@ impl ClientBuilder {
         self
     }
 
-    /// How many batch requests of one call may run at once: 2 by default.
+    /// How many batch requests of one call may run at once: 2 by default; at least 1.
     pub fn batch_concurrency(mut self, concurrency: usize) -> Self {
-        self.batch_concurrency = concurrency.max(1);
+        self.batch_concurrency = concurrency;
         self
     }
 
-    /// Builds the client. Fails if the token cannot be sent in a header, a limit is zero, or
-    /// the HTTP client cannot be built.
+    /// The longest a whole call may take, rate-limit waits and retries included (each request
+    /// is also bounded by [`timeout`](Self::timeout)). None by default. A call past it fails
+    /// with [`Error::DeadlineExceeded`]; a retry that could not finish in time is not started.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Builds the client. Fails if the token cannot be sent in a header, a limit, the batch
+    /// concurrency or the deadline is zero, or the HTTP client cannot be built.
     pub fn build(self) -> Result<Client, Error> {
         if self.token.trim().is_empty() {
             return Err(Error::InvalidInput("the access token is empty".into()));
+        }
+        if self.batch_concurrency == 0 {
+            return Err(Error::InvalidInput(
+                "a batch concurrency of 0 would send nothing".into(),
+            ));
+        }
+        if self.deadline == Some(Duration::ZERO) {
+            return Err(Error::InvalidInput(
+                "a deadline of 0 lets no call finish".into(),
+            ));
         }
         for limit in [self.rate_limit, self.search_rate_limit] {
             if limit.max == 0 || limit.interval.is_zero() {
@@ -202,6 +224,9 @@ impl ClientBuilder {
                 // Retries are this crate's (see `RetryPolicy`); reqwest's own layer would only
                 // copy every request in case of an HTTP/2 refusal, a protocol not enabled here.
                 .retry(reqwest::retry::never().max_retries_per_request(0))
+                // HubSpot's API does not redirect; following one would resend a message's
+                // text (and, same-origin, the token) wherever a 3xx points.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?,
         };
@@ -213,6 +238,7 @@ impl ClientBuilder {
                 search_limiter: RateLimiter::new(self.search_rate_limit),
                 retry: self.retry,
                 batch_concurrency: self.batch_concurrency,
+                deadline: self.deadline,
             }),
         })
     }

@@ -5,12 +5,17 @@ use std::time::Duration;
 
 use hubspot_communications_raw::types::HubSpotError;
 
+use crate::classify::{Failure, Verdict, classify, status_failure};
+use crate::operation::Operation;
+
 /// Everything a call can fail with.
 ///
 /// Each variant says who failed: HubSpot answered with an error ([`Error::Api`]), no answer
-/// came ([`Error::Transport`]), the answer could not be read ([`Error::InvalidResponse`]), or
-/// the request was refused before it left ([`Error::InvalidInput`], [`Error::NotAssociated`],
-/// [`Error::SearchLimitReached`]). The token never appears in an error.
+/// came ([`Error::Transport`]), the answer could not be used ([`Error::InvalidResponse`]), the
+/// call ran out of time ([`Error::DeadlineExceeded`], [`Error::Throttled`]), or the request was
+/// refused before it left ([`Error::InvalidInput`], [`Error::NotAssociated`],
+/// [`Error::SearchLimitReached`]). [`Error::is_fate_unknown`] says whether HubSpot may have
+/// acted on a request anyway. The token never appears in an error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -20,13 +25,29 @@ pub enum Error {
     /// No answer came: the connection failed or dropped, or the request timed out.
     #[error("{0}")]
     Transport(TransportError),
-    /// HubSpot's answer could not be read (not JSON, truncated, or of an unexpected shape).
-    #[error("HubSpot's answer{} could not be read: {message}", status.map(|s| format!(" ({s})")).unwrap_or_default())]
-    InvalidResponse {
-        /// The HTTP status, when known.
-        status: Option<u16>,
-        /// What went wrong.
-        message: String,
+    /// HubSpot's answer could not be used: unreadable, too large, of a status the operation
+    /// does not have, or contradicting itself.
+    #[error("{0}")]
+    InvalidResponse(Box<InvalidResponse>),
+    /// The call's deadline ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline)) passed.
+    #[error(
+        "{operation} did not finish within its deadline{}",
+        if *in_flight { " (a request was out: HubSpot may have acted on it)" } else { "" }
+    )]
+    DeadlineExceeded {
+        /// The call.
+        operation: Operation,
+        /// Whether a request was out when the deadline passed (else nothing was sent then).
+        in_flight: bool,
+    },
+    /// The rate limit HubSpot reports would hold the call longer than the client waits
+    /// ([`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after)); nothing was sent.
+    #[error("{operation} would wait {wait:?} for the rate limit, longer than the client waits")]
+    Throttled {
+        /// The call.
+        operation: Operation,
+        /// How long the rate limit would have held it.
+        wait: Duration,
     },
     /// The request was refused before it was sent: it breaks one of HubSpot's rules.
     #[error("invalid request: {0}")]
@@ -59,7 +80,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Api(api) => Some(api.status),
-            Self::InvalidResponse { status, .. } => *status,
+            Self::InvalidResponse(invalid) => invalid.status,
             _ => None,
         }
     }
@@ -68,6 +89,19 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Self::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The call that failed, for errors of a call that was under way.
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Self::Api(api) => Some(api.operation),
+            Self::Transport(transport) => Some(transport.operation),
+            Self::InvalidResponse(invalid) => Some(invalid.operation),
+            Self::DeadlineExceeded { operation, .. } | Self::Throttled { operation, .. } => {
+                Some(*operation)
+            }
             _ => None,
         }
     }
@@ -82,34 +116,120 @@ impl Error {
         self.api().and_then(|api| api.policy_name.as_ref())
     }
 
-    /// Whether the request timed out.
+    /// Whether the request or the whole call ran out of time.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Self::Transport(t) if t.kind == TransportErrorKind::Timeout)
+            || matches!(self, Self::DeadlineExceeded { .. })
     }
 
-    /// Whether HubSpot may have acted on the request although no answer says so: a create that
-    /// failed this way may or may not have created the message.
+    /// Whether HubSpot may have acted on the request although no answer says so: a create
+    /// that failed this way may or may not have created the message. Reads never are. The
+    /// rule is one table, in the docs of [`RetryPolicy`](crate::RetryPolicy).
     pub fn is_fate_unknown(&self) -> bool {
-        match self {
-            Self::Transport(t) => t.kind != TransportErrorKind::Connect,
-            Self::InvalidResponse { status, .. } => status.is_none_or(|s| s < 400),
-            Self::Api(api) => matches!(api.status, 502 | 504),
-            _ => false,
-        }
+        self.verdict().is_some_and(|verdict| verdict.fate_unknown)
     }
 
-    /// Whether the same call could succeed later: rate limits (but not the daily one),
-    /// 502/503/504, and transport failures. The client already retried these as its
-    /// [`RetryPolicy`](crate::RetryPolicy) allows.
+    /// Whether this is a failure the client retries: the same call may succeed later. The
+    /// client has already retried it as far as its [`RetryPolicy`](crate::RetryPolicy)
+    /// allowed (a create only where HubSpot cannot have acted on it).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Api(api) => match api.status {
-                429 => api.policy_name != Some(RateLimitPolicy::Daily),
-                502..=504 => true,
-                _ => false,
+        self.verdict().is_some_and(|verdict| verdict.retry)
+    }
+
+    /// The classification of a failure of a call under way; `None` for refusals before sending.
+    pub(crate) fn verdict(&self) -> Option<Verdict> {
+        let failure = match self {
+            Self::Api(api) => {
+                status_failure(api.status, api.policy_name == Some(RateLimitPolicy::Daily))
+            }
+            Self::Transport(t) if t.kind == TransportErrorKind::Connect => Failure::NotConnected,
+            Self::Transport(_) => Failure::Lost,
+            Self::InvalidResponse(invalid) => match invalid.problem {
+                ResponseProblem::Undecodable(_) => Failure::Unreadable,
+                ResponseProblem::UnexpectedStatus => Failure::UnexpectedStatus,
+                ResponseProblem::TooLarge { .. } => Failure::TooLarge,
+                ResponseProblem::RepeatedCursor(_) | ResponseProblem::Unaccounted => {
+                    Failure::Inconsistent
+                }
             },
-            Self::Transport(_) => true,
-            _ => false,
+            Self::DeadlineExceeded {
+                in_flight: true, ..
+            } => Failure::DeadlineInFlight,
+            Self::DeadlineExceeded { .. } | Self::Throttled { .. } => Failure::NotSent,
+            _ => return None,
+        };
+        let operation = self.operation()?;
+        Some(classify(operation.effect(), failure))
+    }
+}
+
+/// An answer of HubSpot's that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InvalidResponse {
+    /// The call.
+    pub operation: Operation,
+    /// The HTTP status, when known.
+    pub status: Option<u16>,
+    /// What is wrong with it.
+    pub problem: ResponseProblem,
+}
+
+/// What is wrong with an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseProblem {
+    /// The body is not what the operation answers (not JSON, truncated, another shape).
+    Undecodable(String),
+    /// A status the operation does not have (a redirect, an undocumented success).
+    UnexpectedStatus,
+    /// The body is longer than the client reads
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// A paging cursor given twice: following it would loop forever.
+    RepeatedCursor(String),
+    /// A batch answer that accounts for neither a result nor an error for an input.
+    Unaccounted,
+}
+
+impl InvalidResponse {
+    /// The error of an answer to `operation` with this problem.
+    pub(crate) fn error(
+        operation: Operation,
+        status: Option<u16>,
+        problem: ResponseProblem,
+    ) -> Error {
+        Error::InvalidResponse(Box::new(Self {
+            operation,
+            status,
+            problem,
+        }))
+    }
+}
+
+impl std::fmt::Display for InvalidResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HubSpot's answer to {}", self.operation)?;
+        if let Some(status) = self.status {
+            write!(f, " ({status})")?;
+        }
+        match &self.problem {
+            ResponseProblem::Undecodable(why) => write!(f, " could not be read: {why}"),
+            ResponseProblem::UnexpectedStatus => {
+                f.write_str(" has a status the operation does not have")
+            }
+            ResponseProblem::TooLarge { limit } => {
+                write!(f, " is longer than the {limit} bytes the client reads")
+            }
+            ResponseProblem::RepeatedCursor(cursor) => {
+                write!(f, " gave the paging cursor {cursor:?} a second time")
+            }
+            ResponseProblem::Unaccounted => {
+                f.write_str(" accounts for neither a result nor an error for this input")
+            }
         }
     }
 }
@@ -118,6 +238,8 @@ impl Error {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
+    /// The call.
+    pub operation: Operation,
     /// The HTTP status.
     pub status: u16,
     /// HubSpot's category, e.g. `VALIDATION_ERROR`, `OBJECT_NOT_FOUND`, `RATE_LIMITS`.
@@ -212,8 +334,8 @@ impl From<&str> for RateLimitPolicy {
 pub struct TransportError {
     /// What happened.
     pub kind: TransportErrorKind,
-    /// The facade operation, e.g. `create_communication`.
-    pub operation: &'static str,
+    /// The call.
+    pub operation: Operation,
     /// The underlying error.
     #[source]
     pub source: reqwest::Error,
@@ -243,6 +365,7 @@ impl std::fmt::Display for TransportErrorKind {
 
 impl ApiError {
     pub(crate) fn new(
+        operation: Operation,
         status: u16,
         headers: &reqwest::header::HeaderMap,
         body: Option<HubSpotError>,
@@ -256,6 +379,7 @@ impl ApiError {
             // Beyond what a Duration holds (or infinite): as good as forever.
             .map(|secs| Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
         Self {
+            operation,
             status,
             category: body.category.or(body.error_type),
             sub_category: body.sub_category,

@@ -141,31 +141,40 @@ mod association;
 mod batch;
 mod bulk;
 mod channel;
+mod classify;
 mod client;
 mod error;
 mod message;
 mod messages;
 mod new_message;
+mod operation;
+mod paging;
 mod pin;
 mod rate_limit;
 mod record;
+mod records;
 mod request;
 mod retry;
 pub mod search;
 
 pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
-pub use batch::{BatchError, BatchFailure, BatchOutcome, BatchSuccess, MAX_BATCH_SIZE};
+pub use batch::{
+    BatchError, BatchFailure, BatchOutcome, BatchReadOptions, BatchSuccess, MAX_BATCH_SIZE,
+};
 pub use bulk::{LogOutcome, Logged};
 pub use channel::Channel;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{
-    ApiError, Error, ErrorDetail, RateLimitPolicy, TransportError, TransportErrorKind,
+    ApiError, Error, ErrorDetail, InvalidResponse, RateLimitPolicy, ResponseProblem,
+    TransportError, TransportErrorKind,
 };
 pub use hubspot_communications_raw as raw;
 pub use hubspot_communications_raw::{AssociationCategory, FilterOperator};
 pub use message::{AssociatedId, Message, PropertyVersion, property};
-pub use messages::{MAX_LIST_PAGE_SIZE, Page, ReadOptions};
+pub use messages::{ListOptions, MAX_LIST_PAGE_SIZE, ReadOptions};
 pub use new_message::{MessageUpdate, NewMessage};
+pub use operation::Operation;
+pub use paging::{Page, Paged};
 pub use rate_limit::RateLimit;
 pub use record::{ObjectType, Record};
 pub use retry::RetryPolicy;

@@ -1,20 +1,22 @@
 //! Creating, reading, listing, updating and archiving messages.
 
-use futures::{Stream, StreamExt, TryStreamExt, stream};
 use hubspot_communications_raw::types;
 
 use crate::client::Client;
 use crate::error::Error;
 use crate::message::Message;
 use crate::new_message::{MessageUpdate, NewMessage};
+use crate::operation::Operation;
+use crate::paging::{Page, Paged};
 use crate::record::ObjectType;
-use crate::request::Operation;
 
 /// HubSpot's largest page of a list.
 pub const MAX_LIST_PAGE_SIZE: u32 = 100;
 
-/// What a read returns: which properties, with or without history, which associations, and
-/// whether to read archived messages.
+/// What a read of messages returns: which properties, with or without history, which
+/// associations, and whether to read archived messages. For
+/// [`get_with`](Client::get_with), [`get_by`](Client::get_by) and, through
+/// [`ListOptions`], [`list`](Client::list).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
 pub struct ReadOptions {
@@ -22,8 +24,6 @@ pub struct ReadOptions {
     pub(crate) properties_with_history: Vec<String>,
     associations: Vec<ObjectType>,
     pub(crate) archived: bool,
-    pub(crate) id_property: Option<String>,
-    page_size: Option<u32>,
 }
 
 impl ReadOptions {
@@ -60,23 +60,54 @@ impl ReadOptions {
         self
     }
 
-    /// On a get: the id is the value of this unique property, not HubSpot's id.
-    pub fn id_property(mut self, name: impl Into<String>) -> Self {
-        self.id_property = Some(name.into());
-        self
-    }
-
-    /// On a list: how many messages each request fetches (at most 100; 100 by default).
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = Some(size);
-        self
-    }
-
     fn association_names(&self) -> Vec<String> {
         self.associations
             .iter()
             .map(|t| t.as_str().to_owned())
             .collect()
+    }
+}
+
+/// How to list messages: what each read returns ([`ReadOptions`]) and how many messages a
+/// page holds.
+///
+/// ```
+/// use hubspot_communications::{ListOptions, ReadOptions};
+///
+/// let options = ListOptions::from(ReadOptions::new().properties(["hs_communication_body"])).page_size(50);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct ListOptions {
+    read: ReadOptions,
+    page_size: u32,
+}
+
+impl ListOptions {
+    /// Pages of HubSpot's largest size (100), read with HubSpot's defaults.
+    pub fn new() -> Self {
+        ReadOptions::new().into()
+    }
+
+    /// How many messages each request fetches: 1 to 100 (100 by default).
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size;
+        self
+    }
+}
+
+impl Default for ListOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl From<ReadOptions> for ListOptions {
+    fn from(read: ReadOptions) -> Self {
+        Self {
+            read,
+            page_size: MAX_LIST_PAGE_SIZE,
+        }
     }
 }
 
@@ -98,16 +129,6 @@ macro_rules! apply_read_options {
             $request = $request.associations($options.association_names());
         }
     };
-}
-
-/// One page of a list, and the cursor of the next.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Page<T> {
-    /// The page's items.
-    pub items: Vec<T>,
-    /// The cursor of the next page; `None` on the last one.
-    pub next: Option<String>,
 }
 
 impl Client {
@@ -132,13 +153,34 @@ impl Client {
 
     /// Reads a message, choosing properties, history, associations and archived.
     pub async fn get_with(&self, id: &str, options: &ReadOptions) -> Result<Message, Error> {
+        self.read(id, None, options).await
+    }
+
+    /// Reads the message whose unique property `id_property` has the value `value` (HubSpot's
+    /// `idProperty`).
+    pub async fn get_by(
+        &self,
+        id_property: &str,
+        value: &str,
+        options: &ReadOptions,
+    ) -> Result<Message, Error> {
+        check_id(id_property)?;
+        self.read(value, Some(id_property), options).await
+    }
+
+    async fn read(
+        &self,
+        id: &str,
+        id_property: Option<&str>,
+        options: &ReadOptions,
+    ) -> Result<Message, Error> {
         check_id(id)?;
         let found = self
             .execute(Operation::GetCommunication, |raw| {
                 let mut request = raw.get_communication().communication_id(id);
                 apply_read_options!(request, options);
-                if let Some(name) = &options.id_property {
-                    request = request.id_property(name.clone());
+                if let Some(name) = id_property {
+                    request = request.id_property(name);
                 }
                 request.send()
             })
@@ -147,10 +189,10 @@ impl Client {
     }
 
     /// Sets and clears properties of a message; returns the message after the change.
-    pub async fn update(&self, id: &str, update: MessageUpdate) -> Result<Message, Error> {
+    pub async fn update(&self, id: &str, update: &MessageUpdate) -> Result<Message, Error> {
         check_id(id)?;
         let body = types::SimplePublicObjectInput {
-            properties: update.into_properties()?,
+            properties: update.to_properties()?,
         };
         let updated = self
             .execute(Operation::UpdateCommunication, |raw| {
@@ -176,19 +218,20 @@ impl Client {
     /// One page of messages, from the cursor `after` (`None` for the first page).
     pub async fn list_page(
         &self,
-        options: &ReadOptions,
+        options: &ListOptions,
         after: Option<&str>,
     ) -> Result<Page<Message>, Error> {
-        let limit = options.page_size.unwrap_or(MAX_LIST_PAGE_SIZE);
+        let limit = options.page_size;
         if limit == 0 || limit > MAX_LIST_PAGE_SIZE {
             return Err(Error::InvalidInput(format!(
                 "a list page holds 1 to {MAX_LIST_PAGE_SIZE} messages, not {limit}"
             )));
         }
+        let read = &options.read;
         let page = self
             .execute(Operation::ListCommunications, |raw| {
                 let mut request = raw.list_communications().limit(limit as i32);
-                apply_read_options!(request, options);
+                apply_read_options!(request, read);
                 if let Some(after) = after {
                     request = request.after(after);
                 }
@@ -208,29 +251,19 @@ impl Client {
     /// use hubspot_communications::{Client, ReadOptions};
     ///
     /// # async fn run(client: Client) -> Result<(), hubspot_communications::Error> {
-    /// let mut messages = std::pin::pin!(client.list(ReadOptions::new().properties(["hs_communication_body"])));
+    /// let mut messages = client.list(ReadOptions::new().properties(["hs_communication_body"]));
     /// while let Some(message) = messages.try_next().await? {
     ///     println!("{}: {:?}", message.id, message.body);
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list(
-        &self,
-        options: ReadOptions,
-    ) -> impl Stream<Item = Result<Message, Error>> + Send + 'static {
+    pub fn list(&self, options: impl Into<ListOptions>) -> Paged<Message> {
         let client = self.clone();
-        stream::try_unfold(Some(None::<String>), move |cursor| {
-            let client = client.clone();
-            let options = options.clone();
-            async move {
-                let Some(after) = cursor else { return Ok(None) };
-                let page = client.list_page(&options, after.as_deref()).await?;
-                let next = page.next.map(Some);
-                Ok(Some((stream::iter(page.items.into_iter().map(Ok)), next)))
-            }
+        let options = options.into();
+        Paged::new(Operation::ListCommunications, move |after| {
+            let (client, options) = (client.clone(), options.clone());
+            async move { client.list_page(&options, after.as_deref()).await }
         })
-        .try_flatten()
-        .boxed()
     }
 }
 

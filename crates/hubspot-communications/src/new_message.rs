@@ -186,7 +186,7 @@ impl MessageUpdate {
         self.set(name, "")
     }
 
-    pub(crate) fn into_properties(self) -> Result<BTreeMap<String, String>, Error> {
+    pub(crate) fn to_properties(&self) -> Result<BTreeMap<String, String>, Error> {
         if self.properties.is_empty() {
             return Err(Error::InvalidInput(
                 "an update needs at least one property to set or clear".into(),
@@ -201,7 +201,7 @@ impl MessageUpdate {
                 "hs_communication_logged_from can only be CRM".into(),
             ));
         }
-        Ok(self.properties)
+        Ok(self.properties.clone())
     }
 }
 

@@ -38,8 +38,17 @@ impl RateLimit {
     pub const PROFESSIONAL: Self = Self::new(190, Duration::from_secs(10));
     /// Accounts with the API limit increase: 250 requests per 10 seconds.
     pub const API_LIMIT_INCREASE: Self = Self::new(250, Duration::from_secs(10));
-    /// HubSpot's search endpoints: about 4 requests per second per account.
-    pub const SEARCH: Self = Self::new(4, Duration::from_secs(1));
+    /// HubSpot's search endpoints: 5 requests per second per account.
+    pub const SEARCH: Self = Self::new(5, Duration::from_secs(1));
+}
+
+/// Why the limiter let a request not wait for its turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The window asks for a wait this long, over the longest the client waits.
+    TooLong(Duration),
+    /// The turn would come after the call's deadline.
+    Deadline,
 }
 
 /// A rolling-window limiter.
@@ -80,7 +89,15 @@ impl RateLimiter {
     }
 
     /// Waits until a request may start, counts it, and returns how long it waited.
-    pub(crate) async fn acquire(&self) -> Duration {
+    ///
+    /// A wait is bounded twice: no single wait the window (as HubSpot's headers describe it)
+    /// asks for may exceed `longest_wait`, and no wait may end after `deadline`. Either way the
+    /// request is not counted, and the refusal says why.
+    pub(crate) async fn acquire(
+        &self,
+        longest_wait: Duration,
+        deadline: Option<Instant>,
+    ) -> Result<Duration, Refusal> {
         let mut begun = None;
         loop {
             let ready_at = {
@@ -89,7 +106,11 @@ impl RateLimiter {
                 match window.ready_at(now) {
                     None => {
                         window.count(now, 1);
-                        return begun.map_or(Duration::ZERO, |begun| now - begun);
+                        return Ok(begun.map_or(Duration::ZERO, |begun| now - begun));
+                    }
+                    Some(at) if at - now > longest_wait => return Err(Refusal::TooLong(at - now)),
+                    Some(at) if deadline.is_some_and(|deadline| at > deadline) => {
+                        return Err(Refusal::Deadline);
                     }
                     Some(at) => at,
                 }
@@ -219,9 +240,9 @@ mod tests {
     async fn lets_max_through_then_waits_for_the_oldest_to_leave_the_window() {
         let limiter = RateLimiter::new(RateLimit::new(3, Duration::from_secs(1)));
         for _ in 0..3 {
-            assert_eq!(limiter.acquire().await, Duration::ZERO);
+            assert_eq!(take(&limiter).await, Duration::ZERO);
         }
-        let waited = limiter.acquire().await;
+        let waited = take(&limiter).await;
         assert_eq!(waited, Duration::from_secs(1) + GUARD);
     }
 
@@ -236,7 +257,7 @@ mod tests {
         for _ in 0..40 {
             let limiter = limiter.clone();
             tasks.push(tokio::spawn(async move {
-                limiter.acquire().await;
+                take(&limiter).await;
                 Instant::now() - start
             }));
         }
@@ -268,16 +289,16 @@ mod tests {
             ("x-hubspot-ratelimit-remaining", "2"),
         ]));
         assert_eq!(limiter.limit(), RateLimit::PROFESSIONAL);
-        assert_eq!(limiter.acquire().await, Duration::ZERO);
-        assert_eq!(limiter.acquire().await, Duration::ZERO);
-        assert!(limiter.acquire().await >= Duration::from_secs(10));
+        assert_eq!(take(&limiter).await, Duration::ZERO);
+        assert_eq!(take(&limiter).await, Duration::ZERO);
+        assert!(take(&limiter).await >= Duration::from_secs(10));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_pause_holds_every_request_until_it_ends() {
         let limiter = RateLimiter::new(RateLimit::STARTER);
         limiter.pause_until(Instant::now() + Duration::from_secs(2));
-        assert_eq!(limiter.acquire().await, Duration::from_secs(2));
+        assert_eq!(take(&limiter).await, Duration::from_secs(2));
     }
 
     #[tokio::test(start_paused = true)]
@@ -291,7 +312,7 @@ mod tests {
         ]));
         assert_eq!(limiter.lock().starts.len(), 1);
         assert_eq!(
-            limiter.acquire().await,
+            take(&limiter).await,
             Duration::from_secs(1) + GUARD,
             "the spent budget holds requests until it leaves the window"
         );
@@ -308,7 +329,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn an_absurd_interval_is_capped_not_a_panic() {
+    async fn an_absurd_interval_is_capped_not_a_panic_and_never_waited_out() {
         let limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(1)));
         limiter.observe(&headers(&[(
             "x-hubspot-ratelimit-interval-milliseconds",
@@ -318,11 +339,48 @@ mod tests {
             limiter.limit().interval,
             Duration::from_millis(LONGEST_WINDOW_MS)
         );
-        limiter.acquire().await;
-        let second = tokio::time::timeout(Duration::from_secs(60), limiter.acquire()).await;
+        take(&limiter).await;
+        let started = Instant::now();
+        let refused = limiter.acquire(Duration::from_secs(60), None).await;
         assert!(
-            second.is_err(),
-            "the second request waits out the capped window"
+            matches!(refused, Err(Refusal::TooLong(wait)) if wait > Duration::from_secs(86_000)),
+            "{refused:?}"
         );
+        assert_eq!(started.elapsed(), Duration::ZERO, "refused at once");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_header_cannot_hold_calls_for_a_day() {
+        let limiter = RateLimiter::new(RateLimit::STARTER);
+        limiter.observe(&headers(&[
+            ("x-hubspot-ratelimit-max", "1"),
+            ("x-hubspot-ratelimit-interval-milliseconds", "86400000"),
+        ]));
+        take(&limiter).await;
+        assert!(matches!(
+            limiter.acquire(Duration::from_secs(60), None).await,
+            Err(Refusal::TooLong(_))
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_turn_after_the_deadline_is_refused_without_waiting() {
+        let limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(10)));
+        take(&limiter).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let started = Instant::now();
+        assert_eq!(
+            limiter.acquire(Duration::MAX, Some(deadline)).await,
+            Err(Refusal::Deadline)
+        );
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        // A deadline past the turn waits for it.
+        let deadline = Instant::now() + Duration::from_secs(11);
+        assert!(limiter.acquire(Duration::MAX, Some(deadline)).await.is_ok());
+    }
+
+    /// A turn with no bound on the wait.
+    async fn take(limiter: &RateLimiter) -> Duration {
+        limiter.acquire(Duration::MAX, None).await.unwrap()
     }
 }

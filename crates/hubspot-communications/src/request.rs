@@ -6,85 +6,23 @@ use std::time::Duration;
 
 use hubspot_communications_raw as raw;
 use raw::types::HubSpotError;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::client::Client;
-use crate::error::{ApiError, Error, RateLimitPolicy, TransportError, TransportErrorKind};
-
-/// What a call does, as far as the request path cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Operation {
-    ListCommunications,
-    CreateCommunication,
-    GetCommunication,
-    UpdateCommunication,
-    ArchiveCommunication,
-    BatchRead,
-    BatchCreate,
-    BatchUpdate,
-    BatchUpsert,
-    BatchArchive,
-    Search,
-    Associate,
-    RemoveAssociation,
-    CreateAssociation,
-    CreateDefaultAssociation,
-    ListAssociations,
-    ArchiveAssociations,
-    CreateObject,
-    GetObject,
-    UpdateObject,
-    ArchiveObject,
-}
-
-impl Operation {
-    /// The raw client's name for the operation (also the tracing field).
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::ListCommunications => "list_communications",
-            Self::CreateCommunication => "create_communication",
-            Self::GetCommunication => "get_communication",
-            Self::UpdateCommunication => "update_communication",
-            Self::ArchiveCommunication => "archive_communication",
-            Self::BatchRead => "batch_read_communications",
-            Self::BatchCreate => "batch_create_communications",
-            Self::BatchUpdate => "batch_update_communications",
-            Self::BatchUpsert => "batch_upsert_communications",
-            Self::BatchArchive => "batch_archive_communications",
-            Self::Search => "search_communications",
-            Self::Associate => "associate_communication",
-            Self::RemoveAssociation => "remove_communication_association",
-            Self::CreateAssociation => "create_association",
-            Self::CreateDefaultAssociation => "create_default_association",
-            Self::ListAssociations => "list_associations",
-            Self::ArchiveAssociations => "archive_associations",
-            Self::CreateObject => "create_object",
-            Self::GetObject => "get_object",
-            Self::UpdateObject => "update_object",
-            Self::ArchiveObject => "archive_object",
-        }
-    }
-
-    /// Whether sending the call twice has the effect of sending it once. Creates are not: a
-    /// create retried after HubSpot acted on it logs the message twice on a customer's timeline.
-    pub(crate) fn is_idempotent(self) -> bool {
-        !matches!(
-            self,
-            Self::CreateCommunication | Self::BatchCreate | Self::CreateObject
-        )
-    }
-
-    fn is_search(self) -> bool {
-        self == Self::Search
-    }
-}
+use crate::error::{
+    ApiError, Error, InvalidResponse, ResponseProblem, TransportError, TransportErrorKind,
+};
+use crate::operation::Operation;
+use crate::rate_limit::Refusal;
 
 type RawResult<T> = Result<raw::ResponseValue<T>, raw::Error<HubSpotError>>;
 
 impl Client {
     /// Sends one call through the limiter, retrying what may be retried, and maps the answer.
     ///
-    /// `call` builds and sends the raw request; it runs once per attempt.
+    /// `call` builds and sends the raw request; it runs once per attempt. The whole call,
+    /// waits and retries included, ends by the client's deadline if it has one.
     pub(crate) async fn execute<'a, T, F, Fut>(
         &'a self,
         operation: Operation,
@@ -103,18 +41,37 @@ impl Client {
             correlation_id = tracing::field::Empty,
         );
         async {
+            let inner = &self.inner;
             let limiter = if operation.is_search() {
-                &self.inner.search_limiter
+                &inner.search_limiter
             } else {
-                &self.inner.limiter
+                &inner.limiter
             };
+            let deadline = inner.deadline.and_then(|d| Instant::now().checked_add(d));
             let mut attempt = 1;
             loop {
-                let waited = limiter.acquire().await;
+                let waited = limiter
+                    .acquire(inner.retry.longest_wait(), deadline)
+                    .await
+                    .map_err(|refusal| match refusal {
+                        Refusal::TooLong(wait) => Error::Throttled { operation, wait },
+                        Refusal::Deadline => Error::DeadlineExceeded {
+                            operation,
+                            in_flight: false,
+                        },
+                    })?;
                 let span = tracing::Span::current();
                 span.record("attempt", attempt);
                 span.record("waited_ms", waited.as_millis() as u64);
-                let outcome = call(&self.inner.raw).await;
+                let outcome = match deadline {
+                    Some(deadline) => tokio::time::timeout_at(deadline, call(&inner.raw))
+                        .await
+                        .map_err(|_| Error::DeadlineExceeded {
+                            operation,
+                            in_flight: true,
+                        })?,
+                    None => call(&inner.raw).await,
+                };
                 if let Some(headers) = response_headers(&outcome) {
                     limiter.observe(headers);
                 }
@@ -131,10 +88,14 @@ impl Client {
                 if let Some(id) = error.api().and_then(|api| api.correlation_id.as_deref()) {
                     span.record("correlation_id", id);
                 }
-                match self.retry_delay(operation, &error, attempt) {
+                let delay = self
+                    .retry_delay(&error, attempt)
+                    // A retry that could not finish by the deadline is not started.
+                    .filter(|delay| deadline.is_none_or(|d| Instant::now() + *delay < d));
+                match delay {
                     Some(delay) => {
                         tracing::warn!(%error, delay_ms = delay.as_millis() as u64, "retrying");
-                        let until = tokio::time::Instant::now().checked_add(delay);
+                        let until = Instant::now().checked_add(delay);
                         if let Some(until) = until.filter(|_| error.is_rate_limited()) {
                             limiter.pause_until(until);
                         }
@@ -152,26 +113,11 @@ impl Client {
         .await
     }
 
-    /// How long to wait before retrying, or `None` to give the error to the caller.
-    fn retry_delay(&self, operation: Operation, error: &Error, attempt: u32) -> Option<Duration> {
+    /// How long to wait before retrying, or `None` to give the error to the caller. What is
+    /// retried is decided by `classify`, once for the request path and for `Error`.
+    fn retry_delay(&self, error: &Error, attempt: u32) -> Option<Duration> {
         let policy = &self.inner.retry;
-        if !policy.allows(attempt) {
-            return None;
-        }
-        let retry = match error {
-            Error::Api(api) => match api.status {
-                429 => api.policy_name != Some(RateLimitPolicy::Daily),
-                503 => true,
-                502 | 504 => operation.is_idempotent(),
-                _ => false,
-            },
-            Error::Transport(t) => {
-                t.kind == TransportErrorKind::Connect || operation.is_idempotent()
-            }
-            Error::InvalidResponse { .. } => operation.is_idempotent(),
-            _ => false,
-        };
-        if !retry {
+        if !policy.allows(attempt) || !error.is_retryable() {
             return None;
         }
         policy.wait(attempt, error.api().and_then(|api| api.retry_after))
@@ -191,26 +137,34 @@ async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Err
     let transport = |kind, source| {
         Error::Transport(TransportError {
             kind,
-            operation: operation.name(),
+            operation,
             source,
         })
     };
+    let invalid = |status, problem| InvalidResponse::error(operation, status, problem);
     match error {
         raw::Error::ErrorResponse(answer) => {
             let status = answer.status().as_u16();
             let headers = answer.headers().clone();
+            let body = answer.into_inner();
             Error::Api(Box::new(ApiError::new(
+                operation,
                 status,
                 &headers,
-                Some(answer.into_inner()),
+                Some(body),
             )))
         }
         raw::Error::UnexpectedResponse(response) => {
+            // Statuses of 400 and up are the operations' `4XX`/`5XX` answers; any other is one
+            // the operation does not have (a redirect, a success it does not document).
             let status = response.status().as_u16();
+            if status < 400 {
+                return invalid(Some(status), ResponseProblem::UnexpectedStatus);
+            }
             let headers = response.headers().clone();
             let body = response.bytes().await.ok();
             let parsed = body.and_then(|b| serde_json::from_slice::<HubSpotError>(&b).ok());
-            Error::Api(Box::new(ApiError::new(status, &headers, parsed)))
+            Error::Api(Box::new(ApiError::new(operation, status, &headers, parsed)))
         }
         raw::Error::CommunicationError(source) | raw::Error::InvalidUpgrade(source) => {
             let kind = if source.is_connect() {
@@ -230,10 +184,9 @@ async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Err
             };
             transport(kind, source)
         }
-        raw::Error::InvalidResponsePayload(_, error) => Error::InvalidResponse {
-            status: None,
-            message: error.to_string(),
-        },
+        raw::Error::InvalidResponsePayload(_, error) => {
+            invalid(None, ResponseProblem::Undecodable(error.to_string()))
+        }
         raw::Error::InvalidRequest(message) | raw::Error::Custom(message) => {
             Error::InvalidInput(message)
         }

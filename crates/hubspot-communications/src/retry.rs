@@ -4,12 +4,34 @@ use std::time::Duration;
 
 /// Retries with exponential backoff and full jitter.
 ///
-/// What is retried: 429 (after `Retry-After`, unless HubSpot's `policyName` is `DAILY` or the
-/// wait asked for is over [`max_retry_after`](Self::max_retry_after)), 502, 503 and 504, and
-/// connections that failed before the request was sent. A call that is not idempotent (a
-/// create) is retried only where HubSpot cannot have acted on it: a 429, a 503, or a
-/// connection never made. Elsewhere (a 502 or 504, a timeout or a connection dropped after
-/// sending) its fate is unknown and the error says so instead of risking a duplicate message.
+/// One rule decides what is retried and what a failure means for the data, for the client and
+/// for [`Error::is_retryable`](crate::Error::is_retryable) and
+/// [`Error::is_fate_unknown`](crate::Error::is_fate_unknown) alike. A read changes nothing; an
+/// idempotent write (update, archive, upsert, associate) does the same sent once or twice; a
+/// create (single or batch) sent twice logs twice, so it is retried only where HubSpot cannot
+/// have acted on it:
+///
+/// | failure | read | idempotent write | create |
+/// |---|---|---|---|
+/// | 429, not `DAILY` | retry | retry | retry |
+/// | 429 `DAILY`; any other 4xx | final | final | final |
+/// | 503 | retry | retry | retry |
+/// | 500, 502, 504, other 5xx | retry | retry, unknown | final, unknown |
+/// | a status the operation does not document (1xx, 3xx, another 2xx) | final | final, unknown | final, unknown |
+/// | an answer that cannot be read | retry | retry, unknown | final, unknown |
+/// | an answer over the size limit | final | final, unknown | final, unknown |
+/// | an answer that contradicts itself (a batch input unaccounted for, a repeated cursor) | final | final, unknown | final, unknown |
+/// | no connection made | retry | retry | retry |
+/// | timeout, or connection lost after sending | retry | retry, unknown | final, unknown |
+/// | the call's deadline passed while a request was out | final | final, unknown | final, unknown |
+/// | never sent (invalid input, a rate-limit wait too long, the deadline before sending) | final | final | final |
+///
+/// *Retry*: the client tries again as this policy allows (backoff, number of retries).
+/// *Unknown*: HubSpot may have acted although no answer says so; reads change nothing, so
+/// their fate is never unknown. A 429 and a 503 are HubSpot's refusals: nothing was done.
+///
+/// A 429 is retried after its `Retry-After`, unless that is over
+/// [`max_retry_after`](Self::max_retry_after).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_retries: u32,
@@ -32,13 +54,14 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// No retries at all: every failure reaches the caller at once.
+    /// No retries at all: every failure reaches the caller at once. (A rate-limit wait is
+    /// not a retry: it is still bounded by the default [`max_retry_after`](Self::max_retry_after).)
     pub const fn never() -> Self {
         Self {
             max_retries: 0,
             initial_backoff: Duration::ZERO,
             max_backoff: Duration::ZERO,
-            max_retry_after: Duration::ZERO,
+            max_retry_after: Duration::from_secs(60),
         }
     }
 
@@ -63,13 +86,20 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest `Retry-After` the client waits out. A 429 or 503 asking for longer is
-    /// returned to the caller at once, with the wait it asked for
-    /// ([`ApiError::retry_after`](crate::ApiError::retry_after)), rather than holding the call.
+    /// The longest wait HubSpot can impose on a call: a `Retry-After`, or one wait of the rate
+    /// limiter for the window HubSpot's `X-HubSpot-RateLimit-*` headers describe. A 429 or 503
+    /// asking for longer is returned to the caller at once, with the wait it asked for
+    /// ([`ApiError::retry_after`](crate::ApiError::retry_after)); a longer limiter wait is
+    /// [`Error::Throttled`](crate::Error::Throttled). 60 s by default.
     #[must_use]
     pub const fn max_retry_after(mut self, wait: Duration) -> Self {
         self.max_retry_after = wait;
         self
+    }
+
+    /// The longest wait HubSpot can impose on a call (see [`max_retry_after`](Self::max_retry_after)).
+    pub(crate) fn longest_wait(&self) -> Duration {
+        self.max_retry_after
     }
 
     /// Whether retry number `retry` (1 for the first) is allowed.

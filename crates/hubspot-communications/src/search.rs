@@ -1,13 +1,12 @@
 //! Search: a builder for HubSpot's search request, and streams over its results.
 
-use futures::{Stream, StreamExt, TryStreamExt, stream};
 use hubspot_communications_raw::{FilterOperator, types};
 
 use crate::client::Client;
 use crate::error::Error;
 use crate::message::{Message, property};
-use crate::messages::Page;
-use crate::request::Operation;
+use crate::operation::Operation;
+use crate::paging::{Page, Paged};
 
 /// HubSpot's search returns at most this many results per query.
 pub const SEARCH_RESULT_CAP: u32 = 10_000;
@@ -209,9 +208,14 @@ impl Search {
         self
     }
 
+    /// Results per request.
+    fn limit(&self) -> u32 {
+        self.page_size.unwrap_or(100)
+    }
+
     fn check(&self) -> Result<(), Error> {
         let invalid = |message: String| Err(Error::InvalidInput(message));
-        let size = self.page_size.unwrap_or(100);
+        let size = self.limit();
         if size == 0 || size > MAX_SEARCH_PAGE_SIZE {
             return invalid(format!(
                 "a search page holds 1 to {MAX_SEARCH_PAGE_SIZE} results, not {size}"
@@ -257,7 +261,7 @@ impl Search {
                     filters: filters.iter().map(|f| f.0.clone()).collect(),
                 })
                 .collect(),
-            limit: Some(self.page_size.unwrap_or(100) as i32),
+            limit: Some(self.limit() as i32),
             properties: self.properties.clone(),
             query: self.query.clone(),
             sorts: self.sorts.iter().map(|s| s.0.clone()).collect(),
@@ -325,25 +329,15 @@ impl Client {
     /// Every result of a search, paging by itself. HubSpot stops at 10,000 results per query:
     /// past them the stream ends with [`Error::SearchLimitReached`] rather than silently. Use
     /// [`Client::search_all`] to read everything.
-    pub fn search(
-        &self,
-        search: Search,
-    ) -> impl Stream<Item = Result<Message, Error>> + Send + 'static {
+    pub fn search(&self, search: Search) -> Paged<Message> {
         let client = self.clone();
-        stream::try_unfold(Some(None::<String>), move |cursor| {
+        Paged::new(Operation::Search, move |after| {
             let (client, search) = (client.clone(), search.clone());
             async move {
-                let Some(after) = cursor else { return Ok(None) };
                 let found = client.search_page(&search, after.as_deref()).await?;
-                let next = found.page.next.map(Some);
-                Ok(Some((
-                    stream::iter(found.page.items.into_iter().map(Ok)),
-                    next,
-                )))
+                Ok(found.page)
             }
         })
-        .try_flatten()
-        .boxed()
     }
 
     /// Every result of a search, past HubSpot's 10,000-result cap.
@@ -353,32 +347,25 @@ impl Client {
     /// no result is skipped or read twice while messages are added. The search's own sorts are
     /// replaced by the id order, and each filter group gets one more filter (mind HubSpot's
     /// limit of filters per group).
-    pub fn search_all(
-        &self,
-        search: Search,
-    ) -> impl Stream<Item = Result<Message, Error>> + Send + 'static {
+    pub fn search_all(&self, search: Search) -> Paged<Message> {
         let client = self.clone();
-        stream::try_unfold(Some(None::<String>), move |cursor| {
+        // The cursor is the id of the last message read.
+        Paged::new(Operation::Search, move |last_id| {
             let (client, search) = (client.clone(), search.clone());
             async move {
-                let Some(last_id) = cursor else {
-                    return Ok(None);
-                };
                 let window = search.after_id(last_id.as_deref());
                 let found = client.search_page(&window, None).await?;
-                let full = found.page.items.len() as u32 >= window.page_size.unwrap_or(100);
+                let full = found.page.items.len() as u32 >= window.limit();
                 let next = match found.page.items.last() {
-                    Some(last) if full => Some(Some(last.id.clone())),
+                    Some(last) if full => Some(last.id.clone()),
                     _ => None,
                 };
-                Ok(Some((
-                    stream::iter(found.page.items.into_iter().map(Ok)),
+                Ok(Page {
+                    items: found.page.items,
                     next,
-                )))
+                })
             }
         })
-        .try_flatten()
-        .boxed()
     }
 }
 

@@ -198,15 +198,29 @@ async fn a_slow_answer_times_out_as_a_timeout() {
         )
         .mount(&server)
         .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(message("1"))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
     let client = Client::builder("t")
         .base_url(server.uri())
         .timeout(Duration::from_millis(200))
         .retry(RetryPolicy::never())
         .build()
         .unwrap();
-    let error = client.get("1").await.unwrap_err();
-    assert!(error.is_timeout(), "{error:?}");
-    assert!(error.is_fate_unknown());
+    let read = client.get("1").await.unwrap_err();
+    assert!(read.is_timeout(), "{read:?}");
+    assert!(!read.is_fate_unknown(), "a read changes nothing");
+    let create = client
+        .create(&NewMessage::new(Channel::Sms, "hi"))
+        .await
+        .unwrap_err();
+    assert!(create.is_timeout(), "{create:?}");
+    assert!(create.is_fate_unknown(), "HubSpot may have stored it");
 }
 
 #[tokio::test]

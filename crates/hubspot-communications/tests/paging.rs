@@ -3,9 +3,11 @@
 mod common;
 
 use common::{message, setup};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use hubspot_communications::search::{Filter, Search};
-use hubspot_communications::{Error, ReadOptions, Record};
+use hubspot_communications::{
+    Error, ListOptions, ObjectType, Paged, ReadOptions, Record, ResponseProblem,
+};
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, ResponseTemplate};
@@ -38,7 +40,7 @@ async fn list_follows_the_cursor_to_the_last_page() {
 async fn a_page_size_over_hubspots_limit_is_refused() {
     let (_server, client) = setup().await;
     let error = client
-        .list(ReadOptions::new().page_size(101))
+        .list(ListOptions::new().page_size(101))
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
@@ -140,4 +142,78 @@ async fn pinning_refuses_a_message_not_associated_with_the_record() {
         patch,
         json!({"properties": {"hs_pinned_engagement_id": "1"}})
     );
+}
+
+/// Drains a stream that must end with a repeated-cursor error, within a bounded number of items.
+async fn ends_on_a_repeated_cursor<T: std::fmt::Debug>(mut stream: Paged<T>) {
+    for _ in 0..100 {
+        match stream.next().await {
+            Some(Ok(_)) => continue,
+            Some(Err(Error::InvalidResponse(invalid))) => {
+                assert!(
+                    matches!(invalid.problem, ResponseProblem::RepeatedCursor(_)),
+                    "{invalid:?}"
+                );
+                assert!(
+                    stream.next().await.is_none(),
+                    "the stream ends after the error"
+                );
+                return;
+            }
+            other => panic!("expected a repeated-cursor error, got {other:?}"),
+        }
+    }
+    panic!("the stream kept going on a cursor it had already followed");
+}
+
+#[tokio::test]
+async fn a_server_repeating_a_cursor_cannot_make_any_stream_loop_forever() {
+    let (server, client) = setup().await;
+    // Every page answers the same cursor.
+    Mock::given(method("GET"))
+        .and(path("/crm/v3/objects/communications"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "results": [message("1")], "paging": {"next": {"after": "again"}}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/crm/v4/objects/communications/1/associations/contacts",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "results": [{"toObjectId": "9", "associationTypes": []}],
+            "paging": {"next": {"after": "again"}}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/crm/v3/objects/communications/search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "total": 5, "results": [message("1")], "paging": {"next": {"after": "1"}}
+        })))
+        .mount(&server)
+        .await;
+    ends_on_a_repeated_cursor(client.list(ReadOptions::new())).await;
+    ends_on_a_repeated_cursor(client.associations("1", ObjectType::Contact)).await;
+    ends_on_a_repeated_cursor(client.search(Search::new())).await;
+    // search_all's cursor is the last id: a server answering the same window forever.
+    ends_on_a_repeated_cursor(client.search_all(Search::new().page_size(1))).await;
+}
+
+#[tokio::test]
+async fn a_paged_stream_can_be_stored_and_polled_without_pinning() {
+    struct Export {
+        messages: Paged<hubspot_communications::Message>,
+    }
+    let (server, client) = setup().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": [message("1")]})))
+        .mount(&server)
+        .await;
+    let mut export = Export {
+        messages: client.list(ReadOptions::new()),
+    };
+    assert_eq!(export.messages.try_next().await.unwrap().unwrap().id, "1");
+    assert!(export.messages.try_next().await.unwrap().is_none());
 }

@@ -73,14 +73,14 @@ async fn update_and_clear_send_the_guides_bodies() {
     client
         .update(
             "12021896773",
-            MessageUpdate::new().body("Sent a follow-up message to Carla."),
+            &MessageUpdate::new().body("Sent a follow-up message to Carla."),
         )
         .await
         .unwrap();
     client
         .update(
             "12021896773",
-            MessageUpdate::new().clear("hubspot_owner_id"),
+            &MessageUpdate::new().clear("hubspot_owner_id"),
         )
         .await
         .unwrap();
@@ -203,7 +203,7 @@ async fn labelled_and_default_associations_use_v4() {
 async fn nothing_is_sent_for_invalid_input() {
     let (server, client) = setup().await;
     let cases = [
-        client.update("1", MessageUpdate::new()).await.unwrap_err(),
+        client.update("1", &MessageUpdate::new()).await.unwrap_err(),
         client
             .create(&NewMessage::new(Channel::Sms, "  "))
             .await

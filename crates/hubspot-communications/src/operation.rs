@@ -1,0 +1,122 @@
+//! The calls the client makes to HubSpot, and what sending one twice would do.
+
+use std::fmt;
+
+/// One kind of call to HubSpot: every error of a sent request names the one it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// List messages, a page at a time.
+    ListCommunications,
+    /// Create one message.
+    CreateCommunication,
+    /// Read one message.
+    GetCommunication,
+    /// Update one message.
+    UpdateCommunication,
+    /// Move one message to the recycle bin.
+    ArchiveCommunication,
+    /// Read up to 100 messages.
+    BatchRead,
+    /// Create up to 100 messages.
+    BatchCreate,
+    /// Update up to 100 messages.
+    BatchUpdate,
+    /// Create or update up to 100 messages by a unique property.
+    BatchUpsert,
+    /// Archive up to 100 messages.
+    BatchArchive,
+    /// One page of a search.
+    Search,
+    /// Associate a message with a record (the guide's v3 path).
+    Associate,
+    /// Remove an association type between a message and a record (the guide's v3 path).
+    RemoveAssociation,
+    /// Associate two records with labels and types.
+    CreateAssociation,
+    /// Associate two records with HubSpot's default type.
+    CreateDefaultAssociation,
+    /// List a record's associations of one object type.
+    ListAssociations,
+    /// Remove every association between two records.
+    ArchiveAssociations,
+    /// Create a CRM record.
+    CreateObject,
+    /// Read a CRM record.
+    GetObject,
+    /// Update a CRM record (pinning).
+    UpdateObject,
+    /// Archive a CRM record.
+    ArchiveObject,
+}
+
+/// What sending a call has on HubSpot's data, which decides what may be retried and whether a
+/// failure leaves its fate unknown (see `classify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Changes nothing.
+    Read,
+    /// Changes data; sending it twice does what sending it once does.
+    IdempotentWrite,
+    /// Creates data; sent twice, it creates twice (a message logged twice on a timeline).
+    Create,
+}
+
+impl Operation {
+    /// The raw client's name for the operation (also the tracing field).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ListCommunications => "list_communications",
+            Self::CreateCommunication => "create_communication",
+            Self::GetCommunication => "get_communication",
+            Self::UpdateCommunication => "update_communication",
+            Self::ArchiveCommunication => "archive_communication",
+            Self::BatchRead => "batch_read_communications",
+            Self::BatchCreate => "batch_create_communications",
+            Self::BatchUpdate => "batch_update_communications",
+            Self::BatchUpsert => "batch_upsert_communications",
+            Self::BatchArchive => "batch_archive_communications",
+            Self::Search => "search_communications",
+            Self::Associate => "associate_communication",
+            Self::RemoveAssociation => "remove_communication_association",
+            Self::CreateAssociation => "create_association",
+            Self::CreateDefaultAssociation => "create_default_association",
+            Self::ListAssociations => "list_associations",
+            Self::ArchiveAssociations => "archive_associations",
+            Self::CreateObject => "create_object",
+            Self::GetObject => "get_object",
+            Self::UpdateObject => "update_object",
+            Self::ArchiveObject => "archive_object",
+        }
+    }
+
+    /// Whether sending the call twice has the effect of sending it once. Creates are not: a
+    /// create retried after HubSpot acted on it logs the message twice.
+    pub fn is_idempotent(self) -> bool {
+        self.effect() != Effect::Create
+    }
+
+    pub(crate) fn effect(self) -> Effect {
+        match self {
+            Self::CreateCommunication | Self::BatchCreate | Self::CreateObject => Effect::Create,
+            Self::ListCommunications
+            | Self::GetCommunication
+            | Self::BatchRead
+            | Self::Search
+            | Self::ListAssociations
+            | Self::GetObject => Effect::Read,
+            _ => Effect::IdempotentWrite,
+        }
+    }
+
+    /// Search has its own rate limit.
+    pub(crate) fn is_search(self) -> bool {
+        self == Self::Search
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
