@@ -4,14 +4,21 @@
 //! types (`spec/client.toml`, `[replace]`). A value this version does not know decodes to
 //! `Other` with the text as HubSpot sent it, and encodes back unchanged.
 
-use std::fmt;
-use std::str::FromStr;
-
+/// Declares an open enum: known variants with HubSpot's spelling (and other spellings it
+/// reads, after `|`), and `Other(String)` for the rest. It gets `as_str`, an infallible
+/// `FromStr` that ignores surrounding whitespace and ASCII case, `From<&str>`, `From<String>`,
+/// `Into<String>` and `Display`. Serde goes through the strings: give the enum
+/// `#[derive(serde::Serialize, serde::Deserialize)] #[serde(into = "String", from = "String")]`.
+///
+/// The one convention for the enums HubSpot grows, in this crate and in the facade; not an API
+/// of its own.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal, )*
+            $( $(#[$variant_meta:meta])* $variant:ident = $wire:literal $(| $alias:literal)*, )*
         }
     ) => {
         $(#[$meta])*
@@ -20,7 +27,7 @@ macro_rules! open_enum {
         pub enum $name {
             $( $(#[$variant_meta])* $variant, )*
             /// A value this version of the crate does not know, as HubSpot sent it.
-            Other(String),
+            Other(::std::string::String),
         }
 
         impl $name {
@@ -33,42 +40,47 @@ macro_rules! open_enum {
             }
         }
 
-        impl FromStr for $name {
-            type Err = std::convert::Infallible;
+        impl ::core::str::FromStr for $name {
+            type Err = ::core::convert::Infallible;
 
-            /// Never fails: surrounding whitespace is ignored, and an unknown value becomes
-            /// `Other`.
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(match value.trim() {
-                    $( $wire => Self::$variant, )*
-                    _ => Self::Other(value.to_owned()),
-                })
+            /// Never fails: surrounding whitespace and ASCII case are ignored, and an unknown
+            /// value becomes `Other`, as given.
+            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+                let known = value.trim();
+                $(
+                    if known.eq_ignore_ascii_case($wire) $(|| known.eq_ignore_ascii_case($alias))* {
+                        return Ok(Self::$variant);
+                    }
+                )*
+                Ok(Self::Other(value.to_owned()))
             }
         }
 
-        impl From<&str> for $name {
+        impl ::core::convert::From<&str> for $name {
             fn from(value: &str) -> Self {
                 let Ok(parsed) = value.parse();
                 parsed
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::core::convert::From<::std::string::String> for $name {
+            fn from(value: ::std::string::String) -> Self {
+                Self::from(value.as_str())
+            }
+        }
+
+        impl ::core::convert::From<$name> for ::std::string::String {
+            fn from(value: $name) -> Self {
+                match value {
+                    $name::Other(value) => value,
+                    known => known.as_str().to_owned(),
+                }
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
             }
         }
     };
@@ -76,6 +88,8 @@ macro_rules! open_enum {
 
 open_enum! {
     /// Who defined an association type.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    #[serde(into = "String", from = "String")]
     pub enum AssociationCategory {
         /// HubSpot's own association types, such as communication to contact (81).
         HubspotDefined = "HUBSPOT_DEFINED",
@@ -90,6 +104,8 @@ open_enum! {
 
 open_enum! {
     /// The state of a batch request.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    #[serde(into = "String", from = "String")]
     pub enum BatchStatus {
         /// The batch was cancelled.
         Canceled = "CANCELED",
@@ -104,6 +120,8 @@ open_enum! {
 
 open_enum! {
     /// How a search filter compares a property with its value.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    #[serde(into = "String", from = "String")]
     pub enum FilterOperator {
         /// Between `value` and `highValue`, inclusive.
         Between = "BETWEEN",
@@ -144,6 +162,7 @@ mod tests {
             AssociationCategory::from(" HUBSPOT_DEFINED "),
             AssociationCategory::HubspotDefined
         );
+        assert_eq!(FilterOperator::from("between"), FilterOperator::Between);
         let later = FilterOperator::from("STARTS_WITH");
         assert_eq!(later, FilterOperator::Other("STARTS_WITH".into()));
         assert_eq!(later.to_string(), "STARTS_WITH");

@@ -19,6 +19,7 @@ use crate::record::{ObjectType, Record};
 /// Labels (`USER_DEFINED`) and integrators' types have ids of their own: read them from
 /// HubSpot's associations labels API and use [`AssociationType::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AssociationType {
     /// Who defined the type.
     pub category: AssociationCategory,
@@ -92,6 +93,7 @@ impl AssociationType {
 
 /// An association from a message to a record, with one or more types.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Association {
     /// The record.
     pub to: Record,
@@ -171,6 +173,7 @@ impl Association {
 
 /// A record a message is associated with, as HubSpot lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct AssociatedRecord {
     /// The record's id.
@@ -181,6 +184,7 @@ pub struct AssociatedRecord {
 
 /// An association type with its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct LabelledType {
     /// The type.

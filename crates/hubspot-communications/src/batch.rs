@@ -67,6 +67,7 @@ impl BatchReadOptions {
 /// Every input is in exactly one place: among the successes, or among the failures. A 207
 /// (partial success) keeps both sides.
 #[derive(Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BatchOutcome<T> {
     /// What succeeded, with the index of its input where HubSpot's answer says which.
@@ -77,6 +78,7 @@ pub struct BatchOutcome<T> {
 
 /// One success of a batch.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BatchSuccess<T> {
     /// The index of the input in the caller's list, when it could be matched.
@@ -87,6 +89,7 @@ pub struct BatchSuccess<T> {
 
 /// Inputs of a batch that failed, and why.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BatchFailure {
     /// The indexes of the inputs in the caller's list.
@@ -97,6 +100,8 @@ pub struct BatchFailure {
 
 /// Why inputs of a batch failed.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum BatchError {
     /// HubSpot refused these inputs and accepted others (a 207).
@@ -110,7 +115,9 @@ pub enum BatchError {
     },
     /// The whole request of these inputs failed. If [`Error::is_fate_unknown`], HubSpot may have
     /// acted on them anyway: they are neither known to exist nor known not to.
-    Request(Arc<Error>),
+    Request(
+        #[cfg_attr(feature = "serde", serde(serialize_with = "crate::error::as_text"))] Arc<Error>,
+    ),
 }
 
 impl BatchError {

@@ -15,6 +15,7 @@ use crate::operation::Operation;
 
 /// What became of one logged message.
 #[derive(Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Logged<K = ()> {
     /// The input's position in the stream, from 0.
@@ -29,6 +30,8 @@ pub struct Logged<K = ()> {
 
 /// The fate of one logged message: these three are all there are.
 #[derive(Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum LogOutcome {
     /// HubSpot stored it.
     Logged(Message),
@@ -36,7 +39,9 @@ pub enum LogOutcome {
     Failed(BatchError),
     /// The request failed after HubSpot may have acted on it: it may or may not be stored.
     /// Log it again through [`Client::log_all_keyed`] to be sure of exactly one copy.
-    Unknown(Arc<Error>),
+    Unknown(
+        #[cfg_attr(feature = "serde", serde(serialize_with = "crate::error::as_text"))] Arc<Error>,
+    ),
 }
 
 impl Client {

@@ -1,59 +1,31 @@
 //! The channel a message was sent through.
 
-use std::fmt;
-use std::str::FromStr;
+use hubspot_communications_raw::open_enum;
 
-/// The channel of a message: `hs_communication_channel_type`.
-///
-/// | variant | HubSpot's value |
-/// |---|---|
-/// | [`Channel::WhatsApp`] | `WHATS_APP` |
-/// | [`Channel::LinkedIn`] | `LINKEDIN_MESSAGE` |
-/// | [`Channel::Sms`] | `SMS` |
-/// | [`Channel::Other`] | any value HubSpot adds later, kept as sent |
-///
-/// Parsing ignores surrounding whitespace: HubSpot's own example answers `"SMS "`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Channel {
-    /// WhatsApp.
-    WhatsApp,
-    /// LinkedIn messages.
-    LinkedIn,
-    /// SMS.
-    Sms,
-    /// A channel this version does not know.
-    Other(String),
-}
-
-impl Channel {
-    /// HubSpot's value for the channel.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WhatsApp => "WHATS_APP",
-            Self::LinkedIn => "LINKEDIN_MESSAGE",
-            Self::Sms => "SMS",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl FromStr for Channel {
-    type Err = std::convert::Infallible;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(match value.trim() {
-            "WHATS_APP" => Self::WhatsApp,
-            "LINKEDIN_MESSAGE" => Self::LinkedIn,
-            "SMS" => Self::Sms,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+open_enum! {
+    /// The channel of a message: `hs_communication_channel_type`.
+    ///
+    /// | variant | HubSpot's value |
+    /// |---|---|
+    /// | [`Channel::WhatsApp`] | `WHATS_APP` |
+    /// | [`Channel::LinkedIn`] | `LINKEDIN_MESSAGE` |
+    /// | [`Channel::Sms`] | `SMS` |
+    /// | [`Channel::Other`] | any value HubSpot adds later, kept as sent |
+    ///
+    /// Parsing never fails and ignores surrounding whitespace and case: HubSpot's own example
+    /// answers `"SMS "`.
+    #[cfg_attr(
+        feature = "serde",
+        derive(serde::Serialize, serde::Deserialize),
+        serde(into = "String", from = "String")
+    )]
+    pub enum Channel {
+        /// WhatsApp.
+        WhatsApp = "WHATS_APP",
+        /// LinkedIn messages.
+        LinkedIn = "LINKEDIN_MESSAGE",
+        /// SMS.
+        Sms = "SMS",
     }
 }
 

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use hubspot_communications_raw::open_enum;
 use hubspot_communications_raw::types::HubSpotError;
 
 use crate::classify::{Failure, Verdict, classify, status_failure};
@@ -163,6 +164,16 @@ impl Error {
     }
 }
 
+/// Writes an error as its text: outcomes are serialized for reports, and an error's sources
+/// (a `reqwest::Error`) have no data form.
+#[cfg(feature = "serde")]
+pub(crate) fn as_text<S: serde::Serializer>(
+    error: &std::sync::Arc<Error>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(error)
+}
+
 /// An answer of HubSpot's that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -292,39 +303,15 @@ pub struct ErrorDetail {
     pub code: Option<String>,
 }
 
-/// The rate limit a 429 names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RateLimitPolicy {
-    /// The rolling ten-second limit: waiting a moment is enough.
-    TenSecondlyRolling,
-    /// A per-second limit (search).
-    Secondly,
-    /// The daily limit: nothing will pass before tomorrow.
-    Daily,
-    /// A policy this version does not know.
-    Other(String),
-}
-
-impl std::fmt::Display for RateLimitPolicy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::TenSecondlyRolling => "TEN_SECONDLY_ROLLING",
-            Self::Secondly => "SECONDLY",
-            Self::Daily => "DAILY",
-            Self::Other(name) => name,
-        })
-    }
-}
-
-impl From<&str> for RateLimitPolicy {
-    fn from(name: &str) -> Self {
-        match name.trim() {
-            "TEN_SECONDLY_ROLLING" => Self::TenSecondlyRolling,
-            "SECONDLY" => Self::Secondly,
-            "DAILY" => Self::Daily,
-            other => Self::Other(other.to_owned()),
-        }
+open_enum! {
+    /// The rate limit a 429 names (HubSpot's `policyName`).
+    pub enum RateLimitPolicy {
+        /// The rolling ten-second limit: waiting a moment is enough.
+        TenSecondlyRolling = "TEN_SECONDLY_ROLLING",
+        /// A per-second limit (search).
+        Secondly = "SECONDLY",
+        /// The daily limit: nothing will pass before tomorrow.
+        Daily = "DAILY",
     }
 }
 

@@ -32,6 +32,7 @@ pub mod property {
 
 /// A WhatsApp, LinkedIn or SMS message logged in HubSpot.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Message {
     /// HubSpot's id of the message.
@@ -62,6 +63,7 @@ pub struct Message {
 
 /// An associated record's id and the association's type, as a read returns them.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct AssociatedId {
     /// The record's id.
@@ -72,6 +74,7 @@ pub struct AssociatedId {
 
 /// One past value of a property.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct PropertyVersion {
     /// The value.
@@ -147,7 +150,7 @@ impl From<types::SimplePublicObjectWithAssociations> for Message {
                         association_type: a.type_,
                     })
                     .collect();
-                (ObjectType::parse(&object_type), ids)
+                (ObjectType::from(object_type), ids)
             })
             .collect();
         message.properties_with_history = history(object.properties_with_history);

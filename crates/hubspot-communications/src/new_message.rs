@@ -33,6 +33,7 @@ const TYPED: [&str; 5] = [
 ///     .associate(Association::contact("1234"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[must_use]
 pub struct NewMessage {
     channel: Channel,
@@ -144,6 +145,7 @@ impl NewMessage {
 ///     .clear("hubspot_owner_id");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[must_use]
 pub struct MessageUpdate {
     properties: BTreeMap<String, String>,

@@ -2,54 +2,31 @@
 
 use std::fmt;
 
-/// A CRM object type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ObjectType {
-    /// Contacts (`0-1`).
-    Contact,
-    /// Companies (`0-2`).
-    Company,
-    /// Deals (`0-3`).
-    Deal,
-    /// Tickets (`0-5`).
-    Ticket,
-    /// Any other object type, by HubSpot's name or type id (custom objects: `2-…`).
-    Other(String),
-}
+use hubspot_communications_raw::open_enum;
 
-impl ObjectType {
-    /// The name HubSpot uses in paths: `contacts`, `companies`, `deals`, `tickets`.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Contact => "contacts",
-            Self::Company => "companies",
-            Self::Deal => "deals",
-            Self::Ticket => "tickets",
-            Self::Other(name) => name,
-        }
-    }
-
-    /// Reads HubSpot's singular or plural name, or its object type id.
-    pub fn parse(name: &str) -> Self {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "contact" | "contacts" | "0-1" => Self::Contact,
-            "company" | "companies" | "0-2" => Self::Company,
-            "deal" | "deals" | "0-3" => Self::Deal,
-            "ticket" | "tickets" | "0-5" => Self::Ticket,
-            _ => Self::Other(name.to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for ObjectType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+open_enum! {
+    /// A CRM object type, by the name HubSpot uses in paths. Parsing also reads the singular
+    /// name and the object type id (`contact`, `0-1`).
+    #[cfg_attr(
+        feature = "serde",
+        derive(serde::Serialize, serde::Deserialize),
+        serde(into = "String", from = "String")
+    )]
+    pub enum ObjectType {
+        /// Contacts (`0-1`).
+        Contact = "contacts" | "contact" | "0-1",
+        /// Companies (`0-2`).
+        Company = "companies" | "company" | "0-2",
+        /// Deals (`0-3`).
+        Deal = "deals" | "deal" | "0-3",
+        /// Tickets (`0-5`).
+        Ticket = "tickets" | "ticket" | "0-5",
     }
 }
 
 /// One CRM record: its type and id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Record {
     /// The record's object type.
     pub object_type: ObjectType,
