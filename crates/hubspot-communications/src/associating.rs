@@ -92,7 +92,7 @@ impl Client {
     /// Associates a message with a record with HubSpot's default type (associations v4).
     pub async fn associate_default(&self, message_id: &str, record: &Record) -> Result<(), Error> {
         check_id(message_id)?;
-        check_id(&record.id)?;
+        record.check()?;
         self.execute(Operation::CreateDefaultAssociation, |raw| {
             raw.create_default_association()
                 .from_object_type(COMMUNICATIONS)
@@ -113,7 +113,7 @@ impl Client {
         record: &Record,
     ) -> Result<(), Error> {
         check_id(message_id)?;
-        check_id(&record.id)?;
+        record.check()?;
         self.execute(Operation::ArchiveAssociations, |raw| {
             raw.archive_associations()
                 .object_type(COMMUNICATIONS)
@@ -133,6 +133,7 @@ impl Client {
         after: Option<&str>,
     ) -> Result<Page<AssociatedRecord>, Error> {
         check_id(message_id)?;
+        object_type.check()?;
         let page = self
             .execute(Operation::ListAssociations, |raw| {
                 let mut request = raw

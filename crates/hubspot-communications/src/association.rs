@@ -153,11 +153,7 @@ impl Association {
                 self.to, self.to.object_type
             )));
         }
-        if self.to.id.trim().is_empty() {
-            return Err(crate::Error::InvalidInput(
-                "an association needs a record id".into(),
-            ));
-        }
+        self.to.check()?;
         Ok(())
     }
 

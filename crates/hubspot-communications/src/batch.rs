@@ -33,27 +33,7 @@ impl BatchReadOptions {
         Self::default()
     }
 
-    /// Returns these properties (unset ones come back as `None`) instead of the defaults.
-    pub fn properties<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
-        self.properties.extend(names.into_iter().map(Into::into));
-        self
-    }
-
-    /// Returns these properties with their past values.
-    pub fn properties_with_history<I: IntoIterator<Item = S>, S: Into<String>>(
-        mut self,
-        names: I,
-    ) -> Self {
-        self.properties_with_history
-            .extend(names.into_iter().map(Into::into));
-        self
-    }
-
-    /// Reads archived (recycle-bin) messages instead of live ones.
-    pub fn archived(mut self, archived: bool) -> Self {
-        self.archived = archived;
-        self
-    }
+    crate::messages::read_choices!();
 
     /// The ids are values of this unique property, not HubSpot's ids.
     pub fn id_property(mut self, name: impl Into<String>) -> Self {

@@ -26,37 +26,46 @@ pub struct ReadOptions {
     pub(crate) archived: bool,
 }
 
+/// The choices every read of messages has: properties, history, archived. (A macro: the read
+/// options of single reads and of batch reads are different types with these setters.)
+macro_rules! read_choices {
+    () => {
+        /// Returns these properties (unset ones come back as `None`) instead of the defaults.
+        pub fn properties<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
+            self.properties.extend(names.into_iter().map(Into::into));
+            self
+        }
+
+        /// Returns these properties with their past values.
+        pub fn properties_with_history<I: IntoIterator<Item = S>, S: Into<String>>(
+            mut self,
+            names: I,
+        ) -> Self {
+            self.properties_with_history
+                .extend(names.into_iter().map(Into::into));
+            self
+        }
+
+        /// Reads archived (recycle-bin) messages instead of live ones.
+        pub fn archived(mut self, archived: bool) -> Self {
+            self.archived = archived;
+            self
+        }
+    };
+}
+pub(crate) use read_choices;
+
 impl ReadOptions {
     /// HubSpot's defaults: the default properties, no associations, live messages.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Returns these properties (unset ones come back as `None`) instead of the defaults.
-    pub fn properties<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
-        self.properties.extend(names.into_iter().map(Into::into));
-        self
-    }
-
-    /// Returns these properties with their past values.
-    pub fn properties_with_history<I: IntoIterator<Item = S>, S: Into<String>>(
-        mut self,
-        names: I,
-    ) -> Self {
-        self.properties_with_history
-            .extend(names.into_iter().map(Into::into));
-        self
-    }
+    read_choices!();
 
     /// Returns the ids of the associated records of this type.
     pub fn associations(mut self, object_type: ObjectType) -> Self {
         self.associations.push(object_type);
-        self
-    }
-
-    /// Reads archived (recycle-bin) messages instead of live ones.
-    pub fn archived(mut self, archived: bool) -> Self {
-        self.archived = archived;
         self
     }
 

@@ -19,7 +19,7 @@ impl Client {
     /// answers [`Error::NotAssociated`] instead of HubSpot's less helpful refusal.
     pub async fn pin(&self, message_id: &str, record: &Record) -> Result<(), Error> {
         check_id(message_id)?;
-        check_id(&record.id)?;
+        record.check()?;
         if !self.is_associated(message_id, record).await? {
             return Err(Error::NotAssociated {
                 message_id: message_id.to_owned(),
@@ -32,7 +32,7 @@ impl Client {
 
     /// Unpins whatever activity is pinned on a record.
     pub async fn unpin(&self, record: &Record) -> Result<(), Error> {
-        check_id(&record.id)?;
+        record.check()?;
         self.set_pinned(record, "").await
     }
 

@@ -64,6 +64,26 @@ impl Record {
     }
 }
 
+impl ObjectType {
+    /// Refuses a blank object type: it cannot name a path.
+    pub(crate) fn check(&self) -> Result<(), crate::Error> {
+        if self.as_str().trim().is_empty() {
+            return Err(crate::Error::InvalidInput(
+                "an object type cannot be blank".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Record {
+    /// Refuses a record that cannot name one: a blank object type or id.
+    pub(crate) fn check(&self) -> Result<(), crate::Error> {
+        self.object_type.check()?;
+        crate::messages::check_id(&self.id)
+    }
+}
+
 impl fmt::Display for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.object_type, self.id)

@@ -6,7 +6,6 @@ use hubspot_communications_raw::types;
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::messages::check_id;
 use crate::operation::Operation;
 use crate::record::{ObjectType, Record};
 
@@ -18,6 +17,7 @@ impl Client {
         object_type: ObjectType,
         properties: BTreeMap<String, String>,
     ) -> Result<Record, Error> {
+        object_type.check()?;
         let body = types::SimplePublicObjectInputForCreate {
             associations: Vec::new(),
             properties,
@@ -39,7 +39,7 @@ impl Client {
         record: &Record,
         properties: &[&str],
     ) -> Result<BTreeMap<String, Option<String>>, Error> {
-        check_id(&record.id)?;
+        record.check()?;
         let names: Vec<String> = properties.iter().map(|p| (*p).to_owned()).collect();
         let found = self
             .execute(Operation::GetObject, |raw| {
@@ -55,7 +55,7 @@ impl Client {
 
     /// Moves a record to the recycle bin.
     pub async fn archive_record(&self, record: &Record) -> Result<(), Error> {
-        check_id(&record.id)?;
+        record.check()?;
         self.execute(Operation::ArchiveObject, |raw| {
             raw.archive_object()
                 .object_type(record.object_type.as_str())
