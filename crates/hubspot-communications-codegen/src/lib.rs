@@ -114,6 +114,17 @@ pub enum Error {
     /// Progenitor refused the document.
     #[error("progenitor cannot generate a client from the patched document: {0}")]
     Progenitor(String),
+    /// An operation's path has a segment that mixes literal text and a parameter, which the
+    /// URL check that `operation_paths` serves cannot verify.
+    #[error(
+        "operation `{operation}`: path `{path}` has a segment mixing text and a parameter; `operation_paths` needs each parameter to be a whole segment"
+    )]
+    UncheckablePath {
+        /// The operationId.
+        operation: String,
+        /// The path template.
+        path: String,
+    },
     /// Progenitor's output did not parse as Rust.
     #[error("progenitor's output does not parse as Rust: {0}")]
     Syntax(String),

@@ -28,6 +28,14 @@ pub struct Manifest {
     /// A hand-written type the client carries and its hooks can read (progenitor's inner type).
     #[serde(default)]
     pub inner_type: Option<String>,
+    /// The function that encodes each path parameter in place of progenitor_client's
+    /// `encode_path`, as a Rust path (e.g. `crate::path::encode_segment`).
+    #[serde(default)]
+    pub path_encoder: Option<String>,
+    /// Whether to emit `OPERATION_PATHS`, every operation's path template by operationId,
+    /// for a request hook to check URLs against.
+    #[serde(default)]
+    pub operation_paths: bool,
 }
 
 /// The `info` of the merged document.

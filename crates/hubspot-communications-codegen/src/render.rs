@@ -1,19 +1,57 @@
 //! Progenitor and prettyplease: from the patched document to formatted Rust.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use quote::quote;
 use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
 use crate::{Error, Manifest, Result};
+
+/// The function progenitor's generated code encodes each path parameter with.
+const PROGENITOR_ENCODER: &str = "encode_path";
 
 /// Generates the client for a patched document.
 pub fn render(document: &Value, manifest: &Manifest) -> Result<String> {
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(document.clone()).map_err(|e| Error::OpenApi(e.to_string()))?;
     let mut generator = Generator::new(&settings(manifest)?);
-    let tokens = generator
+    let mut tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| Error::Progenitor(e.to_string()))?;
+    let paths = if manifest.path_encoder.is_some() || manifest.operation_paths {
+        operation_paths(&spec)?
+    } else {
+        BTreeMap::new()
+    };
+    if let Some(encoder) = &manifest.path_encoder {
+        // progenitor_client's `encode_path` leaves `\` as it is, which URL parsers read as
+        // `/` in http(s) URLs: a parameter could leave its segment. The replacement is made on
+        // tokens, so it cannot touch a string or a comment that happens to hold the name.
+        let replacement: TokenStream = encoder
+            .parse()
+            .map_err(|e| Error::Progenitor(format!("path_encoder `{encoder}`: {e}")))?;
+        let mut calls = Calls::default();
+        tokens = replace_calls(tokens, PROGENITOR_ENCODER, &replacement, &mut calls);
+        // One call per path parameter of each operation, or some parameter is encoded another
+        // way: a progenitor that changed must not silently bypass our encoder.
+        let parameters: usize = paths.values().map(|path| path.matches('{').count()).sum();
+        if calls.qualified > 0 || calls.replaced != parameters {
+            return Err(Error::Progenitor(format!(
+                "path_encoder is set, but the generated code does not encode each of the \
+                 {parameters} path parameters by one `{PROGENITOR_ENCODER}(…)` call ({} calls \
+                 through a path, {} plain): find how progenitor encodes them now and update \
+                 render.rs",
+                calls.qualified, calls.replaced
+            )));
+        }
+    }
+    if manifest.operation_paths {
+        check_operation_ids(&paths, &tokens)?;
+        tokens.extend(operation_paths_table(&paths));
+    }
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Syntax(e.to_string()))?;
     Ok(prettyplease::unparse(&file))
 }
@@ -65,4 +103,139 @@ fn settings(manifest: &Manifest) -> Result<GenerationSettings> {
         settings.with_inner_type(tokens);
     }
     Ok(settings)
+}
+
+/// Every operation's path template (as the spec writes it), by operationId.
+fn operation_paths(spec: &openapiv3::OpenAPI) -> Result<BTreeMap<String, String>> {
+    let mut paths = BTreeMap::new();
+    for (path, item) in spec.paths.iter() {
+        let Some(item) = item.as_item() else {
+            return Err(Error::OpenApi(format!("path `{path}` is a reference")));
+        };
+        for (method, operation) in item.iter() {
+            let id = operation.operation_id.clone().ok_or_else(|| {
+                Error::OpenApi(format!(
+                    "`{} {path}` has no operationId",
+                    method.to_uppercase()
+                ))
+            })?;
+            paths.insert(id, path.clone());
+        }
+    }
+    Ok(paths)
+}
+
+/// The table the raw client's request hook checks every URL against: a parameter value such
+/// as `..` or `.` cannot be encoded into a segment (URL parsers remove dot segments, encoded
+/// or not), so the client must see that the URL lost or gained a segment and refuse it.
+fn operation_paths_table(paths: &BTreeMap<String, String>) -> TokenStream {
+    let entries = paths.iter().map(|(id, path)| quote! { (#id, #path) });
+    quote! {
+        /// Every operation's path template, `(operationId, template)` with each path
+        /// parameter a whole `{name}` segment, sorted by operationId (the `operation_id` of
+        /// `OperationInfo`). The client's request hook checks each request's URL against it.
+        pub const OPERATION_PATHS: &[(&str, &str)] = &[#(#entries),*];
+    }
+}
+
+/// Makes sure the table can be checked: every parameter is a whole segment, and every
+/// operationId is the name progenitor gives the hook (it converts ids to snake case).
+fn check_operation_ids(paths: &BTreeMap<String, String>, tokens: &TokenStream) -> Result<()> {
+    for (id, path) in paths {
+        let mixed = path.split('/').any(|segment| {
+            let braces = segment.contains('{') || segment.contains('}');
+            let whole = segment.len() > 2
+                && segment.starts_with('{')
+                && segment.ends_with('}')
+                && segment[1..segment.len() - 1]
+                    .chars()
+                    .all(|c| c != '{' && c != '}');
+            braces && !whole
+        });
+        if mixed {
+            return Err(Error::UncheckablePath {
+                operation: id.clone(),
+                path: path.clone(),
+            });
+        }
+    }
+    let mut hooked = BTreeSet::new();
+    operation_id_literals(tokens.clone(), &mut hooked);
+    let listed: BTreeSet<String> = paths.keys().cloned().collect();
+    if hooked != listed {
+        let odd: Vec<&String> = listed.symmetric_difference(&hooked).collect();
+        return Err(Error::Progenitor(format!(
+            "the operationIds of the spec and those progenitor passes to the hooks differ \
+             ({odd:?}): name the operations in snake case in a patch"
+        )));
+    }
+    Ok(())
+}
+
+/// The string literals that follow `operation_id:` (the `OperationInfo` of each operation).
+fn operation_id_literals(tokens: TokenStream, found: &mut BTreeSet<String>) {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Group(group) => operation_id_literals(group.stream(), found),
+            TokenTree::Ident(ident) if ident == "operation_id" => {
+                let colon =
+                    matches!(trees.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                if let (true, Some(TokenTree::Literal(literal))) = (colon, trees.get(i + 2))
+                    && let Ok(syn::Lit::Str(s)) = syn::parse_str::<syn::Lit>(&literal.to_string())
+                {
+                    found.insert(s.value());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The calls [`replace_calls`] met.
+#[derive(Default)]
+struct Calls {
+    /// `name(…)`, replaced.
+    replaced: usize,
+    /// `path::name(…)`, left alone (the caller refuses them).
+    qualified: usize,
+}
+
+/// Replaces every call `name(…)` by `replacement(…)`, in groups and macro arguments too (the
+/// URL is built inside `format!`). A `name` not followed by arguments (an import) is left
+/// alone, and so is a call through a path, which is counted.
+fn replace_calls(
+    tokens: TokenStream,
+    name: &str,
+    replacement: &TokenStream,
+    calls: &mut Calls,
+) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = TokenStream::new();
+    for (i, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(
+                    group.delimiter(),
+                    replace_calls(group.stream(), name, replacement, calls),
+                );
+                inner.set_span(group.span());
+                out.extend([TokenTree::Group(inner)]);
+            }
+            TokenTree::Ident(ident) if ident == name => {
+                let called = matches!(trees.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                let after_path =
+                    i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == ':');
+                if called && !after_path {
+                    out.extend(replacement.clone());
+                    calls.replaced += 1;
+                } else {
+                    calls.qualified += usize::from(called);
+                    out.extend([tree.clone()]);
+                }
+            }
+            _ => out.extend([tree.clone()]),
+        }
+    }
+    out
 }

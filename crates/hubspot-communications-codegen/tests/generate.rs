@@ -214,3 +214,74 @@ fn a_string_format_can_be_decoded_by_a_hand_written_type() {
         "pub created_at: ::std::option::Option<crate::Stamp>"
     );
 }
+
+#[test]
+fn path_parameters_can_be_encoded_by_a_function_of_ours() {
+    let (spec, upstream) = defects();
+    let document = patched_document(&spec, &upstream).unwrap();
+    let mut manifest = Manifest::load(&spec.join("client.toml")).unwrap();
+    let progenitors = render(&document, &manifest).unwrap();
+    assert!(
+        progenitors.contains("encode_path(& note_id"),
+        "{progenitors}"
+    );
+
+    manifest.path_encoder = Some("crate::path::encode_segment".into());
+    let ours = render(&document, &manifest).unwrap();
+    let calls = ours.matches("::path::encode_segment(&").count();
+    assert_eq!(calls, progenitors.matches("encode_path(&").count());
+    assert!(!ours.contains("encode_path(&"), "every call is replaced");
+    // The imports stay (unused, and allowed as such by progenitor's own attributes).
+    assert!(ours.contains("use progenitor_client::{encode_path,"));
+    assert!(syn::parse_file(&ours).is_ok());
+}
+
+#[test]
+fn the_operation_paths_table_lists_every_operation_by_the_hooks_name() {
+    let (spec, upstream) = defects();
+    let document = patched_document(&spec, &upstream).unwrap();
+    let mut manifest = Manifest::load(&spec.join("client.toml")).unwrap();
+    assert!(
+        !render(&document, &manifest)
+            .unwrap()
+            .contains("OPERATION_PATHS")
+    );
+    manifest.operation_paths = true;
+    let code = render(&document, &manifest).unwrap();
+    let table = &code[code.find("pub const OPERATION_PATHS").expect("a table")..];
+    insta::assert_snapshot!("operation_paths", table);
+    for id in ["get_note", "create_notes", "link"] {
+        assert!(code.contains(&format!("operation_id: \"{id}\"")), "{id}");
+    }
+}
+
+#[test]
+fn an_operation_id_progenitor_would_rename_is_refused_for_the_table() {
+    let (spec, upstream) = defects();
+    let mut document = patched_document(&spec, &upstream).unwrap();
+    document["paths"]["/notes/{noteId}"]["get"]["operationId"] = json!("getNote");
+    let mut manifest = Manifest::load(&spec.join("client.toml")).unwrap();
+    manifest.operation_paths = true;
+    let error = render(&document, &manifest).unwrap_err().to_string();
+    assert!(
+        error.contains("getNote") && error.contains("get_note"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_parameter_sharing_its_segment_is_refused_for_the_table() {
+    let (spec, upstream) = defects();
+    let mut document = patched_document(&spec, &upstream).unwrap();
+    let paths = document["paths"].as_object_mut().unwrap();
+    let item = paths.remove("/notes/{noteId}").unwrap();
+    paths.insert("/notes/{noteId}.json".into(), item);
+    let mut manifest = Manifest::load(&spec.join("client.toml")).unwrap();
+    assert!(render(&document, &manifest).is_ok());
+    manifest.operation_paths = true;
+    let error = render(&document, &manifest).unwrap_err();
+    assert!(
+        matches!(&error, Error::UncheckablePath { operation, path } if operation == "get_note" && path == "/notes/{noteId}.json"),
+        "{error}"
+    );
+}
