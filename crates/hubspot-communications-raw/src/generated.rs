@@ -5445,7 +5445,7 @@ Version: v3*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::RequestHeaders,
+    pub(crate) inner: crate::ClientContext,
 }
 impl Client {
     /// Create a new client.
@@ -5453,7 +5453,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::RequestHeaders) -> Self {
+    pub fn new(baseurl: &str, inner: crate::ClientContext) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -5472,7 +5472,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::RequestHeaders,
+        inner: crate::ClientContext,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -5481,7 +5481,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::RequestHeaders> for Client {
+impl ClientInfo<crate::ClientContext> for Client {
     fn api_version() -> &'static str {
         "v3"
     }
@@ -5491,11 +5491,11 @@ impl ClientInfo<crate::RequestHeaders> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::RequestHeaders {
+    fn inner(&self) -> &crate::ClientContext {
         &self.inner
     }
 }
-impl ClientHooks<crate::RequestHeaders> for &Client {}
+impl ClientHooks<crate::ClientContext> for &Client {}
 impl Client {
     /**List
 
@@ -6996,8 +6996,8 @@ pub mod builder {
             let properties_with_history = properties_with_history
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/communications/{}", client.baseurl, encode_path(&
-                communication_id.to_string()),
+                "{}/crm/v3/objects/communications/{}", client.baseurl, crate
+                ::path::encode_segment(& communication_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7090,8 +7090,8 @@ pub mod builder {
             let Self { client, communication_id } = self;
             let communication_id = communication_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/communications/{}", client.baseurl, encode_path(&
-                communication_id.to_string()),
+                "{}/crm/v3/objects/communications/{}", client.baseurl, crate
+                ::path::encode_segment(& communication_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7227,8 +7227,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/communications/{}", client.baseurl, encode_path(&
-                communication_id.to_string()),
+                "{}/crm/v3/objects/communications/{}", client.baseurl, crate
+                ::path::encode_segment(& communication_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7371,9 +7371,10 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/crm/v3/objects/communications/{}/associations/{}/{}/{}", client
-                .baseurl, encode_path(& communication_id.to_string()), encode_path(&
-                to_object_type.to_string()), encode_path(& to_object_id.to_string()),
-                encode_path(& association_type_id.to_string()),
+                .baseurl, crate ::path::encode_segment(& communication_id.to_string()),
+                crate ::path::encode_segment(& to_object_type.to_string()), crate
+                ::path::encode_segment(& to_object_id.to_string()), crate
+                ::path::encode_segment(& association_type_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7511,9 +7512,10 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/crm/v3/objects/communications/{}/associations/{}/{}/{}", client
-                .baseurl, encode_path(& communication_id.to_string()), encode_path(&
-                to_object_type.to_string()), encode_path(& to_object_id.to_string()),
-                encode_path(& association_type_id.to_string()),
+                .baseurl, crate ::path::encode_segment(& communication_id.to_string()),
+                crate ::path::encode_segment(& to_object_type.to_string()), crate
+                ::path::encode_segment(& to_object_id.to_string()), crate
+                ::path::encode_segment(& association_type_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7632,8 +7634,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/{}", client.baseurl, encode_path(& object_type
-                .to_string()),
+                "{}/crm/v3/objects/{}", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7823,8 +7825,9 @@ pub mod builder {
             let properties_with_history = properties_with_history
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/{}/{}", client.baseurl, encode_path(& object_type
-                .to_string()), encode_path(& object_id.to_string()),
+                "{}/crm/v3/objects/{}/{}", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()), crate ::path::encode_segment(& object_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7932,8 +7935,9 @@ pub mod builder {
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let object_id = object_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/{}/{}", client.baseurl, encode_path(& object_type
-                .to_string()), encode_path(& object_id.to_string()),
+                "{}/crm/v3/objects/{}/{}", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()), crate ::path::encode_segment(& object_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8082,8 +8086,9 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/{}/{}", client.baseurl, encode_path(& object_type
-                .to_string()), encode_path(& object_id.to_string()),
+                "{}/crm/v3/objects/{}/{}", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()), crate ::path::encode_segment(& object_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8223,9 +8228,10 @@ pub mod builder {
             let to_object_id = to_object_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/crm/v4/objects/{}/{}/associations/default/{}/{}", client.baseurl,
-                encode_path(& from_object_type.to_string()), encode_path(& from_object_id
-                .to_string()), encode_path(& to_object_type.to_string()), encode_path(&
-                to_object_id.to_string()),
+                crate ::path::encode_segment(& from_object_type.to_string()), crate
+                ::path::encode_segment(& from_object_id.to_string()), crate
+                ::path::encode_segment(& to_object_type.to_string()), crate
+                ::path::encode_segment(& to_object_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8370,9 +8376,10 @@ pub mod builder {
             let after = after.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v4/objects/{}/{}/associations/{}", client.baseurl, encode_path(&
-                object_type.to_string()), encode_path(& object_id.to_string()),
-                encode_path(& to_object_type.to_string()),
+                "{}/crm/v4/objects/{}/{}/associations/{}", client.baseurl, crate
+                ::path::encode_segment(& object_type.to_string()), crate
+                ::path::encode_segment(& object_id.to_string()), crate
+                ::path::encode_segment(& to_object_type.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8525,10 +8532,11 @@ pub mod builder {
             let to_object_id = to_object_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v4/objects/{}/{}/associations/{}/{}", client.baseurl,
-                encode_path(& object_type.to_string()), encode_path(& object_id
-                .to_string()), encode_path(& to_object_type.to_string()), encode_path(&
-                to_object_id.to_string()),
+                "{}/crm/v4/objects/{}/{}/associations/{}/{}", client.baseurl, crate
+                ::path::encode_segment(& object_type.to_string()), crate
+                ::path::encode_segment(& object_id.to_string()), crate
+                ::path::encode_segment(& to_object_type.to_string()), crate
+                ::path::encode_segment(& to_object_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8655,10 +8663,11 @@ pub mod builder {
             let to_object_type = to_object_type.map_err(Error::InvalidRequest)?;
             let to_object_id = to_object_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v4/objects/{}/{}/associations/{}/{}", client.baseurl,
-                encode_path(& object_type.to_string()), encode_path(& object_id
-                .to_string()), encode_path(& to_object_type.to_string()), encode_path(&
-                to_object_id.to_string()),
+                "{}/crm/v4/objects/{}/{}/associations/{}/{}", client.baseurl, crate
+                ::path::encode_segment(& object_type.to_string()), crate
+                ::path::encode_segment(& object_id.to_string()), crate
+                ::path::encode_segment(& to_object_type.to_string()), crate
+                ::path::encode_segment(& to_object_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8710,3 +8719,47 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// Every operation's path template, `(operationId, template)` with each path
+/// parameter a whole `{name}` segment, sorted by operationId (the `operation_id` of
+/// `OperationInfo`). The client's request hook checks each request's URL against it.
+pub const OPERATION_PATHS: &[(&str, &str)] = &[
+    (
+        "archive_associations",
+        "/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
+    ),
+    ("archive_communication", "/crm/v3/objects/communications/{communicationId}"),
+    ("archive_object", "/crm/v3/objects/{objectType}/{objectId}"),
+    (
+        "associate_communication",
+        "/crm/v3/objects/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
+    ),
+    ("batch_archive_communications", "/crm/v3/objects/communications/batch/archive"),
+    ("batch_create_communications", "/crm/v3/objects/communications/batch/create"),
+    ("batch_read_communications", "/crm/v3/objects/communications/batch/read"),
+    ("batch_update_communications", "/crm/v3/objects/communications/batch/update"),
+    ("batch_upsert_communications", "/crm/v3/objects/communications/batch/upsert"),
+    (
+        "create_association",
+        "/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
+    ),
+    ("create_communication", "/crm/v3/objects/communications"),
+    (
+        "create_default_association",
+        "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
+    ),
+    ("create_object", "/crm/v3/objects/{objectType}"),
+    ("get_communication", "/crm/v3/objects/communications/{communicationId}"),
+    ("get_object", "/crm/v3/objects/{objectType}/{objectId}"),
+    (
+        "list_associations",
+        "/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}",
+    ),
+    ("list_communications", "/crm/v3/objects/communications"),
+    (
+        "remove_communication_association",
+        "/crm/v3/objects/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
+    ),
+    ("search_communications", "/crm/v3/objects/communications/search"),
+    ("update_communication", "/crm/v3/objects/communications/{communicationId}"),
+    ("update_object", "/crm/v3/objects/{objectType}/{objectId}"),
+];

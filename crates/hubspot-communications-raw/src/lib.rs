@@ -9,12 +9,10 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), hubspot_communications_raw::Error<hubspot_communications_raw::types::HubSpotError>> {
-//! use hubspot_communications_raw::Client;
+//! use hubspot_communications_raw::{Client, ClientContext};
 //!
-//! use hubspot_communications_raw::RequestHeaders;
-//!
-//! let auth = RequestHeaders::bearer("pat-na1-your-token").expect("a valid token");
-//! let client = Client::new_with_client("https://api.hubapi.com", reqwest::Client::new(), auth);
+//! let context = ClientContext::bearer("pat-na1-your-token").expect("a valid token");
+//! let client = Client::new_with_client("https://api.hubapi.com", reqwest::Client::new(), context);
 //! let page = client.list_communications().limit(10).send().await?;
 //! for message in &page.results {
 //!     println!("{} {:?}", message.id, message.properties.get("hs_communication_body"));
@@ -22,13 +20,21 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Every request goes through the client's hooks ([`ClientContext`]): the context's headers
+//! are added; the URL is checked against the operation's path template, so that no path
+//! parameter (`..`, `.`, `a/b`, `..\x`) can reach another endpoint (such a call fails with
+//! `Error::InvalidRequest` and nothing is sent); and no more of an answer than
+//! [`ClientContext::max_response_bytes`] is read ([`ResponseTooLarge`]).
+//!
 //! `generated.rs` is written by `cargo xtask regen` and never edited by hand; what is
-//! hand-written lives in this file, in [`open_enum`](AssociationCategory) and in
-//! [`Timestamp`].
+//! hand-written lives in this file, in [`open_enum`](AssociationCategory), in
+//! [`Timestamp`], and in the `path` and `limit` modules behind the hooks.
 
 #![warn(missing_docs)]
 
+mod limit;
 mod open_enum;
+mod path;
 mod timestamp;
 
 #[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports)]
@@ -36,28 +42,82 @@ mod timestamp;
 mod generated;
 
 pub use generated::*;
+pub use limit::{DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLarge, response_too_large};
 pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator};
 pub use progenitor_client::ClientHooks;
 pub use timestamp::Timestamp;
 
-/// Headers the client adds to every request, such as `Authorization: Bearer …`.
+/// What the client carries for its hooks: the headers added to every request (such as
+/// `Authorization: Bearer …`) and the cap on what is read of an answer.
 ///
-/// They are added by the client's request hook, so they work with any `reqwest::Client`,
-/// including one built by the caller. Mark secret values sensitive
+/// The headers are added by the client's request hook, so they work with any
+/// `reqwest::Client`, including one built by the caller. Mark secret values sensitive
 /// ([`HeaderValue::set_sensitive`](reqwest::header::HeaderValue::set_sensitive)) so that
 /// `Debug` does not print them.
-#[derive(Debug, Clone, Default)]
-pub struct RequestHeaders(pub reqwest::header::HeaderMap);
+#[derive(Debug, Clone)]
+pub struct ClientContext {
+    headers: reqwest::header::HeaderMap,
+    max_response_bytes: u64,
+}
 
-impl RequestHeaders {
-    /// `Authorization: Bearer <token>`, marked sensitive. Fails if the token is not a valid
-    /// header value (e.g. it holds a line break).
+/// The former name of [`ClientContext`], kept so that `RequestHeaders::bearer(token)` still
+/// builds a client.
+pub type RequestHeaders = ClientContext;
+
+impl Default for ClientContext {
+    fn default() -> Self {
+        Self::new(reqwest::header::HeaderMap::new())
+    }
+}
+
+impl From<reqwest::header::HeaderMap> for ClientContext {
+    fn from(headers: reqwest::header::HeaderMap) -> Self {
+        Self::new(headers)
+    }
+}
+
+impl ClientContext {
+    /// These headers on every request, and the default cap on answers
+    /// ([`DEFAULT_MAX_RESPONSE_BYTES`]).
+    pub fn new(headers: reqwest::header::HeaderMap) -> Self {
+        Self {
+            headers,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
+
+    /// `Authorization: Bearer <token>`, marked sensitive, and the default cap on answers. Fails
+    /// if the token is not a valid header value (e.g. it holds a line break).
     pub fn bearer(token: &str) -> Result<Self, reqwest::header::InvalidHeaderValue> {
         let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {token}"))?;
         value.set_sensitive(true);
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, value);
-        Ok(Self(headers))
+        Ok(Self::new(headers))
+    }
+
+    /// The same context with another cap on what is read of an answer's body, in bytes. A
+    /// larger body fails with [`ResponseTooLarge`] (at once when its Content-Length says so,
+    /// otherwise as soon as the cap is passed), and no more than the cap is buffered.
+    #[must_use]
+    pub fn with_max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// The cap on what is read of an answer's body, in bytes.
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
+
+    /// The headers added to every request.
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        &self.headers
+    }
+
+    /// The headers added to every request, to change.
+    pub fn headers_mut(&mut self) -> &mut reqwest::header::HeaderMap {
+        &mut self.headers
     }
 }
 
@@ -65,20 +125,44 @@ impl RequestHeaders {
 const API_VERSION: reqwest::header::HeaderName =
     reqwest::header::HeaderName::from_static("api-version");
 
-impl progenitor_client::ClientHooks<RequestHeaders> for Client {
-    /// Adds the [`RequestHeaders`], and removes progenitor's `api-version` header: it holds the
-    /// spec's `info.version`, but HubSpot versions its API in the path (`/crm/v3/`, `/crm/v4/`),
-    /// documents no such header, and the merged spec has no single version to state.
+impl progenitor_client::ClientHooks<ClientContext> for Client {
+    /// Refuses a URL that is not exactly its operation's path (a path parameter such as `..`
+    /// would otherwise reach another endpoint), adds the context's headers, and removes
+    /// progenitor's `api-version` header: it holds the spec's `info.version`, but HubSpot
+    /// versions its API in the path (`/crm/v3/`, `/crm/v4/`), documents no such header, and
+    /// the merged spec has no single version to state.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &progenitor_client::OperationInfo,
+        info: &progenitor_client::OperationInfo,
     ) -> Result<(), Error<E>> {
+        let operation = info.operation_id;
+        let template = OPERATION_PATHS
+            .binary_search_by_key(&operation, |&(id, _)| id)
+            .ok()
+            .and_then(|i| OPERATION_PATHS.get(i))
+            .map(|&(_, template)| template)
+            .ok_or_else(|| {
+                Error::InvalidRequest(format!("{operation}: no path template is known"))
+            })?;
+        path::check(&self.baseurl, template, request.url())
+            .map_err(|why| Error::InvalidRequest(format!("{operation}: refused: {why}")))?;
         let headers = request.headers_mut();
         headers.remove(API_VERSION);
-        for (name, value) in &self.inner.0 {
+        for (name, value) in &self.inner.headers {
             headers.insert(name, value.clone());
         }
         Ok(())
+    }
+
+    /// Sends the request, and caps what can be read of the answer
+    /// ([`ClientContext::max_response_bytes`]).
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        Ok(limit::cap(response, self.inner.max_response_bytes))
     }
 }

@@ -1,8 +1,11 @@
-//! A wiremock server and a raw client pointed at it, plus HubSpot-shaped bodies.
+//! A wiremock server and a raw client pointed at it, plus HubSpot-shaped bodies; `server`, a
+//! loopback server that records request-targets exactly and can answer endless bodies.
 
 #![allow(dead_code)]
 
-use hubspot_communications_raw::{Client, RequestHeaders};
+pub mod server;
+
+use hubspot_communications_raw::{Client, ClientContext};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -11,7 +14,7 @@ pub const TOKEN: &str = "pat-na1-test-token";
 /// A fake server and a client that sends `Authorization: Bearer TOKEN` on every request.
 pub async fn setup() -> (MockServer, Client) {
     let server = MockServer::start().await;
-    let auth = RequestHeaders::bearer(TOKEN).unwrap();
+    let auth = ClientContext::bearer(TOKEN).unwrap();
     let client = Client::new_with_client(&server.uri(), reqwest::Client::new(), auth);
     (server, client)
 }

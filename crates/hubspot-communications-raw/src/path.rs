@@ -1,0 +1,155 @@
+//! Path parameters stay one path segment each.
+//!
+//! Two defences, because either alone leaves a hole:
+//!
+//! - [`encode_segment`] encodes each parameter (the generator calls it in place of
+//!   progenitor_client's `encode_path`, which leaves `\` as it is: the WHATWG URL parser
+//!   reqwest uses reads `\` as `/` in http(s) URLs).
+//! - [`check`] runs in the request hook on the URL about to be sent. `.` and `..` (and their
+//!   percent-encoded forms, which the parser treats alike) cannot be encoded into a segment: the
+//!   parser removes them as dot segments before any hook sees the request. So the hook compares
+//!   the URL's path with the operation's template and refuses anything else.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Every byte but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`): no `/`, `\`, `?`,
+/// `#`, `%`, space or non-ASCII byte can split a segment or end the path.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes a path parameter so that it is one path segment (unless it is `.`, `..` or
+/// empty, which [`check`] refuses).
+pub(crate) fn encode_segment(value: &str) -> String {
+    utf8_percent_encode(value, SEGMENT).to_string()
+}
+
+/// Checks that `url` is exactly `base_url` followed by `template` (the operation's path with
+/// `{name}` segments for its parameters), as the generated code builds it: same origin, same
+/// number of segments, every literal segment equal, every parameter segment non-empty and not
+/// a dot segment, no fragment. Returns what is wrong otherwise.
+pub(crate) fn check(base_url: &str, template: &str, url: &reqwest::Url) -> Result<(), String> {
+    // The URL the generated code would build from well-behaved parameters; its braces are
+    // percent-encoded by the parser, which changes nothing below.
+    let expected = reqwest::Url::parse(&format!("{base_url}{template}"))
+        .map_err(|e| format!("the base URL `{base_url}` cannot carry {template}: {e}"))?;
+    let mismatch = || {
+        format!(
+            "a path parameter does not stay one path segment (`.`, `..`, their percent-encoded \
+             forms and empty values cannot be sent: URL parsing removes or empties the segment); \
+             the path must be {template}, the request's is {}",
+            url.path()
+        )
+    };
+    let same_origin = url.scheme() == expected.scheme()
+        && url.host_str() == expected.host_str()
+        && url.port() == expected.port();
+    if !same_origin || url.fragment().is_some() {
+        return Err(mismatch());
+    }
+    let actual: Vec<&str> = url.path().split('/').collect();
+    let wanted: Vec<&str> = expected.path().split('/').collect();
+    let template: Vec<&str> = template.split('/').collect();
+    if actual.len() != wanted.len() || wanted.len() < template.len() {
+        return Err(mismatch());
+    }
+    // The template is the end of the path; what comes before is the base URL's own path.
+    let start = wanted.len() - template.len();
+    for (i, (actual, wanted)) in actual.iter().zip(&wanted).enumerate() {
+        let parameter = i
+            .checked_sub(start)
+            .and_then(|j| template.get(j))
+            .is_some_and(|segment| segment.starts_with('{') && segment.ends_with('}'));
+        let fine = if parameter {
+            !actual.is_empty() && !is_dot_segment(actual)
+        } else {
+            actual == wanted
+        };
+        if !fine {
+            return Err(mismatch());
+        }
+    }
+    Ok(())
+}
+
+/// `.` or `..`, literally or percent-encoded (`%2e`, `.%2E`, …), as the WHATWG URL standard
+/// defines single- and double-dot segments.
+fn is_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "." | "%2e" | ".." | ".%2e" | "%2e." | "%2e%2e"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> reqwest::Url {
+        reqwest::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn only_unreserved_characters_pass_unencoded() {
+        assert_eq!(encode_segment("AZaz09-._~"), "AZaz09-._~");
+        assert_eq!(encode_segment(r"..\contacts\1"), "..%5Ccontacts%5C1");
+        assert_eq!(encode_segment("a/b?c#d%2e e"), "a%2Fb%3Fc%23d%252e%20e");
+        assert_eq!(encode_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn dot_segments_in_any_spelling() {
+        for dots in [".", "..", "%2e", "%2E", ".%2e", "%2E.", "%2e%2E"] {
+            assert!(is_dot_segment(dots), "{dots}");
+        }
+        for other in ["...", "a.", "%2e%2e%2e", "%252e", ""] {
+            assert!(!is_dot_segment(other), "{other}");
+        }
+    }
+
+    const ONE: &str = "/crm/v3/objects/communications/{communicationId}";
+
+    #[test]
+    fn the_template_shape_passes() {
+        let base = "http://127.0.0.1:9";
+        check(
+            base,
+            ONE,
+            &url("http://127.0.0.1:9/crm/v3/objects/communications/1?a=b"),
+        )
+        .unwrap();
+        check(
+            "http://h/api",
+            ONE,
+            &url("http://h/api/crm/v3/objects/communications/x%2Fy"),
+        )
+        .unwrap();
+        check(
+            "http://h",
+            "/crm/v3/objects/communications",
+            &url("http://h/crm/v3/objects/communications"),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn anything_else_is_refused() {
+        let base = "http://h";
+        for bad in [
+            "http://h/crm/v3/objects/",
+            "http://h/crm/v3/objects/communications/",
+            "http://h/crm/v3/objects/contacts/10002",
+            "http://h/crm/v3/objects/communications/1/2",
+            "http://h/crm/v3/objects/communications/%2e",
+            "http://h/crm/v3/objects/communications/1#f",
+            "http://other/crm/v3/objects/communications/1",
+            "http://h/api/crm/v3/objects/communications/1",
+        ] {
+            let error = check(base, ONE, &url(bad)).unwrap_err();
+            assert!(error.contains(ONE), "{error}");
+        }
+    }
+}
