@@ -21,7 +21,7 @@
 //!             .associate(Association::contact(&contact)),
 //!     )
 //!     .await?;
-//! client.update(&message.id, MessageUpdate::new().body("Sent a follow-up.")).await?;
+//! client.update(&message.id, &MessageUpdate::new().body("Sent a follow-up.")).await?;
 //! client.pin(&message.id, &Record::contact(&contact)).await?;
 //! assert_eq!(client.get(&message.id).await?.body.as_deref(), Some("Sent a follow-up."));
 //! # Ok(()) }
@@ -83,7 +83,7 @@
 //! # async fn run(client: Client) -> Result<(), hubspot_communications::Error> {
 //! // Set one value and clear another (HubSpot's empty string).
 //! let update = MessageUpdate::new().body("Sent a follow-up message to Carla.").clear("hubspot_owner_id");
-//! client.update("12021896773", update).await?;
+//! client.update("12021896773", &update).await?;
 //! # Ok(()) }
 //! ```
 //!
