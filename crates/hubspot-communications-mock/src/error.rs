@@ -34,6 +34,17 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "OBJECT_NOT_FOUND", message)
     }
 
+    /// An extractor's refusal (a body that could not be read, a path that is not UTF-8), with
+    /// its status and text.
+    pub(crate) fn rejected(status: StatusCode, message: impl Into<String>) -> Self {
+        let category = if status.is_server_error() {
+            "INTERNAL_ERROR"
+        } else {
+            "VALIDATION_ERROR"
+        };
+        Self::new(status, category, message)
+    }
+
     /// Adds a per-field detail.
     pub(crate) fn detail(mut self, field: &str, code: &str, message: impl Into<String>) -> Self {
         let detail = json!({"message": message.into(), "in": field, "code": code});

@@ -22,13 +22,22 @@
 
 #![warn(missing_docs)]
 
+mod association;
 mod config;
+mod connection;
 mod error;
+mod faults;
+mod gate;
+mod kind;
+mod object;
 mod rate_limit;
 mod routes;
 mod server;
+mod state;
 mod store;
 
-pub use config::{Config, FaultKind, Faults, Limit};
-pub use server::{MockServer, Stats};
-pub use store::ObjectKind;
+pub use config::{Config, Limit};
+pub use faults::{FaultKind, Faults};
+pub use kind::ObjectKind;
+pub use server::MockServer;
+pub use state::Stats;

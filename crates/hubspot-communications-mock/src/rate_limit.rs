@@ -74,3 +74,28 @@ impl Window {
         );
     }
 }
+
+/// The two windows HubSpot keeps per account: one for search, one for everything else.
+#[derive(Debug)]
+pub(crate) struct Windows {
+    general: Window,
+    search: Window,
+}
+
+impl Windows {
+    pub(crate) fn new(general: Limit, search: Limit) -> Self {
+        Self {
+            general: Window::new(general),
+            search: Window::new(search),
+        }
+    }
+
+    /// The window a request counts against.
+    pub(crate) fn for_request(&mut self, search: bool) -> &mut Window {
+        if search {
+            &mut self.search
+        } else {
+            &mut self.general
+        }
+    }
+}

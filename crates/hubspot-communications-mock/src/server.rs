@@ -1,54 +1,16 @@
-//! Starting and stopping the fake, and what every request goes through first: authentication,
-//! rate limits and injected faults.
+//! A running fake: starting and stopping it, seeding it, and reading what it stores.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
-use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::Value;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 
-use crate::config::{Config, FaultKind};
-use crate::error::ApiError;
-use crate::rate_limit::Window;
-use crate::store::{ObjectKind, Store};
-
-/// The shared state of one fake server.
-pub(crate) struct Shared {
-    pub(crate) config: Config,
-    pub(crate) store: Mutex<Store>,
-    limits: Mutex<(Window, Window)>,
-    rng: Mutex<StdRng>,
-    pub(crate) stats: Counters,
-}
-
-#[derive(Default)]
-pub(crate) struct Counters {
-    requests: AtomicU64,
-    rate_limited: AtomicU64,
-    faults: Mutex<std::collections::BTreeMap<FaultKind, u64>>,
-}
-
-/// What a fake server has served so far.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Stats {
-    /// Requests received.
-    pub requests: u64,
-    /// Requests refused with a 429 for the rate limits (injected 429s are faults).
-    pub rate_limited: u64,
-    /// Faults injected, by kind.
-    pub faults: std::collections::BTreeMap<FaultKind, u64>,
-}
+use crate::config::Config;
+use crate::kind::ObjectKind;
+use crate::state::{Shared, Stats, lock};
+use crate::store::RecordId;
 
 /// A running fake HubSpot. Dropping it stops it.
 pub struct MockServer {
@@ -80,18 +42,15 @@ impl MockServer {
     pub async fn bind(config: Config, address: SocketAddr) -> std::io::Result<Self> {
         let listener = TcpListener::bind(address).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
-        let shared = Arc::new(Shared {
-            limits: Mutex::new((
-                Window::new(config.rate_limit),
-                Window::new(config.search_limit),
-            )),
-            rng: Mutex::new(StdRng::seed_from_u64(config.faults.seed)),
-            store: Mutex::new(Store::new()),
-            stats: Counters::default(),
-            config,
-        });
-        let router = crate::routes::router(shared.clone());
-        let task = tokio::spawn(serve(listener, router));
+        let header_read_timeout = config.header_read_timeout;
+        let shared = Arc::new(Shared::new(config));
+        let app = crate::routes::router()
+            .layer(axum::middleware::from_fn_with_state(
+                shared.clone(),
+                crate::gate::gate,
+            ))
+            .with_state(shared.clone());
+        let task = tokio::spawn(crate::connection::serve(listener, app, header_read_timeout));
         Ok(Self {
             base_url,
             shared,
@@ -109,12 +68,7 @@ impl MockServer {
 
     /// What the server has served so far.
     pub fn stats(&self) -> Stats {
-        let counters = &self.shared.stats;
-        Stats {
-            requests: counters.requests.load(Ordering::Relaxed),
-            rate_limited: counters.rate_limited.load(Ordering::Relaxed),
-            faults: lock(&counters.faults).clone(),
-        }
+        self.shared.counters.snapshot()
     }
 
     /// Adds a CRM record and returns its id.
@@ -157,7 +111,7 @@ impl MockServer {
                     ("hs_communication_channel_type", "SMS".to_owned()),
                     ("hs_communication_logged_from", "CRM".to_owned()),
                     ("hs_communication_body", format!("Seeded message {i}")),
-                    ("hs_timestamp", crate::store::timestamp(chrono::Utc::now())),
+                    ("hs_timestamp", crate::object::timestamp(chrono::Utc::now())),
                 ]
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v))
@@ -181,7 +135,7 @@ impl MockServer {
     }
 
     /// Every stored message's properties, by id, archived ones included.
-    pub fn messages(&self) -> Vec<(String, std::collections::BTreeMap<String, String>)> {
+    pub fn messages(&self) -> Vec<(String, BTreeMap<String, String>)> {
         lock(&self.shared.store)
             .communications
             .values()
@@ -190,184 +144,18 @@ impl MockServer {
     }
 
     /// A stored CRM record's properties.
-    pub fn record(
-        &self,
-        kind: ObjectKind,
-        id: &str,
-    ) -> Option<std::collections::BTreeMap<String, String>> {
+    pub fn record(&self, kind: ObjectKind, id: &str) -> Option<BTreeMap<String, String>> {
+        let record = RecordId {
+            kind,
+            id: id.parse().ok()?,
+        };
         let store = lock(&self.shared.store);
-        Some(
-            store
-                .records
-                .get(&(kind, id.parse().ok()?))?
-                .properties
-                .clone(),
-        )
+        Some(store.records.get(&record)?.properties.clone())
     }
 }
 
 impl Drop for MockServer {
     fn drop(&mut self) {
         self.task.abort();
-    }
-}
-
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Handlers never leave the state half-written across a panic point; keep serving.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A switch that closes the connection a request came on, with no answer.
-#[derive(Clone)]
-pub(crate) struct Hangup(Arc<Notify>);
-
-async fn serve(listener: TcpListener, router: axum::Router) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let hangup = Hangup(Arc::new(Notify::new()));
-        let service = router.clone().layer(axum::Extension(hangup.clone()));
-        tokio::spawn(async move {
-            let service = hyper_util::service::TowerToHyperService::new(service);
-            let builder =
-                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-            let connection =
-                builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            tokio::select! {
-                _ = connection => {}
-                // Dropping the connection closes the socket without a response.
-                () = hangup.0.notified() => {}
-            }
-        });
-    }
-}
-
-/// Authentication, rate limits and faults, before any route.
-pub(crate) async fn gate(
-    State(shared): State<Arc<Shared>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let count = shared.stats.requests.fetch_add(1, Ordering::Relaxed) + 1;
-    if let Err(refusal) = authenticate(&shared, &request) {
-        return refusal.into_response();
-    }
-    if shared.config.daily_limit.is_some_and(|limit| count > limit) {
-        shared.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-        return ApiError::rate_limited("DAILY", 3600).into_response();
-    }
-    let search = request.uri().path().ends_with("/search");
-    let (verdict, mut limit_headers) = {
-        let mut limits = lock(&shared.limits);
-        let window = if search { &mut limits.1 } else { &mut limits.0 };
-        let verdict = window.admit(Instant::now());
-        let mut headers = axum::http::HeaderMap::new();
-        window.headers(&verdict, &mut headers);
-        (verdict, headers)
-    };
-    if !verdict.allowed {
-        shared.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-        let policy = if search {
-            "SECONDLY"
-        } else {
-            "TEN_SECONDLY_ROLLING"
-        };
-        let mut response = ApiError::rate_limited(policy, verdict.retry_after_secs).into_response();
-        response.headers_mut().extend(limit_headers.drain());
-        return response;
-    }
-    let fault = pick_fault(&shared, request.uri().path());
-    let hangup = request.extensions().get::<Hangup>().cloned();
-    let mut response = match fault {
-        Some(FaultKind::RateLimited) => {
-            ApiError::rate_limited("TEN_SECONDLY_ROLLING", 1).into_response()
-        }
-        Some(FaultKind::InternalError) => ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL_ERROR",
-            "Injected failure",
-        )
-        .into_response(),
-        Some(FaultKind::BadGateway) => {
-            ApiError::new(StatusCode::BAD_GATEWAY, "BAD_GATEWAY", "Bad gateway").into_response()
-        }
-        Some(FaultKind::Unavailable) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
-            "Service unavailable",
-        )
-        .into_response(),
-        Some(FaultKind::DropBeforeStore) => return hang_up(hangup).await,
-        Some(FaultKind::Slow) => {
-            tokio::time::sleep(shared.config.faults.slow_delay).await;
-            next.run(request).await
-        }
-        Some(FaultKind::DropAfterStore) => {
-            let _ = next.run(request).await;
-            return hang_up(hangup).await;
-        }
-        Some(FaultKind::TruncatedBody) => truncate(next.run(request).await).await,
-        None => next.run(request).await,
-    };
-    response.headers_mut().extend(limit_headers.drain());
-    response
-}
-
-fn pick_fault(shared: &Shared, path: &str) -> Option<FaultKind> {
-    let faults = &shared.config.faults;
-    if !faults.applies_to(path) {
-        return None;
-    }
-    let draw: f64 = lock(&shared.rng).random();
-    let fault = faults.pick(draw)?;
-    *lock(&shared.stats.faults).entry(fault).or_default() += 1;
-    Some(fault)
-}
-
-async fn hang_up(hangup: Option<Hangup>) -> Response {
-    if let Some(hangup) = hangup {
-        hangup.0.notify_one();
-        // The connection is being dropped; this answer is never written.
-        std::future::pending::<()>().await;
-    }
-    StatusCode::INTERNAL_SERVER_ERROR.into_response()
-}
-
-/// Sends the first half of the body, then breaks the connection.
-async fn truncate(response: Response) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
-    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        vec![Ok(half), Err(std::io::Error::other("injected truncation"))];
-    Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
-}
-
-fn authenticate(shared: &Shared, request: &Request) -> Result<(), ApiError> {
-    let token = request
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let accepted = match token {
-        Some(token) => shared.config.tokens.is_empty() || shared.config.tokens.contains(token),
-        None => false,
-    };
-    if accepted {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_AUTHENTICATION",
-            "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
-        ))
     }
 }

@@ -2,108 +2,122 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
+use axum::routing::{get, put};
 use serde_json::{Value, json};
 
-use super::communications::{association_type, associations_json};
-use super::{MESSAGE_DEFAULTS, Query, json_body, parse_id, parse_kind};
+use super::association_spec::{from_spec, from_v3_path};
+use super::extract::{Body, PathParams};
+use super::input::{is_communications, json_body, parse_id, parse_kind};
+use super::message::{MESSAGE_DEFAULTS, associations_json};
+use super::paging::{Offset, after_in_query};
+use super::query::Query;
+use crate::association::AssociationType;
 use crate::error::ApiError;
-use crate::server::{Shared, lock};
-use crate::store::{ObjectKind, Store, timestamp};
+use crate::object::timestamp;
+use crate::state::{Shared, lock};
+use crate::store::{RecordId, Store};
 
 type Answer = Result<Response, ApiError>;
 
-/// The message and record of a path; both must exist.
-fn pair(
-    store: &Store,
-    from_type: &str,
-    from: &str,
-    to_type: &str,
-    to: &str,
-) -> Result<(u64, ObjectKind, u64), ApiError> {
-    if !matches!(from_type, "communications" | "communication" | "0-18") {
-        return Err(ApiError::not_found(format!(
-            "This fake stores associations from communications, not {from_type}"
-        )));
-    }
-    let message = parse_id(from)?;
-    if store.live(message).is_none() {
-        return Err(ApiError::not_found(format!(
-            "No communication with id {from}"
-        )));
-    }
-    let kind = parse_kind(to_type)?;
-    let record = parse_id(to)?;
-    if !store.records.contains_key(&(kind, record)) {
-        return Err(ApiError::not_found(format!(
-            "No {} with id {to}",
-            kind.singular()
-        )));
-    }
-    Ok((message, kind, record))
+/// Four segments of a path: from type and id, to type and id (or, in v3, to type, to id
+/// and association type).
+type Ends = (String, String, String, String);
+
+pub(super) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(
+            "/crm/v3/objects/communications/{id}/associations/{to_type}/{to_id}/{type_id}",
+            put(associate_v3).delete(remove_v3),
+        )
+        .route(
+            "/crm/v4/objects/{from_type}/{from_id}/associations/default/{to_type}/{to_id}",
+            put(associate_default),
+        )
+        .route(
+            "/crm/v4/objects/{from_type}/{from_id}/associations/{to_type}",
+            get(list),
+        )
+        .route(
+            "/crm/v4/objects/{from_type}/{from_id}/associations/{to_type}/{to_id}",
+            put(associate_labelled).delete(remove_all),
+        )
 }
 
-/// A v3 association type in a path: numeric, or a default type's snake-case name.
-fn v3_type(type_id: &str, kind: ObjectKind) -> Result<(String, i32), ApiError> {
-    let id = match type_id.parse::<i32>() {
-        Ok(id) => id,
-        Err(_) if type_id == format!("communication_to_{}", kind.singular()) => {
-            kind.default_type_id()
-        }
-        Err(_) => {
-            return Err(ApiError::validation(format!(
-                "Unknown association type {type_id}"
+/// The two ends of an association path: a live message and an existing record.
+struct Link {
+    message: u64,
+    record: RecordId,
+}
+
+impl Link {
+    fn find(
+        store: &Store,
+        from_type: &str,
+        from: &str,
+        to_type: &str,
+        to: &str,
+    ) -> Result<Self, ApiError> {
+        if !is_communications(from_type) {
+            return Err(ApiError::not_found(format!(
+                "This fake stores associations from communications, not {from_type}"
             )));
         }
-    };
-    let category = if ObjectKind::of_default_type(id).is_some() {
-        "HUBSPOT_DEFINED"
-    } else {
-        "USER_DEFINED"
-    };
-    association_type(
-        &json!({"associationCategory": category, "associationTypeId": id}),
-        kind,
-    )
+        let message = parse_id(from)?;
+        if store.live(message).is_none() {
+            return Err(ApiError::not_found(format!(
+                "No communication with id {from}"
+            )));
+        }
+        let kind = parse_kind(to_type)?;
+        let record = RecordId {
+            kind,
+            id: parse_id(to)?,
+        };
+        if !store.records.contains_key(&record) {
+            return Err(ApiError::not_found(format!(
+                "No {} with id {to}",
+                kind.singular()
+            )));
+        }
+        Ok(Self { message, record })
+    }
 }
 
-pub(crate) async fn associate_v3(
+async fn associate_v3(
     State(shared): State<Arc<Shared>>,
-    Path((id, to_type, to_id, type_id)): Path<(String, String, String, String)>,
+    PathParams((id, to_type, to_id, type_id)): PathParams<Ends>,
 ) -> Answer {
     let mut store = lock(&shared.store);
-    let (message, kind, record) = pair(&store, "communications", &id, &to_type, &to_id)?;
-    let association = v3_type(&type_id, kind)?;
-    store.associate(message, kind, record, association);
-    let mut body = store.communications[&message].to_json(&[], &[], &MESSAGE_DEFAULTS);
-    body["associations"] = associations_json(&store, message, &[kind]);
+    let link = Link::find(&store, "communications", &id, &to_type, &to_id)?;
+    let how = from_v3_path(&type_id, link.record.kind)?;
+    store.associate(link.message, link.record, how);
+    let mut body = store
+        .live(link.message)
+        .map(|message| message.to_json(&[], &[], &MESSAGE_DEFAULTS))
+        .unwrap_or_default();
+    body["associations"] = associations_json(&store, link.message, &[link.record.kind]);
     Ok(axum::Json(body).into_response())
 }
 
-pub(crate) async fn remove_v3(
+async fn remove_v3(
     State(shared): State<Arc<Shared>>,
-    Path((id, to_type, to_id, type_id)): Path<(String, String, String, String)>,
+    PathParams((id, to_type, to_id, type_id)): PathParams<Ends>,
 ) -> Answer {
     let mut store = lock(&shared.store);
-    let (message, kind, record) = pair(&store, "communications", &id, &to_type, &to_id)?;
-    let association = v3_type(&type_id, kind)?;
-    if let Some(types) = store
-        .associations
-        .get_mut(&message)
-        .and_then(|r| r.get_mut(&(kind, record)))
-    {
-        types.remove(&association);
-    }
+    let link = Link::find(&store, "communications", &id, &to_type, &to_id)?;
+    let how = from_v3_path(&type_id, link.record.kind)?;
+    store.dissociate(link.message, link.record, how);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub(crate) async fn associate_labelled(
+async fn associate_labelled(
     State(shared): State<Arc<Shared>>,
-    Path((from_type, from_id, to_type, to_id)): Path<(String, String, String, String)>,
-    body: Bytes,
+    PathParams((from_type, from_id, to_type, to_id)): PathParams<Ends>,
+    Body(body): Body,
 ) -> Answer {
     let specs = json_body(&body)?;
     let Some(specs) = specs.as_array() else {
@@ -112,65 +126,58 @@ pub(crate) async fn associate_labelled(
         ));
     };
     let mut store = lock(&shared.store);
-    let (message, kind, record) = pair(&store, &from_type, &from_id, &to_type, &to_id)?;
+    let link = Link::find(&store, &from_type, &from_id, &to_type, &to_id)?;
     let types = specs
         .iter()
-        .map(|spec| association_type(spec, kind))
+        .map(|spec| from_spec(spec, link.record.kind))
         .collect::<Result<Vec<_>, _>>()?;
-    for association in types {
-        store.associate(message, kind, record, association);
+    for how in types {
+        store.associate(link.message, link.record, how);
     }
     let labels: Vec<String> = store
-        .associations_of(message, kind)
+        .associations_of(link.message, link.record.kind)
         .into_iter()
-        .filter(|(r, _)| *r == record)
-        .flat_map(|(_, types)| types)
-        .filter(|(category, _)| category != "HUBSPOT_DEFINED")
-        .map(|(_, id)| format!("Label {id}"))
+        .filter(|associated| associated.record == link.record.id)
+        .flat_map(|associated| associated.types)
+        .filter_map(AssociationType::label)
         .collect();
     let body = json!({
-        "fromObjectTypeId": "0-18", "fromObjectId": message.to_string(),
-        "toObjectTypeId": kind.type_id(), "toObjectId": record.to_string(), "labels": labels
+        "fromObjectTypeId": "0-18", "fromObjectId": link.message.to_string(),
+        "toObjectTypeId": link.record.kind.type_id(), "toObjectId": link.record.id.to_string(),
+        "labels": labels
     });
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
-pub(crate) async fn associate_default(
+async fn associate_default(
     State(shared): State<Arc<Shared>>,
-    Path((from_type, from_id, to_type, to_id)): Path<(String, String, String, String)>,
+    PathParams((from_type, from_id, to_type, to_id)): PathParams<Ends>,
 ) -> Answer {
     let mut store = lock(&shared.store);
-    let (message, kind, record) = pair(&store, &from_type, &from_id, &to_type, &to_id)?;
-    store.associate(
-        message,
-        kind,
-        record,
-        ("HUBSPOT_DEFINED".into(), kind.default_type_id()),
-    );
+    let link = Link::find(&store, &from_type, &from_id, &to_type, &to_id)?;
+    let how = AssociationType::HubSpot(link.record.kind);
+    store.associate(link.message, link.record, how);
     let now = timestamp(chrono::Utc::now());
     let body = json!({
         "status": "COMPLETE", "startedAt": now, "completedAt": now,
         "results": [{
-            "from": {"id": message.to_string()}, "to": {"id": record.to_string()},
-            "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": kind.default_type_id()}
+            "from": {"id": link.message.to_string()}, "to": {"id": link.record.id.to_string()},
+            "associationSpec": {"associationCategory": how.category(), "associationTypeId": how.id()}
         }]
     });
     Ok(axum::Json(body).into_response())
 }
 
-pub(crate) async fn list(
+async fn list(
     State(shared): State<Arc<Shared>>,
-    Path((from_type, from_id, to_type)): Path<(String, String, String)>,
+    PathParams((from_type, from_id, to_type)): PathParams<(String, String, String)>,
     uri: Uri,
 ) -> Answer {
     let query = Query::parse(&uri);
     let limit = query.limit(500, 500)?;
-    let after: usize = query.one("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+    let page = Offset::new(after_in_query(&query)?, limit);
     let store = lock(&shared.store);
-    if !matches!(
-        from_type.as_str(),
-        "communications" | "communication" | "0-18"
-    ) {
+    if !is_communications(&from_type) {
         return Err(ApiError::not_found(format!(
             "This fake stores associations from communications, not {from_type}"
         )));
@@ -180,34 +187,32 @@ pub(crate) async fn list(
     let all = store.associations_of(message, kind);
     let results: Vec<Value> = all
         .iter()
-        .skip(after)
+        .skip(page.skip)
         .take(limit)
-        .map(|(record, types)| {
-            let types: Vec<Value> = types
+        .map(|associated| {
+            let types: Vec<Value> = associated
+                .types
                 .iter()
-                .map(|(category, id)| {
-                    let label = (category != "HUBSPOT_DEFINED").then(|| format!("Label {id}"));
-                    json!({"category": category, "typeId": id, "label": label})
+                .map(|how| {
+                    json!({"category": how.category(), "typeId": how.id(), "label": how.label()})
                 })
                 .collect();
-            json!({"toObjectId": record.to_string(), "associationTypes": types})
+            json!({"toObjectId": associated.record.to_string(), "associationTypes": types})
         })
         .collect();
     let mut body = json!({"results": results});
-    if after + limit < all.len() {
-        body["paging"] = json!({"next": {"after": (after + limit).to_string()}});
+    if let Some(paging) = page.paging(all.len()) {
+        body["paging"] = paging;
     }
     Ok(axum::Json(body).into_response())
 }
 
-pub(crate) async fn remove_all(
+async fn remove_all(
     State(shared): State<Arc<Shared>>,
-    Path((from_type, from_id, to_type, to_id)): Path<(String, String, String, String)>,
+    PathParams((from_type, from_id, to_type, to_id)): PathParams<Ends>,
 ) -> Answer {
     let mut store = lock(&shared.store);
-    let (message, kind, record) = pair(&store, &from_type, &from_id, &to_type, &to_id)?;
-    if let Some(records) = store.associations.get_mut(&message) {
-        records.remove(&(kind, record));
-    }
+    let link = Link::find(&store, &from_type, &from_id, &to_type, &to_id)?;
+    store.dissociate_all(link.message, link.record);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -2,23 +2,45 @@
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::routing::post;
 use bytes::Bytes;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::communications::{parse_associations, resolve_id};
-use super::{MESSAGE_DEFAULTS, Query, check_channel, check_new_message, json_body, properties};
+use super::association_spec::requested;
+use super::extract::Body;
+use super::input::{json_body, properties};
+use super::message::{MESSAGE_DEFAULTS, resolve_id};
+use super::query::Query;
+use super::validate::{check_channel, check_new_message};
 use crate::error::{ApiError, item_error};
-use crate::server::{Shared, lock};
-use crate::store::timestamp;
+use crate::object::timestamp;
+use crate::state::{Shared, lock};
 
 type Answer = Result<Response, ApiError>;
 
+pub(super) fn router() -> Router<Arc<Shared>> {
+    const BATCH: &str = "/crm/v3/objects/communications/batch";
+    Router::new()
+        .route(&format!("{BATCH}/read"), post(read))
+        .route(&format!("{BATCH}/create"), post(create))
+        .route(&format!("{BATCH}/update"), post(update))
+        .route(&format!("{BATCH}/upsert"), post(upsert))
+        .route(&format!("{BATCH}/archive"), post(archive))
+}
+
+/// A batch body and its inputs.
+struct Batch {
+    body: Value,
+    inputs: Vec<Value>,
+}
+
 /// The `inputs` of a batch body, at most 100.
-fn inputs(body: &Bytes) -> Result<(Value, Vec<Value>), ApiError> {
+fn inputs(body: &Bytes) -> Result<Batch, ApiError> {
     let body = json_body(body)?;
     let Some(inputs) = body.get("inputs").and_then(Value::as_array).cloned() else {
         return Err(ApiError::validation("inputs is required").detail(
@@ -34,7 +56,7 @@ fn inputs(body: &Bytes) -> Result<(Value, Vec<Value>), ApiError> {
         ))
         .detail("inputs", "TOO_MANY", "at most 100 inputs"));
     }
-    Ok((body, inputs))
+    Ok(Batch { body, inputs })
 }
 
 /// 200/201, or 207 when some inputs failed.
@@ -69,9 +91,9 @@ fn strings(value: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
-pub(crate) async fn read(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Answer {
+async fn read(State(shared): State<Arc<Shared>>, uri: Uri, Body(body): Body) -> Answer {
     let archived = Query::parse(&uri).flag("archived")?;
-    let (body, inputs) = inputs(&body)?;
+    let Batch { body, inputs } = inputs(&body)?;
     let properties = strings(body.get("properties"));
     let history = strings(body.get("propertiesWithHistory"));
     let id_property = body.get("idProperty").and_then(Value::as_str);
@@ -101,8 +123,8 @@ pub(crate) async fn read(State(shared): State<Arc<Shared>>, uri: Uri, body: Byte
     Ok(answer(StatusCode::OK, results, errors))
 }
 
-pub(crate) async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
-    let (_, inputs) = inputs(&body)?;
+async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
+    let Batch { inputs, .. } = inputs(&body)?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors) = (Vec::new(), Vec::new());
     for input in &inputs {
@@ -114,14 +136,17 @@ pub(crate) async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> An
         };
         let checked = properties(input)
             .and_then(check_new_message)
-            .and_then(|p| Ok((p, parse_associations(&store, input)?)));
+            .and_then(|p| Ok((p, requested(&store, input)?)));
         match checked {
             Ok((properties, associations)) => {
                 let id = store.create_communication(properties);
-                for (kind, record, association) in associations {
-                    store.associate(id, kind, record, association);
+                for association in associations {
+                    store.associate(id, association.record, association.how);
                 }
-                let mut created = store.communications[&id].to_json(&[], &[], &MESSAGE_DEFAULTS);
+                let Some(message) = store.live(id) else {
+                    continue;
+                };
+                let mut created = message.to_json(&[], &[], &MESSAGE_DEFAULTS);
                 if let Some(trace) = &trace {
                     created["objectWriteTraceId"] = json!(trace);
                 }
@@ -137,8 +162,8 @@ pub(crate) async fn create(State(shared): State<Arc<Shared>>, body: Bytes) -> An
     Ok(answer(StatusCode::CREATED, results, errors))
 }
 
-pub(crate) async fn update(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
-    let (_, inputs) = inputs(&body)?;
+async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
+    let Batch { inputs, .. } = inputs(&body)?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors, mut missing) = (Vec::new(), Vec::new(), Vec::new());
     for input in &inputs {
@@ -179,8 +204,8 @@ pub(crate) async fn update(State(shared): State<Arc<Shared>>, body: Bytes) -> An
     Ok(answer(StatusCode::OK, results, errors))
 }
 
-pub(crate) async fn upsert(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
-    let (_, inputs) = inputs(&body)?;
+async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
+    let Batch { inputs, .. } = inputs(&body)?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors) = (Vec::new(), Vec::new());
     for input in &inputs {
@@ -215,7 +240,10 @@ pub(crate) async fn upsert(State(shared): State<Arc<Shared>>, body: Bytes) -> An
         };
         match outcome {
             Ok((id, new)) => {
-                let mut message = store.communications[&id].to_json(&[], &[], &MESSAGE_DEFAULTS);
+                let Some(message) = store.live(id) else {
+                    continue;
+                };
+                let mut message = message.to_json(&[], &[], &MESSAGE_DEFAULTS);
                 message["properties"][id_property] = json!(key);
                 message["new"] = json!(new);
                 results.push(message);
@@ -230,8 +258,8 @@ pub(crate) async fn upsert(State(shared): State<Arc<Shared>>, body: Bytes) -> An
     Ok(answer(StatusCode::OK, results, errors))
 }
 
-pub(crate) async fn archive(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
-    let (_, inputs) = inputs(&body)?;
+async fn archive(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
+    let Batch { inputs, .. } = inputs(&body)?;
     let mut store = lock(&shared.store);
     let now = Utc::now();
     for input in &inputs {

@@ -2,23 +2,36 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
+use axum::routing::{get, post};
 
-use super::{Query, json_body, parse_id, parse_kind, properties};
+use super::extract::{Body, PathParams};
+use super::input::{json_body, parse_id, parse_kind, properties};
+use super::query::Query;
 use crate::error::ApiError;
-use crate::server::{Shared, lock};
+use crate::state::{Shared, lock};
+use crate::store::RecordId;
 
 type Answer = Result<Response, ApiError>;
 const PINNED: &str = "hs_pinned_engagement_id";
 const RECORD_DEFAULTS: [&str; 5] = ["email", "firstname", "lastname", "name", "dealname"];
 
-pub(crate) async fn create(
+pub(super) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/crm/v3/objects/{object_type}", post(create))
+        .route(
+            "/crm/v3/objects/{object_type}/{id}",
+            get(read).patch(update).delete(archive),
+        )
+}
+
+async fn create(
     State(shared): State<Arc<Shared>>,
-    Path(object_type): Path<String>,
-    body: Bytes,
+    PathParams(object_type): PathParams<String>,
+    Body(body): Body,
 ) -> Answer {
     let kind = parse_kind(&object_type)?;
     let properties = properties(&json_body(&body)?)?;
@@ -29,13 +42,16 @@ pub(crate) async fn create(
     }
     let mut store = lock(&shared.store);
     let id = store.create_record(kind, properties);
-    let record = store.records[&(kind, id)].to_json(&[], &[], &RECORD_DEFAULTS);
+    let record = store
+        .records
+        .get(&RecordId { kind, id })
+        .map(|record| record.to_json(&[], &[], &RECORD_DEFAULTS));
     Ok((StatusCode::CREATED, axum::Json(record)).into_response())
 }
 
-pub(crate) async fn read(
+async fn read(
     State(shared): State<Arc<Shared>>,
-    Path((object_type, id)): Path<(String, String)>,
+    PathParams((object_type, id)): PathParams<(String, String)>,
     uri: Uri,
 ) -> Answer {
     let query = Query::parse(&uri);
@@ -43,7 +59,10 @@ pub(crate) async fn read(
     let store = lock(&shared.store);
     let record = store
         .records
-        .get(&(kind, parse_id(&id)?))
+        .get(&RecordId {
+            kind,
+            id: parse_id(&id)?,
+        })
         .filter(|r| r.archived_at.is_none())
         .ok_or_else(|| ApiError::not_found(format!("No {} with id {id}", kind.singular())))?;
     Ok(axum::Json(record.to_json(
@@ -56,30 +75,27 @@ pub(crate) async fn read(
 
 /// Pinning is a property update: `hs_pinned_engagement_id` must name a message associated with
 /// the record (the guide's rule).
-pub(crate) async fn update(
+async fn update(
     State(shared): State<Arc<Shared>>,
-    Path((object_type, id)): Path<(String, String)>,
-    body: Bytes,
+    PathParams((object_type, id)): PathParams<(String, String)>,
+    Body(body): Body,
 ) -> Answer {
     let kind = parse_kind(&object_type)?;
     let properties = properties(&json_body(&body)?)?;
     let mut store = lock(&shared.store);
-    let record = parse_id(&id)?;
-    if store
-        .records
-        .get(&(kind, record))
-        .is_none_or(|r| r.archived_at.is_some())
-    {
-        return Err(ApiError::not_found(format!(
-            "No {} with id {id}",
-            kind.singular()
-        )));
+    let record = RecordId {
+        kind,
+        id: parse_id(&id)?,
+    };
+    let not_found = || ApiError::not_found(format!("No {} with id {id}", kind.singular()));
+    if store.live_record_mut(record).is_none() {
+        return Err(not_found());
     }
     if let Some(pinned) = properties.get(PINNED).filter(|p| !p.is_empty()) {
         let associated = pinned
             .parse::<u64>()
             .ok()
-            .is_some_and(|m| store.live(m).is_some() && store.is_associated(m, kind, record));
+            .is_some_and(|m| store.live(m).is_some() && store.is_associated(m, record));
         if !associated {
             return Err(ApiError::validation(format!(
                 "Property values were not valid: engagement {pinned} is not associated with {} {id}",
@@ -88,23 +104,20 @@ pub(crate) async fn update(
             .detail(PINNED, "INVALID_PINNED_ENGAGEMENT", "the activity must be associated with the record"));
         }
     }
-    let object = store
-        .records
-        .get_mut(&(kind, record))
-        .expect("checked above");
+    let object = store.live_record_mut(record).ok_or_else(not_found)?;
     object.apply(properties, chrono::Utc::now());
     Ok(axum::Json(object.to_json(&[], &[], &RECORD_DEFAULTS)).into_response())
 }
 
-pub(crate) async fn archive(
+async fn archive(
     State(shared): State<Arc<Shared>>,
-    Path((object_type, id)): Path<(String, String)>,
+    PathParams((object_type, id)): PathParams<(String, String)>,
 ) -> Answer {
     let kind = parse_kind(&object_type)?;
     let mut store = lock(&shared.store);
     if let Some(record) = parse_id(&id)
         .ok()
-        .and_then(|id| store.records.get_mut(&(kind, id)))
+        .and_then(|id| store.records.get_mut(&RecordId { kind, id }))
     {
         record.archived_at.get_or_insert_with(chrono::Utc::now);
     }

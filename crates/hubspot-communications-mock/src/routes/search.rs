@@ -3,22 +3,28 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
+use axum::routing::post;
 use serde_json::{Value, json};
 
-use super::{MESSAGE_DEFAULTS, json_body};
+use super::extract::Body;
+use super::input::json_body;
+use super::message::MESSAGE_DEFAULTS;
+use super::paging::{Offset, after_in_body};
 use crate::error::ApiError;
-use crate::server::{Shared, lock};
-use crate::store::Object;
+use crate::object::Object;
+use crate::state::{Shared, lock};
 
-const CAP: usize = 10_000;
+/// The most results one query can page through.
+const CAP: u64 = 10_000;
 
-pub(crate) async fn search(
-    State(shared): State<Arc<Shared>>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+pub(super) fn router() -> Router<Arc<Shared>> {
+    Router::new().route("/crm/v3/objects/communications/search", post(search))
+}
+
+async fn search(State(shared): State<Arc<Shared>>, Body(body): Body) -> Result<Response, ApiError> {
     let request = json_body(&body)?;
     let limit = match request.get("limit") {
         None | Some(Value::Null) => 10,
@@ -31,14 +37,9 @@ pub(crate) async fn search(
             }
         },
     };
-    let after: usize = match request.get("after") {
-        None | Some(Value::Null) => 0,
-        Some(Value::String(s)) => s
-            .parse()
-            .map_err(|_| ApiError::validation(format!("Invalid after {s}")))?,
-        Some(other) => other.as_u64().unwrap_or_default() as usize,
-    };
-    if after + limit > CAP {
+    let after = after_in_body(request.get("after"))?;
+    let page = Offset::new(after, limit);
+    if page.end > CAP {
         return Err(ApiError::validation(format!(
             "Search can return at most {CAP} results; after {after} with limit {limit} goes past it"
         )));
@@ -98,13 +99,13 @@ pub(crate) async fn search(
     let total = found.len();
     let results: Vec<Value> = found
         .iter()
-        .skip(after)
+        .skip(page.skip)
         .take(limit)
         .map(|m| m.to_json(&properties, &[], &MESSAGE_DEFAULTS))
         .collect();
     let mut body = json!({"total": total, "results": results});
-    if after + limit < total {
-        body["paging"] = json!({"next": {"after": (after + limit).to_string()}});
+    if let Some(paging) = page.paging(total) {
+        body["paging"] = paging;
     }
     Ok(axum::Json(body).into_response())
 }

@@ -1,0 +1,147 @@
+//! What every request goes through before its route: bearer authentication, the daily limit,
+//! the rolling windows (general and search) with HubSpot's headers, then the seeded fault draw.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use rand::Rng;
+
+use crate::connection::Hangup;
+use crate::error::ApiError;
+use crate::faults::FaultKind;
+use crate::state::{Shared, lock};
+
+/// The middleware: refuses, or runs the route with the fault (if any) the draw picked.
+pub(crate) async fn gate(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let count = shared.counters.requests.fetch_add(1, Ordering::Relaxed) + 1;
+    if let Err(refusal) = authenticate(&shared, &request) {
+        return refusal.into_response();
+    }
+    if shared.config.daily_limit.is_some_and(|limit| count > limit) {
+        shared.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+        return ApiError::rate_limited("DAILY", 3600).into_response();
+    }
+    let search = request.uri().path().ends_with("/search");
+    let (verdict, mut limit_headers) = {
+        let mut windows = lock(&shared.windows);
+        let window = windows.for_request(search);
+        let verdict = window.admit(Instant::now());
+        let mut headers = HeaderMap::new();
+        window.headers(&verdict, &mut headers);
+        (verdict, headers)
+    };
+    if !verdict.allowed {
+        shared.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+        let policy = if search {
+            "SECONDLY"
+        } else {
+            "TEN_SECONDLY_ROLLING"
+        };
+        let mut response = ApiError::rate_limited(policy, verdict.retry_after_secs).into_response();
+        response.headers_mut().extend(limit_headers.drain());
+        return response;
+    }
+    let fault = pick_fault(&shared, request.uri().path());
+    let hangup = request.extensions().get::<Hangup>().cloned();
+    let mut response = match fault {
+        Some(FaultKind::RateLimited) => {
+            ApiError::rate_limited("TEN_SECONDLY_ROLLING", 1).into_response()
+        }
+        Some(FaultKind::InternalError) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "Injected failure",
+        )
+        .into_response(),
+        Some(FaultKind::BadGateway) => {
+            ApiError::new(StatusCode::BAD_GATEWAY, "BAD_GATEWAY", "Bad gateway").into_response()
+        }
+        Some(FaultKind::Unavailable) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "Service unavailable",
+        )
+        .into_response(),
+        Some(FaultKind::DropBeforeStore) => return hang_up(hangup).await,
+        Some(FaultKind::Slow) => {
+            tokio::time::sleep(shared.config.faults.slow_delay).await;
+            next.run(request).await
+        }
+        Some(FaultKind::DropAfterStore) => {
+            let _ = next.run(request).await;
+            return hang_up(hangup).await;
+        }
+        Some(FaultKind::TruncatedBody) => truncate(next.run(request).await).await,
+        None => next.run(request).await,
+    };
+    response.headers_mut().extend(limit_headers.drain());
+    response
+}
+
+fn authenticate(shared: &Shared, request: &Request) -> Result<(), ApiError> {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let accepted = match token {
+        Some(token) => shared.config.tokens.is_empty() || shared.config.tokens.contains(token),
+        None => false,
+    };
+    if accepted {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_AUTHENTICATION",
+            "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+        ))
+    }
+}
+
+/// The fault this request gets, if any, counted in the stats.
+fn pick_fault(shared: &Shared, path: &str) -> Option<FaultKind> {
+    let faults = &shared.config.faults;
+    if !faults.applies_to(path) {
+        return None;
+    }
+    let draw: f64 = lock(&shared.rng).random();
+    let fault = faults.pick(draw)?;
+    *lock(&shared.counters.faults).entry(fault).or_default() += 1;
+    Some(fault)
+}
+
+async fn hang_up(hangup: Option<Hangup>) -> Response {
+    if let Some(hangup) = hangup {
+        hangup.hang_up();
+        // The connection is being dropped; this answer is never written.
+        std::future::pending::<()>().await;
+    }
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// Sends the first half of the body, then breaks the connection.
+async fn truncate(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let chunks: Vec<Result<Bytes, std::io::Error>> =
+        vec![Ok(half), Err(std::io::Error::other("injected truncation"))];
+    Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+}

@@ -1,0 +1,75 @@
+//! What one fake server shares between its connections and routes: configuration, store,
+//! rate-limit windows, the fault generator and counters.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::config::Config;
+use crate::faults::FaultKind;
+use crate::rate_limit::Windows;
+use crate::store::Store;
+
+/// The shared state of one fake server.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) store: Mutex<Store>,
+    pub(crate) windows: Mutex<Windows>,
+    /// Draws which fault a request gets; seeded so that runs repeat.
+    pub(crate) rng: Mutex<StdRng>,
+    pub(crate) counters: Counters,
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config) -> Self {
+        Self {
+            windows: Mutex::new(Windows::new(config.rate_limit, config.search_limit)),
+            rng: Mutex::new(StdRng::seed_from_u64(config.faults.seed)),
+            store: Mutex::new(Store::new()),
+            counters: Counters::default(),
+            config,
+        }
+    }
+}
+
+/// Running totals behind [`Stats`].
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) requests: AtomicU64,
+    pub(crate) rate_limited: AtomicU64,
+    pub(crate) faults: Mutex<BTreeMap<FaultKind, u64>>,
+}
+
+impl Counters {
+    /// A snapshot of the totals.
+    pub(crate) fn snapshot(&self) -> Stats {
+        Stats {
+            requests: self.requests.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+            faults: lock(&self.faults).clone(),
+        }
+    }
+}
+
+/// What a fake server has served so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Requests received.
+    pub requests: u64,
+    /// Requests refused with a 429 for the rate limits (injected 429s are faults).
+    pub rate_limited: u64,
+    /// Faults injected, by kind.
+    pub faults: BTreeMap<FaultKind, u64>,
+}
+
+/// Locks a mutex of the shared state, even one a panicking handler left poisoned.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Handlers never leave the state half-written across a panic point; keep serving.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
