@@ -1,14 +1,14 @@
 //! The fake answers in the shapes the generated client decodes, endpoint by endpoint.
 
 use hubspot_communications_mock::MockServer;
-use hubspot_communications_raw::{Client, RequestHeaders, types};
+use hubspot_communications_raw::{Client, ClientContext, types};
 use serde_json::json;
 
 fn client(server: &MockServer) -> Client {
     Client::new_with_client(
         server.base_url(),
         reqwest::Client::new(),
-        RequestHeaders::bearer("t").unwrap(),
+        ClientContext::bearer("t").unwrap(),
     )
 }
 

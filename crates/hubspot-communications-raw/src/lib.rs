@@ -32,6 +32,7 @@
 
 #![warn(missing_docs)]
 
+mod error_body;
 mod limit;
 mod open_enum;
 mod path;
@@ -59,10 +60,6 @@ pub struct ClientContext {
     headers: reqwest::header::HeaderMap,
     max_response_bytes: u64,
 }
-
-/// The former name of [`ClientContext`], kept so that `RequestHeaders::bearer(token)` still
-/// builds a client.
-pub type RequestHeaders = ClientContext;
 
 impl Default for ClientContext {
     fn default() -> Self {
@@ -155,14 +152,16 @@ impl progenitor_client::ClientHooks<ClientContext> for Client {
         Ok(())
     }
 
-    /// Sends the request, and caps what can be read of the answer
-    /// ([`ClientContext::max_response_bytes`]).
+    /// Sends the request, caps what can be read of the answer
+    /// ([`ClientContext::max_response_bytes`]), and presents an error answer whose body is not
+    /// HubSpot's error JSON (an HTML 502 page, an empty 429) as one, so that its status is
+    /// never lost to a decoding error.
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let response = self.client.execute(request).await?;
-        Ok(limit::cap(response, self.inner.max_response_bytes))
+        error_body::as_hubspot_error(limit::cap(response, self.inner.max_response_bytes)).await
     }
 }

@@ -86,11 +86,7 @@ pub(crate) fn cap(mut response: reqwest::Response, limit: u64) -> reqwest::Respo
         // hyper never yields more than a declared Content-Length: nothing to count.
         return response;
     }
-    let status = response.status();
-    let version = response.version();
-    let url = response.url().clone();
-    let headers = std::mem::take(response.headers_mut());
-    let mut extensions = std::mem::take(response.extensions_mut());
+    let head = Head::take(&mut response);
     let body = if declared.is_some() {
         // Dropping the response closes its connection: not a byte of the body is read.
         Capped {
@@ -107,17 +103,50 @@ pub(crate) fn cap(mut response: reqwest::Response, limit: u64) -> reqwest::Respo
             failed: false,
         }
     };
-    // `url` is kept through the builder's extension, the only public way to set it.
-    let mut builder = http::Response::builder().url(url);
-    if let Some(url) = builder.extensions_mut() {
-        extensions.extend(std::mem::take(url));
+    head.with_body(reqwest::Body::wrap_stream(body))
+}
+
+/// What a response is besides its body: taken from one, and given another body.
+pub(crate) struct Head {
+    status: reqwest::StatusCode,
+    version: reqwest::Version,
+    url: reqwest::Url,
+    headers: reqwest::header::HeaderMap,
+    extensions: http::Extensions,
+}
+
+impl Head {
+    /// Takes the head of `response`, leaving its body to be read.
+    pub(crate) fn take(response: &mut reqwest::Response) -> Self {
+        Self {
+            status: response.status(),
+            version: response.version(),
+            url: response.url().clone(),
+            headers: std::mem::take(response.headers_mut()),
+            extensions: std::mem::take(response.extensions_mut()),
+        }
     }
-    let mut capped = http::Response::new(reqwest::Body::wrap_stream(body));
-    *capped.status_mut() = status;
-    *capped.version_mut() = version;
-    *capped.headers_mut() = headers;
-    *capped.extensions_mut() = extensions;
-    reqwest::Response::from(capped)
+
+    /// The headers the response will carry.
+    pub(crate) fn headers_mut(&mut self) -> &mut reqwest::header::HeaderMap {
+        &mut self.headers
+    }
+
+    /// A response with this head and `body`.
+    pub(crate) fn with_body(self, body: reqwest::Body) -> reqwest::Response {
+        let mut extensions = self.extensions;
+        // `url` is kept through the builder's extension, the only public way to set it.
+        let mut builder = http::Response::builder().url(self.url);
+        if let Some(url) = builder.extensions_mut() {
+            extensions.extend(std::mem::take(url));
+        }
+        let mut response = http::Response::new(body);
+        *response.status_mut() = self.status;
+        *response.version_mut() = self.version;
+        *response.headers_mut() = self.headers;
+        *response.extensions_mut() = extensions;
+        reqwest::Response::from(response)
+    }
 }
 
 type Chunks = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;

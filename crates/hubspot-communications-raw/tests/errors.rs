@@ -94,15 +94,31 @@ async fn a_server_error_decodes_too() {
 }
 
 #[tokio::test]
-async fn a_non_json_error_body_is_a_payload_error_not_a_panic() {
+async fn an_error_body_that_is_not_hubspots_json_keeps_its_status_and_headers() {
     let (server, client) = setup().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad gateway</html>"))
-        .mount(&server)
-        .await;
-    let result = client.list_communications().send().await;
-    assert!(
-        matches!(result, Err(Error::InvalidResponsePayload(..))),
-        "{result:?}"
-    );
+    for (status, body, message) in [
+        (
+            502,
+            "<html>Bad gateway</html>",
+            Some("<html>Bad gateway</html>"),
+        ),
+        (429, "", None),
+        (503, "{\"message\": 42}", Some("{\"message\": 42}")),
+    ] {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .insert_header("Retry-After", "7")
+                    .set_body_string(body),
+            )
+            .mount(&server)
+            .await;
+        let Err(Error::ErrorResponse(error)) = client.list_communications().send().await else {
+            panic!("{status}: expected an error response");
+        };
+        assert_eq!(error.status(), status);
+        assert_eq!(error.headers()["retry-after"], "7");
+        assert_eq!(error.message.as_deref(), message, "{status}");
+    }
 }

@@ -72,6 +72,7 @@ impl Client {
             retry: RetryPolicy::default(),
             batch_concurrency: 2,
             deadline: None,
+            max_response_bytes: raw::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -101,6 +102,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     batch_concurrency: usize,
     deadline: Option<Duration>,
+    max_response_bytes: u64,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -142,7 +144,9 @@ impl ClientBuilder {
     }
 
     /// Sends through an existing `reqwest::Client` (proxies, certificates, pools of your own).
-    /// Its own timeouts and user agent then apply instead of this builder's.
+    /// Its own timeouts, user agent and redirect policy then apply instead of this builder's:
+    /// build it with `redirect(reqwest::redirect::Policy::none())`, as HubSpot's API never
+    /// redirects.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -181,8 +185,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. Fails if the token cannot be sent in a header, a limit, the batch
-    /// concurrency or the deadline is zero, or the HTTP client cannot be built.
+    /// The most of an answer the client reads: 32 MiB by default, far above any HubSpot page.
+    /// A longer answer fails with [`ResponseProblem::TooLarge`](crate::ResponseProblem::TooLarge)
+    /// instead of filling memory.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Builds the client. Fails if the token cannot be sent in a header, a rate limit, the batch
+    /// concurrency, the deadline or the response limit is zero, or the HTTP client cannot be
+    /// built.
     pub fn build(self) -> Result<Client, Error> {
         if self.token.trim().is_empty() {
             return Err(Error::InvalidInput("the access token is empty".into()));
@@ -214,7 +227,14 @@ impl ClientBuilder {
         if !self.token.trim().chars().all(|c| c.is_ascii_graphic()) {
             return Err(unusable());
         }
-        let headers = raw::RequestHeaders::bearer(self.token.trim()).map_err(|_| unusable())?;
+        if self.max_response_bytes == 0 {
+            return Err(Error::InvalidInput(
+                "a response limit of 0 bytes lets no answer be read".into(),
+            ));
+        }
+        let context = raw::ClientContext::bearer(self.token.trim())
+            .map_err(|_| unusable())?
+            .with_max_response_bytes(self.max_response_bytes);
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -232,7 +252,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                raw: raw::Client::new_with_client(&self.base_url, http, headers),
+                raw: raw::Client::new_with_client(&self.base_url, http, context),
                 base_url: self.base_url,
                 limiter: RateLimiter::new(self.rate_limit),
                 search_limiter: RateLimiter::new(self.search_rate_limit),

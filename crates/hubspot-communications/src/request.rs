@@ -166,18 +166,20 @@ async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Err
             let parsed = body.and_then(|b| serde_json::from_slice::<HubSpotError>(&b).ok());
             Error::Api(Box::new(ApiError::new(operation, status, &headers, parsed)))
         }
-        raw::Error::CommunicationError(source) | raw::Error::InvalidUpgrade(source) => {
+        raw::Error::CommunicationError(source)
+        | raw::Error::InvalidUpgrade(source)
+        | raw::Error::ResponseBodyError(source) => {
+            if let Some(too_large) = raw::response_too_large(&source) {
+                return invalid(
+                    source.status().map(|s| s.as_u16()),
+                    ResponseProblem::TooLarge {
+                        limit: too_large.limit,
+                    },
+                );
+            }
             let kind = if source.is_connect() {
                 TransportErrorKind::Connect
             } else if source.is_timeout() {
-                TransportErrorKind::Timeout
-            } else {
-                TransportErrorKind::Interrupted
-            };
-            transport(kind, source)
-        }
-        raw::Error::ResponseBodyError(source) => {
-            let kind = if source.is_timeout() {
                 TransportErrorKind::Timeout
             } else {
                 TransportErrorKind::Interrupted

@@ -302,3 +302,88 @@ async fn builder_values_that_would_do_nothing_are_errors() {
         Err(Error::InvalidInput(_))
     ));
 }
+
+#[tokio::test]
+async fn an_answer_over_the_limit_is_a_typed_error_read_no_further() {
+    let server = MockServer::start().await;
+    let mut big = message("1");
+    big["properties"]["hs_communication_body"] = json!("x".repeat(64 * 1024));
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(big))
+        .mount(&server)
+        .await;
+    let client = hubspot_communications::Client::builder("t")
+        .base_url(server.uri())
+        .retry(fast_retries())
+        .max_response_bytes(16 * 1024)
+        .build()
+        .unwrap();
+    let read = client.get("1").await.unwrap_err();
+    assert!(
+        matches!(&read, Error::InvalidResponse(invalid)
+            if invalid.problem == ResponseProblem::TooLarge { limit: 16 * 1024 }),
+        "{read:?}"
+    );
+    assert!(!read.is_retryable() && !read.is_fate_unknown());
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "not retried"
+    );
+    let create = client.create(&sms()).await.unwrap_err();
+    assert!(create.is_fate_unknown(), "{create:?}");
+    assert!(matches!(
+        hubspot_communications::Client::builder("t")
+            .max_response_bytes(0)
+            .build(),
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+#[tokio::test]
+async fn an_error_answer_that_is_not_hubspots_json_keeps_its_status() {
+    let (server, client) = setup().await;
+    // An empty 429 is a 429: its Retry-After is honoured and the call retried.
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(message("1")))
+        .mount(&server)
+        .await;
+    assert_eq!(client.get("1").await.unwrap().id, "1");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    // A proxy's HTML 502 to a create: the status stays, and the fate is unknown.
+    server.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(502).set_body_string("<html><body>Bad Gateway</body></html>"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = client.create(&sms()).await.unwrap_err();
+    assert_eq!(error.status(), Some(502), "{error:?}");
+    assert!(error.is_fate_unknown());
+    assert!(error.to_string().contains("Bad Gateway"), "{error}");
+
+    // An empty 429 to a create: HubSpot refused it; never unknown.
+    server.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).set_body_string(""))
+        .mount(&server)
+        .await;
+    let client = hubspot_communications::Client::builder("t")
+        .base_url(server.uri())
+        .retry(hubspot_communications::RetryPolicy::never())
+        .build()
+        .unwrap();
+    let error = client.create(&sms()).await.unwrap_err();
+    assert!(
+        error.is_rate_limited() && !error.is_fate_unknown(),
+        "{error:?}"
+    );
+}
