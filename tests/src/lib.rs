@@ -1,4 +1,7 @@
-//! Shared set-up of the end-to-end tests: a fake HubSpot and a client of it.
+//! What the workspace's test suites share: a fake HubSpot and a client of it, and a scripted
+//! HTTP server (wiremock) with HubSpot-shaped bodies, for answers the fake never gives.
+
+pub mod scripted;
 
 use std::time::Duration;
 

@@ -1,13 +1,11 @@
 //! Lists, association lists and searches page by themselves; search stops at 10,000 clearly.
 
-mod common;
-
-use common::{message, setup};
 use futures::{StreamExt, TryStreamExt};
 use hubspot_communications::search::{Filter, Search};
 use hubspot_communications::{
     Error, ListOptions, ObjectType, Paged, ReadOptions, Record, ResponseProblem,
 };
+use hubspot_communications_tests::scripted::{message, setup};
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, ResponseTemplate};

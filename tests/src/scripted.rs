@@ -1,27 +1,23 @@
-//! A wiremock server, a client pointed at it with fast retries, and HubSpot-shaped bodies.
-
-#![allow(dead_code)]
+//! A wiremock server, a client pointed at it with fast retries, and HubSpot-shaped bodies: for
+//! answers the fake never gives (malformed, hostile, or exactly scripted).
 
 use std::time::Duration;
 
-use hubspot_communications::{Client, RateLimit, RetryPolicy};
+use hubspot_communications::{Client, RateLimit};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
+use crate::fast_retries;
+
+/// The token the scripted server's client sends.
 pub const TOKEN: &str = "pat-na1-secret-token";
 
-pub fn fast_retries() -> RetryPolicy {
-    RetryPolicy::default()
-        .max_retries(3)
-        .initial_backoff(Duration::from_millis(1))
-        .max_backoff(Duration::from_millis(5))
-}
-
+/// A scripted server, and a client of it with fast retries (3) and no rate limit to speak of.
 pub async fn setup() -> (MockServer, Client) {
     let server = MockServer::start().await;
     let client = Client::builder(TOKEN)
         .base_url(server.uri())
-        .retry(fast_retries())
+        .retry(fast_retries().max_retries(3))
         .rate_limit(RateLimit::new(10_000, Duration::from_secs(1)))
         .search_rate_limit(RateLimit::new(10_000, Duration::from_secs(1)))
         .build()
@@ -29,6 +25,8 @@ pub async fn setup() -> (MockServer, Client) {
     (server, client)
 }
 
+/// A message as HubSpot returns it (its guide's example: a channel with a trailing space, a
+/// `null` owner).
 pub fn message(id: &str) -> Value {
     json!({
         "id": id,

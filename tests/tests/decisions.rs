@@ -1,13 +1,12 @@
 //! One rule decides what is retried and what a failure means for the data: what the client
 //! does (how many requests it sends) and what its errors say agree, for every kind of call.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{fast_retries, message, setup};
 use futures::StreamExt;
 use hubspot_communications::{Channel, Error, LogOutcome, NewMessage, RateLimit, ResponseProblem};
+use hubspot_communications_tests::fast_retries;
+use hubspot_communications_tests::scripted::{message, setup};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

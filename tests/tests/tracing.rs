@@ -1,12 +1,10 @@
 //! Each request leaves a span with the operation, attempt, status, wait and HubSpot's
 //! correlation id, and never the token.
 
-mod common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::setup;
+use hubspot_communications_tests::scripted::setup;
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
@@ -55,5 +53,8 @@ async fn spans_carry_the_request_and_not_the_token() {
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
-    assert!(!text.contains(common::TOKEN), "the token leaked:\n{text}");
+    assert!(
+        !text.contains(hubspot_communications_tests::scripted::TOKEN),
+        "the token leaked:\n{text}"
+    );
 }

@@ -1,13 +1,11 @@
 //! The exact requests the facade sends for the guide's examples.
 
-mod common;
-
 use chrono::{TimeZone, Utc};
-use common::{body, message, setup};
 use hubspot_communications::{
     Association, AssociationType, Channel, MessageUpdate, NewMessage, ObjectType, ReadOptions,
     Record,
 };
+use hubspot_communications_tests::scripted::{body, message, setup};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};

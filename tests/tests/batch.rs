@@ -1,9 +1,7 @@
 //! Batches of any size: split by 100, every input accounted for, 207s keep both sides.
 
-mod common;
-
-use common::{message, setup};
 use hubspot_communications::{BatchError, Channel, NewMessage};
+use hubspot_communications_tests::scripted::{message, setup};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, Request, ResponseTemplate};
@@ -165,7 +163,7 @@ async fn an_input_refused_before_sending_fails_alone() {
     assert_eq!(sent.len(), 2);
     assert!(sent.contains(&Some(0)) && sent.contains(&Some(2)));
     assert_eq!(
-        common::body(&server, 0).await["inputs"]
+        hubspot_communications_tests::scripted::body(&server, 0).await["inputs"]
             .as_array()
             .unwrap()
             .len(),

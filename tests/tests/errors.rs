@@ -1,13 +1,11 @@
 //! HubSpot's error answers and transport failures become the right error, retried where safe.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{message, setup};
 use hubspot_communications::{
     Channel, Client, Error, NewMessage, RateLimitPolicy, RetryPolicy, TransportErrorKind,
 };
+use hubspot_communications_tests::scripted::{message, setup};
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
