@@ -23,6 +23,8 @@ pub struct Config {
     /// starts waiting for them (for a kept-alive connection, from the previous answer): a
     /// connection that takes longer is closed, so stalled clients cannot hold it forever.
     pub header_read_timeout: Duration,
+    /// Writes one line per request on stderr: method, path and query, status.
+    pub log: bool,
 }
 
 impl Default for Config {
@@ -34,6 +36,7 @@ impl Default for Config {
             daily_limit: None,
             faults: Faults::default(),
             header_read_timeout: Duration::from_secs(10),
+            log: false,
         }
     }
 }
@@ -78,6 +81,14 @@ impl Config {
     #[must_use]
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Writes one line per request on stderr (method, path and query, status), so that a
+    /// program's author sees what it sent.
+    #[must_use]
+    pub fn log(mut self, log: bool) -> Self {
+        self.log = log;
         self
     }
 }

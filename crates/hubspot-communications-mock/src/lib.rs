@@ -29,15 +29,18 @@ mod error;
 mod faults;
 mod gate;
 mod kind;
+mod log;
 mod object;
 mod rate_limit;
 mod routes;
 mod server;
 mod state;
 mod store;
+mod versions;
 
 pub use config::{Config, Limit};
 pub use faults::{FaultKind, Faults};
 pub use kind::ObjectKind;
 pub use server::MockServer;
 pub use state::Stats;
+pub use versions::DATE_VERSIONS;

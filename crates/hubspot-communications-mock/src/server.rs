@@ -43,13 +43,22 @@ impl MockServer {
         let listener = TcpListener::bind(address).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let header_read_timeout = config.header_read_timeout;
+        let log = config.log;
         let shared = Arc::new(Shared::new(config));
-        let app = crate::routes::router()
+        let routes = crate::routes::router()
             .layer(axum::middleware::from_fn_with_state(
                 shared.clone(),
                 crate::gate::gate,
             ))
             .with_state(shared.clone());
+        // Date-versioned paths become their v3/v4 forms before routing: one store, three
+        // path families.
+        let mut app = axum::Router::new()
+            .fallback_service(routes)
+            .layer(axum::middleware::from_fn(crate::versions::translate));
+        if log {
+            app = app.layer(axum::middleware::from_fn(crate::log::log));
+        }
         let task = tokio::spawn(crate::connection::serve(listener, app, header_read_timeout));
         Ok(Self {
             base_url,

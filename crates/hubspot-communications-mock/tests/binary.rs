@@ -42,3 +42,56 @@ async fn the_binary_serves_seeded_records_to_accepted_tokens() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn with_log_it_writes_one_line_per_request_on_stderr() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hubspot-communications-mock"))
+        .arg("--log")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base_url = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(url) = line.strip_prefix("listening on ") {
+            break url.to_owned();
+        }
+    };
+    let http = reqwest::Client::new();
+    let listed = format!("{base_url}/crm/objects/2026-09/communications?limit=2&archived=false");
+    assert_eq!(
+        http.get(&listed)
+            .bearer_auth("t")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let missing = format!("{base_url}/crm/v3/objects/communications/999");
+    assert_eq!(
+        http.delete(&missing)
+            .bearer_auth("t")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+            / 100,
+        2
+    );
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let log = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /crm/objects/2026-09/communications?limit=2&archived=false 200",
+            "DELETE /crm/v3/objects/communications/999 204",
+        ],
+        "{log}"
+    );
+}

@@ -53,6 +53,9 @@ struct Args {
     /// Messages to create at start.
     #[arg(long, default_value_t = 0)]
     messages: usize,
+    /// Write one line per request on stderr: method, path and query, status.
+    #[arg(long)]
+    log: bool,
 }
 
 fn parse_fault(text: &str) -> Result<(FaultKind, f64), String> {
@@ -77,7 +80,8 @@ async fn main() -> std::io::Result<()> {
     let mut config = Config::default()
         .rate_limit(args.rate_limit, Duration::from_millis(args.window_ms))
         .search_limit(args.search_limit, Duration::from_secs(1))
-        .faults(faults);
+        .faults(faults)
+        .log(args.log);
     config.tokens = args.tokens.into_iter().collect();
     config.daily_limit = args.daily_limit;
     let server = MockServer::bind(config, SocketAddr::from(([127, 0, 0, 1], args.port))).await?;

@@ -1,0 +1,197 @@
+//! HubSpot's date-versioned paths (`/crm/objects/2026-09/...`), served over the one store.
+//!
+//! A date version has the same operations, parameters and bodies as v3/v4 under another
+//! prefix, so a request's path is translated to its v3/v4 form before routing: a message
+//! created through v3 reads back through 2026-09. Where a version differs, it differs here:
+//! the paths it does not publish answer 404, and its association batch archive answers 200
+//! where v4 answered 204.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+
+/// The date versions the fake serves, oldest first.
+pub const DATE_VERSIONS: [&str; 2] = ["2026-03", "2026-09"];
+
+/// Where a request goes.
+#[derive(Debug, PartialEq, Eq)]
+enum Route {
+    /// Not a date-versioned path: routed as it is.
+    AsIs,
+    /// A date-versioned path's v3/v4 form.
+    Translated(String),
+    /// A date-versioned path this version does not publish.
+    NotPublished,
+}
+
+/// The middleware: translates date-versioned paths, and answers what a version lacks.
+pub(crate) async fn translate(mut request: Request, next: Next) -> Response {
+    let path = match route(request.uri().path()) {
+        Route::AsIs => return next.run(request).await,
+        Route::NotPublished => return not_published(request.uri()),
+        Route::Translated(path) => path,
+    };
+    let is_batch_archive =
+        path.starts_with("/crm/v4/associations/") && path.ends_with("/batch/archive");
+    let uri = match request.uri().query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    let Ok(uri) = uri.parse::<Uri>() else {
+        return not_published(request.uri());
+    };
+    *request.uri_mut() = uri;
+    let response = next.run(request).await;
+    // v4 answered a batch archive 204; the date versions answer 200.
+    if is_batch_archive && response.status() == StatusCode::NO_CONTENT {
+        let (mut parts, _) = response.into_parts();
+        parts.status = StatusCode::OK;
+        return Response::from_parts(parts, Body::empty());
+    }
+    response
+}
+
+fn not_published(uri: &Uri) -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "OBJECT_NOT_FOUND",
+        format!("No route for {}", uri.path()),
+    )
+    .into_response()
+}
+
+/// The v3/v4 form of a date-versioned path.
+fn route(path: &str) -> Route {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (family, version, rest) = match segments.as_slice() {
+        [
+            "crm",
+            family @ ("objects" | "associations"),
+            version,
+            rest @ ..,
+        ] => (*family, *version, rest),
+        _ => return Route::AsIs,
+    };
+    if version.starts_with('v') {
+        return Route::AsIs;
+    }
+    let Some(version) = DATE_VERSIONS.iter().copied().find(|v| *v == version) else {
+        return Route::NotPublished;
+    };
+    let translated = match (family, rest) {
+        // Association batches: `/crm/associations/V/{from}/{to}/batch/{op}`.
+        ("associations", [_, _, "batch", _]) => format!("/crm/v4/associations/{}", rest.join("/")),
+        // A record's associations: labelled, default, remove, list.
+        ("objects", [_, _, "associations", "default", _, _])
+        | ("objects", [_, _, "associations", _, _]) => {
+            format!("/crm/v4/objects/{}", rest.join("/"))
+        }
+        // 2026-09 lists a record's associations only through the batch read.
+        ("objects", [_, _, "associations", _]) if version == "2026-09" => {
+            return Route::NotPublished;
+        }
+        ("objects", [_, _, "associations", _]) => format!("/crm/v4/objects/{}", rest.join("/")),
+        // The guide's typed v3 association path has no date-versioned form.
+        ("objects", [_, _, "associations", ..]) => return Route::NotPublished,
+        // Objects, generic by type; `0-18` is the communications object type id.
+        ("objects", [object_type, tail @ ..]) if !object_type.is_empty() => {
+            let object_type = if *object_type == "0-18" {
+                "communications"
+            } else {
+                object_type
+            };
+            let mut path = format!("/crm/v3/objects/{object_type}");
+            for segment in tail {
+                path.push('/');
+                path.push_str(segment);
+            }
+            path
+        }
+        _ => return Route::NotPublished,
+    };
+    Route::Translated(translated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to(path: &str) -> Option<String> {
+        match route(path) {
+            Route::Translated(path) => Some(path),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn date_versioned_paths_map_to_their_v3_and_v4_forms() {
+        for version in DATE_VERSIONS {
+            let v = |rest: &str| format!("/crm/objects/{version}/{rest}");
+            assert_eq!(
+                to(&v("communications")).as_deref(),
+                Some("/crm/v3/objects/communications")
+            );
+            assert_eq!(
+                to(&v("0-18/12/")).as_deref(),
+                Some("/crm/v3/objects/communications/12/")
+            );
+            assert_eq!(
+                to(&v("communications/batch/upsert")).as_deref(),
+                Some("/crm/v3/objects/communications/batch/upsert")
+            );
+            assert_eq!(
+                to(&v("contacts/5")).as_deref(),
+                Some("/crm/v3/objects/contacts/5")
+            );
+            assert_eq!(
+                to(&v("communications/1/associations/contacts/5")).as_deref(),
+                Some("/crm/v4/objects/communications/1/associations/contacts/5")
+            );
+            assert_eq!(
+                to(&v("communications/1/associations/default/deals/5")).as_deref(),
+                Some("/crm/v4/objects/communications/1/associations/default/deals/5")
+            );
+            assert_eq!(
+                to(&format!(
+                    "/crm/associations/{version}/communications/contacts/batch/read"
+                ))
+                .as_deref(),
+                Some("/crm/v4/associations/communications/contacts/batch/read")
+            );
+            // The guide's typed association path is v3's alone.
+            assert_eq!(
+                route(&v("communications/1/associations/contacts/5/81")),
+                Route::NotPublished
+            );
+        }
+        assert_eq!(
+            to("/crm/objects/2026-03/communications/1/associations/contacts").as_deref(),
+            Some("/crm/v4/objects/communications/1/associations/contacts")
+        );
+        assert_eq!(
+            route("/crm/objects/2026-09/communications/1/associations/contacts"),
+            Route::NotPublished
+        );
+    }
+
+    #[test]
+    fn other_paths_are_left_alone_or_not_found() {
+        assert_eq!(route("/crm/v3/objects/communications"), Route::AsIs);
+        assert_eq!(route("/crm/v4/objects/a/1/associations/b"), Route::AsIs);
+        assert_eq!(route("/oauth/v1/token"), Route::AsIs);
+        assert_eq!(
+            route("/crm/objects/2025-09/communications"),
+            Route::NotPublished
+        );
+        assert_eq!(route("/crm/objects/2026-09"), Route::NotPublished);
+        assert_eq!(route("/crm/objects/2026-09/"), Route::NotPublished);
+        assert_eq!(
+            route("/crm/associations/2026-09/a/b/read"),
+            Route::NotPublished
+        );
+    }
+}
