@@ -6,7 +6,7 @@ pub mod scripted;
 use std::time::Duration;
 
 use hubspot_communications::{Client, RateLimit, RetryPolicy};
-use hubspot_communications_mock::{Config, MockServer};
+use hubspot_communications_mock::{Config, MockServer, PropertyDefinition, PropertyOwner};
 
 /// A fake with `config`, and a client of it with fast retries and generous limits.
 pub async fn start(config: Config) -> (MockServer, Client) {
@@ -42,4 +42,13 @@ pub fn roomy() -> Config {
     Config::default()
         .rate_limit(100_000, Duration::from_secs(1))
         .search_limit(100_000, Duration::from_secs(1))
+}
+
+/// `config` with a unique custom property `name` on messages, as an account that upserts on
+/// its own message ids defines one (HubSpot refuses a non-unique `idProperty`).
+pub fn with_unique_key(config: Config, name: &str) -> Config {
+    config.property(
+        PropertyOwner::Communication,
+        PropertyDefinition::string(name).unique(),
+    )
 }

@@ -3,7 +3,7 @@
 use futures::TryStreamExt;
 use hubspot_communications::search::{Filter, Search, Sort};
 use hubspot_communications::{BatchReadOptions, Channel, MessageUpdate, NewMessage, ReadOptions};
-use hubspot_communications_tests::{roomy, start};
+use hubspot_communications_tests::{roomy, start, with_unique_key};
 
 #[tokio::test]
 async fn lists_a_thousand_messages_across_pages() {
@@ -79,7 +79,7 @@ async fn a_batch_of_250_with_bad_items_loses_nothing() {
 
 #[tokio::test]
 async fn upsert_by_a_unique_property_is_idempotent() {
-    let (server, client) = start(roomy()).await;
+    let (server, client) = start(with_unique_key(roomy(), "external_id")).await;
     let messages: Vec<(String, NewMessage)> = (0..150)
         .map(|i| {
             (

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use futures::{StreamExt, stream};
 use hubspot_communications::{Channel, LogOutcome, NewMessage};
 use hubspot_communications_mock::{FaultKind, Faults};
-use hubspot_communications_tests::{roomy, start};
+use hubspot_communications_tests::{roomy, start, with_unique_key};
 
 fn faults() -> Faults {
     Faults::seeded(11)
@@ -58,7 +58,8 @@ async fn every_input_comes_back_with_its_fate() {
 
 #[tokio::test]
 async fn keyed_logging_is_exactly_once_through_the_same_faults() {
-    let (server, client) = start(roomy().faults(faults())).await;
+    let config = with_unique_key(roomy(), "external_message_id").faults(faults());
+    let (server, client) = start(config).await;
     let inputs = stream::iter(0..3_000).map(|i| {
         (
             format!("key-{i}"),

@@ -33,15 +33,6 @@ impl AssociationType {
         }
     }
 
-    /// The label v4 shows; HubSpot's defaults have none. The fake keeps no label names, so it
-    /// makes one up from the id.
-    pub(crate) fn label(self) -> Option<String> {
-        match self {
-            Self::HubSpot(_) => None,
-            Self::Integrator(id) | Self::User(id) => Some(format!("Label {id}")),
-        }
-    }
-
     /// The `type` v3 shows in a message's associations: the default's snake-case name
     /// (`communication_to_contact`), else the id.
     pub(crate) fn v3_name(self) -> String {
@@ -74,12 +65,8 @@ mod tests {
     #[test]
     fn defaults_have_hubspots_ids_and_names() {
         let contact = AssociationType::HubSpot(ObjectKind::Contact);
-        assert_eq!((contact.id(), contact.label()), (81, None));
+        assert_eq!(contact.id(), 81);
         assert_eq!(contact.v3_name(), "communication_to_contact");
-        let label = AssociationType::User(7);
-        assert_eq!(
-            (label.v3_name(), label.label()),
-            ("7".into(), Some("Label 7".into()))
-        );
+        assert_eq!(AssociationType::User(7).v3_name(), "7");
     }
 }

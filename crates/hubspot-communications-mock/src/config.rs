@@ -4,10 +4,12 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::faults::Faults;
+use crate::label::AssociationLabel;
+use crate::property::{PropertyDefinition, PropertyOwner};
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
 /// Starter limits, waits 10 s for a request's headers and injects no faults.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// Accepted bearer tokens; empty accepts any non-empty token.
     pub tokens: BTreeSet<String>,
@@ -25,7 +27,17 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// Writes one line per request on stderr: method, path and query, status.
     pub log: bool,
+    /// The account's own properties, beside HubSpot's defaults (a definition of a default's
+    /// name replaces it).
+    pub properties: Vec<(PropertyOwner, PropertyDefinition)>,
+    /// The account's association labels between communications and records.
+    pub association_labels: Vec<AssociationLabel>,
+    /// Sees every request a route answers and its answer (e.g. to check both against a spec).
+    pub observer: Option<Observer>,
 }
+
+/// A callback given every exchange the fake's routes answer.
+pub type Observer = std::sync::Arc<dyn Fn(&crate::Exchange) + Send + Sync>;
 
 impl Default for Config {
     fn default() -> Self {
@@ -37,6 +49,9 @@ impl Default for Config {
             faults: Faults::default(),
             header_read_timeout: Duration::from_secs(10),
             log: false,
+            properties: Vec::new(),
+            association_labels: Vec::new(),
+            observer: None,
         }
     }
 }
@@ -84,12 +99,57 @@ impl Config {
         self
     }
 
+    /// Defines a property of the account, as its settings would (e.g. a unique custom id to
+    /// upsert on): `Config::default().property(PropertyOwner::Communication,
+    /// PropertyDefinition::string("external_id").unique())`.
+    #[must_use]
+    pub fn property(
+        mut self,
+        owner: impl Into<PropertyOwner>,
+        definition: PropertyDefinition,
+    ) -> Self {
+        self.properties.push((owner.into(), definition));
+        self
+    }
+
+    /// Defines an association label of the account.
+    #[must_use]
+    pub fn association_label(mut self, label: AssociationLabel) -> Self {
+        self.association_labels.push(label);
+        self
+    }
+
+    /// Calls `observer` with every request a route answers and the answer, after the gate
+    /// (authentication, rate limits) and before injected faults change the answer.
+    #[must_use]
+    pub fn observe(mut self, observer: impl Fn(&crate::Exchange) + Send + Sync + 'static) -> Self {
+        self.observer = Some(std::sync::Arc::new(observer));
+        self
+    }
+
     /// Writes one line per request on stderr (method, path and query, status), so that a
     /// program's author sees what it sent.
     #[must_use]
     pub fn log(mut self, log: bool) -> Self {
         self.log = log;
         self
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("tokens", &self.tokens.len())
+            .field("rate_limit", &self.rate_limit)
+            .field("search_limit", &self.search_limit)
+            .field("daily_limit", &self.daily_limit)
+            .field("faults", &self.faults)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("log", &self.log)
+            .field("properties", &self.properties)
+            .field("association_labels", &self.association_labels)
+            .field("observer", &self.observer.is_some())
+            .finish()
     }
 }
 

@@ -45,6 +45,11 @@ impl ApiError {
         Self::new(status, category, message)
     }
 
+    /// The answer's message.
+    pub(crate) fn message(&self) -> String {
+        self.body["message"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// Adds a per-field detail.
     pub(crate) fn detail(mut self, field: &str, code: &str, message: impl Into<String>) -> Self {
         let detail = json!({"message": message.into(), "in": field, "code": code});

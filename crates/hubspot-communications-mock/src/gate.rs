@@ -16,6 +16,7 @@ use rand::Rng;
 use crate::connection::Hangup;
 use crate::error::ApiError;
 use crate::faults::FaultKind;
+use crate::rate_limit::daily_headers;
 use crate::state::{Shared, lock};
 
 /// The middleware: refuses, or runs the route with the fault (if any) the draw picked.
@@ -28,19 +29,29 @@ pub(crate) async fn gate(
     if let Err(refusal) = authenticate(&shared, &request) {
         return refusal.into_response();
     }
-    if shared.config.daily_limit.is_some_and(|limit| count > limit) {
-        shared.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
-        return ApiError::rate_limited("DAILY", 3600).into_response();
-    }
+    let daily = shared.config.daily_limit;
+    let over_daily = daily.is_some_and(|limit| count > limit);
     let search = request.uri().path().ends_with("/search");
     let (verdict, mut limit_headers) = {
         let mut windows = lock(&shared.windows);
         let window = windows.for_request(search);
-        let verdict = window.admit(Instant::now());
+        // A request refused for the day does not count against the rolling window.
+        let verdict = if over_daily {
+            window.peek(Instant::now())
+        } else {
+            window.admit(Instant::now())
+        };
         let mut headers = HeaderMap::new();
         window.headers(&verdict, &mut headers);
+        daily_headers(daily, count, &mut headers);
         (verdict, headers)
     };
+    if over_daily {
+        shared.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+        let mut response = ApiError::rate_limited("DAILY", 3600).into_response();
+        response.headers_mut().extend(limit_headers.drain());
+        return response;
+    }
     if !verdict.allowed {
         shared.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
         let policy = if search {
@@ -94,8 +105,7 @@ fn authenticate(shared: &Shared, request: &Request) -> Result<(), ApiError> {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(bearer_token)
         .filter(|t| !t.is_empty());
     let accepted = match token {
         Some(token) => shared.config.tokens.is_empty() || shared.config.tokens.contains(token),
@@ -110,6 +120,12 @@ fn authenticate(shared: &Shared, request: &Request) -> Result<(), ApiError> {
             "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
         ))
     }
+}
+
+/// The token of an `Authorization` value; HubSpot reads the scheme in any case.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// The fault this request gets, if any, counted in the stats.

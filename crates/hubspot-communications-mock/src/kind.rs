@@ -66,11 +66,4 @@ impl ObjectKind {
             Self::Company => 87,
         }
     }
-
-    /// The kind a HubSpot-defined type from a communication points at.
-    pub(crate) fn of_default_type(type_id: i32) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.default_type_id() == type_id)
-    }
 }

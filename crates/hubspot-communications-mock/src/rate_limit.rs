@@ -1,7 +1,7 @@
 //! HubSpot's rolling-window rate limits, with its headers.
 
 use std::collections::VecDeque;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 
@@ -18,6 +18,8 @@ pub(crate) struct Window {
 pub(crate) struct Verdict {
     pub(crate) allowed: bool,
     pub(crate) remaining: u32,
+    /// What remains of the per-second share of the window.
+    pub(crate) secondly_remaining: u64,
     pub(crate) retry_after_secs: u64,
 }
 
@@ -31,6 +33,17 @@ impl Window {
 
     /// Counts a request if the window has room.
     pub(crate) fn admit(&mut self, now: Instant) -> Verdict {
+        self.judge(now, true)
+    }
+
+    /// What the window would say, without counting a request (for answers refused earlier).
+    pub(crate) fn peek(&mut self, now: Instant) -> Verdict {
+        let mut verdict = self.judge(now, false);
+        verdict.allowed = false;
+        verdict
+    }
+
+    fn judge(&mut self, now: Instant, count: bool) -> Verdict {
         while self
             .times
             .front()
@@ -39,7 +52,7 @@ impl Window {
             self.times.pop_front();
         }
         let allowed = self.times.len() < self.limit.max as usize;
-        if allowed {
+        if allowed && count {
             self.times.push_back(now);
         }
         let retry_after = self
@@ -51,11 +64,25 @@ impl Window {
                     .saturating_sub(now.duration_since(*oldest))
             })
             .unwrap_or_default();
+        let last_second = self
+            .times
+            .iter()
+            .rev()
+            .take_while(|t| now.duration_since(**t) < Duration::from_secs(1))
+            .count();
         Verdict {
             allowed,
             remaining: self.limit.max.saturating_sub(self.times.len() as u32),
+            secondly_remaining: self.secondly().saturating_sub(last_second as u64),
             retry_after_secs: retry_after.as_secs_f64().ceil().max(1.0) as u64,
         }
+    }
+
+    /// The window's per-second share, as HubSpot states it in `-Secondly` (10 for 100 / 10 s).
+    fn secondly(&self) -> u64 {
+        let millis = self.limit.window.as_millis().max(1);
+        let per_second = u128::from(self.limit.max) * 1000 / millis;
+        u64::try_from(per_second).unwrap_or(u64::MAX).max(1)
     }
 
     /// HubSpot's `X-HubSpot-RateLimit-*` headers.
@@ -71,6 +98,11 @@ impl Window {
         set(
             "x-hubspot-ratelimit-remaining",
             u64::from(verdict.remaining),
+        );
+        set("x-hubspot-ratelimit-secondly", self.secondly());
+        set(
+            "x-hubspot-ratelimit-secondly-remaining",
+            verdict.secondly_remaining,
         );
     }
 }
@@ -99,3 +131,16 @@ impl Windows {
         }
     }
 }
+
+/// HubSpot's daily headers: the configured limit, or Starter's 250,000 (then never enforced).
+pub(crate) fn daily_headers(limit: Option<u64>, used: u64, headers: &mut HeaderMap) {
+    let limit = limit.unwrap_or(STARTER_DAILY);
+    headers.insert("x-hubspot-ratelimit-daily", limit.into());
+    headers.insert(
+        "x-hubspot-ratelimit-daily-remaining",
+        limit.saturating_sub(used).into(),
+    );
+}
+
+/// HubSpot's daily limit for Free and Starter accounts.
+const STARTER_DAILY: u64 = 250_000;

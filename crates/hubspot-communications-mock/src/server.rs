@@ -9,6 +9,8 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::kind::ObjectKind;
+use crate::property::PropertyOwner;
+use crate::schema::Write;
 use crate::state::{Shared, Stats, lock};
 use crate::store::RecordId;
 
@@ -46,6 +48,11 @@ impl MockServer {
         let log = config.log;
         let shared = Arc::new(Shared::new(config));
         let routes = crate::routes::router()
+            // Inside the gate: the observer sees what a route answered, before faults.
+            .layer(axum::middleware::from_fn_with_state(
+                shared.clone(),
+                crate::observe::observe,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 shared.clone(),
                 crate::gate::gate,
@@ -80,12 +87,24 @@ impl MockServer {
         self.shared.counters.snapshot()
     }
 
-    /// Adds a CRM record and returns its id.
+    /// Adds a CRM record and returns its id. Properties are stored as an update stores them:
+    /// typed by the kind's definitions, unknown or read-only ones and invalid values left out
+    /// (define an account's own with [`Config::property`]).
     pub fn seed_record(&self, kind: ObjectKind, properties: &[(&str, &str)]) -> String {
+        let owner = PropertyOwner::Record(kind);
         let properties = properties
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .filter(|(name, value)| {
+                let one = [(name.clone(), value.clone())].into();
+                self.shared.schema.check(owner, one, Write::Update).is_ok()
+            })
             .collect();
+        let properties = self
+            .shared
+            .schema
+            .check(owner, properties, Write::Update)
+            .unwrap_or_default();
         lock(&self.shared.store)
             .create_record(kind, properties)
             .to_string()

@@ -10,7 +10,9 @@ use rand::rngs::StdRng;
 
 use crate::config::Config;
 use crate::faults::FaultKind;
+use crate::label::Labels;
 use crate::rate_limit::Windows;
+use crate::schema::Schema;
 use crate::store::Store;
 
 /// The shared state of one fake server.
@@ -21,6 +23,10 @@ pub(crate) struct Shared {
     /// Draws which fault a request gets; seeded so that runs repeat.
     pub(crate) rng: Mutex<StdRng>,
     pub(crate) counters: Counters,
+    /// The account's property definitions, HubSpot's defaults and its own.
+    pub(crate) schema: Schema,
+    /// The account's association labels.
+    pub(crate) labels: Labels,
 }
 
 impl Shared {
@@ -30,6 +36,8 @@ impl Shared {
             rng: Mutex::new(StdRng::seed_from_u64(config.faults.seed)),
             store: Mutex::new(Store::new()),
             counters: Counters::default(),
+            schema: Schema::new(&config.properties),
+            labels: Labels::new(&config.association_labels),
             config,
         }
     }

@@ -15,10 +15,11 @@ pub(crate) struct RecordId {
     pub(crate) id: u64,
 }
 
-/// A record a message is associated with, and how.
+/// The other end of a message's or record's associations, and how (always as stored: from
+/// the communication's side).
 #[derive(Debug, Clone)]
 pub(crate) struct Associated {
-    pub(crate) record: u64,
+    pub(crate) id: u64,
     pub(crate) types: Vec<AssociationType>,
 }
 
@@ -30,6 +31,9 @@ pub(crate) struct Store {
     pub(crate) records: BTreeMap<RecordId, Object>,
     /// message id -> record -> association types.
     associations: BTreeMap<u64, BTreeMap<RecordId, BTreeSet<AssociationType>>>,
+    /// record -> the messages associated with it: the same associations, stored once and
+    /// shown from both sides as HubSpot does.
+    by_record: BTreeMap<RecordId, BTreeSet<u64>>,
     /// For each property used as a unique `idProperty`: value -> message id. Built on first
     /// use, kept current by every write, so upserts stay O(log n).
     unique: BTreeMap<String, HashMap<String, u64>>,
@@ -139,6 +143,7 @@ impl Store {
             .entry(record)
             .or_default()
             .insert(how);
+        self.by_record.entry(record).or_default().insert(message);
     }
 
     /// Removes one association type between a message and a record.
@@ -149,6 +154,9 @@ impl Store {
             .and_then(|records| records.get_mut(&record))
         {
             types.remove(&how);
+            if types.is_empty() {
+                self.dissociate_all(message, record);
+            }
         }
     }
 
@@ -157,6 +165,27 @@ impl Store {
         if let Some(records) = self.associations.get_mut(&message) {
             records.remove(&record);
         }
+        if let Some(messages) = self.by_record.get_mut(&record) {
+            messages.remove(&message);
+        }
+    }
+
+    /// The live messages a record is associated with, by message id.
+    pub(crate) fn messages_of(&self, record: RecordId) -> Vec<Associated> {
+        self.by_record
+            .get(&record)
+            .into_iter()
+            .flatten()
+            .filter(|message| self.live(**message).is_some())
+            .filter_map(|message| {
+                let types = self.associations.get(message)?.get(&record)?;
+                Some(Associated {
+                    id: *message,
+                    types: types.iter().copied().collect(),
+                })
+            })
+            .filter(|associated| !associated.types.is_empty())
+            .collect()
     }
 
     /// The records of `kind` a message is associated with, by record id.
@@ -167,7 +196,7 @@ impl Store {
             .flatten()
             .filter(|(record, types)| record.kind == kind && !types.is_empty())
             .map(|(record, types)| Associated {
-                record: record.id,
+                id: record.id,
                 types: types.iter().copied().collect(),
             })
             .collect()

@@ -1,6 +1,8 @@
 //! The fake answers in the shapes the generated client decodes, endpoint by endpoint.
 
-use hubspot_communications_mock::MockServer;
+use hubspot_communications_mock::{
+    AssociationLabel, Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
+};
 use hubspot_communications_raw::{Client, ClientContext, types};
 use serde_json::json;
 
@@ -18,7 +20,13 @@ fn from<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
 
 #[tokio::test]
 async fn every_endpoint_decodes() {
-    let server = MockServer::start().await.unwrap();
+    // The upsert below keys on `ext`, a unique property the account defines; label 12 is
+    // the account's too.
+    let unique_ext = PropertyDefinition::string("ext").unique();
+    let config = Config::default()
+        .property(PropertyOwner::Communication, unique_ext)
+        .association_label(AssociationLabel::user(ObjectKind::Deal, 12, 13, "Decision"));
+    let server = MockServer::start_with(config).await.unwrap();
     let raw = client(&server);
     let contact = server.seed_contact("a@example.com");
     let deal = server.seed_deal("d");

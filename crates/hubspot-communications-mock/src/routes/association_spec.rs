@@ -1,39 +1,66 @@
 //! Association types as clients send them: `{associationCategory, associationTypeId}` specs,
-//! v3 path types, and the `associations` of a create input.
+//! v3 path types, and the `associations` of a create input; checked against HubSpot's
+//! defaults and the account's labels, from either end.
 
 use serde_json::Value;
 
 use crate::association::AssociationType;
 use crate::error::ApiError;
 use crate::kind::ObjectKind;
+use crate::label::{LabelCategory, Labels, Side};
 use crate::store::{RecordId, Store};
 
-/// A category and id, checked against the kind of record they point at.
+/// A category and id seen from `side`, checked against the kind of record at the other end.
 pub(crate) fn association_type(
+    labels: &Labels,
     category: &str,
     type_id: i64,
     kind: ObjectKind,
+    side: Side,
 ) -> Result<AssociationType, ApiError> {
     // An id past 32 bits is no type at all; cutting it down could turn it into a valid one.
     let id = i32::try_from(type_id).ok();
-    match (category, id) {
-        ("HUBSPOT_DEFINED", Some(id)) if ObjectKind::of_default_type(id) == Some(kind) => {
-            Ok(AssociationType::HubSpot(kind))
+    let label_category = match category {
+        "USER_DEFINED" => Some(LabelCategory::User),
+        "INTEGRATOR_DEFINED" => Some(LabelCategory::Integrator),
+        _ => None,
+    };
+    let found = match (category, id) {
+        ("HUBSPOT_DEFINED", Some(id)) => {
+            let default = AssociationType::HubSpot(kind);
+            (labels.type_id(kind, default, side) == id).then_some(default)
         }
-        ("HUBSPOT_DEFINED", _) => Err(ApiError::validation(format!(
-            "{type_id} is not a valid association type from a communication to a {}",
-            kind.singular()
-        ))),
-        ("USER_DEFINED", Some(id)) if id > 0 => Ok(AssociationType::User(id)),
-        ("INTEGRATOR_DEFINED", Some(id)) if id > 0 => Ok(AssociationType::Integrator(id)),
-        _ => Err(ApiError::validation(format!(
+        (_, Some(id)) => label_category.and_then(|c| labels.find(kind, c, id, side)),
+        _ => None,
+    };
+    if label_category.is_none() && category != "HUBSPOT_DEFINED" {
+        return Err(ApiError::validation(format!(
             "Invalid association category {category:?}"
-        ))),
+        )));
     }
+    found.ok_or_else(|| {
+        let (from, to) = match side {
+            Side::FromMessage => ("communication", kind.singular()),
+            Side::FromRecord => (kind.singular(), "communication"),
+        };
+        ApiError::validation(format!(
+            "{type_id} is not a valid {category} association type from {from} to {to}"
+        ))
+        .detail(
+            "associationTypeId",
+            "INVALID_ASSOCIATION_TYPE",
+            "no such association type",
+        )
+    })
 }
 
 /// `{associationCategory, associationTypeId}`, checked against the record's kind.
-pub(crate) fn from_spec(spec: &Value, kind: ObjectKind) -> Result<AssociationType, ApiError> {
+pub(crate) fn from_spec(
+    labels: &Labels,
+    spec: &Value,
+    kind: ObjectKind,
+    side: Side,
+) -> Result<AssociationType, ApiError> {
     let category = spec
         .get("associationCategory")
         .and_then(Value::as_str)
@@ -42,12 +69,17 @@ pub(crate) fn from_spec(spec: &Value, kind: ObjectKind) -> Result<AssociationTyp
         .get("associationTypeId")
         .and_then(Value::as_i64)
         .unwrap_or_default();
-    association_type(category, type_id, kind)
+    association_type(labels, category, type_id, kind, side)
 }
 
 /// A v3 association type in a path: numeric, or a default type's snake-case name. A number
-/// that is no default from a communication is taken as a user-defined label.
-pub(crate) fn from_v3_path(type_id: &str, kind: ObjectKind) -> Result<AssociationType, ApiError> {
+/// that is no default from a communication must be one of the account's labels.
+pub(crate) fn from_v3_path(
+    labels: &Labels,
+    type_id: &str,
+    kind: ObjectKind,
+) -> Result<AssociationType, ApiError> {
+    let side = Side::FromMessage;
     let id = match type_id.parse::<i32>() {
         Ok(id) => id,
         Err(_) if type_id == format!("communication_to_{}", kind.singular()) => {
@@ -59,12 +91,18 @@ pub(crate) fn from_v3_path(type_id: &str, kind: ObjectKind) -> Result<Associatio
             )));
         }
     };
-    let category = if ObjectKind::of_default_type(id).is_some() {
-        "HUBSPOT_DEFINED"
-    } else {
-        "USER_DEFINED"
-    };
-    association_type(category, i64::from(id), kind)
+    if id == kind.default_type_id() {
+        return Ok(AssociationType::HubSpot(kind));
+    }
+    [LabelCategory::User, LabelCategory::Integrator]
+        .into_iter()
+        .find_map(|category| labels.find(kind, category, id, side))
+        .ok_or_else(|| {
+            ApiError::validation(format!(
+                "{type_id} is not a valid association type from communication to {}",
+                kind.singular()
+            ))
+        })
 }
 
 /// One association a create input asks for.
@@ -74,7 +112,11 @@ pub(crate) struct Requested {
 }
 
 /// The `associations` of a create input: each record must exist, each type must fit it.
-pub(crate) fn requested(store: &Store, input: &Value) -> Result<Vec<Requested>, ApiError> {
+pub(crate) fn requested(
+    store: &Store,
+    labels: &Labels,
+    input: &Value,
+) -> Result<Vec<Requested>, ApiError> {
     let mut out = Vec::new();
     for association in input
         .get("associations")
@@ -106,7 +148,7 @@ pub(crate) fn requested(store: &Store, input: &Value) -> Result<Vec<Requested>, 
             .into_iter()
             .flatten()
         {
-            let how = from_spec(spec, record.kind)?;
+            let how = from_spec(labels, spec, record.kind, Side::FromMessage)?;
             out.push(Requested { record, how });
         }
     }

@@ -1,4 +1,5 @@
-//! Associations of a message: the guide's v3 form and the v4 endpoints.
+//! Associations between messages and records, from either end: the guide's v3 form and the
+//! v4 endpoints. HubSpot stores an association once and shows it from both sides.
 
 use std::sync::Arc;
 
@@ -17,9 +18,11 @@ use super::paging::{Offset, after_in_query};
 use super::query::Query;
 use crate::association::AssociationType;
 use crate::error::ApiError;
+use crate::kind::ObjectKind;
+use crate::label::{Labels, Side};
 use crate::object::timestamp;
 use crate::state::{Shared, lock};
-use crate::store::{RecordId, Store};
+use crate::store::{Associated, RecordId, Store};
 
 type Answer = Result<Response, ApiError>;
 
@@ -47,43 +50,118 @@ pub(super) fn router() -> Router<Arc<Shared>> {
         )
 }
 
-/// The two ends of an association path: a live message and an existing record.
-struct Link {
-    message: u64,
-    record: RecordId,
+/// The two ends of an association path, whichever end it starts from: a live message and an
+/// existing record.
+pub(super) struct Link {
+    pub(super) message: u64,
+    pub(super) record: RecordId,
+    pub(super) side: Side,
+}
+
+/// Which end a path's types start from, and the kind of record at the other end. HubSpot
+/// keeps associations between any two types; the fake keeps those between messages and
+/// records.
+pub(super) fn ends(from_type: &str, to_type: &str) -> Result<(Side, ObjectKind), ApiError> {
+    if is_communications(from_type) {
+        Ok((Side::FromMessage, parse_kind(to_type)?))
+    } else if is_communications(to_type) {
+        Ok((Side::FromRecord, parse_kind(from_type)?))
+    } else {
+        Err(ApiError::not_found(format!(
+            "This fake stores associations between communications and records, not between {from_type} and {to_type}"
+        )))
+    }
 }
 
 impl Link {
-    fn find(
+    pub(super) fn find(
         store: &Store,
         from_type: &str,
         from: &str,
         to_type: &str,
         to: &str,
     ) -> Result<Self, ApiError> {
-        if !is_communications(from_type) {
-            return Err(ApiError::not_found(format!(
-                "This fake stores associations from communications, not {from_type}"
-            )));
-        }
-        let message = parse_id(from)?;
-        if store.live(message).is_none() {
-            return Err(ApiError::not_found(format!(
-                "No communication with id {from}"
-            )));
-        }
-        let kind = parse_kind(to_type)?;
-        let record = RecordId {
-            kind,
-            id: parse_id(to)?,
+        let (side, kind) = ends(from_type, to_type)?;
+        let (message, record) = match side {
+            Side::FromMessage => (from, to),
+            Side::FromRecord => (to, from),
         };
-        if !store.records.contains_key(&record) {
+        let id = parse_id(message)?;
+        if store.live(id).is_none() {
             return Err(ApiError::not_found(format!(
-                "No {} with id {to}",
+                "No communication with id {message}"
+            )));
+        }
+        let found = RecordId {
+            kind,
+            id: parse_id(record)?,
+        };
+        if !store.records.contains_key(&found) {
+            return Err(ApiError::not_found(format!(
+                "No {} with id {record}",
                 kind.singular()
             )));
         }
-        Ok(Self { message, record })
+        Ok(Self {
+            message: id,
+            record: found,
+            side,
+        })
+    }
+
+    /// The path's from and to object type ids and ids.
+    pub(super) fn pair(&self) -> (&'static str, String, &'static str, String) {
+        let message = ("0-18", self.message.to_string());
+        let record = (self.record.kind.type_id(), self.record.id.to_string());
+        let ((from_type, from), (to_type, to)) = match self.side {
+            Side::FromMessage => (message, record),
+            Side::FromRecord => (record, message),
+        };
+        (from_type, from, to_type, to)
+    }
+
+    /// `LabelsBetweenObjectPair`: the pair and the labels between them.
+    pub(super) fn labels_json(&self, store: &Store, labels: &Labels) -> Value {
+        let names: Vec<String> = store
+            .associations_of(self.message, self.record.kind)
+            .into_iter()
+            .filter(|associated| associated.id == self.record.id)
+            .flat_map(|associated| associated.types)
+            .filter_map(|how| labels.label(self.record.kind, how))
+            .collect();
+        let (from_type, from, to_type, to) = self.pair();
+        json!({
+            "fromObjectTypeId": from_type, "fromObjectId": from,
+            "toObjectTypeId": to_type, "toObjectId": to, "labels": names
+        })
+    }
+}
+
+/// `AssociationSpecWithLabel`s of stored types, seen from `side`.
+pub(super) fn types_json(
+    labels: &Labels,
+    kind: ObjectKind,
+    types: &[AssociationType],
+    side: Side,
+) -> Vec<Value> {
+    types
+        .iter()
+        .map(|how| {
+            let mut spec =
+                json!({"category": how.category(), "typeId": labels.type_id(kind, *how, side)});
+            if let Some(label) = labels.label(kind, *how) {
+                spec["label"] = json!(label);
+            }
+            spec
+        })
+        .collect()
+}
+
+/// What one object is associated with, across the path's types, seen from its side.
+pub(super) fn associated(store: &Store, side: Side, kind: ObjectKind, id: u64) -> Vec<Associated> {
+    match side {
+        Side::FromMessage => store.associations_of(id, kind),
+        Side::FromRecord => store.messages_of(RecordId { kind, id }),
     }
 }
 
@@ -93,7 +171,7 @@ async fn associate_v3(
 ) -> Answer {
     let mut store = lock(&shared.store);
     let link = Link::find(&store, "communications", &id, &to_type, &to_id)?;
-    let how = from_v3_path(&type_id, link.record.kind)?;
+    let how = from_v3_path(&shared.labels, &type_id, link.record.kind)?;
     store.associate(link.message, link.record, how);
     let mut body = store
         .live(link.message)
@@ -109,7 +187,7 @@ async fn remove_v3(
 ) -> Answer {
     let mut store = lock(&shared.store);
     let link = Link::find(&store, "communications", &id, &to_type, &to_id)?;
-    let how = from_v3_path(&type_id, link.record.kind)?;
+    let how = from_v3_path(&shared.labels, &type_id, link.record.kind)?;
     store.dissociate(link.message, link.record, how);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -129,23 +207,12 @@ async fn associate_labelled(
     let link = Link::find(&store, &from_type, &from_id, &to_type, &to_id)?;
     let types = specs
         .iter()
-        .map(|spec| from_spec(spec, link.record.kind))
+        .map(|spec| from_spec(&shared.labels, spec, link.record.kind, link.side))
         .collect::<Result<Vec<_>, _>>()?;
     for how in types {
         store.associate(link.message, link.record, how);
     }
-    let labels: Vec<String> = store
-        .associations_of(link.message, link.record.kind)
-        .into_iter()
-        .filter(|associated| associated.record == link.record.id)
-        .flat_map(|associated| associated.types)
-        .filter_map(AssociationType::label)
-        .collect();
-    let body = json!({
-        "fromObjectTypeId": "0-18", "fromObjectId": link.message.to_string(),
-        "toObjectTypeId": link.record.kind.type_id(), "toObjectId": link.record.id.to_string(),
-        "labels": labels
-    });
+    let body = link.labels_json(&store, &shared.labels);
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
@@ -158,11 +225,13 @@ async fn associate_default(
     let how = AssociationType::HubSpot(link.record.kind);
     store.associate(link.message, link.record, how);
     let now = timestamp(chrono::Utc::now());
+    let (_, from, _, to) = link.pair();
+    let type_id = shared.labels.type_id(link.record.kind, how, link.side);
     let body = json!({
         "status": "COMPLETE", "startedAt": now, "completedAt": now,
         "results": [{
-            "from": {"id": link.message.to_string()}, "to": {"id": link.record.id.to_string()},
-            "associationSpec": {"associationCategory": how.category(), "associationTypeId": how.id()}
+            "from": {"id": from}, "to": {"id": to},
+            "associationSpec": {"associationCategory": how.category(), "associationTypeId": type_id}
         }]
     });
     Ok(axum::Json(body).into_response())
@@ -176,28 +245,17 @@ async fn list(
     let query = Query::parse(&uri);
     let limit = query.limit(500, 500)?;
     let page = Offset::new(after_in_query(&query)?, limit);
+    let (side, kind) = ends(&from_type, &to_type)?;
+    let id = parse_id(&from_id)?;
     let store = lock(&shared.store);
-    if !is_communications(&from_type) {
-        return Err(ApiError::not_found(format!(
-            "This fake stores associations from communications, not {from_type}"
-        )));
-    }
-    let message = parse_id(&from_id)?;
-    let kind = parse_kind(&to_type)?;
-    let all = store.associations_of(message, kind);
+    let all = associated(&store, side, kind, id);
     let results: Vec<Value> = all
         .iter()
         .skip(page.skip)
         .take(limit)
         .map(|associated| {
-            let types: Vec<Value> = associated
-                .types
-                .iter()
-                .map(|how| {
-                    json!({"category": how.category(), "typeId": how.id(), "label": how.label()})
-                })
-                .collect();
-            json!({"toObjectId": associated.record.to_string(), "associationTypes": types})
+            let types = types_json(&shared.labels, kind, &associated.types, side);
+            json!({"toObjectId": associated.id.to_string(), "associationTypes": types})
         })
         .collect();
     let mut body = json!({"results": results});

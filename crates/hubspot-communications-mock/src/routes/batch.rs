@@ -14,11 +14,12 @@ use serde_json::{Value, json};
 use super::association_spec::requested;
 use super::extract::Body;
 use super::input::{json_body, properties};
-use super::message::{MESSAGE_DEFAULTS, resolve_id};
+use super::message::{MESSAGE_DEFAULTS, check_id_property, resolve_id};
 use super::query::Query;
-use super::validate::{check_channel, check_new_message};
+use super::validate::{message_update, new_message};
 use crate::error::{ApiError, item_error};
 use crate::object::timestamp;
+use crate::property::PropertyOwner;
 use crate::state::{Shared, lock};
 
 type Answer = Result<Response, ApiError>;
@@ -82,6 +83,38 @@ fn text(value: Option<&Value>) -> Option<String> {
     }
 }
 
+/// HubSpot refuses a batch that names one object twice, naming the repeated ids.
+fn no_duplicates<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<(), ApiError> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut repeated = std::collections::BTreeSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            repeated.insert(id);
+        }
+    }
+    if repeated.is_empty() {
+        return Ok(());
+    }
+    let repeated: Vec<&str> = repeated.into_iter().collect();
+    Err(ApiError::validation(format!(
+        "Duplicate IDs found in batch input: [{}]. IDs must be unique",
+        repeated.join(", ")
+    ))
+    .detail(
+        "inputs",
+        "DUPLICATE_IDS",
+        format!("repeated: {}", repeated.join(", ")),
+    ))
+}
+
+/// The `id` of every input, as text.
+fn ids(inputs: &[Value]) -> Vec<String> {
+    inputs
+        .iter()
+        .map(|input| text(input.get("id")).unwrap_or_default())
+        .collect()
+}
+
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
@@ -94,14 +127,19 @@ fn strings(value: Option<&Value>) -> Vec<String> {
 async fn read(State(shared): State<Arc<Shared>>, uri: Uri, Body(body): Body) -> Answer {
     let archived = Query::parse(&uri).flag("archived")?;
     let Batch { body, inputs } = inputs(&body)?;
-    let properties = strings(body.get("properties"));
-    let history = strings(body.get("propertiesWithHistory"));
+    let owner = PropertyOwner::Communication;
+    let properties = shared.schema.known(owner, &strings(body.get("properties")));
+    let history = shared
+        .schema
+        .known(owner, &strings(body.get("propertiesWithHistory")));
     let id_property = body.get("idProperty").and_then(Value::as_str);
+    check_id_property(&shared.schema, id_property)?;
+    let ids = ids(&inputs);
+    no_duplicates(ids.iter().map(String::as_str))?;
     let mut store = lock(&shared.store);
     let (mut results, mut missing) = (Vec::new(), Vec::new());
-    for input in &inputs {
-        let id = text(input.get("id")).unwrap_or_default();
-        match resolve_id(&mut store, &id, id_property)
+    for id in ids {
+        match resolve_id(&mut store, &shared.schema, &id, id_property)
             .ok()
             .and_then(|n| store.communications.get(&n))
         {
@@ -134,9 +172,25 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
                 .as_ref()
                 .map_or(json!({}), |t| json!({"objectWriteTraceId": [t]}))
         };
-        let checked = properties(input)
-            .and_then(check_new_message)
-            .and_then(|p| Ok((p, requested(&store, input)?)));
+        let properties = match properties(input) {
+            Ok(properties) => properties,
+            Err(_) => {
+                errors.push(item_error(
+                    "VALIDATION_ERROR",
+                    "properties is required",
+                    context(),
+                ));
+                continue;
+            }
+        };
+        let properties = match new_message(&shared.schema, properties) {
+            Ok(properties) => properties,
+            Err(invalid) => {
+                errors.push(invalid.item(context()));
+                continue;
+            }
+        };
+        let checked = requested(&store, &shared.labels, input).map(|a| (properties, a));
         match checked {
             Ok((properties, associations)) => {
                 let id = store.create_communication(properties);
@@ -152,11 +206,9 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
                 }
                 results.push(created);
             }
-            Err(_) => errors.push(item_error(
-                "VALIDATION_ERROR",
-                "Property values were not valid",
-                context(),
-            )),
+            Err(refusal) => {
+                errors.push(item_error("VALIDATION_ERROR", refusal.message(), context()))
+            }
         }
     }
     Ok(answer(StatusCode::CREATED, results, errors))
@@ -164,12 +216,19 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
 
 async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     let Batch { inputs, .. } = inputs(&body)?;
+    for input in &inputs {
+        check_id_property(
+            &shared.schema,
+            input.get("idProperty").and_then(Value::as_str),
+        )?;
+    }
+    no_duplicates(ids(&inputs).iter().map(String::as_str))?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors, mut missing) = (Vec::new(), Vec::new(), Vec::new());
     for input in &inputs {
         let id = text(input.get("id")).unwrap_or_default();
         let id_property = input.get("idProperty").and_then(Value::as_str);
-        let mut properties = match properties(input) {
+        let properties = match properties(input) {
             Ok(properties) => properties,
             Err(_) => {
                 errors.push(item_error(
@@ -180,15 +239,14 @@ async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
                 continue;
             }
         };
-        if check_channel(&mut properties, false).is_err() {
-            errors.push(item_error(
-                "VALIDATION_ERROR",
-                "Property values were not valid",
-                json!({"ids": [id]}),
-            ));
-            continue;
-        }
-        let found = resolve_id(&mut store, &id, id_property).ok();
+        let properties = match message_update(&shared.schema, properties) {
+            Ok(properties) => properties,
+            Err(invalid) => {
+                errors.push(invalid.item(json!({"ids": [id]})));
+                continue;
+            }
+        };
+        let found = resolve_id(&mut store, &shared.schema, &id, id_property).ok();
         match found.and_then(|n| store.update_communication(n, properties.clone())) {
             Some(message) => results.push(message.to_json(&[], &[], &MESSAGE_DEFAULTS)),
             None => missing.push(id),
@@ -206,6 +264,13 @@ async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
 
 async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     let Batch { inputs, .. } = inputs(&body)?;
+    for input in &inputs {
+        check_id_property(
+            &shared.schema,
+            input.get("idProperty").and_then(Value::as_str),
+        )?;
+    }
+    no_duplicates(ids(&inputs).iter().map(String::as_str))?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors) = (Vec::new(), Vec::new());
     for input in &inputs {
@@ -222,20 +287,26 @@ async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
             ));
             continue;
         };
-        let existing = resolve_id(&mut store, &key, Some(id_property))
+        let existing = resolve_id(&mut store, &shared.schema, &key, Some(id_property))
             .ok()
             .filter(|id| store.live(*id).is_some());
         let outcome = match existing {
-            Some(id) => check_channel(&mut properties, false).map(|()| {
+            Some(id) => message_update(&shared.schema, properties).map(|properties| {
                 store.update_communication(id, properties);
                 (id, false)
             }),
-            None if id_property == "hs_object_id" => Err(ApiError::not_found(
-                "upsert by hs_object_id needs an existing id",
-            )),
+            None if id_property == "hs_object_id" => {
+                errors.push(item_error(
+                    "OBJECT_NOT_FOUND",
+                    "upsert by hs_object_id needs an existing id",
+                    json!({"ids": [key]}),
+                ));
+                continue;
+            }
             None => {
                 properties.insert(id_property.to_owned(), key.clone());
-                check_new_message(properties).map(|p| (store.create_communication(p), true))
+                new_message(&shared.schema, properties)
+                    .map(|p| (store.create_communication(p), true))
             }
         };
         match outcome {
@@ -243,16 +314,13 @@ async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
                 let Some(message) = store.live(id) else {
                     continue;
                 };
+                let stored = message.properties.get(id_property).cloned();
                 let mut message = message.to_json(&[], &[], &MESSAGE_DEFAULTS);
-                message["properties"][id_property] = json!(key);
+                message["properties"][id_property] = json!(stored.unwrap_or(key));
                 message["new"] = json!(new);
                 results.push(message);
             }
-            Err(_) => errors.push(item_error(
-                "VALIDATION_ERROR",
-                "Property values were not valid",
-                json!({"ids": [key]}),
-            )),
+            Err(invalid) => errors.push(invalid.item(json!({"ids": [key]}))),
         }
     }
     Ok(answer(StatusCode::OK, results, errors))
@@ -260,6 +328,7 @@ async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
 
 async fn archive(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     let Batch { inputs, .. } = inputs(&body)?;
+    no_duplicates(ids(&inputs).iter().map(String::as_str))?;
     let mut store = lock(&shared.store);
     let now = Utc::now();
     for input in &inputs {

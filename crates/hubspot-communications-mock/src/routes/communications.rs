@@ -15,7 +15,7 @@ use super::input::{json_body, parse_id, properties};
 use super::message::{MESSAGE_DEFAULTS, message_json, resolve_id};
 use super::paging::after_in_query;
 use super::query::Query;
-use super::validate::{check_channel, check_new_message};
+use super::validate::{message_update, new_message};
 use crate::error::ApiError;
 use crate::state::{Shared, lock};
 
@@ -45,7 +45,7 @@ async fn list(State(shared): State<Arc<Shared>>, uri: Uri) -> Answer {
     let results: Vec<Value> = page
         .by_ref()
         .take(limit)
-        .filter_map(|(id, _)| message_json(&store, *id, &query))
+        .filter_map(|(id, _)| message_json(&store, &shared.schema, *id, &query))
         .collect();
     let mut body = json!({"results": results});
     if let Some((next, _)) = page.next() {
@@ -57,9 +57,9 @@ async fn list(State(shared): State<Arc<Shared>>, uri: Uri) -> Answer {
 
 async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     let input = json_body(&body)?;
-    let properties = check_new_message(properties(&input)?)?;
+    let properties = new_message(&shared.schema, properties(&input)?)?;
     let mut store = lock(&shared.store);
-    let associations = requested(&store, &input)?;
+    let associations = requested(&store, &shared.labels, &input)?;
     let id = store.create_communication(properties);
     for association in associations {
         store.associate(id, association.record, association.how);
@@ -78,12 +78,12 @@ async fn read(
     let query = Query::parse(&uri);
     let archived = query.flag("archived")?;
     let mut store = lock(&shared.store);
-    let id = resolve_id(&mut store, &id, query.one("idProperty"))?;
+    let id = resolve_id(&mut store, &shared.schema, &id, query.one("idProperty"))?;
     store
         .communications
         .get(&id)
         .filter(|message| message.archived_at.is_some() == archived)
-        .and_then(|_| message_json(&store, id, &query))
+        .and_then(|_| message_json(&store, &shared.schema, id, &query))
         .map(|message| axum::Json(message).into_response())
         .ok_or_else(|| ApiError::not_found(format!("No communication with id {id}")))
 }
@@ -96,18 +96,9 @@ async fn update(
 ) -> Answer {
     let query = Query::parse(&uri);
     let input = json_body(&body)?;
-    let mut properties = properties(&input)?;
-    check_channel(&mut properties, false)?;
-    if properties
-        .get("hs_communication_logged_from")
-        .is_some_and(|v| v != "CRM")
-    {
-        return Err(ApiError::validation(
-            "hs_communication_logged_from must be CRM",
-        ));
-    }
+    let properties = message_update(&shared.schema, properties(&input)?)?;
     let mut store = lock(&shared.store);
-    let id = resolve_id(&mut store, &id, query.one("idProperty"))?;
+    let id = resolve_id(&mut store, &shared.schema, &id, query.one("idProperty"))?;
     let message = store
         .update_communication(id, properties)
         .ok_or_else(|| ApiError::not_found(format!("No communication with id {id}")))?;

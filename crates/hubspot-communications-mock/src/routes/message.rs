@@ -6,6 +6,8 @@ use super::input::parse_id;
 use super::query::Query;
 use crate::error::ApiError;
 use crate::kind::ObjectKind;
+use crate::property::PropertyOwner;
+use crate::schema::Schema;
 use crate::store::Store;
 
 /// The properties a message returns when none are asked for.
@@ -19,11 +21,17 @@ pub(crate) const MESSAGE_DEFAULTS: [&str; 5] = [
 
 /// A stored message with the properties, history and associations a query asks for, or
 /// `None` if there is no message `id`.
-pub(crate) fn message_json(store: &Store, id: u64, query: &Query) -> Option<Value> {
+pub(crate) fn message_json(
+    store: &Store,
+    schema: &Schema,
+    id: u64,
+    query: &Query,
+) -> Option<Value> {
     let message = store.communications.get(&id)?;
+    let owner = PropertyOwner::Communication;
     let mut body = message.to_json(
-        &query.list("properties"),
-        &query.list("propertiesWithHistory"),
+        &schema.known(owner, &query.list("properties")),
+        &schema.known(owner, &query.list("propertiesWithHistory")),
         &MESSAGE_DEFAULTS,
     );
     let asked: Vec<ObjectKind> = query
@@ -45,7 +53,7 @@ pub(crate) fn associations_json(store: &Store, id: u64, kinds: &[ObjectKind]) ->
             .associations_of(id, *kind)
             .into_iter()
             .flat_map(|associated| {
-                let record = associated.record.to_string();
+                let record = associated.id.to_string();
                 associated
                     .types
                     .into_iter()
@@ -59,12 +67,34 @@ pub(crate) fn associations_json(store: &Store, id: u64, kinds: &[ObjectKind]) ->
     Value::Object(map)
 }
 
-/// A path id, or the message whose `id_property` has that value.
+/// Refuses an `idProperty` that is not a unique property of messages, as HubSpot does.
+pub(crate) fn check_id_property(
+    schema: &Schema,
+    id_property: Option<&str>,
+) -> Result<(), ApiError> {
+    match id_property {
+        Some(name) if !schema.is_unique(PropertyOwner::Communication, name) => {
+            Err(ApiError::validation(format!(
+                "{name} is not a unique property of communications and cannot be used as idProperty"
+            ))
+            .detail(
+                "idProperty",
+                "INVALID_ID_PROPERTY",
+                "must name a unique property",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A path id, or the message whose `id_property` (a unique property) has that value.
 pub(crate) fn resolve_id(
     store: &mut Store,
+    schema: &Schema,
     id: &str,
     id_property: Option<&str>,
 ) -> Result<u64, ApiError> {
+    check_id_property(schema, id_property)?;
     match id_property.filter(|p| *p != "hs_object_id") {
         None => parse_id(id),
         Some(property) => store

@@ -2,6 +2,7 @@
 //! answers for unknown paths and methods. Routes depend on the shared state, never on the
 //! server that runs them.
 
+mod association_batch;
 mod association_spec;
 mod associations;
 mod batch;
@@ -32,6 +33,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .merge(batch::router())
         .merge(search::router())
         .merge(associations::router())
+        .merge(association_batch::router())
         .merge(objects::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -11,7 +11,10 @@ use axum::routing::{get, post};
 use super::extract::{Body, PathParams};
 use super::input::{json_body, parse_id, parse_kind, properties};
 use super::query::Query;
+use super::validate::write;
 use crate::error::ApiError;
+use crate::property::PropertyOwner;
+use crate::schema::Write;
 use crate::state::{Shared, lock};
 use crate::store::RecordId;
 
@@ -34,8 +37,13 @@ async fn create(
     Body(body): Body,
 ) -> Answer {
     let kind = parse_kind(&object_type)?;
-    let properties = properties(&json_body(&body)?)?;
-    if properties.contains_key(PINNED) {
+    let properties = write(
+        &shared.schema,
+        PropertyOwner::Record(kind),
+        properties(&json_body(&body)?)?,
+        Write::Create,
+    )?;
+    if properties.get(PINNED).is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::validation(
             "A new record has no associated activity to pin",
         ));
@@ -65,11 +73,16 @@ async fn read(
         })
         .filter(|r| r.archived_at.is_none())
         .ok_or_else(|| ApiError::not_found(format!("No {} with id {id}", kind.singular())))?;
-    Ok(axum::Json(record.to_json(
-        &query.list("properties"),
-        &query.list("propertiesWithHistory"),
-        &RECORD_DEFAULTS,
-    ))
+    let owner = PropertyOwner::Record(kind);
+    Ok(axum::Json(
+        record.to_json(
+            &shared.schema.known(owner, &query.list("properties")),
+            &shared
+                .schema
+                .known(owner, &query.list("propertiesWithHistory")),
+            &RECORD_DEFAULTS,
+        ),
+    )
     .into_response())
 }
 
@@ -81,7 +94,12 @@ async fn update(
     Body(body): Body,
 ) -> Answer {
     let kind = parse_kind(&object_type)?;
-    let properties = properties(&json_body(&body)?)?;
+    let properties = write(
+        &shared.schema,
+        PropertyOwner::Record(kind),
+        properties(&json_body(&body)?)?,
+        Write::Update,
+    )?;
     let mut store = lock(&shared.store);
     let record = RecordId {
         kind,

@@ -50,7 +50,9 @@ impl Offset {
     /// HubSpot's `paging` when items remain past this page of `total`.
     pub(crate) fn paging(&self, total: usize) -> Option<Value> {
         let total = u64::try_from(total).unwrap_or(u64::MAX);
-        (self.end < total).then(|| serde_json::json!({"next": {"after": self.end.to_string()}}))
+        (self.end < total).then(|| {
+            serde_json::json!({"next": {"after": self.end.to_string(), "link": format!("?after={}", self.end)}})
+        })
     }
 }
 

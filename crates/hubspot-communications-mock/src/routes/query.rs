@@ -45,12 +45,13 @@ impl Query {
             .map(String::as_str)
     }
 
-    /// A `true`/`false` parameter, false when absent.
+    /// A `true`/`false` parameter in any case (HubSpot's Python SDK sends `False`), false
+    /// when absent.
     pub(crate) fn flag(&self, name: &str) -> Result<bool, ApiError> {
         match self.one(name) {
             None => Ok(false),
-            Some("true") => Ok(true),
-            Some("false") => Ok(false),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
             Some(other) => Err(ApiError::validation(format!(
                 "{name} must be true or false, not {other}"
             ))),

@@ -1,57 +1,111 @@
-//! What HubSpot checks on a message's properties: its channel and where it was logged from.
+//! What HubSpot checks on the properties of a write: the account's definitions (types,
+//! options, unknown names), and what a new message must carry. Refusals name the properties
+//! at fault, in HubSpot's words, both for a whole answer and for one item of a batch.
 
 use std::collections::BTreeMap;
 
-use crate::error::ApiError;
+use serde_json::{Value, json};
 
-/// The channels HubSpot accepts for `hs_communication_channel_type`.
-pub(crate) const CHANNELS: [&str; 3] = ["WHATS_APP", "LINKEDIN_MESSAGE", "SMS"];
+use crate::error::{ApiError, item_error};
+use crate::property::PropertyOwner;
+use crate::schema::{Refusal, Schema, Write};
 
-/// What HubSpot checks on a new message; returns the properties as stored (channel trimmed).
-pub(crate) fn check_new_message(
-    mut properties: BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>, ApiError> {
-    check_channel(&mut properties, true)?;
-    match properties
-        .get("hs_communication_logged_from")
-        .map(String::as_str)
-    {
-        Some("CRM") => Ok(properties),
-        Some(other) => Err(ApiError::validation(format!(
-            "hs_communication_logged_from must be CRM, not {other}"
-        ))
-        .detail(
-            "hs_communication_logged_from",
-            "INVALID_OPTION",
-            "must be CRM",
-        )),
-        None => Err(
-            ApiError::validation("hs_communication_logged_from is required").detail(
-                "hs_communication_logged_from",
-                "REQUIRED",
-                "must be CRM",
-            ),
-        ),
+/// The properties every new message must set.
+const REQUIRED: [&str; 2] = [
+    "hs_communication_channel_type",
+    "hs_communication_logged_from",
+];
+
+/// Properties a write was refused for.
+#[derive(Debug)]
+pub(crate) struct Invalid(Vec<Refusal>);
+
+impl Invalid {
+    /// HubSpot's message: `Property values were not valid: [{"isValid":false,...}]`.
+    fn message(&self) -> String {
+        let details: Vec<Value> = self
+            .0
+            .iter()
+            .map(|r| json!({"isValid": false, "message": r.message, "error": r.code, "name": r.name}))
+            .collect();
+        format!("Property values were not valid: {}", Value::Array(details))
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.0.iter().map(|r| r.name.clone()).collect()
+    }
+
+    /// The per-item error of a batch, with `context.propertyName` beside `context`'s members.
+    pub(crate) fn item(&self, mut context: Value) -> Value {
+        if let Some(map) = context.as_object_mut() {
+            map.insert("propertyName".into(), json!(self.names()));
+        }
+        item_error("VALIDATION_ERROR", self.message(), context)
     }
 }
 
-/// The channel, if present (required on creates), must be one HubSpot knows.
-pub(crate) fn check_channel(
-    properties: &mut BTreeMap<String, String>,
-    required: bool,
-) -> Result<(), ApiError> {
-    const NAME: &str = "hs_communication_channel_type";
-    match properties.get_mut(NAME) {
-        Some(channel) if CHANNELS.contains(&channel.trim()) => {
-            *channel = channel.trim().to_owned();
-            Ok(())
-        }
-        Some(channel) if channel.is_empty() && !required => Ok(()),
-        Some(channel) => Err(ApiError::validation(format!(
-            "Property values were not valid: {channel:?} is not a valid channel (WHATS_APP, LINKEDIN_MESSAGE, SMS)"
-        ))
-        .detail(NAME, "INVALID_OPTION", format!("{channel:?} was not one of the allowed options"))),
-        None if required => Err(ApiError::validation(format!("{NAME} is required")).detail(NAME, "REQUIRED", "required")),
-        None => Ok(()),
+impl From<Invalid> for ApiError {
+    fn from(invalid: Invalid) -> Self {
+        let message = invalid.message();
+        invalid
+            .0
+            .iter()
+            .fold(ApiError::validation(message), |error, r| {
+                error.detail(&r.name, r.code, r.message.clone())
+            })
     }
+}
+
+/// A write's properties as stored, by the owner's definitions.
+pub(crate) fn write(
+    schema: &Schema,
+    owner: PropertyOwner,
+    properties: BTreeMap<String, String>,
+    write: Write,
+) -> Result<BTreeMap<String, String>, Invalid> {
+    schema.check(owner, properties, write).map_err(Invalid)
+}
+
+/// A new message's properties as stored: typed, and with a channel and `CRM` as where it
+/// was logged from.
+pub(crate) fn new_message(
+    schema: &Schema,
+    properties: BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, Invalid> {
+    let missing: Vec<Refusal> = REQUIRED
+        .iter()
+        .filter(|name| properties.get(**name).is_none_or(|v| v.trim().is_empty()))
+        .map(|name| Refusal {
+            name: (*name).to_owned(),
+            code: "REQUIRED",
+            message: format!("{name} is required"),
+        })
+        .collect();
+    let checked = write(
+        schema,
+        PropertyOwner::Communication,
+        properties,
+        Write::Create,
+    );
+    match checked {
+        Ok(properties) if missing.is_empty() => Ok(properties),
+        Ok(_) => Err(Invalid(missing)),
+        Err(Invalid(mut refusals)) => {
+            refusals.extend(missing);
+            Err(Invalid(refusals))
+        }
+    }
+}
+
+/// A message update's properties as stored: unknown and read-only ones ignored, as HubSpot does.
+pub(crate) fn message_update(
+    schema: &Schema,
+    properties: BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, Invalid> {
+    write(
+        schema,
+        PropertyOwner::Communication,
+        properties,
+        Write::Update,
+    )
 }

@@ -1,0 +1,136 @@
+//! Association labels as an account defines them: each a pair of type ids, one per direction.
+
+use crate::association::AssociationType;
+use crate::kind::ObjectKind;
+
+/// Who defined an association label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelCategory {
+    /// The account (`USER_DEFINED`).
+    User,
+    /// An integration (`INTEGRATOR_DEFINED`).
+    Integrator,
+}
+
+/// A label between communications and one kind of record: HubSpot gives it a type id in each
+/// direction (from the message, and from the record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssociationLabel {
+    /// The kind of record it links messages to.
+    pub kind: ObjectKind,
+    /// Who defined it.
+    pub category: LabelCategory,
+    /// Its type id from the communication to the record.
+    pub type_id: i32,
+    /// Its type id from the record to the communication.
+    pub inverse_type_id: i32,
+    /// The label shown in both directions.
+    pub label: String,
+}
+
+impl AssociationLabel {
+    /// A label the account defined (`USER_DEFINED`).
+    pub fn user(
+        kind: ObjectKind,
+        type_id: i32,
+        inverse_type_id: i32,
+        label: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            category: LabelCategory::User,
+            type_id,
+            inverse_type_id,
+            label: label.into(),
+        }
+    }
+
+    /// A label an integration defined (`INTEGRATOR_DEFINED`).
+    pub fn integrator(
+        kind: ObjectKind,
+        type_id: i32,
+        inverse_type_id: i32,
+        label: impl Into<String>,
+    ) -> Self {
+        Self {
+            category: LabelCategory::Integrator,
+            ..Self::user(kind, type_id, inverse_type_id, label)
+        }
+    }
+
+    /// The stored type (always from the communication's side).
+    fn stored(&self) -> AssociationType {
+        match self.category {
+            LabelCategory::User => AssociationType::User(self.type_id),
+            LabelCategory::Integrator => AssociationType::Integrator(self.type_id),
+        }
+    }
+}
+
+/// Which end an association is seen from: HubSpot stores it once and shows it from both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// From the communication to the record (81, 83, 85, 87, a label's `type_id`).
+    FromMessage,
+    /// From the record to the communication (82, 84, 86, 88, a label's `inverse_type_id`).
+    FromRecord,
+}
+
+/// The account's labels.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Labels {
+    labels: Vec<AssociationLabel>,
+}
+
+impl Labels {
+    pub(crate) fn new(labels: &[AssociationLabel]) -> Self {
+        Self {
+            labels: labels.to_vec(),
+        }
+    }
+
+    /// The stored type a category and id name, seen from `side`, to or from a `kind` record.
+    pub(crate) fn find(
+        &self,
+        kind: ObjectKind,
+        category: LabelCategory,
+        id: i32,
+        side: Side,
+    ) -> Option<AssociationType> {
+        self.labels
+            .iter()
+            .find(|l| {
+                l.kind == kind
+                    && l.category == category
+                    && id
+                        == match side {
+                            Side::FromMessage => l.type_id,
+                            Side::FromRecord => l.inverse_type_id,
+                        }
+            })
+            .map(AssociationLabel::stored)
+    }
+
+    fn of(&self, kind: ObjectKind, how: AssociationType) -> Option<&AssociationLabel> {
+        self.labels
+            .iter()
+            .find(|l| l.kind == kind && l.stored() == how)
+    }
+
+    /// The type id of a stored type seen from `side`.
+    pub(crate) fn type_id(&self, kind: ObjectKind, how: AssociationType, side: Side) -> i32 {
+        match (how, side) {
+            (AssociationType::HubSpot(kind), Side::FromMessage) => kind.default_type_id(),
+            (AssociationType::HubSpot(kind), Side::FromRecord) => kind.default_type_id() + 1,
+            (_, Side::FromMessage) => how.id(),
+            (_, Side::FromRecord) => self
+                .of(kind, how)
+                .map_or(how.id(), |label| label.inverse_type_id),
+        }
+    }
+
+    /// The label v4 shows: the account's; HubSpot's defaults have none.
+    pub(crate) fn label(&self, kind: ObjectKind, how: AssociationType) -> Option<String> {
+        self.of(kind, how).map(|label| label.label.clone())
+    }
+}

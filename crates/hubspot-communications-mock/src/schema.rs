@@ -1,0 +1,316 @@
+//! The account's property definitions, and what they decide: which writes are accepted and
+//! how they are stored, which reads are answered, and how search compares and sorts.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+use crate::kind::ObjectKind;
+use crate::object::timestamp;
+use crate::property::{PropertyDefinition, PropertyOwner, PropertyType};
+
+/// Every object type's properties.
+#[derive(Debug, Clone)]
+pub(crate) struct Schema {
+    owners: BTreeMap<PropertyOwner, BTreeMap<String, PropertyDefinition>>,
+}
+
+/// Whether a write makes a new object (unknown properties refused) or changes one (ignored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Write {
+    Create,
+    Update,
+}
+
+/// Why one property of a write was refused, in HubSpot's terms.
+#[derive(Debug, Clone)]
+pub(crate) struct Refusal {
+    pub(crate) name: String,
+    /// HubSpot's error code: `PROPERTY_DOESNT_EXIST`, `INVALID_OPTION`, ...
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+}
+
+/// A value as search compares it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Key {
+    Number(f64),
+    Text(String),
+}
+
+impl Key {
+    /// Total order: numbers before text (a value of the wrong type sorts apart, not mixed in).
+    pub(crate) fn order(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Self::Number(a), Self::Number(b)) => a.total_cmp(b),
+            (Self::Text(a), Self::Text(b)) => a.cmp(b),
+            (Self::Number(_), Self::Text(_)) => Ordering::Less,
+            (Self::Text(_), Self::Number(_)) => Ordering::Greater,
+        }
+    }
+}
+
+impl Schema {
+    /// HubSpot's default properties, then the account's own (which replace a default of the
+    /// same name).
+    pub(crate) fn new(custom: &[(PropertyOwner, PropertyDefinition)]) -> Self {
+        let mut owners: BTreeMap<PropertyOwner, BTreeMap<String, PropertyDefinition>> =
+            BTreeMap::new();
+        let defaults = std::iter::once(PropertyOwner::Communication)
+            .chain(ObjectKind::ALL.map(PropertyOwner::Record))
+            .flat_map(|owner| defaults(owner).into_iter().map(move |d| (owner, d)));
+        for (owner, definition) in defaults.chain(custom.iter().cloned()) {
+            owners
+                .entry(owner)
+                .or_default()
+                .insert(definition.name.clone(), definition);
+        }
+        Self { owners }
+    }
+
+    pub(crate) fn get(&self, owner: PropertyOwner, name: &str) -> Option<&PropertyDefinition> {
+        self.owners.get(&owner)?.get(name)
+    }
+
+    /// Whether `name` can identify an object (`idProperty`, upserts).
+    pub(crate) fn is_unique(&self, owner: PropertyOwner, name: &str) -> bool {
+        self.get(owner, name).is_some_and(|d| d.unique)
+    }
+
+    /// The asked-for names the object type has; HubSpot leaves the others out of answers.
+    pub(crate) fn known(&self, owner: PropertyOwner, names: &[String]) -> Vec<String> {
+        names
+            .iter()
+            .filter(|name| self.get(owner, name).is_some())
+            .cloned()
+            .collect()
+    }
+
+    /// The properties of a write as stored: values in their type's form (`""` still clears),
+    /// read-only ones dropped, unknown ones refused on create and dropped on update.
+    pub(crate) fn check(
+        &self,
+        owner: PropertyOwner,
+        properties: BTreeMap<String, String>,
+        write: Write,
+    ) -> Result<BTreeMap<String, String>, Vec<Refusal>> {
+        let (mut stored, mut refusals) = (BTreeMap::new(), Vec::new());
+        for (name, value) in properties {
+            let Some(definition) = self.get(owner, &name) else {
+                if write == Write::Create {
+                    refusals.push(Refusal {
+                        message: format!("Property \"{name}\" does not exist"),
+                        name,
+                        code: "PROPERTY_DOESNT_EXIST",
+                    });
+                }
+                continue;
+            };
+            if definition.read_only {
+                continue;
+            }
+            if value.is_empty() {
+                stored.insert(name, value);
+                continue;
+            }
+            match normalize(definition, &value) {
+                Ok(value) => {
+                    stored.insert(name, value);
+                }
+                Err(code) => refusals.push(Refusal {
+                    message: refusal_message(definition, &value),
+                    name,
+                    code,
+                }),
+            }
+        }
+        if refusals.is_empty() {
+            Ok(stored)
+        } else {
+            Err(refusals)
+        }
+    }
+
+    /// A value of `name` as search compares it: by the property's type, case-insensitive
+    /// text otherwise (and for a value its type cannot read).
+    pub(crate) fn key(&self, owner: PropertyOwner, name: &str, value: &str) -> Key {
+        let number = match self.get(owner, name).map(|d| d.kind) {
+            Some(PropertyType::Number) => value.trim().parse::<f64>().ok(),
+            Some(PropertyType::DateTime) => {
+                parse_datetime(value).map(|t| t.timestamp_millis() as f64)
+            }
+            _ => None,
+        };
+        number.map_or_else(|| Key::Text(value.to_lowercase()), Key::Number)
+    }
+}
+
+/// A value in its type's stored form, or HubSpot's error code.
+fn normalize(definition: &PropertyDefinition, value: &str) -> Result<String, &'static str> {
+    match definition.kind {
+        PropertyType::String => Ok(value.to_owned()),
+        PropertyType::Number => value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(|_| value.trim().to_owned())
+            .ok_or("INVALID_NUMBER"),
+        PropertyType::DateTime => parse_datetime(value)
+            .map(timestamp)
+            .ok_or("INVALID_DATETIME"),
+        PropertyType::Bool => match value.trim().to_ascii_lowercase().as_str() {
+            bool @ ("true" | "false") => Ok(bool.to_owned()),
+            _ => Err("INVALID_BOOLEAN"),
+        },
+        // HubSpot's own example echoes "SMS " with a trailing space: options are matched trimmed.
+        PropertyType::Enumeration => definition
+            .options
+            .iter()
+            .find(|option| option.as_str() == value.trim())
+            .cloned()
+            .ok_or("INVALID_OPTION"),
+    }
+}
+
+fn refusal_message(definition: &PropertyDefinition, value: &str) -> String {
+    let name = &definition.name;
+    match definition.kind {
+        PropertyType::Enumeration => format!(
+            "{value:?} was not one of the allowed options of {name}: [{}]",
+            definition.options.join(", ")
+        ),
+        PropertyType::DateTime => format!(
+            "{value:?} is not a valid datetime for {name}: give Unix milliseconds or ISO 8601"
+        ),
+        PropertyType::Number => format!("{value:?} is not a valid number for {name}"),
+        PropertyType::Bool => format!("{value:?} is not a valid bool for {name}"),
+        PropertyType::String => format!("{value:?} is not valid for {name}"),
+    }
+}
+
+/// Unix milliseconds, or ISO 8601 (with an offset, as UTC without one, or a bare date).
+pub(crate) fn parse_datetime(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(millis) = value.parse::<i64>() {
+        return DateTime::from_timestamp_millis(millis);
+    }
+    if let Ok(at) = DateTime::parse_from_rfc3339(value) {
+        return Some(at.with_timezone(&Utc));
+    }
+    if let Ok(at) = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Some(at.and_utc());
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|at| at.and_utc())
+}
+
+/// HubSpot's default properties of an object type, those the client and the examples use.
+fn defaults(owner: PropertyOwner) -> Vec<PropertyDefinition> {
+    use PropertyDefinition as P;
+    let mut all = vec![
+        P::number("hs_object_id").read_only().unique(),
+        P::datetime("hs_createdate").read_only(),
+        P::datetime("hs_lastmodifieddate").read_only(),
+        // An owner id; HubSpot's enumeration of the account's owners, approximated as a number.
+        P::number("hubspot_owner_id"),
+    ];
+    let own = match owner {
+        PropertyOwner::Communication => vec![
+            P::enumeration(
+                "hs_communication_channel_type",
+                ["WHATS_APP", "LINKEDIN_MESSAGE", "SMS"],
+            ),
+            P::enumeration("hs_communication_logged_from", ["CRM"]),
+            P::string("hs_communication_body"),
+            P::datetime("hs_timestamp"),
+            P::string("hs_body_preview").read_only(),
+        ],
+        PropertyOwner::Record(kind) => {
+            let mut record = vec![P::number("hs_pinned_engagement_id")];
+            record.extend(match kind {
+                ObjectKind::Contact => vec![
+                    P::string("email").unique(),
+                    P::string("firstname"),
+                    P::string("lastname"),
+                    P::string("phone"),
+                    P::string("mobilephone"),
+                    P::string("hs_whatsapp_phone_number"),
+                    P::string("company"),
+                    P::string("hs_searchable_calculated_phone_number").read_only(),
+                    P::string("hs_searchable_calculated_mobile_number").read_only(),
+                ],
+                ObjectKind::Company => {
+                    vec![P::string("name"), P::string("domain"), P::string("phone")]
+                }
+                ObjectKind::Deal => vec![
+                    P::string("dealname"),
+                    P::number("amount"),
+                    P::string("dealstage"),
+                    P::string("pipeline"),
+                    P::datetime("closedate"),
+                ],
+                ObjectKind::Ticket => vec![
+                    P::string("subject"),
+                    P::string("content"),
+                    P::string("hs_pipeline"),
+                    P::string("hs_pipeline_stage"),
+                ],
+            });
+            record
+        }
+    };
+    all.extend(own);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetimes_are_read_from_millis_and_iso_8601() {
+        let iso = parse_datetime("2022-11-12T15:48:22Z");
+        assert_eq!(parse_datetime("1668268102000"), iso);
+        assert_eq!(parse_datetime("2022-11-12T15:48:22.000+00:00"), iso);
+        assert_eq!(parse_datetime("2022-11-12T15:48:22"), iso);
+        assert!(parse_datetime("2022-11-12").is_some());
+        assert!(parse_datetime("yesterday").is_none());
+        assert!(parse_datetime(&i64::MAX.to_string()).is_none());
+    }
+
+    #[test]
+    fn writes_are_typed() {
+        let schema = Schema::new(&[]);
+        let owner = PropertyOwner::Communication;
+        let write = |name: &str, value: &str, how| {
+            schema.check(owner, [(name.to_owned(), value.to_owned())].into(), how)
+        };
+        let stored = write("hs_timestamp", "1668268102000", Write::Create).unwrap_or_default();
+        assert_eq!(stored["hs_timestamp"], "2022-11-12T15:48:22.000Z");
+        assert_eq!(
+            write("hs_communication_channel_type", "SMS ", Write::Update).unwrap_or_default()["hs_communication_channel_type"],
+            "SMS"
+        );
+        let refused = write("nope", "x", Write::Create).err().unwrap_or_default();
+        assert_eq!(refused[0].code, "PROPERTY_DOESNT_EXIST");
+        assert!(write("nope", "x", Write::Update).is_ok_and(|s| s.is_empty()));
+        assert!(write("hs_object_id", "5", Write::Update).is_ok_and(|s| s.is_empty()));
+        assert!(write("hubspot_owner_id", "abc", Write::Update).is_err());
+    }
+
+    #[test]
+    fn keys_follow_the_type() {
+        let schema = Schema::new(&[]);
+        let owner = PropertyOwner::Communication;
+        let key = |v| schema.key(owner, "hs_timestamp", v);
+        assert_eq!(
+            key("2022-12-31T00:00:00Z").order(&key("2023-01-01T00:00:00Z")),
+            Ordering::Less
+        );
+        assert_eq!(key("1668268102000"), key("2022-11-12T15:48:22.000Z"));
+    }
+}
