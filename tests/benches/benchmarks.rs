@@ -21,6 +21,7 @@ use hubspot_communications::{
     Channel, Client, LogOutcome, NewMessage, RateLimit, ReadOptions, RetryPolicy,
 };
 use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+use hubspot_communications_tests::with_unique_key;
 
 const CHILD: &str = "HUBSPOT_BENCH_FAKE_MESSAGES";
 const MESSAGES: usize = 100_000;
@@ -120,7 +121,9 @@ async fn faults() {
         )
     };
     for keyed in [false, true] {
-        let server = MockServer::start_with(fake()).await.unwrap();
+        // The keyed run upserts on a unique property the account defines.
+        let config = with_unique_key(fake(), "external_message_id");
+        let server = MockServer::start_with(config).await.unwrap();
         let client = bulk_client(&server);
         let started = Instant::now();
         let outcomes: Vec<(u64, &'static str)> = if keyed {
