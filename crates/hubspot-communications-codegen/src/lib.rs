@@ -6,11 +6,14 @@
 //! 1. [`manifest`]: `spec/client.toml` says which operations of which upstream file the client
 //!    needs, which patches to apply, and which generated types and string formats to replace
 //!    with hand-written types.
-//! 2. [`merge`]: the selected operations of every file become one OpenAPI document; schemas that
-//!    several files define must agree.
+//! 2. [`merge`]: the selected operations of every file become one OpenAPI document. With API
+//!    versions, each file's family base path is stripped, so an operation several versions
+//!    share is one operation; operations and schemas that several files define must agree (or
+//!    differ only as [`merge`] allows).
 //! 3. [`patch`]: the project's RFC 6902 patches mend the defects of HubSpot's spec, each
 //!    operation with its reason; schemas no operation reaches are then pruned.
-//! 4. [`render`]: progenitor (builder interface) emits the client, prettyplease formats it.
+//! 4. [`render`]: progenitor (builder interface) emits the client, prettyplease formats it;
+//!    then the tables of our own (`OPERATION_PATHS`, `API_VERSIONS`).
 //!
 //! The output is a pure function of its inputs: the same files give the same bytes.
 
@@ -82,6 +85,20 @@ pub enum Error {
         /// The second file.
         second: String,
     },
+    /// Two versions define one operation differently (beyond what the merge reconciles).
+    #[error(
+        "operation `{operation}` differs between {first} and {second} ({what}); mend it in a patch or select it from one version"
+    )]
+    OperationConflict {
+        /// `METHOD /path`, the path version-relative.
+        operation: String,
+        /// The file that defined it first.
+        first: String,
+        /// The file that defines it differently.
+        second: String,
+        /// What differs.
+        what: String,
+    },
     /// A patch operation has no `reason` member.
     #[error(
         "{file}: operation #{index} has no \"reason\"; every patch operation must say why it exists"
@@ -125,6 +142,11 @@ pub enum Error {
         /// The path template.
         path: String,
     },
+    /// An operation of a versioned client does not say which versions define it.
+    #[error(
+        "operation `{0}` has no `x-versions`: an operation a patch adds must list the versions that have it"
+    )]
+    UnversionedOperation(String),
     /// Progenitor's output did not parse as Rust.
     #[error("progenitor's output does not parse as Rust: {0}")]
     Syntax(String),

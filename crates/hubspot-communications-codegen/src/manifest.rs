@@ -36,6 +36,27 @@ pub struct Manifest {
     /// for a request hook to check URLs against.
     #[serde(default)]
     pub operation_paths: bool,
+    /// The hand-written struct the `API_VERSIONS` table is made of, as a Rust path (e.g.
+    /// `crate::ApiVersionPaths`); with it, the table is emitted (it needs `[[version]]`s).
+    #[serde(default)]
+    pub version_table: Option<String>,
+    /// The API versions the client speaks, each with the base path of every family of
+    /// operations. Empty for a client whose paths are not version-relative.
+    #[serde(default, rename = "version")]
+    pub versions: Vec<Version>,
+}
+
+/// One API version (`v3`, `2026-09`, …): the base path of each family of operations. Sources
+/// of this version name a family; the generator strips its base from their paths, so that an
+/// operation the versions share is generated once.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Version {
+    /// The version's name, as the `API_VERSIONS` table gives it.
+    pub name: String,
+    /// Family name (a field of the version table's struct) to base path, e.g.
+    /// `objects = "/crm/objects/2026-09"`. Every version declares the same families.
+    #[serde(flatten)]
+    pub families: BTreeMap<String, String>,
 }
 
 /// The `info` of the merged document.
@@ -57,7 +78,15 @@ pub struct Info {
 pub struct Source {
     /// The file name under the upstream folder.
     pub file: String,
-    /// Operations as `METHOD /path`, e.g. `GET /crm/v3/objects/communications`.
+    /// The API version the file belongs to (a `[[version]]` name); with versions only.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// The family its operations belong to (a family of that version), whose base path is
+    /// stripped from each operation's path; with versions only.
+    #[serde(default)]
+    pub family: Option<String>,
+    /// Operations as `METHOD /path`, written as the upstream file writes them, e.g.
+    /// `GET /crm/v3/objects/{objectType}`.
     pub operations: Vec<String>,
 }
 
@@ -72,18 +101,107 @@ impl Manifest {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
-        for source in &manifest.sources {
+        manifest.check().map_err(|message| Error::Manifest {
+            path: path.to_owned(),
+            message,
+        })?;
+        Ok(manifest)
+    }
+
+    /// What `load` checks: every operation is `METHOD /path`; with versions, every source
+    /// names a declared version and family, and every operation lies under the family's base.
+    pub fn check(&self) -> Result<(), String> {
+        let families = self
+            .versions
+            .first()
+            .map(|v| v.families.keys().collect::<Vec<_>>());
+        for version in &self.versions {
+            if Some(version.families.keys().collect::<Vec<_>>()) != families {
+                return Err(format!(
+                    "version `{}` does not declare the same families as `{}`",
+                    version.name, self.versions[0].name
+                ));
+            }
+            if let Some((family, base)) = version
+                .families
+                .iter()
+                .find(|(_, base)| !base.starts_with('/') || base.ends_with('/'))
+            {
+                return Err(format!(
+                    "version `{}`: the base path of `{family}` must start with `/` and not end with one, not `{base}`",
+                    version.name
+                ));
+            }
+        }
+        let mut names: Vec<&str> = self.versions.iter().map(|v| v.name.as_str()).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|pair| pair[0] == pair[1]) {
+            return Err("a version is declared twice".into());
+        }
+        if self.version_table.is_some() && self.versions.is_empty() {
+            return Err("`version_table` needs at least one `[[version]]`".into());
+        }
+        for source in &self.sources {
+            let base = self.base(source)?;
             for operation in &source.operations {
-                if parse_operation(operation).is_none() {
-                    return Err(Error::Manifest {
-                        path: path.to_owned(),
-                        message: format!("`{operation}` in {} is not `METHOD /path`", source.file),
-                    });
+                let Some((_, path)) = parse_operation(operation) else {
+                    return Err(format!(
+                        "`{operation}` in {} is not `METHOD /path`",
+                        source.file
+                    ));
+                };
+                if let Some(base) = base
+                    && relative(base, path).is_none()
+                {
+                    return Err(format!(
+                        "`{operation}` in {} does not lie under its family's base `{base}`",
+                        source.file
+                    ));
                 }
             }
         }
-        Ok(manifest)
+        Ok(())
     }
+
+    /// The base path of a source's family, or `None` for a manifest without versions.
+    pub(crate) fn base(&self, source: &Source) -> Result<Option<&str>, String> {
+        match (&source.version, &source.family, self.versions.is_empty()) {
+            (None, None, true) => Ok(None),
+            (Some(version), Some(family), false) => {
+                let declared = self
+                    .versions
+                    .iter()
+                    .find(|v| &v.name == version)
+                    .ok_or_else(|| {
+                        format!("{}: no `[[version]]` is named `{version}`", source.file)
+                    })?;
+                declared
+                    .families
+                    .get(family)
+                    .map(|base| Some(base.as_str()))
+                    .ok_or_else(|| {
+                        format!(
+                            "{}: version `{version}` has no family `{family}`",
+                            source.file
+                        )
+                    })
+            }
+            (_, _, true) => Err(format!(
+                "{}: `version` and `family` need `[[version]]` tables",
+                source.file
+            )),
+            (_, _, false) => Err(format!(
+                "{}: with `[[version]]` tables, every source names its `version` and `family`",
+                source.file
+            )),
+        }
+    }
+}
+
+/// `path` without the family's `base` (`/crm/v3/objects/{objectType}` under `/crm/v3/objects`
+/// is `/{objectType}`), if it lies under it.
+pub(crate) fn relative<'a>(base: &str, path: &'a str) -> Option<&'a str> {
+    path.strip_prefix(base).filter(|rest| rest.starts_with('/'))
 }
 
 /// Splits `GET /path` into the lower-case method OpenAPI uses as a key, and the path.

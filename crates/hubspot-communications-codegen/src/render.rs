@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
-use quote::quote;
+use quote::{format_ident, quote};
 use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
@@ -51,6 +51,9 @@ pub fn render(document: &Value, manifest: &Manifest) -> Result<String> {
     if manifest.operation_paths {
         check_operation_ids(&paths, &tokens)?;
         tokens.extend(operation_paths_table(&paths));
+    }
+    if let Some(table) = &manifest.version_table {
+        tokens.extend(api_versions_table(&spec, manifest, table)?);
     }
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Syntax(e.to_string()))?;
     Ok(prettyplease::unparse(&file))
@@ -136,6 +139,79 @@ fn operation_paths_table(paths: &BTreeMap<String, String>) -> TokenStream {
         /// `OperationInfo`). The client's request hook checks each request's URL against it.
         pub const OPERATION_PATHS: &[(&str, &str)] = &[#(#entries),*];
     }
+}
+
+/// `API_VERSIONS`: for each version of the manifest (sorted by name), the base path of each
+/// family and the operations the version has (from each operation's `x-versions`, which the
+/// merge writes and a patch that adds an operation states), sorted. A client built on a
+/// family's base URL then calls the family's version-relative operations.
+fn api_versions_table(
+    spec: &openapiv3::OpenAPI,
+    manifest: &Manifest,
+    table: &str,
+) -> Result<TokenStream> {
+    let ty: TokenStream = table
+        .parse()
+        .map_err(|e| Error::Progenitor(format!("version_table `{table}`: {e}")))?;
+    let mut operations: BTreeMap<&str, BTreeSet<String>> = manifest
+        .versions
+        .iter()
+        .map(|version| (version.name.as_str(), BTreeSet::new()))
+        .collect();
+    for (path, item) in spec.paths.iter() {
+        let Some(item) = item.as_item() else {
+            return Err(Error::OpenApi(format!("path `{path}` is a reference")));
+        };
+        for (method, operation) in item.iter() {
+            let id = operation.operation_id.clone().ok_or_else(|| {
+                Error::OpenApi(format!(
+                    "`{} {path}` has no operationId",
+                    method.to_uppercase()
+                ))
+            })?;
+            let versions = operation
+                .extensions
+                .get(crate::merge::VERSIONS_EXTENSION)
+                .and_then(Value::as_array)
+                .filter(|versions| !versions.is_empty())
+                .ok_or_else(|| Error::UnversionedOperation(id.clone()))?;
+            for version in versions {
+                let set = version
+                    .as_str()
+                    .and_then(|name| operations.get_mut(name))
+                    .ok_or_else(|| {
+                        Error::OpenApi(format!(
+                            "operation `{id}` lists an unknown version {version}"
+                        ))
+                    })?;
+                set.insert(id.clone());
+            }
+        }
+    }
+    let mut versions: Vec<_> = manifest.versions.iter().collect();
+    versions.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut rows = Vec::with_capacity(versions.len());
+    for version in versions {
+        let name = &version.name;
+        let mut fields = Vec::with_capacity(version.families.len());
+        for (family, base) in &version.families {
+            syn::parse_str::<syn::Ident>(family).map_err(|_| {
+                Error::Progenitor(format!("family `{family}` is not a Rust field name"))
+            })?;
+            let field = format_ident!("{family}");
+            fields.push(quote! { #field: #base });
+        }
+        let ids = &operations[name.as_str()];
+        rows.push(quote! {
+            #ty { name: #name, #(#fields,)* operations: &[#(#ids),*] }
+        });
+    }
+    Ok(quote! {
+        /// Every API version the client speaks, sorted by name: the base path of each family
+        /// of operations (a client for that family is built on host + base path) and the
+        /// operations (by name, sorted) the version has.
+        pub const API_VERSIONS: &[#ty] = &[#(#rows),*];
+    })
 }
 
 /// Makes sure the table can be checked: every parameter is a whole segment, and every

@@ -1,0 +1,283 @@
+//! Version-relative generation: each source's family base is stripped, an operation several
+//! versions share is generated once, and `API_VERSIONS` says which version has what. On
+//! small specs of our own, written by the tests.
+
+use hubspot_communications_codegen::render::render;
+use hubspot_communications_codegen::{Error, Manifest, patched_document};
+use serde_json::{Value, json};
+
+const MANIFEST: &str = r#"
+version_table = "crate::ApiVersionPaths"
+
+[info]
+title = "t"
+version = "v"
+
+[[version]]
+name = "v1"
+notes = "/api/v1/notes"
+
+[[version]]
+name = "2026-01"
+notes = "/api/notes/2026-01"
+
+[[source]]
+file = "v1.json"
+version = "v1"
+family = "notes"
+operations = ["GET /api/v1/notes/{noteId}", "POST /api/v1/notes/batch"]
+
+[[source]]
+file = "2026-01.json"
+version = "2026-01"
+family = "notes"
+operations = ["GET /api/notes/2026-01/{noteId}", "POST /api/notes/2026-01/batch", "DELETE /api/notes/2026-01/{noteId}"]
+"#;
+
+fn note() -> Value {
+    json!({"type": "object", "required": ["id"], "properties": {
+        "id": {"type": "string"},
+        "properties": {"type": "object", "additionalProperties": {"type": "string"}}
+    }})
+}
+
+/// One version's file: the same operations under `base`, with version-specific names, prose
+/// and security, as HubSpot publishes them.
+fn spec(base: &str, version: &str) -> Value {
+    let get = json!({
+        "operationId": format!("get-{base}/{{noteId}}_getById"),
+        "summary": format!("Read ({version})"),
+        "security": [{"oauth2": [version]}],
+        "parameters": [{"name": "noteId", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": version, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}}}
+    });
+    let batch = json!({
+        "operationId": format!("post-{base}/batch"),
+        "requestBody": {"content": {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}},
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}}}
+    });
+    let delete = json!({
+        "operationId": "delete",
+        "parameters": [{"name": "noteId", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"204": {"description": "gone"}}
+    });
+    json!({
+        "openapi": "3.0.1",
+        "info": {"title": "Notes", "version": version},
+        "paths": {
+            format!("{base}/{{noteId}}"): {"get": get, "delete": delete},
+            format!("{base}/batch"): {"post": batch}
+        },
+        "components": {"schemas": {"Note": note(), "Unreached": {"type": "integer", "description": version}}}
+    })
+}
+
+struct Scratch {
+    spec: tempfile::TempDir,
+    upstream: tempfile::TempDir,
+}
+
+fn scratch(manifest: &str, v1: Value, v2026: Value, patch: Option<Value>) -> Scratch {
+    let spec = tempfile::tempdir().unwrap();
+    let upstream = tempfile::tempdir().unwrap();
+    let mut manifest = manifest.to_owned();
+    if let Some(patch) = patch {
+        std::fs::create_dir(spec.path().join("patches")).unwrap();
+        std::fs::write(spec.path().join("patches/p.json"), patch.to_string()).unwrap();
+        manifest = format!("patches = [\"p.json\"]\n{manifest}");
+    }
+    std::fs::write(spec.path().join("client.toml"), manifest).unwrap();
+    std::fs::write(upstream.path().join("v1.json"), v1.to_string()).unwrap();
+    std::fs::write(upstream.path().join("2026-01.json"), v2026.to_string()).unwrap();
+    Scratch { spec, upstream }
+}
+
+fn names() -> Value {
+    json!([
+        {"op": "replace", "path": "/paths/~1{noteId}/get/operationId", "value": "get_note", "reason": "a name"},
+        {"op": "replace", "path": "/paths/~1{noteId}/delete/operationId", "value": "delete_note", "reason": "a name"},
+        {"op": "replace", "path": "/paths/~1batch/post/operationId", "value": "batch_notes", "reason": "a name"}
+    ])
+}
+
+fn document(s: &Scratch) -> Result<Value, Error> {
+    patched_document(s.spec.path(), s.upstream.path())
+}
+
+#[test]
+fn shared_operations_are_merged_once_with_their_versions() {
+    let s = scratch(
+        MANIFEST,
+        spec("/api/v1/notes", "v1"),
+        spec("/api/notes/2026-01", "2026-01"),
+        None,
+    );
+    let doc = document(&s).unwrap();
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(paths, ["/batch", "/{noteId}"]);
+    assert_eq!(
+        doc["paths"]["/{noteId}"]["get"]["x-versions"],
+        json!(["v1", "2026-01"])
+    );
+    // Only 2026-01 selects the delete.
+    assert_eq!(
+        doc["paths"]["/{noteId}"]["delete"]["x-versions"],
+        json!(["2026-01"])
+    );
+    // The first version's prose is kept; unreached schemas are not carried (nor compared).
+    assert_eq!(doc["paths"]["/{noteId}"]["get"]["summary"], "Read (v1)");
+    assert!(doc["components"]["schemas"].get("Unreached").is_none());
+}
+
+#[test]
+fn the_version_table_lists_each_versions_bases_and_operations() {
+    let s = scratch(
+        MANIFEST,
+        spec("/api/v1/notes", "v1"),
+        spec("/api/notes/2026-01", "2026-01"),
+        Some(names()),
+    );
+    let doc = document(&s).unwrap();
+    let manifest = Manifest::load(&s.spec.path().join("client.toml")).unwrap();
+    let code = render(&doc, &manifest).unwrap();
+    let table = &code[code.find("pub const API_VERSIONS").expect("a table")..];
+    insta::assert_snapshot!("api_versions", table);
+    // Each operation once.
+    assert_eq!(code.matches("pub fn get_note(").count(), 1);
+}
+
+#[test]
+fn responses_are_the_union_of_every_versions_statuses() {
+    let mut v1 = spec("/api/v1/notes", "v1");
+    v1["paths"]["/api/v1/notes/batch"]["post"]["responses"]["207"] = json!({"description": "partial", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}});
+    let s = scratch(
+        MANIFEST,
+        v1.clone(),
+        spec("/api/notes/2026-01", "2026-01"),
+        None,
+    );
+    let doc = document(&s).unwrap();
+    let statuses: Vec<&String> = doc["paths"]["/batch"]["post"]["responses"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(statuses, ["200", "207"]);
+
+    // A status both define, differently, is refused.
+    let mut other = spec("/api/notes/2026-01", "2026-01");
+    other["paths"]["/api/notes/2026-01/batch"]["post"]["responses"]["207"] =
+        json!({"description": "partial"});
+    let s = scratch(MANIFEST, v1, other, None);
+    let error = document(&s).unwrap_err();
+    assert!(
+        matches!(&error, Error::OperationConflict { operation, what, .. } if operation == "POST /batch" && what.contains("207")),
+        "{error}"
+    );
+}
+
+#[test]
+fn operations_that_differ_beyond_prose_are_refused() {
+    let mut other = spec("/api/notes/2026-01", "2026-01");
+    other["paths"]["/api/notes/2026-01/{noteId}"]["get"]["parameters"][0]["schema"] =
+        json!({"type": "integer"});
+    let s = scratch(MANIFEST, spec("/api/v1/notes", "v1"), other, None);
+    let error = document(&s).unwrap_err();
+    assert!(
+        matches!(&error, Error::OperationConflict { operation, first, second, what } if operation == "GET /{noteId}" && first == "v1.json" && second == "2026-01.json" && what.contains("parameters")),
+        "{error}"
+    );
+}
+
+#[test]
+fn schemas_widen_by_optional_properties_and_nullable_only() {
+    let mut other = spec("/api/notes/2026-01", "2026-01");
+    let note = &mut other["components"]["schemas"]["Note"];
+    note["properties"]["errors"] = json!({"type": "array", "items": {"type": "string"}});
+    note["properties"]["properties"]["additionalProperties"]["nullable"] = json!(true);
+    let s = scratch(MANIFEST, spec("/api/v1/notes", "v1"), other.clone(), None);
+    let merged = &document(&s).unwrap()["components"]["schemas"]["Note"];
+    assert_eq!(merged["properties"]["errors"]["type"], "array");
+    assert_eq!(
+        merged["properties"]["properties"]["additionalProperties"]["nullable"],
+        true
+    );
+    assert_eq!(merged["required"], json!(["id"]));
+
+    // A property one version requires and the other lacks cannot be widened.
+    other["components"]["schemas"]["Note"]["required"] = json!(["id", "errors"]);
+    let s = scratch(MANIFEST, spec("/api/v1/notes", "v1"), other, None);
+    let error = document(&s).unwrap_err();
+    assert!(
+        matches!(&error, Error::SchemaConflict { name, .. } if name == "schemas/Note"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_operation_a_patch_adds_must_name_its_versions() {
+    let mut patch = names();
+    let added = json!({"put": {"operationId": "pin_note", "parameters": [{"name": "noteId", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"204": {"description": "pinned"}}}});
+    patch.as_array_mut().unwrap().push(json!({"op": "add", "path": "/paths/~1{noteId}~1pin", "value": added, "reason": "the guide has it"}));
+    let s = scratch(
+        MANIFEST,
+        spec("/api/v1/notes", "v1"),
+        spec("/api/notes/2026-01", "2026-01"),
+        Some(patch.clone()),
+    );
+    let manifest = Manifest::load(&s.spec.path().join("client.toml")).unwrap();
+    let error = render(&document(&s).unwrap(), &manifest).unwrap_err();
+    assert!(
+        matches!(&error, Error::UnversionedOperation(id) if id == "pin_note"),
+        "{error}"
+    );
+
+    patch[3]["value"]["put"]["x-versions"] = json!(["v1"]);
+    let s = scratch(
+        MANIFEST,
+        spec("/api/v1/notes", "v1"),
+        spec("/api/notes/2026-01", "2026-01"),
+        Some(patch),
+    );
+    let code = render(&document(&s).unwrap(), &manifest).unwrap();
+    let v1 = &code[code.find("name: \"v1\"").unwrap()..];
+    assert!(v1.contains("\"pin_note\""), "{v1}");
+    let v2026 = &code[code.find("name: \"2026-01\"").unwrap()..code.find("name: \"v1\"").unwrap()];
+    assert!(!v2026.contains("\"pin_note\""), "{v2026}");
+}
+
+#[test]
+fn the_manifest_ties_every_source_to_a_version_and_a_family() {
+    let cases = [
+        (
+            MANIFEST.replacen("version = \"v1\"\nfamily", "family", 1),
+            "every source names its `version` and `family`",
+        ),
+        (
+            MANIFEST.replace("family = \"notes\"", "family = \"links\""),
+            "has no family `links`",
+        ),
+        (
+            MANIFEST.replace("GET /api/v1/notes/{noteId}", "GET /api/v2/notes/{noteId}"),
+            "does not lie under its family's base `/api/v1/notes`",
+        ),
+        (
+            MANIFEST.replacen(
+                "notes = \"/api/v1/notes\"",
+                "notes = \"/api/v1/notes\"\nlinks = \"/api/v1/links\"",
+                1,
+            ),
+            "does not declare the same families",
+        ),
+    ];
+    for (manifest, message) in cases {
+        let s = scratch(
+            &manifest,
+            spec("/api/v1/notes", "v1"),
+            spec("/api/notes/2026-01", "2026-01"),
+            None,
+        );
+        let error = document(&s).unwrap_err().to_string();
+        assert!(error.contains(message), "{error}");
+    }
+}
