@@ -222,12 +222,13 @@ async fn overhead() {
             let _: serde_json::Value = response.error_for_status().unwrap().json().await.unwrap();
         }
     };
-    let raw = client.raw().clone();
+    let raw = client.raw().objects.clone();
     let raw_read = || {
         let raw = raw.clone();
         async move {
-            raw.get_communication()
-                .communication_id(id)
+            raw.get_object()
+                .object_type("communications")
+                .object_id(id)
                 .send()
                 .await
                 .unwrap();

@@ -3,15 +3,28 @@
 use hubspot_communications_mock::{
     AssociationLabel, Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
 };
-use hubspot_communications_raw::{Client, ClientContext, types};
+use hubspot_communications_raw::{ApiVersionPaths, Client, ClientContext, types};
 use serde_json::json;
 
-fn client(server: &MockServer) -> Client {
-    Client::new_with_client(
-        server.base_url(),
-        reqwest::Client::new(),
-        ClientContext::bearer("t").unwrap(),
-    )
+/// The raw clients of v3, one per family of operations, as the facade builds them.
+struct Clients {
+    objects: Client,
+    record_associations: Client,
+}
+
+fn client(server: &MockServer) -> Clients {
+    let version = ApiVersionPaths::get("v3").unwrap();
+    let client = |base: &str| {
+        Client::new_with_client(
+            &format!("{}{base}", server.base_url()),
+            reqwest::Client::new(),
+            ClientContext::bearer("t").unwrap(),
+        )
+    };
+    Clients {
+        objects: client(version.objects),
+        record_associations: client(version.record_associations),
+    }
 }
 
 fn from<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
@@ -32,7 +45,7 @@ async fn every_endpoint_decodes() {
     let deal = server.seed_deal("d");
 
     let created = raw
-        .create_communication()
+        .objects.create_object().object_type("communications")
         .body(from::<types::SimplePublicObjectInputForCreate>(json!({
             "properties": {"hs_communication_channel_type": "SMS", "hs_communication_logged_from": "CRM", "hs_communication_body": "hi"},
             "associations": [{"to": {"id": contact}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 81}]}]
@@ -41,28 +54,42 @@ async fn every_endpoint_decodes() {
         .await
         .unwrap();
     let id = created.id.clone();
-    raw.get_communication()
-        .communication_id(&id)
+    raw.objects
+        .get_object()
+        .object_type("communications")
+        .object_id(&id)
         .associations(vec!["contacts".into()])
         .send()
         .await
         .unwrap();
-    raw.list_communications().limit(5).send().await.unwrap();
-    raw.update_communication()
-        .communication_id(&id)
+    raw.objects
+        .list_objects()
+        .object_type("communications")
+        .limit(5)
+        .send()
+        .await
+        .unwrap();
+    raw.objects
+        .update_object()
+        .object_type("communications")
+        .object_id(&id)
         .body(from::<types::SimplePublicObjectInput>(
             json!({"properties": {"hs_communication_body": "x"}}),
         ))
         .send()
         .await
         .unwrap();
-    raw.search_communications()
+    raw.objects
+        .search_objects()
+        .object_type("communications")
         .body(types::PublicObjectSearchRequest::default())
         .send()
         .await
         .unwrap();
     let read = raw
-        .batch_read_communications()
+        .objects
+        .batch_read_objects()
+        .object_type("communications")
         .body(from::<types::BatchReadInputSimplePublicObjectId>(
             json!({"inputs": [{"id": id}, {"id": "1"}]}),
         ))
@@ -77,13 +104,15 @@ async fn every_endpoint_decodes() {
         ),
         (207, 1, 1)
     );
-    raw.batch_create_communications()
+    raw.objects.batch_create_objects().object_type("communications")
         .body(from::<types::BatchInputSimplePublicObjectBatchInputForCreate>(json!({"inputs": [{"properties": {
             "hs_communication_channel_type": "WHATS_APP", "hs_communication_logged_from": "CRM"}}]})))
         .send()
         .await
         .unwrap();
-    raw.batch_update_communications()
+    raw.objects
+        .batch_update_objects()
+        .object_type("communications")
         .body(from::<types::BatchInputSimplePublicObjectBatchInput>(
             json!({"inputs": [{"id": id, "properties": {"hs_communication_body": "y"}}]}),
         ))
@@ -91,7 +120,9 @@ async fn every_endpoint_decodes() {
         .await
         .unwrap();
     let upserted = raw
-        .batch_upsert_communications()
+        .objects
+        .batch_upsert_objects()
+        .object_type("communications")
         .body(from::<types::BatchInputSimplePublicObjectBatchInputUpsert>(
             json!({"inputs": [{"id": "k1", "idProperty": "ext", "properties": {
             "hs_communication_channel_type": "SMS", "hs_communication_logged_from": "CRM"}}]}),
@@ -100,7 +131,8 @@ async fn every_endpoint_decodes() {
         .await
         .unwrap();
     assert!(upserted.results[0].new);
-    raw.associate_communication()
+    raw.objects
+        .associate_communication()
         .communication_id(&id)
         .to_object_type("deals")
         .to_object_id(&deal)
@@ -108,7 +140,8 @@ async fn every_endpoint_decodes() {
         .send()
         .await
         .unwrap();
-    raw.remove_communication_association()
+    raw.objects
+        .remove_communication_association()
         .communication_id(&id)
         .to_object_type("deal")
         .to_object_id(&deal)
@@ -116,7 +149,8 @@ async fn every_endpoint_decodes() {
         .send()
         .await
         .unwrap();
-    raw.create_association()
+    raw.record_associations
+        .create_association()
         .object_type("communications")
         .object_id(&id)
         .to_object_type("deals")
@@ -127,7 +161,8 @@ async fn every_endpoint_decodes() {
         .send()
         .await
         .unwrap();
-    raw.create_default_association()
+    raw.record_associations
+        .create_default_association()
         .from_object_type("communications")
         .from_object_id(&id)
         .to_object_type("deals")
@@ -136,6 +171,7 @@ async fn every_endpoint_decodes() {
         .await
         .unwrap();
     let listed = raw
+        .record_associations
         .list_associations()
         .object_type("communications")
         .object_id(&id)
@@ -144,7 +180,8 @@ async fn every_endpoint_decodes() {
         .await
         .unwrap();
     assert_eq!(listed.results[0].association_types.len(), 2);
-    raw.archive_associations()
+    raw.record_associations
+        .archive_associations()
         .object_type("communications")
         .object_id(&id)
         .to_object_type("deals")
@@ -153,6 +190,7 @@ async fn every_endpoint_decodes() {
         .await
         .unwrap();
     let ticket = raw
+        .objects
         .create_object()
         .object_type("tickets")
         .body(from::<types::SimplePublicObjectInputForCreate>(
@@ -161,13 +199,15 @@ async fn every_endpoint_decodes() {
         .send()
         .await
         .unwrap();
-    raw.get_object()
+    raw.objects
+        .get_object()
         .object_type("tickets")
         .object_id(&ticket.id)
         .send()
         .await
         .unwrap();
-    raw.update_object()
+    raw.objects
+        .update_object()
         .object_type("contacts")
         .object_id(&contact)
         .body(from::<types::SimplePublicObjectInput>(
@@ -176,26 +216,33 @@ async fn every_endpoint_decodes() {
         .send()
         .await
         .unwrap();
-    raw.archive_object()
+    raw.objects
+        .archive_object()
         .object_type("tickets")
         .object_id(&ticket.id)
         .send()
         .await
         .unwrap();
-    raw.batch_archive_communications()
+    raw.objects
+        .batch_archive_objects()
+        .object_type("communications")
         .body(from::<types::BatchInputSimplePublicObjectId>(
             json!({"inputs": [{"id": id}]}),
         ))
         .send()
         .await
         .unwrap();
-    raw.archive_communication()
-        .communication_id(&id)
+    raw.objects
+        .archive_object()
+        .object_type("communications")
+        .object_id(&id)
         .send()
         .await
         .unwrap();
     let archived = raw
-        .list_communications()
+        .objects
+        .list_objects()
+        .object_type("communications")
         .archived(true)
         .send()
         .await

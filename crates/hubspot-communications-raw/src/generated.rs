@@ -2,12 +2,18 @@
 // Fix a defect in spec/patches/ or the generator settings, then regenerate.
 //
 // Upstream: HubSpot/HubSpot-public-api-spec-collection at
-//   PublicApiSpecs/CRM/Communications/Rollouts/424/v3/communications.json (crm-communications-v3.json)
-//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 2531fcdcdc19b5c8f51b683fe221a29cb6b81f123fda5757c14385cfa653e039
-//   PublicApiSpecs/CRM/Associations/Rollouts/130902/v4/associations.json (crm-associations-v4.json)
-//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 894b95374cf6c9c3a256cbbcd5a4ca69ba80b8e68d50e881cdf67465526fbdca
 //   PublicApiSpecs/CRM/Objects/Rollouts/424/v3/objects.json (crm-objects-v3.json)
 //     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 9bdc858c65939bb9b5f604becd9b198afc42663f1449747db8b61c9ec29e6022
+//   PublicApiSpecs/CRM/Objects/Rollouts/424/2026-03/objects.json (crm-objects-2026-03.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 21629d37b8bfec8ca4bafc94c159bb0bb63ff32f7c639cab47b0c7cb02f03c0a
+//   PublicApiSpecs/CRM/Objects/Rollouts/424/2026-09/objects.json (crm-objects-2026-09.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 1cb7ca32e7a9ff224838f8c1f02a99104e509d651fc2524dfd16f77fdc9be9f9
+//   PublicApiSpecs/CRM/Associations/Rollouts/130902/v4/associations.json (crm-associations-v4.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 894b95374cf6c9c3a256cbbcd5a4ca69ba80b8e68d50e881cdf67465526fbdca
+//   PublicApiSpecs/CRM/Associations/Rollouts/130902/2026-03/associations.json (crm-associations-2026-03.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 09616878d0b1b92414b780d02353eacdb5806c9f861b6a1dd2fdbc71b94a4094
+//   PublicApiSpecs/CRM/Associations/Rollouts/130902/2026-09/associations.json (crm-associations-2026-09.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 f1c68852abd664fab98cb0ee377f70ffe3dabec72be59e5c3b1bfc53580f4ead
 // Selection: spec/client.toml. Patches: spec/patches/.
 
 #[allow(unused_imports)]
@@ -22,7 +28,7 @@ pub mod types {
     pub struct AssociatedId {
         ///The ID for the association type.
         pub id: ::std::string::String,
-        ///The type of associations.
+        ///The type of association.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
@@ -68,6 +74,16 @@ pub mod types {
     }
     impl AssociationSpecWithLabel {
         pub fn builder() -> builder::AssociationSpecWithLabel {
+            Default::default()
+        }
+    }
+    ///`BatchInputPublicFetchAssociationsBatchRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BatchInputPublicFetchAssociationsBatchRequest {
+        pub inputs: ::std::vec::Vec<PublicFetchAssociationsBatchRequest>,
+    }
+    impl BatchInputPublicFetchAssociationsBatchRequest {
+        pub fn builder() -> builder::BatchInputPublicFetchAssociationsBatchRequest {
             Default::default()
         }
     }
@@ -134,6 +150,41 @@ pub mod types {
     }
     impl BatchReadInputSimplePublicObjectId {
         pub fn builder() -> builder::BatchReadInputSimplePublicObjectId {
+            Default::default()
+        }
+    }
+    ///`BatchResponsePublicAssociationMultiWithLabelWithErrors`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BatchResponsePublicAssociationMultiWithLabelWithErrors {
+        #[serde(rename = "completedAt")]
+        pub completed_at: crate::Timestamp,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub errors: ::std::vec::Vec<StandardError>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub links: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "numErrors",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub num_errors: ::std::option::Option<i32>,
+        #[serde(
+            rename = "requestedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requested_at: ::std::option::Option<crate::Timestamp>,
+        pub results: ::std::vec::Vec<PublicAssociationMultiWithLabel>,
+        #[serde(rename = "startedAt")]
+        pub started_at: crate::Timestamp,
+        pub status: crate::BatchStatus,
+    }
+    impl BatchResponsePublicAssociationMultiWithLabelWithErrors {
+        pub fn builder() -> builder::BatchResponsePublicAssociationMultiWithLabelWithErrors {
             Default::default()
         }
     }
@@ -532,6 +583,19 @@ pub mod types {
             Default::default()
         }
     }
+    ///`PublicAssociationMultiWithLabel`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PublicAssociationMultiWithLabel {
+        pub from: PublicObjectId,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub paging: ::std::option::Option<Paging>,
+        pub to: ::std::vec::Vec<MultiAssociatedObjectWithLabel>,
+    }
+    impl PublicAssociationMultiWithLabel {
+        pub fn builder() -> builder::PublicAssociationMultiWithLabel {
+            Default::default()
+        }
+    }
     ///`PublicAssociationsForObject`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicAssociationsForObject {
@@ -553,6 +617,20 @@ pub mod types {
     }
     impl PublicDefaultAssociation {
         pub fn builder() -> builder::PublicDefaultAssociation {
+            Default::default()
+        }
+    }
+    ///`PublicFetchAssociationsBatchRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PublicFetchAssociationsBatchRequest {
+        ///A paging cursor token used to retrieve the next set of results in a paginated response.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub after: ::std::option::Option<::std::string::String>,
+        ///The unique identifier for the object whose associations are being fetched.
+        pub id: ::std::string::String,
+    }
+    impl PublicFetchAssociationsBatchRequest {
+        pub fn builder() -> builder::PublicFetchAssociationsBatchRequest {
             Default::default()
         }
     }
@@ -723,7 +801,7 @@ pub mod types {
         ///The timestamp when the object was last updated, in ISO 8601 format.
         #[serde(rename = "updatedAt")]
         pub updated_at: crate::Timestamp,
-        ///The URL associated with the object.
+        ///Direct URL for this object in the portal
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -902,7 +980,7 @@ pub mod types {
         ///The timestamp when the object was last updated, in ISO 8601 format.
         #[serde(rename = "updatedAt")]
         pub updated_at: crate::Timestamp,
-        ///The URL on the API that provide direct navigation to the corresponding UI pages for the connectors.
+        ///Direct URL for this object in HubSpot
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -955,7 +1033,7 @@ pub mod types {
         ///The timestamp when the object was last updated, in ISO 8601 format.
         #[serde(rename = "updatedAt")]
         pub updated_at: crate::Timestamp,
-        ///The URL associated with the object.
+        ///Direct URL for this object in HubSpot
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1300,6 +1378,53 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct BatchInputPublicFetchAssociationsBatchRequest {
+            inputs: ::std::result::Result<
+                ::std::vec::Vec<super::PublicFetchAssociationsBatchRequest>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BatchInputPublicFetchAssociationsBatchRequest {
+            fn default() -> Self {
+                Self {
+                    inputs: Err("no value supplied for inputs".to_string()),
+                }
+            }
+        }
+        impl BatchInputPublicFetchAssociationsBatchRequest {
+            pub fn inputs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::PublicFetchAssociationsBatchRequest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inputs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inputs: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BatchInputPublicFetchAssociationsBatchRequest>
+        for super::BatchInputPublicFetchAssociationsBatchRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BatchInputPublicFetchAssociationsBatchRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { inputs: value.inputs? })
+            }
+        }
+        impl ::std::convert::From<super::BatchInputPublicFetchAssociationsBatchRequest>
+        for BatchInputPublicFetchAssociationsBatchRequest {
+            fn from(
+                value: super::BatchInputPublicFetchAssociationsBatchRequest,
+            ) -> Self {
+                Self { inputs: Ok(value.inputs) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct BatchInputSimplePublicObjectBatchInput {
             inputs: ::std::result::Result<
                 ::std::vec::Vec<super::SimplePublicObjectBatchInput>,
@@ -1583,6 +1708,192 @@ pub mod types {
                     inputs: Ok(value.inputs),
                     properties: Ok(value.properties),
                     properties_with_history: Ok(value.properties_with_history),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BatchResponsePublicAssociationMultiWithLabelWithErrors {
+            completed_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            errors: ::std::result::Result<
+                ::std::vec::Vec<super::StandardError>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            num_errors: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            requested_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::PublicAssociationMultiWithLabel>,
+                ::std::string::String,
+            >,
+            started_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            status: ::std::result::Result<crate::BatchStatus, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for BatchResponsePublicAssociationMultiWithLabelWithErrors {
+            fn default() -> Self {
+                Self {
+                    completed_at: Err("no value supplied for completed_at".to_string()),
+                    errors: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    num_errors: Ok(Default::default()),
+                    requested_at: Ok(Default::default()),
+                    results: Err("no value supplied for results".to_string()),
+                    started_at: Err("no value supplied for started_at".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl BatchResponsePublicAssociationMultiWithLabelWithErrors {
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
+                    });
+                self
+            }
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::StandardError>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn num_errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for num_errors: {e}")
+                    });
+                self
+            }
+            pub fn requested_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requested_at: {e}")
+                    });
+                self
+            }
+            pub fn results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::PublicAssociationMultiWithLabel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
+                self
+            }
+            pub fn started_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.started_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::BatchStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            BatchResponsePublicAssociationMultiWithLabelWithErrors,
+        > for super::BatchResponsePublicAssociationMultiWithLabelWithErrors {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BatchResponsePublicAssociationMultiWithLabelWithErrors,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    completed_at: value.completed_at?,
+                    errors: value.errors?,
+                    links: value.links?,
+                    num_errors: value.num_errors?,
+                    requested_at: value.requested_at?,
+                    results: value.results?,
+                    started_at: value.started_at?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::BatchResponsePublicAssociationMultiWithLabelWithErrors,
+        > for BatchResponsePublicAssociationMultiWithLabelWithErrors {
+            fn from(
+                value: super::BatchResponsePublicAssociationMultiWithLabelWithErrors,
+            ) -> Self {
+                Self {
+                    completed_at: Ok(value.completed_at),
+                    errors: Ok(value.errors),
+                    links: Ok(value.links),
+                    num_errors: Ok(value.num_errors),
+                    requested_at: Ok(value.requested_at),
+                    results: Ok(value.results),
+                    started_at: Ok(value.started_at),
+                    status: Ok(value.status),
                 }
             }
         }
@@ -3404,6 +3715,88 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PublicAssociationMultiWithLabel {
+            from: ::std::result::Result<super::PublicObjectId, ::std::string::String>,
+            paging: ::std::result::Result<
+                ::std::option::Option<super::Paging>,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<
+                ::std::vec::Vec<super::MultiAssociatedObjectWithLabel>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PublicAssociationMultiWithLabel {
+            fn default() -> Self {
+                Self {
+                    from: Err("no value supplied for from".to_string()),
+                    paging: Ok(Default::default()),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl PublicAssociationMultiWithLabel {
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PublicObjectId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn paging<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Paging>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.paging = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for paging: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::MultiAssociatedObjectWithLabel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PublicAssociationMultiWithLabel>
+        for super::PublicAssociationMultiWithLabel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PublicAssociationMultiWithLabel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    from: value.from?,
+                    paging: value.paging?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PublicAssociationMultiWithLabel>
+        for PublicAssociationMultiWithLabel {
+            fn from(value: super::PublicAssociationMultiWithLabel) -> Self {
+                Self {
+                    from: Ok(value.from),
+                    paging: Ok(value.paging),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct PublicAssociationsForObject {
             to: ::std::result::Result<super::PublicObjectId, ::std::string::String>,
             types: ::std::result::Result<
@@ -3542,6 +3935,67 @@ pub mod types {
                     association_spec: Ok(value.association_spec),
                     from: Ok(value.from),
                     to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PublicFetchAssociationsBatchRequest {
+            after: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PublicFetchAssociationsBatchRequest {
+            fn default() -> Self {
+                Self {
+                    after: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl PublicFetchAssociationsBatchRequest {
+            pub fn after<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.after = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for after: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PublicFetchAssociationsBatchRequest>
+        for super::PublicFetchAssociationsBatchRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PublicFetchAssociationsBatchRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    after: value.after?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PublicFetchAssociationsBatchRequest>
+        for PublicFetchAssociationsBatchRequest {
+            fn from(value: super::PublicFetchAssociationsBatchRequest) -> Self {
+                Self {
+                    after: Ok(value.after),
+                    id: Ok(value.id),
                 }
             }
         }
@@ -5439,9 +5893,9 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for HubSpot CRM Communications
 
-The operations of HubSpot's CRM Communications API (v3), with the v3 and v4 associations of a communication and the CRM record reads and updates used to pin one, merged from HubSpot's published specs and patched by this project (see spec/patches).
+The operations of HubSpot's CRM objects API used for communications (messages) and the records they are pinned to, and the associations of a record, in HubSpot's versions v3/v4, 2026-03 and 2026-09: each operation's path is relative to its family's base path (see API_VERSIONS). Merged from HubSpot's published specs and patched by this project (see spec/patches).
 
-Version: v3*/
+Version: v3, 2026-03, 2026-09*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -5483,7 +5937,7 @@ impl Client {
 }
 impl ClientInfo<crate::ClientContext> for Client {
     fn api_version() -> &'static str {
-        "v3"
+        "v3, 2026-03, 2026-09"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -5497,212 +5951,11 @@ impl ClientInfo<crate::ClientContext> for Client {
 }
 impl ClientHooks<crate::ClientContext> for &Client {}
 impl Client {
-    /**List
-
-Read a page of communications. Control what is returned via the `properties` query param.
-
-Sends a `GET` request to `/crm/v3/objects/communications`
-
-Arguments:
-- `after`: The paging cursor token of the last successfully read resource will be returned as the `paging.next.after` JSON property of a paged response containing more results.
-- `archived`: Whether to return only results that have been archived.
-- `associations`: A comma separated list of object types to retrieve associated IDs for. If any of the specified associations do not exist, they will be ignored.
-- `limit`: The maximum number of results to display per page.
-- `properties`: A comma separated list of the properties to be returned in the response. If any of the specified properties are not present on the requested object(s), they will be ignored.
-- `properties_with_history`: A comma separated list of the properties to be returned along with their history of previous values. If any of the specified properties are not present on the requested object(s), they will be ignored. Usage of this parameter will reduce the maximum number of communications that can be read by a single request.
-```ignore
-let response = client.list_communications()
-    .after(after)
-    .archived(archived)
-    .associations(associations)
-    .limit(limit)
-    .properties(properties)
-    .properties_with_history(properties_with_history)
-    .send()
-    .await;
-```*/
-    pub fn list_communications(&self) -> builder::ListCommunications<'_> {
-        builder::ListCommunications::new(self)
-    }
-    /**Create
-
-Create a communication with the given properties and return a copy of the object, including the ID. Documentation and examples for creating standard communications is provided.
-
-Sends a `POST` request to `/crm/v3/objects/communications`
-
-```ignore
-let response = client.create_communication()
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn create_communication(&self) -> builder::CreateCommunication<'_> {
-        builder::CreateCommunication::new(self)
-    }
-    /**Archive a batch of communications by ID
-
-Delete a batch of messages by ID. A deleted message can be restored within 90 days of being deleted. Learn more about [restoring activity records](https://knowledge.hubspot.com/records/restore-deleted-activity-in-a-record).
-
-Sends a `POST` request to `/crm/v3/objects/communications/batch/archive`
-
-```ignore
-let response = client.batch_archive_communications()
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn batch_archive_communications(
-        &self,
-    ) -> builder::BatchArchiveCommunications<'_> {
-        builder::BatchArchiveCommunications::new(self)
-    }
-    /**Create a batch of communications
-
-Create a batch of messages. The `inputs` array can contain a `properties` object to define property values for each message, along with an `associations` array to define [associations](https://developers.hubspot.com/docs/guides/api/crm/associations/associations-v4) with other CRM records.
-
-Sends a `POST` request to `/crm/v3/objects/communications/batch/create`
-
-```ignore
-let response = client.batch_create_communications()
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn batch_create_communications(&self) -> builder::BatchCreateCommunications<'_> {
-        builder::BatchCreateCommunications::new(self)
-    }
-    /**Read a batch of communications by internal ID, or unique property values
-
-Retrieve a batch of messages by ID (`communicationId`) or unique property value (`idProperty`).
-
-Sends a `POST` request to `/crm/v3/objects/communications/batch/read`
-
-Arguments:
-- `archived`: Whether to return only results that have been archived.
-- `body`
-```ignore
-let response = client.batch_read_communications()
-    .archived(archived)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn batch_read_communications(&self) -> builder::BatchReadCommunications<'_> {
-        builder::BatchReadCommunications::new(self)
-    }
-    /**Update a batch of communications by internal ID, or unique property values
-
-Update a batch of messages by ID (`communicationId`) or unique property value (`idProperty`). Provided property values will be overwritten. Read-only and non-existent properties will result in an error. Properties values can be cleared by passing an empty string.
-
-Sends a `POST` request to `/crm/v3/objects/communications/batch/update`
-
-```ignore
-let response = client.batch_update_communications()
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn batch_update_communications(&self) -> builder::BatchUpdateCommunications<'_> {
-        builder::BatchUpdateCommunications::new(self)
-    }
-    /**Create or update a batch of communications by unique property values
-
-Create or update records identified by a unique property value as specified by the `idProperty` query param. `idProperty` query param refers to a property whose values are unique for the object.
-
-Sends a `POST` request to `/crm/v3/objects/communications/batch/upsert`
-
-```ignore
-let response = client.batch_upsert_communications()
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn batch_upsert_communications(&self) -> builder::BatchUpsertCommunications<'_> {
-        builder::BatchUpsertCommunications::new(self)
-    }
-    /**Search for messages
-
-Search for messages by filtering on properties, searching through associations, and sorting results. Learn more about [CRM search](https://developers.hubspot.com/docs/guides/api/crm/search#make-a-search-request).
-
-Sends a `POST` request to `/crm/v3/objects/communications/search`
-
-```ignore
-let response = client.search_communications()
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn search_communications(&self) -> builder::SearchCommunications<'_> {
-        builder::SearchCommunications::new(self)
-    }
-    /**Read
-
-Read an Object identified by `{communicationId}`. `{communicationId}` refers to the internal object ID by default, or optionally any unique property value as specified by the `idProperty` query param.  Control what is returned via the `properties` query param.
-
-Sends a `GET` request to `/crm/v3/objects/communications/{communicationId}`
-
-Arguments:
-- `communication_id`
-- `archived`: Whether to return only results that have been archived.
-- `associations`: A comma separated list of object types to retrieve associated IDs for. If any of the specified associations do not exist, they will be ignored.
-- `id_property`: The name of a property whose values are unique for this object type
-- `properties`: A comma separated list of the properties to be returned in the response. If any of the specified properties are not present on the requested object(s), they will be ignored.
-- `properties_with_history`: A comma separated list of the properties to be returned along with their history of previous values. If any of the specified properties are not present on the requested object(s), they will be ignored.
-```ignore
-let response = client.get_communication()
-    .communication_id(communication_id)
-    .archived(archived)
-    .associations(associations)
-    .id_property(id_property)
-    .properties(properties)
-    .properties_with_history(properties_with_history)
-    .send()
-    .await;
-```*/
-    pub fn get_communication(&self) -> builder::GetCommunication<'_> {
-        builder::GetCommunication::new(self)
-    }
-    /**Archive
-
-Move an Object identified by `{communicationId}` to the recycling bin.
-
-Sends a `DELETE` request to `/crm/v3/objects/communications/{communicationId}`
-
-```ignore
-let response = client.archive_communication()
-    .communication_id(communication_id)
-    .send()
-    .await;
-```*/
-    pub fn archive_communication(&self) -> builder::ArchiveCommunication<'_> {
-        builder::ArchiveCommunication::new(self)
-    }
-    /**Update
-
-Perform a partial update of an Object identified by `{communicationId}`or optionally a unique property value as specified by the `idProperty` query param. `{communicationId}` refers to the internal object ID by default, and the `idProperty` query param refers to a property whose values are unique for the object. Provided property values will be overwritten. Read-only and non-existent properties will result in an error. Properties values can be cleared by passing an empty string.
-
-Sends a `PATCH` request to `/crm/v3/objects/communications/{communicationId}`
-
-Arguments:
-- `communication_id`
-- `id_property`: The name of a property whose values are unique for this object type
-- `body`
-```ignore
-let response = client.update_communication()
-    .communication_id(communication_id)
-    .id_property(id_property)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn update_communication(&self) -> builder::UpdateCommunication<'_> {
-        builder::UpdateCommunication::new(self)
-    }
     /**Associate a message with a record
 
 Associates an existing message with a CRM record (the guide's "Associate an existing message with a record").
 
-Sends a `PUT` request to `/crm/v3/objects/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}`
+Sends a `PUT` request to `/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}`
 
 Arguments:
 - `communication_id`: The ID of the WhatsApp, LinkedIn, or SMS message.
@@ -5725,7 +5978,7 @@ let response = client.associate_communication()
 
 Removes the association between a message and a CRM record (the guide's "Remove an association").
 
-Sends a `DELETE` request to `/crm/v3/objects/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}`
+Sends a `DELETE` request to `/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}`
 
 Arguments:
 - `communication_id`: The ID of the WhatsApp, LinkedIn, or SMS message.
@@ -5746,11 +5999,79 @@ let response = client.remove_communication_association()
     ) -> builder::RemoveCommunicationAssociation<'_> {
         builder::RemoveCommunicationAssociation::new(self)
     }
+    /**Associate records (default)
+
+Create the default (most generic) association type between two object types
+
+Sends a `PUT` request to `/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}`
+
+```ignore
+let response = client.create_default_association()
+    .from_object_type(from_object_type)
+    .from_object_id(from_object_id)
+    .to_object_type(to_object_type)
+    .to_object_id(to_object_id)
+    .send()
+    .await;
+```*/
+    pub fn create_default_association(&self) -> builder::CreateDefaultAssociation<'_> {
+        builder::CreateDefaultAssociation::new(self)
+    }
+    /**Retrieve associations
+
+Batch read associations for objects to specific object type. The 'after' field in a returned paging object  can be added alongside the 'id' to retrieve the next page of associations from that objectId. The 'link' field is deprecated and should be ignored. Note: The 'paging' field will only be present if there are more pages and absent otherwise.
+
+Sends a `POST` request to `/{fromObjectType}/{toObjectType}/batch/read`
+
+Arguments:
+- `from_object_type`:
+- `to_object_type`:
+- `body`
+```ignore
+let response = client.batch_read_associations()
+    .from_object_type(from_object_type)
+    .to_object_type(to_object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_read_associations(&self) -> builder::BatchReadAssociations<'_> {
+        builder::BatchReadAssociations::new(self)
+    }
+    /**List
+
+Read a page of objects. Control what is returned via the `properties` query param.
+
+Sends a `GET` request to `/{objectType}`
+
+Arguments:
+- `object_type`:
+- `after`: The paging cursor token of the last successfully read resource will be returned as the `paging.next.after` JSON property of a paged response containing more results.
+- `archived`: Whether to return only results that have been archived.
+- `associations`: A comma separated list of object types to retrieve associated IDs for. If any of the specified associations do not exist, they will be ignored.
+- `limit`: The maximum number of results to display per page.
+- `properties`: A comma separated list of the properties to be returned in the response. If any of the specified properties are not present on the requested object(s), they will be ignored.
+- `properties_with_history`: A comma separated list of the properties to be returned along with their history of previous values. If any of the specified properties are not present on the requested object(s), they will be ignored. Usage of this parameter will reduce the maximum number of objects that can be read by a single request.
+```ignore
+let response = client.list_objects()
+    .object_type(object_type)
+    .after(after)
+    .archived(archived)
+    .associations(associations)
+    .limit(limit)
+    .properties(properties)
+    .properties_with_history(properties_with_history)
+    .send()
+    .await;
+```*/
+    pub fn list_objects(&self) -> builder::ListObjects<'_> {
+        builder::ListObjects::new(self)
+    }
     /**Create
 
 Create a CRM object with the given properties and return a copy of the object, including the ID. Documentation and examples for creating standard objects is provided.
 
-Sends a `POST` request to `/crm/v3/objects/{objectType}`
+Sends a `POST` request to `/{objectType}`
 
 Arguments:
 - `object_type`:
@@ -5765,11 +6086,117 @@ let response = client.create_object()
     pub fn create_object(&self) -> builder::CreateObject<'_> {
         builder::CreateObject::new(self)
     }
+    /**Archive a batch of objects by ID
+
+Sends a `POST` request to `/{objectType}/batch/archive`
+
+Arguments:
+- `object_type`:
+- `body`
+```ignore
+let response = client.batch_archive_objects()
+    .object_type(object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_archive_objects(&self) -> builder::BatchArchiveObjects<'_> {
+        builder::BatchArchiveObjects::new(self)
+    }
+    /**Create a batch of objects
+
+Sends a `POST` request to `/{objectType}/batch/create`
+
+Arguments:
+- `object_type`:
+- `body`
+```ignore
+let response = client.batch_create_objects()
+    .object_type(object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_create_objects(&self) -> builder::BatchCreateObjects<'_> {
+        builder::BatchCreateObjects::new(self)
+    }
+    /**Read a batch of objects by internal ID, or unique property values
+
+Retrieve records by record ID or include the `idProperty` parameter to retrieve records by a custom unique value property.
+
+Sends a `POST` request to `/{objectType}/batch/read`
+
+Arguments:
+- `object_type`:
+- `archived`: Whether to return only results that have been archived.
+- `body`
+```ignore
+let response = client.batch_read_objects()
+    .object_type(object_type)
+    .archived(archived)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_read_objects(&self) -> builder::BatchReadObjects<'_> {
+        builder::BatchReadObjects::new(self)
+    }
+    /**Update a batch of objects by internal ID, or unique property values
+
+Sends a `POST` request to `/{objectType}/batch/update`
+
+Arguments:
+- `object_type`:
+- `body`
+```ignore
+let response = client.batch_update_objects()
+    .object_type(object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_update_objects(&self) -> builder::BatchUpdateObjects<'_> {
+        builder::BatchUpdateObjects::new(self)
+    }
+    /**Create or update a batch of objects by unique property values
+
+Create or update records identified by a unique property value as specified by the `idProperty` query param. `idProperty` query param refers to a property whose values are unique for the object.
+
+Sends a `POST` request to `/{objectType}/batch/upsert`
+
+Arguments:
+- `object_type`:
+- `body`
+```ignore
+let response = client.batch_upsert_objects()
+    .object_type(object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_upsert_objects(&self) -> builder::BatchUpsertObjects<'_> {
+        builder::BatchUpsertObjects::new(self)
+    }
+    /**Sends a `POST` request to `/{objectType}/search`
+
+Arguments:
+- `object_type`:
+- `body`
+```ignore
+let response = client.search_objects()
+    .object_type(object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn search_objects(&self) -> builder::SearchObjects<'_> {
+        builder::SearchObjects::new(self)
+    }
     /**Read
 
 Read an Object identified by `{objectId}`. `{objectId}` refers to the internal object ID by default, or optionally any unique property value as specified by the `idProperty` query param.  Control what is returned via the `properties` query param.
 
-Sends a `GET` request to `/crm/v3/objects/{objectType}/{objectId}`
+Sends a `GET` request to `/{objectType}/{objectId}`
 
 Arguments:
 - `object_type`:
@@ -5798,7 +6225,7 @@ let response = client.get_object()
 
 Move an Object identified by `{objectId}` to the recycling bin.
 
-Sends a `DELETE` request to `/crm/v3/objects/{objectType}/{objectId}`
+Sends a `DELETE` request to `/{objectType}/{objectId}`
 
 Arguments:
 - `object_type`:
@@ -5817,7 +6244,7 @@ let response = client.archive_object()
 
 Perform a partial update of an Object identified by `{objectId}`or optionally a unique property value as specified by the `idProperty` query param. `{objectId}` refers to the internal object ID by default, and the `idProperty` query param refers to a property whose values are unique for the object. Provided property values will be overwritten. Read-only and non-existent properties will result in an error. Properties values can be cleared by passing an empty string.
 
-Sends a `PATCH` request to `/crm/v3/objects/{objectType}/{objectId}`
+Sends a `PATCH` request to `/{objectType}/{objectId}`
 
 Arguments:
 - `object_type`:
@@ -5836,29 +6263,11 @@ let response = client.update_object()
     pub fn update_object(&self) -> builder::UpdateObject<'_> {
         builder::UpdateObject::new(self)
     }
-    /**Associate records (default)
-
-Create the default (most generic) association type between two object types
-
-Sends a `PUT` request to `/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}`
-
-```ignore
-let response = client.create_default_association()
-    .from_object_type(from_object_type)
-    .from_object_id(from_object_id)
-    .to_object_type(to_object_type)
-    .to_object_id(to_object_id)
-    .send()
-    .await;
-```*/
-    pub fn create_default_association(&self) -> builder::CreateDefaultAssociation<'_> {
-        builder::CreateDefaultAssociation::new(self)
-    }
     /**Retrieve all associations by object type
 
 Retrieve all associations between a specific record and an object type. Limit 500 per call.
 
-Sends a `GET` request to `/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}`
+Sends a `GET` request to `/{objectType}/{objectId}/associations/{toObjectType}`
 
 Arguments:
 - `object_type`
@@ -5883,7 +6292,7 @@ let response = client.list_associations()
 
 Set association labels between two records.
 
-Sends a `PUT` request to `/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`
+Sends a `PUT` request to `/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`
 
 ```ignore
 let response = client.create_association()
@@ -5902,7 +6311,7 @@ let response = client.create_association()
 
 deletes all associations between two records.
 
-Sends a `DELETE` request to `/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`
+Sends a `DELETE` request to `/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`
 
 ```ignore
 let response = client.archive_associations()
@@ -5926,1357 +6335,6 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::list_communications`]
-
-[`Client::list_communications`]: super::Client::list_communications*/
-    #[derive(Debug, Clone)]
-    pub struct ListCommunications<'a> {
-        client: &'a super::Client,
-        after: Result<Option<::std::string::String>, String>,
-        archived: Result<Option<bool>, String>,
-        associations: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
-        limit: Result<Option<i32>, String>,
-        properties: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
-        properties_with_history: Result<
-            Option<::std::vec::Vec<::std::string::String>>,
-            String,
-        >,
-    }
-    impl<'a> ListCommunications<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                after: Ok(None),
-                archived: Ok(None),
-                associations: Ok(None),
-                limit: Ok(None),
-                properties: Ok(None),
-                properties_with_history: Ok(None),
-            }
-        }
-        pub fn after<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn archived<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<bool>,
-        {
-            self.archived = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for archived failed".to_string());
-            self
-        }
-        pub fn associations<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-        {
-            self.associations = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for associations failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i32>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `i32` for limit failed".to_string());
-            self
-        }
-        pub fn properties<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-        {
-            self.properties = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for properties failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn properties_with_history<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-        {
-            self.properties_with_history = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for properties_with_history failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/crm/v3/objects/communications`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<
-                types::CollectionResponseSimplePublicObjectWithAssociationsForwardPaging,
-            >,
-            Error<types::HubSpotError>,
-        > {
-            let Self {
-                client,
-                after,
-                archived,
-                associations,
-                limit,
-                properties,
-                properties_with_history,
-            } = self;
-            let after = after.map_err(Error::InvalidRequest)?;
-            let archived = archived.map_err(Error::InvalidRequest)?;
-            let associations = associations.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let properties = properties.map_err(Error::InvalidRequest)?;
-            let properties_with_history = properties_with_history
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/crm/v3/objects/communications", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("after", &after))
-                .query(&progenitor_client::QueryParam::new("archived", &archived))
-                .query(
-                    &progenitor_client::QueryParam::new("associations", &associations),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("properties", &properties))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "propertiesWithHistory",
-                        &properties_with_history,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_communications",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::create_communication`]
-
-[`Client::create_communication`]: super::Client::create_communication*/
-    #[derive(Debug, Clone)]
-    pub struct CreateCommunication<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::SimplePublicObjectInputForCreate, String>,
-    }
-    impl<'a> CreateCommunication<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::SimplePublicObjectInputForCreate>,
-            <V as std::convert::TryInto<
-                types::SimplePublicObjectInputForCreate,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `SimplePublicObjectInputForCreate` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::SimplePublicObjectInputForCreate,
-            ) -> types::builder::SimplePublicObjectInputForCreate,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/crm/v3/objects/communications`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::SimplePublicObject>,
-            Error<types::HubSpotError>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::SimplePublicObjectInputForCreate::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/crm/v3/objects/communications", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_communication",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::batch_archive_communications`]
-
-[`Client::batch_archive_communications`]: super::Client::batch_archive_communications*/
-    #[derive(Debug, Clone)]
-    pub struct BatchArchiveCommunications<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::BatchInputSimplePublicObjectId, String>,
-    }
-    impl<'a> BatchArchiveCommunications<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::BatchInputSimplePublicObjectId>,
-            <V as std::convert::TryInto<
-                types::BatchInputSimplePublicObjectId,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `BatchInputSimplePublicObjectId` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::BatchInputSimplePublicObjectId,
-            ) -> types::builder::BatchInputSimplePublicObjectId,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/crm/v3/objects/communications/batch/archive`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::BatchInputSimplePublicObjectId::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v3/objects/communications/batch/archive", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_archive_communications",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::batch_create_communications`]
-
-[`Client::batch_create_communications`]: super::Client::batch_create_communications*/
-    #[derive(Debug, Clone)]
-    pub struct BatchCreateCommunications<'a> {
-        client: &'a super::Client,
-        body: Result<
-            types::builder::BatchInputSimplePublicObjectBatchInputForCreate,
-            String,
-        >,
-    }
-    impl<'a> BatchCreateCommunications<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<
-                types::BatchInputSimplePublicObjectBatchInputForCreate,
-            >,
-            <V as std::convert::TryInto<
-                types::BatchInputSimplePublicObjectBatchInputForCreate,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `BatchInputSimplePublicObjectBatchInputForCreate` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::BatchInputSimplePublicObjectBatchInputForCreate,
-            ) -> types::builder::BatchInputSimplePublicObjectBatchInputForCreate,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/crm/v3/objects/communications/batch/create`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::BatchResponseSimplePublicObjectWithErrors>,
-            Error<types::HubSpotError>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::BatchInputSimplePublicObjectBatchInputForCreate::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v3/objects/communications/batch/create", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_create_communications",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                207u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::batch_read_communications`]
-
-[`Client::batch_read_communications`]: super::Client::batch_read_communications*/
-    #[derive(Debug, Clone)]
-    pub struct BatchReadCommunications<'a> {
-        client: &'a super::Client,
-        archived: Result<Option<bool>, String>,
-        body: Result<types::builder::BatchReadInputSimplePublicObjectId, String>,
-    }
-    impl<'a> BatchReadCommunications<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                archived: Ok(None),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn archived<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<bool>,
-        {
-            self.archived = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for archived failed".to_string());
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::BatchReadInputSimplePublicObjectId>,
-            <V as std::convert::TryInto<
-                types::BatchReadInputSimplePublicObjectId,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `BatchReadInputSimplePublicObjectId` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::BatchReadInputSimplePublicObjectId,
-            ) -> types::builder::BatchReadInputSimplePublicObjectId,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/crm/v3/objects/communications/batch/read`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::BatchResponseSimplePublicObjectWithErrors>,
-            Error<types::HubSpotError>,
-        > {
-            let Self { client, archived, body } = self;
-            let archived = archived.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::BatchReadInputSimplePublicObjectId::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v3/objects/communications/batch/read", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("archived", &archived))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_read_communications",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                207u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::batch_update_communications`]
-
-[`Client::batch_update_communications`]: super::Client::batch_update_communications*/
-    #[derive(Debug, Clone)]
-    pub struct BatchUpdateCommunications<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::BatchInputSimplePublicObjectBatchInput, String>,
-    }
-    impl<'a> BatchUpdateCommunications<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::BatchInputSimplePublicObjectBatchInput>,
-            <V as std::convert::TryInto<
-                types::BatchInputSimplePublicObjectBatchInput,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `BatchInputSimplePublicObjectBatchInput` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::BatchInputSimplePublicObjectBatchInput,
-            ) -> types::builder::BatchInputSimplePublicObjectBatchInput,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/crm/v3/objects/communications/batch/update`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::BatchResponseSimplePublicObjectWithErrors>,
-            Error<types::HubSpotError>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::BatchInputSimplePublicObjectBatchInput::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v3/objects/communications/batch/update", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_update_communications",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                207u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::batch_upsert_communications`]
-
-[`Client::batch_upsert_communications`]: super::Client::batch_upsert_communications*/
-    #[derive(Debug, Clone)]
-    pub struct BatchUpsertCommunications<'a> {
-        client: &'a super::Client,
-        body: Result<
-            types::builder::BatchInputSimplePublicObjectBatchInputUpsert,
-            String,
-        >,
-    }
-    impl<'a> BatchUpsertCommunications<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<
-                types::BatchInputSimplePublicObjectBatchInputUpsert,
-            >,
-            <V as std::convert::TryInto<
-                types::BatchInputSimplePublicObjectBatchInputUpsert,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `BatchInputSimplePublicObjectBatchInputUpsert` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::BatchInputSimplePublicObjectBatchInputUpsert,
-            ) -> types::builder::BatchInputSimplePublicObjectBatchInputUpsert,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/crm/v3/objects/communications/batch/upsert`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::BatchResponseSimplePublicUpsertObjectWithErrors>,
-            Error<types::HubSpotError>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::BatchInputSimplePublicObjectBatchInputUpsert::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v3/objects/communications/batch/upsert", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "batch_upsert_communications",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                207u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::search_communications`]
-
-[`Client::search_communications`]: super::Client::search_communications*/
-    #[derive(Debug, Clone)]
-    pub struct SearchCommunications<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::PublicObjectSearchRequest, String>,
-    }
-    impl<'a> SearchCommunications<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::PublicObjectSearchRequest>,
-            <V as std::convert::TryInto<
-                types::PublicObjectSearchRequest,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `PublicObjectSearchRequest` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::PublicObjectSearchRequest,
-            ) -> types::builder::PublicObjectSearchRequest,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/crm/v3/objects/communications/search`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::CollectionResponseWithTotalSimplePublicObject>,
-            Error<types::HubSpotError>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::PublicObjectSearchRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v3/objects/communications/search", client.baseurl,
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "search_communications",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::get_communication`]
-
-[`Client::get_communication`]: super::Client::get_communication*/
-    #[derive(Debug, Clone)]
-    pub struct GetCommunication<'a> {
-        client: &'a super::Client,
-        communication_id: Result<::std::string::String, String>,
-        archived: Result<Option<bool>, String>,
-        associations: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
-        id_property: Result<Option<::std::string::String>, String>,
-        properties: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
-        properties_with_history: Result<
-            Option<::std::vec::Vec<::std::string::String>>,
-            String,
-        >,
-    }
-    impl<'a> GetCommunication<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                communication_id: Err(
-                    "communication_id was not initialized".to_string(),
-                ),
-                archived: Ok(None),
-                associations: Ok(None),
-                id_property: Ok(None),
-                properties: Ok(None),
-                properties_with_history: Ok(None),
-            }
-        }
-        pub fn communication_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.communication_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for communication_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn archived<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<bool>,
-        {
-            self.archived = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for archived failed".to_string());
-            self
-        }
-        pub fn associations<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-        {
-            self.associations = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for associations failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn id_property<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.id_property = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id_property failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn properties<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-        {
-            self.properties = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for properties failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn properties_with_history<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-        {
-            self.properties_with_history = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for properties_with_history failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/crm/v3/objects/communications/{communicationId}`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::SimplePublicObjectWithAssociations>,
-            Error<types::HubSpotError>,
-        > {
-            let Self {
-                client,
-                communication_id,
-                archived,
-                associations,
-                id_property,
-                properties,
-                properties_with_history,
-            } = self;
-            let communication_id = communication_id.map_err(Error::InvalidRequest)?;
-            let archived = archived.map_err(Error::InvalidRequest)?;
-            let associations = associations.map_err(Error::InvalidRequest)?;
-            let id_property = id_property.map_err(Error::InvalidRequest)?;
-            let properties = properties.map_err(Error::InvalidRequest)?;
-            let properties_with_history = properties_with_history
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v3/objects/communications/{}", client.baseurl, crate
-                ::path::encode_segment(& communication_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("archived", &archived))
-                .query(
-                    &progenitor_client::QueryParam::new("associations", &associations),
-                )
-                .query(&progenitor_client::QueryParam::new("idProperty", &id_property))
-                .query(&progenitor_client::QueryParam::new("properties", &properties))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "propertiesWithHistory",
-                        &properties_with_history,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_communication",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::archive_communication`]
-
-[`Client::archive_communication`]: super::Client::archive_communication*/
-    #[derive(Debug, Clone)]
-    pub struct ArchiveCommunication<'a> {
-        client: &'a super::Client,
-        communication_id: Result<::std::string::String, String>,
-    }
-    impl<'a> ArchiveCommunication<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                communication_id: Err("communication_id was not initialized".to_string()),
-            }
-        }
-        pub fn communication_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.communication_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for communication_id failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `DELETE` request to `/crm/v3/objects/communications/{communicationId}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
-            let Self { client, communication_id } = self;
-            let communication_id = communication_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v3/objects/communications/{}", client.baseurl, crate
-                ::path::encode_segment(& communication_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "archive_communication",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::update_communication`]
-
-[`Client::update_communication`]: super::Client::update_communication*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateCommunication<'a> {
-        client: &'a super::Client,
-        communication_id: Result<::std::string::String, String>,
-        id_property: Result<Option<::std::string::String>, String>,
-        body: Result<types::builder::SimplePublicObjectInput, String>,
-    }
-    impl<'a> UpdateCommunication<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                communication_id: Err(
-                    "communication_id was not initialized".to_string(),
-                ),
-                id_property: Ok(None),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn communication_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.communication_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for communication_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn id_property<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.id_property = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id_property failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::SimplePublicObjectInput>,
-            <V as std::convert::TryInto<
-                types::SimplePublicObjectInput,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `SimplePublicObjectInput` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::SimplePublicObjectInput,
-            ) -> types::builder::SimplePublicObjectInput,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `PATCH` request to `/crm/v3/objects/communications/{communicationId}`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::SimplePublicObject>,
-            Error<types::HubSpotError>,
-        > {
-            let Self { client, communication_id, id_property, body } = self;
-            let communication_id = communication_id.map_err(Error::InvalidRequest)?;
-            let id_property = id_property.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::SimplePublicObjectInput::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v3/objects/communications/{}", client.baseurl, crate
-                ::path::encode_segment(& communication_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .query(&progenitor_client::QueryParam::new("idProperty", &id_property))
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_communication",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
     /**Builder for [`Client::associate_communication`]
 
 [`Client::associate_communication`]: super::Client::associate_communication*/
@@ -7350,7 +6408,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `PUT` request to `/crm/v3/objects/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}`
+        ///Sends a `PUT` request to `/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}`
         pub async fn send(
             self,
         ) -> Result<
@@ -7370,9 +6428,9 @@ pub mod builder {
             let association_type_id = association_type_id
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/communications/{}/associations/{}/{}/{}", client
-                .baseurl, crate ::path::encode_segment(& communication_id.to_string()),
-                crate ::path::encode_segment(& to_object_type.to_string()), crate
+                "{}/communications/{}/associations/{}/{}/{}", client.baseurl, crate
+                ::path::encode_segment(& communication_id.to_string()), crate
+                ::path::encode_segment(& to_object_type.to_string()), crate
                 ::path::encode_segment(& to_object_id.to_string()), crate
                 ::path::encode_segment(& association_type_id.to_string()),
             );
@@ -7494,7 +6552,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/crm/v3/objects/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}`
+        ///Sends a `DELETE` request to `/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
@@ -7511,9 +6569,9 @@ pub mod builder {
             let association_type_id = association_type_id
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/communications/{}/associations/{}/{}/{}", client
-                .baseurl, crate ::path::encode_segment(& communication_id.to_string()),
-                crate ::path::encode_segment(& to_object_type.to_string()), crate
+                "{}/communications/{}/associations/{}/{}/{}", client.baseurl, crate
+                ::path::encode_segment(& communication_id.to_string()), crate
+                ::path::encode_segment(& to_object_type.to_string()), crate
                 ::path::encode_segment(& to_object_id.to_string()), crate
                 ::path::encode_segment(& association_type_id.to_string()),
             );
@@ -7544,6 +6602,495 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_default_association`]
+
+[`Client::create_default_association`]: super::Client::create_default_association*/
+    #[derive(Debug, Clone)]
+    pub struct CreateDefaultAssociation<'a> {
+        client: &'a super::Client,
+        from_object_type: Result<::std::string::String, String>,
+        from_object_id: Result<::std::string::String, String>,
+        to_object_type: Result<::std::string::String, String>,
+        to_object_id: Result<::std::string::String, String>,
+    }
+    impl<'a> CreateDefaultAssociation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                from_object_type: Err(
+                    "from_object_type was not initialized".to_string(),
+                ),
+                from_object_id: Err("from_object_id was not initialized".to_string()),
+                to_object_type: Err("to_object_type was not initialized".to_string()),
+                to_object_id: Err("to_object_id was not initialized".to_string()),
+            }
+        }
+        pub fn from_object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.from_object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for from_object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn from_object_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.from_object_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for from_object_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_object_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_object_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_object_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `PUT` request to `/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponsePublicDefaultAssociation>,
+            Error<types::HubSpotError>,
+        > {
+            let Self {
+                client,
+                from_object_type,
+                from_object_id,
+                to_object_type,
+                to_object_id,
+            } = self;
+            let from_object_type = from_object_type.map_err(Error::InvalidRequest)?;
+            let from_object_id = from_object_id.map_err(Error::InvalidRequest)?;
+            let to_object_type = to_object_type.map_err(Error::InvalidRequest)?;
+            let to_object_id = to_object_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/{}/associations/default/{}/{}", client.baseurl, crate
+                ::path::encode_segment(& from_object_type.to_string()), crate
+                ::path::encode_segment(& from_object_id.to_string()), crate
+                ::path::encode_segment(& to_object_type.to_string()), crate
+                ::path::encode_segment(& to_object_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_default_association",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_read_associations`]
+
+[`Client::batch_read_associations`]: super::Client::batch_read_associations*/
+    #[derive(Debug, Clone)]
+    pub struct BatchReadAssociations<'a> {
+        client: &'a super::Client,
+        from_object_type: Result<::std::string::String, String>,
+        to_object_type: Result<::std::string::String, String>,
+        body: Result<
+            types::builder::BatchInputPublicFetchAssociationsBatchRequest,
+            String,
+        >,
+    }
+    impl<'a> BatchReadAssociations<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                from_object_type: Err(
+                    "from_object_type was not initialized".to_string(),
+                ),
+                to_object_type: Err("to_object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn from_object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.from_object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for from_object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                types::BatchInputPublicFetchAssociationsBatchRequest,
+            >,
+            <V as std::convert::TryInto<
+                types::BatchInputPublicFetchAssociationsBatchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BatchInputPublicFetchAssociationsBatchRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchInputPublicFetchAssociationsBatchRequest,
+            ) -> types::builder::BatchInputPublicFetchAssociationsBatchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{fromObjectType}/{toObjectType}/batch/read`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponsePublicAssociationMultiWithLabelWithErrors>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, from_object_type, to_object_type, body } = self;
+            let from_object_type = from_object_type.map_err(Error::InvalidRequest)?;
+            let to_object_type = to_object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchInputPublicFetchAssociationsBatchRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/{}/batch/read", client.baseurl, crate ::path::encode_segment(&
+                from_object_type.to_string()), crate ::path::encode_segment(&
+                to_object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_read_associations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                207u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_objects`]
+
+[`Client::list_objects`]: super::Client::list_objects*/
+    #[derive(Debug, Clone)]
+    pub struct ListObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        after: Result<Option<::std::string::String>, String>,
+        archived: Result<Option<bool>, String>,
+        associations: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        limit: Result<Option<i32>, String>,
+        properties: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        properties_with_history: Result<
+            Option<::std::vec::Vec<::std::string::String>>,
+            String,
+        >,
+    }
+    impl<'a> ListObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                after: Ok(None),
+                archived: Ok(None),
+                associations: Ok(None),
+                limit: Ok(None),
+                properties: Ok(None),
+                properties_with_history: Ok(None),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for after failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn archived<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.archived = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for archived failed".to_string());
+            self
+        }
+        pub fn associations<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.associations = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for associations failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for limit failed".to_string());
+            self
+        }
+        pub fn properties<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.properties = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for properties failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn properties_with_history<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.properties_with_history = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for properties_with_history failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/{objectType}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<
+                types::CollectionResponseSimplePublicObjectWithAssociationsForwardPaging,
+            >,
+            Error<types::HubSpotError>,
+        > {
+            let Self {
+                client,
+                object_type,
+                after,
+                archived,
+                associations,
+                limit,
+                properties,
+                properties_with_history,
+            } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let after = after.map_err(Error::InvalidRequest)?;
+            let archived = archived.map_err(Error::InvalidRequest)?;
+            let associations = associations.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let properties = properties.map_err(Error::InvalidRequest)?;
+            let properties_with_history = properties_with_history
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("after", &after))
+                .query(&progenitor_client::QueryParam::new("archived", &archived))
+                .query(
+                    &progenitor_client::QueryParam::new("associations", &associations),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("properties", &properties))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "propertiesWithHistory",
+                        &properties_with_history,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_objects",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7618,7 +7165,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/crm/v3/objects/{objectType}`
+        ///Sends a `POST` request to `/{objectType}`
         pub async fn send(
             self,
         ) -> Result<
@@ -7634,8 +7181,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/{}", client.baseurl, crate ::path::encode_segment(&
-                object_type.to_string()),
+                "{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7665,6 +7212,757 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_archive_objects`]
+
+[`Client::batch_archive_objects`]: super::Client::batch_archive_objects*/
+    #[derive(Debug, Clone)]
+    pub struct BatchArchiveObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        body: Result<types::builder::BatchInputSimplePublicObjectId, String>,
+    }
+    impl<'a> BatchArchiveObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BatchInputSimplePublicObjectId>,
+            <V as std::convert::TryInto<
+                types::BatchInputSimplePublicObjectId,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BatchInputSimplePublicObjectId` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchInputSimplePublicObjectId,
+            ) -> types::builder::BatchInputSimplePublicObjectId,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{objectType}/batch/archive`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
+            let Self { client, object_type, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchInputSimplePublicObjectId::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/batch/archive", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_archive_objects",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_create_objects`]
+
+[`Client::batch_create_objects`]: super::Client::batch_create_objects*/
+    #[derive(Debug, Clone)]
+    pub struct BatchCreateObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        body: Result<
+            types::builder::BatchInputSimplePublicObjectBatchInputForCreate,
+            String,
+        >,
+    }
+    impl<'a> BatchCreateObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                types::BatchInputSimplePublicObjectBatchInputForCreate,
+            >,
+            <V as std::convert::TryInto<
+                types::BatchInputSimplePublicObjectBatchInputForCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BatchInputSimplePublicObjectBatchInputForCreate` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchInputSimplePublicObjectBatchInputForCreate,
+            ) -> types::builder::BatchInputSimplePublicObjectBatchInputForCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{objectType}/batch/create`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseSimplePublicObjectWithErrors>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, object_type, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchInputSimplePublicObjectBatchInputForCreate::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/batch/create", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_create_objects",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                207u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_read_objects`]
+
+[`Client::batch_read_objects`]: super::Client::batch_read_objects*/
+    #[derive(Debug, Clone)]
+    pub struct BatchReadObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        archived: Result<Option<bool>, String>,
+        body: Result<types::builder::BatchReadInputSimplePublicObjectId, String>,
+    }
+    impl<'a> BatchReadObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                archived: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn archived<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.archived = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for archived failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BatchReadInputSimplePublicObjectId>,
+            <V as std::convert::TryInto<
+                types::BatchReadInputSimplePublicObjectId,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BatchReadInputSimplePublicObjectId` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchReadInputSimplePublicObjectId,
+            ) -> types::builder::BatchReadInputSimplePublicObjectId,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{objectType}/batch/read`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseSimplePublicObjectWithErrors>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, object_type, archived, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let archived = archived.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchReadInputSimplePublicObjectId::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/batch/read", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("archived", &archived))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_read_objects",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                207u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_update_objects`]
+
+[`Client::batch_update_objects`]: super::Client::batch_update_objects*/
+    #[derive(Debug, Clone)]
+    pub struct BatchUpdateObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        body: Result<types::builder::BatchInputSimplePublicObjectBatchInput, String>,
+    }
+    impl<'a> BatchUpdateObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BatchInputSimplePublicObjectBatchInput>,
+            <V as std::convert::TryInto<
+                types::BatchInputSimplePublicObjectBatchInput,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BatchInputSimplePublicObjectBatchInput` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchInputSimplePublicObjectBatchInput,
+            ) -> types::builder::BatchInputSimplePublicObjectBatchInput,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{objectType}/batch/update`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseSimplePublicObjectWithErrors>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, object_type, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchInputSimplePublicObjectBatchInput::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/batch/update", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_update_objects",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                207u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_upsert_objects`]
+
+[`Client::batch_upsert_objects`]: super::Client::batch_upsert_objects*/
+    #[derive(Debug, Clone)]
+    pub struct BatchUpsertObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        body: Result<
+            types::builder::BatchInputSimplePublicObjectBatchInputUpsert,
+            String,
+        >,
+    }
+    impl<'a> BatchUpsertObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                types::BatchInputSimplePublicObjectBatchInputUpsert,
+            >,
+            <V as std::convert::TryInto<
+                types::BatchInputSimplePublicObjectBatchInputUpsert,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BatchInputSimplePublicObjectBatchInputUpsert` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchInputSimplePublicObjectBatchInputUpsert,
+            ) -> types::builder::BatchInputSimplePublicObjectBatchInputUpsert,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{objectType}/batch/upsert`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseSimplePublicUpsertObjectWithErrors>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, object_type, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchInputSimplePublicObjectBatchInputUpsert::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/batch/upsert", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_upsert_objects",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                207u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::search_objects`]
+
+[`Client::search_objects`]: super::Client::search_objects*/
+    #[derive(Debug, Clone)]
+    pub struct SearchObjects<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        body: Result<types::builder::PublicObjectSearchRequest, String>,
+    }
+    impl<'a> SearchObjects<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PublicObjectSearchRequest>,
+            <V as std::convert::TryInto<
+                types::PublicObjectSearchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PublicObjectSearchRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PublicObjectSearchRequest,
+            ) -> types::builder::PublicObjectSearchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{objectType}/search`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CollectionResponseWithTotalSimplePublicObject>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, object_type, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PublicObjectSearchRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/search", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "search_objects",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7799,7 +8097,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/crm/v3/objects/{objectType}/{objectId}`
+        ///Sends a `GET` request to `/{objectType}/{objectId}`
         pub async fn send(
             self,
         ) -> Result<
@@ -7825,9 +8123,8 @@ pub mod builder {
             let properties_with_history = properties_with_history
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/{}/{}", client.baseurl, crate ::path::encode_segment(&
-                object_type.to_string()), crate ::path::encode_segment(& object_id
-                .to_string()),
+                "{}/{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()), crate ::path::encode_segment(& object_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -7927,7 +8224,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/crm/v3/objects/{objectType}/{objectId}`
+        ///Sends a `DELETE` request to `/{objectType}/{objectId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
@@ -7935,9 +8232,8 @@ pub mod builder {
             let object_type = object_type.map_err(Error::InvalidRequest)?;
             let object_id = object_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/{}/{}", client.baseurl, crate ::path::encode_segment(&
-                object_type.to_string()), crate ::path::encode_segment(& object_id
-                .to_string()),
+                "{}/{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()), crate ::path::encode_segment(& object_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8068,7 +8364,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PATCH` request to `/crm/v3/objects/{objectType}/{objectId}`
+        ///Sends a `PATCH` request to `/{objectType}/{objectId}`
         pub async fn send(
             self,
         ) -> Result<
@@ -8086,9 +8382,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v3/objects/{}/{}", client.baseurl, crate ::path::encode_segment(&
-                object_type.to_string()), crate ::path::encode_segment(& object_id
-                .to_string()),
+                "{}/{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()), crate ::path::encode_segment(& object_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -8112,147 +8407,6 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_object",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::create_default_association`]
-
-[`Client::create_default_association`]: super::Client::create_default_association*/
-    #[derive(Debug, Clone)]
-    pub struct CreateDefaultAssociation<'a> {
-        client: &'a super::Client,
-        from_object_type: Result<::std::string::String, String>,
-        from_object_id: Result<::std::string::String, String>,
-        to_object_type: Result<::std::string::String, String>,
-        to_object_id: Result<::std::string::String, String>,
-    }
-    impl<'a> CreateDefaultAssociation<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                from_object_type: Err(
-                    "from_object_type was not initialized".to_string(),
-                ),
-                from_object_id: Err("from_object_id was not initialized".to_string()),
-                to_object_type: Err("to_object_type was not initialized".to_string()),
-                to_object_id: Err("to_object_id was not initialized".to_string()),
-            }
-        }
-        pub fn from_object_type<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.from_object_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for from_object_type failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn from_object_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.from_object_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for from_object_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn to_object_type<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.to_object_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for to_object_type failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn to_object_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.to_object_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for to_object_id failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `PUT` request to `/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::BatchResponsePublicDefaultAssociation>,
-            Error<types::HubSpotError>,
-        > {
-            let Self {
-                client,
-                from_object_type,
-                from_object_id,
-                to_object_type,
-                to_object_id,
-            } = self;
-            let from_object_type = from_object_type.map_err(Error::InvalidRequest)?;
-            let from_object_id = from_object_id.map_err(Error::InvalidRequest)?;
-            let to_object_type = to_object_type.map_err(Error::InvalidRequest)?;
-            let to_object_id = to_object_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/crm/v4/objects/{}/{}/associations/default/{}/{}", client.baseurl,
-                crate ::path::encode_segment(& from_object_type.to_string()), crate
-                ::path::encode_segment(& from_object_id.to_string()), crate
-                ::path::encode_segment(& to_object_type.to_string()), crate
-                ::path::encode_segment(& to_object_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_default_association",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -8360,7 +8514,7 @@ pub mod builder {
                 .map_err(|_| "conversion to `i32` for limit failed".to_string());
             self
         }
-        ///Sends a `GET` request to `/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}`
+        ///Sends a `GET` request to `/{objectType}/{objectId}/associations/{toObjectType}`
         pub async fn send(
             self,
         ) -> Result<
@@ -8376,7 +8530,7 @@ pub mod builder {
             let after = after.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v4/objects/{}/{}/associations/{}", client.baseurl, crate
+                "{}/{}/{}/associations/{}", client.baseurl, crate
                 ::path::encode_segment(& object_type.to_string()), crate
                 ::path::encode_segment(& object_id.to_string()), crate
                 ::path::encode_segment(& to_object_type.to_string()),
@@ -8511,7 +8665,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `PUT` request to `/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`
+        ///Sends a `PUT` request to `/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`
         pub async fn send(
             self,
         ) -> Result<
@@ -8532,7 +8686,7 @@ pub mod builder {
             let to_object_id = to_object_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v4/objects/{}/{}/associations/{}/{}", client.baseurl, crate
+                "{}/{}/{}/associations/{}/{}", client.baseurl, crate
                 ::path::encode_segment(& object_type.to_string()), crate
                 ::path::encode_segment(& object_id.to_string()), crate
                 ::path::encode_segment(& to_object_type.to_string()), crate
@@ -8653,7 +8807,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`
+        ///Sends a `DELETE` request to `/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
@@ -8663,7 +8817,7 @@ pub mod builder {
             let to_object_type = to_object_type.map_err(Error::InvalidRequest)?;
             let to_object_id = to_object_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/crm/v4/objects/{}/{}/associations/{}/{}", client.baseurl, crate
+                "{}/{}/{}/associations/{}/{}", client.baseurl, crate
                 ::path::encode_segment(& object_type.to_string()), crate
                 ::path::encode_segment(& object_id.to_string()), crate
                 ::path::encode_segment(& to_object_type.to_string()), crate
@@ -8725,41 +8879,113 @@ pub mod prelude {
 pub const OPERATION_PATHS: &[(&str, &str)] = &[
     (
         "archive_associations",
-        "/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
+        "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
     ),
-    ("archive_communication", "/crm/v3/objects/communications/{communicationId}"),
-    ("archive_object", "/crm/v3/objects/{objectType}/{objectId}"),
+    ("archive_object", "/{objectType}/{objectId}"),
     (
         "associate_communication",
-        "/crm/v3/objects/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
+        "/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
     ),
-    ("batch_archive_communications", "/crm/v3/objects/communications/batch/archive"),
-    ("batch_create_communications", "/crm/v3/objects/communications/batch/create"),
-    ("batch_read_communications", "/crm/v3/objects/communications/batch/read"),
-    ("batch_update_communications", "/crm/v3/objects/communications/batch/update"),
-    ("batch_upsert_communications", "/crm/v3/objects/communications/batch/upsert"),
+    ("batch_archive_objects", "/{objectType}/batch/archive"),
+    ("batch_create_objects", "/{objectType}/batch/create"),
+    ("batch_read_associations", "/{fromObjectType}/{toObjectType}/batch/read"),
+    ("batch_read_objects", "/{objectType}/batch/read"),
+    ("batch_update_objects", "/{objectType}/batch/update"),
+    ("batch_upsert_objects", "/{objectType}/batch/upsert"),
     (
         "create_association",
-        "/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
+        "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
     ),
-    ("create_communication", "/crm/v3/objects/communications"),
     (
         "create_default_association",
-        "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
+        "/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
     ),
-    ("create_object", "/crm/v3/objects/{objectType}"),
-    ("get_communication", "/crm/v3/objects/communications/{communicationId}"),
-    ("get_object", "/crm/v3/objects/{objectType}/{objectId}"),
-    (
-        "list_associations",
-        "/crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}",
-    ),
-    ("list_communications", "/crm/v3/objects/communications"),
+    ("create_object", "/{objectType}"),
+    ("get_object", "/{objectType}/{objectId}"),
+    ("list_associations", "/{objectType}/{objectId}/associations/{toObjectType}"),
+    ("list_objects", "/{objectType}"),
     (
         "remove_communication_association",
-        "/crm/v3/objects/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
+        "/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
     ),
-    ("search_communications", "/crm/v3/objects/communications/search"),
-    ("update_communication", "/crm/v3/objects/communications/{communicationId}"),
-    ("update_object", "/crm/v3/objects/{objectType}/{objectId}"),
+    ("search_objects", "/{objectType}/search"),
+    ("update_object", "/{objectType}/{objectId}"),
+];
+/// Every API version the client speaks, sorted by name: the base path of each family
+/// of operations (a client for that family is built on host + base path) and the
+/// operations (by name, sorted) the version has.
+pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
+    crate::ApiVersionPaths {
+        name: "2026-03",
+        association_batches: "/crm/associations/2026-03",
+        objects: "/crm/objects/2026-03",
+        record_associations: "/crm/objects/2026-03",
+        operations: &[
+            "archive_associations",
+            "archive_object",
+            "batch_archive_objects",
+            "batch_create_objects",
+            "batch_read_associations",
+            "batch_read_objects",
+            "batch_update_objects",
+            "batch_upsert_objects",
+            "create_association",
+            "create_default_association",
+            "create_object",
+            "get_object",
+            "list_associations",
+            "list_objects",
+            "search_objects",
+            "update_object",
+        ],
+    },
+    crate::ApiVersionPaths {
+        name: "2026-09",
+        association_batches: "/crm/associations/2026-09",
+        objects: "/crm/objects/2026-09",
+        record_associations: "/crm/objects/2026-09",
+        operations: &[
+            "archive_associations",
+            "archive_object",
+            "batch_archive_objects",
+            "batch_create_objects",
+            "batch_read_associations",
+            "batch_read_objects",
+            "batch_update_objects",
+            "batch_upsert_objects",
+            "create_association",
+            "create_default_association",
+            "create_object",
+            "get_object",
+            "list_objects",
+            "search_objects",
+            "update_object",
+        ],
+    },
+    crate::ApiVersionPaths {
+        name: "v3",
+        association_batches: "/crm/v4/associations",
+        objects: "/crm/v3/objects",
+        record_associations: "/crm/v4/objects",
+        operations: &[
+            "archive_associations",
+            "archive_object",
+            "associate_communication",
+            "batch_archive_objects",
+            "batch_create_objects",
+            "batch_read_associations",
+            "batch_read_objects",
+            "batch_update_objects",
+            "batch_upsert_objects",
+            "create_association",
+            "create_default_association",
+            "create_object",
+            "get_object",
+            "list_associations",
+            "list_objects",
+            "remove_communication_association",
+            "search_objects",
+            "update_object",
+        ],
+    },
 ];

@@ -7,13 +7,25 @@
 //! limits. This crate is the layer under it: one builder per HubSpot operation, with the
 //! request and response types of the spec.
 //!
+//! HubSpot's versions (`v3`, `2026-03`, `2026-09`, …) differ, for these operations, only by a
+//! path prefix per family of operations, so each operation is generated once with a path
+//! relative to its family's base. [`API_VERSIONS`] gives each version's base paths and the
+//! operations it has: build a [`Client`] per family on host + base path, and call that
+//! family's operations on it (an operation called on another family's client is refused
+//! before sending, its URL not being its path).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), hubspot_communications_raw::Error<hubspot_communications_raw::types::HubSpotError>> {
-//! use hubspot_communications_raw::{Client, ClientContext};
+//! use hubspot_communications_raw::{ApiVersionPaths, Client, ClientContext};
 //!
+//! let version = ApiVersionPaths::get("2026-09").expect("a version the client speaks");
 //! let context = ClientContext::bearer("pat-na1-your-token").expect("a valid token");
-//! let client = Client::new_with_client("https://api.hubapi.com", reqwest::Client::new(), context);
-//! let page = client.list_communications().limit(10).send().await?;
+//! let objects = Client::new_with_client(
+//!     &format!("https://api.hubapi.com{}", version.objects),
+//!     reqwest::Client::new(),
+//!     context,
+//! );
+//! let page = objects.list_objects().object_type("communications").limit(10).send().await?;
 //! for message in &page.results {
 //!     println!("{} {:?}", message.id, message.properties.get("hs_communication_body"));
 //! }
@@ -47,6 +59,41 @@ pub use limit::{DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLarge, response_too_large
 pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator};
 pub use progenitor_client::ClientHooks;
 pub use timestamp::Timestamp;
+
+/// One HubSpot API version, as the generated [`API_VERSIONS`] lists it: the base path of each
+/// family of operations, and the operations the version has. A [`Client`] built on host +
+/// a family's base path calls that family's operations in that version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiVersionPaths {
+    /// The version's name: `v3` (with v4 associations), `2026-03`, `2026-09`, ….
+    pub name: &'static str,
+    /// The base of the objects operations (`list_objects`, `get_object`, `search_objects`,
+    /// the `batch_*_objects`, …, and in v3 `associate_communication` and
+    /// `remove_communication_association`): `/crm/v3/objects`, `/crm/objects/2026-09`.
+    pub objects: &'static str,
+    /// The base of one record's association operations (`create_association`,
+    /// `create_default_association`, `list_associations`, `archive_associations`):
+    /// `/crm/v4/objects`, `/crm/objects/2026-09`.
+    pub record_associations: &'static str,
+    /// The base of the association batch operations (`batch_read_associations`):
+    /// `/crm/v4/associations`, `/crm/associations/2026-09`.
+    pub association_batches: &'static str,
+    /// The operations (by name, as the client's methods and `OPERATION_PATHS` name them)
+    /// this version has, sorted.
+    pub operations: &'static [&'static str],
+}
+
+impl ApiVersionPaths {
+    /// The version of this name, if the client speaks it.
+    pub fn get(name: &str) -> Option<&'static ApiVersionPaths> {
+        API_VERSIONS.iter().find(|version| version.name == name)
+    }
+
+    /// Whether the version has the operation of this name.
+    pub fn has(&self, operation: &str) -> bool {
+        self.operations.binary_search(&operation).is_ok()
+    }
+}
 
 /// What the client carries for its hooks: the headers added to every request (such as
 /// `Authorization: Bearer …`) and the cap on what is read of an answer.
@@ -126,8 +173,8 @@ impl progenitor_client::ClientHooks<ClientContext> for Client {
     /// Refuses a URL that is not exactly its operation's path (a path parameter such as `..`
     /// would otherwise reach another endpoint), adds the context's headers, and removes
     /// progenitor's `api-version` header: it holds the spec's `info.version`, but HubSpot
-    /// versions its API in the path (`/crm/v3/`, `/crm/v4/`), documents no such header, and
-    /// the merged spec has no single version to state.
+    /// versions its API in the path (`/crm/v3/`, `/crm/objects/2026-09/`; the client's base
+    /// URL), documents no such header, and the merged spec has no single version to state.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,

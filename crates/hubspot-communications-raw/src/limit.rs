@@ -48,7 +48,7 @@ impl std::error::Error for ResponseTooLarge {}
 ///
 /// ```
 /// # async fn run(client: hubspot_communications_raw::Client) {
-/// match client.get_communication().communication_id("1").send().await {
+/// match client.get_object().object_type("communications").object_id("1").send().await {
 ///     Err(error) => {
 ///         if let Some(too_large) = hubspot_communications_raw::response_too_large(&error) {
 ///             eprintln!("refused an answer over {} bytes", too_large.limit);

@@ -35,11 +35,16 @@ pub(crate) fn check(base_url: &str, template: &str, url: &reqwest::Url) -> Resul
     // percent-encoded by the parser, which changes nothing below.
     let expected = reqwest::Url::parse(&format!("{base_url}{template}"))
         .map_err(|e| format!("the base URL `{base_url}` cannot carry {template}: {e}"))?;
+    // The base URL's own path (a family's base, `/crm/objects/2026-09`, maybe behind a
+    // proxy's stem) before the template, as the message shows the whole path.
+    let stem = reqwest::Url::parse(base_url)
+        .map(|base| base.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default();
     let mismatch = || {
         format!(
             "a path parameter does not stay one path segment (`.`, `..`, their percent-encoded \
              forms and empty values cannot be sent: URL parsing removes or empties the segment); \
-             the path must be {template}, the request's is {}",
+             the path must be {stem}{template}, the request's is {}",
             url.path()
         )
     };

@@ -18,6 +18,7 @@ async fn v3_associate_accepts_a_snake_case_type() {
         .mount(&server)
         .await;
     let answer = client
+        .objects
         .associate_communication()
         .communication_id("12021896773")
         .to_object_type("contact")
@@ -41,6 +42,7 @@ async fn v3_remove_association_uses_the_same_path_with_delete() {
         .mount(&server)
         .await;
     client
+        .objects
         .remove_communication_association()
         .communication_id("1")
         .to_object_type("deal")
@@ -76,6 +78,7 @@ async fn v4_labelled_association_sends_the_spec_array() {
         AssociationCategory::UserDefined
     );
     let answer = client
+        .record_associations
         .create_association()
         .object_type("communications")
         .object_id("1")
@@ -103,6 +106,7 @@ async fn v4_default_association_answers_a_batch_body() {
         .mount(&server)
         .await;
     let answer = client
+        .record_associations
         .create_default_association()
         .from_object_type("communications")
         .from_object_id("1")
@@ -134,6 +138,7 @@ async fn v4_list_pages_and_keeps_unknown_categories() {
         .mount(&server)
         .await;
     let page = client
+        .record_associations
         .list_associations()
         .object_type("communications")
         .object_id("1")
@@ -167,6 +172,7 @@ async fn v4_archive_removes_every_association_between_two_records() {
         .mount(&server)
         .await;
     client
+        .record_associations
         .archive_associations()
         .object_type("communications")
         .object_id("1")

@@ -52,7 +52,9 @@ async fn batch_read_207_keeps_results_and_errors() {
 
     let body: types::BatchReadInputSimplePublicObjectId = serde_json::from_value(request).unwrap();
     let answer = client
-        .batch_read_communications()
+        .objects
+        .batch_read_objects()
+        .object_type("communications")
         .body(body)
         .archived(false)
         .send()
@@ -87,7 +89,9 @@ async fn batch_read_sends_archived_as_a_query_parameter() {
     let body: types::BatchReadInputSimplePublicObjectId =
         serde_json::from_value(json!({"inputs": [{"id": "1"}]})).unwrap();
     let answer = client
-        .batch_read_communications()
+        .objects
+        .batch_read_objects()
+        .object_type("communications")
         .archived(true)
         .body(body)
         .send()
@@ -116,7 +120,9 @@ async fn batch_create_201_and_207_decode_into_one_type() {
     let body: types::BatchInputSimplePublicObjectBatchInputForCreate =
         serde_json::from_value(request.clone()).unwrap();
     let created = client
-        .batch_create_communications()
+        .objects
+        .batch_create_objects()
+        .object_type("communications")
         .body(body)
         .send()
         .await
@@ -138,7 +144,9 @@ async fn batch_create_201_and_207_decode_into_one_type() {
     let body: types::BatchInputSimplePublicObjectBatchInputForCreate =
         serde_json::from_value(request).unwrap();
     let partial = client
-        .batch_create_communications()
+        .objects
+        .batch_create_objects()
+        .object_type("communications")
         .body(body)
         .send()
         .await
@@ -163,7 +171,9 @@ async fn batch_update_sends_ids_and_properties() {
     let body: types::BatchInputSimplePublicObjectBatchInput =
         serde_json::from_value(request).unwrap();
     let updated = client
-        .batch_update_communications()
+        .objects
+        .batch_update_objects()
+        .object_type("communications")
         .body(body)
         .send()
         .await
@@ -188,7 +198,9 @@ async fn batch_upsert_by_unique_property_reports_new_records() {
     let body: types::BatchInputSimplePublicObjectBatchInputUpsert =
         serde_json::from_value(request).unwrap();
     let answer = client
-        .batch_upsert_communications()
+        .objects
+        .batch_upsert_objects()
+        .object_type("communications")
         .body(body)
         .send()
         .await
@@ -209,7 +221,9 @@ async fn batch_archive_answers_204() {
         .await;
     let body: types::BatchInputSimplePublicObjectId = serde_json::from_value(request).unwrap();
     let answer = client
-        .batch_archive_communications()
+        .objects
+        .batch_archive_objects()
+        .object_type("communications")
         .body(body)
         .send()
         .await
@@ -229,7 +243,9 @@ async fn an_unknown_batch_status_decodes_and_encodes_unchanged() {
     let body: types::BatchInputSimplePublicObjectBatchInput =
         serde_json::from_value(json!({"inputs": []})).unwrap();
     let decoded = client
-        .batch_update_communications()
+        .objects
+        .batch_update_objects()
+        .object_type("communications")
         .body(body)
         .send()
         .await

@@ -27,7 +27,9 @@ async fn list_pages_with_repeated_array_parameters() {
         .await;
 
     let page = client
-        .list_communications()
+        .objects
+        .list_objects()
+        .object_type("communications")
         .limit(10)
         .after("NTI1Cg==")
         .archived(false)
@@ -79,7 +81,9 @@ async fn create_sends_properties_and_associations() {
 
     let body: types::SimplePublicObjectInputForCreate = serde_json::from_value(expected).unwrap();
     let created = client
-        .create_communication()
+        .objects
+        .create_object()
+        .object_type("communications")
         .body(body)
         .send()
         .await
@@ -110,7 +114,9 @@ async fn create_without_associations_omits_them() {
         properties: BTreeMap::from([("hs_communication_body".into(), "hi".into())]),
     };
     client
-        .create_communication()
+        .objects
+        .create_object()
+        .object_type("communications")
         .body(body)
         .send()
         .await
@@ -138,8 +144,10 @@ async fn get_by_id_with_every_query_parameter() {
         .await;
 
     let message = client
-        .get_communication()
-        .communication_id("12021896773")
+        .objects
+        .get_object()
+        .object_type("communications")
+        .object_id("12021896773")
         .properties(vec!["hs_communication_body".to_owned()])
         .properties_with_history(vec!["hs_communication_body".to_owned()])
         .associations(vec!["contacts".to_owned()])
@@ -176,8 +184,10 @@ async fn ids_are_percent_encoded_in_the_path() {
         .mount(&server)
         .await;
     client
-        .get_communication()
-        .communication_id("a/b c")
+        .objects
+        .get_object()
+        .object_type("communications")
+        .object_id("a/b c")
         .send()
         .await
         .unwrap();
@@ -199,8 +209,10 @@ async fn update_sends_the_changed_and_the_cleared_properties() {
         .await;
     let body: types::SimplePublicObjectInput = serde_json::from_value(expected).unwrap();
     let updated = client
-        .update_communication()
-        .communication_id("77")
+        .objects
+        .update_object()
+        .object_type("communications")
+        .object_id("77")
         .body(body)
         .send()
         .await
@@ -218,8 +230,10 @@ async fn archive_is_a_delete_answered_204() {
         .mount(&server)
         .await;
     let answer = client
-        .archive_communication()
-        .communication_id("77")
+        .objects
+        .archive_object()
+        .object_type("communications")
+        .object_id("77")
         .send()
         .await
         .unwrap();
@@ -235,7 +249,13 @@ async fn bearer_token_is_sent_and_api_version_header_is_not() {
         .expect(1)
         .mount(&server)
         .await;
-    client.list_communications().send().await.unwrap();
+    client
+        .objects
+        .list_objects()
+        .object_type("communications")
+        .send()
+        .await
+        .unwrap();
     let request = &server.received_requests().await.unwrap()[0];
     assert!(
         request.headers.get("api-version").is_none(),
@@ -269,7 +289,9 @@ async fn search_sends_filters_sorts_and_query() {
         .await;
     let body: types::PublicObjectSearchRequest = serde_json::from_value(expected).unwrap();
     let found = client
-        .search_communications()
+        .objects
+        .search_objects()
+        .object_type("communications")
         .body(body)
         .send()
         .await
@@ -290,7 +312,9 @@ async fn an_empty_search_is_valid() {
         .await;
     let body = types::PublicObjectSearchRequest::default();
     client
-        .search_communications()
+        .objects
+        .search_objects()
+        .object_type("communications")
         .body(body)
         .send()
         .await

@@ -22,7 +22,13 @@ async fn a_validation_error_decodes_with_its_details() {
         })))
         .mount(&server)
         .await;
-    let Err(Error::ErrorResponse(error)) = client.list_communications().send().await else {
+    let Err(Error::ErrorResponse(error)) = client
+        .objects
+        .list_objects()
+        .object_type("communications")
+        .send()
+        .await
+    else {
         panic!("expected an error response");
     };
     assert_eq!(error.status(), 400);
@@ -57,8 +63,10 @@ async fn a_rate_limit_body_without_category_decodes() {
         .mount(&server)
         .await;
     let Err(Error::ErrorResponse(error)) = client
-        .get_communication()
-        .communication_id("1")
+        .objects
+        .get_object()
+        .object_type("communications")
+        .object_id("1")
         .send()
         .await
     else {
@@ -82,8 +90,10 @@ async fn a_server_error_decodes_too() {
         .mount(&server)
         .await;
     let Err(Error::ErrorResponse(error)) = client
-        .archive_communication()
-        .communication_id("1")
+        .objects
+        .archive_object()
+        .object_type("communications")
+        .object_id("1")
         .send()
         .await
     else {
@@ -114,7 +124,13 @@ async fn an_error_body_that_is_not_hubspots_json_keeps_its_status_and_headers() 
             )
             .mount(&server)
             .await;
-        let Err(Error::ErrorResponse(error)) = client.list_communications().send().await else {
+        let Err(Error::ErrorResponse(error)) = client
+            .objects
+            .list_objects()
+            .object_type("communications")
+            .send()
+            .await
+        else {
             panic!("{status}: expected an error response");
         };
         assert_eq!(error.status(), status);

@@ -21,6 +21,7 @@ async fn pin_is_a_patch_of_the_record() {
         .await;
     let body: types::SimplePublicObjectInput = serde_json::from_value(request).unwrap();
     let record = client
+        .objects
         .update_object()
         .object_type("contacts")
         .object_id("581751")
@@ -58,6 +59,7 @@ async fn get_create_and_archive_a_record() {
         .await;
 
     let deal = client
+        .objects
         .get_object()
         .object_type("deals")
         .object_id("5")
@@ -69,6 +71,7 @@ async fn get_create_and_archive_a_record() {
     let body: types::SimplePublicObjectInputForCreate =
         serde_json::from_value(json!({"properties": {"email": "linda@example.com"}})).unwrap();
     let contact = client
+        .objects
         .create_object()
         .object_type("contacts")
         .body(body)
@@ -76,6 +79,7 @@ async fn get_create_and_archive_a_record() {
         .await
         .unwrap();
     client
+        .objects
         .archive_object()
         .object_type("contacts")
         .object_id(contact.id.clone())

@@ -14,7 +14,9 @@ fn client(server: &Server, cap: u64) -> Client {
     let context = ClientContext::bearer("t")
         .unwrap()
         .with_max_response_bytes(cap);
-    Client::new_with_client(&server.base_url, reqwest::Client::new(), context)
+    // The v3 objects family: the operations below are its own.
+    let base = format!("{}/crm/v3/objects", server.base_url);
+    Client::new_with_client(&base, reqwest::Client::new(), context)
 }
 
 fn message() -> String {
@@ -25,7 +27,11 @@ fn message() -> String {
 async fn get(
     client: &Client,
 ) -> Result<String, Error<hubspot_communications_raw::types::HubSpotError>> {
-    let call = client.get_communication().communication_id("7").send();
+    let call = client
+        .get_object()
+        .object_type("communications")
+        .object_id("7")
+        .send();
     let answer = tokio::time::timeout(Duration::from_secs(20), call)
         .await
         .expect("the call ends, so the body was not read whole");
@@ -55,8 +61,9 @@ async fn an_answer_under_the_cap_decodes_as_before() {
     let header = ("x-hubspot-ratelimit-remaining", "99");
     let server = Server::start(Answer::Chunked(200, message(), header));
     let answer = client(&server, cap)
-        .get_communication()
-        .communication_id("7")
+        .get_object()
+        .object_type("communications")
+        .object_id("7")
         .send()
         .await
         .unwrap();

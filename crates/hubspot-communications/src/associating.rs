@@ -3,15 +3,12 @@
 use futures::TryStreamExt;
 
 use crate::association::{AssociatedRecord, Association, AssociationType};
-use crate::client::Client;
+use crate::client::{COMMUNICATIONS, Client};
 use crate::error::Error;
 use crate::messages::check_id;
 use crate::operation::Operation;
 use crate::paging::{Page, Paged};
 use crate::record::{ObjectType, Record};
-
-/// The object type of messages in HubSpot's association paths.
-const COMMUNICATIONS: &str = "communications";
 
 impl Client {
     /// Associates an existing message with a record, with each of the association's types (the
@@ -26,7 +23,8 @@ impl Client {
         association.check()?;
         for association_type in &association.types {
             self.execute(Operation::Associate, |raw| {
-                raw.associate_communication()
+                raw.objects
+                    .associate_communication()
                     .communication_id(message_id)
                     .to_object_type(association.to.object_type.as_str())
                     .to_object_id(association.to.id.as_str())
@@ -49,7 +47,8 @@ impl Client {
         association.check()?;
         for association_type in &association.types {
             self.execute(Operation::RemoveAssociation, |raw| {
-                raw.remove_communication_association()
+                raw.objects
+                    .remove_communication_association()
                     .communication_id(message_id)
                     .to_object_type(association.to.object_type.as_str())
                     .to_object_id(association.to.id.as_str())
@@ -77,7 +76,8 @@ impl Client {
             .collect();
         let labels = self
             .execute(Operation::CreateAssociation, |raw| {
-                raw.create_association()
+                raw.record_associations
+                    .create_association()
                     .object_type(COMMUNICATIONS)
                     .object_id(message_id)
                     .to_object_type(association.to.object_type.as_str())
@@ -94,7 +94,8 @@ impl Client {
         check_id(message_id)?;
         record.check()?;
         self.execute(Operation::CreateDefaultAssociation, |raw| {
-            raw.create_default_association()
+            raw.record_associations
+                .create_default_association()
                 .from_object_type(COMMUNICATIONS)
                 .from_object_id(message_id)
                 .to_object_type(record.object_type.as_str())
@@ -115,7 +116,8 @@ impl Client {
         check_id(message_id)?;
         record.check()?;
         self.execute(Operation::ArchiveAssociations, |raw| {
-            raw.archive_associations()
+            raw.record_associations
+                .archive_associations()
                 .object_type(COMMUNICATIONS)
                 .object_id(message_id)
                 .to_object_type(record.object_type.as_str())
@@ -137,6 +139,7 @@ impl Client {
         let page = self
             .execute(Operation::ListAssociations, |raw| {
                 let mut request = raw
+                    .record_associations
                     .list_associations()
                     .object_type(COMMUNICATIONS)
                     .object_id(message_id)

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures::{StreamExt, stream};
 use hubspot_communications_raw::types;
 
-use crate::client::Client;
+use crate::client::{COMMUNICATIONS, Client};
 use crate::error::{Error, InvalidResponse, ResponseProblem};
 use crate::message::Message;
 use crate::new_message::{MessageUpdate, NewMessage};
@@ -181,7 +181,11 @@ impl Client {
                 let body = types::BatchInputSimplePublicObjectBatchInputForCreate { inputs };
                 let answer = self
                     .execute(Operation::BatchCreate, |raw| {
-                        raw.batch_create_communications().body(body.clone()).send()
+                        raw.objects
+                            .batch_create_objects()
+                            .object_type(COMMUNICATIONS)
+                            .body(body.clone())
+                            .send()
                     })
                     .await?;
                 Ok(ChunkAnswer {
@@ -220,7 +224,9 @@ impl Client {
                 };
                 let answer = self
                     .execute(Operation::BatchRead, |raw| {
-                        raw.batch_read_communications()
+                        raw.objects
+                            .batch_read_objects()
+                            .object_type(COMMUNICATIONS)
                             .archived(options.archived)
                             .body(body.clone())
                             .send()
@@ -256,7 +262,11 @@ impl Client {
                 let body = types::BatchInputSimplePublicObjectBatchInput { inputs };
                 let answer = self
                     .execute(Operation::BatchUpdate, |raw| {
-                        raw.batch_update_communications().body(body.clone()).send()
+                        raw.objects
+                            .batch_update_objects()
+                            .object_type(COMMUNICATIONS)
+                            .body(body.clone())
+                            .send()
                     })
                     .await?;
                 Ok(ChunkAnswer {
@@ -300,7 +310,11 @@ impl Client {
                 let body = types::BatchInputSimplePublicObjectBatchInputUpsert { inputs };
                 let answer = self
                     .execute(Operation::BatchUpsert, |raw| {
-                        raw.batch_upsert_communications().body(body.clone()).send()
+                        raw.objects
+                            .batch_upsert_objects()
+                            .object_type(COMMUNICATIONS)
+                            .body(body.clone())
+                            .send()
                     })
                     .await?;
                 Ok(ChunkAnswer {
@@ -329,7 +343,11 @@ impl Client {
                 let archived: Vec<String> = inputs.iter().map(|input| input.id.clone()).collect();
                 let body = types::BatchInputSimplePublicObjectId { inputs };
                 self.execute(Operation::BatchArchive, |raw| {
-                    raw.batch_archive_communications().body(body.clone()).send()
+                    raw.objects
+                        .batch_archive_objects()
+                        .object_type(COMMUNICATIONS)
+                        .body(body.clone())
+                        .send()
                 })
                 .await?;
                 // A 204 has no body: every id of the request was archived.

@@ -28,7 +28,7 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) raw: raw::Client,
+    pub(crate) raw: RawClients,
     pub(crate) base_url: String,
     pub(crate) limiter: RateLimiter,
     pub(crate) search_limiter: RateLimiter,
@@ -76,9 +76,10 @@ impl Client {
         }
     }
 
-    /// The raw generated client under this one, for operations the facade does not wrap. Calls
-    /// made through it bypass the rate limiter and retries.
-    pub fn raw(&self) -> &raw::Client {
+    /// The raw generated clients under this one (one per family of operations), for
+    /// operations the facade does not wrap. Calls made through them bypass the rate limiter
+    /// and retries.
+    pub fn raw(&self) -> &RawClients {
         &self.inner.raw
     }
 
@@ -86,6 +87,54 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
+}
+
+/// The raw clients of one HubSpot API version, one per family of operations, each built on the
+/// base URL + the family's base path ([`raw::ApiVersionPaths`]). Each family's operations are
+/// called on its own client; on another, they are refused before sending.
+#[derive(Debug, Clone)]
+pub struct RawClients {
+    /// Messages and records: `list_objects`, `get_object`, `search_objects`, the
+    /// `batch_*_objects`, … (and in v3 `associate_communication`,
+    /// `remove_communication_association`).
+    pub objects: raw::Client,
+    /// One record's associations: `create_association`, `create_default_association`,
+    /// `list_associations`, `archive_associations`.
+    pub record_associations: raw::Client,
+    /// Associations in batches: `batch_read_associations`.
+    pub association_batches: raw::Client,
+}
+
+impl RawClients {
+    /// The clients of `version` on `base_url` (e.g. `https://api.hubapi.com`), sharing one
+    /// `reqwest::Client` and one context.
+    pub(crate) fn new(
+        base_url: &str,
+        version: &raw::ApiVersionPaths,
+        http: reqwest::Client,
+        context: raw::ClientContext,
+    ) -> Self {
+        let client = |base: &str| {
+            raw::Client::new_with_client(
+                &format!("{base_url}{base}"),
+                http.clone(),
+                context.clone(),
+            )
+        };
+        Self {
+            objects: client(version.objects),
+            record_associations: client(version.record_associations),
+            association_batches: client(version.association_batches),
+        }
+    }
+}
+
+/// The object type of messages in HubSpot's paths (also `0-18`).
+pub(crate) const COMMUNICATIONS: &str = "communications";
+
+/// The API version the facade speaks: v3 (with v4 associations), the guide's paths.
+pub(crate) fn api_version() -> &'static raw::ApiVersionPaths {
+    raw::ApiVersionPaths::get("v3").expect("the raw client speaks v3")
 }
 
 /// Configures a [`Client`].
@@ -252,7 +301,7 @@ impl ClientBuilder {
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                raw: raw::Client::new_with_client(&self.base_url, http, context),
+                raw: RawClients::new(&self.base_url, api_version(), http, context),
                 base_url: self.base_url,
                 limiter: RateLimiter::new(self.rate_limit),
                 search_limiter: RateLimiter::new(self.search_rate_limit),

@@ -163,7 +163,7 @@ pub use batch::{
 };
 pub use bulk::{LogOutcome, Logged};
 pub use channel::Channel;
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, RawClients};
 pub use error::{
     ApiError, Error, ErrorDetail, InvalidResponse, RateLimitPolicy, ResponseProblem,
     TransportError, TransportErrorKind,

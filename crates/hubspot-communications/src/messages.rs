@@ -2,7 +2,7 @@
 
 use hubspot_communications_raw::types;
 
-use crate::client::Client;
+use crate::client::{COMMUNICATIONS, Client};
 use crate::error::Error;
 use crate::message::Message;
 use crate::new_message::{MessageUpdate, NewMessage};
@@ -149,7 +149,11 @@ impl Client {
         let body = message.to_input(chrono::Utc::now())?;
         let created = self
             .execute(Operation::CreateCommunication, |raw| {
-                raw.create_communication().body(body.clone()).send()
+                raw.objects
+                    .create_object()
+                    .object_type(COMMUNICATIONS)
+                    .body(body.clone())
+                    .send()
             })
             .await?;
         Ok(created.into())
@@ -186,7 +190,11 @@ impl Client {
         check_id(id)?;
         let found = self
             .execute(Operation::GetCommunication, |raw| {
-                let mut request = raw.get_communication().communication_id(id);
+                let mut request = raw
+                    .objects
+                    .get_object()
+                    .object_type(COMMUNICATIONS)
+                    .object_id(id);
                 apply_read_options!(request, options);
                 if let Some(name) = id_property {
                     request = request.id_property(name);
@@ -205,8 +213,10 @@ impl Client {
         };
         let updated = self
             .execute(Operation::UpdateCommunication, |raw| {
-                raw.update_communication()
-                    .communication_id(id)
+                raw.objects
+                    .update_object()
+                    .object_type(COMMUNICATIONS)
+                    .object_id(id)
                     .body(body.clone())
                     .send()
             })
@@ -219,7 +229,11 @@ impl Client {
     pub async fn archive(&self, id: &str) -> Result<(), Error> {
         check_id(id)?;
         self.execute(Operation::ArchiveCommunication, |raw| {
-            raw.archive_communication().communication_id(id).send()
+            raw.objects
+                .archive_object()
+                .object_type(COMMUNICATIONS)
+                .object_id(id)
+                .send()
         })
         .await
     }
@@ -239,7 +253,11 @@ impl Client {
         let read = &options.read;
         let page = self
             .execute(Operation::ListCommunications, |raw| {
-                let mut request = raw.list_communications().limit(limit as i32);
+                let mut request = raw
+                    .objects
+                    .list_objects()
+                    .object_type(COMMUNICATIONS)
+                    .limit(limit as i32);
                 apply_read_options!(request, read);
                 if let Some(after) = after {
                     request = request.after(after);

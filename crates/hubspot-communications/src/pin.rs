@@ -44,7 +44,8 @@ impl Client {
             )]),
         };
         self.execute(Operation::UpdateObject, |raw| {
-            raw.update_object()
+            raw.objects
+                .update_object()
                 .object_type(record.object_type.as_str())
                 .object_id(record.id.as_str())
                 .body(body.clone())

@@ -24,7 +24,8 @@ impl Client {
         };
         let created = self
             .execute(Operation::CreateObject, |raw| {
-                raw.create_object()
+                raw.objects
+                    .create_object()
                     .object_type(object_type.as_str())
                     .body(body.clone())
                     .send()
@@ -43,7 +44,8 @@ impl Client {
         let names: Vec<String> = properties.iter().map(|p| (*p).to_owned()).collect();
         let found = self
             .execute(Operation::GetObject, |raw| {
-                raw.get_object()
+                raw.objects
+                    .get_object()
                     .object_type(record.object_type.as_str())
                     .object_id(record.id.as_str())
                     .properties(names.clone())
@@ -57,7 +59,8 @@ impl Client {
     pub async fn archive_record(&self, record: &Record) -> Result<(), Error> {
         record.check()?;
         self.execute(Operation::ArchiveObject, |raw| {
-            raw.archive_object()
+            raw.objects
+                .archive_object()
                 .object_type(record.object_type.as_str())
                 .object_id(record.id.as_str())
                 .send()

@@ -9,7 +9,7 @@ use raw::types::HubSpotError;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::client::Client;
+use crate::client::{Client, RawClients};
 use crate::error::{
     ApiError, Error, InvalidResponse, ResponseProblem, TransportError, TransportErrorKind,
 };
@@ -29,7 +29,7 @@ impl Client {
         call: F,
     ) -> Result<T, Error>
     where
-        F: Fn(&'a raw::Client) -> Fut,
+        F: Fn(&'a RawClients) -> Fut,
         Fut: Future<Output = RawResult<T>>,
     {
         let span = tracing::info_span!(

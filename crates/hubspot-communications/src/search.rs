@@ -2,7 +2,7 @@
 
 use hubspot_communications_raw::{FilterOperator, types};
 
-use crate::client::Client;
+use crate::client::{COMMUNICATIONS, Client};
 use crate::error::Error;
 use crate::message::{Message, property};
 use crate::operation::Operation;
@@ -314,7 +314,11 @@ impl Client {
         let body = search.to_request(after.map(str::to_owned));
         let found = self
             .execute(Operation::Search, |raw| {
-                raw.search_communications().body(body.clone()).send()
+                raw.objects
+                    .search_objects()
+                    .object_type(COMMUNICATIONS)
+                    .body(body.clone())
+                    .send()
             })
             .await?;
         Ok(SearchPage {

@@ -5,18 +5,44 @@
 
 pub mod server;
 
-use hubspot_communications_raw::{Client, ClientContext};
+use hubspot_communications_raw::{ApiVersionPaths, Client, ClientContext};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
 pub const TOKEN: &str = "pat-na1-test-token";
 
-/// A fake server and a client that sends `Authorization: Bearer TOKEN` on every request.
-pub async fn setup() -> (MockServer, Client) {
+/// The raw clients of one version, one per family, as the facade builds them.
+pub struct Clients {
+    pub objects: Client,
+    pub record_associations: Client,
+    pub association_batches: Client,
+}
+
+impl Clients {
+    /// The clients of `version` on `base_url`, each sending `Authorization: Bearer TOKEN`.
+    pub fn new(base_url: &str, version: &str) -> Self {
+        let version = ApiVersionPaths::get(version).expect("a version the client speaks");
+        let auth = ClientContext::bearer(TOKEN).unwrap();
+        let client = |base: &str| {
+            Client::new_with_client(
+                &format!("{base_url}{base}"),
+                reqwest::Client::new(),
+                auth.clone(),
+            )
+        };
+        Self {
+            objects: client(version.objects),
+            record_associations: client(version.record_associations),
+            association_batches: client(version.association_batches),
+        }
+    }
+}
+
+/// A fake server and the v3 clients, sending `Authorization: Bearer TOKEN` on every request.
+pub async fn setup() -> (MockServer, Clients) {
     let server = MockServer::start().await;
-    let auth = ClientContext::bearer(TOKEN).unwrap();
-    let client = Client::new_with_client(&server.uri(), reqwest::Client::new(), auth);
-    (server, client)
+    let clients = Clients::new(&server.uri(), "v3");
+    (server, clients)
 }
 
 /// A message as HubSpot answers it (the guide's example response).
