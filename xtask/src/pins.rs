@@ -120,6 +120,7 @@ pub fn pin(root: &Path, commit: &str, from: Option<&Path>) -> Result<String> {
         std::fs::write(&local, &bytes)?;
     }
     pins.save(root)?;
+    report.push_str(&newer_versions_report(&pins, commit, from));
     let _ = if changed {
         writeln!(
             report,
@@ -132,6 +133,144 @@ pub fn pin(root: &Path, commit: &str, from: Option<&Path>) -> Result<String> {
         )
     };
     Ok(report)
+}
+
+/// Whether a folder name is a HubSpot date version, `YYYY-MM`.
+pub fn is_date_version(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() == 7
+        && b[4] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit())
+}
+
+/// A pinned file's rollout folder and version folder:
+/// `…/Objects/Rollouts/424/2026-09/objects.json` gives (`…/Objects/Rollouts/424`, `2026-09`).
+fn rollout(pin: &Pin) -> Option<(&str, &str)> {
+    let (folder, _file) = pin.path.rsplit_once('/')?;
+    folder.rsplit_once('/')
+}
+
+/// The date versions upstream at `commit` newer than the newest pinned in each rollout folder
+/// (HubSpot ships one each March and September), by folder. Read from `from` when given:
+/// either a copy of the upstream tree (`from/<rollout folder>/<version>/`) or a flat folder of
+/// local names (`crm-objects-2027-03.json` beside the pinned `crm-objects-2026-09.json`).
+pub fn newer_versions(
+    pins: &Pins,
+    commit: &str,
+    from: Option<&Path>,
+) -> Result<Vec<(String, Vec<String>)>> {
+    let mut newest: std::collections::BTreeMap<&str, (&str, &Pin)> = Default::default();
+    for pin in &pins.files {
+        if let Some((folder, version)) = rollout(pin).filter(|(_, v)| is_date_version(v)) {
+            let entry = newest.entry(folder).or_insert((version, pin));
+            if version > entry.0 {
+                *entry = (version, pin);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (folder, (pinned, pin)) in newest {
+        let mut upstream = upstream_versions(&pins.repository, folder, pin, pinned, commit, from)?;
+        upstream.retain(|v| is_date_version(v) && v.as_str() > pinned);
+        upstream.sort();
+        upstream.dedup();
+        if !upstream.is_empty() {
+            out.push((folder.to_owned(), upstream));
+        }
+    }
+    Ok(out)
+}
+
+/// The version folders of a rollout folder upstream.
+fn upstream_versions(
+    repository: &str,
+    folder: &str,
+    pin: &Pin,
+    pinned: &str,
+    commit: &str,
+    from: Option<&Path>,
+) -> Result<Vec<String>> {
+    let names = |dir: &Path| -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in
+            std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?
+        {
+            names.push(entry?.file_name().to_string_lossy().into_owned());
+        }
+        Ok(names)
+    };
+    if let Some(from) = from {
+        let tree = from.join(folder);
+        if tree.is_dir() {
+            return names(&tree);
+        }
+        // A flat folder of local names: `<stem>-<version>.json`.
+        let Some(stem) = pin.name.strip_suffix(&format!("-{pinned}.json")) else {
+            return Ok(Vec::new());
+        };
+        return Ok(names(from)?
+            .into_iter()
+            .filter_map(|name| {
+                name.strip_prefix(&format!("{stem}-"))?
+                    .strip_suffix(".json")
+                    .map(str::to_owned)
+            })
+            .collect());
+    }
+    let url = format!(
+        "https://api.github.com/repos/{repository}/contents/{}?ref={commit}",
+        folder.replace(' ', "%20")
+    );
+    let agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .new_agent();
+    let text = agent
+        .get(&url)
+        .header("User-Agent", "hubspot-communications-xtask")
+        .call()
+        .with_context(|| format!("cannot list {url}"))?
+        .body_mut()
+        .read_to_string()
+        .with_context(|| format!("cannot read the listing of {url}"))?;
+    let listing: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("the listing of {url} is not JSON"))?;
+    Ok(listing
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry["type"] == "dir")
+        .filter_map(|entry| entry["name"].as_str().map(str::to_owned))
+        .collect())
+}
+
+/// The part of `pin`'s report on newer date versions; a listing that fails is said, not fatal.
+fn newer_versions_report(pins: &Pins, commit: &str, from: Option<&Path>) -> String {
+    let mut report = String::new();
+    match newer_versions(pins, commit, from) {
+        Ok(newer) if newer.is_empty() => {
+            report.push_str("No date version upstream is newer than the pinned ones.\n");
+        }
+        Ok(newer) => {
+            for (folder, versions) in newer {
+                let _ = writeln!(
+                    report,
+                    "Newer date version upstream, not pinned: {} in {folder}",
+                    versions.join(", ")
+                );
+            }
+            report.push_str(
+                "  To speak it: ARCHITECTURE.md, \"add a HubSpot date version\" (spec/pins.toml, \
+                 spec/client.toml, one enum variant in the facade).\n",
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(report, "Could not look for newer date versions: {e:#}");
+        }
+    }
+    report
 }
 
 /// The file's bytes, from `from` or downloaded from GitHub at `commit`.

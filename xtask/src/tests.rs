@@ -159,3 +159,85 @@ fn pins_file_round_trips() {
     assert_eq!(pins.repository, "example/specs");
     assert!(Path::new(&pins.files[0].path).ends_with("things.json"));
 }
+
+/// A workspace pinning `things-2026-03.json` and `things-2026-09.json` of one rollout folder.
+fn dated_workspace() -> (tempfile::TempDir, Pins) {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("spec")).unwrap();
+    let mut pins = String::from("repository = \"example/specs\"\n");
+    for version in ["2026-03", "2026-09"] {
+        pins.push_str(&format!(
+            "\n[[file]]\nname = \"things-{version}.json\"\npath = \"Specs/Things/Rollouts/7/{version}/things.json\"\ncommit = \"{COMMIT_A}\"\nsha256 = \"{}\"\n",
+            sha256(&spec(false))
+        ));
+    }
+    std::fs::write(root.path().join("spec/pins.toml"), pins).unwrap();
+    let pins = Pins::load(root.path()).unwrap();
+    (root, pins)
+}
+
+#[test]
+fn newer_date_versions_are_found_in_a_copy_of_the_upstream_tree() {
+    let (_root, pins) = dated_workspace();
+    let from = tempfile::tempdir().unwrap();
+    for folder in [
+        "v3",
+        "2025-09",
+        "2026-03",
+        "2026-09",
+        "2027-03",
+        "2027-03-beta",
+    ] {
+        let dir = from.path().join("Specs/Things/Rollouts/7").join(folder);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("things.json"), spec(false)).unwrap();
+    }
+    let newer = pins::newer_versions(&pins, COMMIT_B, Some(from.path())).unwrap();
+    assert_eq!(
+        newer,
+        [(
+            "Specs/Things/Rollouts/7".to_owned(),
+            vec!["2027-03".to_owned()]
+        )]
+    );
+}
+
+#[test]
+fn newer_date_versions_are_found_in_a_flat_folder_and_reported_by_pin() {
+    let (root, pins) = dated_workspace();
+    let from = tempfile::tempdir().unwrap();
+    for name in [
+        "things-2026-03",
+        "things-2026-09",
+        "things-2027-03",
+        "things-2027-09",
+        "others-2028-03",
+    ] {
+        std::fs::write(from.path().join(format!("{name}.json")), spec(false)).unwrap();
+    }
+    let newer = pins::newer_versions(&pins, COMMIT_B, Some(from.path())).unwrap();
+    assert_eq!(newer[0].1, ["2027-03", "2027-09"]);
+
+    let report = pins::pin(root.path(), COMMIT_B, Some(from.path())).unwrap();
+    assert!(
+        report.contains(
+            "Newer date version upstream, not pinned: 2027-03, 2027-09 in Specs/Things/Rollouts/7"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("add a HubSpot date version"), "{report}");
+}
+
+#[test]
+fn pin_says_when_no_newer_date_version_exists() {
+    let (root, _pins) = dated_workspace();
+    let from = tempfile::tempdir().unwrap();
+    for name in ["things-2026-03", "things-2026-09"] {
+        std::fs::write(from.path().join(format!("{name}.json")), spec(false)).unwrap();
+    }
+    let report = pins::pin(root.path(), COMMIT_B, Some(from.path())).unwrap();
+    assert!(
+        report.contains("No date version upstream is newer than the pinned ones."),
+        "{report}"
+    );
+}
