@@ -11,8 +11,8 @@
 //! path prefix per family of operations, so each operation is generated once with a path
 //! relative to its family's base. [`API_VERSIONS`] gives each version's base paths and the
 //! operations it has: build a [`Client`] per family on host + base path, and call that
-//! family's operations on it (an operation called on another family's client is refused
-//! before sending, its URL not being its path).
+//! family's operations on it only: nothing checks the family (in v3, `get_object` on the
+//! record associations client would reach `/crm/v4/objects/...`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), hubspot_communications_raw::Error<hubspot_communications_raw::types::HubSpotError>> {

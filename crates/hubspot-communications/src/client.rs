@@ -91,7 +91,8 @@ impl Client {
 
 /// The raw clients of one HubSpot API version, one per family of operations, each built on the
 /// base URL + the family's base path ([`raw::ApiVersionPaths`]). Each family's operations are
-/// called on its own client; on another, they are refused before sending.
+/// called on its own client (nothing checks the family: in v3, an objects operation on the
+/// record associations client would reach `/crm/v4/objects/...`).
 #[derive(Debug, Clone)]
 pub struct RawClients {
     /// Messages and records: `list_objects`, `get_object`, `search_objects`, the
