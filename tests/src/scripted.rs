@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hubspot_communications::{Client, RateLimit};
+use hubspot_communications::{ApiVersion, Client, RateLimit};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -12,10 +12,17 @@ use crate::fast_retries;
 /// The token the scripted server's client sends.
 pub const TOKEN: &str = "pat-na1-secret-token";
 
-/// A scripted server, and a client of it with fast retries (3) and no rate limit to speak of.
+/// A scripted server, and a client of it with fast retries (3) and no rate limit to speak of,
+/// speaking v3 (the scripts name the guide's paths; `setup_with` chooses another version).
 pub async fn setup() -> (MockServer, Client) {
+    setup_with(ApiVersion::V3).await
+}
+
+/// [`setup`], speaking `version`.
+pub async fn setup_with(version: ApiVersion) -> (MockServer, Client) {
     let server = MockServer::start().await;
     let client = Client::builder(TOKEN)
+        .api_version(version)
         .base_url(server.uri())
         .retry(fast_retries().max_retries(3))
         .rate_limit(RateLimit::new(10_000, Duration::from_secs(1)))

@@ -1,6 +1,7 @@
 //! Associating existing messages with records, removing associations, and listing them.
 
 use futures::TryStreamExt;
+use hubspot_communications_raw::types;
 
 use crate::association::{AssociatedRecord, Association, AssociationType};
 use crate::client::{COMMUNICATIONS, Client};
@@ -12,8 +13,10 @@ use crate::record::{ObjectType, Record};
 
 impl Client {
     /// Associates an existing message with a record, with each of the association's types (the
-    /// guide's "Associate an existing message with a record":
-    /// `PUT /crm/v3/objects/communications/{id}/associations/{toObjectType}/{toObjectId}/{type}`).
+    /// guide's "Associate an existing message with a record"). In v3 it takes the guide's path,
+    /// `PUT /crm/v3/objects/communications/{id}/associations/{toObjectType}/{toObjectId}/{type}`,
+    /// once per type; the date versions have no such path, and take every type in one labelled
+    /// `PUT` ([`Client::associate_labelled`]).
     pub async fn associate(
         &self,
         message_id: &str,
@@ -21,6 +24,12 @@ impl Client {
     ) -> Result<(), Error> {
         check_id(message_id)?;
         association.check()?;
+        if !self.has("associate_communication") {
+            return self
+                .associate_labelled(message_id, association)
+                .await
+                .map(drop);
+        }
         for association_type in &association.types {
             self.execute(Operation::Associate, |raw| {
                 raw.objects
@@ -36,8 +45,12 @@ impl Client {
         Ok(())
     }
 
-    /// Removes the association's types between a message and a record (the guide's "Remove an
-    /// association": `DELETE` on the same path as [`Client::associate`]).
+    /// Removes the association's types between a message and a record, and keeps its others
+    /// (the guide's "Remove an association"). In v3 it takes the guide's `DELETE` on the path of
+    /// [`Client::associate`]. The date versions have no way to remove one type through the
+    /// client's operations: the client reads the pair's types, removes the pair's associations,
+    /// and puts back the ones not named (an idempotent `PUT`, retried as the policy allows; if
+    /// it still fails, its error says so and the types to put back are the pair's others).
     pub async fn remove_association(
         &self,
         message_id: &str,
@@ -45,6 +58,9 @@ impl Client {
     ) -> Result<(), Error> {
         check_id(message_id)?;
         association.check()?;
+        if !self.has("remove_communication_association") {
+            return self.remove_types(message_id, association).await;
+        }
         for association_type in &association.types {
             self.execute(Operation::RemoveAssociation, |raw| {
                 raw.objects
@@ -56,6 +72,30 @@ impl Client {
                     .send()
             })
             .await?;
+        }
+        Ok(())
+    }
+
+    /// [`Client::remove_association`] where the version has no typed `DELETE`.
+    async fn remove_types(&self, message_id: &str, association: &Association) -> Result<(), Error> {
+        let to = &association.to;
+        let mut current = self.associations(message_id, to.object_type.clone());
+        let mut kept = Vec::new();
+        while let Some(found) = current.try_next().await? {
+            if found.id == to.id {
+                kept.extend(
+                    found
+                        .types
+                        .into_iter()
+                        .map(|t| t.association_type)
+                        .filter(|t| !association.types.contains(t)),
+                );
+            }
+        }
+        self.remove_all_associations(message_id, to).await?;
+        if !kept.is_empty() {
+            self.associate_labelled(message_id, &Association::new(to.clone(), kept))
+                .await?;
         }
         Ok(())
     }
@@ -128,6 +168,8 @@ impl Client {
     }
 
     /// One page of the records of a type a message is associated with, with their labels.
+    /// 2026-09 has no list of one record's associations: there the page comes from the
+    /// association batch read, asked for this one message.
     pub async fn associations_page(
         &self,
         message_id: &str,
@@ -136,6 +178,11 @@ impl Client {
     ) -> Result<Page<AssociatedRecord>, Error> {
         check_id(message_id)?;
         object_type.check()?;
+        if !self.has("list_associations") {
+            return self
+                .associations_page_by_batch(message_id, object_type, after)
+                .await;
+        }
         let page = self
             .execute(Operation::ListAssociations, |raw| {
                 let mut request = raw
@@ -158,6 +205,46 @@ impl Client {
                 .map(AssociatedRecord::from)
                 .collect(),
             next: page.paging.and_then(|p| p.next).map(|next| next.after),
+        })
+    }
+
+    async fn associations_page_by_batch(
+        &self,
+        message_id: &str,
+        object_type: &ObjectType,
+        after: Option<&str>,
+    ) -> Result<Page<AssociatedRecord>, Error> {
+        let body = types::BatchInputPublicFetchAssociationsBatchRequest {
+            inputs: vec![types::PublicFetchAssociationsBatchRequest {
+                after: after.map(str::to_owned),
+                id: message_id.to_owned(),
+            }],
+        };
+        let answer = self
+            .execute(Operation::ListAssociations, |raw| {
+                raw.association_batches
+                    .batch_read_associations()
+                    .from_object_type(COMMUNICATIONS)
+                    .to_object_type(object_type.as_str())
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        // A message with no associations of that type is one of HubSpot's per-item errors:
+        // an empty page, as the list answers.
+        let Some(found) = answer
+            .results
+            .into_iter()
+            .find(|result| result.from.id == message_id)
+        else {
+            return Ok(Page {
+                items: Vec::new(),
+                next: None,
+            });
+        };
+        Ok(Page {
+            items: found.to.into_iter().map(AssociatedRecord::from).collect(),
+            next: found.paging.and_then(|p| p.next).map(|next| next.after),
         })
     }
 

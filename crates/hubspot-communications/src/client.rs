@@ -8,6 +8,7 @@ use hubspot_communications_raw as raw;
 use crate::error::Error;
 use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::retry::RetryPolicy;
+use crate::version::ApiVersion;
 
 /// HubSpot's API.
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
@@ -35,12 +36,15 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) batch_concurrency: usize,
     pub(crate) deadline: Option<Duration>,
+    pub(crate) version: ApiVersion,
+    pub(crate) paths: &'static raw::ApiVersionPaths,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
+            .field("api_version", &self.inner.version)
             .field("token", &"<redacted>")
             .field("rate_limit", &self.inner.limiter.limit())
             .field("search_rate_limit", &self.inner.search_limiter.limit())
@@ -73,6 +77,7 @@ impl Client {
             batch_concurrency: 2,
             deadline: None,
             max_response_bytes: raw::DEFAULT_MAX_RESPONSE_BYTES,
+            version: ApiVersion::LATEST,
         }
     }
 
@@ -86,6 +91,16 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The version of HubSpot's API the client speaks.
+    pub fn api_version(&self) -> ApiVersion {
+        self.inner.version
+    }
+
+    /// Whether the client's API version has the raw operation of this name.
+    pub(crate) fn has(&self, operation: &str) -> bool {
+        self.inner.paths.has(operation)
     }
 }
 
@@ -133,11 +148,6 @@ impl RawClients {
 /// The object type of messages in HubSpot's paths (also `0-18`).
 pub(crate) const COMMUNICATIONS: &str = "communications";
 
-/// The API version the facade speaks: v3 (with v4 associations), the guide's paths.
-pub(crate) fn api_version() -> &'static raw::ApiVersionPaths {
-    raw::ApiVersionPaths::get("v3").expect("the raw client speaks v3")
-}
-
 /// Configures a [`Client`].
 #[must_use]
 pub struct ClientBuilder {
@@ -153,6 +163,7 @@ pub struct ClientBuilder {
     batch_concurrency: usize,
     deadline: Option<Duration>,
     max_response_bytes: u64,
+    version: ApiVersion,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -235,6 +246,12 @@ impl ClientBuilder {
         self
     }
 
+    /// The version of HubSpot's API to speak: [`ApiVersion::LATEST`] (2026-09) by default.
+    pub fn api_version(mut self, version: ApiVersion) -> Self {
+        self.version = version;
+        self
+    }
+
     /// The most of an answer the client reads: 32 MiB by default, far above any HubSpot page.
     /// A longer answer fails with [`ResponseProblem::TooLarge`](crate::ResponseProblem::TooLarge)
     /// instead of filling memory.
@@ -300,9 +317,12 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?,
         };
+        let paths = self.version.paths()?;
         Ok(Client {
             inner: Arc::new(Inner {
-                raw: RawClients::new(&self.base_url, api_version(), http, context),
+                raw: RawClients::new(&self.base_url, paths, http, context),
+                version: self.version,
+                paths,
                 base_url: self.base_url,
                 limiter: RateLimiter::new(self.rate_limit),
                 search_limiter: RateLimiter::new(self.search_rate_limit),

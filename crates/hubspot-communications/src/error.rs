@@ -107,6 +107,17 @@ impl Error {
         }
     }
 
+    /// Whether HubSpot refused the request's values (400 `VALIDATION_ERROR`): a property it
+    /// does not have or an invalid value, or, from version 2026-09 on writes, one of the
+    /// account's validation rules (a conditionally required property, a required field of the
+    /// record form, an association permission). HubSpot's message says which; see
+    /// [`ApiError::message`] and [`ApiError::details`].
+    pub fn is_validation_error(&self) -> bool {
+        self.api().is_some_and(|api| {
+            api.status == 400 && api.category.as_deref() == Some("VALIDATION_ERROR")
+        })
+    }
+
     /// Whether HubSpot refused the call for its rate limits (429).
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(429)

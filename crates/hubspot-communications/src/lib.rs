@@ -156,6 +156,7 @@ mod records;
 mod request;
 mod retry;
 pub mod search;
+mod version;
 
 pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
 pub use batch::{
@@ -179,3 +180,4 @@ pub use rate_limit::RateLimit;
 pub use record::{ObjectType, Record};
 pub use retry::RetryPolicy;
 pub use search::Search;
+pub use version::ApiVersion;

@@ -294,10 +294,13 @@ impl Client {
     }
 }
 
+/// Refuses an id that names nothing: blank, or a dot segment (`.`, `..`), which no HubSpot
+/// record has and which a path cannot carry (the raw client refuses those in paths too; this
+/// refuses them the same way where a version sends the id in a body).
 pub(crate) fn check_id(id: &str) -> Result<(), Error> {
-    if id.trim().is_empty() {
-        Err(Error::InvalidInput("an id cannot be empty".into()))
-    } else {
-        Ok(())
+    match id.trim() {
+        "" => Err(Error::InvalidInput("an id cannot be empty".into())),
+        "." | ".." => Err(Error::InvalidInput(format!("{id:?} is not an id"))),
+        _ => Ok(()),
     }
 }
