@@ -52,3 +52,17 @@ pub fn with_unique_key(config: Config, name: &str) -> Config {
         PropertyDefinition::string(name).unique(),
     )
 }
+
+/// A client of `server` speaking `version`, with fast retries and generous limits: the suites
+/// that run once per version ([`ApiVersion::ALL`](hubspot_communications::ApiVersion::ALL)).
+pub fn client_at(server: &MockServer, version: hubspot_communications::ApiVersion) -> Client {
+    Client::builder("test-token")
+        .base_url(server.base_url())
+        .api_version(version)
+        .retry(fast_retries())
+        .rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
+        .search_rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("a valid client")
+}

@@ -1,11 +1,12 @@
 //! The exact requests the facade sends for the guide's examples.
 
 use chrono::{TimeZone, Utc};
+use hubspot_communications::search::{Filter, Search};
 use hubspot_communications::{
-    Association, AssociationType, Channel, MessageUpdate, NewMessage, ObjectType, ReadOptions,
-    Record,
+    ApiVersion, Association, AssociationType, Channel, ListOptions, MessageUpdate, NewMessage,
+    ObjectType, ReadOptions, Record,
 };
-use hubspot_communications_tests::scripted::{body, message, setup};
+use hubspot_communications_tests::scripted::{body, message, setup, setup_with};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
@@ -226,4 +227,114 @@ async fn nothing_is_sent_for_invalid_input() {
         );
     }
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// Answers like HubSpot, whatever the version: enough for every call of
+/// `every_versions_requests` to succeed.
+fn hubspot_like(request: &wiremock::Request) -> ResponseTemplate {
+    let path = request.url.path();
+    let batch = |results: serde_json::Value| {
+        json!({"status": "COMPLETE", "results": results,
+               "startedAt": "2024-05-01T10:00:00Z", "completedAt": "2024-05-01T10:00:01Z"})
+    };
+    let types = json!([{"category": "HUBSPOT_DEFINED", "typeId": 85, "label": null}]);
+    match request.method.as_str() {
+        "POST" if path.ends_with("/batch/create") => {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+            let results: Vec<_> = body["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|input| {
+                    let mut result = message("9");
+                    result["objectWriteTraceId"] = input["objectWriteTraceId"].clone();
+                    result
+                })
+                .collect();
+            ResponseTemplate::new(201).set_body_json(batch(json!(results)))
+        }
+        "POST" if path.ends_with("/batch/read") => ResponseTemplate::new(200).set_body_json(
+            batch(json!([{"from": {"id": "1"}, "to": [{"toObjectId": "5001", "associationTypes": types}]}])),
+        ),
+        "POST" if path.ends_with("/search") => ResponseTemplate::new(200)
+            .set_body_json(json!({"total": 1, "results": [message("1")]})),
+        "POST" => ResponseTemplate::new(201).set_body_json(message("1")),
+        "GET" if path.contains("/associations/") => ResponseTemplate::new(200)
+            .set_body_json(json!({"results": [{"toObjectId": "5001", "associationTypes": types}]})),
+        "GET" if path.ends_with("/communications") => {
+            ResponseTemplate::new(200).set_body_json(json!({"results": [message("1")]}))
+        }
+        "PUT" if path.split('/').count() == 9 && path.starts_with("/crm/v4/")
+            || path.split('/').count() == 9 && path.starts_with("/crm/objects/") =>
+        {
+            ResponseTemplate::new(201).set_body_json(json!({
+                "fromObjectTypeId": "0-18", "fromObjectId": "1",
+                "toObjectTypeId": "0-3", "toObjectId": "5001", "labels": []
+            }))
+        }
+        "DELETE" => ResponseTemplate::new(204),
+        _ => ResponseTemplate::new(200).set_body_json(message("1")),
+    }
+}
+
+/// Every version's requests for the guide's calls, paths and bodies, in one snapshot each.
+#[tokio::test]
+async fn every_versions_requests() {
+    for version in ApiVersion::ALL {
+        let (server, client) = setup_with(version).await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(hubspot_like)
+            .mount(&server)
+            .await;
+        let timestamp = Utc.with_ymd_and_hms(2022, 11, 12, 15, 48, 22).unwrap();
+        let sms = NewMessage::new(Channel::Sms, "Texted Linda.")
+            .timestamp(timestamp)
+            .associate(Association::contact("1234"));
+        client.create(&sms).await.unwrap();
+        client
+            .get_with(
+                "1",
+                &ReadOptions::new().properties(["hs_communication_body"]),
+            )
+            .await
+            .unwrap();
+        client
+            .update("1", &MessageUpdate::new().body("Sent a follow-up."))
+            .await
+            .unwrap();
+        client.list_page(&ListOptions::new(), None).await.unwrap();
+        client
+            .associate("1", &Association::deal("5001"))
+            .await
+            .unwrap();
+        client
+            .associations_page("1", &ObjectType::Deal, None)
+            .await
+            .unwrap();
+        client
+            .search_page(
+                &Search::new().filter(Filter::eq("hs_communication_body", "x")),
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(client.create_batch(&[sms.clone(), sms]).await.is_success());
+        client.archive("1").await.unwrap();
+        let sent: Vec<serde_json::Value> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let body: serde_json::Value =
+                    serde_json::from_slice(&r.body).unwrap_or(serde_json::Value::Null);
+                json!({
+                    "request": format!("{} {}{}", r.method, r.url.path(),
+                        r.url.query().map(|q| format!("?{q}")).unwrap_or_default()),
+                    "body": body,
+                })
+            })
+            .collect();
+        insta::assert_json_snapshot!(format!("requests_on_{version}"), sent);
+    }
 }
