@@ -19,14 +19,26 @@ pub async fn start(config: Config) -> (MockServer, Client) {
 
 /// A client of `server` with `retry`.
 pub fn client_of(server: &MockServer, retry: RetryPolicy) -> Client {
+    builder(server).retry(retry).build().expect("a valid client")
+}
+
+/// A client of `server` speaking `version`, with fast retries and generous limits: the suites
+/// that run once per version ([`ApiVersion::ALL`](hubspot_communications::ApiVersion::ALL)).
+pub fn client_at(server: &MockServer, version: hubspot_communications::ApiVersion) -> Client {
+    builder(server)
+        .api_version(version)
+        .retry(fast_retries())
+        .build()
+        .expect("a valid client")
+}
+
+/// The tests' client of `server`: generous limits, a short timeout.
+fn builder(server: &MockServer) -> hubspot_communications::ClientBuilder {
     Client::builder("test-token")
         .base_url(server.base_url())
-        .retry(retry)
         .rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
         .search_rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
         .timeout(Duration::from_secs(5))
-        .build()
-        .expect("a valid client")
 }
 
 /// Quick retries, so tests spend no time in backoff.
@@ -51,18 +63,4 @@ pub fn with_unique_key(config: Config, name: &str) -> Config {
         PropertyOwner::Communication,
         PropertyDefinition::string(name).unique(),
     )
-}
-
-/// A client of `server` speaking `version`, with fast retries and generous limits: the suites
-/// that run once per version ([`ApiVersion::ALL`](hubspot_communications::ApiVersion::ALL)).
-pub fn client_at(server: &MockServer, version: hubspot_communications::ApiVersion) -> Client {
-    Client::builder("test-token")
-        .base_url(server.base_url())
-        .api_version(version)
-        .retry(fast_retries())
-        .rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
-        .search_rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
-        .timeout(Duration::from_secs(5))
-        .build()
-        .expect("a valid client")
 }
