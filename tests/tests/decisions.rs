@@ -300,6 +300,15 @@ async fn builder_values_that_would_do_nothing_are_errors() {
         builder().deadline(Duration::ZERO).build(),
         Err(Error::InvalidInput(_))
     ));
+    for base_url in ["", "api.hubapi.com", "ftp://api.hubapi.com", "http://"] {
+        assert!(
+            matches!(
+                builder().base_url(base_url).build(),
+                Err(Error::InvalidInput(_))
+            ),
+            "{base_url:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -3,10 +3,13 @@
 //! ```sh
 //! cargo run --example quickstart                                   # against the embedded fake
 //! HUBSPOT_ACCESS_TOKEN=pat-… cargo run --example quickstart        # against your HubSpot account
+//! HUBSPOT_API_VERSION=v3 cargo run --example quickstart            # the guide's v3 paths
 //! ```
 //!
 //! Against HubSpot it creates a demo contact, company and deal, and archives everything it
-//! created at the end. `HUBSPOT_BASE_URL` overrides the base URL.
+//! created at the end. `HUBSPOT_BASE_URL` overrides the base URL (with a token it runs against
+//! any server, such as `hubspot-communications-mock --log`); `HUBSPOT_API_VERSION` (`v3`,
+//! `2026-03`, `2026-09`) picks the API version, the newest by default.
 
 #[path = "common/mod.rs"]
 mod common;

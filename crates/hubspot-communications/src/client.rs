@@ -260,12 +260,22 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. Fails if the token cannot be sent in a header, a rate limit, the batch
+    /// Builds the client. Fails if the base URL is not an http(s) URL, the token cannot be sent
+    /// in a header, a rate limit, the batch
     /// concurrency, the deadline or the response limit is zero, or the HTTP client cannot be
     /// built.
     pub fn build(self) -> Result<Client, Error> {
         if self.token.trim().is_empty() {
             return Err(Error::InvalidInput("the access token is empty".into()));
+        }
+        match reqwest::Url::parse(&self.base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+            _ => {
+                return Err(Error::InvalidInput(format!(
+                    "the base URL {:?} is not an http(s) URL",
+                    self.base_url
+                )));
+            }
         }
         if self.batch_concurrency == 0 {
             return Err(Error::InvalidInput(
