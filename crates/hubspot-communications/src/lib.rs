@@ -127,12 +127,23 @@
 //! [`Client::search`] streams the results of a [`Search`]; [`Client::search_all`] reads past
 //! HubSpot's 10,000-result cap.
 //!
+//! # API versions, and moving from v3
+//!
+//! The client speaks HubSpot's date versions (2026-09, the default, and 2026-03) and the
+//! guide's v3 paths, chosen with [`ClientBuilder::api_version`]; every call works on every
+//! version, and the code that uses the client does not change. The v3 paths go unsupported in
+//! September 2027. What differs on the wire, and how the client keeps one behaviour, is in
+//! [`ApiVersion`]'s docs; from 2026-09, HubSpot enforces the account's validation rules on
+//! writes ([`Error::is_validation_error`]).
+//!
 //! # Resilience
 //!
 //! Every call goes through one request path: a rolling-window rate limiter shared by every
 //! clone of the client ([`RateLimit`]), retries with backoff ([`RetryPolicy`]) that never
-//! repeat a create HubSpot may have acted on, timeouts on by default, and a `tracing` span per
-//! request (operation, attempt, status, wait, correlation id; never the token).
+//! repeat a create HubSpot may have acted on (one rule, a table in [`RetryPolicy`]'s docs,
+//! decides what is retried and whose fate is unknown), timeouts on by default, an optional
+//! deadline for a whole call, answers capped in size, no redirects followed, and a `tracing`
+//! span per request (operation, attempt, status, wait, correlation id; never the token).
 
 #![warn(missing_docs)]
 
