@@ -395,3 +395,28 @@ async fn an_error_answer_that_is_not_hubspots_json_keeps_its_status() {
         "{error:?}"
     );
 }
+
+/// From 2026-09 HubSpot enforces the account's validation rules on writes: the refusal is a
+/// typed, final error with HubSpot's message, never retried, of known fate.
+#[tokio::test]
+async fn a_validation_rule_refusal_is_typed_with_hubspots_message() {
+    let (server, client) = hubspot_communications_tests::scripted::setup_with(
+        hubspot_communications::ApiVersion::V2026_09,
+    )
+    .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "status": "error", "category": "VALIDATION_ERROR",
+            "message": "Property values were not valid: hubspot_owner_id is required when the channel is SMS",
+            "errors": [{"message": "hubspot_owner_id is required", "in": "hubspot_owner_id"}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = client.create(&sms()).await.unwrap_err();
+    assert!(error.is_validation_error(), "{error:?}");
+    assert!(!error.is_retryable() && !error.is_fate_unknown());
+    let api = error.api().unwrap();
+    assert!(api.message.contains("hubspot_owner_id is required"));
+    assert_eq!(api.details[0].field.as_deref(), Some("hubspot_owner_id"));
+}
