@@ -36,7 +36,7 @@ pub enum Error {
     Read {
         /// The file.
         path: PathBuf,
-        /// Why.
+        /// The I/O error that stopped the read.
         source: std::io::Error,
     },
     /// `client.toml` is not valid.

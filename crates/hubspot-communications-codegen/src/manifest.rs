@@ -63,9 +63,10 @@ pub struct Version {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Info {
-    /// Title.
+    /// The document's title, e.g. "HubSpot CRM Communications".
     pub title: String,
-    /// Version.
+    /// The versions the document covers, e.g. "v3, 2026-03, 2026-09" (progenitor's
+    /// `api-version` header would carry it; the client's hook drops that header).
     pub version: String,
     /// Description, in Markdown.
     #[serde(default)]
