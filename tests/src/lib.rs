@@ -1,25 +1,36 @@
 //! What the workspace's test suites share: a fake HubSpot and a client of it, and a scripted
 //! HTTP server (wiremock) with HubSpot-shaped bodies, for answers the fake never gives.
 
+pub mod contract;
 pub mod scripted;
 
 use std::time::Duration;
 
+use contract::{CheckedServer, Violations};
 use hubspot_communications::{Client, RateLimit, RetryPolicy};
 use hubspot_communications_mock::{Config, MockServer, PropertyDefinition, PropertyOwner};
 
 /// A fake with `config`, and a client of it with fast retries and generous limits.
-pub async fn start(config: Config) -> (MockServer, Client) {
-    let server = MockServer::start_with(config)
+///
+/// The fake's traffic is checked against the spec ([`contract`]): the test fails when the
+/// returned server is dropped if a request or an answer departed from it.
+pub async fn start(config: Config) -> (CheckedServer, Client) {
+    // Loaded here, on the test's thread: a spec that cannot load fails the test, not the fake.
+    let contract = contract::contract();
+    let violations = Violations::default();
+    let server = MockServer::start_with(violations.observe(config, contract))
         .await
         .expect("the fake starts");
     let client = client_of(&server, fast_retries());
-    (server, client)
+    (CheckedServer::new(server, violations), client)
 }
 
 /// A client of `server` with `retry`.
 pub fn client_of(server: &MockServer, retry: RetryPolicy) -> Client {
-    builder(server).retry(retry).build().expect("a valid client")
+    builder(server)
+        .retry(retry)
+        .build()
+        .expect("a valid client")
 }
 
 /// A client of `server` speaking `version`, with fast retries and generous limits: the suites

@@ -1,0 +1,233 @@
+//! Spec-checked traffic: every request the facade sends to the fake and every answer the fake
+//! gives, validated against the operation's schemas in the patched document the raw client is
+//! generated from (`codegen::patched_document`: HubSpot's specs with `spec/patches`, the
+//! project's only documented departures).
+//!
+//! [`crate::start`] wires it into every end-to-end test: the fake's observer records each
+//! violation, and the [`CheckedServer`] it returns fails the test when dropped if any was
+//! recorded. What is checked: the request's JSON body against the operation's request body
+//! schema, and the answer's JSON body against the schema of its status (an exact status first,
+//! then `4XX` / `5XX`, then `default`); a status the operation does not list is a violation.
+//! What is not: query parameters and headers; requests to a path no operation of the document
+//! has (none of the facade's), which are skipped.
+
+mod route;
+mod schema;
+mod server;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use hubspot_communications_codegen::manifest::Manifest;
+use jsonschema::Validator;
+use serde_json::Value;
+
+pub use server::{CheckedServer, Violations};
+
+/// The validators of every operation of the patched document.
+pub struct Contract {
+    routes: Vec<route::Route>,
+    /// By (relative path, method).
+    operations: BTreeMap<(String, String), Operation>,
+}
+
+struct Operation {
+    name: String,
+    /// `None` for an operation that takes no body.
+    request: Option<Validator>,
+    /// By status key (`200`, `4XX`, `default`); `None` where the answer has no body.
+    responses: BTreeMap<String, Option<Validator>>,
+}
+
+/// One departure from the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The operation's name (`create_object`), as the raw client's methods.
+    pub operation: String,
+    /// `request`, or `response 200` (the answer's status).
+    pub direction: String,
+    /// The request, `POST /crm/v3/objects/communications`.
+    pub request: String,
+    /// A JSON pointer into the body (empty for the body as a whole).
+    pub pointer: String,
+    /// What is wrong, in the validator's words.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} ({}): at '{}': {}",
+            self.operation, self.direction, self.request, self.pointer, self.message
+        )
+    }
+}
+
+/// The contract of the workspace's spec, built once per process.
+///
+/// # Panics
+/// If the spec cannot be read (`spec/upstream` is filled by `cargo xtask fetch`) or a schema
+/// does not compile: call it on a test's thread, never on the fake's.
+pub fn contract() -> &'static Contract {
+    static CONTRACT: OnceLock<Contract> = OnceLock::new();
+    CONTRACT.get_or_init(|| {
+        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        Contract::load(&spec, &spec.join("upstream")).unwrap_or_else(|e| {
+            panic!(
+                "the spec-checked traffic layer cannot load the spec ({e}); \
+                 run `cargo xtask fetch --from ../shared/hubspot-openapi` first"
+            )
+        })
+    })
+}
+
+impl Contract {
+    /// Builds the validators from `spec_dir/client.toml`, its patches and the upstream files.
+    pub fn load(spec_dir: &Path, upstream_dir: &Path) -> Result<Self, String> {
+        let document = hubspot_communications_codegen::patched_document(spec_dir, upstream_dir)
+            .map_err(|e| e.to_string())?;
+        let manifest = Manifest::load(&spec_dir.join("client.toml")).map_err(|e| e.to_string())?;
+        Self::from_document(&manifest, &document)
+    }
+
+    /// Builds the validators of `document`, whose paths are relative to `manifest`'s family
+    /// bases.
+    pub fn from_document(manifest: &Manifest, document: &Value) -> Result<Self, String> {
+        let schemas = schema::to_json_schema(&document["components"]["schemas"]);
+        let mut operations = BTreeMap::new();
+        let paths = document["paths"].as_object().cloned().unwrap_or_default();
+        for (path, item) in &paths {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let built = Operation::build(document, &schemas, operation)
+                    .map_err(|e| format!("{} {path}: {e}", method.to_uppercase()))?;
+                operations.insert((path.clone(), method.clone()), built);
+            }
+        }
+        Ok(Self {
+            routes: route::routes(manifest, document),
+            operations,
+        })
+    }
+
+    /// The name of the operation `method path` is, if the document has it.
+    pub fn operation(&self, method: &str, path: &str) -> Option<&str> {
+        let route = route::find(&self.routes, method, path)?;
+        Some(&self.operations.get(&route.operation)?.name)
+    }
+
+    /// The violations of one exchange; none for a path no operation has.
+    pub fn check(
+        &self,
+        method: &str,
+        path: &str,
+        request_body: &[u8],
+        status: u16,
+        response_body: &[u8],
+    ) -> Vec<Violation> {
+        let Some(operation) = route::find(&self.routes, method, path)
+            .and_then(|route| self.operations.get(&route.operation))
+        else {
+            return Vec::new();
+        };
+        let mut violations = Vec::new();
+        let mut report = |direction: String, pointer: String, message: String| {
+            violations.push(Violation {
+                operation: operation.name.clone(),
+                direction,
+                request: format!("{} {path}", method.to_uppercase()),
+                pointer,
+                message,
+            });
+        };
+        for (pointer, message) in body(operation.request.as_ref(), request_body) {
+            report("request".into(), pointer, message);
+        }
+        let direction = format!("response {status}");
+        match operation.response(status) {
+            None => {
+                let listed: Vec<&str> = operation.responses.keys().map(String::as_str).collect();
+                let message = format!("status {status} is not one of {listed:?}");
+                report(direction, String::new(), message);
+            }
+            Some(validator) => {
+                for (pointer, message) in body(validator, response_body) {
+                    report(direction.clone(), pointer, message);
+                }
+            }
+        }
+        violations
+    }
+}
+
+impl Operation {
+    fn build(document: &Value, schemas: &Value, operation: &Value) -> Result<Self, String> {
+        let name = operation["operationId"].as_str().unwrap_or("?").to_owned();
+        let request = json_schema(document, &operation["requestBody"])
+            .map(|s| schema::validator(schemas, s))
+            .transpose()?;
+        let mut responses = BTreeMap::new();
+        for (status, answer) in operation["responses"].as_object().into_iter().flatten() {
+            let validator = json_schema(document, answer)
+                .map(|s| schema::validator(schemas, s))
+                .transpose()?;
+            responses.insert(status.clone(), validator);
+        }
+        Ok(Self {
+            name,
+            request,
+            responses,
+        })
+    }
+
+    /// The validator of an answer's body with `status`: `Some(None)` for an answer without one,
+    /// `None` for a status the operation does not list.
+    fn response(&self, status: u16) -> Option<Option<&Validator>> {
+        let range = format!("{}XX", status / 100);
+        [status.to_string(), range, "default".to_owned()]
+            .iter()
+            .find_map(|key| self.responses.get(key))
+            .map(Option::as_ref)
+    }
+}
+
+/// The `application/json` schema of a request body or response object (`$ref`s to
+/// `#/components/...` followed), if it has one.
+fn json_schema<'a>(document: &'a Value, object: &'a Value) -> Option<&'a Value> {
+    let object = match object.get("$ref").and_then(Value::as_str) {
+        Some(reference) => document.pointer(reference.strip_prefix('#')?)?,
+        None => object,
+    };
+    object
+        .get("content")?
+        .get("application/json")?
+        .get("schema")
+}
+
+/// What is wrong with `bytes` as a body `validator` describes (`None`: no body), as
+/// (JSON pointer, message).
+fn body(validator: Option<&Validator>, bytes: &[u8]) -> Vec<(String, String)> {
+    let Some(validator) = validator else {
+        return if bytes.is_empty() {
+            Vec::new()
+        } else {
+            vec![(String::new(), "a body where the spec has none".to_owned())]
+        };
+    };
+    if bytes.is_empty() {
+        return vec![(String::new(), "no body where the spec has one".to_owned())];
+    }
+    let instance: Value = match serde_json::from_slice(bytes) {
+        Ok(instance) => instance,
+        Err(e) => return vec![(String::new(), format!("not JSON: {e}"))],
+    };
+    validator
+        .iter_errors(&instance)
+        .map(|error| (error.instance_path().to_string(), error.to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,124 @@
+//! Which operation of the patched document a request is.
+//!
+//! The document's paths are relative to a family's base (`/{objectType}/{objectId}` under
+//! `/crm/v3/objects`), so each operation's full templates are rebuilt from the manifest: the
+//! `METHOD /path` each source takes (its version and family known), and, for an operation a
+//! patch added, every family base of each version in its `x-versions`.
+
+use std::collections::BTreeSet;
+
+use hubspot_communications_codegen::manifest::Manifest;
+use serde_json::Value;
+
+/// One full path template of an operation.
+#[derive(Debug)]
+pub(super) struct Route {
+    /// Lower-case method, as the document's keys.
+    method: String,
+    /// The template's segments, `{…}` for a parameter.
+    segments: Vec<String>,
+    /// The operation: its relative path and method in the document.
+    pub(super) operation: (String, String),
+}
+
+impl Route {
+    /// How many of the template's segments are literal: the more, the better the match.
+    fn literals(&self) -> usize {
+        self.segments.iter().filter(|s| !is_parameter(s)).count()
+    }
+
+    fn matches(&self, method: &str, segments: &[&str]) -> bool {
+        self.method.eq_ignore_ascii_case(method)
+            && self.segments.len() == segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(segments)
+                .all(|(template, actual)| {
+                    if is_parameter(template) {
+                        !actual.is_empty()
+                    } else {
+                        template == actual
+                    }
+                })
+    }
+}
+
+fn is_parameter(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
+}
+
+fn split(path: &str) -> Vec<&str> {
+    path.strip_prefix('/').unwrap_or(path).split('/').collect()
+}
+
+/// Every operation's full templates.
+pub(super) fn routes(manifest: &Manifest, document: &Value) -> Vec<Route> {
+    let paths = document["paths"].as_object().cloned().unwrap_or_default();
+    let mut routes = Vec::new();
+    // (version, relative path, method) the sources account for.
+    let mut covered = BTreeSet::new();
+    for source in &manifest.sources {
+        let (Some(version), Some(family)) = (&source.version, &source.family) else {
+            continue;
+        };
+        let Some(base) = base(manifest, version, family) else {
+            continue;
+        };
+        for operation in &source.operations {
+            let Some((method, full)) = operation.split_once(' ') else {
+                continue;
+            };
+            let method = method.to_ascii_lowercase();
+            let Some(relative) = full.strip_prefix(base) else {
+                continue;
+            };
+            if paths.get(relative).and_then(|p| p.get(&method)).is_some() {
+                covered.insert((version.clone(), relative.to_owned(), method.clone()));
+                routes.push(route(&method, full, relative));
+            }
+        }
+    }
+    for (relative, item) in &paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (method, operation) in item {
+            let versions = operation["x-versions"].as_array().into_iter().flatten();
+            for version in versions.filter_map(Value::as_str) {
+                let key = (version.to_owned(), relative.clone(), method.clone());
+                if covered.contains(&key) {
+                    continue;
+                }
+                // Added by a patch: its family is not recorded, so every base of the version.
+                let bases = manifest.versions.iter().filter(|v| v.name == version);
+                for base in bases.flat_map(|v| v.families.values()) {
+                    routes.push(route(method, &format!("{base}{relative}"), relative));
+                }
+            }
+        }
+    }
+    routes
+}
+
+fn base<'a>(manifest: &'a Manifest, version: &str, family: &str) -> Option<&'a str> {
+    let version = manifest.versions.iter().find(|v| v.name == version)?;
+    version.families.get(family).map(String::as_str)
+}
+
+fn route(method: &str, full: &str, relative: &str) -> Route {
+    Route {
+        method: method.to_owned(),
+        segments: split(full).into_iter().map(str::to_owned).collect(),
+        operation: (relative.to_owned(), method.to_owned()),
+    }
+}
+
+/// The route `method path` takes, the most literal one where several match.
+pub(super) fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<&'a Route> {
+    let segments = split(path);
+    routes
+        .iter()
+        .filter(|route| route.matches(method, &segments))
+        .max_by_key(|route| route.literals())
+}

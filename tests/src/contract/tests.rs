@@ -1,0 +1,191 @@
+//! The layer catches drift, on made-up exchanges and through a real fake.
+
+use serde_json::json;
+
+use super::*;
+
+fn bytes(value: serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(&value).unwrap()
+}
+
+fn message() -> serde_json::Value {
+    json!({
+        "id": "12",
+        "properties": { "hs_communication_body": "Hello", "hs_timestamp": null },
+        "createdAt": "2026-01-02T03:04:05.678Z",
+        "updatedAt": "2026-01-02T03:04:05.678Z",
+        "archived": false,
+    })
+}
+
+#[test]
+fn requests_map_to_their_operations_in_every_version() {
+    let contract = contract();
+    let cases = [
+        (
+            "GET",
+            "/crm/v3/objects/communications/12",
+            Some("get_object"),
+        ),
+        ("GET", "/crm/objects/2026-09/0-18/12", Some("get_object")),
+        (
+            "POST",
+            "/crm/objects/2026-03/communications/search",
+            Some("search_objects"),
+        ),
+        (
+            "POST",
+            "/crm/v3/objects/communications/batch/read",
+            Some("batch_read_objects"),
+        ),
+        (
+            "POST",
+            "/crm/v4/associations/communications/contacts/batch/read",
+            Some("batch_read_associations"),
+        ),
+        (
+            "PUT",
+            "/crm/v4/objects/communications/1/associations/contacts/2",
+            Some("create_association"),
+        ),
+        (
+            "PUT",
+            "/crm/v3/objects/communications/1/associations/contacts/2/194",
+            Some("associate_communication"),
+        ),
+        ("GET", "/oauth/v1/access-tokens/x", None),
+        ("GET", "/crm/v3/objects/communications/12/", None),
+    ];
+    for (method, path, expected) in cases {
+        assert_eq!(
+            contract.operation(method, path),
+            expected,
+            "{method} {path}"
+        );
+    }
+}
+
+#[test]
+fn a_conforming_exchange_passes() {
+    let found = contract().check(
+        "GET",
+        "/crm/v3/objects/communications/12",
+        b"",
+        200,
+        &bytes(message()),
+    );
+    assert_eq!(found, []);
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_reported_with_its_pointer() {
+    let mut answer = message();
+    answer["id"] = json!(12);
+    let found = contract().check(
+        "GET",
+        "/crm/objects/2026-09/communications/12",
+        b"",
+        200,
+        &bytes(answer),
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].operation, "get_object");
+    assert_eq!(found[0].direction, "response 200");
+    assert_eq!(found[0].pointer, "/id");
+    assert!(found[0].message.contains("string"), "{}", found[0]);
+}
+
+#[test]
+fn a_missing_required_field_and_a_bad_date_are_reported() {
+    let mut answer = message();
+    answer.as_object_mut().unwrap().remove("archived");
+    answer["createdAt"] = json!("yesterday");
+    let found = contract().check(
+        "GET",
+        "/crm/v3/objects/communications/12",
+        b"",
+        200,
+        &bytes(answer),
+    );
+    let pointers: Vec<&str> = found.iter().map(|v| v.pointer.as_str()).collect();
+    assert_eq!(pointers.len(), 2, "{found:?}");
+    assert!(
+        pointers.contains(&"") && pointers.contains(&"/createdAt"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|v| v.message.contains("archived")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_unlisted_status_and_an_error_without_hubspots_shape_are_reported() {
+    let contract = contract();
+    let path = "/crm/v3/objects/communications";
+    let created = contract.check("POST", path, br#"{"properties":{}}"#, 200, b"{}");
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert!(created[0].message.contains("200"), "{}", created[0]);
+    // Errors are checked by their range (`4XX`).
+    let error = contract.check("GET", path, b"", 404, &bytes(json!({ "message": 5 })));
+    assert_eq!(error.len(), 1, "{error:?}");
+    assert_eq!(
+        (error[0].direction.as_str(), error[0].pointer.as_str()),
+        ("response 404", "/message")
+    );
+    let not_json = contract.check("GET", path, b"", 502, b"<html>");
+    assert!(not_json[0].message.starts_with("not JSON"), "{not_json:?}");
+}
+
+#[test]
+fn a_request_body_is_checked_too() {
+    let found = contract().check(
+        "POST",
+        "/crm/v3/objects/communications",
+        &bytes(json!({ "properties": { "hs_timestamp": 5 } })),
+        400,
+        &bytes(json!({ "status": "error", "message": "bad", "category": "VALIDATION_ERROR" })),
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].direction, "request");
+    assert_eq!(found[0].pointer, "/properties/hs_timestamp");
+    assert!(found[0].to_string().starts_with("create_object request"));
+}
+
+/// Sends a create whose property value is a number, which the spec's `properties` (strings)
+/// does not allow, straight to a checked fake.
+async fn send_drift(server: &CheckedServer) {
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{}/crm/v3/objects/communications",
+            server.base_url()
+        ))
+        .bearer_auth("test-token")
+        .json(&json!({ "properties": { "hs_communication_body": 5 } }))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().as_u16() > 0);
+}
+
+#[tokio::test]
+async fn the_fake_records_what_departs_from_the_spec() {
+    let (server, _) = crate::start(crate::roomy()).await;
+    send_drift(&server).await;
+    let found = server.take_violations();
+    assert!(
+        found
+            .iter()
+            .any(|v| v.direction == "request" && v.pointer == "/properties/hs_communication_body"),
+        "{found:?}"
+    );
+}
+
+#[tokio::test]
+#[should_panic(
+    expected = "create_object request (POST /crm/v3/objects/communications): at '/properties/hs_communication_body'"
+)]
+async fn a_test_whose_traffic_departs_from_the_spec_fails() {
+    let (server, _) = crate::start(crate::roomy()).await;
+    send_drift(&server).await;
+}
