@@ -75,13 +75,49 @@ pub fn contract() -> &'static Contract {
     static CONTRACT: OnceLock<Contract> = OnceLock::new();
     CONTRACT.get_or_init(|| {
         let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-        Contract::load(&spec, &spec.join("upstream")).unwrap_or_else(|e| {
-            panic!(
-                "the spec-checked traffic layer cannot load the spec ({e}); \
-                 run `cargo xtask fetch --from ../shared/hubspot-openapi` first"
-            )
-        })
+        upstream_dir(&spec)
+            .and_then(|upstream| Contract::load(&spec, &upstream))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "the spec-checked traffic layer cannot load the spec ({e}); \
+                     run `cargo xtask fetch --from ../shared/hubspot-openapi` first"
+                )
+            })
     })
+}
+
+/// Where the pinned upstream files are: `spec/upstream` once `cargo xtask fetch` has filled
+/// it, else the reference copies beside the project (`../shared/hubspot-openapi`, what
+/// `fetch --from` copies from), so that `cargo test --workspace` passes on a fresh clone. Each
+/// file must match its pinned sha256 either way.
+fn upstream_dir(spec: &Path) -> Result<std::path::PathBuf, String> {
+    #[derive(serde::Deserialize)]
+    struct Pins {
+        file: Vec<Pin>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Pin {
+        name: String,
+        sha256: String,
+    }
+    let pins = std::fs::read_to_string(spec.join("pins.toml")).map_err(|e| e.to_string())?;
+    let pins: Pins = toml::from_str(&pins).map_err(|e| e.to_string())?;
+    let holds_every_pin = |dir: &Path| {
+        pins.file.iter().all(|pin| {
+            std::fs::read(dir.join(&pin.name)).is_ok_and(|bytes| {
+                use sha2::Digest as _;
+                hex::encode(sha2::Sha256::digest(&bytes)) == pin.sha256
+            })
+        })
+    };
+    let candidates = [
+        spec.join("upstream"),
+        spec.join("../../shared/hubspot-openapi"),
+    ];
+    candidates
+        .into_iter()
+        .find(|dir| holds_every_pin(dir))
+        .ok_or_else(|| "no folder holds every pinned file with its sha256".to_owned())
 }
 
 impl Contract {
