@@ -34,6 +34,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "OBJECT_NOT_FOUND", message)
     }
 
+    /// HubSpot's 409: a write would repeat a value of a unique property.
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "CONFLICT", message)
+    }
+
     /// An extractor's refusal (a body that could not be read, a path that is not UTF-8), with
     /// its status and text.
     pub(crate) fn rejected(status: StatusCode, message: impl Into<String>) -> Self {

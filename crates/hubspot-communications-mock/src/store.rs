@@ -7,6 +7,8 @@ use chrono::Utc;
 use crate::association::AssociationType;
 use crate::kind::ObjectKind;
 use crate::object::Object;
+use crate::property::PropertyOwner;
+use crate::schema::Schema;
 
 /// A CRM record's identity: its kind and id (ids are unique across kinds, but paths name both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,6 +25,15 @@ pub(crate) struct Associated {
     pub(crate) types: Vec<AssociationType>,
 }
 
+/// A unique property's value that a write would give an object while another live object of
+/// the same type holds it.
+#[derive(Debug, Clone)]
+pub(crate) struct Taken {
+    pub(crate) property: String,
+    /// The live object holding the value.
+    pub(crate) holder: u64,
+}
+
 /// Everything the fake stores.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
@@ -34,9 +45,11 @@ pub(crate) struct Store {
     /// record -> the messages associated with it: the same associations, stored once and
     /// shown from both sides as HubSpot does.
     by_record: BTreeMap<RecordId, BTreeSet<u64>>,
-    /// For each property used as a unique `idProperty`: value -> message id. Built on first
-    /// use, kept current by every write, so upserts stay O(log n).
-    unique: BTreeMap<String, HashMap<String, u64>>,
+    /// For each unique property in use (as an `idProperty`, or by a write's uniqueness check),
+    /// by owner: value -> the object holding it (a live one when there is one; an archived one
+    /// only for a value no live object holds). Built on first use, kept current by every
+    /// write, so upserts and uniqueness checks stay O(1).
+    unique: Indexes,
 }
 
 impl Store {
@@ -57,11 +70,13 @@ impl Store {
     pub(crate) fn create_communication(&mut self, properties: BTreeMap<String, String>) -> u64 {
         let id = self.allocate();
         let object = Object::new(id, properties, Utc::now());
-        for (property, index) in &mut self.unique {
-            if let Some(value) = object.properties.get(property) {
-                index.insert(value.clone(), id);
-            }
-        }
+        reindex(
+            &mut self.unique,
+            PropertyOwner::Communication,
+            id,
+            &BTreeMap::new(),
+            &object.properties,
+        );
         self.communications.insert(id, object);
         id
     }
@@ -72,35 +87,22 @@ impl Store {
         id: u64,
         properties: BTreeMap<String, String>,
     ) -> Option<&Object> {
+        let owner = PropertyOwner::Communication;
         let object = self
             .communications
             .get_mut(&id)
             .filter(|c| c.archived_at.is_none())?;
-        for (property, index) in &mut self.unique {
-            let old = object.properties.get(property);
-            if let Some(old) = old.filter(|_| properties.contains_key(property)) {
-                index.remove(old);
-            }
-        }
+        let old = indexed(&self.unique, owner, &object.properties);
         object.apply(properties, Utc::now());
-        for (property, index) in &mut self.unique {
-            if let Some(value) = object.properties.get(property) {
-                index.insert(value.clone(), id);
-            }
-        }
+        reindex(&mut self.unique, owner, id, &old, &object.properties);
         Some(object)
     }
 
     /// The message whose `property` holds `value`.
     pub(crate) fn find_by(&mut self, property: &str, value: &str) -> Option<u64> {
-        let communications = &self.communications;
-        let index = self.unique.entry(property.to_owned()).or_insert_with(|| {
-            communications
-                .values()
-                .filter_map(|m| Some((m.properties.get(property)?.clone(), m.id)))
-                .collect()
-        });
-        index.get(value).copied()
+        self.index(PropertyOwner::Communication, property)
+            .get(value)
+            .copied()
     }
 
     pub(crate) fn create_record(
@@ -109,11 +111,92 @@ impl Store {
         properties: BTreeMap<String, String>,
     ) -> u64 {
         let id = self.allocate();
-        self.records.insert(
-            RecordId { kind, id },
-            Object::new(id, properties, Utc::now()),
+        let object = Object::new(id, properties, Utc::now());
+        reindex(
+            &mut self.unique,
+            kind.into(),
+            id,
+            &BTreeMap::new(),
+            &object.properties,
         );
+        self.records.insert(RecordId { kind, id }, object);
         id
+    }
+
+    /// Sets properties of a live record, keeping the unique-property indexes current.
+    pub(crate) fn update_record(
+        &mut self,
+        record: RecordId,
+        properties: BTreeMap<String, String>,
+    ) -> Option<&Object> {
+        let owner = record.kind.into();
+        let object = self
+            .records
+            .get_mut(&record)
+            .filter(|r| r.archived_at.is_none())?;
+        let old = indexed(&self.unique, owner, &object.properties);
+        object.apply(properties, Utc::now());
+        reindex(&mut self.unique, owner, record.id, &old, &object.properties);
+        Some(object)
+    }
+
+    /// The first unique property of a write whose value another live object of `owner` (not
+    /// `except`, the object written) already holds, as HubSpot refuses it. Archived objects
+    /// hold no values; empty values clear and take none.
+    pub(crate) fn taken(
+        &mut self,
+        schema: &Schema,
+        owner: PropertyOwner,
+        properties: &BTreeMap<String, String>,
+        except: Option<u64>,
+    ) -> Option<Taken> {
+        properties
+            .iter()
+            .filter(|(name, value)| !value.is_empty() && schema.is_unique(owner, name))
+            .find_map(|(name, value)| {
+                let holder = *self.index(owner, name).get(value)?;
+                let live = self.object(owner, holder)?.archived_at.is_none();
+                (live && Some(holder) != except).then(|| Taken {
+                    property: name.clone(),
+                    holder,
+                })
+            })
+    }
+
+    /// A message or record of `owner` by id, archived or not.
+    fn object(&self, owner: PropertyOwner, id: u64) -> Option<&Object> {
+        match owner {
+            PropertyOwner::Communication => self.communications.get(&id),
+            PropertyOwner::Record(kind) => self.records.get(&RecordId { kind, id }),
+        }
+    }
+
+    /// The index of `owner`'s `property`, built on first use: live holders first, archived
+    /// ones only for values no live object holds.
+    fn index(&mut self, owner: PropertyOwner, property: &str) -> &HashMap<String, u64> {
+        let key = (owner, property.to_owned());
+        if !self.unique.contains_key(&key) {
+            let objects: Box<dyn Iterator<Item = &Object>> = match owner {
+                PropertyOwner::Communication => Box::new(self.communications.values()),
+                PropertyOwner::Record(kind) => Box::new(
+                    self.records
+                        .iter()
+                        .filter(move |(record, _)| record.kind == kind)
+                        .map(|(_, object)| object),
+                ),
+            };
+            let mut index = HashMap::new();
+            for object in objects {
+                if let Some(value) = object.properties.get(property) {
+                    let holder = index.entry(value.clone()).or_insert(object.id);
+                    if object.archived_at.is_none() {
+                        *holder = object.id;
+                    }
+                }
+            }
+            self.unique.insert(key.clone(), index);
+        }
+        &self.unique[&key]
     }
 
     /// A live (not archived) message.
@@ -207,5 +290,49 @@ impl Store {
             .get(&message)
             .and_then(|records| records.get(&record))
             .is_some_and(|types| !types.is_empty())
+    }
+}
+
+/// The unique indexes, by owner and property.
+type Indexes = BTreeMap<(PropertyOwner, String), HashMap<String, u64>>;
+
+/// An object's values of the properties `owner` has indexes for (before a write changes them).
+fn indexed(
+    indexes: &Indexes,
+    owner: PropertyOwner,
+    properties: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    indexes
+        .keys()
+        .filter(|(indexed, _)| *indexed == owner)
+        .filter_map(|(_, property)| Some((property.clone(), properties.get(property)?.clone())))
+        .collect()
+}
+
+/// Moves object `id`'s entries in `owner`'s indexes from its `old` values to its `new` ones.
+/// A value leaves an index only if `id` held it there.
+fn reindex(
+    indexes: &mut Indexes,
+    owner: PropertyOwner,
+    id: u64,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) {
+    for ((indexed, property), index) in indexes.iter_mut() {
+        if *indexed != owner {
+            continue;
+        }
+        let (before, after) = (old.get(property), new.get(property));
+        if before == after {
+            continue;
+        }
+        if let Some(before) = before
+            && index.get(before) == Some(&id)
+        {
+            index.remove(before);
+        }
+        if let Some(after) = after {
+            index.insert(after.clone(), id);
+        }
     }
 }

@@ -16,13 +16,14 @@ use super::extract::Body;
 use super::input::{json_body, properties};
 use super::message::{MESSAGE_DEFAULTS, check_id_property, resolve_id};
 use super::query::Query;
-use super::validate::{message_update, new_message};
+use super::validate::{conflict_item, message_update, new_message};
 use crate::error::{ApiError, item_error};
 use crate::object::timestamp;
 use crate::property::PropertyOwner;
 use crate::state::{Shared, lock};
 
 type Answer = Result<Response, ApiError>;
+const OWNER: PropertyOwner = PropertyOwner::Communication;
 
 pub(super) fn router() -> Router<Arc<Shared>> {
     const BATCH: &str = "/crm/v3/objects/communications/batch";
@@ -191,6 +192,12 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
             }
         };
         let checked = requested(&store, &shared.labels, input).map(|a| (properties, a));
+        if let Ok((properties, _)) = &checked
+            && let Some(taken) = store.taken(&shared.schema, OWNER, properties, None)
+        {
+            errors.push(conflict_item(OWNER, &taken, context()));
+            continue;
+        }
         match checked {
             Ok((properties, associations)) => {
                 let id = store.create_communication(properties);
@@ -246,7 +253,14 @@ async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
                 continue;
             }
         };
-        let found = resolve_id(&mut store, &shared.schema, &id, id_property).ok();
+        let found = resolve_id(&mut store, &shared.schema, &id, id_property)
+            .ok()
+            .filter(|n| store.live(*n).is_some());
+        let taken = found.and_then(|n| store.taken(&shared.schema, OWNER, &properties, Some(n)));
+        if let Some(taken) = taken {
+            errors.push(conflict_item(OWNER, &taken, json!({"ids": [id]})));
+            continue;
+        }
         match found.and_then(|n| store.update_communication(n, properties.clone())) {
             Some(message) => results.push(message.to_json(&[], &[], &MESSAGE_DEFAULTS)),
             None => missing.push(id),
@@ -290,9 +304,15 @@ async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
         let existing = resolve_id(&mut store, &shared.schema, &key, Some(id_property))
             .ok()
             .filter(|id| store.live(*id).is_some());
+        // The object holding the key is the one written, never a conflict; another unique
+        // property's value held elsewhere is.
+        let mut conflict = None;
         let outcome = match existing {
             Some(id) => message_update(&shared.schema, properties).map(|properties| {
-                store.update_communication(id, properties);
+                conflict = store.taken(&shared.schema, OWNER, &properties, Some(id));
+                if conflict.is_none() {
+                    store.update_communication(id, properties);
+                }
                 (id, false)
             }),
             None if id_property == "hs_object_id" => {
@@ -305,10 +325,20 @@ async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
             }
             None => {
                 properties.insert(id_property.to_owned(), key.clone());
-                new_message(&shared.schema, properties)
-                    .map(|p| (store.create_communication(p), true))
+                new_message(&shared.schema, properties).map(|p| {
+                    conflict = store.taken(&shared.schema, OWNER, &p, None);
+                    match conflict {
+                        None => (store.create_communication(p), true),
+                        // Answered as a conflict below; no id is read.
+                        Some(_) => (0, true),
+                    }
+                })
             }
         };
+        if let Some(taken) = conflict {
+            errors.push(conflict_item(OWNER, &taken, json!({"ids": [key]})));
+            continue;
+        }
         match outcome {
             Ok((id, new)) => {
                 let Some(message) = store.live(id) else {

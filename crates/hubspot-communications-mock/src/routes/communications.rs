@@ -15,8 +15,9 @@ use super::input::{json_body, parse_id, properties};
 use super::message::{MESSAGE_DEFAULTS, message_json, resolve_id};
 use super::paging::after_in_query;
 use super::query::Query;
-use super::validate::{message_update, new_message};
+use super::validate::{conflict, message_update, new_message};
 use crate::error::ApiError;
+use crate::property::PropertyOwner;
 use crate::state::{Shared, lock};
 
 type Answer = Result<Response, ApiError>;
@@ -60,6 +61,10 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     let properties = new_message(&shared.schema, properties(&input)?)?;
     let mut store = lock(&shared.store);
     let associations = requested(&store, &shared.labels, &input)?;
+    let owner = PropertyOwner::Communication;
+    if let Some(taken) = store.taken(&shared.schema, owner, &properties, None) {
+        return Err(conflict(owner, &taken));
+    }
     let id = store.create_communication(properties);
     for association in associations {
         store.associate(id, association.record, association.how);
@@ -99,9 +104,17 @@ async fn update(
     let properties = message_update(&shared.schema, properties(&input)?)?;
     let mut store = lock(&shared.store);
     let id = resolve_id(&mut store, &shared.schema, &id, query.one("idProperty"))?;
+    let not_found = || ApiError::not_found(format!("No communication with id {id}"));
+    if store.live(id).is_none() {
+        return Err(not_found());
+    }
+    let owner = PropertyOwner::Communication;
+    if let Some(taken) = store.taken(&shared.schema, owner, &properties, Some(id)) {
+        return Err(conflict(owner, &taken));
+    }
     let message = store
         .update_communication(id, properties)
-        .ok_or_else(|| ApiError::not_found(format!("No communication with id {id}")))?;
+        .ok_or_else(not_found)?;
     Ok(axum::Json(message.to_json(&[], &[], &MESSAGE_DEFAULTS)).into_response())
 }
 

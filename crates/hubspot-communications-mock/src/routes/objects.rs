@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use super::extract::{Body, PathParams};
 use super::input::{json_body, parse_id, parse_kind, properties};
 use super::query::Query;
-use super::validate::write;
+use super::validate::{conflict, write};
 use crate::error::ApiError;
 use crate::property::PropertyOwner;
 use crate::schema::Write;
@@ -49,6 +49,10 @@ async fn create(
         ));
     }
     let mut store = lock(&shared.store);
+    let owner = PropertyOwner::Record(kind);
+    if let Some(taken) = store.taken(&shared.schema, owner, &properties, None) {
+        return Err(conflict(owner, &taken));
+    }
     let id = store.create_record(kind, properties);
     let record = store
         .records
@@ -122,8 +126,13 @@ async fn update(
             .detail(PINNED, "INVALID_PINNED_ENGAGEMENT", "the activity must be associated with the record"));
         }
     }
-    let object = store.live_record_mut(record).ok_or_else(not_found)?;
-    object.apply(properties, chrono::Utc::now());
+    let owner = PropertyOwner::Record(kind);
+    if let Some(taken) = store.taken(&shared.schema, owner, &properties, Some(record.id)) {
+        return Err(conflict(owner, &taken));
+    }
+    let object = store
+        .update_record(record, properties)
+        .ok_or_else(not_found)?;
     Ok(axum::Json(object.to_json(&[], &[], &RECORD_DEFAULTS)).into_response())
 }
 

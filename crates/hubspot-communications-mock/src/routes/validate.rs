@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::error::{ApiError, item_error};
 use crate::property::PropertyOwner;
 use crate::schema::{Refusal, Schema, Write};
+use crate::store::Taken;
 
 /// The properties every new message must set.
 const REQUIRED: [&str; 2] = [
@@ -108,4 +109,35 @@ pub(crate) fn message_update(
         properties,
         Write::Update,
     )
+}
+
+/// HubSpot's words for a write that would repeat a unique value: `Contact already exists.
+/// Existing ID: 123`.
+fn conflict_message(owner: PropertyOwner, taken: &Taken) -> String {
+    let name = match owner {
+        PropertyOwner::Communication => "communication",
+        PropertyOwner::Record(kind) => kind.singular(),
+    };
+    let mut chars = name.chars();
+    let name: String = chars
+        .next()
+        .map(|first| first.to_ascii_uppercase())
+        .into_iter()
+        .chain(chars)
+        .collect();
+    format!("{name} already exists. Existing ID: {}", taken.holder)
+}
+
+/// The 409 of a single write that would repeat a unique value.
+pub(crate) fn conflict(owner: PropertyOwner, taken: &Taken) -> ApiError {
+    ApiError::conflict(conflict_message(owner, taken))
+}
+
+/// The per-item error of a batch input that would repeat a unique value, with
+/// `context.propertyName` beside `context`'s members.
+pub(crate) fn conflict_item(owner: PropertyOwner, taken: &Taken, mut context: Value) -> Value {
+    if let Some(map) = context.as_object_mut() {
+        map.insert("propertyName".into(), json!([taken.property]));
+    }
+    item_error("CONFLICT", conflict_message(owner, taken), context)
 }
