@@ -2,29 +2,16 @@
 //! connections that never finish their headers. The fake answers HubSpot's JSON or hangs up;
 //! it never panics and never holds a connection forever.
 
+mod common;
+
+use common::send;
+
 use std::time::Duration;
 
 use hubspot_communications_mock::{Config, MockServer};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-async fn send(
-    server: &MockServer,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", server.base_url()))
-        .bearer_auth("token");
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("an HTTP answer");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 fn assert_validation_error(status: u16, body: &Value) {
     assert_eq!(status, 400, "{body}");

@@ -1,27 +1,13 @@
 //! The fake at the HTTP level: what HubSpot checks, its error shapes, limits and faults.
 
+mod common;
+
+use common::call;
+
 use std::time::Duration;
 
 use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
 use serde_json::{Value, json};
-
-async fn call(
-    server: &MockServer,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, reqwest::header::HeaderMap, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", server.base_url()))
-        .bearer_auth("token");
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let (status, headers) = (response.status().as_u16(), response.headers().clone());
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status, headers, body)
-}
 
 fn assert_hubspot_error(body: &Value, category: &str) {
     assert_eq!(body["status"], "error", "{body}");

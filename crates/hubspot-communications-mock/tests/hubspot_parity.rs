@@ -1,6 +1,10 @@
 //! Issue 13: where the fake was more lenient than HubSpot, or different, it now answers as
 //! HubSpot does. One test per divergence, at the HTTP level, as HubSpot's own clients call.
 
+mod common;
+
+use common::call as send;
+
 use std::time::Duration;
 
 use hubspot_communications_mock::{
@@ -9,27 +13,6 @@ use hubspot_communications_mock::{
 use serde_json::{Value, json};
 
 const MESSAGES: &str = "/crm/v3/objects/communications";
-
-async fn send(
-    server: &MockServer,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, reqwest::header::HeaderMap, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", server.base_url()))
-        .bearer_auth("token");
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let (status, headers) = (response.status().as_u16(), response.headers().clone());
-    (
-        status,
-        headers,
-        response.json().await.unwrap_or(Value::Null),
-    )
-}
 
 async fn get(server: &MockServer, path: &str) -> (u16, Value) {
     let (status, _, body) = send(server, reqwest::Method::GET, path, None).await;

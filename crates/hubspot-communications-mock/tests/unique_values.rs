@@ -2,41 +2,26 @@
 //! holds is refused, as HubSpot refuses it: 409 `CONFLICT` for a single write, a per-item
 //! `CONFLICT` error for a batch input. Upserts update the holder; archived objects hold nothing.
 
+mod common;
+
+use common::send;
+
 use hubspot_communications_mock::{Config, MockServer, PropertyDefinition, PropertyOwner};
 use serde_json::{Value, json};
 
 const MESSAGES: &str = "/crm/v3/objects/communications";
 const CONTACTS: &str = "/crm/v3/objects/contacts";
 
-async fn send(
-    server: &MockServer,
-    method: reqwest::Method,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .request(method, format!("{}{path}", server.base_url()))
-        .bearer_auth("token")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn post(server: &MockServer, path: &str, body: Value) -> (u16, Value) {
-    send(server, reqwest::Method::POST, path, body).await
+    send(server, reqwest::Method::POST, path, Some(body)).await
 }
 
 async fn patch(server: &MockServer, path: &str, body: Value) -> (u16, Value) {
-    send(server, reqwest::Method::PATCH, path, body).await
+    send(server, reqwest::Method::PATCH, path, Some(body)).await
 }
 
 async fn delete(server: &MockServer, path: &str) -> u16 {
-    send(server, reqwest::Method::DELETE, path, Value::Null)
-        .await
-        .0
+    send(server, reqwest::Method::DELETE, path, None).await.0
 }
 
 fn sms(ext: &str) -> Value {
