@@ -108,9 +108,10 @@ fn settings(manifest: &Manifest) -> Result<GenerationSettings> {
     Ok(settings)
 }
 
-/// Every operation's path template (as the spec writes it), by operationId.
-fn operation_paths(spec: &openapiv3::OpenAPI) -> Result<BTreeMap<String, String>> {
-    let mut paths = BTreeMap::new();
+/// Every operation of the spec: its operationId, its path template (as the spec writes it),
+/// and the operation.
+fn operations(spec: &openapiv3::OpenAPI) -> Result<Vec<(String, &str, &openapiv3::Operation)>> {
+    let mut all = Vec::new();
     for (path, item) in spec.paths.iter() {
         let Some(item) = item.as_item() else {
             return Err(Error::OpenApi(format!("path `{path}` is a reference")));
@@ -122,10 +123,18 @@ fn operation_paths(spec: &openapiv3::OpenAPI) -> Result<BTreeMap<String, String>
                     method.to_uppercase()
                 ))
             })?;
-            paths.insert(id, path.clone());
+            all.push((id, path.as_str(), operation));
         }
     }
-    Ok(paths)
+    Ok(all)
+}
+
+/// Every operation's path template (as the spec writes it), by operationId.
+fn operation_paths(spec: &openapiv3::OpenAPI) -> Result<BTreeMap<String, String>> {
+    Ok(operations(spec)?
+        .into_iter()
+        .map(|(id, path, _)| (id, path.to_owned()))
+        .collect())
 }
 
 /// The table the raw client's request hook checks every URL against: a parameter value such
@@ -153,39 +162,28 @@ fn api_versions_table(
     let ty: TokenStream = table
         .parse()
         .map_err(|e| Error::Progenitor(format!("version_table `{table}`: {e}")))?;
-    let mut operations: BTreeMap<&str, BTreeSet<String>> = manifest
+    let mut by_version: BTreeMap<&str, BTreeSet<String>> = manifest
         .versions
         .iter()
         .map(|version| (version.name.as_str(), BTreeSet::new()))
         .collect();
-    for (path, item) in spec.paths.iter() {
-        let Some(item) = item.as_item() else {
-            return Err(Error::OpenApi(format!("path `{path}` is a reference")));
-        };
-        for (method, operation) in item.iter() {
-            let id = operation.operation_id.clone().ok_or_else(|| {
-                Error::OpenApi(format!(
-                    "`{} {path}` has no operationId",
-                    method.to_uppercase()
-                ))
-            })?;
-            let versions = operation
-                .extensions
-                .get(crate::merge::VERSIONS_EXTENSION)
-                .and_then(Value::as_array)
-                .filter(|versions| !versions.is_empty())
-                .ok_or_else(|| Error::UnversionedOperation(id.clone()))?;
-            for version in versions {
-                let set = version
-                    .as_str()
-                    .and_then(|name| operations.get_mut(name))
-                    .ok_or_else(|| {
-                        Error::OpenApi(format!(
-                            "operation `{id}` lists an unknown version {version}"
-                        ))
-                    })?;
-                set.insert(id.clone());
-            }
+    for (id, _, operation) in operations(spec)? {
+        let versions = operation
+            .extensions
+            .get(crate::merge::VERSIONS_EXTENSION)
+            .and_then(Value::as_array)
+            .filter(|versions| !versions.is_empty())
+            .ok_or_else(|| Error::UnversionedOperation(id.clone()))?;
+        for version in versions {
+            let set = version
+                .as_str()
+                .and_then(|name| by_version.get_mut(name))
+                .ok_or_else(|| {
+                    Error::OpenApi(format!(
+                        "operation `{id}` lists an unknown version {version}"
+                    ))
+                })?;
+            set.insert(id.clone());
         }
     }
     let mut versions: Vec<_> = manifest.versions.iter().collect();
@@ -201,7 +199,7 @@ fn api_versions_table(
             let field = format_ident!("{family}");
             fields.push(quote! { #field: #base });
         }
-        let ids = &operations[name.as_str()];
+        let ids = &by_version[name.as_str()];
         rows.push(quote! {
             #ty { name: #name, #(#fields,)* operations: &[#(#ids),*] }
         });
