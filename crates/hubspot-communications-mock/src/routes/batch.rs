@@ -20,6 +20,7 @@ use super::validate::{conflict_item, message_update, new_message};
 use crate::error::{ApiError, item_error};
 use crate::object::timestamp;
 use crate::property::PropertyOwner;
+use crate::schema::Schema;
 use crate::state::{Shared, lock};
 
 type Answer = Result<Response, ApiError>;
@@ -82,6 +83,15 @@ fn text(value: Option<&Value>) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// Refuses what HubSpot refuses of inputs named by id or by a unique property (update,
+/// upsert): an `idProperty` that is not unique, an id given twice.
+fn check_keyed_inputs(schema: &Schema, inputs: &[Value]) -> Result<(), ApiError> {
+    for input in inputs {
+        check_id_property(schema, input.get("idProperty").and_then(Value::as_str))?;
+    }
+    no_duplicates(ids(inputs).iter().map(String::as_str))
 }
 
 /// HubSpot refuses a batch that names one object twice, naming the repeated ids.
@@ -223,13 +233,7 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
 
 async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     let Batch { inputs, .. } = inputs(&body)?;
-    for input in &inputs {
-        check_id_property(
-            &shared.schema,
-            input.get("idProperty").and_then(Value::as_str),
-        )?;
-    }
-    no_duplicates(ids(&inputs).iter().map(String::as_str))?;
+    check_keyed_inputs(&shared.schema, &inputs)?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors, mut missing) = (Vec::new(), Vec::new(), Vec::new());
     for input in &inputs {
@@ -278,13 +282,7 @@ async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
 
 async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     let Batch { inputs, .. } = inputs(&body)?;
-    for input in &inputs {
-        check_id_property(
-            &shared.schema,
-            input.get("idProperty").and_then(Value::as_str),
-        )?;
-    }
-    no_duplicates(ids(&inputs).iter().map(String::as_str))?;
+    check_keyed_inputs(&shared.schema, &inputs)?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors) = (Vec::new(), Vec::new());
     for input in &inputs {
