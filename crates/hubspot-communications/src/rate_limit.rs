@@ -1,7 +1,7 @@
 //! Client-side rate limiting that matches HubSpot's rolling windows.
 //!
-//! HubSpot counts requests in a *rolling* window (100, 190 or 250 per 10 s, by tier; search has
-//! its own, smaller one). A token bucket with a burst lets through up to twice the limit in one
+//! HubSpot counts requests in a *rolling* window (100, 190 or 250 per 10 s, by tier; 110 per
+//! 10 s for a public OAuth app, per installing account; search has its own, smaller one). A token bucket with a burst lets through up to twice the limit in one
 //! window, so this limiter keeps the start times of the requests in the current window instead:
 //! a request may start when fewer than `max` started in the last `interval`. It adapts to what
 //! HubSpot reports: the `X-HubSpot-RateLimit-Max` and `-Interval-Milliseconds` headers resize it,
@@ -38,6 +38,10 @@ impl RateLimit {
     pub const PROFESSIONAL: Self = Self::new(190, Duration::from_secs(10));
     /// Accounts with the API limit increase: 250 requests per 10 seconds.
     pub const API_LIMIT_INCREASE: Self = Self::new(250, Duration::from_secs(10));
+    /// A public (OAuth) app, per installing account: 110 requests per 10 seconds, whatever the
+    /// account's tier (the API limit increase does not apply; search has its own limit,
+    /// [`SEARCH`](Self::SEARCH)).
+    pub const PUBLIC_APP: Self = Self::new(110, Duration::from_secs(10));
     /// HubSpot's search endpoints: 5 requests per second per account.
     pub const SEARCH: Self = Self::new(5, Duration::from_secs(1));
 }
