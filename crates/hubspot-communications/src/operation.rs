@@ -48,6 +48,12 @@ pub enum Operation {
     UpdateObject,
     /// Archive a CRM record.
     ArchiveObject,
+    /// One page of a search of CRM records (contacts by phone number).
+    SearchObjects,
+    /// Read up to 100 CRM records (contacts by e-mail).
+    BatchReadObjects,
+    /// Create up to 100 CRM records (contacts for unknown phone numbers).
+    BatchCreateObjects,
 }
 
 /// What sending a call has on HubSpot's data, which decides what may be retried and whether a
@@ -87,6 +93,9 @@ impl Operation {
             Self::GetObject => "get_object",
             Self::UpdateObject => "update_object",
             Self::ArchiveObject => "archive_object",
+            Self::SearchObjects => "search_objects",
+            Self::BatchReadObjects => "batch_read_objects",
+            Self::BatchCreateObjects => "batch_create_objects",
         }
     }
 
@@ -98,20 +107,25 @@ impl Operation {
 
     pub(crate) fn effect(self) -> Effect {
         match self {
-            Self::CreateCommunication | Self::BatchCreate | Self::CreateObject => Effect::Create,
+            Self::CreateCommunication
+            | Self::BatchCreate
+            | Self::CreateObject
+            | Self::BatchCreateObjects => Effect::Create,
             Self::ListCommunications
             | Self::GetCommunication
             | Self::BatchRead
             | Self::Search
             | Self::ListAssociations
-            | Self::GetObject => Effect::Read,
+            | Self::GetObject
+            | Self::SearchObjects
+            | Self::BatchReadObjects => Effect::Read,
             _ => Effect::IdempotentWrite,
         }
     }
 
     /// Search has its own rate limit.
     pub(crate) fn is_search(self) -> bool {
-        self == Self::Search
+        matches!(self, Self::Search | Self::SearchObjects)
     }
 }
 

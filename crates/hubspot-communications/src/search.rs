@@ -213,7 +213,7 @@ impl Search {
         self.page_size.unwrap_or(100)
     }
 
-    fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         let invalid = |message: String| Err(Error::InvalidInput(message));
         let size = self.limit();
         if size == 0 || size > MAX_SEARCH_PAGE_SIZE {
@@ -251,7 +251,7 @@ impl Search {
         Ok(())
     }
 
-    fn to_request(&self, after: Option<String>) -> types::PublicObjectSearchRequest {
+    pub(crate) fn to_request(&self, after: Option<String>) -> types::PublicObjectSearchRequest {
         types::PublicObjectSearchRequest {
             after,
             filter_groups: self
