@@ -32,6 +32,9 @@ impl Hangup {
     }
 }
 
+/// How long the server pauses after `accept` fails before it tries again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
 /// Serves every connection `listener` accepts with `app`, until the task is aborted.
 pub(crate) async fn serve(listener: TcpListener, app: Router, header_read_timeout: Duration) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -42,8 +45,14 @@ pub(crate) async fn serve(listener: TcpListener, app: Router, header_read_timeou
         .timer(TokioTimer::new())
         .header_read_timeout(header_read_timeout);
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors (EMFILE) and the like: the error repeats at once, so
+            // retrying at once would spin a core until a connection closes.
+            Err(_) => {
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
         };
         let hangup = Hangup::default();
         let arrived = Arc::new(Notify::new());
