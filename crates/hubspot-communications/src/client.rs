@@ -78,6 +78,8 @@ impl Client {
             deadline: None,
             max_response_bytes: raw::DEFAULT_MAX_RESPONSE_BYTES,
             version: ApiVersion::LATEST,
+            #[cfg(feature = "redis")]
+            shared_rate_limit: None,
         }
     }
 
@@ -164,6 +166,8 @@ pub struct ClientBuilder {
     deadline: Option<Duration>,
     max_response_bytes: u64,
     version: ApiVersion,
+    #[cfg(feature = "redis")]
+    pub(crate) shared_rate_limit: Option<crate::SharedRateLimit>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -328,14 +332,26 @@ impl ClientBuilder {
                 .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?,
         };
         let paths = self.version.paths()?;
+        let (limiter, search_limiter) = (
+            RateLimiter::new(self.rate_limit),
+            RateLimiter::new(self.search_rate_limit),
+        );
+        #[cfg(feature = "redis")]
+        let (limiter, search_limiter) = match &self.shared_rate_limit {
+            Some(shared) => (
+                limiter.shared(shared.window("rate-limit")),
+                search_limiter.shared(shared.window("search-rate-limit")),
+            ),
+            None => (limiter, search_limiter),
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 raw: RawClients::new(&self.base_url, paths, http, context),
                 version: self.version,
                 paths,
                 base_url: self.base_url,
-                limiter: RateLimiter::new(self.rate_limit),
-                search_limiter: RateLimiter::new(self.search_rate_limit),
+                limiter,
+                search_limiter,
                 retry: self.retry,
                 batch_concurrency: self.batch_concurrency,
                 deadline: self.deadline,

@@ -50,6 +50,18 @@ pub enum Error {
         /// How long the rate limit would have held it.
         wait: Duration,
     },
+    /// The shared rate limit's Redis could not be reached within the call's bounds
+    /// ([`RedisUnavailable::Wait`](crate::RedisUnavailable::Wait)), or refused its script;
+    /// nothing was sent. Only with the `redis` feature.
+    #[cfg(feature = "redis")]
+    #[error("{operation} was not sent: the shared rate limit's Redis did not answer: {source}")]
+    RateLimitUnavailable {
+        /// The call.
+        operation: Operation,
+        /// Redis's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The request was refused before it was sent: it breaks one of HubSpot's rules.
     #[error("invalid request: {0}")]
     InvalidInput(String),
@@ -103,6 +115,8 @@ impl Error {
             Self::DeadlineExceeded { operation, .. } | Self::Throttled { operation, .. } => {
                 Some(*operation)
             }
+            #[cfg(feature = "redis")]
+            Self::RateLimitUnavailable { operation, .. } => Some(*operation),
             _ => None,
         }
     }
@@ -168,6 +182,8 @@ impl Error {
                 in_flight: true, ..
             } => Failure::DeadlineInFlight,
             Self::DeadlineExceeded { .. } | Self::Throttled { .. } => Failure::NotSent,
+            #[cfg(feature = "redis")]
+            Self::RateLimitUnavailable { .. } => Failure::NotSent,
             _ => return None,
         };
         let operation = self.operation()?;

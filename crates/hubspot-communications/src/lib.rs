@@ -169,6 +169,8 @@ mod records;
 mod request;
 mod retry;
 pub mod search;
+#[cfg(feature = "redis")]
+mod shared_rate_limit;
 mod version;
 
 pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
@@ -195,4 +197,6 @@ pub use rate_limit::RateLimit;
 pub use record::{ObjectType, Record};
 pub use retry::RetryPolicy;
 pub use search::Search;
+#[cfg(feature = "redis")]
+pub use shared_rate_limit::{RedisUnavailable, SharedRateLimit};
 pub use version::ApiVersion;

@@ -8,7 +8,9 @@
 //! `-Remaining` lower than its own count means other clients share the account's budget (it
 //! then counts their requests too), and a 429's `Retry-After` pauses it.
 //!
-//! One limiter is shared by every clone of a [`Client`](crate::Client).
+//! One limiter is shared by every clone of a [`Client`](crate::Client). With a
+//! [`SharedRateLimit`](crate::SharedRateLimit) (the `redis` feature) the window lives in Redis,
+//! shared by every process; this one then only counts along, for when Redis cannot be reached.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -47,18 +49,24 @@ impl RateLimit {
 }
 
 /// Why the limiter let a request not wait for its turn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum Refusal {
     /// The window asks for a wait this long, over the longest the client waits.
     TooLong(Duration),
     /// The turn would come after the call's deadline.
     Deadline,
+    /// The shared window's Redis could not be reached within the call's bounds.
+    #[cfg(feature = "redis")]
+    Unavailable(redis::RedisError),
 }
 
 /// A rolling-window limiter.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     window: Mutex<Window>,
+    /// The window in Redis that decides instead, if the client shares one.
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared_rate_limit::SharedWindow>,
 }
 
 #[derive(Debug)]
@@ -74,7 +82,7 @@ struct Window {
 
 /// Requests arrive at HubSpot a little later than they leave; counting each for a little longer
 /// than the window keeps a client running at the limit from meeting 429s through network jitter.
-const GUARD: Duration = Duration::from_millis(25);
+pub(crate) const GUARD: Duration = Duration::from_millis(25);
 
 /// HubSpot's windows are seconds long; a header claiming more than a day is not believed (and
 /// could not be added to a clock).
@@ -89,7 +97,16 @@ impl RateLimiter {
                 counted: 0,
                 paused_until: None,
             }),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// This limiter, deciding through `shared`'s window in Redis.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(mut self, shared: crate::shared_rate_limit::SharedWindow) -> Self {
+        self.shared = Some(shared);
+        self
     }
 
     /// Waits until a request may start, counts it, and returns how long it waited.
@@ -98,6 +115,19 @@ impl RateLimiter {
     /// asks for may exceed `longest_wait`, and no wait may end after `deadline`. Either way the
     /// request is not counted, and the refusal says why.
     pub(crate) async fn acquire(
+        &self,
+        longest_wait: Duration,
+        deadline: Option<Instant>,
+    ) -> Result<Duration, Refusal> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            return shared.acquire(self, longest_wait, deadline).await;
+        }
+        self.acquire_local(longest_wait, deadline).await
+    }
+
+    /// [`acquire`](Self::acquire) in this process's window.
+    pub(crate) async fn acquire_local(
         &self,
         longest_wait: Duration,
         deadline: Option<Instant>,
@@ -167,10 +197,37 @@ impl RateLimiter {
         }
     }
 
-    /// Lets no request start before `until` (a 429's `Retry-After`).
-    pub(crate) fn pause_until(&self, until: Instant) {
+    /// Lets no request start before `until` (a 429's `Retry-After`), in every process that
+    /// shares the window.
+    pub(crate) async fn pause_until(&self, until: Instant) {
+        {
+            let mut window = self.lock();
+            window.paused_until = Some(window.paused_until.map_or(until, |at| at.max(until)));
+        }
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            shared.pause(until - Instant::now()).await;
+        }
+    }
+
+    /// When this process's pause ends, if one holds at `now`, and the limit in force.
+    #[cfg(feature = "redis")]
+    pub(crate) fn pause_and_limit(&self, now: Instant) -> (Option<Instant>, RateLimit) {
         let mut window = self.lock();
-        window.paused_until = Some(window.paused_until.map_or(until, |at| at.max(until)));
+        let paused = window.paused_until.filter(|until| *until > now);
+        if paused.is_none() {
+            window.paused_until = None;
+        }
+        (paused, window.limit)
+    }
+
+    /// Counts a request that started at `at` by the shared window's leave, so that this
+    /// window knows the process's recent requests if it has to decide alone.
+    #[cfg(feature = "redis")]
+    pub(crate) fn record(&self, at: Instant) {
+        let mut window = self.lock();
+        window.evict(at);
+        window.count(at, 1);
     }
 
     /// The limit in force (it follows HubSpot's headers).
@@ -301,7 +358,9 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_pause_holds_every_request_until_it_ends() {
         let limiter = RateLimiter::new(RateLimit::STARTER);
-        limiter.pause_until(Instant::now() + Duration::from_secs(2));
+        limiter
+            .pause_until(Instant::now() + Duration::from_secs(2))
+            .await;
         assert_eq!(take(&limiter).await, Duration::from_secs(2));
     }
 
@@ -373,10 +432,10 @@ mod tests {
         take(&limiter).await;
         let deadline = Instant::now() + Duration::from_secs(5);
         let started = Instant::now();
-        assert_eq!(
+        assert!(matches!(
             limiter.acquire(Duration::MAX, Some(deadline)).await,
             Err(Refusal::Deadline)
-        );
+        ));
         assert_eq!(started.elapsed(), Duration::ZERO);
         // A deadline past the turn waits for it.
         let deadline = Instant::now() + Duration::from_secs(11);

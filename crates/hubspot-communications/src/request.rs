@@ -59,6 +59,11 @@ impl Client {
                             operation,
                             in_flight: false,
                         },
+                        #[cfg(feature = "redis")]
+                        Refusal::Unavailable(source) => Error::RateLimitUnavailable {
+                            operation,
+                            source: Box::new(source),
+                        },
                     })?;
                 let span = tracing::Span::current();
                 span.record("attempt", attempt);
@@ -97,7 +102,7 @@ impl Client {
                         tracing::warn!(%error, delay_ms = delay.as_millis() as u64, "retrying");
                         let until = Instant::now().checked_add(delay);
                         if let Some(until) = until.filter(|_| error.is_rate_limited()) {
-                            limiter.pause_until(until);
+                            limiter.pause_until(until).await;
                         }
                         tokio::time::sleep(delay).await;
                         attempt += 1;
