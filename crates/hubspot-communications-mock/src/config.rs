@@ -34,6 +34,10 @@ pub struct Config {
     pub association_labels: Vec<AssociationLabel>,
     /// Sees every request a route answers and its answer (e.g. to check both against a spec).
     pub observer: Option<Observer>,
+    /// The account's region (ISO 3166 code, `US` by default): national phone numbers are read
+    /// in it for the calculated searchable phone properties of contacts (see
+    /// [`Config::phone_region`]).
+    pub phone_region: String,
 }
 
 /// A callback given every exchange the fake's routes answer.
@@ -52,6 +56,7 @@ impl Default for Config {
             properties: Vec::new(),
             association_labels: Vec::new(),
             observer: None,
+            phone_region: "US".to_owned(),
         }
     }
 }
@@ -127,6 +132,18 @@ impl Config {
         self
     }
 
+    /// The region national phone numbers are read in (an ISO 3166 code, e.g. `GB`; `US` by
+    /// default), as HubSpot reads them in the account's country: a contact's
+    /// `hs_searchable_calculated_phone_number` and `hs_searchable_calculated_mobile_number`
+    /// hold the national significant number of `phone` and `mobilephone` when they read as a
+    /// valid number (internationally, or nationally in this region), else their digits only.
+    /// An unknown code reads national numbers as digits only.
+    #[must_use]
+    pub fn phone_region(mut self, region: impl Into<String>) -> Self {
+        self.phone_region = region.into();
+        self
+    }
+
     /// Writes one line per request on stderr (method, path and query, status), so that a
     /// program's author sees what it sent.
     #[must_use]
@@ -149,6 +166,7 @@ impl std::fmt::Debug for Config {
             .field("properties", &self.properties)
             .field("association_labels", &self.association_labels)
             .field("observer", &self.observer.is_some())
+            .field("phone_region", &self.phone_region)
             .finish()
     }
 }

@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 mod association;
+mod calculated;
 mod config;
 mod connection;
 mod error;

@@ -110,6 +110,7 @@ impl Schema {
             if definition.read_only {
                 continue;
             }
+            let value = canonical(owner, &name, value);
             if value.is_empty() {
                 stored.insert(name, value);
                 continue;
@@ -143,6 +144,17 @@ impl Schema {
             _ => None,
         };
         number.map_or_else(|| Key::Text(value.to_lowercase()), Key::Number)
+    }
+}
+
+/// A value in the form HubSpot keeps where it keeps one: a contact's e-mail address trimmed
+/// and lowercased (HubSpot compares addresses case-insensitively; an `idProperty` lookup by
+/// `email` is read through this too).
+pub(crate) fn canonical(owner: PropertyOwner, name: &str, value: String) -> String {
+    if owner == PropertyOwner::Record(ObjectKind::Contact) && name == "email" {
+        value.trim().to_lowercase()
+    } else {
+        value
     }
 }
 

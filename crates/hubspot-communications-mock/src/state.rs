@@ -34,7 +34,9 @@ impl Shared {
         Self {
             windows: Mutex::new(Windows::new(config.rate_limit, config.search_limit)),
             rng: Mutex::new(StdRng::seed_from_u64(config.faults.seed)),
-            store: Mutex::new(Store::new()),
+            store: Mutex::new(Store::new(
+                config.phone_region.trim().to_ascii_uppercase().parse().ok(),
+            )),
             counters: Counters::default(),
             schema: Schema::new(&config.properties),
             labels: Labels::new(&config.association_labels),

@@ -50,13 +50,16 @@ pub(crate) struct Store {
     /// only for a value no live object holds). Built on first use, kept current by every
     /// write, so upserts and uniqueness checks stay O(1).
     unique: Indexes,
+    /// The account's region, in which contacts' national phone numbers are read.
+    phone_region: Option<phonenumber::country::Id>,
 }
 
 impl Store {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(phone_region: Option<phonenumber::country::Id>) -> Self {
         // HubSpot's ids are large numbers; starting past 10,000 keeps them looking alike.
         Self {
             next_id: 10_000,
+            phone_region,
             ..Self::default()
         }
     }
@@ -98,6 +101,16 @@ impl Store {
         Some(object)
     }
 
+    /// The record of `kind` whose unique `property` holds `value`.
+    pub(crate) fn find_record_by(
+        &mut self,
+        kind: ObjectKind,
+        property: &str,
+        value: &str,
+    ) -> Option<u64> {
+        self.index(kind.into(), property).get(value).copied()
+    }
+
     /// The message whose `property` holds `value`.
     pub(crate) fn find_by(&mut self, property: &str, value: &str) -> Option<u64> {
         self.index(PropertyOwner::Communication, property)
@@ -111,7 +124,10 @@ impl Store {
         properties: BTreeMap<String, String>,
     ) -> u64 {
         let id = self.allocate();
-        let object = Object::new(id, properties, Utc::now());
+        let mut object = Object::new(id, properties, Utc::now());
+        if kind == ObjectKind::Contact {
+            crate::calculated::refresh(&mut object.properties, self.phone_region);
+        }
         reindex(
             &mut self.unique,
             kind.into(),
@@ -136,6 +152,9 @@ impl Store {
             .filter(|r| r.archived_at.is_none())?;
         let old = indexed(&self.unique, owner, &object.properties);
         object.apply(properties, Utc::now());
+        if record.kind == ObjectKind::Contact {
+            crate::calculated::refresh(&mut object.properties, self.phone_region);
+        }
         reindex(&mut self.unique, owner, record.id, &old, &object.properties);
         Some(object)
     }

@@ -37,13 +37,13 @@ pub(super) fn router() -> Router<Arc<Shared>> {
 }
 
 /// A batch body and its inputs.
-struct Batch {
-    body: Value,
-    inputs: Vec<Value>,
+pub(super) struct Batch {
+    pub(super) body: Value,
+    pub(super) inputs: Vec<Value>,
 }
 
 /// The `inputs` of a batch body, at most 100.
-fn inputs(body: &Bytes) -> Result<Batch, ApiError> {
+pub(super) fn inputs(body: &Bytes) -> Result<Batch, ApiError> {
     let body = json_body(body)?;
     let Some(inputs) = body.get("inputs").and_then(Value::as_array).cloned() else {
         return Err(ApiError::validation("inputs is required").detail(
@@ -63,7 +63,7 @@ fn inputs(body: &Bytes) -> Result<Batch, ApiError> {
 }
 
 /// 200/201, or 207 when some inputs failed.
-fn answer(success: StatusCode, results: Vec<Value>, errors: Vec<Value>) -> Response {
+pub(super) fn answer(success: StatusCode, results: Vec<Value>, errors: Vec<Value>) -> Response {
     let now = timestamp(Utc::now());
     let mut body =
         json!({"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now});
@@ -77,7 +77,7 @@ fn answer(success: StatusCode, results: Vec<Value>, errors: Vec<Value>) -> Respo
     (status, axum::Json(body)).into_response()
 }
 
-fn text(value: Option<&Value>) -> Option<String> {
+pub(super) fn text(value: Option<&Value>) -> Option<String> {
     match value? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -95,7 +95,7 @@ fn check_keyed_inputs(schema: &Schema, inputs: &[Value]) -> Result<(), ApiError>
 }
 
 /// HubSpot refuses a batch that names one object twice, naming the repeated ids.
-fn no_duplicates<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<(), ApiError> {
+pub(super) fn no_duplicates<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<(), ApiError> {
     let mut seen = std::collections::BTreeSet::new();
     let mut repeated = std::collections::BTreeSet::new();
     for id in ids {
@@ -119,14 +119,14 @@ fn no_duplicates<'a>(ids: impl IntoIterator<Item = &'a str>) -> Result<(), ApiEr
 }
 
 /// The `id` of every input, as text.
-fn ids(inputs: &[Value]) -> Vec<String> {
+pub(super) fn ids(inputs: &[Value]) -> Vec<String> {
     inputs
         .iter()
         .map(|input| text(input.get("id")).unwrap_or_default())
         .collect()
 }
 
-fn strings(value: Option<&Value>) -> Vec<String> {
+pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
         .into_iter()

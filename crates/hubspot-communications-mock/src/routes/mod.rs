@@ -13,6 +13,7 @@ mod message;
 mod objects;
 mod paging;
 mod query;
+mod record_batch;
 mod search;
 mod validate;
 
@@ -35,6 +36,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .merge(associations::router())
         .merge(association_batch::router())
         .merge(objects::router())
+        .merge(record_batch::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))

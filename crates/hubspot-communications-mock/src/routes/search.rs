@@ -1,4 +1,5 @@
-//! Search: filter groups, sorts, free text, paging and HubSpot's 10,000-result cap.
+//! Search of messages and of CRM records (contacts by their searchable phone properties):
+//! filter groups, sorts, free text, paging and HubSpot's 10,000-result cap.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -9,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use super::extract::Body;
-use super::input::json_body;
+use super::extract::{Body, PathParams};
+use super::input::{is_communications, json_body, parse_kind};
 use super::message::MESSAGE_DEFAULTS;
+use super::objects::RECORD_DEFAULTS;
 use super::paging::{Offset, after_in_body};
 use crate::error::ApiError;
 use crate::object::Object;
@@ -42,14 +44,56 @@ const OPERATORS: [&str; 13] = [
     "CONTAINS_TOKEN",
     "NOT_CONTAINS_TOKEN",
 ];
-const OWNER: PropertyOwner = PropertyOwner::Communication;
+/// The properties free text is looked for in, by owner (HubSpot's default searchable ones).
+const MESSAGE_TEXT: [&str; 1] = ["hs_communication_body"];
+const RECORD_TEXT: [&str; 9] = [
+    "email",
+    "firstname",
+    "lastname",
+    "phone",
+    "mobilephone",
+    "company",
+    "name",
+    "domain",
+    "dealname",
+];
 
 pub(super) fn router() -> Router<Arc<Shared>> {
-    Router::new().route("/crm/v3/objects/communications/search", post(search))
+    Router::new()
+        // Its own route: `/crm/v3/objects/communications/{id}` would take it first.
+        .route(
+            "/crm/v3/objects/communications/search",
+            post(search_communications),
+        )
+        .route("/crm/v3/objects/{object_type}/search", post(search_objects))
 }
 
-async fn search(State(shared): State<Arc<Shared>>, Body(body): Body) -> Result<Response, ApiError> {
-    let request = json_body(&body)?;
+async fn search_communications(
+    State(shared): State<Arc<Shared>>,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    search(&shared, PropertyOwner::Communication, &body)
+}
+
+async fn search_objects(
+    State(shared): State<Arc<Shared>>,
+    PathParams(object_type): PathParams<String>,
+    Body(body): Body,
+) -> Result<Response, ApiError> {
+    let owner = if is_communications(&object_type) {
+        PropertyOwner::Communication
+    } else {
+        PropertyOwner::Record(parse_kind(&object_type)?)
+    };
+    search(&shared, owner, &body)
+}
+
+fn search(
+    shared: &Shared,
+    owner: PropertyOwner,
+    body: &bytes::Bytes,
+) -> Result<Response, ApiError> {
+    let request = json_body(body)?;
     let limit = match request.get("limit") {
         None | Some(Value::Null) => 10,
         Some(value) => match value.as_u64() {
@@ -74,6 +118,14 @@ async fn search(State(shared): State<Arc<Shared>>, Body(body): Body) -> Result<R
         .cloned()
         .unwrap_or_default();
     check_limits(&groups)?;
+    let groups: Vec<Vec<Condition>> = groups
+        .iter()
+        .map(|group| {
+            filters(group)
+                .map(|f| Condition::new(&shared.schema, owner, f))
+                .collect()
+        })
+        .collect();
     let query = request.get("query").and_then(Value::as_str);
     if let Some(text) = query.filter(|q| q.chars().count() > MAX_QUERY) {
         return Err(ApiError::validation(format!(
@@ -95,18 +147,26 @@ async fn search(State(shared): State<Arc<Shared>>, Body(body): Body) -> Result<R
         .flatten()
         .filter_map(|v| v.as_str().map(str::to_owned))
         .collect();
-    let properties = schema.known(OWNER, &properties);
+    let properties = schema.known(owner, &properties);
 
     let store = lock(&shared.store);
-    let mut found: Vec<&Object> = store
-        .communications
-        .values()
+    let objects: Box<dyn Iterator<Item = &Object>> = match owner {
+        PropertyOwner::Communication => Box::new(store.communications.values()),
+        PropertyOwner::Record(kind) => Box::new(
+            store
+                .records
+                .iter()
+                .filter(move |(record, _)| record.kind == kind)
+                .map(|(_, object)| object),
+        ),
+    };
+    let mut found: Vec<&Object> = objects
         .filter(|m| m.archived_at.is_none())
-        .filter(|m| groups.is_empty() || groups.iter().any(|g| matches_group(schema, m, g)))
+        .filter(|m| groups.is_empty() || groups.iter().any(|g| g.iter().all(|c| c.matches(m))))
         .filter(|m| {
             query
                 .as_ref()
-                .is_none_or(|q| text_of(m).contains(q.as_str()))
+                .is_none_or(|q| text_of(owner, m).contains(q.as_str()))
         })
         .collect();
     for sort in request
@@ -129,17 +189,21 @@ async fn search(State(shared): State<Arc<Shared>>, Body(body): Body) -> Result<R
         };
         // Stable sorts, last key first: the first sort decides, later ones break ties.
         found.sort_by(|a, b| {
-            let key = |m: &Object| m.properties.get(&name).map(|v| schema.key(OWNER, &name, v));
+            let key = |m: &Object| m.properties.get(&name).map(|v| schema.key(owner, &name, v));
             let order = compare(key(a).as_ref(), key(b).as_ref());
             if descending { order.reverse() } else { order }
         });
     }
     let total = found.len();
+    let defaults: &[&str] = match owner {
+        PropertyOwner::Communication => &MESSAGE_DEFAULTS,
+        PropertyOwner::Record(_) => &RECORD_DEFAULTS,
+    };
     let results: Vec<Value> = found
         .iter()
         .skip(page.skip)
         .take(limit)
-        .map(|m| m.to_json(&properties, &[], &MESSAGE_DEFAULTS))
+        .map(|m| m.to_json(&properties, &[], defaults))
         .collect();
     let mut body = json!({"total": total, "results": results});
     if let Some(paging) = page.paging(total) {
@@ -148,16 +212,18 @@ async fn search(State(shared): State<Arc<Shared>>, Body(body): Body) -> Result<R
     Ok(axum::Json(body).into_response())
 }
 
-fn text_of(message: &Object) -> String {
-    message
-        .properties
-        .get("hs_communication_body")
-        .map(|b| b.to_lowercase())
-        .unwrap_or_default()
-}
-
-fn matches_group(schema: &Schema, message: &Object, group: &Value) -> bool {
-    filters(group).all(|filter| matches_filter(schema, message, filter))
+/// The text a free-text query is looked for in: the owner's default searchable properties.
+fn text_of(owner: PropertyOwner, object: &Object) -> String {
+    let names: &[&str] = match owner {
+        PropertyOwner::Communication => &MESSAGE_TEXT,
+        PropertyOwner::Record(_) => &RECORD_TEXT,
+    };
+    names
+        .iter()
+        .filter_map(|name| object.properties.get(*name))
+        .map(|value| value.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn filters(group: &Value) -> impl Iterator<Item = &Value> {
@@ -178,55 +244,78 @@ fn value_text(value: Option<&Value>) -> Option<String> {
     }
 }
 
-fn matches_filter(schema: &Schema, message: &Object, filter: &Value) -> bool {
-    let name = filter
-        .get("propertyName")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let key = |v: &str| schema.key(OWNER, name, v);
-    let actual = message.properties.get(name).map(|v| key(v));
-    let value = value_text(filter.get("value"));
-    let value_key = value.as_deref().map(key);
-    let values: Vec<Key> = filter
-        .get("values")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| value_text(Some(v)))
-        .map(|v| key(&v))
-        .collect();
-    let against = |v: Option<&Key>| compare(actual.as_ref(), v);
-    let is_in = |a: &Key| values.iter().any(|v| a.order(v) == Ordering::Equal);
-    let has = actual.is_some();
-    match filter
-        .get("operator")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-    {
-        "EQ" => has && against(value_key.as_ref()) == Ordering::Equal,
-        "NEQ" => against(value_key.as_ref()) != Ordering::Equal,
-        "LT" => has && against(value_key.as_ref()) == Ordering::Less,
-        "LTE" => has && against(value_key.as_ref()) != Ordering::Greater,
-        "GT" => has && against(value_key.as_ref()) == Ordering::Greater,
-        "GTE" => has && against(value_key.as_ref()) != Ordering::Less,
-        "BETWEEN" => {
-            let high = value_text(filter.get("highValue")).map(|v| key(&v));
-            has && against(value_key.as_ref()) != Ordering::Less
-                && against(high.as_ref()) != Ordering::Greater
+/// One filter, its values read once per search (as keys of the property's type) rather than
+/// once per object: an `IN` of 100 numbers over 20,000 contacts stays cheap.
+struct Condition<'a> {
+    schema: &'a Schema,
+    owner: PropertyOwner,
+    name: String,
+    operator: String,
+    value: Option<String>,
+    value_key: Option<Key>,
+    high_key: Option<Key>,
+    values: Vec<Key>,
+}
+
+impl<'a> Condition<'a> {
+    fn new(schema: &'a Schema, owner: PropertyOwner, filter: &Value) -> Self {
+        let name = filter
+            .get("propertyName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let key = |v: &str| schema.key(owner, &name, v);
+        let value = value_text(filter.get("value"));
+        Self {
+            value_key: value.as_deref().map(key),
+            high_key: value_text(filter.get("highValue")).map(|v| key(&v)),
+            values: filter
+                .get("values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| value_text(Some(v)))
+                .map(|v| key(&v))
+                .collect(),
+            operator: filter
+                .get("operator")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            value,
+            schema,
+            owner,
+            name,
         }
-        "IN" => actual.as_ref().is_some_and(is_in),
-        "NOT_IN" => !actual.as_ref().is_some_and(is_in),
-        "HAS_PROPERTY" => has,
-        "NOT_HAS_PROPERTY" => !has,
-        "CONTAINS_TOKEN" => message
-            .properties
-            .get(name)
-            .is_some_and(|a| contains_token(a, value.as_deref().unwrap_or_default())),
-        "NOT_CONTAINS_TOKEN" => !message
-            .properties
-            .get(name)
-            .is_some_and(|a| contains_token(a, value.as_deref().unwrap_or_default())),
-        _ => false,
+    }
+
+    fn matches(&self, object: &Object) -> bool {
+        let stored = object.properties.get(&self.name);
+        let actual = stored.map(|v| self.schema.key(self.owner, &self.name, v));
+        let against = |v: Option<&Key>| compare(actual.as_ref(), v);
+        let is_in = |a: &Key| self.values.iter().any(|v| a.order(v) == Ordering::Equal);
+        let has = actual.is_some();
+        let token = self.value.as_deref().unwrap_or_default();
+        let value_key = self.value_key.as_ref();
+        match self.operator.as_str() {
+            "EQ" => has && against(value_key) == Ordering::Equal,
+            "NEQ" => against(value_key) != Ordering::Equal,
+            "LT" => has && against(value_key) == Ordering::Less,
+            "LTE" => has && against(value_key) != Ordering::Greater,
+            "GT" => has && against(value_key) == Ordering::Greater,
+            "GTE" => has && against(value_key) != Ordering::Less,
+            "BETWEEN" => {
+                has && against(value_key) != Ordering::Less
+                    && against(self.high_key.as_ref()) != Ordering::Greater
+            }
+            "IN" => actual.as_ref().is_some_and(is_in),
+            "NOT_IN" => !actual.as_ref().is_some_and(is_in),
+            "HAS_PROPERTY" => has,
+            "NOT_HAS_PROPERTY" => !has,
+            "CONTAINS_TOKEN" => stored.is_some_and(|a| contains_token(a, token)),
+            "NOT_CONTAINS_TOKEN" => !stored.is_some_and(|a| contains_token(a, token)),
+            _ => false,
+        }
     }
 }
 
@@ -336,9 +425,10 @@ mod tests {
     #[test]
     fn numbers_compare_as_numbers() {
         let schema = Schema::new(&[]);
+        let owner = PropertyOwner::Communication;
         let (nine, ten) = (
-            schema.key(OWNER, "hs_object_id", "9"),
-            schema.key(OWNER, "hs_object_id", "10"),
+            schema.key(owner, "hs_object_id", "9"),
+            schema.key(owner, "hs_object_id", "10"),
         );
         assert_eq!(compare(Some(&nine), Some(&ten)), Ordering::Less);
     }
