@@ -77,6 +77,16 @@ pub mod types {
             Default::default()
         }
     }
+    ///`BatchInputPublicAssociationMultiPost`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BatchInputPublicAssociationMultiPost {
+        pub inputs: ::std::vec::Vec<PublicAssociationMultiPost>,
+    }
+    impl BatchInputPublicAssociationMultiPost {
+        pub fn builder() -> builder::BatchInputPublicAssociationMultiPost {
+            Default::default()
+        }
+    }
     ///`BatchInputPublicFetchAssociationsBatchRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchInputPublicFetchAssociationsBatchRequest {
@@ -150,6 +160,41 @@ pub mod types {
     }
     impl BatchReadInputSimplePublicObjectId {
         pub fn builder() -> builder::BatchReadInputSimplePublicObjectId {
+            Default::default()
+        }
+    }
+    ///`BatchResponseLabelsBetweenObjectPairWithErrors`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BatchResponseLabelsBetweenObjectPairWithErrors {
+        #[serde(rename = "completedAt")]
+        pub completed_at: crate::Timestamp,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub errors: ::std::vec::Vec<StandardError>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub links: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "numErrors",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub num_errors: ::std::option::Option<i32>,
+        #[serde(
+            rename = "requestedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requested_at: ::std::option::Option<crate::Timestamp>,
+        pub results: ::std::vec::Vec<LabelsBetweenObjectPair>,
+        #[serde(rename = "startedAt")]
+        pub started_at: crate::Timestamp,
+        pub status: crate::BatchStatus,
+    }
+    impl BatchResponseLabelsBetweenObjectPairWithErrors {
+        pub fn builder() -> builder::BatchResponseLabelsBetweenObjectPairWithErrors {
             Default::default()
         }
     }
@@ -580,6 +625,18 @@ pub mod types {
     }
     impl PreviousPage {
         pub fn builder() -> builder::PreviousPage {
+            Default::default()
+        }
+    }
+    ///`PublicAssociationMultiPost`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PublicAssociationMultiPost {
+        pub from: PublicObjectId,
+        pub to: PublicObjectId,
+        pub types: ::std::vec::Vec<AssociationSpec>,
+    }
+    impl PublicAssociationMultiPost {
+        pub fn builder() -> builder::PublicAssociationMultiPost {
             Default::default()
         }
     }
@@ -1378,6 +1435,51 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct BatchInputPublicAssociationMultiPost {
+            inputs: ::std::result::Result<
+                ::std::vec::Vec<super::PublicAssociationMultiPost>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BatchInputPublicAssociationMultiPost {
+            fn default() -> Self {
+                Self {
+                    inputs: Err("no value supplied for inputs".to_string()),
+                }
+            }
+        }
+        impl BatchInputPublicAssociationMultiPost {
+            pub fn inputs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::PublicAssociationMultiPost>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inputs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inputs: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BatchInputPublicAssociationMultiPost>
+        for super::BatchInputPublicAssociationMultiPost {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BatchInputPublicAssociationMultiPost,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { inputs: value.inputs? })
+            }
+        }
+        impl ::std::convert::From<super::BatchInputPublicAssociationMultiPost>
+        for BatchInputPublicAssociationMultiPost {
+            fn from(value: super::BatchInputPublicAssociationMultiPost) -> Self {
+                Self { inputs: Ok(value.inputs) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct BatchInputPublicFetchAssociationsBatchRequest {
             inputs: ::std::result::Result<
                 ::std::vec::Vec<super::PublicFetchAssociationsBatchRequest>,
@@ -1708,6 +1810,189 @@ pub mod types {
                     inputs: Ok(value.inputs),
                     properties: Ok(value.properties),
                     properties_with_history: Ok(value.properties_with_history),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BatchResponseLabelsBetweenObjectPairWithErrors {
+            completed_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            errors: ::std::result::Result<
+                ::std::vec::Vec<super::StandardError>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            num_errors: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            requested_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::LabelsBetweenObjectPair>,
+                ::std::string::String,
+            >,
+            started_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            status: ::std::result::Result<crate::BatchStatus, ::std::string::String>,
+        }
+        impl ::std::default::Default for BatchResponseLabelsBetweenObjectPairWithErrors {
+            fn default() -> Self {
+                Self {
+                    completed_at: Err("no value supplied for completed_at".to_string()),
+                    errors: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    num_errors: Ok(Default::default()),
+                    requested_at: Ok(Default::default()),
+                    results: Err("no value supplied for results".to_string()),
+                    started_at: Err("no value supplied for started_at".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl BatchResponseLabelsBetweenObjectPairWithErrors {
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
+                    });
+                self
+            }
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::StandardError>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn num_errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for num_errors: {e}")
+                    });
+                self
+            }
+            pub fn requested_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requested_at: {e}")
+                    });
+                self
+            }
+            pub fn results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::LabelsBetweenObjectPair>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
+                self
+            }
+            pub fn started_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.started_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::BatchStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BatchResponseLabelsBetweenObjectPairWithErrors>
+        for super::BatchResponseLabelsBetweenObjectPairWithErrors {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BatchResponseLabelsBetweenObjectPairWithErrors,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    completed_at: value.completed_at?,
+                    errors: value.errors?,
+                    links: value.links?,
+                    num_errors: value.num_errors?,
+                    requested_at: value.requested_at?,
+                    results: value.results?,
+                    started_at: value.started_at?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BatchResponseLabelsBetweenObjectPairWithErrors>
+        for BatchResponseLabelsBetweenObjectPairWithErrors {
+            fn from(
+                value: super::BatchResponseLabelsBetweenObjectPairWithErrors,
+            ) -> Self {
+                Self {
+                    completed_at: Ok(value.completed_at),
+                    errors: Ok(value.errors),
+                    links: Ok(value.links),
+                    num_errors: Ok(value.num_errors),
+                    requested_at: Ok(value.requested_at),
+                    results: Ok(value.results),
+                    started_at: Ok(value.started_at),
+                    status: Ok(value.status),
                 }
             }
         }
@@ -3711,6 +3996,83 @@ pub mod types {
                 Self {
                     before: Ok(value.before),
                     link: Ok(value.link),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PublicAssociationMultiPost {
+            from: ::std::result::Result<super::PublicObjectId, ::std::string::String>,
+            to: ::std::result::Result<super::PublicObjectId, ::std::string::String>,
+            types: ::std::result::Result<
+                ::std::vec::Vec<super::AssociationSpec>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PublicAssociationMultiPost {
+            fn default() -> Self {
+                Self {
+                    from: Err("no value supplied for from".to_string()),
+                    to: Err("no value supplied for to".to_string()),
+                    types: Err("no value supplied for types".to_string()),
+                }
+            }
+        }
+        impl PublicAssociationMultiPost {
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PublicObjectId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PublicObjectId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+            pub fn types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AssociationSpec>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for types: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PublicAssociationMultiPost>
+        for super::PublicAssociationMultiPost {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PublicAssociationMultiPost,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    from: value.from?,
+                    to: value.to?,
+                    types: value.types?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PublicAssociationMultiPost>
+        for PublicAssociationMultiPost {
+            fn from(value: super::PublicAssociationMultiPost) -> Self {
+                Self {
+                    from: Ok(value.from),
+                    to: Ok(value.to),
+                    types: Ok(value.types),
                 }
             }
         }
@@ -6017,6 +6379,27 @@ let response = client.create_default_association()
     pub fn create_default_association(&self) -> builder::CreateDefaultAssociation<'_> {
         builder::CreateDefaultAssociation::new(self)
     }
+    /**Associate records (labelled)
+
+Batch create associations for objects
+
+Sends a `POST` request to `/{fromObjectType}/{toObjectType}/batch/create`
+
+Arguments:
+- `from_object_type`:
+- `to_object_type`:
+- `body`
+```ignore
+let response = client.batch_create_associations()
+    .from_object_type(from_object_type)
+    .to_object_type(to_object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_create_associations(&self) -> builder::BatchCreateAssociations<'_> {
+        builder::BatchCreateAssociations::new(self)
+    }
     /**Retrieve associations
 
 Batch read associations for objects to specific object type. The 'after' field in a returned paging object  can be added alongside the 'id' to retrieve the next page of associations from that objectId. The 'link' field is deprecated and should be ignored. Note: The 'paging' field will only be present if there are more pages and absent otherwise.
@@ -6743,6 +7126,147 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_create_associations`]
+
+[`Client::batch_create_associations`]: super::Client::batch_create_associations*/
+    #[derive(Debug, Clone)]
+    pub struct BatchCreateAssociations<'a> {
+        client: &'a super::Client,
+        from_object_type: Result<::std::string::String, String>,
+        to_object_type: Result<::std::string::String, String>,
+        body: Result<types::builder::BatchInputPublicAssociationMultiPost, String>,
+    }
+    impl<'a> BatchCreateAssociations<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                from_object_type: Err(
+                    "from_object_type was not initialized".to_string(),
+                ),
+                to_object_type: Err("to_object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn from_object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.from_object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for from_object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to_object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BatchInputPublicAssociationMultiPost>,
+            <V as std::convert::TryInto<
+                types::BatchInputPublicAssociationMultiPost,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BatchInputPublicAssociationMultiPost` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchInputPublicAssociationMultiPost,
+            ) -> types::builder::BatchInputPublicAssociationMultiPost,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{fromObjectType}/{toObjectType}/batch/create`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseLabelsBetweenObjectPairWithErrors>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, from_object_type, to_object_type, body } = self;
+            let from_object_type = from_object_type.map_err(Error::InvalidRequest)?;
+            let to_object_type = to_object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchInputPublicAssociationMultiPost::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/{}/batch/create", client.baseurl, crate ::path::encode_segment(&
+                from_object_type.to_string()), crate ::path::encode_segment(&
+                to_object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_create_associations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                207u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8887,6 +9411,7 @@ pub const OPERATION_PATHS: &[(&str, &str)] = &[
         "/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
     ),
     ("batch_archive_objects", "/{objectType}/batch/archive"),
+    ("batch_create_associations", "/{fromObjectType}/{toObjectType}/batch/create"),
     ("batch_create_objects", "/{objectType}/batch/create"),
     ("batch_read_associations", "/{fromObjectType}/{toObjectType}/batch/read"),
     ("batch_read_objects", "/{objectType}/batch/read"),
@@ -8924,6 +9449,7 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
             "archive_associations",
             "archive_object",
             "batch_archive_objects",
+            "batch_create_associations",
             "batch_create_objects",
             "batch_read_associations",
             "batch_read_objects",
@@ -8948,6 +9474,7 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
             "archive_associations",
             "archive_object",
             "batch_archive_objects",
+            "batch_create_associations",
             "batch_create_objects",
             "batch_read_associations",
             "batch_read_objects",
@@ -8972,6 +9499,7 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
             "archive_object",
             "associate_communication",
             "batch_archive_objects",
+            "batch_create_associations",
             "batch_create_objects",
             "batch_read_associations",
             "batch_read_objects",
