@@ -9,7 +9,8 @@
 //! 2. [`merge`]: the selected operations of every file become one OpenAPI document. With API
 //!    versions, each file's family base path is stripped, so an operation several versions
 //!    share is one operation; operations and schemas that several files define must agree (or
-//!    differ only as [`merge`] allows).
+//!    differ only as [`merge`] allows). Where one version departs from the others, a patch of
+//!    that source alone (its `patches` in the manifest) makes them agree before the merge.
 //! 3. [`patch`]: the project's RFC 6902 patches mend the defects of HubSpot's spec, each
 //!    operation with its reason; schemas no operation reaches are then pruned.
 //! 4. [`render`]: progenitor (builder interface) emits the client, prettyplease formats it;
@@ -87,7 +88,7 @@ pub enum Error {
     },
     /// Two versions define one operation differently (beyond what the merge reconciles).
     #[error(
-        "operation `{operation}` differs between {first} and {second} ({what}); mend it in a patch or select it from one version"
+        "operation `{operation}` differs between {first} and {second} ({what}); mend it in a patch of one source (`patches` of its `[[source]]`) or select it from one version"
     )]
     OperationConflict {
         /// `METHOD /path`, the path version-relative.
@@ -173,7 +174,12 @@ pub fn patched_document(spec_dir: &Path, upstream_dir: &Path) -> Result<serde_js
     let mut sources = Vec::with_capacity(manifest.sources.len());
     for source in &manifest.sources {
         let path = upstream_dir.join(&source.file);
-        sources.push((source, read_json(&path)?));
+        let mut document = read_json(&path)?;
+        for name in &source.patches {
+            let path = spec_dir.join("patches").join(name);
+            patch::Patch::parse(name, &read_json(&path)?)?.apply(&mut document)?;
+        }
+        sources.push((source, document));
     }
     let mut document = merge::merge(&manifest, &sources)?;
     for name in &manifest.patches {

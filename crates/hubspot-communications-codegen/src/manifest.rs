@@ -89,6 +89,12 @@ pub struct Source {
     /// Operations as `METHOD /path`, written as the upstream file writes them, e.g.
     /// `GET /crm/v3/objects/{objectType}`.
     pub operations: Vec<String>,
+    /// Patch files under `patches/` applied to this file alone, in order, before the merge:
+    /// for what one version defines differently from the others (a parameter or a body
+    /// property only it has) where the merge rightly refuses to guess, so that the versions'
+    /// operations agree. Each operation says why, like every patch.
+    #[serde(default)]
+    pub patches: Vec<String>,
 }
 
 impl Manifest {

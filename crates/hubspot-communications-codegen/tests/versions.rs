@@ -190,6 +190,42 @@ fn operations_that_differ_beyond_prose_are_refused() {
 }
 
 #[test]
+fn a_patch_of_one_source_makes_its_version_agree_before_the_merge() {
+    // 2026-01 reads the id as an integer: the merge refuses it (above) unless a patch of that
+    // source alone mends it first; a patch listed for the source must also apply to it.
+    let mut other = spec("/api/notes/2026-01", "2026-01");
+    other["paths"]["/api/notes/2026-01/{noteId}"]["get"]["parameters"][0]["schema"] =
+        json!({"type": "integer"});
+    let manifest = MANIFEST.replacen(
+        "file = \"2026-01.json\"\n",
+        "file = \"2026-01.json\"\npatches = [\"s.json\"]\n",
+        1,
+    );
+    let s = scratch(&manifest, spec("/api/v1/notes", "v1"), other, None);
+    std::fs::create_dir(s.spec.path().join("patches")).unwrap();
+    let mend = json!([{"op": "replace", "path": "/paths/~1api~1notes~12026-01~1{noteId}/get/parameters/0/schema", "value": {"type": "string"}, "reason": "the same id"}]);
+    std::fs::write(s.spec.path().join("patches/s.json"), mend.to_string()).unwrap();
+    let doc = document(&s).unwrap();
+    assert_eq!(
+        doc["paths"]["/{noteId}"]["get"]["x-versions"],
+        json!(["v1", "2026-01"])
+    );
+
+    // Without its reason, the source's patch is refused like any other.
+    let unexplained =
+        json!([{"op": "remove", "path": "/paths/~1api~1notes~12026-01~1{noteId}/delete"}]);
+    std::fs::write(
+        s.spec.path().join("patches/s.json"),
+        unexplained.to_string(),
+    )
+    .unwrap();
+    assert!(matches!(
+        document(&s).unwrap_err(),
+        Error::UnexplainedPatch { file, index: 0 } if file == "s.json"
+    ));
+}
+
+#[test]
 fn schemas_widen_by_optional_properties_and_nullable_only() {
     let mut other = spec("/api/notes/2026-01", "2026-01");
     let note = &mut other["components"]["schemas"]["Note"];

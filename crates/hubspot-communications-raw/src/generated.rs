@@ -14,6 +14,12 @@
 //     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 09616878d0b1b92414b780d02353eacdb5806c9f861b6a1dd2fdbc71b94a4094
 //   PublicApiSpecs/CRM/Associations/Rollouts/130902/2026-09/associations.json (crm-associations-2026-09.json)
 //     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 f1c68852abd664fab98cb0ee377f70ffe3dabec72be59e5c3b1bfc53580f4ead
+//   PublicApiSpecs/Auth/Oauth/Rollouts/155908/v1/oauth.json (oauth-v1.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 5a30afc670225c2d83b28d8ebcab477420ee18c0700769b44ee2167d2715e9c0
+//   PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-03/oauth.json (oauth-2026-03.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 8eb04f565f4304c4135256587396f1b6a80761e2aa2d278a94f4543f9e14c82f
+//   PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-09/oauth.json (oauth-2026-09.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 f37fcebf776c4780a362856d97f475b7d68775047d78b0824c42f76eacab0d6b
 // Selection: spec/client.toml. Patches: spec/patches/.
 
 #[allow(unused_imports)]
@@ -23,6 +29,85 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`AccessTokenResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AccessTokenResponse {
+        pub access_token: ::std::string::String,
+        pub expires_in: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hub_id: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id_token: ::std::option::Option<::std::string::String>,
+        pub refresh_token: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub scopes: ::std::vec::Vec<::std::string::String>,
+        pub token_type: ::std::string::String,
+        #[serde(default = "defaults::access_token_response_token_use")]
+        pub token_use: AccessTokenResponseTokenUse,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<i32>,
+    }
+    impl AccessTokenResponse {
+        pub fn builder() -> builder::AccessTokenResponse {
+            Default::default()
+        }
+    }
+    ///`AccessTokenResponseTokenUse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AccessTokenResponseTokenUse {
+        #[serde(rename = "access_token")]
+        AccessToken,
+    }
+    impl ::std::fmt::Display for AccessTokenResponseTokenUse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AccessToken => f.write_str("access_token"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AccessTokenResponseTokenUse {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "access_token" => Ok(Self::AccessToken),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AccessTokenResponseTokenUse {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AccessTokenResponseTokenUse {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for AccessTokenResponseTokenUse {
+        fn default() -> Self {
+            AccessTokenResponseTokenUse::AccessToken
+        }
+    }
     ///Contains the id and type of an association
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssociatedId {
@@ -403,6 +488,86 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CreateTokenBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CreateTokenBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_secret: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_verifier: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub grant_type: ::std::option::Option<CreateTokenBodyGrantType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub redirect_uri: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub refresh_token: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateTokenBody {
+        pub fn builder() -> builder::CreateTokenBody {
+            Default::default()
+        }
+    }
+    ///`CreateTokenBodyGrantType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum CreateTokenBodyGrantType {
+        #[serde(rename = "authorization_code")]
+        AuthorizationCode,
+        #[serde(rename = "refresh_token")]
+        RefreshToken,
+    }
+    impl ::std::fmt::Display for CreateTokenBodyGrantType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AuthorizationCode => f.write_str("authorization_code"),
+                Self::RefreshToken => f.write_str("refresh_token"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CreateTokenBodyGrantType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "authorization_code" => Ok(Self::AuthorizationCode),
+                "refresh_token" => Ok(Self::RefreshToken),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateTokenBodyGrantType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CreateTokenBodyGrantType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`ErrorDetail`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ErrorDetail {
@@ -535,7 +700,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub policy_name: ::std::option::Option<::std::string::String>,
-        ///Always `error`.
+        ///`error`; on the OAuth token endpoint, the error's code (`BAD_REFRESH_TOKEN`, `BAD_CLIENT_ID`, …).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
         ///A more specific category: a string or an object, depending on the error.
@@ -1185,6 +1350,203 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct AccessTokenResponse {
+            access_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_in: ::std::result::Result<i64, ::std::string::String>,
+            hub_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            id_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            refresh_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            scopes: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            token_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            token_use: ::std::result::Result<
+                super::AccessTokenResponseTokenUse,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccessTokenResponse {
+            fn default() -> Self {
+                Self {
+                    access_token: Err("no value supplied for access_token".to_string()),
+                    expires_in: Err("no value supplied for expires_in".to_string()),
+                    hub_id: Ok(Default::default()),
+                    id_token: Ok(Default::default()),
+                    refresh_token: Err(
+                        "no value supplied for refresh_token".to_string(),
+                    ),
+                    scopes: Ok(Default::default()),
+                    token_type: Err("no value supplied for token_type".to_string()),
+                    token_use: Ok(super::defaults::access_token_response_token_use()),
+                    user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl AccessTokenResponse {
+            pub fn access_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.access_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for access_token: {e}")
+                    });
+                self
+            }
+            pub fn expires_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_in = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_in: {e}")
+                    });
+                self
+            }
+            pub fn hub_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hub_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hub_id: {e}")
+                    });
+                self
+            }
+            pub fn id_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for id_token: {e}")
+                    });
+                self
+            }
+            pub fn refresh_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.refresh_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
+                    });
+                self
+            }
+            pub fn scopes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scopes: {e}")
+                    });
+                self
+            }
+            pub fn token_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token_type: {e}")
+                    });
+                self
+            }
+            pub fn token_use<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccessTokenResponseTokenUse>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_use = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token_use: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccessTokenResponse>
+        for super::AccessTokenResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccessTokenResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    access_token: value.access_token?,
+                    expires_in: value.expires_in?,
+                    hub_id: value.hub_id?,
+                    id_token: value.id_token?,
+                    refresh_token: value.refresh_token?,
+                    scopes: value.scopes?,
+                    token_type: value.token_type?,
+                    token_use: value.token_use?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccessTokenResponse> for AccessTokenResponse {
+            fn from(value: super::AccessTokenResponse) -> Self {
+                Self {
+                    access_token: Ok(value.access_token),
+                    expires_in: Ok(value.expires_in),
+                    hub_id: Ok(value.hub_id),
+                    id_token: Ok(value.id_token),
+                    refresh_token: Ok(value.refresh_token),
+                    scopes: Ok(value.scopes),
+                    token_type: Ok(value.token_type),
+                    token_use: Ok(value.token_use),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct AssociatedId {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -3019,6 +3381,186 @@ pub mod types {
                     paging: Ok(value.paging),
                     results: Ok(value.results),
                     total: Ok(value.total),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateTokenBody {
+            client_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            code_verifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            grant_type: ::std::result::Result<
+                ::std::option::Option<super::CreateTokenBodyGrantType>,
+                ::std::string::String,
+            >,
+            redirect_uri: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            refresh_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateTokenBody {
+            fn default() -> Self {
+                Self {
+                    client_id: Ok(Default::default()),
+                    client_secret: Ok(Default::default()),
+                    code: Ok(Default::default()),
+                    code_verifier: Ok(Default::default()),
+                    grant_type: Ok(Default::default()),
+                    redirect_uri: Ok(Default::default()),
+                    refresh_token: Ok(Default::default()),
+                    scope: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateTokenBody {
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn code_verifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code_verifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code_verifier: {e}")
+                    });
+                self
+            }
+            pub fn grant_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateTokenBodyGrantType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grant_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grant_type: {e}")
+                    });
+                self
+            }
+            pub fn redirect_uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.redirect_uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for redirect_uri: {e}")
+                    });
+                self
+            }
+            pub fn refresh_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.refresh_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for refresh_token: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateTokenBody> for super::CreateTokenBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateTokenBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    client_id: value.client_id?,
+                    client_secret: value.client_secret?,
+                    code: value.code?,
+                    code_verifier: value.code_verifier?,
+                    grant_type: value.grant_type?,
+                    redirect_uri: value.redirect_uri?,
+                    refresh_token: value.refresh_token?,
+                    scope: value.scope?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateTokenBody> for CreateTokenBody {
+            fn from(value: super::CreateTokenBody) -> Self {
+                Self {
+                    client_id: Ok(value.client_id),
+                    client_secret: Ok(value.client_secret),
+                    code: Ok(value.code),
+                    code_verifier: Ok(value.code_verifier),
+                    grant_type: Ok(value.grant_type),
+                    redirect_uri: Ok(value.redirect_uri),
+                    refresh_token: Ok(value.refresh_token),
+                    scope: Ok(value.scope),
                 }
             }
         }
@@ -6219,6 +6761,12 @@ pub mod types {
             }
         }
     }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn access_token_response_token_use() -> super::AccessTokenResponseTokenUse {
+            super::AccessTokenResponseTokenUse::AccessToken
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -6255,7 +6803,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for HubSpot CRM Communications
 
-The operations of HubSpot's CRM objects API used for communications (messages) and the records they are pinned to, and the associations of a record, in HubSpot's versions v3/v4, 2026-03 and 2026-09: each operation's path is relative to its family's base path (see API_VERSIONS). Merged from HubSpot's published specs and patched by this project (see spec/patches).
+The operations of HubSpot's CRM objects API used for communications (messages) and the records they are pinned to, the associations of a record, and the OAuth token endpoint that refreshes a public app's access token, in HubSpot's versions v3/v4, 2026-03 and 2026-09: each operation's path is relative to its family's base path (see API_VERSIONS). Merged from HubSpot's published specs and patched by this project (see spec/patches).
 
 Version: v3, 2026-03, 2026-09*/
 pub struct Client {
@@ -6360,6 +6908,21 @@ let response = client.remove_communication_association()
         &self,
     ) -> builder::RemoveCommunicationAssociation<'_> {
         builder::RemoveCommunicationAssociation::new(self)
+    }
+    /**OAuth token endpoint
+
+Authenticates a client and returns access and refresh tokens.
+
+Sends a `POST` request to `/token`
+
+```ignore
+let response = client.create_token()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_token(&self) -> builder::CreateToken<'_> {
+        builder::CreateToken::new(self)
     }
     /**Associate records (default)
 
@@ -6985,6 +7548,105 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_token`]
+
+[`Client::create_token`]: super::Client::create_token*/
+    #[derive(Debug, Clone)]
+    pub struct CreateToken<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateTokenBody, String>,
+    }
+    impl<'a> CreateToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateTokenBody>,
+            <V as std::convert::TryInto<
+                types::CreateTokenBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateTokenBody` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateTokenBody,
+            ) -> types::builder::CreateTokenBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/token`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AccessTokenResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateTokenBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/token", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .form_urlencoded(&body)?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9426,6 +10088,7 @@ pub const OPERATION_PATHS: &[(&str, &str)] = &[
         "/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
     ),
     ("create_object", "/{objectType}"),
+    ("create_token", "/token"),
     ("get_object", "/{objectType}/{objectId}"),
     ("list_associations", "/{objectType}/{objectId}/associations/{toObjectType}"),
     ("list_objects", "/{objectType}"),
@@ -9443,6 +10106,7 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
     crate::ApiVersionPaths {
         name: "2026-03",
         association_batches: "/crm/associations/2026-03",
+        oauth: "/oauth/2026-03",
         objects: "/crm/objects/2026-03",
         record_associations: "/crm/objects/2026-03",
         operations: &[
@@ -9458,6 +10122,7 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
             "create_association",
             "create_default_association",
             "create_object",
+            "create_token",
             "get_object",
             "list_associations",
             "list_objects",
@@ -9468,6 +10133,7 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
     crate::ApiVersionPaths {
         name: "2026-09",
         association_batches: "/crm/associations/2026-09",
+        oauth: "/oauth/2026-09",
         objects: "/crm/objects/2026-09",
         record_associations: "/crm/objects/2026-09",
         operations: &[
@@ -9483,6 +10149,7 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
             "create_association",
             "create_default_association",
             "create_object",
+            "create_token",
             "get_object",
             "list_objects",
             "search_objects",
@@ -9492,6 +10159,7 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
     crate::ApiVersionPaths {
         name: "v3",
         association_batches: "/crm/v4/associations",
+        oauth: "/oauth/v1",
         objects: "/crm/v3/objects",
         record_associations: "/crm/v4/objects",
         operations: &[
@@ -9508,6 +10176,7 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
             "create_association",
             "create_default_association",
             "create_object",
+            "create_token",
             "get_object",
             "list_associations",
             "list_objects",

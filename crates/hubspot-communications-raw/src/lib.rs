@@ -33,10 +33,11 @@
 //! ```
 //!
 //! Every request goes through the client's hooks ([`ClientContext`]): the context's headers
-//! are added; the URL is checked against the operation's path template, so that no path
-//! parameter (`..`, `.`, `a/b`, `..\x`) can reach another endpoint (such a call fails with
-//! `Error::InvalidRequest` and nothing is sent); and no more of an answer than
-//! [`ClientContext::max_response_bytes`] is read ([`ResponseTooLarge`]).
+//! are added, and its [`BearerToken`] if it has one (an OAuth access token another task
+//! refreshes while the client is in use); the URL is checked against the operation's path
+//! template, so that no path parameter (`..`, `.`, `a/b`, `..\x`) can reach another endpoint
+//! (such a call fails with `Error::InvalidRequest` and nothing is sent); and no more of an
+//! answer than [`ClientContext::max_response_bytes`] is read ([`ResponseTooLarge`]).
 //!
 //! `generated.rs` is written by `cargo xtask regen` and never edited by hand; what is
 //! hand-written lives in this file, in [`open_enum`](AssociationCategory), in
@@ -78,6 +79,10 @@ pub struct ApiVersionPaths {
     /// The base of the association batch operations (`batch_read_associations`):
     /// `/crm/v4/associations`, `/crm/associations/2026-09`.
     pub association_batches: &'static str,
+    /// The base of the OAuth token operation (`create_token`): `/oauth/v1` (with v3),
+    /// `/oauth/2026-03`, `/oauth/2026-09`. It takes no bearer token: build its client on a
+    /// context without one.
+    pub oauth: &'static str,
     /// The operations (by name, as the client's methods and `OPERATION_PATHS` name them)
     /// this version has, sorted.
     pub operations: &'static [&'static str],
@@ -96,7 +101,8 @@ impl ApiVersionPaths {
 }
 
 /// What the client carries for its hooks: the headers added to every request (such as
-/// `Authorization: Bearer …`) and the cap on what is read of an answer.
+/// `Authorization: Bearer …`), a bearer token that can be replaced while the client is in use
+/// ([`BearerToken`]), and the cap on what is read of an answer.
 ///
 /// The headers are added by the client's request hook, so they work with any
 /// `reqwest::Client`, including one built by the caller. Mark secret values sensitive
@@ -105,7 +111,56 @@ impl ApiVersionPaths {
 #[derive(Debug, Clone)]
 pub struct ClientContext {
     headers: reqwest::header::HeaderMap,
+    bearer: Option<BearerToken>,
     max_response_bytes: u64,
+}
+
+/// A bearer token that can be replaced while clients send with it: an OAuth access token,
+/// refreshed every 30 minutes. Clones share the token; every request reads the current one
+/// when it is sent ([`ClientContext::with_bearer_token`]).
+///
+/// `Debug` never prints the token.
+#[derive(Clone)]
+pub struct BearerToken(std::sync::Arc<std::sync::RwLock<reqwest::header::HeaderValue>>);
+
+impl BearerToken {
+    /// `Authorization: Bearer <token>`, marked sensitive. Fails if the token is not a valid
+    /// header value (e.g. it holds a line break).
+    pub fn new(token: &str) -> Result<Self, reqwest::header::InvalidHeaderValue> {
+        Ok(Self(std::sync::Arc::new(std::sync::RwLock::new(
+            bearer_value(token)?,
+        ))))
+    }
+
+    /// Replaces the token for every clone: requests sent from now on carry `token`. Fails,
+    /// leaving the token as it was, if `token` is not a valid header value.
+    pub fn set(&self, token: &str) -> Result<(), reqwest::header::InvalidHeaderValue> {
+        let value = bearer_value(token)?;
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = value;
+        Ok(())
+    }
+
+    /// The current `Authorization` value.
+    pub fn header_value(&self) -> reqwest::header::HeaderValue {
+        // A writer cannot panic half-way through replacing a `HeaderValue`: a poisoned lock
+        // still holds a whole one.
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(<redacted>)")
+    }
+}
+
+/// `Bearer <token>` as a sensitive header value.
+fn bearer_value(
+    token: &str,
+) -> Result<reqwest::header::HeaderValue, reqwest::header::InvalidHeaderValue> {
+    let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {token}"))?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 impl Default for ClientContext {
@@ -126,6 +181,7 @@ impl ClientContext {
     pub fn new(headers: reqwest::header::HeaderMap) -> Self {
         Self {
             headers,
+            bearer: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
@@ -133,11 +189,37 @@ impl ClientContext {
     /// `Authorization: Bearer <token>`, marked sensitive, and the default cap on answers. Fails
     /// if the token is not a valid header value (e.g. it holds a line break).
     pub fn bearer(token: &str) -> Result<Self, reqwest::header::InvalidHeaderValue> {
-        let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {token}"))?;
-        value.set_sensitive(true);
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::AUTHORIZATION, value);
+        headers.insert(reqwest::header::AUTHORIZATION, bearer_value(token)?);
         Ok(Self::new(headers))
+    }
+
+    /// The same context sending `token`'s current value as `Authorization` on every request
+    /// (in place of any `Authorization` among its headers), so that whoever holds a clone of
+    /// `token` can replace it while the client is in use.
+    ///
+    /// ```
+    /// use hubspot_communications_raw::{BearerToken, ClientContext};
+    ///
+    /// let token = BearerToken::new("first-access-token").expect("a valid token");
+    /// let context = ClientContext::default().with_bearer_token(token.clone());
+    /// // … a client built on `context` sends `Bearer first-access-token` …
+    /// token.set("refreshed-access-token").expect("a valid token");
+    /// // … and from now on `Bearer refreshed-access-token`.
+    /// assert_eq!(
+    ///     context.bearer_token().unwrap().header_value(),
+    ///     "Bearer refreshed-access-token"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn with_bearer_token(mut self, token: BearerToken) -> Self {
+        self.bearer = Some(token);
+        self
+    }
+
+    /// The replaceable bearer token the context sends, if it has one.
+    pub fn bearer_token(&self) -> Option<&BearerToken> {
+        self.bearer.as_ref()
     }
 
     /// The same context with another cap on what is read of an answer's body, in bytes. A
@@ -171,7 +253,8 @@ const API_VERSION: reqwest::header::HeaderName =
 
 impl progenitor_client::ClientHooks<ClientContext> for Client {
     /// Refuses a URL that is not exactly its operation's path (a path parameter such as `..`
-    /// would otherwise reach another endpoint), adds the context's headers, and removes
+    /// would otherwise reach another endpoint), adds the context's headers and its current
+    /// bearer token, and removes
     /// progenitor's `api-version` header: it holds the spec's `info.version`, but HubSpot
     /// versions its API in the path (`/crm/v3/`, `/crm/objects/2026-09/`; the client's base
     /// URL), documents no such header, and the merged spec has no single version to state.
@@ -195,6 +278,9 @@ impl progenitor_client::ClientHooks<ClientContext> for Client {
         headers.remove(API_VERSION);
         for (name, value) in &self.inner.headers {
             headers.insert(name, value.clone());
+        }
+        if let Some(bearer) = &self.inner.bearer {
+            headers.insert(reqwest::header::AUTHORIZATION, bearer.header_value());
         }
         Ok(())
     }
