@@ -180,6 +180,18 @@ impl MockServer {
         let store = lock(&self.shared.store);
         Some(store.records.get(&record)?.properties.clone())
     }
+
+    /// The ids of the records of `kind` a stored message is associated with, ascending.
+    pub fn associated_records(&self, message_id: &str, kind: ObjectKind) -> Vec<String> {
+        let Ok(message) = message_id.parse() else {
+            return Vec::new();
+        };
+        lock(&self.shared.store)
+            .associations_of(message, kind)
+            .into_iter()
+            .map(|record| record.id.to_string())
+            .collect()
+    }
 }
 
 impl Drop for MockServer {

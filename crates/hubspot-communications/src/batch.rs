@@ -151,13 +151,22 @@ impl<T> BatchOutcome<T> {
 }
 
 /// One chunk's answer: results and per-item errors.
-struct ChunkAnswer<R> {
-    results: Vec<R>,
-    errors: Vec<types::StandardError>,
+pub(crate) struct ChunkAnswer<R> {
+    pub(crate) results: Vec<R>,
+    pub(crate) errors: Vec<types::StandardError>,
+}
+
+/// How HubSpot's per-item errors name the inputs they concern.
+#[derive(Clone, Copy)]
+pub(crate) enum Named<'a> {
+    /// By trace id (creates), or by the input's key (`ids` in the error's context).
+    Keys(Option<&'a [String]>),
+    /// By the ends of a pair (`fromObjectId`, and `toObjectId` when given): association batches.
+    Pairs(&'a [(String, String)]),
 }
 
 /// The indexes (in the caller's list) of the inputs one request carries, ascending.
-type Chunk = [usize];
+pub(crate) type Chunk = [usize];
 
 impl Client {
     /// Creates any number of messages through `batch/create`; the outcome maps each result and
@@ -361,14 +370,41 @@ impl Client {
         .await
     }
 
-    /// Accounts for every input: one refused before sending fails alone with its reason; the
-    /// valid ones go out 100 per request, `batch_concurrency` requests at a time, and each
-    /// answer is matched back to its inputs with `locate` and the errors' context.
+    /// [`Client::run_chunks`] of HubSpot's usual 100 inputs a request.
     async fn run_batches<I, R, M, S, Fut, L>(
         &self,
         operation: Operation,
         prepared: Vec<Result<I, Error>>,
         keys: Option<&[String]>,
+        send: S,
+        locate: L,
+    ) -> BatchOutcome<M>
+    where
+        R: Into<M>,
+        S: Fn(Vec<I>) -> Fut,
+        Fut: std::future::Future<Output = Result<ChunkAnswer<R>, Error>>,
+        L: Fn(&Chunk, &R) -> Option<usize>,
+    {
+        self.run_chunks(
+            operation,
+            prepared,
+            MAX_BATCH_SIZE,
+            Named::Keys(keys),
+            send,
+            locate,
+        )
+        .await
+    }
+
+    /// Accounts for every input: one refused before sending fails alone with its reason; the
+    /// valid ones go out `size` per request, `batch_concurrency` requests at a time, and each
+    /// answer is matched back to its inputs with `locate` and the errors' context (`named`).
+    pub(crate) async fn run_chunks<I, R, M, S, Fut, L>(
+        &self,
+        operation: Operation,
+        prepared: Vec<Result<I, Error>>,
+        size: usize,
+        named: Named<'_>,
         send: S,
         locate: L,
     ) -> BatchOutcome<M>
@@ -391,7 +427,7 @@ impl Client {
         }
         let mut requests = Vec::new();
         while !valid.is_empty() {
-            let rest = valid.split_off(valid.len().min(MAX_BATCH_SIZE));
+            let rest = valid.split_off(valid.len().min(size));
             let (indexes, inputs): (Vec<usize>, Vec<I>) =
                 std::mem::replace(&mut valid, rest).into_iter().unzip();
             requests.push((indexes, inputs));
@@ -400,7 +436,7 @@ impl Client {
         let outcomes = stream::iter(requests)
             .map(|(indexes, inputs)| async move {
                 let answer = send(inputs).await;
-                settle(operation, &indexes, keys, answer, locate)
+                settle(operation, &indexes, named, answer, locate)
             })
             .buffer_unordered(self.inner.batch_concurrency)
             .collect::<Vec<_>>()
@@ -414,7 +450,7 @@ impl Client {
 fn settle<R: Into<M>, M>(
     operation: Operation,
     chunk: &Chunk,
-    keys: Option<&[String]>,
+    named: Named<'_>,
     answer: Result<ChunkAnswer<R>, Error>,
     locate: impl Fn(&Chunk, &R) -> Option<usize>,
 ) -> BatchOutcome<M> {
@@ -443,7 +479,7 @@ fn settle<R: Into<M>, M>(
         });
     }
     for error in answer.errors {
-        let inputs = error_inputs(chunk, keys, &error);
+        let inputs = error_inputs(chunk, named, &error);
         inputs.iter().for_each(|index| {
             unaccounted.remove(index);
         });
@@ -471,13 +507,13 @@ fn settle<R: Into<M>, M>(
     outcome
 }
 
-/// The inputs a per-item error names: by trace id (creates) or by id in its context.
-fn error_inputs(
-    chunk: &Chunk,
-    keys: Option<&[String]>,
-    error: &types::StandardError,
-) -> Vec<usize> {
+/// The inputs a per-item error names: by trace id (creates), by id, or by pair in its context.
+fn error_inputs(chunk: &Chunk, named: Named<'_>, error: &types::StandardError) -> Vec<usize> {
     let context = |name: &str| error.context.get(name).into_iter().flatten();
+    let keys = match named {
+        Named::Keys(keys) => keys,
+        Named::Pairs(pairs) => return pair_inputs(chunk, pairs, error),
+    };
     let by_trace = context("objectWriteTraceId")
         .filter_map(|id| id.parse::<usize>().ok())
         .filter(|index| chunk.binary_search(index).is_ok());
@@ -488,6 +524,28 @@ fn error_inputs(
     inputs.sort_unstable();
     inputs.dedup();
     inputs
+}
+
+/// The inputs of this chunk whose pair the error names: every pair from a `fromObjectId` it
+/// lists, to one of its `toObjectId`s when it lists any.
+fn pair_inputs(
+    chunk: &Chunk,
+    pairs: &[(String, String)],
+    error: &types::StandardError,
+) -> Vec<usize> {
+    let listed = |name: &str| error.context.get(name).filter(|ids| !ids.is_empty());
+    let Some(from) = listed("fromObjectId") else {
+        return Vec::new();
+    };
+    let to = listed("toObjectId");
+    chunk
+        .iter()
+        .copied()
+        .filter(|index| {
+            let (pair_from, pair_to) = &pairs[*index];
+            from.contains(pair_from) && to.is_none_or(|to| to.contains(pair_to))
+        })
+        .collect()
 }
 
 /// The input of this chunk whose key is `key`.

@@ -149,6 +149,7 @@
 
 mod associating;
 mod association;
+mod association_batch;
 mod batch;
 mod bulk;
 mod channel;
@@ -174,6 +175,7 @@ mod shared_rate_limit;
 mod version;
 
 pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
+pub use association_batch::MAX_ASSOCIATION_BATCH_SIZE;
 pub use batch::{
     BatchError, BatchFailure, BatchOutcome, BatchReadOptions, BatchSuccess, MAX_BATCH_SIZE,
 };

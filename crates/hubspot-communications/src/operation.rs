@@ -40,6 +40,8 @@ pub enum Operation {
     ListAssociations,
     /// Remove every association between two records.
     ArchiveAssociations,
+    /// Associate up to 1,000 messages with records (the association batch create).
+    BatchCreateAssociations,
     /// Create a CRM record.
     CreateObject,
     /// Read a CRM record.
@@ -89,6 +91,7 @@ impl Operation {
             Self::CreateDefaultAssociation => "create_default_association",
             Self::ListAssociations => "list_associations",
             Self::ArchiveAssociations => "archive_associations",
+            Self::BatchCreateAssociations => "batch_create_associations",
             Self::CreateObject => "create_object",
             Self::GetObject => "get_object",
             Self::UpdateObject => "update_object",

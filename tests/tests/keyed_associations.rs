@@ -1,0 +1,115 @@
+//! Keyed logging keeps its messages' associations (HubSpot's upsert takes none: they are created
+//! in association batches once the messages are stored), and `associate_batch` accounts for
+//! every pair.
+
+use futures::{StreamExt, stream};
+use hubspot_communications::{Association, BatchError, Channel, LogOutcome, NewMessage, Record};
+use hubspot_communications_mock::ObjectKind;
+use hubspot_communications_tests::{roomy, start, with_unique_key};
+
+const KEY: &str = "external_message_id";
+
+#[tokio::test]
+async fn keyed_messages_land_on_their_contacts_once_even_when_logged_again() {
+    let (server, client) = start(with_unique_key(roomy(), KEY)).await;
+    let contacts: Vec<String> = (0..7)
+        .map(|i| server.seed_contact(&format!("c{i}@example.com")))
+        .collect();
+    let inputs = |count: usize| {
+        let contacts = contacts.clone();
+        stream::iter(0..count).map(move |i| {
+            let message = NewMessage::new(Channel::Sms, format!("m{i}"))
+                .associate(Association::contact(&contacts[i % contacts.len()]));
+            (format!("key-{i}"), message)
+        })
+    };
+
+    for round in 0..2 {
+        let logged: Vec<_> = client.log_all_keyed(KEY, inputs(1_250)).collect().await;
+        assert_eq!(logged.len(), 1_250, "round {round}");
+        for item in &logged {
+            let LogOutcome::Logged(message) = &item.outcome else {
+                panic!("round {round}: {:?}", item.outcome);
+            };
+            let expected = &contacts[item.index as usize % contacts.len()];
+            assert_eq!(
+                server.associated_records(&message.id, ObjectKind::Contact),
+                vec![expected.clone()],
+                "round {round}: message {} on its contact",
+                item.index
+            );
+        }
+    }
+    assert_eq!(server.message_count(), 1_250, "the second round updated");
+}
+
+#[tokio::test]
+async fn a_refused_association_fails_its_message_alone() {
+    let (server, client) = start(with_unique_key(roomy(), KEY)).await;
+    let contact = server.seed_contact("linda@example.com");
+    let inputs = vec![
+        (
+            "good".to_owned(),
+            NewMessage::new(Channel::Sms, "good").associate(Association::contact(&contact)),
+        ),
+        (
+            "no-such-contact".to_owned(),
+            NewMessage::new(Channel::Sms, "bad").associate(Association::contact("999999")),
+        ),
+        ("none".to_owned(), NewMessage::new(Channel::Sms, "alone")),
+    ];
+    let mut logged: Vec<_> = client
+        .log_all_keyed(KEY, stream::iter(inputs))
+        .collect()
+        .await;
+    logged.sort_by_key(|l| l.index);
+
+    assert!(matches!(logged[0].outcome, LogOutcome::Logged(_)));
+    assert!(
+        matches!(&logged[1].outcome, LogOutcome::Failed(BatchError::Item { message, .. }) if !message.is_empty()),
+        "{:?}",
+        logged[1].outcome
+    );
+    assert!(matches!(logged[2].outcome, LogOutcome::Logged(_)));
+    // Stored all the same: logging it again with its key will not duplicate it.
+    assert_eq!(server.message_count(), 3);
+}
+
+#[tokio::test]
+async fn associate_batch_accounts_for_every_pair_across_object_types() {
+    let (server, client) = start(roomy()).await;
+    let contact = server.seed_contact("linda@example.com");
+    let company = server.seed_company("Example Corp");
+    let messages = server.seed_messages(1_500);
+    let mut pairs: Vec<(String, Association)> = messages
+        .iter()
+        .map(|id| (id.clone(), Association::contact(&contact)))
+        .collect();
+    pairs.push((messages[0].clone(), Association::company(&company)));
+    pairs.push((messages[1].clone(), Association::contact("999999")));
+    pairs.push((
+        messages[2].clone(),
+        Association::new(Record::company(&company), []),
+    ));
+
+    let before = server.stats().requests;
+    let outcome = client.associate_batch(&pairs).await;
+    // 1,501 contact pairs in two requests of at most 1,000, one for the company; the pair
+    // without a type is refused before sending.
+    assert_eq!(server.stats().requests - before, 3);
+
+    let mut succeeded: Vec<usize> = outcome.succeeded.iter().filter_map(|s| s.input).collect();
+    succeeded.sort_unstable();
+    let expected: Vec<usize> = (0..1_501).collect();
+    assert_eq!(succeeded, expected, "every good pair matched to its input");
+    assert_eq!(outcome.failed_inputs(), vec![1_501, 1_502]);
+    assert!(outcome.unknown_inputs().is_empty());
+    assert_eq!(
+        server.associated_records(&messages[0], ObjectKind::Company),
+        vec![company.clone()]
+    );
+    assert_eq!(
+        server.associated_records(&messages[1_499], ObjectKind::Contact),
+        vec![contact]
+    );
+}
