@@ -10,6 +10,10 @@
 //!    RSS after 100,000 and after 1,000,000.
 //! 4. faults: the bulk import with 10 % 429, 5 % 503 and 2 % dropped connections (half before
 //!    the fake stores the batch, half after), by `log_all` and by the exactly-once `log_all_keyed`.
+//! 5. shared: four worker processes (this program started again) log 25,000 messages each into
+//!    one account of a fake limited to 50 requests per 1 s window, first sharing one window in a
+//!    redis-server of the benchmark's own (`SharedRateLimit`), then each with its own limiter;
+//!    the bound is again 20 s. Needs `redis-server` (the `redis` feature, on by default).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -24,11 +28,16 @@ use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
 use hubspot_communications_tests::with_unique_key;
 
 const CHILD: &str = "HUBSPOT_BENCH_FAKE_MESSAGES";
+/// Set in the worker processes of `shared`: `<worker> <fake's URL> <Redis URL or ->`.
+const WORKER: &str = "HUBSPOT_BENCH_SHARED_WORKER";
 const MESSAGES: usize = 100_000;
 
 fn main() {
     if let Ok(count) = std::env::var(CHILD) {
         return run_child_fake(count.parse().expect("a message count"));
+    }
+    if let Ok(spec) = std::env::var(WORKER) {
+        return shared::run_worker(&spec);
     }
     let chosen: Vec<String> = std::env::args()
         .skip(1)
@@ -52,6 +61,9 @@ fn main() {
         }
         if wanted("faults") {
             faults().await;
+        }
+        if wanted("shared") {
+            shared::shared().await;
         }
     });
 }
@@ -418,4 +430,126 @@ fn peak_rss_kib() -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
+}
+
+/// Four processes logging into one account, with and without one window in Redis.
+mod shared {
+    use super::*;
+
+    const WORKERS: usize = 4;
+    const PER_WORKER: usize = 25_000;
+
+    #[cfg(not(feature = "redis"))]
+    pub async fn shared() {
+        println!("shared: skipped (needs the redis feature)");
+    }
+
+    #[cfg(feature = "redis")]
+    pub async fn shared() {
+        let redis = hubspot_communications_tests::redis_server::RedisServer::start();
+        for with_redis in [true, false] {
+            let server = MockServer::start_with(limited_fake()).await.unwrap();
+            let redis_url = if with_redis { redis.url() } else { "-".into() };
+            let started = Instant::now();
+            let workers: Vec<_> = (0..WORKERS)
+                .map(|worker| {
+                    let child = Command::new(std::env::current_exe().unwrap())
+                        .env(
+                            WORKER,
+                            format!("{worker} {} {redis_url}", server.base_url()),
+                        )
+                        .stdout(Stdio::piped())
+                        .spawn()
+                        .expect("a worker starts");
+                    // Waited for off the runtime's threads, which serve the fake.
+                    tokio::task::spawn_blocking(move || child.wait_with_output())
+                })
+                .collect();
+            let mut reports = Vec::new();
+            for worker in futures::future::join_all(workers).await {
+                let output = worker.unwrap().unwrap();
+                assert!(output.status.success(), "a worker failed");
+                reports.push(String::from_utf8_lossy(&output.stdout).trim().to_owned());
+            }
+            let elapsed = started.elapsed();
+            let counts = landed(&server);
+            let total = WORKERS * PER_WORKER;
+            let requests = total / 100;
+            println!(
+                "shared ({}): {total} messages by {WORKERS} processes in {:.2} s = {:.1} % of the 20 s bound \
+                 ({:.1} batch requests/s of 50); 429s met {}; lost {}, duplicated {}",
+                if with_redis {
+                    "one window in Redis"
+                } else {
+                    "a limiter per process"
+                },
+                elapsed.as_secs_f64(),
+                2000.0 / elapsed.as_secs_f64(),
+                requests as f64 / elapsed.as_secs_f64(),
+                server.stats().rate_limited,
+                total - counts.len(),
+                counts.values().filter(|n| **n > 1).count(),
+            );
+            for report in reports {
+                println!("  {report}");
+            }
+        }
+    }
+
+    /// One worker: logs its share and prints what became of it.
+    pub fn run_worker(spec: &str) {
+        let mut parts = spec.split(' ');
+        let (worker, base_url, redis_url) = (
+            parts.next().unwrap().to_owned(),
+            parts.next().unwrap().to_owned(),
+            parts.next().unwrap().to_owned(),
+        );
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let builder = Client::builder("bench")
+                .base_url(&base_url)
+                .rate_limit(RateLimit::new(50, Duration::from_secs(1)));
+            let client = with_shared(builder, &redis_url).build().unwrap();
+            let started = Instant::now();
+            let inputs = stream::iter(0..PER_WORKER)
+                .map(move |i| NewMessage::new(Channel::Sms, format!("worker {worker} {i}")));
+            let outcomes: Vec<&'static str> = client
+                .log_all(inputs)
+                .map(|l| fate(&l.outcome))
+                .collect()
+                .await;
+            let count = |name| outcomes.iter().filter(|f| **f == name).count();
+            println!(
+                "worker: {} logged, {} failed, {} unknown in {:.2} s",
+                count("logged"),
+                count("failed"),
+                count("unknown"),
+                started.elapsed().as_secs_f64()
+            );
+        });
+    }
+
+    #[cfg(feature = "redis")]
+    fn with_shared(
+        builder: hubspot_communications::ClientBuilder,
+        redis_url: &str,
+    ) -> hubspot_communications::ClientBuilder {
+        if redis_url == "-" {
+            return builder;
+        }
+        let shared =
+            hubspot_communications::SharedRateLimit::redis(redis_url, "bench:portal-1").unwrap();
+        builder.shared_rate_limit(shared)
+    }
+
+    #[cfg(not(feature = "redis"))]
+    fn with_shared(
+        builder: hubspot_communications::ClientBuilder,
+        _redis_url: &str,
+    ) -> hubspot_communications::ClientBuilder {
+        builder
+    }
 }

@@ -2,6 +2,7 @@
 //! HTTP server (wiremock) with HubSpot-shaped bodies, for answers the fake never gives.
 
 pub mod contract;
+pub mod redis_server;
 pub mod scripted;
 
 use std::time::Duration;
