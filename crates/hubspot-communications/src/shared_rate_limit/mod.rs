@@ -54,9 +54,10 @@ pub(crate) use window::SharedWindow;
 /// # Ok(()) }
 /// ```
 ///
-/// Redis 5 or newer (the script reads Redis's clock before it writes). The connection is made on
-/// the first call, and made again whenever it breaks; what a call does while Redis cannot be
-/// reached is [`when_unavailable`](Self::when_unavailable)'s choice.
+/// One Redis server, 3.2 or newer (the tests run 7.0); Redis Cluster is not supported. The
+/// connection is made on the first call, and made again whenever it breaks; what a call does
+/// while Redis cannot be reached is [`when_unavailable`](Self::when_unavailable)'s choice. Each
+/// request costs one exchange with Redis (a script Redis keeps loaded, called by its hash).
 #[derive(Clone)]
 pub struct SharedRateLimit {
     redis: Arc<Redis>,
@@ -78,7 +79,8 @@ pub enum RedisUnavailable {
     Wait,
     /// Count with this process's own limiter (the account's whole limit, as without a shared
     /// one, following HubSpot's `-Remaining` header to see the others' spend) until Redis
-    /// answers again, which is tried at most once a second. Calls go on; processes may
+    /// answers again, which is tried at most once a second (by one call, which may wait up to
+    /// the [`timeout`](SharedRateLimit::timeout) to find out). Calls go on; processes may
     /// together meet some 429s meanwhile (which the client retries). One warning is logged
     /// when Redis is lost, and a note when it answers again.
     FallBackToLocal,
