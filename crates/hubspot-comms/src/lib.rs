@@ -1,0 +1,1 @@
+//! `hubspot-comms`: import conversation histories into HubSpot.
