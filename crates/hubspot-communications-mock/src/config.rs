@@ -1,14 +1,22 @@
 //! How a fake server behaves: accepted tokens, rate limits, timeouts, faults.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::account::Account;
 use crate::faults::Faults;
 use crate::label::AssociationLabel;
 use crate::property::{PropertyDefinition, PropertyOwner};
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
 /// Starter limits, waits 10 s for a request's headers and injects no faults.
+///
+/// OAuth: [`Config::oauth_app`] and [`Config::account`] set up public apps and the accounts
+/// that installed them; the token endpoint (`POST /oauth/v1/token`, `/oauth/v3/token`,
+/// `/oauth/2026-03/token`, `/oauth/2026-09/token`) exchanges their refresh tokens for access
+/// tokens that live [`Config::access_token_lifetime`], and each account's requests count
+/// against its own limits. Once an account is configured, a token must be one of its access
+/// tokens or a listed private-app token ([`Config::token`]).
 #[derive(Clone)]
 pub struct Config {
     /// Accepted bearer tokens; empty accepts any non-empty token.
@@ -38,6 +46,16 @@ pub struct Config {
     /// in it for the calculated searchable phone properties of contacts (see
     /// [`Config::phone_region`]).
     pub phone_region: String,
+    /// OAuth apps, client id to client secret.
+    pub apps: BTreeMap<String, String>,
+    /// Accounts that installed an app, each with its own limits.
+    pub accounts: Vec<Account>,
+    /// How long an access token the token endpoint issues lives (its `expires_in`): 1800 s,
+    /// as HubSpot's.
+    pub access_token_lifetime: Duration,
+    /// Whether a refresh token stops working once exchanged (the answer's new one replaces
+    /// it). HubSpot's keep working; rotating them shows a client that keeps an old one.
+    pub rotate_refresh_tokens: bool,
 }
 
 /// A callback given every exchange the fake's routes answer.
@@ -57,6 +75,10 @@ impl Default for Config {
             association_labels: Vec::new(),
             observer: None,
             phone_region: "US".to_owned(),
+            apps: BTreeMap::new(),
+            accounts: Vec::new(),
+            access_token_lifetime: Duration::from_secs(1800),
+            rotate_refresh_tokens: false,
         }
     }
 }
@@ -153,6 +175,42 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Registers an OAuth app: the token endpoint exchanges refresh tokens for its client id
+    /// and secret.
+    #[must_use]
+    pub fn oauth_app(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.apps.insert(client_id.into(), client_secret.into());
+        self
+    }
+
+    /// Adds an account that installed an OAuth app, with its refresh token and its own limits.
+    #[must_use]
+    pub fn account(mut self, account: Account) -> Self {
+        self.accounts.push(account);
+        self
+    }
+
+    /// Sets how long issued access tokens live (1800 s by default); a request with one past
+    /// its life is answered 401 `EXPIRED_AUTHENTICATION`.
+    #[must_use]
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.access_token_lifetime = lifetime;
+        self
+    }
+
+    /// Makes each refresh token stop working once exchanged (off by default, as HubSpot's).
+    #[must_use]
+    pub fn rotate_refresh_tokens(mut self, rotate: bool) -> Self {
+        self.rotate_refresh_tokens = rotate;
+        self
+    }
+}
+
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
@@ -167,6 +225,11 @@ impl std::fmt::Debug for Config {
             .field("association_labels", &self.association_labels)
             .field("observer", &self.observer.is_some())
             .field("phone_region", &self.phone_region)
+            // Client secrets and refresh tokens are not printed.
+            .field("apps", &self.apps.keys().collect::<Vec<_>>())
+            .field("accounts", &self.accounts)
+            .field("access_token_lifetime", &self.access_token_lifetime)
+            .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
             .finish()
     }
 }

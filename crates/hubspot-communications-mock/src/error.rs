@@ -65,6 +65,20 @@ impl ApiError {
         self
     }
 
+    /// A refusal of HubSpot's OAuth token endpoint: the error's code (`BAD_REFRESH_TOKEN`)
+    /// in `status`, where the CRM endpoints write `error`.
+    pub(crate) fn oauth(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: json!({
+                "status": code,
+                "message": message.into(),
+                "correlationId": uuid::Uuid::new_v4().to_string(),
+            }),
+            retry_after: None,
+        }
+    }
+
     /// HubSpot's 429: no `category`, but `errorType` and `policyName`.
     pub(crate) fn rate_limited(policy: &str, retry_after_secs: u64) -> Self {
         Self {

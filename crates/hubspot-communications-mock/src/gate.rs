@@ -1,5 +1,8 @@
-//! What every request goes through before its route: bearer authentication, the daily limit,
-//! the rolling windows (general and search) with HubSpot's headers, then the seeded fault draw.
+//! What every request goes through before its route: bearer authentication (a private-app
+//! token, or an OAuth access token: alive, expired or unknown), the daily limit, the rolling
+//! windows (general and search, the OAuth account's own for its tokens) with HubSpot's
+//! headers, then the seeded fault draw. The OAuth token endpoint takes no bearer token and
+//! counts against no account's limits.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -16,6 +19,8 @@ use rand::Rng;
 use crate::connection::Hangup;
 use crate::error::ApiError;
 use crate::faults::FaultKind;
+use crate::oauth::Check;
+use crate::rate_limit::Windows;
 use crate::rate_limit::daily_headers;
 use crate::state::{Shared, lock};
 
@@ -26,14 +31,17 @@ pub(crate) async fn gate(
     next: Next,
 ) -> Response {
     let count = shared.counters.requests.fetch_add(1, Ordering::Relaxed) + 1;
-    if let Err(refusal) = authenticate(&shared, &request) {
-        return refusal.into_response();
+    if crate::routes::is_token_path(request.uri().path()) {
+        return run(&shared, request, next, HeaderMap::new()).await;
     }
+    let identity = match authenticate(&shared, &request) {
+        Ok(identity) => identity,
+        Err(refusal) => return refusal.into_response(),
+    };
     let daily = shared.config.daily_limit;
     let over_daily = daily.is_some_and(|limit| count > limit);
     let search = request.uri().path().ends_with("/search");
-    let (verdict, mut limit_headers) = {
-        let mut windows = lock(&shared.windows);
+    let judge = |windows: &mut Windows| {
         let window = windows.for_request(search);
         // A request refused for the day does not count against the rolling window.
         let verdict = if over_daily {
@@ -45,6 +53,22 @@ pub(crate) async fn gate(
         window.headers(&verdict, &mut headers);
         daily_headers(daily, count, &mut headers);
         (verdict, headers)
+    };
+    let (verdict, mut limit_headers) = match identity {
+        Identity::PrivateApp => judge(&mut lock(&shared.windows)),
+        Identity::Account(hub_id) => {
+            let mut oauth = lock(&shared.oauth);
+            match oauth.account(hub_id) {
+                Some(account) => {
+                    let judged = judge(&mut account.windows);
+                    account.stats.requests += 1;
+                    account.stats.rate_limited += u64::from(over_daily || !judged.0.allowed);
+                    judged
+                }
+                // Tokens are issued only to configured accounts.
+                None => judge(&mut lock(&shared.windows)),
+            }
+        }
     };
     if over_daily {
         shared.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
@@ -63,7 +87,17 @@ pub(crate) async fn gate(
         response.headers_mut().extend(limit_headers.drain());
         return response;
     }
-    let fault = pick_fault(&shared, request.uri().path());
+    run(&shared, request, next, limit_headers).await
+}
+
+/// Runs the route with the fault (if any) the draw picked, and adds `limit_headers`.
+async fn run(
+    shared: &Shared,
+    request: Request,
+    next: Next,
+    mut limit_headers: HeaderMap,
+) -> Response {
+    let fault = pick_fault(shared, request.uri().path());
     let hangup = request.extensions().get::<Hangup>().cloned();
     let mut response = match fault {
         Some(FaultKind::RateLimited) => {
@@ -100,25 +134,51 @@ pub(crate) async fn gate(
     response
 }
 
-fn authenticate(shared: &Shared, request: &Request) -> Result<(), ApiError> {
+/// Whose request it is.
+enum Identity {
+    /// A private app's token: the server's own limits.
+    PrivateApp,
+    /// An OAuth access token of this account: the account's limits.
+    Account(u64),
+}
+
+fn authenticate(shared: &Shared, request: &Request) -> Result<Identity, ApiError> {
+    let invalid = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_AUTHENTICATION",
+            "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+        )
+    };
     let token = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(bearer_token)
-        .filter(|t| !t.is_empty());
-    let accepted = match token {
-        Some(token) => shared.config.tokens.is_empty() || shared.config.tokens.contains(token),
-        None => false,
-    };
-    if accepted {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_AUTHENTICATION",
-            "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
-        ))
+        .filter(|t| !t.is_empty())
+        .ok_or_else(invalid)?;
+    let mut oauth = lock(&shared.oauth);
+    match oauth.check(token, Instant::now()) {
+        Check::Live(hub_id) => Ok(Identity::Account(hub_id)),
+        Check::Expired(hub_id, ago) => {
+            if let Some(account) = oauth.account(hub_id) {
+                account.stats.expired += 1;
+            }
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "EXPIRED_AUTHENTICATION",
+                format!(
+                    "The OAuth token used to make this call expired {} minute(s) ago.",
+                    ago.as_secs() / 60
+                ),
+            ))
+        }
+        // Any token passes while no account and no private-app token is configured.
+        Check::Unknown if shared.config.tokens.contains(token) => Ok(Identity::PrivateApp),
+        Check::Unknown if shared.config.tokens.is_empty() && !oauth.has_accounts() => {
+            Ok(Identity::PrivateApp)
+        }
+        Check::Unknown => Err(invalid()),
     }
 }
 

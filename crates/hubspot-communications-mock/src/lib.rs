@@ -6,7 +6,9 @@
 //! cursor paging, archiving, batches with 207 answers, search with filters, sorts, paging and
 //! the 10,000-result cap, v3 and v4 associations, CRM records and pinning (which needs an
 //! association), HubSpot's error bodies, bearer authentication, rolling-window rate limits
-//! with HubSpot's headers, and seeded fault injection.
+//! with HubSpot's headers, and seeded fault injection; and HubSpot's OAuth token endpoint, with
+//! apps, installed accounts (each with its own limits) and access tokens that expire
+//! ([`Config::oauth_app`], [`Account`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -22,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+mod account;
 mod association;
 mod calculated;
 mod config;
@@ -32,6 +35,7 @@ mod gate;
 mod kind;
 mod label;
 mod log;
+mod oauth;
 mod object;
 mod observe;
 mod property;
@@ -43,6 +47,7 @@ mod state;
 mod store;
 mod versions;
 
+pub use account::{Account, AccountStats, PUBLIC_APP_LIMIT};
 pub use config::{Config, Limit, Observer};
 pub use faults::{FaultKind, Faults};
 pub use kind::ObjectKind;

@@ -84,7 +84,14 @@ impl MockServer {
 
     /// What the server has served so far.
     pub fn stats(&self) -> Stats {
-        self.shared.counters.snapshot()
+        self.shared.stats()
+    }
+
+    /// Makes every OAuth access token issued so far expire now: the next request with one is
+    /// answered 401 `EXPIRED_AUTHENTICATION`, as HubSpot answers a token a client still
+    /// believes alive (a clock that drifted, an expiry it misread).
+    pub fn expire_access_tokens(&self) {
+        lock(&self.shared.oauth).expire_all(std::time::Instant::now());
     }
 
     /// Adds a CRM record and returns its id. Properties are stored as an update stores them:

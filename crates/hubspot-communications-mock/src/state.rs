@@ -8,9 +8,11 @@ use std::sync::{Mutex, MutexGuard};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+use crate::account::AccountStats;
 use crate::config::Config;
 use crate::faults::FaultKind;
 use crate::label::Labels;
+use crate::oauth::Registry;
 use crate::rate_limit::Windows;
 use crate::schema::Schema;
 use crate::store::Store;
@@ -27,6 +29,8 @@ pub(crate) struct Shared {
     pub(crate) schema: Schema,
     /// The account's association labels.
     pub(crate) labels: Labels,
+    /// OAuth apps, installed accounts (with their own windows) and issued tokens.
+    pub(crate) oauth: Mutex<Registry>,
 }
 
 impl Shared {
@@ -40,8 +44,19 @@ impl Shared {
             counters: Counters::default(),
             schema: Schema::new(&config.properties),
             labels: Labels::new(&config.association_labels),
+            oauth: Mutex::new(Registry::new(&config)),
             config,
         }
+    }
+}
+
+impl Shared {
+    /// What the server has served so far, every OAuth account's counts included.
+    pub(crate) fn stats(&self) -> Stats {
+        let mut stats = self.counters.snapshot();
+        stats.accounts = lock(&self.oauth).stats();
+        stats.refreshes = stats.accounts.values().map(|a| a.refreshes).sum();
+        stats
     }
 }
 
@@ -60,6 +75,8 @@ impl Counters {
             requests: self.requests.load(Ordering::Relaxed),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
             faults: lock(&self.faults).clone(),
+            refreshes: 0,
+            accounts: BTreeMap::new(),
         }
     }
 }
@@ -74,6 +91,10 @@ pub struct Stats {
     pub rate_limited: u64,
     /// Faults injected, by kind.
     pub faults: BTreeMap<FaultKind, u64>,
+    /// Refresh tokens exchanged at the OAuth token endpoint, all accounts together.
+    pub refreshes: u64,
+    /// Each OAuth account's counts, by account id.
+    pub accounts: BTreeMap<u64, AccountStats>,
 }
 
 /// Locks a mutex of the shared state, even one a panicking handler left poisoned.

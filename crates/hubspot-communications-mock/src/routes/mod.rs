@@ -10,6 +10,7 @@ mod communications;
 mod extract;
 mod input;
 mod message;
+mod oauth;
 mod objects;
 mod paging;
 mod query;
@@ -27,6 +28,8 @@ use axum::response::{IntoResponse, Response};
 use crate::error::ApiError;
 use crate::state::Shared;
 
+pub(crate) use oauth::is_token_path;
+
 /// Every route of the fake, still needing its state.
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
@@ -36,6 +39,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .merge(associations::router())
         .merge(association_batch::router())
         .merge(objects::router())
+        .merge(oauth::router())
         .merge(record_batch::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

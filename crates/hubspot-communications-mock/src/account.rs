@@ -1,0 +1,103 @@
+//! Accounts that installed an OAuth app: each with its own rate limits (HubSpot counts a
+//! public app's requests per installing account) and its own counts.
+
+use std::time::Duration;
+
+use crate::config::Limit;
+use crate::rate_limit::Windows;
+
+/// An account (HubSpot's hub, or portal) that installed an OAuth app: its id, the app, the
+/// refresh token the installation gave, and its own limits.
+///
+/// `Debug` does not print the refresh token.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Account {
+    /// The account's id (HubSpot's `hub_id`, or portal id).
+    pub hub_id: u64,
+    /// The client id of the app it installed ([`Config::oauth_app`](crate::Config::oauth_app)).
+    pub client_id: String,
+    /// The refresh token the installation gave the app.
+    pub refresh_token: String,
+    /// The account's rate limit for this app: 110 requests per 10 s, HubSpot's for a public
+    /// app per installing account.
+    pub rate_limit: Limit,
+    /// The account's search limit: 5 per second.
+    pub search_limit: Limit,
+}
+
+/// HubSpot's limit for a public app, per installing account (search apart).
+pub const PUBLIC_APP_LIMIT: Limit = Limit::new(110, Duration::from_secs(10));
+
+impl Account {
+    /// Account `hub_id`, which installed the app `client_id` and gave it `refresh_token`, with
+    /// a public app's limits.
+    pub fn new(
+        hub_id: u64,
+        client_id: impl Into<String>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
+        Self {
+            hub_id,
+            client_id: client_id.into(),
+            refresh_token: refresh_token.into(),
+            rate_limit: PUBLIC_APP_LIMIT,
+            search_limit: Limit::new(5, Duration::from_secs(1)),
+        }
+    }
+
+    /// Sets the account's rate limit.
+    #[must_use]
+    pub fn rate_limit(mut self, max: u32, window: Duration) -> Self {
+        self.rate_limit = Limit::new(max, window);
+        self
+    }
+
+    /// Sets the account's search limit.
+    #[must_use]
+    pub fn search_limit(mut self, max: u32, window: Duration) -> Self {
+        self.search_limit = Limit::new(max, window);
+        self
+    }
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("hub_id", &self.hub_id)
+            .field("client_id", &self.client_id)
+            .field("refresh_token", &"<redacted>")
+            .field("rate_limit", &self.rate_limit)
+            .field("search_limit", &self.search_limit)
+            .finish()
+    }
+}
+
+/// What one account has been served so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AccountStats {
+    /// Requests made with the account's access tokens (token exchanges apart).
+    pub requests: u64,
+    /// Of those, refused with a 429 for the account's rate limits.
+    pub rate_limited: u64,
+    /// Refresh tokens exchanged for a new access token.
+    pub refreshes: u64,
+    /// Requests refused with a 401 `EXPIRED_AUTHENTICATION`: an access token past its life.
+    pub expired: u64,
+}
+
+/// One account at run time: its rolling windows and counts.
+pub(crate) struct AccountState {
+    pub(crate) windows: Windows,
+    pub(crate) stats: AccountStats,
+}
+
+impl AccountState {
+    pub(crate) fn new(account: &Account) -> Self {
+        Self {
+            windows: Windows::new(account.rate_limit, account.search_limit),
+            stats: AccountStats::default(),
+        }
+    }
+}
