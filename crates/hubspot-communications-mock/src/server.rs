@@ -178,6 +178,16 @@ impl MockServer {
             .collect()
     }
 
+    /// Every stored record of `kind` with its properties, by id, archived ones included.
+    pub fn records(&self, kind: ObjectKind) -> Vec<(String, BTreeMap<String, String>)> {
+        lock(&self.shared.store)
+            .records
+            .iter()
+            .filter(|(record, _)| record.kind == kind)
+            .map(|(record, object)| (record.id.to_string(), object.properties.clone()))
+            .collect()
+    }
+
     /// A stored CRM record's properties.
     pub fn record(&self, kind: ObjectKind, id: &str) -> Option<BTreeMap<String, String>> {
         let record = RecordId {

@@ -11,7 +11,7 @@ use crate::batch::MAX_BATCH_SIZE;
 use crate::client::Client;
 use crate::error::{Error, InvalidResponse, ResponseProblem};
 use crate::operation::Operation;
-use crate::phone::{PhoneNumber, Region};
+use crate::phone::PhoneNumber;
 use crate::search::{Filter, SEARCH_RESULT_CAP, Search, Sort};
 
 /// How many phone numbers one search request looks for (HubSpot takes at most 100 values in
@@ -400,43 +400,46 @@ fn one_or_ambiguous(ids: BTreeSet<String>) -> ContactMatch {
     }
 }
 
-/// Which of `numbers` each candidate really holds: its phone properties read as numbers (a
-/// national one in the region of the number looked for), compared in E.164.
+/// Which of `numbers` each candidate really holds: its phone properties read as numbers and
+/// compared in E.164 when international (`+`, `00`); a national one (no country code) is a
+/// number looked for only when written as that number's region writes it nationally (see
+/// `PhoneNumber::national_digit_forms`): the search's national digits alone cannot tell a UK
+/// number from a US one.
 fn confirm(
     numbers: &[PhoneNumber],
     candidates: &[types::SimplePublicObject],
 ) -> HashMap<PhoneNumber, ContactMatch> {
     let wanted: HashSet<&PhoneNumber> = numbers.iter().collect();
-    let regions: BTreeSet<Region> = numbers.iter().filter_map(PhoneNumber::region).collect();
+    let mut national: HashMap<String, Vec<&PhoneNumber>> = HashMap::new();
+    for number in numbers {
+        for digits in number.national_digit_forms() {
+            national.entry(digits).or_default().push(number);
+        }
+    }
     let mut holders: HashMap<&PhoneNumber, BTreeSet<String>> = HashMap::new();
-    // One parse per distinct (value, region): candidates share numbers and formats.
-    let mut parsed: HashMap<(String, Option<Region>), Option<PhoneNumber>> = HashMap::new();
-    let mut read = |value: &str, region: Option<Region>| {
-        parsed
-            .entry((value.to_owned(), region))
-            .or_insert_with(|| PhoneNumber::parse(value, region).ok())
-            .clone()
-    };
+    // One read per distinct value: candidates share numbers and formats.
+    let mut read: HashMap<String, Vec<&PhoneNumber>> = HashMap::new();
     for contact in candidates {
         for property in [PHONE, MOBILE, WHATSAPP] {
             let Some(value) = contact.properties.get(property).cloned().flatten() else {
                 continue;
             };
-            // An international value reads the same in every region; a national one is the
-            // number of a region only when read in that region.
-            let mut held: Vec<PhoneNumber> = read(&value, None).into_iter().collect();
-            if held.is_empty() {
-                held.extend(regions.iter().filter_map(|region| {
-                    read(&value, Some(*region)).filter(|n| n.region() == Some(*region))
-                }));
-            }
-            for number in held {
-                if let Some(number) = wanted.get(&number) {
-                    holders
-                        .entry(number)
-                        .or_default()
-                        .insert(contact.id.clone());
+            let held = read.entry(value).or_insert_with_key(|value| {
+                match PhoneNumber::parse(value, None) {
+                    Ok(number) => wanted.get(&number).copied().into_iter().collect(),
+                    // A national number: its digits as typed, formatting aside.
+                    Err(_) if !value.contains('+') => {
+                        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                        national.get(&digits).cloned().unwrap_or_default()
+                    }
+                    Err(_) => Vec::new(),
                 }
+            });
+            for number in held.iter() {
+                holders
+                    .entry(number)
+                    .or_default()
+                    .insert(contact.id.clone());
             }
         }
     }

@@ -186,7 +186,7 @@ impl PhoneNumber {
         let e164 = number.format().mode(Mode::E164).to_string();
         Ok(Self {
             national: number.national().to_string(),
-            region: number.country().id().and_then(Region::from_id),
+            region: region_of(&number, default_region),
             e164,
         })
     }
@@ -207,6 +207,53 @@ impl PhoneNumber {
     pub fn region(&self) -> Option<Region> {
         self.region
     }
+
+    /// The digits of the number as its own region writes it nationally: its national format
+    /// (`020 7946 0958` in the UK, `(207) 946-0958` in the US), and its national prefix
+    /// followed by the national significant number (`1 207 946 0958`). A number text without
+    /// `+` or `00` is this number only if its digits are one of these: `207-946-0958` is a US
+    /// number, not the UK's `+44 20 7946 0958`, whose national significant number it shares.
+    pub(crate) fn national_digit_forms(&self) -> Vec<String> {
+        let Some(region) = self.region else {
+            return Vec::new();
+        };
+        let digits = |text: &str| {
+            text.chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+        };
+        let mut forms = Vec::with_capacity(2);
+        if let Ok(number) = phonenumber::parse(None, &self.e164) {
+            forms.push(digits(&number.format().mode(Mode::National).to_string()));
+        }
+        let prefix = phonenumber::metadata::DATABASE
+            .by_id(region.as_str())
+            .and_then(|metadata| metadata.national_prefix().map(str::to_owned));
+        forms.push(format!("{}{}", prefix.unwrap_or_default(), self.national));
+        forms.sort();
+        forms.dedup();
+        forms
+    }
+}
+
+/// The region a number belongs to. libphonenumber's own answer looks the number up without
+/// its leading zeros (an Italian landline finds none), so then: the default region when the
+/// number has its country code, else the main region of the country code.
+fn region_of(number: &phonenumber::PhoneNumber, default_region: Option<Region>) -> Option<Region> {
+    if let Some(region) = number.country().id().and_then(Region::from_id) {
+        return Some(region);
+    }
+    let code = number.code().value();
+    let database = &phonenumber::metadata::DATABASE;
+    if let Some(region) = default_region.filter(|region| {
+        database
+            .by_id(region.as_str())
+            .is_some_and(|metadata| metadata.country_code() == code)
+    }) {
+        return Some(region);
+    }
+    let main = database.region(&code)?.into_iter().next()?;
+    Region::parse(main).ok()
 }
 
 /// The text with formatting removed and a provider prefix dropped: digits with an optional
@@ -316,5 +363,99 @@ impl<'de> serde::Deserialize<'de> for Region {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(code: &str) -> Option<Region> {
+        Some(Region::parse(code).unwrap())
+    }
+
+    #[test]
+    fn the_forms_people_type_read_as_one_number() {
+        let table = [
+            ("+14155550123", None, "+14155550123"),
+            ("+1 (415) 555-0123", None, "+14155550123"),
+            ("+1.415.555.0123", None, "+14155550123"),
+            ("  +1 415 555 0123  ", None, "+14155550123"),
+            ("001 415 555 0123", None, "+14155550123"),
+            ("00-1-415-555-0123", region("GB"), "+14155550123"),
+            ("whatsapp:+14155550123", None, "+14155550123"),
+            ("WhatsApp: +1 415 555 0123", None, "+14155550123"),
+            ("tel:+1-415-555-0123", None, "+14155550123"),
+            ("sms:+14155550123", None, "+14155550123"),
+            ("(415) 555-0123", region("US"), "+14155550123"),
+            ("415/555 0123", region("US"), "+14155550123"),
+            ("1 415 555 0123", region("US"), "+14155550123"),
+            ("011 44 7911 123456", region("US"), "+447911123456"),
+            ("07911 123456", region("GB"), "+447911123456"),
+            ("+44 (0) 7911 123456", None, "+447911123456"),
+            ("+44\u{a0}7911\u{2013}123456", None, "+447911123456"),
+            ("030 123456", region("DE"), "+4930123456"),
+            ("06 1234 5678", region("IT"), "+390612345678"),
+        ];
+        for (text, default_region, e164) in table {
+            let number = PhoneNumber::parse(text, default_region)
+                .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(number.as_str(), e164, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_national_significant_number_and_region_are_the_searchable_parts() {
+        let uk: PhoneNumber = "+44 7911 123456".parse().unwrap();
+        assert_eq!(uk.national_significant_number(), "7911123456");
+        // libphonenumber knows the ranges: 7911 12… is Guernsey's, under +44 too.
+        assert_eq!(uk.region(), region("GG"));
+        // Italy keeps its leading zero in the national significant number.
+        let rome = PhoneNumber::parse("06 1234 5678", region("IT")).unwrap();
+        assert_eq!(rome.national_significant_number(), "0612345678");
+        assert_eq!(rome.national_digit_forms(), ["0612345678"]);
+        let london: PhoneNumber = "+44 20 7946 0958".parse().unwrap();
+        assert_eq!(london.region(), region("GB"));
+        assert_eq!(london.national_digit_forms(), ["02079460958"]);
+        let maine: PhoneNumber = "+1 207 946 0958".parse().unwrap();
+        assert_eq!(maine.national_digit_forms(), ["12079460958", "2079460958"]);
+    }
+
+    #[test]
+    fn one_number_is_one_key() {
+        let a = PhoneNumber::parse("(415) 555-0123", region("US")).unwrap();
+        let b: PhoneNumber = "whatsapp:+14155550123".parse().unwrap();
+        assert_eq!(a, b);
+        let keys: std::collections::HashSet<PhoneNumber> = [a.clone(), b].into();
+        assert_eq!(keys.len(), 1);
+        assert_eq!(format!("{a:?}"), "PhoneNumber(+14155550123)");
+        assert_eq!(a.to_string(), "+14155550123");
+    }
+
+    #[test]
+    fn regions_are_iso_codes_with_a_numbering_plan() {
+        assert_eq!(Region::parse(" gb ").unwrap().as_str(), "GB");
+        assert_eq!("US".parse::<Region>().unwrap().to_string(), "US");
+        for bad in ["UK", "G", "GBR", "", "1A", "É"] {
+            assert_eq!(
+                Region::parse(bad),
+                Err(InvalidRegion(bad.to_owned())),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_writes_e164_and_reads_international_forms() {
+        let number: PhoneNumber = "+44 7911 123456".parse().unwrap();
+        let json = serde_json::to_string(&number).unwrap();
+        assert_eq!(json, "\"+447911123456\"");
+        assert_eq!(serde_json::from_str::<PhoneNumber>(&json).unwrap(), number);
+        assert!(serde_json::from_str::<PhoneNumber>("\"7911 123456\"").is_err());
+        assert_eq!(
+            serde_json::from_str::<Region>("\"GB\"").unwrap(),
+            Region::parse("GB").unwrap()
+        );
     }
 }

@@ -3,13 +3,20 @@
 #![allow(dead_code)]
 
 use hubspot_communications::{ApiVersion, Client};
-use hubspot_communications_mock::MockServer;
+use hubspot_communications_mock::{Config, MockServer};
 
 /// A client of HubSpot when `HUBSPOT_ACCESS_TOKEN` is set (`HUBSPOT_BASE_URL` overrides the
 /// URL: any server, the fake's binary included), else of an embedded fake, which the caller
 /// keeps alive. `HUBSPOT_API_VERSION` (`v3`, `2026-03`, `2026-09`) picks the API version;
 /// the client's default (the newest) otherwise.
 pub async fn connect() -> Result<(Client, Option<MockServer>), Box<dyn std::error::Error>> {
+    connect_with(Config::default()).await
+}
+
+/// [`connect`], with an embedded fake configured by `config` (an account's own properties).
+pub async fn connect_with(
+    config: Config,
+) -> Result<(Client, Option<MockServer>), Box<dyn std::error::Error>> {
     let version = match std::env::var("HUBSPOT_API_VERSION") {
         Ok(name) if !name.trim().is_empty() => name.parse::<ApiVersion>()?,
         _ => ApiVersion::default(),
@@ -27,7 +34,7 @@ pub async fn connect() -> Result<(Client, Option<MockServer>), Box<dyn std::erro
             Ok((client, None))
         }
         _ => {
-            let fake = MockServer::start().await?;
+            let fake = MockServer::start_with(config).await?;
             println!(
                 "No HUBSPOT_ACCESS_TOKEN: using the embedded fake HubSpot at {}.",
                 fake.base_url()
