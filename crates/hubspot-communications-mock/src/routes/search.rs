@@ -255,6 +255,8 @@ struct Condition<'a> {
     value_key: Option<Key>,
     high_key: Option<Key>,
     values: Vec<Key>,
+    /// The text keys of `values`, for `IN` and `NOT_IN` in constant time.
+    texts: std::collections::HashSet<String>,
 }
 
 impl<'a> Condition<'a> {
@@ -266,17 +268,25 @@ impl<'a> Condition<'a> {
             .to_owned();
         let key = |v: &str| schema.key(owner, &name, v);
         let value = value_text(filter.get("value"));
+        let values: Vec<Key> = filter
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| value_text(Some(v)))
+            .map(|v| key(&v))
+            .collect();
         Self {
             value_key: value.as_deref().map(key),
             high_key: value_text(filter.get("highValue")).map(|v| key(&v)),
-            values: filter
-                .get("values")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|v| value_text(Some(v)))
-                .map(|v| key(&v))
+            texts: values
+                .iter()
+                .filter_map(|v| match v {
+                    Key::Text(text) => Some(text.clone()),
+                    Key::Number(_) => None,
+                })
                 .collect(),
+            values,
             operator: filter
                 .get("operator")
                 .and_then(Value::as_str)
@@ -293,7 +303,10 @@ impl<'a> Condition<'a> {
         let stored = object.properties.get(&self.name);
         let actual = stored.map(|v| self.schema.key(self.owner, &self.name, v));
         let against = |v: Option<&Key>| compare(actual.as_ref(), v);
-        let is_in = |a: &Key| self.values.iter().any(|v| a.order(v) == Ordering::Equal);
+        let is_in = |a: &Key| match a {
+            Key::Text(text) => self.texts.contains(text),
+            Key::Number(_) => self.values.iter().any(|v| a.order(v) == Ordering::Equal),
+        };
         let has = actual.is_some();
         let token = self.value.as_deref().unwrap_or_default();
         let value_key = self.value_key.as_ref();
