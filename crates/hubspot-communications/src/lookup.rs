@@ -400,6 +400,19 @@ fn one_or_ambiguous(ids: BTreeSet<String>) -> ContactMatch {
     }
 }
 
+/// A contact's number without the extension people type after it (`+1 415 555 0123 ext. 5`,
+/// `(415) 555-0123 x12`, `tel:+14155550123;ext=5`): the text up to the first letter, `#`,
+/// `;` or `,` after its first digit.
+fn without_extension(value: &str) -> &str {
+    let Some(first_digit) = value.find(|c: char| c.is_ascii_digit()) else {
+        return value;
+    };
+    let end = value[first_digit..]
+        .find(|c: char| c.is_alphabetic() || matches!(c, '#' | ';' | ','))
+        .map_or(value.len(), |at| first_digit + at);
+    &value[..end]
+}
+
 /// Which of `numbers` each candidate really holds: its phone properties read as numbers and
 /// compared in E.164 when international (`+`, `00`); a national one (no country code) is a
 /// number looked for only when written as that number's region writes it nationally (see
@@ -425,6 +438,7 @@ fn confirm(
                 continue;
             };
             let held = read.entry(value).or_insert_with_key(|value| {
+                let value = without_extension(value);
                 match PhoneNumber::parse(value, None) {
                     Ok(number) => wanted.get(&number).copied().into_iter().collect(),
                     // A national number: its digits as typed, formatting aside.
@@ -450,4 +464,66 @@ fn confirm(
             (number.clone(), one_or_ambiguous(ids))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_are_cut_off_contacts_numbers() {
+        assert_eq!(
+            without_extension("+1 415 555 0123 ext. 5"),
+            "+1 415 555 0123 "
+        );
+        assert_eq!(without_extension("(415) 555-0123 x12"), "(415) 555-0123 ");
+        assert_eq!(
+            without_extension("tel:+14155550123;ext=5"),
+            "tel:+14155550123"
+        );
+        assert_eq!(
+            without_extension("whatsapp:+14155550123"),
+            "whatsapp:+14155550123"
+        );
+        assert_eq!(without_extension("no number"), "no number");
+    }
+
+    fn contact(id: &str, properties: &[(&str, &str)]) -> types::SimplePublicObject {
+        let properties = properties
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Some((*v).to_owned())))
+            .collect();
+        serde_json::from_value::<types::SimplePublicObject>(serde_json::json!({
+            "id": id, "properties": {}, "createdAt": "2026-01-01T00:00:00Z",
+            "updatedAt": "2026-01-01T00:00:00Z", "archived": false,
+        }))
+        .map(|mut contact| {
+            contact.properties = properties;
+            contact
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn candidates_are_confirmed_in_their_numbers_regions() {
+        let london: PhoneNumber = "+44 20 7946 0958".parse().unwrap();
+        let maine: PhoneNumber = "+1 207 946 0958".parse().unwrap();
+        let candidates = [
+            contact("1", &[(PHONE, "(207) 946-0958")]),
+            contact("2", &[(MOBILE, "020 7946 0958 ext. 12")]),
+            contact("3", &[(WHATSAPP, "+442079460958")]),
+            contact("4", &[(PHONE, "2079460958 (office)")]),
+            contact("5", &[(PHONE, "not a number")]),
+        ];
+        let found = confirm(&[london.clone(), maine.clone()], &candidates);
+        assert_eq!(
+            found[&london],
+            ContactMatch::Ambiguous(vec!["2".into(), "3".into()])
+        );
+        // Digits alone are the US way of writing it: "2079460958" is Maine's, not London's.
+        assert_eq!(
+            found[&maine],
+            ContactMatch::Ambiguous(vec!["1".into(), "4".into()])
+        );
+    }
 }
