@@ -1,11 +1,14 @@
 //! The client and its builder.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hubspot_communications_raw as raw;
 
+use crate::credentials::{Credentials, OAuthCredentials, OAuthTokens, RefreshCallback};
 use crate::error::Error;
+use crate::oauth::TokenManager;
 use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::version::ApiVersion;
@@ -23,6 +26,40 @@ pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 /// let client = hubspot_communications::Client::new("pat-na1-your-token")?;
 /// # Ok(()) }
 /// ```
+///
+/// # OAuth, and many accounts
+///
+/// A public app authenticates per installing account with [`Client::oauth`]: the client
+/// refreshes the access token before it expires ([`ClientBuilder::refresh_margin`]) and when
+/// HubSpot answers 401 `EXPIRED_AUTHENTICATION` (once per call), one refresh at a time however
+/// many calls and clones wait for it, and hands every new token to
+/// [`ClientBuilder::on_refresh`] to store. One process serves many accounts with one client
+/// per account: [`Client::for_account`] makes another account's client that shares this one's
+/// connection pool and settings, with its own tokens and its own rate limiter
+/// ([`RateLimit::PUBLIC_APP`] for OAuth clients unless set). Each client's trace spans carry
+/// its account id.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use hubspot_communications::{Client, OAuthCredentials, OAuthTokens};
+///
+/// # fn store(_: &OAuthTokens) {}
+/// # fn run(installs: Vec<(u64, String)>) -> Result<(), hubspot_communications::Error> {
+/// let app = |refresh_token: String, account: u64| {
+///     OAuthCredentials::new("client-id", "client-secret", refresh_token).account_id(account)
+/// };
+/// let mut installs = installs.into_iter();
+/// let (account, refresh_token) = installs.next().expect("one install");
+/// let first = Client::oauth(app(refresh_token, account))
+///     // Called with each account's new tokens: save the refresh token.
+///     .on_refresh(|tokens: &OAuthTokens| store(tokens))
+///     .build()?;
+/// let mut clients = vec![first.clone()];
+/// for (account, refresh_token) in installs {
+///     clients.push(first.for_account(app(refresh_token, account))?);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
@@ -30,6 +67,13 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) raw: RawClients,
+    /// The OAuth access token's keeper; `None` for a private app's token.
+    pub(crate) auth: Option<TokenManager>,
+    /// The account's id (hub id), 0 while unknown: on every trace span.
+    pub(crate) account_id: AtomicU64,
+    /// What [`Client::for_account`] builds another account's client from: this client's
+    /// settings and its HTTP client.
+    template: ClientBuilder,
     pub(crate) base_url: String,
     pub(crate) limiter: RateLimiter,
     pub(crate) search_limiter: RateLimiter,
@@ -46,6 +90,15 @@ impl std::fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("api_version", &self.inner.version)
             .field("token", &"<redacted>")
+            .field(
+                "credentials",
+                &if self.inner.auth.is_some() {
+                    "oauth"
+                } else {
+                    "private app"
+                },
+            )
+            .field("account_id", &self.account_id())
             .field("rate_limit", &self.inner.limiter.limit())
             .field("search_rate_limit", &self.inner.search_limiter.limit())
             .field("retry", &self.inner.retry)
@@ -64,14 +117,58 @@ impl Client {
 
     /// A builder, to set the base URL, timeouts, limits and more.
     pub fn builder(token: impl Into<String>) -> ClientBuilder {
+        Self::builder_with(Credentials::PrivateApp(crate::Secret::new(token)))
+    }
+
+    /// A builder of a client of one account that installed a public OAuth app: it refreshes
+    /// the access token as needed (see [`Client`]'s docs). Its rate limit is
+    /// [`RateLimit::PUBLIC_APP`] unless set.
+    pub fn oauth(credentials: OAuthCredentials) -> ClientBuilder {
+        Self::builder_with(Credentials::OAuth(credentials))
+    }
+
+    /// A client of another account that installed the same app: this client's settings
+    /// (base URL, version, timeouts, retries, limits, refresh margin and callback) and its
+    /// connection pool, with `credentials`' tokens and a rate limiter of its own. Cheap: no
+    /// connection pool is built. A shared (Redis) rate limit is not carried over: its window
+    /// is one account's.
+    pub fn for_account(&self, credentials: OAuthCredentials) -> Result<Client, Error> {
+        let mut builder = self.inner.template.clone();
+        builder.credentials = Credentials::OAuth(credentials);
+        builder.account_id = None;
+        #[cfg(feature = "redis")]
+        {
+            builder.shared_rate_limit = None;
+        }
+        builder.build()
+    }
+
+    /// The account's id (HubSpot's hub id), if known: set on the builder or the credentials,
+    /// or learnt from HubSpot's token answer.
+    pub fn account_id(&self) -> Option<u64> {
+        Some(self.inner.account_id.load(Ordering::Relaxed)).filter(|id| *id != 0)
+    }
+
+    /// Records the account id HubSpot's token answer gave, unless one was set.
+    pub(crate) fn learn_account_id(&self, id: u64) {
+        let _ = self
+            .inner
+            .account_id
+            .compare_exchange(0, id, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
+    fn builder_with(credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
-            token: token.into(),
+            credentials,
+            account_id: None,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
+            on_refresh: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             user_agent: concat!("hubspot-communications/", env!("CARGO_PKG_VERSION")).to_owned(),
             http: None,
-            rate_limit: RateLimit::STARTER,
+            rate_limit: None,
             search_rate_limit: RateLimit::SEARCH,
             retry: RetryPolicy::default(),
             batch_concurrency: 2,
@@ -121,17 +218,21 @@ pub struct RawClients {
     pub record_associations: raw::Client,
     /// Associations in batches: `batch_read_associations`.
     pub association_batches: raw::Client,
+    /// HubSpot's OAuth token endpoint: `create_token`. It sends no bearer token.
+    pub oauth: raw::Client,
 }
 
 impl RawClients {
     /// The clients of `version` on `base_url` (e.g. `https://api.hubapi.com`), sharing one
-    /// `reqwest::Client` and one context.
+    /// `reqwest::Client` and one context (the token endpoint's without its authorization).
     pub(crate) fn new(
         base_url: &str,
         version: &raw::ApiVersionPaths,
         http: reqwest::Client,
         context: raw::ClientContext,
     ) -> Self {
+        let anonymous =
+            raw::ClientContext::default().with_max_response_bytes(context.max_response_bytes());
         let client = |base: &str| {
             raw::Client::new_with_client(
                 &format!("{base_url}{base}"),
@@ -143,6 +244,11 @@ impl RawClients {
             objects: client(version.objects),
             record_associations: client(version.record_associations),
             association_batches: client(version.association_batches),
+            oauth: raw::Client::new_with_client(
+                &format!("{base_url}{}", version.oauth),
+                http.clone(),
+                anonymous,
+            ),
         }
     }
 }
@@ -150,16 +256,23 @@ impl RawClients {
 /// The object type of messages in HubSpot's paths (also `0-18`).
 pub(crate) const COMMUNICATIONS: &str = "communications";
 
+/// How long before its expiry an OAuth access token is refreshed, by default.
+const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
 /// Configures a [`Client`].
 #[must_use]
+#[derive(Clone)]
 pub struct ClientBuilder {
-    token: String,
+    credentials: Credentials,
+    account_id: Option<u64>,
+    refresh_margin: Duration,
+    on_refresh: Option<RefreshCallback>,
     base_url: String,
     connect_timeout: Duration,
     timeout: Duration,
     user_agent: String,
     http: Option<reqwest::Client>,
-    rate_limit: RateLimit,
+    rate_limit: Option<RateLimit>,
     search_rate_limit: RateLimit,
     retry: RetryPolicy,
     batch_concurrency: usize,
@@ -172,8 +285,14 @@ pub struct ClientBuilder {
 
 impl std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let credentials = match &self.credentials {
+            Credentials::PrivateApp(_) => "private app",
+            Credentials::OAuth(_) => "oauth",
+        };
         f.debug_struct("ClientBuilder")
             .field("token", &"<redacted>")
+            .field("credentials", &credentials)
+            .field("account_id", &self.account_id)
             .field("base_url", &self.base_url)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
@@ -217,10 +336,36 @@ impl ClientBuilder {
         self
     }
 
-    /// The account's rate limit: [`RateLimit::STARTER`] (100 per 10 s) by default. The client
-    /// also follows the limit HubSpot reports in its `X-HubSpot-RateLimit-*` headers.
+    /// The account's rate limit: [`RateLimit::STARTER`] (100 per 10 s) by default, and
+    /// [`RateLimit::PUBLIC_APP`] (110 per 10 s) for an OAuth client. The client also follows
+    /// the limit HubSpot reports in its `X-HubSpot-RateLimit-*` headers.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = limit;
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// The account's id (HubSpot's hub id, or portal id), shown on every trace span of the
+    /// client's requests. An OAuth client also learns it from HubSpot's token answer.
+    pub fn account_id(mut self, account_id: u64) -> Self {
+        self.account_id = Some(account_id);
+        self
+    }
+
+    /// How long before an OAuth access token expires the client refreshes it: 5 minutes by
+    /// default (of HubSpot's 30), and at most half a token's life. Calls that find it due wait
+    /// for the one refresh.
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// Called with the tokens of every OAuth refresh, before any request sends the new access
+    /// token: store the refresh token (and the access token with its expiry) there, for the
+    /// account's next client. It runs on the task that refreshes, while other calls of the
+    /// account wait: keep it quick (send the tokens to a channel or spawn a task for slow
+    /// storage). It is synchronous so that no call uses a token the callback has not seen.
+    pub fn on_refresh(mut self, callback: impl Fn(&OAuthTokens) + Send + Sync + 'static) -> Self {
+        self.on_refresh = Some(Arc::new(callback));
         self
     }
 
@@ -269,9 +414,17 @@ impl ClientBuilder {
     /// concurrency, the deadline or the response limit is zero, or the HTTP client cannot be
     /// built.
     pub fn build(self) -> Result<Client, Error> {
-        if self.token.trim().is_empty() {
+        if let Credentials::PrivateApp(token) = &self.credentials
+            && token.expose().trim().is_empty()
+        {
             return Err(Error::InvalidInput("the access token is empty".into()));
         }
+        let oauth = matches!(self.credentials, Credentials::OAuth(_));
+        let rate_limit = self.rate_limit.unwrap_or(if oauth {
+            RateLimit::PUBLIC_APP
+        } else {
+            RateLimit::STARTER
+        });
         match reqwest::Url::parse(&self.base_url) {
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
             _ => {
@@ -291,7 +444,7 @@ impl ClientBuilder {
                 "a deadline of 0 lets no call finish".into(),
             ));
         }
-        for limit in [self.rate_limit, self.search_rate_limit] {
+        for limit in [rate_limit, self.search_rate_limit] {
             if limit.max == 0 || limit.interval.is_zero() {
                 return Err(Error::InvalidInput(format!(
                     "a rate limit of {limit:?} lets nothing through"
@@ -305,7 +458,9 @@ impl ClientBuilder {
                 "the access token holds characters other than printable ASCII".into(),
             )
         };
-        if !self.token.trim().chars().all(|c| c.is_ascii_graphic()) {
+        if let Credentials::PrivateApp(token) = &self.credentials
+            && !token.expose().trim().chars().all(|c| c.is_ascii_graphic())
+        {
             return Err(unusable());
         }
         if self.max_response_bytes == 0 {
@@ -313,15 +468,30 @@ impl ClientBuilder {
                 "a response limit of 0 bytes lets no answer be read".into(),
             ));
         }
-        let context = raw::ClientContext::bearer(self.token.trim())
-            .map_err(|_| unusable())?
-            .with_max_response_bytes(self.max_response_bytes);
-        let http = match self.http {
+        let (context, auth, account_id) = match &self.credentials {
+            Credentials::PrivateApp(token) => (
+                raw::ClientContext::bearer(token.expose().trim()).map_err(|_| unusable())?,
+                None,
+                self.account_id,
+            ),
+            Credentials::OAuth(credentials) => {
+                let account_id = self.account_id.or(credentials.account_id);
+                let auth = TokenManager::new(
+                    credentials.clone(),
+                    self.refresh_margin,
+                    self.on_refresh.clone(),
+                )?;
+                let context = raw::ClientContext::default().with_bearer_token(auth.bearer());
+                (context, Some(auth), account_id)
+            }
+        };
+        let context = context.with_max_response_bytes(self.max_response_bytes);
+        let http = match self.http.clone() {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .timeout(self.timeout)
-                .user_agent(self.user_agent)
+                .user_agent(self.user_agent.clone())
                 // Retries are this crate's (see `RetryPolicy`); reqwest's own layer would only
                 // copy every request in case of an HTTP/2 refusal, a protocol not enabled here.
                 .retry(reqwest::retry::never().max_retries_per_request(0))
@@ -333,7 +503,7 @@ impl ClientBuilder {
         };
         let paths = self.version.paths()?;
         let (limiter, search_limiter) = (
-            RateLimiter::new(self.rate_limit),
+            RateLimiter::new(rate_limit),
             RateLimiter::new(self.search_rate_limit),
         );
         #[cfg(feature = "redis")]
@@ -344,9 +514,17 @@ impl ClientBuilder {
             ),
             None => (limiter, search_limiter),
         };
+        // Another account's client shares this pool.
+        let template = ClientBuilder {
+            http: Some(http.clone()),
+            ..self.clone()
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 raw: RawClients::new(&self.base_url, paths, http, context),
+                auth,
+                account_id: AtomicU64::new(account_id.unwrap_or(0)),
+                template,
                 version: self.version,
                 paths,
                 base_url: self.base_url,

@@ -15,14 +15,22 @@ use crate::operation::Operation;
 /// came ([`Error::Transport`]), the answer could not be used ([`Error::InvalidResponse`]), the
 /// call ran out of time ([`Error::DeadlineExceeded`], [`Error::Throttled`]), or the request was
 /// refused before it left ([`Error::InvalidInput`], [`Error::NotAssociated`],
-/// [`Error::SearchLimitReached`]). [`Error::is_fate_unknown`] says whether HubSpot may have
-/// acted on a request anyway. The token never appears in an error.
+/// [`Error::SearchLimitReached`]); an OAuth client's refresh token was refused
+/// ([`Error::RefreshRefused`]). [`Error::is_fate_unknown`] says whether HubSpot may have acted
+/// on a request anyway. No token or client secret ever appears in an error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// HubSpot answered with an error status.
     #[error("{0}")]
     Api(Box<ApiError>),
+    /// HubSpot refused to refresh an OAuth client's access token (400 `BAD_REFRESH_TOKEN`: the
+    /// app was uninstalled or the refresh token revoked; `BAD_CLIENT_ID`, `BAD_CLIENT_SECRET`:
+    /// the app's credentials are wrong). Not retried: the account must authorize the app again
+    /// (or the client be given the right credentials). The client remembers it: later calls
+    /// fail with it at once, without asking HubSpot again.
+    #[error("HubSpot refused to refresh the OAuth access token: {0}")]
+    RefreshRefused(Box<ApiError>),
     /// No answer came: the connection failed or dropped, or the request timed out.
     #[error("{0}")]
     Transport(TransportError),
@@ -92,7 +100,7 @@ impl Error {
     /// The HTTP status HubSpot answered with, if it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::Api(api) => Some(api.status),
+            Self::Api(api) | Self::RefreshRefused(api) => Some(api.status),
             Self::InvalidResponse(invalid) => invalid.status,
             _ => None,
         }
@@ -101,7 +109,7 @@ impl Error {
     /// HubSpot's error details, if it answered with an error.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            Self::Api(api) => Some(api),
+            Self::Api(api) | Self::RefreshRefused(api) => Some(api),
             _ => None,
         }
     }
@@ -109,7 +117,7 @@ impl Error {
     /// The call that failed, for errors of a call that was under way.
     pub fn operation(&self) -> Option<Operation> {
         match self {
-            Self::Api(api) => Some(api.operation),
+            Self::Api(api) | Self::RefreshRefused(api) => Some(api.operation),
             Self::Transport(transport) => Some(transport.operation),
             Self::InvalidResponse(invalid) => Some(invalid.operation),
             Self::DeadlineExceeded { operation, .. } | Self::Throttled { operation, .. } => {
@@ -130,6 +138,13 @@ impl Error {
         self.api().is_some_and(|api| {
             api.status == 400 && api.category.as_deref() == Some("VALIDATION_ERROR")
         })
+    }
+
+    /// Whether HubSpot refused the request's access token as expired (401
+    /// `EXPIRED_AUTHENTICATION`).
+    pub(crate) fn is_expired_authentication(&self) -> bool {
+        matches!(self, Self::Api(api) if api.status == 401
+            && api.category.as_deref() == Some("EXPIRED_AUTHENTICATION"))
     }
 
     /// Whether HubSpot refused the call for its rate limits (429).
@@ -165,7 +180,7 @@ impl Error {
     /// The classification of a failure of a call under way; `None` for refusals before sending.
     pub(crate) fn verdict(&self) -> Option<Verdict> {
         let failure = match self {
-            Self::Api(api) => {
+            Self::Api(api) | Self::RefreshRefused(api) => {
                 status_failure(api.status, api.policy_name == Some(RateLimitPolicy::Daily))
             }
             Self::Transport(t) if t.kind == TransportErrorKind::Connect => Failure::NotConnected,
@@ -280,7 +295,8 @@ pub struct ApiError {
     pub operation: Operation,
     /// The HTTP status.
     pub status: u16,
-    /// HubSpot's category, e.g. `VALIDATION_ERROR`, `OBJECT_NOT_FOUND`, `RATE_LIMITS`.
+    /// HubSpot's category, e.g. `VALIDATION_ERROR`, `OBJECT_NOT_FOUND`, `RATE_LIMITS`; on
+    /// the OAuth token endpoint, the error's code (`BAD_REFRESH_TOKEN`).
     pub category: Option<String>,
     /// A more specific category, when given.
     pub sub_category: Option<serde_json::Value>,
@@ -395,7 +411,10 @@ impl ApiError {
         Self {
             operation,
             status,
-            category: body.category.or(body.error_type),
+            // The token endpoint puts its error's code in `status`; elsewhere it is `error`.
+            category: body.category.or(body.error_type).or(body
+                .status
+                .filter(|status| !status.is_empty() && status != "error")),
             sub_category: body.sub_category,
             message: body
                 .message

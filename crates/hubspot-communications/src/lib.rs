@@ -143,7 +143,19 @@
 //! repeat a create HubSpot may have acted on (one rule, a table in [`RetryPolicy`]'s docs,
 //! decides what is retried and whose fate is unknown), timeouts on by default, an optional
 //! deadline for a whole call, answers capped in size, no redirects followed, and a `tracing`
-//! span per request (operation, attempt, status, wait, correlation id; never the token).
+//! span per request (operation, account id, attempt, status, wait, correlation id; never the
+//! token).
+//!
+//! # OAuth apps and many accounts
+//!
+//! [`Client::new`] takes a private app's token. A public app authenticates each installing
+//! account with [`Client::oauth`] and [`OAuthCredentials`]: the client refreshes the access
+//! token before it expires and on HubSpot's 401 `EXPIRED_AUTHENTICATION`, one refresh at a
+//! time for all clones, gives each new refresh token to [`ClientBuilder::on_refresh`] to store,
+//! and reports a refresh token HubSpot refuses as [`Error::RefreshRefused`].
+//! [`Client::for_account`] makes the next account's client on the same connection pool, with
+//! its own tokens and rate limiter ([`RateLimit::PUBLIC_APP`]). Secrets are [`Secret`]s: no
+//! `Debug`, error or trace shows them.
 
 #![warn(missing_docs)]
 
@@ -155,11 +167,13 @@ mod bulk;
 mod channel;
 mod classify;
 mod client;
+mod credentials;
 mod error;
 mod lookup;
 mod message;
 mod messages;
 mod new_message;
+mod oauth;
 mod operation;
 mod paging;
 mod phone;
@@ -170,6 +184,7 @@ mod records;
 mod request;
 mod retry;
 pub mod search;
+mod secret;
 #[cfg(feature = "redis")]
 mod shared_rate_limit;
 mod version;
@@ -182,6 +197,7 @@ pub use batch::{
 pub use bulk::{LogOutcome, Logged};
 pub use channel::Channel;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, RawClients};
+pub use credentials::{OAuthCredentials, OAuthTokens};
 pub use error::{
     ApiError, Error, ErrorDetail, InvalidResponse, RateLimitPolicy, ResponseProblem,
     TransportError, TransportErrorKind,
@@ -199,6 +215,7 @@ pub use rate_limit::RateLimit;
 pub use record::{ObjectType, Record};
 pub use retry::RetryPolicy;
 pub use search::Search;
+pub use secret::Secret;
 #[cfg(feature = "redis")]
 pub use shared_rate_limit::{RedisUnavailable, SharedRateLimit};
 pub use version::ApiVersion;

@@ -56,6 +56,8 @@ pub enum Operation {
     BatchReadObjects,
     /// Create up to 100 CRM records (contacts for unknown phone numbers).
     BatchCreateObjects,
+    /// Exchange an OAuth refresh token for a new access token (HubSpot's token endpoint).
+    RefreshAccessToken,
 }
 
 /// What sending a call has on HubSpot's data, which decides what may be retried and whether a
@@ -99,6 +101,7 @@ impl Operation {
             Self::SearchObjects => "search_objects",
             Self::BatchReadObjects => "batch_read_objects",
             Self::BatchCreateObjects => "batch_create_objects",
+            Self::RefreshAccessToken => "refresh_access_token",
         }
     }
 
@@ -122,6 +125,9 @@ impl Operation {
             | Self::GetObject
             | Self::SearchObjects
             | Self::BatchReadObjects => Effect::Read,
+            // A refresh sent twice issues two access tokens, both good; the refresh token it
+            // was sent with keeps working (HubSpot's do), so sending it again is safe.
+            Self::RefreshAccessToken => Effect::IdempotentWrite,
             _ => Effect::IdempotentWrite,
         }
     }

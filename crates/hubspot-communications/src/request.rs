@@ -35,6 +35,7 @@ impl Client {
         let span = tracing::info_span!(
             "hubspot",
             operation = operation.name(),
+            account_id = tracing::field::Empty,
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             waited_ms = tracing::field::Empty,
@@ -42,29 +43,54 @@ impl Client {
         );
         async {
             let inner = &self.inner;
-            let limiter = if operation.is_search() {
-                &inner.search_limiter
-            } else {
-                &inner.limiter
+            // The OAuth token endpoint is not the account's API: it takes no turn of its limits.
+            let limiter = match operation {
+                Operation::RefreshAccessToken => None,
+                _ if operation.is_search() => Some(&inner.search_limiter),
+                _ => Some(&inner.limiter),
             };
             let deadline = inner.deadline.and_then(|d| Instant::now().checked_add(d));
             let mut attempt = 1;
+            // An OAuth client refreshes once per call on a 401 EXPIRED_AUTHENTICATION.
+            let mut reauthorized = false;
             loop {
-                let waited = limiter
-                    .acquire(inner.retry.longest_wait(), deadline)
-                    .await
-                    .map_err(|refusal| match refusal {
-                        Refusal::TooLong(wait) => Error::Throttled { operation, wait },
-                        Refusal::Deadline => Error::DeadlineExceeded {
-                            operation,
-                            in_flight: false,
-                        },
-                        #[cfg(feature = "redis")]
-                        Refusal::Unavailable(source) => Error::RateLimitUnavailable {
-                            operation,
-                            source: Box::new(source),
-                        },
-                    })?;
+                // The token endpoint needs no access token: the refresh itself comes here.
+                let sent_token = match &inner.auth {
+                    Some(auth) if operation != Operation::RefreshAccessToken => {
+                        let fresh = auth.fresh(self);
+                        Some(match deadline {
+                            Some(deadline) => tokio::time::timeout_at(deadline, fresh)
+                                .await
+                                .map_err(|_| Error::DeadlineExceeded {
+                                    operation,
+                                    in_flight: false,
+                                })??,
+                            None => fresh.await?,
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(id) = self.account_id() {
+                    tracing::Span::current().record("account_id", id);
+                }
+                let waited = match limiter {
+                    Some(limiter) => limiter
+                        .acquire(inner.retry.longest_wait(), deadline)
+                        .await
+                        .map_err(|refusal| match refusal {
+                            Refusal::TooLong(wait) => Error::Throttled { operation, wait },
+                            Refusal::Deadline => Error::DeadlineExceeded {
+                                operation,
+                                in_flight: false,
+                            },
+                            #[cfg(feature = "redis")]
+                            Refusal::Unavailable(source) => Error::RateLimitUnavailable {
+                                operation,
+                                source: Box::new(source),
+                            },
+                        })?,
+                    None => Duration::ZERO,
+                };
                 let span = tracing::Span::current();
                 span.record("attempt", attempt);
                 span.record("waited_ms", waited.as_millis() as u64);
@@ -77,7 +103,7 @@ impl Client {
                         })?,
                     None => call(&inner.raw).await,
                 };
-                if let Some(headers) = response_headers(&outcome) {
+                if let (Some(limiter), Some(headers)) = (limiter, response_headers(&outcome)) {
                     limiter.observe(headers);
                 }
                 let error = match outcome {
@@ -93,6 +119,19 @@ impl Client {
                 if let Some(id) = error.api().and_then(|api| api.correlation_id.as_deref()) {
                     span.record("correlation_id", id);
                 }
+                if let (Some(auth), Some(sent)) = (&inner.auth, sent_token)
+                    && !reauthorized
+                    && error.is_expired_authentication()
+                {
+                    // HubSpot says the token expired before the client thought: refresh (unless
+                    // another call already has) and send again, once; a request HubSpot refused
+                    // for its token was not acted on.
+                    tracing::debug!(%error, "the access token expired early: refreshing");
+                    reauthorized = true;
+                    auth.expired(self, sent).await?;
+                    attempt += 1;
+                    continue;
+                }
                 let delay = self
                     .retry_delay(&error, attempt)
                     // A retry that could not finish by the deadline is not started.
@@ -101,7 +140,9 @@ impl Client {
                     Some(delay) => {
                         tracing::warn!(%error, delay_ms = delay.as_millis() as u64, "retrying");
                         let until = Instant::now().checked_add(delay);
-                        if let Some(until) = until.filter(|_| error.is_rate_limited()) {
+                        if let (Some(limiter), Some(until)) =
+                            (limiter, until.filter(|_| error.is_rate_limited()))
+                        {
                             limiter.pause_until(until).await;
                         }
                         tokio::time::sleep(delay).await;
@@ -152,12 +193,7 @@ async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Err
             let status = answer.status().as_u16();
             let headers = answer.headers().clone();
             let body = answer.into_inner();
-            Error::Api(Box::new(ApiError::new(
-                operation,
-                status,
-                &headers,
-                Some(body),
-            )))
+            answered(ApiError::new(operation, status, &headers, Some(body)))
         }
         raw::Error::UnexpectedResponse(response) => {
             // Statuses of 400 and up are the operations' `4XX`/`5XX` answers; any other is one
@@ -169,7 +205,7 @@ async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Err
             let headers = response.headers().clone();
             let body = response.bytes().await.ok();
             let parsed = body.and_then(|b| serde_json::from_slice::<HubSpotError>(&b).ok());
-            Error::Api(Box::new(ApiError::new(operation, status, &headers, parsed)))
+            answered(ApiError::new(operation, status, &headers, parsed))
         }
         raw::Error::CommunicationError(source)
         | raw::Error::InvalidUpgrade(source)
@@ -197,5 +233,17 @@ async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Err
         raw::Error::InvalidRequest(message) | raw::Error::Custom(message) => {
             Error::InvalidInput(message)
         }
+    }
+}
+
+/// An error answer; from the token endpoint, any 4xx but a 429 is HubSpot refusing the
+/// refresh (an unknown or revoked refresh token, wrong app credentials): its own error, never
+/// retried.
+fn answered(api: ApiError) -> Error {
+    let refused = (400..500).contains(&api.status) && api.status != 429;
+    if api.operation == Operation::RefreshAccessToken && refused {
+        Error::RefreshRefused(Box::new(api))
+    } else {
+        Error::Api(Box::new(api))
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! [`crate::start`] wires it into every end-to-end test: the fake's observer records each
 //! violation, and the [`CheckedServer`] it returns fails the test when dropped if any was
-//! recorded. What is checked: the request's JSON body against the operation's request body
+//! recorded. What is checked: the request's body (JSON, or a form's fields as a JSON object of
+//! strings, as the OAuth token endpoint takes them) against the operation's request body
 //! schema, and the answer's JSON body against the schema of its status (an exact status first,
 //! then `4XX` / `5XX`, then `default`); a status the operation does not list is a violation.
 //! What is not: query parameters and headers; requests to a path no operation of the document
@@ -36,7 +37,7 @@ pub struct Contract {
 struct Operation {
     name: String,
     /// `None` for an operation that takes no body.
-    request: Option<Validator>,
+    request: Option<(Encoding, Validator)>,
     /// By status key (`200`, `4XX`, `default`); `None` where the answer has no body.
     responses: BTreeMap<String, Option<Validator>>,
 }
@@ -178,7 +179,13 @@ impl Contract {
                 message,
             });
         };
-        for (pointer, message) in body(operation.request.as_ref(), request_body) {
+        let request = operation.request.as_ref();
+        let decoded = match request.map(|(encoding, _)| encoding) {
+            Some(Encoding::Form) => Some(form_as_json(request_body)),
+            _ => None,
+        };
+        let bytes = decoded.as_deref().unwrap_or(request_body);
+        for (pointer, message) in body(request.map(|(_, validator)| validator), bytes) {
             report("request".into(), pointer, message);
         }
         let direction = format!("response {status}");
@@ -201,8 +208,8 @@ impl Contract {
 impl Operation {
     fn build(document: &Value, schemas: &Value, operation: &Value) -> Result<Self, String> {
         let name = operation["operationId"].as_str().unwrap_or("?").to_owned();
-        let request = json_schema(document, &operation["requestBody"])
-            .map(|s| schema::validator(schemas, s))
+        let request = request_schema(&operation["requestBody"])
+            .map(|(encoding, s)| schema::validator(schemas, s).map(|v| (encoding, v)))
             .transpose()?;
         let mut responses = BTreeMap::new();
         for (status, answer) in operation["responses"].as_object().into_iter().flatten() {
@@ -227,6 +234,42 @@ impl Operation {
             .find_map(|key| self.responses.get(key))
             .map(Option::as_ref)
     }
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Json,
+    /// `application/x-www-form-urlencoded`: checked as a JSON object of its fields (strings).
+    Form,
+}
+
+/// The schema of a request body (the operations' bodies are inline), with its encoding.
+fn request_schema(body: &Value) -> Option<(Encoding, &Value)> {
+    let content = body.get("content")?;
+    [
+        ("application/json", Encoding::Json),
+        ("application/x-www-form-urlencoded", Encoding::Form),
+    ]
+    .into_iter()
+    .find_map(|(media, encoding)| Some((encoding, content.get(media)?.get("schema")?)))
+}
+
+/// A form-encoded body as the JSON object of its fields, for its schema (a field given twice
+/// is an array, which no form schema allows).
+fn form_as_json(bytes: &[u8]) -> Vec<u8> {
+    let mut fields = serde_json::Map::new();
+    for (name, value) in url::form_urlencoded::parse(bytes) {
+        let value = Value::String(value.into_owned());
+        match fields.get_mut(name.as_ref()) {
+            Some(Value::Array(values)) => values.push(value),
+            Some(first) => *first = Value::Array(vec![first.take(), value]),
+            None => {
+                fields.insert(name.into_owned(), value);
+            }
+        }
+    }
+    serde_json::to_vec(&Value::Object(fields)).unwrap_or_default()
 }
 
 /// The `application/json` schema of a request body or response object (`$ref`s to

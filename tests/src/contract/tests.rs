@@ -152,6 +152,47 @@ fn a_request_body_is_checked_too() {
     assert!(found[0].to_string().starts_with("create_object request"));
 }
 
+#[test]
+fn a_form_encoded_request_body_is_checked_too() {
+    let contract = contract();
+    for path in [
+        "/oauth/v1/token",
+        "/oauth/2026-03/token",
+        "/oauth/2026-09/token",
+    ] {
+        assert_eq!(
+            contract.operation("POST", path),
+            Some("create_token"),
+            "{path}"
+        );
+    }
+    let answer = bytes(json!({
+        "token_type": "bearer", "access_token": "a", "refresh_token": "r", "expires_in": 1800
+    }));
+    let good = b"grant_type=refresh_token&client_id=c&client_secret=s&refresh_token=r";
+    let found = contract.check("POST", "/oauth/v1/token", good, 200, &answer);
+    assert!(found.is_empty(), "{found:?}");
+    // A grant the merged operation does not take, and a field given twice.
+    let bad = b"grant_type=client_credentials&client_id=c&client_id=d";
+    let found = contract.check("POST", "/oauth/2026-09/token", bad, 200, &answer);
+    let pointers: Vec<&str> = found.iter().map(|v| v.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/client_id", "/grant_type"], "{found:?}");
+    assert!(found.iter().all(|v| v.direction == "request"));
+    // An answer without its tokens.
+    let thin = bytes(json!({"token_type": "bearer"}));
+    let found = contract.check("POST", "/oauth/v1/token", good, 200, &thin);
+    let messages: Vec<&str> = found.iter().map(|v| v.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "\"access_token\" is a required property",
+            "\"expires_in\" is a required property",
+            "\"refresh_token\" is a required property"
+        ]
+    );
+    assert!(found.iter().all(|v| v.direction == "response 200"));
+}
+
 /// Sends a create whose property value is a number, which the spec's `properties` (strings)
 /// does not allow, straight to a checked fake.
 async fn send_drift(server: &CheckedServer) {
