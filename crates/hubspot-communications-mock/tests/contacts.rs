@@ -97,7 +97,9 @@ async fn national_numbers_are_read_in_the_accounts_region() {
 
 #[tokio::test]
 async fn in_searches_the_calculated_properties_on_every_path_family() {
-    let server = MockServer::start().await.unwrap();
+    // More searches than HubSpot's 5 a second.
+    let config = Config::default().search_limit(100, std::time::Duration::from_secs(1));
+    let server = MockServer::start_with(config).await.unwrap();
     let uk = server.seed_record(ObjectKind::Contact, &[("phone", "+44 7911 123456")]);
     let us = server.seed_record(ObjectKind::Contact, &[("mobilephone", "(415) 555-0123")]);
     let _other = server.seed_record(ObjectKind::Contact, &[("phone", "+1 212 555 0100")]);
@@ -117,8 +119,20 @@ async fn in_searches_the_calculated_properties_on_every_path_family() {
     }
     assert_eq!(
         search_phones(&server, CONTACTS, &["7911123456"]).await,
-        [uk]
+        [uk.clone()]
     );
+    // Values sent as JSON numbers compare as the text they are.
+    let (status, body) = post(
+        &server,
+        &format!("{CONTACTS}/search"),
+        json!({"filterGroups": [{"filters": [
+            {"propertyName": SEARCHABLE, "operator": "IN", "values": [7911123456_u64, 1]}
+        ]}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["results"][0]["id"], uk.as_str(), "{body}");
+    assert_eq!(body["total"], 1);
     // Messages are searched apart: no contact among them, and the contact route finds no message.
     let (status, body) = post(
         &server,
