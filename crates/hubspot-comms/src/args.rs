@@ -1,0 +1,146 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hubspot_communications::{Channel, Region};
+
+use crate::input::Format;
+use crate::summary::EXIT_CODES;
+
+/// `hubspot-comms`: import conversation histories into HubSpot.
+#[derive(Debug, Parser)]
+#[command(name = "hubspot-comms", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log every message of a file (JSON Lines, or CSV such as Twilio's message-log export) on
+    /// the HubSpot contact its phone number belongs to, exactly once.
+    #[command(after_long_help = IMPORT_HELP, after_help = EXIT_CODES)]
+    Import(ImportArgs),
+}
+
+/// `hubspot-comms import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The file to import: JSON Lines (`.jsonl`, `.ndjson`) or CSV (`.csv`), or a report of an
+    /// earlier run (its lines carry their rows).
+    pub file: PathBuf,
+
+    /// The file's format; by default from its extension.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// The region of numbers written without a country code (`+` or `00`), e.g. `US`, `GB`.
+    /// Without it such numbers are bad rows.
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
+    pub default_region: Option<Region>,
+
+    /// The channel of rows that name none (a `whatsapp:` number is WhatsApp).
+    #[arg(long, value_enum, default_value_t = ChannelArg::Sms)]
+    pub channel: ChannelArg,
+
+    /// The report of the rows not logged (JSON Lines). Default: FILE with `.report.jsonl`
+    /// added.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+
+    /// Where the run keeps its progress, to resume after it was stopped. Default: the report's
+    /// path with `.state.json` added.
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+
+    /// Start from the first row even if a state file says an earlier run got further.
+    #[arg(long)]
+    pub restart: bool,
+
+    /// Read, validate and find the contacts, and write the report; log nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Create a contact (with the number as its `phone`) for numbers no contact holds.
+    #[arg(long)]
+    pub create_missing_contacts: bool,
+
+    /// The unique property of your communications that holds each message's key (see
+    /// below).
+    #[arg(long, value_name = "NAME", default_value = crate::DEFAULT_KEY_PROPERTY)]
+    pub key_property: String,
+
+    /// Stop after this many rows (the state file lets the next run go on from there).
+    #[arg(long, value_name = "ROWS")]
+    pub max_rows: Option<u64>,
+
+    /// How to show progress: a bar on a terminal, plain lines on stderr otherwise.
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    pub progress: ProgressArg,
+}
+
+/// A channel, as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    /// SMS.
+    Sms,
+    /// WhatsApp.
+    Whatsapp,
+    /// LinkedIn messages.
+    Linkedin,
+}
+
+impl From<ChannelArg> for Channel {
+    fn from(channel: ChannelArg) -> Self {
+        match channel {
+            ChannelArg::Sms => Channel::Sms,
+            ChannelArg::Whatsapp => Channel::WhatsApp,
+            ChannelArg::Linkedin => Channel::LinkedIn,
+        }
+    }
+}
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    /// A bar on a terminal, plain lines otherwise.
+    Auto,
+    /// A bar with rate and ETA.
+    Bar,
+    /// A line on stderr every few seconds.
+    Plain,
+    /// Nothing but the summary.
+    None,
+}
+
+fn parse_region(text: &str) -> Result<Region, String> {
+    Region::parse(text).map_err(|e| e.to_string())
+}
+
+const IMPORT_HELP: &str = "\
+Input (field names are matched without regard to case; CSV headers or JSON keys):
+  id, sid, messagesid    the provider's message id: the message's key (else a hash of the row)
+  phone                  the contact's number; or
+  from, to, direction    Twilio's columns: the contact is From for `inbound` rows, To for
+                         `outbound-*` ones
+  body (text)            the message (required)
+  timestamp, sentdate, date_sent
+                         when it was sent (required): RFC 3339, `YYYY-MM-DD HH:MM:SS` (UTC),
+                         RFC 2822, or Unix seconds or milliseconds
+  channel                sms, whatsapp, linkedin; else `whatsapp:` numbers are WhatsApp and
+                         others --channel
+  owner                  a HubSpot owner id (hubspot_owner_id)
+Other fields (Twilio's Status, Price, ...) are kept in the report, not logged.
+
+Exactly once: each message is upserted by its key into --key-property, a property of your
+account's communications that you create once in HubSpot (Settings > Properties >
+Communication properties): internal name `external_message_id` (or your --key-property),
+field type single-line text, \"Require unique values for this property\" on. A rerun or a
+resumed run updates what is there; it never logs a message twice.
+
+Environment: HUBSPOT_ACCESS_TOKEN (a private app token with the contacts and communications
+scopes; without it, an embedded fake HubSpot with a few demo contacts is used),
+HUBSPOT_BASE_URL, HUBSPOT_API_VERSION (v3, 2026-03, 2026-09).";

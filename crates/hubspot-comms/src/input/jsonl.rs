@@ -1,0 +1,187 @@
+//! JSON Lines: one object per line; blank lines are skipped. A line of a report (an object
+//! with `reason` and the original `row`) stands for its row, so a report can be imported.
+
+use std::io::{self, BufRead};
+
+use serde_json::{Map, Value};
+
+use super::{Record, Unreadable, excerpt};
+
+/// The longest line read; a longer one is reported, not held in memory.
+const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The records of a JSON Lines file.
+pub(super) struct Lines<R> {
+    reader: R,
+    line: u64,
+    offset: u64,
+    buffer: Vec<u8>,
+}
+
+impl<R: BufRead> Lines<R> {
+    pub(super) fn new(reader: R) -> Self {
+        Self {
+            reader,
+            line: 0,
+            offset: 0,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// The next line into `buffer` (without its end), at most [`MAX_LINE_BYTES`] of it:
+    /// `None` at the end, `Some(false)` when it was longer (the rest is skipped).
+    fn next_line(&mut self) -> io::Result<Option<bool>> {
+        self.buffer.clear();
+        let mut whole = true;
+        let mut read_any = false;
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                break;
+            }
+            read_any = true;
+            let (taken, ends) = match available.iter().position(|b| *b == b'\n') {
+                Some(at) => (at + 1, true),
+                None => (available.len(), false),
+            };
+            let room = MAX_LINE_BYTES.saturating_sub(self.buffer.len());
+            if taken > room {
+                whole = false;
+            }
+            self.buffer.extend_from_slice(&available[..taken.min(room)]);
+            self.reader.consume(taken);
+            self.offset += taken as u64;
+            if ends {
+                break;
+            }
+        }
+        if !read_any {
+            return Ok(None);
+        }
+        while matches!(self.buffer.last(), Some(b'\n' | b'\r')) {
+            self.buffer.pop();
+        }
+        Ok(Some(whole))
+    }
+}
+
+impl<R: BufRead> Iterator for Lines<R> {
+    type Item = io::Result<Record>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let whole = match self.next_line() {
+                Ok(Some(whole)) => whole,
+                Ok(None) => return None,
+                Err(error) => return Some(Err(error)),
+            };
+            self.line += 1;
+            let fields = if !whole {
+                Err(Unreadable {
+                    reason: format!("the line is longer than {MAX_LINE_BYTES} bytes"),
+                    text: None,
+                })
+            } else {
+                match std::str::from_utf8(&self.buffer) {
+                    Ok(text) if text.trim().is_empty() => continue,
+                    Ok(text) => object(text),
+                    Err(error) => Err(Unreadable {
+                        reason: format!("not UTF-8 text: {error}"),
+                        text: None,
+                    }),
+                }
+            };
+            return Some(Ok(Record {
+                line: self.line,
+                end: self.offset,
+                fields,
+            }));
+        }
+    }
+}
+
+/// A line's object, or the row a report line carries.
+fn object(text: &str) -> Result<Map<String, Value>, Unreadable> {
+    let unreadable = |reason: String| Unreadable {
+        reason,
+        text: Some(excerpt(text)),
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(mut object)) => {
+            if object.contains_key("reason")
+                && let Some(Value::Object(row)) = object.remove("row")
+            {
+                return Ok(row);
+            }
+            Ok(object)
+        }
+        Ok(_) => Err(unreadable("not a JSON object".to_owned())),
+        Err(error) => Err(unreadable(format!("not JSON: {error}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &[u8]) -> Vec<Record> {
+        Lines::new(text).map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn objects_blank_lines_and_junk_each_have_their_line() {
+        let text = b"{\"body\":\"a\"}\n\n  \r\n[1]\nnot json\n{\"body\":\"b\"}";
+        let records = read(text);
+        let lines: Vec<u64> = records.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [1, 4, 5, 6]);
+        assert_eq!(records[0].fields.as_ref().unwrap()["body"], "a");
+        assert!(
+            records[1]
+                .fields
+                .as_ref()
+                .unwrap_err()
+                .reason
+                .contains("object")
+        );
+        let junk = records[2].fields.as_ref().unwrap_err();
+        assert!(junk.reason.starts_with("not JSON"));
+        assert_eq!(junk.text.as_deref(), Some("not json"));
+        assert_eq!(records[3].fields.as_ref().unwrap()["body"], "b");
+        assert_eq!(records[3].end, text.len() as u64);
+    }
+
+    #[test]
+    fn a_report_line_stands_for_its_row() {
+        let records = read(br#"{"line":3,"reason":"no contact","row":{"From":"+1"}}"#);
+        let fields = records[0].fields.as_ref().unwrap();
+        assert_eq!(fields.len(), 1);
+        assert_eq!(fields["From"], "+1");
+    }
+
+    #[test]
+    fn bad_utf8_and_overlong_lines_are_reported_and_skipped() {
+        let mut text = b"\xff\xfe\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 10));
+        text.extend(b"\n{\"body\":\"after\"}\n");
+        let records = read(&text);
+        assert_eq!(records.len(), 3);
+        assert!(
+            records[0]
+                .fields
+                .as_ref()
+                .unwrap_err()
+                .reason
+                .contains("UTF-8")
+        );
+        assert!(
+            records[1]
+                .fields
+                .as_ref()
+                .unwrap_err()
+                .reason
+                .contains("longer")
+        );
+        assert_eq!(records[2].line, 3);
+        assert_eq!(records[2].fields.as_ref().unwrap()["body"], "after");
+    }
+}

@@ -1,0 +1,335 @@
+//! What a record says: the contact's number, the message, and the key that makes logging it
+//! exactly once; or why it is a bad row.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use hubspot_communications::{Channel, NewMessage, PhoneNumber, Region};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// A record that can be logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The message's key: the provider's id, or a hash of what the row says.
+    pub key: String,
+    /// The contact's number.
+    pub number: PhoneNumber,
+    /// The message, not yet associated with its contact.
+    pub message: NewMessage,
+}
+
+/// What rows that do not say are read with.
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    /// The region of numbers without a country code.
+    pub region: Option<Region>,
+    /// The channel of rows that name none and whose number has no `whatsapp:` prefix.
+    pub channel: Channel,
+}
+
+// Field names as matched: lowercase, letters and digits only (`SentDate`, `sent_date` and
+// `date-sent` meet as `sentdate` / `datesent`).
+const ID: &[&str] = &["id", "sid", "messagesid", "messageid"];
+const PHONE: &[&str] = &["phone", "phonenumber", "number", "contactphone"];
+const FROM: &[&str] = &["from"];
+const TO: &[&str] = &["to"];
+const DIRECTION: &[&str] = &["direction"];
+const BODY: &[&str] = &["body", "text", "message"];
+const TIME: &[&str] = &[
+    "timestamp",
+    "sentdate",
+    "datesent",
+    "sentat",
+    "date",
+    "time",
+    "datecreated",
+];
+const CHANNEL: &[&str] = &["channel"];
+const OWNER: &[&str] = &["owner", "ownerid", "hubspotownerid"];
+
+/// Reads a record's fields; the error is the reason it is a bad row.
+pub fn interpret(fields: &Map<String, Value>, defaults: &Defaults) -> Result<Row, String> {
+    // By matched name; of two fields that match one name, the first.
+    let by_name: Vec<(String, (&String, &Value))> = fields
+        .iter()
+        .map(|(name, value)| (normalise(name), (name, value)))
+        .collect();
+    // The first of `names` (in their order of preference) the record has.
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|wanted| by_name.iter().find(|(name, _)| name == wanted))
+            .map(|(_, field)| *field)
+    };
+    let field = |names: &[&str]| -> Result<Option<String>, String> {
+        let Some((name, value)) = find(names) else {
+            return Ok(None);
+        };
+        match value {
+            Value::Null => Ok(None),
+            Value::String(text) => Ok(Some(text.trim().to_owned()).filter(|t| !t.is_empty())),
+            Value::Number(number) => Ok(Some(number.to_string())),
+            Value::Bool(_) | Value::Array(_) | Value::Object(_) => {
+                Err(format!("the field {name:?} is not text"))
+            }
+        }
+    };
+
+    let number_text = contact_number(
+        field(PHONE)?,
+        field(FROM)?,
+        field(TO)?,
+        field(DIRECTION)?.as_deref(),
+    )?;
+    let whatsapp = number_text
+        .get(..9)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("whatsapp:"));
+    let number = PhoneNumber::parse(&number_text, defaults.region).map_err(|e| e.to_string())?;
+    let channel = match field(CHANNEL)? {
+        Some(text) => channel(&text)?,
+        None if whatsapp => Channel::WhatsApp,
+        None => defaults.channel.clone(),
+    };
+    // The body is kept as written; only a blank one is refused.
+    let body = find(BODY)
+        .and_then(|(_, value)| value.as_str())
+        .filter(|body| !body.trim().is_empty())
+        .ok_or("no message body (body)")?
+        .to_owned();
+    let time_text = field(TIME)?.ok_or("no date (timestamp, SentDate or date_sent)")?;
+    let time = parse_time(&time_text).ok_or_else(|| format!("unparsable date {time_text:?}"))?;
+    let key = match field(ID)? {
+        Some(id) if id == "." || id == ".." => return Err(format!("{id:?} is not a message id")),
+        Some(id) => id,
+        None => content_key(&number, &channel, time, &body),
+    };
+
+    let mut message = NewMessage::new(channel, body).timestamp(time);
+    if let Some(owner) = field(OWNER)? {
+        message = message.owner(owner);
+    }
+    Ok(Row {
+        key,
+        number,
+        message,
+    })
+}
+
+/// The contact's side of the conversation: `phone`, or Twilio's From (inbound) or To
+/// (outbound).
+fn contact_number(
+    phone: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    direction: Option<&str>,
+) -> Result<String, String> {
+    if let Some(phone) = phone {
+        return Ok(phone);
+    }
+    if from.is_none() && to.is_none() {
+        return Err("no phone number (phone, or From/To with Direction)".to_owned());
+    }
+    let direction = direction
+        .ok_or("no direction: the contact is From for inbound rows, To for outbound ones")?;
+    let normalised = normalise(direction);
+    let (side, number) = if normalised == "inbound" || normalised == "incoming" {
+        ("From", from)
+    } else if normalised.starts_with("outbound") || normalised.starts_with("outgoing") {
+        ("To", to)
+    } else {
+        return Err(format!(
+            "unknown direction {direction:?} (inbound, outbound-api, outbound-reply, ...)"
+        ));
+    };
+    number.ok_or_else(|| format!("no phone number: a {direction} row needs {side}"))
+}
+
+fn channel(text: &str) -> Result<Channel, String> {
+    match normalise(text).as_str() {
+        "sms" | "text" | "textmessage" => Ok(Channel::Sms),
+        "whatsapp" => Ok(Channel::WhatsApp),
+        "linkedin" | "linkedinmessage" => Ok(Channel::LinkedIn),
+        _ => Err(format!(
+            "unknown channel {text:?} (sms, whatsapp or linkedin)"
+        )),
+    }
+}
+
+/// When a message was sent, as exports write it: RFC 3339, RFC 2822 (Twilio's API), a date and
+/// time without offset (UTC, with an optional ` UTC` or `Z`), Unix seconds or milliseconds.
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let number: i64 = text.parse().ok()?;
+        // Milliseconds from 1973 on; seconds before the year 5138.
+        return if number >= 100_000_000_000 {
+            DateTime::from_timestamp_millis(number)
+        } else {
+            DateTime::from_timestamp(number, 0)
+        };
+    }
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Some(time.to_utc());
+    }
+    if let Ok(time) = DateTime::parse_from_rfc2822(text) {
+        return Some(time.to_utc());
+    }
+    let naive = text
+        .strip_suffix(" UTC")
+        .or_else(|| text.strip_suffix(" GMT"))
+        .or_else(|| text.strip_suffix('Z'))
+        .unwrap_or(text);
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(naive, format).ok())
+    .map(|time| time.and_utc())
+}
+
+/// The key of a row without an id: what it says, hashed. Two rows that say the same are one
+/// message.
+fn content_key(number: &PhoneNumber, channel: &Channel, time: DateTime<Utc>, body: &str) -> String {
+    let mut hash = Sha256::new();
+    for part in [
+        number.as_str(),
+        channel.as_str(),
+        &time.timestamp_millis().to_string(),
+        body,
+    ] {
+        hash.update(part.as_bytes());
+        hash.update([0x1f]);
+    }
+    format!("sha256:{}", hex::encode(&hash.finalize()[..16]))
+}
+
+fn normalise(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn defaults() -> Defaults {
+        Defaults {
+            region: Some(Region::parse("US").unwrap()),
+            channel: Channel::Sms,
+        }
+    }
+
+    fn row(value: Value) -> Result<Row, String> {
+        interpret(value.as_object().unwrap(), &defaults())
+    }
+
+    #[test]
+    fn twilio_rows_take_the_contact_by_direction() {
+        let inbound = row(json!({"Sid": "SM1", "From": "whatsapp:+1 415 555 0100", "To": "+14155550199",
+            "Body": "Hi", "Status": "received", "SentDate": "2024-05-01T10:00:00Z", "Direction": "inbound"}))
+        .unwrap();
+        assert_eq!(inbound.key, "SM1");
+        assert_eq!(inbound.number.as_str(), "+14155550100");
+        let sent = parse_time("2024-05-01T10:00:00Z").unwrap();
+        assert_eq!(
+            inbound.message,
+            NewMessage::new(Channel::WhatsApp, "Hi").timestamp(sent)
+        );
+        let outbound = row(json!({"Sid": "SM2", "From": "+14155550199", "To": "(415) 555-0101",
+            "Body": "Yo", "SentDate": "Wed, 01 May 2024 10:00:00 +0000", "Direction": "outbound-api"}))
+        .unwrap();
+        assert_eq!(outbound.number.as_str(), "+14155550101");
+        assert_eq!(
+            outbound.message,
+            NewMessage::new(Channel::Sms, "Yo").timestamp(sent)
+        );
+    }
+
+    #[test]
+    fn bad_rows_say_why() {
+        let cases = [
+            (
+                json!({"Body": "x", "SentDate": "2024-05-01"}),
+                "no phone number",
+            ),
+            (
+                json!({"From": "+14155550100", "Body": "x", "SentDate": "1714557600"}),
+                "no direction",
+            ),
+            (
+                json!({"phone": "not a number", "body": "x", "timestamp": "1714557600"}),
+                "not a phone number",
+            ),
+            (
+                json!({"phone": "+14155550100", "body": "x", "timestamp": "yesterday"}),
+                "unparsable date",
+            ),
+            (json!({"phone": "+14155550100", "body": "x"}), "no date"),
+            (
+                json!({"phone": "+14155550100", "body": "  ", "timestamp": "1714557600"}),
+                "no message body",
+            ),
+            (
+                json!({"phone": "+14155550100", "body": "x", "timestamp": "1714557600", "channel": "fax"}),
+                "unknown channel",
+            ),
+            (
+                json!({"phone": "+14155550100", "body": "x", "timestamp": "1714557600", "direction": "sideways", "from": "+1"}),
+                "+14155550100",
+            ),
+            (
+                json!({"to": "+14155550100", "body": "x", "timestamp": "1714557600", "direction": "sideways"}),
+                "unknown direction",
+            ),
+            (
+                json!({"phone": ["+14155550100"], "body": "x", "timestamp": "1714557600"}),
+                "not text",
+            ),
+        ];
+        for (value, expected) in cases {
+            match row(value.clone()) {
+                Err(reason) => assert!(reason.contains(expected), "{value}: {reason}"),
+                // `phone` wins over From/To, whatever the direction says.
+                Ok(row) => assert_eq!(row.number.as_str(), expected, "{value}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rows_without_id_are_keyed_by_what_they_say() {
+        let one = json!({"phone": "415-555-0100", "body": "x", "timestamp": "2024-05-01 10:00:00"});
+        let same = json!({"phone": "+1 415 555 0100", "body": "x", "timestamp": "1714557600000", "Status": "sent"});
+        let other = json!({"phone": "+1 415 555 0100", "body": "y", "timestamp": "1714557600"});
+        let key = |v: Value| row(v).unwrap().key;
+        assert_eq!(key(one.clone()), key(same));
+        assert_ne!(key(one.clone()), key(other));
+        assert!(key(one).starts_with("sha256:"));
+    }
+
+    #[test]
+    fn dates_in_the_forms_exports_use() {
+        let expected = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        for text in [
+            "2024-05-01T10:00:00Z",
+            "2024-05-01T12:00:00+02:00",
+            "2024-05-01 10:00:00",
+            "2024-05-01 10:00:00 UTC",
+            "2024-05-01T10:00:00.000",
+            "Wed, 01 May 2024 10:00:00 +0000",
+            "1714557600",
+            "1714557600000",
+        ] {
+            assert_eq!(parse_time(text), Some(expected), "{text}");
+        }
+        for text in ["", "May 1st", "2024-13-01 10:00:00", "99999999999999999999"] {
+            assert_eq!(parse_time(text), None, "{text}");
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The state file: how far a run got (the last line up to which every row is settled, and
+//! how much of the report that accounts for), written atomically so that a run killed at any
+//! moment resumes where it stopped. Correctness never depends on it (messages are upserted by
+//! key, so redoing a row logs nothing twice); it only saves redoing work.
+
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::summary::Counts;
+
+const VERSION: u32 = 1;
+/// How much of the input identifies it: a file that grew since keeps its identity.
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// A run's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// The state file's format.
+    pub version: u32,
+    /// The input it belongs to: a hash of its first 64 KiB.
+    pub input: String,
+    /// The key property the messages were written with.
+    pub key_property: String,
+    /// When the import began (its first run): messages created before were there already.
+    pub started_at: DateTime<Utc>,
+    /// Every row that starts on this line or before is settled (logged or reported).
+    pub settled_line: u64,
+    /// The byte offset just past that row (progress).
+    pub settled_bytes: u64,
+    /// The report's length when it held exactly the rows up to `settled_line`.
+    pub report_bytes: u64,
+    /// The counts of the rows up to `settled_line`.
+    pub counts: Counts,
+}
+
+impl State {
+    /// The state of a run that has settled nothing yet.
+    pub fn new(input: String, key_property: String, started_at: DateTime<Utc>) -> Self {
+        Self {
+            version: VERSION,
+            input,
+            key_property,
+            started_at,
+            settled_line: 0,
+            settled_bytes: 0,
+            report_bytes: 0,
+            counts: Counts::default(),
+        }
+    }
+
+    /// The state at `path`, if there is one.
+    pub fn load(path: &Path) -> io::Result<Option<Self>> {
+        let text = match fs::read(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let state: Self = serde_json::from_slice(&text).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not a state file: {e}", path.display()),
+            )
+        })?;
+        if state.version != VERSION {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{} is a state file of version {}, not {VERSION}",
+                    path.display(),
+                    state.version
+                ),
+            ));
+        }
+        Ok(Some(state))
+    }
+
+    /// Writes the state to `path` atomically: a temporary file beside it, flushed to disk,
+    /// then renamed over it. A reader sees the old state or the new one, never half of one.
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        let temporary = temporary_path(path);
+        {
+            let mut file = File::create(&temporary)?;
+            file.write_all(&serde_json::to_vec_pretty(self).map_err(io::Error::other)?)?;
+            file.sync_all()?;
+        }
+        fs::rename(&temporary, path)?;
+        // The rename itself is durable once the directory is; not every platform can say so.
+        if let Some(directory) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && let Ok(directory) = File::open(directory)
+        {
+            let _ = directory.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Removes the state file (after a complete run), if it is there.
+    pub fn remove(path: &Path) -> io::Result<()> {
+        match fs::remove_file(path) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What identifies an input file: the SHA-256 of its first 64 KiB.
+pub fn fingerprint(input: &Path) -> io::Result<String> {
+    let mut head = Vec::new();
+    File::open(input)?.take(HEAD_BYTES).read_to_end(&mut head)?;
+    Ok(hex::encode(Sha256::digest(&head)))
+}
+
+fn temporary_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".tmp");
+    path.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_and_loads_atomically_and_refuses_junk() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("import.state.json");
+        assert_eq!(State::load(&path).unwrap(), None);
+        let mut state = State::new("abc".into(), "external_message_id".into(), Utc::now());
+        state.settled_line = 42;
+        state.report_bytes = 7;
+        state.counts.logged = 40;
+        state.save(&path).unwrap();
+        assert_eq!(State::load(&path).unwrap(), Some(state.clone()));
+        assert!(!temporary_path(&path).exists());
+        fs::write(&path, b"{ not json").unwrap();
+        assert_eq!(
+            State::load(&path).unwrap_err().kind(),
+            io::ErrorKind::InvalidData
+        );
+        State::remove(&path).unwrap();
+        State::remove(&path).unwrap();
+        assert!(!path.exists());
+    }
+}
