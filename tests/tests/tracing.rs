@@ -1,5 +1,5 @@
-//! Each request leaves a span with the operation, attempt, status, wait and HubSpot's
-//! correlation id, and never the token.
+//! Each request leaves a span with the operation, the account id (when known), attempt,
+//! status, wait and HubSpot's correlation id, and never the token.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -56,5 +56,42 @@ async fn spans_carry_the_request_and_not_the_token() {
     assert!(
         !text.contains(hubspot_communications_tests::scripted::TOKEN),
         "the token leaked:\n{text}"
+    );
+}
+
+#[tokio::test]
+async fn spans_carry_the_account_id_set_on_the_builder() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(hubspot_communications_tests::scripted::message("42")),
+        )
+        .mount(&server)
+        .await;
+    let client =
+        hubspot_communications::Client::builder(hubspot_communications_tests::scripted::TOKEN)
+            .base_url(server.uri())
+            .account_id(62515)
+            .build()
+            .unwrap();
+    assert_eq!(client.account_id(), Some(62515));
+    client.get("42").await.unwrap();
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.lines()
+            .any(|line| line.contains("operation=\"get_communication\"")
+                && line.contains("account_id=62515")),
+        "no span with the account id:\n{text}"
     );
 }
