@@ -118,7 +118,11 @@ async fn a_signed_message_is_logged_once_on_the_senders_contact() {
             Channel::WhatsApp.as_str()
         );
         assert_eq!(properties[app::ID_PROPERTY], "SM1");
-        assert_eq!(contacts_of(&server, id).await, [linda.as_str()], "{version}");
+        assert_eq!(
+            contacts_of(&server, id).await,
+            [linda.as_str()],
+            "{version}"
+        );
         assert_eq!(server.records(ObjectKind::Contact).len(), 1);
     }
 }

@@ -20,7 +20,8 @@ use crate::store::RecordId;
 
 type Answer = Result<Response, ApiError>;
 const PINNED: &str = "hs_pinned_engagement_id";
-pub(super) const RECORD_DEFAULTS: [&str; 5] = ["email", "firstname", "lastname", "name", "dealname"];
+pub(super) const RECORD_DEFAULTS: [&str; 5] =
+    ["email", "firstname", "lastname", "name", "dealname"];
 
 pub(super) fn router() -> Router<Arc<Shared>> {
     Router::new()
