@@ -14,6 +14,11 @@
 //!    one account of a fake limited to 50 requests per 1 s window, first sharing one window in a
 //!    redis-server of the benchmark's own (`SharedRateLimit`), then each with its own limiter;
 //!    the bound is again 20 s. Needs `redis-server` (the `redis` feature, on by default).
+//! 6. accounts: 1,000 accounts of one OAuth app in one process, one client each (one
+//!    connection pool, `Client::for_account`), each logging 10 messages in two waves of 5
+//!    concurrent creates; every access token expires between the waves (a 3 s life): no call
+//!    may fail, and the fake must count exactly one refresh per account to start and one per
+//!    expiry.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -64,6 +69,9 @@ fn main() {
         }
         if wanted("shared") {
             shared::shared().await;
+        }
+        if wanted("accounts") {
+            accounts::accounts().await;
         }
     });
 }
@@ -551,5 +559,115 @@ mod shared {
         _redis_url: &str,
     ) -> hubspot_communications::ClientBuilder {
         builder
+    }
+}
+
+mod accounts {
+    use hubspot_communications::{OAuthCredentials, Secret};
+    use hubspot_communications_mock::Account;
+
+    use super::*;
+
+    const ACCOUNTS: u64 = 1_000;
+    const WAVES: usize = 2;
+    const PER_WAVE: usize = 5;
+    /// How long the fake's access tokens live; the clients refresh 1 s before expiry.
+    const LIFETIME: Duration = Duration::from_secs(3);
+    /// Accounts logging at once (each with its `PER_WAVE` concurrent creates), so that the
+    /// sockets stay well under the usual 1,024 open files.
+    const ACCOUNTS_AT_ONCE: usize = 64;
+    const APP: &str = "bench-app";
+
+    fn refresh_token(hub: u64) -> Secret {
+        Secret::new(format!("rt-install-{hub}"))
+    }
+
+    pub async fn accounts() {
+        let mut config = Config::default()
+            .oauth_app(APP, "bench-secret")
+            .access_token_lifetime(LIFETIME);
+        for hub in 1..=ACCOUNTS {
+            config = config.account(Account::new(hub, APP, refresh_token(hub).expose()));
+        }
+        let server = MockServer::start_with(config).await.unwrap();
+        let credentials =
+            |hub| OAuthCredentials::new(APP, "bench-secret", refresh_token(hub)).account_id(hub);
+
+        let started = Instant::now();
+        let first = Client::oauth(credentials(1))
+            .base_url(server.base_url())
+            .refresh_margin(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let mut clients = vec![(1, first.clone())];
+        for hub in 2..=ACCOUNTS {
+            clients.push((hub, first.for_account(credentials(hub)).unwrap()));
+        }
+        let built = started.elapsed();
+        println!(
+            "accounts: {ACCOUNTS} clients built in {:.1} ms ({:.1} µs each, one connection pool)",
+            built.as_secs_f64() * 1e3,
+            built.as_secs_f64() * 1e6 / ACCOUNTS as f64
+        );
+
+        let mut failed = 0;
+        for wave in 0..WAVES {
+            if wave > 0 {
+                // Every token issued so far (all before the last wave ended) expires.
+                tokio::time::sleep(LIFETIME).await;
+            }
+            let started = Instant::now();
+            let outcomes: Vec<Result<(), hubspot_communications::Error>> =
+                stream::iter(clients.iter().cloned())
+                    .map(|(hub, client)| async move {
+                        let creates = (0..PER_WAVE).map(|i| {
+                            let text = format!("account {hub} message {}", wave * PER_WAVE + i);
+                            let client = client.clone();
+                            async move { client.create(&NewMessage::new(Channel::Sms, text)).await }
+                        });
+                        futures::future::join_all(creates).await
+                    })
+                    .buffer_unordered(ACCOUNTS_AT_ONCE)
+                    .flat_map(|results| stream::iter(results.into_iter().map(|r| r.map(drop))))
+                    .collect()
+                    .await;
+            let elapsed = started.elapsed();
+            let errors: Vec<_> = outcomes.iter().filter_map(|r| r.as_ref().err()).collect();
+            failed += errors.len();
+            println!(
+                "accounts: wave {} ({PER_WAVE} concurrent creates per account{}): {} messages in {:.2} s ({:.0}/s), {} failed{}",
+                wave + 1,
+                if wave == 0 {
+                    ", first refresh"
+                } else {
+                    ", every token expired"
+                },
+                outcomes.len(),
+                elapsed.as_secs_f64(),
+                outcomes.len() as f64 / elapsed.as_secs_f64(),
+                errors.len(),
+                errors
+                    .first()
+                    .map(|e| format!(" (first: {e})"))
+                    .unwrap_or_default(),
+            );
+        }
+
+        let stats = server.stats();
+        let per_account: Vec<u64> = (1..=ACCOUNTS)
+            .map(|hub| stats.accounts[&hub].refreshes)
+            .collect();
+        let expired: u64 = stats.accounts.values().map(|a| a.expired).sum();
+        let wrong = per_account.iter().filter(|n| **n != WAVES as u64).count();
+        let counts = landed(&server);
+        let expected = ACCOUNTS as usize * WAVES * PER_WAVE;
+        println!(
+            "accounts: refreshes {} (per account {}..={}, expected {WAVES}: one to start, one per expiry; {wrong} accounts otherwise), 401 EXPIRED met {expired}, failed {failed}, stored {} of {expected}, duplicated {}",
+            stats.refreshes,
+            per_account.iter().min().unwrap(),
+            per_account.iter().max().unwrap(),
+            counts.len(),
+            counts.values().filter(|n| **n > 1).count(),
+        );
     }
 }
