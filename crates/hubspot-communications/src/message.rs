@@ -59,6 +59,10 @@ pub struct Message {
     pub properties: BTreeMap<String, Option<String>>,
     /// Past values of the properties asked for with history, newest first.
     pub properties_with_history: BTreeMap<String, Vec<PropertyVersion>>,
+    /// For a message a batch upsert answered with, HubSpot's `new`: whether the upsert created
+    /// it (`true`) or found it by its key and updated it (`false`); `None` for other answers.
+    /// A retried upsert whose first attempt was stored answers `false`.
+    pub upsert_new: Option<bool>,
 }
 
 /// An associated record's id and the association's type, as a read returns them.
@@ -113,6 +117,7 @@ impl Message {
             associations: BTreeMap::new(),
             properties,
             properties_with_history: BTreeMap::new(),
+            upsert_new: None,
         }
     }
 }
@@ -178,7 +183,23 @@ macro_rules! message_from {
     )+};
 }
 
-message_from!(types::SimplePublicObject, types::SimplePublicUpsertObject);
+message_from!(types::SimplePublicObject);
+
+impl From<types::SimplePublicUpsertObject> for Message {
+    fn from(object: types::SimplePublicUpsertObject) -> Self {
+        let mut message = Self::from_parts(
+            object.id,
+            object.properties,
+            object.created_at,
+            object.updated_at,
+            object.archived,
+            object.archived_at,
+        );
+        message.properties_with_history = history(object.properties_with_history);
+        message.upsert_new = Some(object.new);
+        message
+    }
+}
 
 fn history(
     map: BTreeMap<String, Vec<types::ValueWithTimestamp>>,
