@@ -120,7 +120,8 @@ fn parse_region(text: &str) -> Result<Region, String> {
     Region::parse(text).map_err(|e| e.to_string())
 }
 
-const IMPORT_HELP: &str = "\
+const IMPORT_HELP: &str = concat!(
+    "\
 Input (field names are matched without regard to case; CSV headers or JSON keys):
   id, sid, messagesid    the provider's message id: the message's key (else a hash of the row)
   phone                  the contact's number; or
@@ -143,4 +144,8 @@ resumed run updates what is there; it never logs a message twice.
 
 Environment: HUBSPOT_ACCESS_TOKEN (a private app token with the contacts and communications
 scopes; without it, an embedded fake HubSpot with a few demo contacts is used),
-HUBSPOT_BASE_URL, HUBSPOT_API_VERSION (v3, 2026-03, 2026-09).";
+HUBSPOT_BASE_URL, HUBSPOT_API_VERSION (v3, 2026-03, 2026-09).
+
+",
+    crate::summary::exit_codes!()
+);

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
-use chrono::Utc;
 use hubspot_communications::{BatchError, BatchReadOptions, Channel, Client, Region};
 use tokio::sync::mpsc;
 
@@ -156,7 +155,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         }
         Some(_) => return Err(ImportError::StateMismatch { path: state_path }),
         None => {
-            let state = State::new(fingerprint, options.key_property.clone(), Utc::now());
+            let state = State::new(fingerprint, options.key_property.clone());
             let report = Report::create(&report_path).map_err(ImportError::io(&report_path))?;
             (state, report)
         }
@@ -203,7 +202,6 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         let writing = Writing {
             client: client.clone(),
             key_property: options.key_property.clone(),
-            already_before: state.started_at - chrono::Duration::seconds(CLOCK_SKEW_SECONDS),
         };
         Some(tokio::spawn(write::write(writing, ready_rx, settled_tx)))
     };
@@ -256,10 +254,6 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
     }
     Ok(summary)
 }
-
-/// How far HubSpot's clock may be behind this machine's: messages created up to this long
-/// before the import began still count as logged by it.
-const CLOCK_SKEW_SECONDS: i64 = 60;
 
 fn joined(
     result: Result<Result<(), ImportError>, tokio::task::JoinError>,

@@ -7,7 +7,6 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -26,8 +25,6 @@ pub struct State {
     pub input: String,
     /// The key property the messages were written with.
     pub key_property: String,
-    /// When the import began (its first run): messages created before were there already.
-    pub started_at: DateTime<Utc>,
     /// Every row that starts on this line or before is settled (logged or reported).
     pub settled_line: u64,
     /// The byte offset just past that row (progress).
@@ -40,12 +37,11 @@ pub struct State {
 
 impl State {
     /// The state of a run that has settled nothing yet.
-    pub fn new(input: String, key_property: String, started_at: DateTime<Utc>) -> Self {
+    pub fn new(input: String, key_property: String) -> Self {
         Self {
             version: VERSION,
             input,
             key_property,
-            started_at,
             settled_line: 0,
             settled_bytes: 0,
             report_bytes: 0,
@@ -129,7 +125,7 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("import.state.json");
         assert_eq!(State::load(&path).unwrap(), None);
-        let mut state = State::new("abc".into(), "external_message_id".into(), Utc::now());
+        let mut state = State::new("abc".into(), "external_message_id".into());
         state.settled_line = 42;
         state.report_bytes = 7;
         state.counts.logged = 40;

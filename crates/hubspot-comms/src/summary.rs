@@ -17,15 +17,23 @@ pub const EXIT_NOT_LOGGED: u8 = 2;
 /// them): run the import again, or import the report; neither logs anything twice.
 pub const EXIT_UNKNOWN: u8 = 3;
 
-/// The exit codes, for `--help`.
-pub const EXIT_CODES: &str = "\
+/// The text of [`EXIT_CODES`], for `concat!`.
+macro_rules! exit_codes {
+    () => {
+        "\
 Exit codes:
   0  every row was logged (or found logged already)
   1  could not run, or stopped early (bad arguments, unreadable file, no connection, key
      property missing, interrupted, --max-rows): run it again to resume
   2  some rows were not logged (bad rows, refused by HubSpot, contact not found or
      ambiguous): see the report
-  3  some rows' fate is unknown: run it again (nothing is logged twice)";
+  3  some rows' fate is unknown: run it again (nothing is logged twice)"
+    };
+}
+pub(crate) use exit_codes;
+
+/// The exit codes, for `--help`.
+pub const EXIT_CODES: &str = exit_codes!();
 
 /// How many rows came to what. Kept in the state file, so that a resumed run's summary
 /// covers the rows of the runs before it.
@@ -36,8 +44,8 @@ pub struct Counts {
     pub rows: u64,
     /// Logged by this import.
     pub logged: u64,
-    /// Found logged already (by an earlier run, or another tool writing the same keys), and
-    /// updated.
+    /// Found logged already (HubSpot's upsert found the key taken: by an earlier run, a
+    /// stopped run redone, a row repeating a key, another tool), and updated.
     pub already_logged: u64,
     /// Rows a dry run would have logged.
     pub would_log: u64,

@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use chrono::{DateTime, Utc};
 use futures::{StreamExt, future, stream};
 use hubspot_communications::{BatchError, Client, Error, LogOutcome, RateLimitPolicy};
 use tokio::sync::mpsc;
@@ -22,8 +21,6 @@ pub(crate) struct Writing {
     pub client: Client,
     /// The unique property the keys go in.
     pub key_property: String,
-    /// Messages created before this were there before the import began: "already logged".
-    pub already_before: DateTime<Utc>,
 }
 
 /// A row whose message is being logged.
@@ -110,9 +107,8 @@ pub(crate) async fn write(
             (row, repeats)
         };
         let fate = match &logged.outcome {
-            LogOutcome::Logged(message) if message.created_at < writing.already_before => {
-                Fate::AlreadyLogged
-            }
+            // HubSpot says whether the upsert found the key taken.
+            LogOutcome::Logged(message) if message.upsert_new == Some(false) => Fate::AlreadyLogged,
             LogOutcome::Logged(_) => Fate::Logged,
             LogOutcome::Unknown(error) => {
                 stop_on(error, &writing.key_property)?;
