@@ -213,6 +213,44 @@ async fn a_retry_after_pauses_every_client_of_the_window() {
     assert_eq!(scripted.received_requests().await.unwrap().len(), 3);
 }
 
+#[tokio::test]
+async fn a_request_is_counted_from_its_answer() {
+    let redis = RedisServer::start();
+    let slow = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(message("1"))
+                .set_delay(Duration::from_millis(300)),
+        )
+        .mount(&slow)
+        .await;
+    let client = client(
+        &slow.uri(),
+        RateLimit::new(10, Duration::from_secs(10)),
+        Some(shared(&redis)),
+    );
+    let redis_now = || -> u64 {
+        let (secs, micros): (u64, u64) = redis::cmd("TIME").query(&mut inspect(&redis)).unwrap();
+        secs * 1_000_000 + micros
+    };
+    let before = redis_now();
+    client.get("1").await.unwrap();
+    let entries: Vec<(String, f64)> = redis::cmd("ZRANGE")
+        .arg(format!("{PREFIX}:rate-limit"))
+        .arg(0)
+        .arg(-1)
+        .arg("WITHSCORES")
+        .query(&mut inspect(&redis))
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    // Counted from its answer, 300 ms after its turn, not from its turn.
+    assert!(
+        entries[0].1 >= (before + 300_000) as f64,
+        "{entries:?} vs {before}"
+    );
+}
+
 /// A Redis URL nothing listens on.
 fn nowhere() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

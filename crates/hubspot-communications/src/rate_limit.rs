@@ -48,6 +48,24 @@ impl RateLimit {
     pub const SEARCH: Self = Self::new(5, Duration::from_secs(1));
 }
 
+/// A request's turn: how long it waited for it and, in a shared window, its entry there.
+#[derive(Debug)]
+pub(crate) struct Permit {
+    pub(crate) waited: Duration,
+    #[cfg(feature = "redis")]
+    pub(crate) entry: Option<String>,
+}
+
+impl Permit {
+    pub(crate) fn local(waited: Duration) -> Self {
+        Self {
+            waited,
+            #[cfg(feature = "redis")]
+            entry: None,
+        }
+    }
+}
+
 /// Why the limiter let a request not wait for its turn.
 #[derive(Debug)]
 pub(crate) enum Refusal {
@@ -109,7 +127,7 @@ impl RateLimiter {
         self
     }
 
-    /// Waits until a request may start, counts it, and returns how long it waited.
+    /// Waits until a request may start, counts it, and returns its turn (how long it waited).
     ///
     /// A wait is bounded twice: no single wait the window (as HubSpot's headers describe it)
     /// asks for may exceed `longest_wait`, and no wait may end after `deadline`. Either way the
@@ -118,12 +136,26 @@ impl RateLimiter {
         &self,
         longest_wait: Duration,
         deadline: Option<Instant>,
-    ) -> Result<Duration, Refusal> {
+    ) -> Result<Permit, Refusal> {
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
             return shared.acquire(self, longest_wait, deadline).await;
         }
-        self.acquire_local(longest_wait, deadline).await
+        self.acquire_local(longest_wait, deadline)
+            .await
+            .map(Permit::local)
+    }
+
+    /// Says that the request of `permit` was answered (or given up on). HubSpot counted it
+    /// before then, however late it arrived: a shared window counts it from now on, so that
+    /// no delay between its turn and its arrival lets the next turn come too early.
+    pub(crate) async fn finished(&self, permit: Permit) {
+        #[cfg(feature = "redis")]
+        if let (Some(shared), Some(entry)) = (&self.shared, permit.entry) {
+            shared.finished(&entry, self.limit()).await;
+        }
+        #[cfg(not(feature = "redis"))]
+        let _ = permit;
     }
 
     /// [`acquire`](Self::acquire) in this process's window.
@@ -444,6 +476,6 @@ mod tests {
 
     /// A turn with no bound on the wait.
     async fn take(limiter: &RateLimiter) -> Duration {
-        limiter.acquire(Duration::MAX, None).await.unwrap()
+        limiter.acquire(Duration::MAX, None).await.unwrap().waited
     }
 }

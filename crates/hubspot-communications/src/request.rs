@@ -73,36 +73,41 @@ impl Client {
                 if let Some(id) = self.account_id() {
                     tracing::Span::current().record("account_id", id);
                 }
-                let waited = match limiter {
-                    Some(limiter) => limiter
-                        .acquire(inner.retry.longest_wait(), deadline)
-                        .await
-                        .map_err(|refusal| match refusal {
-                            Refusal::TooLong(wait) => Error::Throttled { operation, wait },
-                            Refusal::Deadline => Error::DeadlineExceeded {
-                                operation,
-                                in_flight: false,
-                            },
-                            #[cfg(feature = "redis")]
-                            Refusal::Unavailable(source) => Error::RateLimitUnavailable {
-                                operation,
-                                source: Box::new(source),
-                            },
-                        })?,
-                    None => Duration::ZERO,
+                let permit = match limiter {
+                    Some(limiter) => Some(
+                        limiter
+                            .acquire(inner.retry.longest_wait(), deadline)
+                            .await
+                            .map_err(|refusal| match refusal {
+                                Refusal::TooLong(wait) => Error::Throttled { operation, wait },
+                                Refusal::Deadline => Error::DeadlineExceeded {
+                                    operation,
+                                    in_flight: false,
+                                },
+                                #[cfg(feature = "redis")]
+                                Refusal::Unavailable(source) => Error::RateLimitUnavailable {
+                                    operation,
+                                    source: Box::new(source),
+                                },
+                            })?,
+                    ),
+                    None => None,
                 };
+                let waited = permit.as_ref().map_or(Duration::ZERO, |p| p.waited);
                 let span = tracing::Span::current();
                 span.record("attempt", attempt);
                 span.record("waited_ms", waited.as_millis() as u64);
                 let outcome = match deadline {
-                    Some(deadline) => tokio::time::timeout_at(deadline, call(&inner.raw))
-                        .await
-                        .map_err(|_| Error::DeadlineExceeded {
-                            operation,
-                            in_flight: true,
-                        })?,
-                    None => call(&inner.raw).await,
+                    Some(deadline) => tokio::time::timeout_at(deadline, call(&inner.raw)).await,
+                    None => Ok(call(&inner.raw).await),
                 };
+                if let (Some(limiter), Some(permit)) = (limiter, permit) {
+                    limiter.finished(permit).await;
+                }
+                let outcome = outcome.map_err(|_| Error::DeadlineExceeded {
+                    operation,
+                    in_flight: true,
+                })?;
                 if let (Some(limiter), Some(headers)) = (limiter, response_headers(&outcome)) {
                     limiter.observe(headers);
                 }

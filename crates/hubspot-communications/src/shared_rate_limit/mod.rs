@@ -3,10 +3,13 @@
 //! Each process keeps its own [`RateLimit`](crate::RateLimit) window by default, so several
 //! workers logging into one account spend its budget several times over and meet 429s. With a
 //! [`SharedRateLimit`] the rolling window lives in Redis instead: one sorted set per account (and
-//! one for search), holding the start time of each request in the window. One Lua script, run
-//! atomically by Redis, trims what left the window, counts, and either records the request or
-//! answers how long until the oldest leaves; the time is Redis's own (`TIME`), so the clocks of
-//! the machines do not matter, and a key no request touched for a window's length expires.
+//! one for search), holding each request in the window. One Lua script, run atomically by
+//! Redis, trims what left the window, counts, and either records the request or answers how
+//! long until the oldest leaves; the time is Redis's own (`TIME`), so the clocks of the machines
+//! do not matter, and a key no request touched for a window's length expires. When a request's
+//! answer comes, its entry is moved to that time: HubSpot counted the request by then, however
+//! long a busy machine or a far one took to send it, so the next turn cannot come early (a
+//! second, cheap exchange with Redis per request).
 //!
 //! What HubSpot's headers teach a client keeps working: `X-HubSpot-RateLimit-Max` and
 //! `-Interval-Milliseconds` resize the window each process asks Redis about, and a 429's

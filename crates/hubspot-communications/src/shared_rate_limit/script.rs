@@ -7,10 +7,11 @@ use std::time::Duration;
 use redis::Script;
 
 /// Takes a turn in the window at `KEYS[1]` (a sorted set: one member per request, scored by its
-/// start in microseconds of Redis's clock), unless the pause at `KEYS[2]` holds.
+/// start in microseconds of Redis's clock, then by its answer: [`FINISH`]), unless the pause at
+/// `KEYS[2]` holds.
 ///
-/// `ARGV`: the window's maximum, its length in microseconds, and a member name unique to the
-/// caller. Answers 0 if the request was counted, else the microseconds to wait before asking
+/// `ARGV`: the window's maximum, its length in microseconds, and the request's member name
+/// (unique). Answers 0 if the request was counted, else the microseconds to wait before asking
 /// again.
 static TAKE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
@@ -28,7 +29,7 @@ local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
 local counted = redis.call('ZCARD', KEYS[1])
 if counted < max then
-  redis.call('ZADD', KEYS[1], now, clock[1] .. '.' .. clock[2] .. '-' .. ARGV[3])
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
   -- Idle for a window's length, every entry is stale: let the key go.
   redis.call('PEXPIRE', KEYS[1], math.ceil(span / 1000))
   return 0
@@ -40,6 +41,21 @@ if wait < 1 then
   wait = 1
 end
 return wait
+",
+    )
+});
+
+/// Counts the request `ARGV[1]` of the window at `KEYS[1]` from now (Redis's clock): its answer
+/// came, so HubSpot has counted it, however late it arrived. Added again if it already left the
+/// window (a request slower than the window). `ARGV[2]`: the window's length in milliseconds.
+static FINISH: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+local clock = redis.call('TIME')
+redis.call('ZADD', KEYS[1], tonumber(clock[1]) * 1000000 + tonumber(clock[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 0
 ",
     )
 });
@@ -91,9 +107,26 @@ pub(super) async fn take(
     Ok(match u64::try_from(wait_us) {
         Ok(0) => Turn::Now,
         Ok(us) => Turn::After(Duration::from_micros(us).min(LONGEST_WAIT)),
-        // The script never answers less than 0; a negative number means "now" at worst.
+        // The script never answers less than 0; ask again soon if it did.
         Err(_) => Turn::After(Duration::from_millis(1)),
     })
+}
+
+/// Counts the request `member` of the window at `key` (`span` long) from now.
+pub(super) async fn finish(
+    connection: &mut redis::aio::ConnectionManager,
+    key: &str,
+    member: &str,
+    span: Duration,
+) -> redis::RedisResult<()> {
+    let span_ms = u64::try_from(span.as_millis()).unwrap_or(u64::MAX).max(1);
+    FINISH
+        .key(key)
+        .arg(member)
+        .arg(span_ms)
+        .invoke_async::<i64>(connection)
+        .await
+        .map(drop)
 }
 
 /// Pauses the window at `key` for `pause` (at least 1 ms).

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use super::script::{self, Turn};
 use super::{Redis, RedisUnavailable};
-use crate::rate_limit::{GUARD, RateLimiter, Refusal};
+use crate::rate_limit::{GUARD, Permit, RateLimit, RateLimiter, Refusal};
 
 /// The window in Redis of one of a client's limiters.
 #[derive(Debug)]
@@ -17,8 +17,8 @@ pub(crate) struct SharedWindow {
     key: String,
     paused_key: String,
     when_unavailable: RedisUnavailable,
-    /// Members of the sorted set are Redis's time + this + a sequence number: unique per
-    /// request even when two clients start one in the same microsecond.
+    /// Members of the sorted set are this (random) + a sequence number: unique per request
+    /// among every client of the window.
     member_prefix: String,
     sequence: AtomicU64,
 }
@@ -48,13 +48,13 @@ impl SharedWindow {
 
     /// Waits until Redis's window gives the request a turn, bounded like
     /// [`RateLimiter::acquire`]; the turn is also counted in `local` (the window this process
-    /// falls back to). Returns how long it waited.
+    /// falls back to). A turn of the local window has no entry in Redis.
     pub(crate) async fn acquire(
         &self,
         local: &RateLimiter,
         longest_wait: Duration,
         deadline: Option<Instant>,
-    ) -> Result<Duration, Refusal> {
+    ) -> Result<Permit, Refusal> {
         let mut begun: Option<Instant> = None;
         let waited = |begun: Option<Instant>| begun.map_or(Duration::ZERO, |b| b.elapsed());
         let mut unreachable_since: Option<Instant> = None;
@@ -72,13 +72,24 @@ impl SharedWindow {
             let fall_back = self.when_unavailable == RedisUnavailable::FallBackToLocal;
             if fall_back && !self.redis.worth_trying(now) {
                 let local_wait = local.acquire_local(longest_wait, deadline).await?;
-                return Ok(waited(begun) + local_wait);
+                return Ok(Permit::local(waited(begun) + local_wait));
             }
-            match self.take(limit.max, limit.interval + GUARD, deadline).await {
+            let entry = format!(
+                "{}-{}",
+                self.member_prefix,
+                self.sequence.fetch_add(1, Ordering::Relaxed)
+            );
+            match self
+                .take(limit.max, limit.interval + GUARD, &entry, deadline)
+                .await
+            {
                 Ok(Turn::Now) => {
                     self.redis.answered();
                     local.record(Instant::now());
-                    return Ok(waited(begun));
+                    return Ok(Permit {
+                        waited: waited(begun),
+                        entry: Some(entry),
+                    });
                 }
                 Ok(Turn::After(wait)) => {
                     self.redis.answered();
@@ -91,7 +102,7 @@ impl SharedWindow {
                 Err(Failure::Redis(error)) if fall_back => {
                     self.redis.failed(&error, Instant::now());
                     let local_wait = local.acquire_local(longest_wait, deadline).await?;
-                    return Ok(waited(begun) + local_wait);
+                    return Ok(Permit::local(waited(begun) + local_wait));
                 }
                 Err(Failure::Redis(error)) => {
                     let now = Instant::now();
@@ -111,6 +122,29 @@ impl SharedWindow {
                     backoff = (backoff * 2).min(LONGEST_BACKOFF);
                 }
             }
+        }
+    }
+
+    /// Counts the request of `entry` from now: it was answered (see
+    /// [`RateLimiter::finished`]). A failure is only logged: the entry then keeps its turn's
+    /// time.
+    pub(crate) async fn finished(&self, entry: &str, limit: RateLimit) {
+        let span = limit.interval + GUARD;
+        let outcome = match self.redis.connection() {
+            Ok((generation, mut connection)) => {
+                let asked = script::finish(&mut connection, &self.key, entry, span);
+                match tokio::time::timeout(self.redis.timeout, asked).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => {
+                        self.redis.discard(generation);
+                        Err(timed_out())
+                    }
+                }
+            }
+            Err(error) => Err(error),
+        };
+        if let Err(error) = outcome {
+            tracing::debug!(key = %self.key, %error, "could not move a request's entry in the shared window");
         }
     }
 
@@ -141,24 +175,20 @@ impl SharedWindow {
         &self,
         max: u32,
         span: Duration,
+        entry: &str,
         deadline: Option<Instant>,
     ) -> Result<Turn, Failure> {
         let mut tries = 0;
         loop {
             tries += 1;
             let (generation, mut connection) = self.redis.connection().map_err(Failure::Redis)?;
-            let member = format!(
-                "{}-{}",
-                self.member_prefix,
-                self.sequence.fetch_add(1, Ordering::Relaxed)
-            );
             let asked = script::take(
                 &mut connection,
                 &self.key,
                 &self.paused_key,
                 max,
                 span,
-                &member,
+                entry,
             );
             let bound = Instant::now() + self.redis.timeout;
             let until = deadline.map_or(bound, |deadline| deadline.min(bound));
