@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use progenitor_impl::TypeImpl;
 use serde::Deserialize;
 
 use crate::{Error, Result};
@@ -19,9 +20,9 @@ pub struct Manifest {
     /// The upstream files and the operations taken from each.
     #[serde(rename = "source")]
     pub sources: Vec<Source>,
-    /// Generated types replaced by hand-written ones: schema name to Rust path.
+    /// Generated types replaced by hand-written ones: component schema name to the type.
     #[serde(default)]
-    pub replace: BTreeMap<String, String>,
+    pub replace: BTreeMap<String, Replacement>,
     /// String formats decoded by hand-written types: format name (e.g. `date-time`) to Rust path.
     #[serde(default)]
     pub formats: BTreeMap<String, String>,
@@ -57,6 +58,58 @@ pub struct Version {
     /// `objects = "/crm/objects/2026-09"`. Every version declares the same families.
     #[serde(flatten)]
     pub families: BTreeMap<String, String>,
+}
+
+/// A hand-written type that replaces the one generated for a component schema (progenitor's
+/// `with_replacement`), with the traits it implements: the generator relies on them where the
+/// type is used.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Replacement {
+    /// `Name = "crate::Type"`: an enum that implements `Display` and `FromStr`, as the enums
+    /// typify generates do.
+    Enum(String),
+    /// `Name = { type = "crate::Type", impls = ["Default"] }`: any type, e.g. a struct whose
+    /// `Debug` must not print a secret, with the traits among `Display`, `FromStr` and
+    /// `Default` it implements.
+    Type(ReplacementType),
+}
+
+/// The table form of a [`Replacement`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplacementType {
+    /// The Rust path, e.g. `crate::CreateTokenBody`.
+    #[serde(rename = "type")]
+    pub rust_type: String,
+    /// The traits it implements, by name: `Display`, `FromStr`, `Default`.
+    #[serde(default)]
+    pub impls: Vec<String>,
+}
+
+impl Replacement {
+    /// The Rust path of the type.
+    pub fn rust_type(&self) -> &str {
+        match self {
+            Self::Enum(rust_type) => rust_type,
+            Self::Type(replacement) => &replacement.rust_type,
+        }
+    }
+
+    /// The traits the type implements, as progenitor names them.
+    pub fn impls(&self) -> Result<Vec<TypeImpl>, String> {
+        match self {
+            Self::Enum(_) => Ok(vec![TypeImpl::Display, TypeImpl::FromStr]),
+            Self::Type(replacement) => replacement
+                .impls
+                .iter()
+                .map(|name| {
+                    name.parse()
+                        .map_err(|_| format!("`{name}` is not one of Display, FromStr, Default"))
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The `info` of the merged document.
@@ -144,6 +197,11 @@ impl Manifest {
         names.sort_unstable();
         if names.windows(2).any(|pair| pair[0] == pair[1]) {
             return Err("a version is declared twice".into());
+        }
+        for (schema, replacement) in &self.replace {
+            replacement
+                .impls()
+                .map_err(|e| format!("[replace] {schema}: {e}"))?;
         }
         if self.version_table.is_some() && self.versions.is_empty() {
             return Err("`version_table` needs at least one `[[version]]`".into());

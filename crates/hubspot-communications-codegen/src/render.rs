@@ -74,14 +74,15 @@ fn settings(manifest: &Manifest) -> Result<GenerationSettings> {
         .with_map_type("::std::collections::BTreeMap")
         // Equality lets tests and users compare values.
         .with_derive("PartialEq");
-    for (schema, rust_type) in &manifest.replace {
-        // Hand-written types, e.g. enums that keep values HubSpot adds later. They implement
-        // Display and FromStr like the enums typify would have generated.
-        settings.with_replacement(
-            schema,
-            rust_type,
-            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-        );
+    for (schema, replacement) in &manifest.replace {
+        // Hand-written types, e.g. enums that keep values HubSpot adds later, or structs whose
+        // Debug hides a secret; with the traits they implement (an enum: Display and FromStr,
+        // like the enums typify would have generated). A replaced struct gets no builder: an
+        // operation takes it whole (`body(value)`, no `body_map`).
+        let impls = replacement
+            .impls()
+            .map_err(|e| Error::Progenitor(format!("[replace] {schema}: {e}")))?;
+        settings.with_replacement(schema, replacement.rust_type(), impls.into_iter());
     }
     for (format, rust_type) in &manifest.formats {
         // Hand-written types for a string format, e.g. a date-time that decodes faster than

@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use hubspot_communications_codegen::manifest::Replacement;
 use hubspot_communications_codegen::render::render;
 use hubspot_communications_codegen::{Error, Manifest, generate, patched_document};
+use progenitor_impl::TypeImpl;
 use serde_json::json;
 
 fn fixtures() -> PathBuf {
@@ -215,6 +217,60 @@ fn a_string_format_can_be_decoded_by_a_hand_written_type() {
         by_ours,
         "pub created_at: ::std::option::Option<crate::Stamp>"
     );
+}
+
+#[test]
+fn a_body_struct_can_be_replaced_by_a_hand_written_type() {
+    let (spec, upstream) = defects();
+    let document = patched_document(&spec, &upstream).unwrap();
+    let mut manifest = Manifest::load(&spec.join("client.toml")).unwrap();
+    let generated = render(&document, &manifest).unwrap();
+    assert!(generated.contains("pub struct NewNote {"), "{generated}");
+    assert!(generated.contains("body: Result<types::builder::NewNote, String>"));
+
+    // The table form, as for a struct whose Debug must hide a secret.
+    let table: toml::Table =
+        toml::from_str("NewNote = { type = \"crate::NewNote\", impls = [\"Default\"] }").unwrap();
+    let replacement: Replacement = table["NewNote"].clone().try_into().unwrap();
+    assert_eq!(replacement.impls().unwrap(), [TypeImpl::Default]);
+    manifest.replace.insert("NewNote".into(), replacement);
+    let ours = render(&document, &manifest).unwrap();
+    assert!(
+        !ours.contains("struct NewNote"),
+        "neither the type nor its builder"
+    );
+    assert!(
+        ours.contains("body: Result<crate::NewNote, String>"),
+        "{ours}"
+    );
+    assert!(ours.contains("V: std::convert::TryInto<crate::NewNote>"));
+    assert!(!ours.contains("body_map"), "no builder to map");
+    assert!(syn::parse_file(&ours).is_ok());
+}
+
+#[test]
+fn a_replacement_claiming_an_unknown_trait_is_refused() {
+    let dir = scratch(
+        &format!(
+            "{NOTES_ONLY}\n[replace]\nNewNote = {{ type = \"crate::NewNote\", impls = [\"Debug\"] }}\n"
+        ),
+        None,
+    );
+    let error = Manifest::load(&dir.path().join("client.toml")).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("[replace] NewNote: `Debug` is not one of Display, FromStr, Default"),
+        "{error}"
+    );
+    // An unknown key is refused too, rather than ignored.
+    let dir = scratch(
+        &format!(
+            "{NOTES_ONLY}\n[replace]\nNewNote = {{ type = \"crate::NewNote\", derives = [] }}\n"
+        ),
+        None,
+    );
+    assert!(Manifest::load(&dir.path().join("client.toml")).is_err());
 }
 
 #[test]

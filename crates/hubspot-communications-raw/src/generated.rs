@@ -29,29 +29,6 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///`AccessTokenResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AccessTokenResponse {
-        pub access_token: ::std::string::String,
-        pub expires_in: i64,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub hub_id: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_token: ::std::option::Option<::std::string::String>,
-        pub refresh_token: ::std::string::String,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub scopes: ::std::vec::Vec<::std::string::String>,
-        pub token_type: ::std::string::String,
-        #[serde(default = "defaults::access_token_response_token_use")]
-        pub token_use: AccessTokenResponseTokenUse,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_id: ::std::option::Option<i32>,
-    }
-    impl AccessTokenResponse {
-        pub fn builder() -> builder::AccessTokenResponse {
-            Default::default()
-        }
-    }
     ///`AccessTokenResponseTokenUse`
     #[derive(
         ::serde::Deserialize,
@@ -485,31 +462,6 @@ pub mod types {
     }
     impl CollectionResponseWithTotalSimplePublicObject {
         pub fn builder() -> builder::CollectionResponseWithTotalSimplePublicObject {
-            Default::default()
-        }
-    }
-    ///`CreateTokenBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct CreateTokenBody {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub client_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub client_secret: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code_verifier: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub grant_type: ::std::option::Option<CreateTokenBodyGrantType>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub redirect_uri: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub refresh_token: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
-    }
-    impl CreateTokenBody {
-        pub fn builder() -> builder::CreateTokenBody {
             Default::default()
         }
     }
@@ -1350,203 +1302,6 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct AccessTokenResponse {
-            access_token: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            expires_in: ::std::result::Result<i64, ::std::string::String>,
-            hub_id: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-            id_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            refresh_token: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            scopes: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            token_type: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            token_use: ::std::result::Result<
-                super::AccessTokenResponseTokenUse,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<i32>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AccessTokenResponse {
-            fn default() -> Self {
-                Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
-                    expires_in: Err("no value supplied for expires_in".to_string()),
-                    hub_id: Ok(Default::default()),
-                    id_token: Ok(Default::default()),
-                    refresh_token: Err(
-                        "no value supplied for refresh_token".to_string(),
-                    ),
-                    scopes: Ok(Default::default()),
-                    token_type: Err("no value supplied for token_type".to_string()),
-                    token_use: Ok(super::defaults::access_token_response_token_use()),
-                    user_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl AccessTokenResponse {
-            pub fn access_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.access_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_token: {e}")
-                    });
-                self
-            }
-            pub fn expires_in<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expires_in = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expires_in: {e}")
-                    });
-                self
-            }
-            pub fn hub_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.hub_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for hub_id: {e}")
-                    });
-                self
-            }
-            pub fn id_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_token: {e}")
-                    });
-                self
-            }
-            pub fn refresh_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.refresh_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for refresh_token: {e}")
-                    });
-                self
-            }
-            pub fn scopes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.scopes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scopes: {e}")
-                    });
-                self
-            }
-            pub fn token_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token_type: {e}")
-                    });
-                self
-            }
-            pub fn token_use<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::AccessTokenResponseTokenUse>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token_use = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token_use: {e}")
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i32>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AccessTokenResponse>
-        for super::AccessTokenResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AccessTokenResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_token: value.access_token?,
-                    expires_in: value.expires_in?,
-                    hub_id: value.hub_id?,
-                    id_token: value.id_token?,
-                    refresh_token: value.refresh_token?,
-                    scopes: value.scopes?,
-                    token_type: value.token_type?,
-                    token_use: value.token_use?,
-                    user_id: value.user_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AccessTokenResponse> for AccessTokenResponse {
-            fn from(value: super::AccessTokenResponse) -> Self {
-                Self {
-                    access_token: Ok(value.access_token),
-                    expires_in: Ok(value.expires_in),
-                    hub_id: Ok(value.hub_id),
-                    id_token: Ok(value.id_token),
-                    refresh_token: Ok(value.refresh_token),
-                    scopes: Ok(value.scopes),
-                    token_type: Ok(value.token_type),
-                    token_use: Ok(value.token_use),
-                    user_id: Ok(value.user_id),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct AssociatedId {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -3381,186 +3136,6 @@ pub mod types {
                     paging: Ok(value.paging),
                     results: Ok(value.results),
                     total: Ok(value.total),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CreateTokenBody {
-            client_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            client_secret: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            code_verifier: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            grant_type: ::std::result::Result<
-                ::std::option::Option<super::CreateTokenBodyGrantType>,
-                ::std::string::String,
-            >,
-            redirect_uri: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            refresh_token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            scope: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreateTokenBody {
-            fn default() -> Self {
-                Self {
-                    client_id: Ok(Default::default()),
-                    client_secret: Ok(Default::default()),
-                    code: Ok(Default::default()),
-                    code_verifier: Ok(Default::default()),
-                    grant_type: Ok(Default::default()),
-                    redirect_uri: Ok(Default::default()),
-                    refresh_token: Ok(Default::default()),
-                    scope: Ok(Default::default()),
-                }
-            }
-        }
-        impl CreateTokenBody {
-            pub fn client_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_id: {e}")
-                    });
-                self
-            }
-            pub fn client_secret<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_secret = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_secret: {e}")
-                    });
-                self
-            }
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn code_verifier<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code_verifier = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code_verifier: {e}")
-                    });
-                self
-            }
-            pub fn grant_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::CreateTokenBodyGrantType>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.grant_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for grant_type: {e}")
-                    });
-                self
-            }
-            pub fn redirect_uri<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.redirect_uri = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for redirect_uri: {e}")
-                    });
-                self
-            }
-            pub fn refresh_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.refresh_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for refresh_token: {e}")
-                    });
-                self
-            }
-            pub fn scope<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateTokenBody> for super::CreateTokenBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateTokenBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    client_id: value.client_id?,
-                    client_secret: value.client_secret?,
-                    code: value.code?,
-                    code_verifier: value.code_verifier?,
-                    grant_type: value.grant_type?,
-                    redirect_uri: value.redirect_uri?,
-                    refresh_token: value.refresh_token?,
-                    scope: value.scope?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateTokenBody> for CreateTokenBody {
-            fn from(value: super::CreateTokenBody) -> Self {
-                Self {
-                    client_id: Ok(value.client_id),
-                    client_secret: Ok(value.client_secret),
-                    code: Ok(value.code),
-                    code_verifier: Ok(value.code_verifier),
-                    grant_type: Ok(value.grant_type),
-                    redirect_uri: Ok(value.redirect_uri),
-                    refresh_token: Ok(value.refresh_token),
-                    scope: Ok(value.scope),
                 }
             }
         }
@@ -6761,12 +6336,6 @@ pub mod types {
             }
         }
     }
-    /// Generation of default values for serde.
-    pub mod defaults {
-        pub(super) fn access_token_response_token_use() -> super::AccessTokenResponseTokenUse {
-            super::AccessTokenResponseTokenUse::AccessToken
-        }
-    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -7572,52 +7141,36 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateToken<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::CreateTokenBody, String>,
+        body: Result<crate::CreateTokenBody, String>,
     }
     impl<'a> CreateToken<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CreateTokenBody>,
-            <V as std::convert::TryInto<
-                types::CreateTokenBody,
-            >>::Error: std::fmt::Display,
+            V: std::convert::TryInto<crate::CreateTokenBody>,
         {
             self.body = value
                 .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `CreateTokenBody` for body failed: {}", s)
+                .map_err(|_| {
+                    "conversion to `crate :: CreateTokenBody` for body failed"
+                        .to_string()
                 });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::CreateTokenBody,
-            ) -> types::builder::CreateTokenBody,
-        {
-            self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/token`
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<types::AccessTokenResponse>,
+            ResponseValue<crate::AccessTokenResponse>,
             Error<types::HubSpotError>,
         > {
             let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreateTokenBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/token", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map

@@ -41,12 +41,14 @@
 //!
 //! `generated.rs` is written by `cargo xtask regen` and never edited by hand; what is
 //! hand-written lives in this file, in [`open_enum`](AssociationCategory), in
-//! [`Timestamp`], and in the `path` and `limit` modules behind the hooks.
+//! [`Timestamp`], in the OAuth token types ([`CreateTokenBody`], [`AccessTokenResponse`]:
+//! their `Debug` prints no secret), and in the `path` and `limit` modules behind the hooks.
 
 #![warn(missing_docs)]
 
 mod error_body;
 mod limit;
+mod oauth_token;
 mod open_enum;
 mod path;
 mod timestamp;
@@ -57,6 +59,7 @@ mod generated;
 
 pub use generated::*;
 pub use limit::{DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLarge, response_too_large};
+pub use oauth_token::{AccessTokenResponse, CreateTokenBody};
 pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator};
 pub use progenitor_client::ClientHooks;
 pub use timestamp::Timestamp;

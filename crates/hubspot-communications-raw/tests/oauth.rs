@@ -4,8 +4,10 @@
 mod common;
 
 use common::TOKEN;
-use hubspot_communications_raw::types::{CreateTokenBody, CreateTokenBodyGrantType};
-use hubspot_communications_raw::{API_VERSIONS, BearerToken, Client, ClientContext};
+use hubspot_communications_raw::types::CreateTokenBodyGrantType;
+use hubspot_communications_raw::{
+    API_VERSIONS, BearerToken, Client, ClientContext, CreateTokenBody,
+};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hubspot_communications_raw as raw;
-use raw::types::{CreateTokenBody, CreateTokenBodyGrantType};
+use raw::CreateTokenBody;
+use raw::types::CreateTokenBodyGrantType;
 
 use crate::client::Client;
 use crate::credentials::{OAuthCredentials, OAuthTokens, RefreshCallback};
