@@ -3,12 +3,14 @@
 //! their batches finish.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::{Stream, StreamExt, stream};
 
 use crate::batch::{BatchError, BatchOutcome};
 use crate::client::Client;
 use crate::error::{Error, InvalidResponse, ResponseProblem};
+use crate::gather::Gather;
 use crate::message::Message;
 use crate::new_message::NewMessage;
 use crate::operation::Operation;
@@ -78,10 +80,10 @@ impl Client {
     /// retry failed.
     ///
     /// HubSpot's upsert takes no associations: the messages' associations are created once
-    /// they are stored, through [`Client::associate_batch`], grouping the batches that are
-    /// finished at that moment (up to [`MAX_ASSOCIATION_BATCH_SIZE`](crate::MAX_ASSOCIATION_BATCH_SIZE)
-    /// pairs a request), so that a busy import spends about one request per 1,000
-    /// associations rather than one per 100 messages. A message is
+    /// they are stored, through [`Client::associate_batch`], gathering stored batches for up
+    /// to 250 ms or [`MAX_ASSOCIATION_BATCH_SIZE`](crate::MAX_ASSOCIATION_BATCH_SIZE) pairs,
+    /// so that a busy import spends about one request per 1,000 associations rather than one
+    /// per 100 messages. A message is
     /// [`Logged`](LogOutcome::Logged) once it is stored with all of its associations.
     pub fn log_all_keyed<S>(
         &self,
@@ -94,7 +96,7 @@ impl Client {
         let client = self.clone();
         let associating = self.clone();
         let id_property = id_property.to_owned();
-        chunked(messages)
+        let stored = chunked(messages)
             .map(move |(start, chunk)| {
                 let (client, id_property) = (client.clone(), id_property.clone());
                 async move {
@@ -102,16 +104,34 @@ impl Client {
                     settle(Operation::BatchUpsert, start, chunk, outcome)
                 }
             })
-            .buffer_unordered(self.inner.batch_concurrency)
-            .ready_chunks(crate::MAX_ASSOCIATION_BATCH_SIZE / crate::MAX_BATCH_SIZE)
-            .map(move |batches| {
-                let client = associating.clone();
-                let logged = batches.into_iter().flatten().collect();
-                async move { associate_stored(&client, logged).await }
-            })
-            .buffer_unordered(self.inner.batch_concurrency)
-            .flat_map(stream::iter)
+            .buffer_unordered(self.inner.batch_concurrency);
+        Gather::new(
+            stored,
+            pairs::<String>,
+            crate::MAX_ASSOCIATION_BATCH_SIZE,
+            ASSOCIATION_LINGER,
+        )
+        .map(move |batches| {
+            let client = associating.clone();
+            let logged = batches.into_iter().flatten().collect();
+            async move { associate_stored(&client, logged).await }
+        })
+        .buffer_unordered(self.inner.batch_concurrency)
+        .flat_map(stream::iter)
     }
+}
+
+/// How long stored batches wait for others to share an association request.
+const ASSOCIATION_LINGER: Duration = Duration::from_millis(250);
+
+/// The associations to create for a batch: those of its stored messages.
+#[allow(clippy::ptr_arg)] // The type `Gather` weighs its items by.
+fn pairs<K>(batch: &Vec<Logged<K>>) -> usize {
+    batch
+        .iter()
+        .filter(|item| matches!(item.outcome, LogOutcome::Logged(_)))
+        .map(|item| item.message.associations().len())
+        .sum()
 }
 
 /// Creates the associations of the stored messages of `logged`; a message whose association

@@ -169,6 +169,7 @@ mod classify;
 mod client;
 mod credentials;
 mod error;
+mod gather;
 mod lookup;
 mod message;
 mod messages;
