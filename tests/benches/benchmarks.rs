@@ -444,6 +444,7 @@ fn peak_rss_kib() -> u64 {
 mod shared {
     use super::*;
 
+    #[cfg(feature = "redis")]
     const WORKERS: usize = 4;
     const PER_WORKER: usize = 25_000;
 
