@@ -313,8 +313,39 @@ async fn an_unreachable_redis_can_be_stood_in_for_by_the_local_limiter() {
     assert_eq!(server.stats().rate_limited, 0);
 }
 
+/// What the client logs, captured for one test (a current-thread runtime runs it all).
+#[derive(Clone, Default)]
+struct Logged(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logged {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logged {
+    fn count(&self, text: &str) -> usize {
+        String::from_utf8_lossy(&self.0.lock().unwrap())
+            .matches(text)
+            .count()
+    }
+}
+
 #[tokio::test]
 async fn redis_going_away_and_coming_back_under_fall_back() {
+    let logged = Logged::default();
+    let writer = logged.clone();
+    let _guard = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .finish(),
+    );
     let mut redis = RedisServer::start();
     let server = MockServer::start_with(roomy()).await.unwrap();
     let id = server.seed_messages(1).remove(0);
@@ -333,6 +364,8 @@ async fn redis_going_away_and_coming_back_under_fall_back() {
     for _ in 0..3 {
         client.get(&id).await.unwrap();
     }
+    assert_eq!(logged.count("WARN"), 1, "one warning for the outage");
+    assert_eq!(logged.count("cannot be reached"), 1);
 
     redis.restart(); // empty: it saves nothing
     // The client tries Redis again at most once a second.
@@ -341,6 +374,8 @@ async fn redis_going_away_and_coming_back_under_fall_back() {
     client.get(&id).await.unwrap();
     assert_eq!(window_size(&redis), 2, "the window is Redis's again");
     assert_eq!(server.stats().requests, 8);
+    assert_eq!(logged.count("answers again"), 1);
+    assert_eq!(logged.count("WARN"), 1);
 }
 
 #[tokio::test]
