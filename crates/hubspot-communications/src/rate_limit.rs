@@ -48,18 +48,21 @@ impl RateLimit {
     pub const SEARCH: Self = Self::new(5, Duration::from_secs(1));
 }
 
-/// A request's turn: how long it waited for it and, in a shared window, its entry there.
+/// A request's turn: how long it waited for it, when this process's window counted it, and, in
+/// a shared window, its entry there.
 #[derive(Debug)]
 pub(crate) struct Permit {
     pub(crate) waited: Duration,
+    pub(crate) counted_at: Instant,
     #[cfg(feature = "redis")]
     pub(crate) entry: Option<String>,
 }
 
 impl Permit {
-    pub(crate) fn local(waited: Duration) -> Self {
+    pub(crate) fn local(waited: Duration, counted_at: Instant) -> Self {
         Self {
             waited,
+            counted_at,
             #[cfg(feature = "redis")]
             entry: None,
         }
@@ -141,21 +144,19 @@ impl RateLimiter {
         if let Some(shared) = &self.shared {
             return shared.acquire(self, longest_wait, deadline).await;
         }
-        self.acquire_local(longest_wait, deadline)
-            .await
-            .map(Permit::local)
+        self.acquire_local(longest_wait, deadline).await
     }
 
     /// Says that the request of `permit` was answered (or given up on). HubSpot counted it
-    /// before then, however late it arrived: a shared window counts it from now on, so that
-    /// no delay between its turn and its arrival lets the next turn come too early.
+    /// before then, however late it arrived: the window counts it from now on, so that no delay
+    /// between its turn and its arrival (a busy machine, a slow network) lets the next turn
+    /// come too early.
     pub(crate) async fn finished(&self, permit: Permit) {
+        self.lock().recount(permit.counted_at, Instant::now());
         #[cfg(feature = "redis")]
         if let (Some(shared), Some(entry)) = (&self.shared, permit.entry) {
             shared.finished(&entry, self.limit()).await;
         }
-        #[cfg(not(feature = "redis"))]
-        let _ = permit;
     }
 
     /// [`acquire`](Self::acquire) in this process's window.
@@ -163,7 +164,7 @@ impl RateLimiter {
         &self,
         longest_wait: Duration,
         deadline: Option<Instant>,
-    ) -> Result<Duration, Refusal> {
+    ) -> Result<Permit, Refusal> {
         let mut begun = None;
         loop {
             let ready_at = {
@@ -172,7 +173,8 @@ impl RateLimiter {
                 match window.ready_at(now) {
                     None => {
                         window.count(now, 1);
-                        return Ok(begun.map_or(Duration::ZERO, |begun| now - begun));
+                        let waited = begun.map_or(Duration::ZERO, |begun| now - begun);
+                        return Ok(Permit::local(waited, now));
                     }
                     Some(at) if at - now > longest_wait => return Err(Refusal::TooLong(at - now)),
                     Some(at) if deadline.is_some_and(|deadline| at > deadline) => {
@@ -256,10 +258,11 @@ impl RateLimiter {
     /// Counts a request that started at `at` by the shared window's leave, so that this
     /// window knows the process's recent requests if it has to decide alone.
     #[cfg(feature = "redis")]
-    pub(crate) fn record(&self, at: Instant) {
+    pub(crate) fn record(&self, at: Instant) -> Instant {
         let mut window = self.lock();
         window.evict(at);
         window.count(at, 1);
+        at
     }
 
     /// The limit in force (it follows HubSpot's headers).
@@ -295,8 +298,30 @@ impl Window {
     }
 
     fn count(&mut self, at: Instant, requests: u32) {
-        self.starts.push_back((at, requests));
+        // Entries stay in time order: `at` is nearly always the newest.
+        let place = self.starts.partition_point(|&(start, _)| start <= at);
+        self.starts.insert(place, (at, requests));
         self.counted += u64::from(requests);
+    }
+
+    /// Moves one request counted at `counted_at` to `now`; counts it anew if it already left
+    /// the window (HubSpot may have counted it as late as now).
+    fn recount(&mut self, counted_at: Instant, now: Instant) {
+        let first = self
+            .starts
+            .partition_point(|&(start, _)| start < counted_at);
+        if let Some(entry) = self
+            .starts
+            .get_mut(first)
+            .filter(|(start, _)| *start == counted_at)
+        {
+            entry.1 -= 1;
+            if entry.1 == 0 {
+                self.starts.remove(first);
+            }
+            self.counted -= 1;
+        }
+        self.count(now, 1);
     }
 
     fn evict(&mut self, now: Instant) {
@@ -472,6 +497,39 @@ mod tests {
         // A deadline past the turn waits for it.
         let deadline = Instant::now() + Duration::from_secs(11);
         assert!(limiter.acquire(Duration::MAX, Some(deadline)).await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_counts_from_its_answer() {
+        // HubSpot counts a request when it arrives, which may be long after its turn: the next
+        // turn is a window after the answer, not after the turn.
+        let limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(1)));
+        let slow = limiter.acquire(Duration::MAX, None).await.unwrap();
+        tokio::time::advance(Duration::from_millis(600)).await;
+        limiter.finished(slow).await;
+        let waited = take(&limiter).await;
+        assert_eq!(waited, Duration::from_millis(1000) + GUARD);
+
+        // Answered long after its turn: the window counts it from the answer.
+        let slow = limiter.acquire(Duration::MAX, None).await.unwrap();
+        tokio::time::advance(Duration::from_secs(3)).await;
+        limiter.finished(slow).await;
+        assert_eq!(take(&limiter).await, Duration::from_secs(1) + GUARD);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_answered_out_of_order_keep_the_window_in_order() {
+        let limiter = RateLimiter::new(RateLimit::new(3, Duration::from_secs(1)));
+        let first = limiter.acquire(Duration::MAX, None).await.unwrap();
+        tokio::time::advance(Duration::from_millis(100)).await;
+        let second = limiter.acquire(Duration::MAX, None).await.unwrap();
+        tokio::time::advance(Duration::from_millis(100)).await;
+        limiter.finished(second).await; // at 200 ms
+        tokio::time::advance(Duration::from_millis(100)).await;
+        limiter.finished(first).await; // at 300 ms
+        take(&limiter).await; // the third, at 300 ms
+        // The window is full until the entry of 200 ms leaves, at 1,200 ms + GUARD.
+        assert_eq!(take(&limiter).await, Duration::from_millis(900) + GUARD);
     }
 
     /// A turn with no bound on the wait.

@@ -71,8 +71,9 @@ impl SharedWindow {
             }
             let fall_back = self.when_unavailable == RedisUnavailable::FallBackToLocal;
             if fall_back && !self.redis.worth_trying(now) {
-                let local_wait = local.acquire_local(longest_wait, deadline).await?;
-                return Ok(Permit::local(waited(begun) + local_wait));
+                let mut permit = local.acquire_local(longest_wait, deadline).await?;
+                permit.waited += waited(begun);
+                return Ok(permit);
             }
             let entry = format!(
                 "{}-{}",
@@ -85,9 +86,9 @@ impl SharedWindow {
             {
                 Ok(Turn::Now) => {
                     self.redis.answered();
-                    local.record(Instant::now());
                     return Ok(Permit {
                         waited: waited(begun),
+                        counted_at: local.record(Instant::now()),
                         entry: Some(entry),
                     });
                 }
@@ -101,8 +102,9 @@ impl SharedWindow {
                 Err(Failure::Deadline) => return Err(Refusal::Deadline),
                 Err(Failure::Redis(error)) if fall_back => {
                     self.redis.failed(&error, Instant::now());
-                    let local_wait = local.acquire_local(longest_wait, deadline).await?;
-                    return Ok(Permit::local(waited(begun) + local_wait));
+                    let mut permit = local.acquire_local(longest_wait, deadline).await?;
+                    permit.waited += waited(begun);
+                    return Ok(permit);
                 }
                 Err(Failure::Redis(error)) => {
                     let now = Instant::now();
