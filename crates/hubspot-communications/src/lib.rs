@@ -220,3 +220,8 @@ pub use secret::Secret;
 #[cfg(feature = "redis")]
 pub use shared_rate_limit::{RedisUnavailable, SharedRateLimit};
 pub use version::ApiVersion;
+
+/// The README's examples, compiled as this crate's doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
