@@ -52,6 +52,16 @@ struct Requests {
     rate_limited: AtomicU64,
     /// Pairs per association batch.
     pairs: Mutex<Vec<usize>>,
+    /// When the first and the last search, and the last write, were answered.
+    times: Mutex<Times>,
+}
+
+#[derive(Default)]
+struct Times {
+    searches: Vec<Instant>,
+    first_search: Option<Instant>,
+    last_search: Option<Instant>,
+    last_write: Option<Instant>,
 }
 
 fn main() {
@@ -82,8 +92,11 @@ fn main() {
             BOUND_SECONDS * 100.0 / elapsed,
             status.code().unwrap_or(-1)
         );
-        print_requests(&requests);
+        print_requests(&requests, started);
         check(&fake, &contacts, "import");
+        if std::env::args().any(|a| a == "--no-resume") {
+            return;
+        }
 
         // Killed halfway, then run again.
         let _ = std::fs::remove_file(directory.path().join("export.csv.report.jsonl"));
@@ -92,30 +105,30 @@ fn main() {
         let state_path = directory.path().join("export.csv.report.jsonl.state.json");
         let started = Instant::now();
         let mut child = binary(&fake, directory.path()).spawn().unwrap();
-        let settled = loop {
-            let settled = State::load(&state_path)
-                .ok()
-                .flatten()
-                .map_or(0, |s| s.counts.rows);
-            if settled >= MESSAGES as u64 / 2 {
-                break settled;
-            }
+        // Halfway: half the messages stored.
+        while fake.message_count() < MESSAGES / 2 {
             assert!(child.try_wait().unwrap().is_none(), "it ended before it was killed");
             tokio::time::sleep(Duration::from_millis(20)).await;
-        };
+        }
         child.kill().unwrap();
         child.wait().unwrap();
         let killed_after = started.elapsed().as_secs_f64();
         let stored = fake.message_count();
+        // What the state file lets the next run skip: the rows settled in file order.
+        let settled = State::load(&state_path)
+            .ok()
+            .flatten()
+            .map_or(0, |s| s.counts.rows);
         let started = Instant::now();
         let status = binary(&fake, directory.path()).status().unwrap();
         println!(
-            "kill and resume: killed after {killed_after:.2} s with {settled} rows settled and {stored} \
-             messages stored; the rerun resumed and took {:.2} s (exit {})",
+            "kill and resume: killed after {killed_after:.2} s with {stored} messages stored and \
+             the rows up to row {settled} settled in file order; the rerun resumed from there and \
+             took {:.2} s (exit {})",
             started.elapsed().as_secs_f64(),
             status.code().unwrap_or(-1)
         );
-        print_requests(&requests);
+        print_requests(&requests, started);
         check(&fake, &contacts, "kill and resume");
     });
 }
@@ -216,6 +229,15 @@ async fn seeded_fake(numbers: &[String], requests: &Arc<Requests>) -> (MockServe
                 &counted.other
             };
             kind.fetch_add(1, Ordering::Relaxed);
+            let now = Some(Instant::now());
+            let mut times = counted.times.lock().unwrap();
+            if path.ends_with("/search") {
+                times.first_search = times.first_search.or(now);
+                times.searches.push(Instant::now());
+                times.last_search = now;
+            } else if path.contains("/batch/") {
+                times.last_write = now;
+            }
         });
     let fake = MockServer::start_with(config).await.unwrap();
     let contacts = numbers
@@ -255,7 +277,24 @@ fn binary(fake: &MockServer, directory: &Path) -> Command {
     command
 }
 
-fn print_requests(requests: &Requests) {
+fn print_requests(requests: &Requests, started: Instant) {
+    let times = requests.times.lock().unwrap();
+    let at = |t: Option<Instant>| t.map_or(f64::NAN, |t| (t - started).as_secs_f64());
+    println!(
+        "  searches answered from {:.2} s to {:.2} s; the last write at {:.2} s",
+        at(times.first_search),
+        at(times.last_search),
+        at(times.last_write)
+    );
+    if std::env::var_os("IMPORT_BENCH_SEARCHES").is_some() {
+        let mut per_second = vec![0; 80];
+        for t in &times.searches {
+            if let Some(slot) = per_second.get_mut((*t - started).as_secs() as usize) {
+                *slot += 1;
+            }
+        }
+        println!("  searches per second: {per_second:?}");
+    }
     let pairs = requests.pairs.lock().unwrap();
     let largest = pairs.iter().max().copied().unwrap_or(0);
     let mean = pairs.iter().sum::<usize>() as f64 / pairs.len().max(1) as f64;

@@ -66,6 +66,13 @@ pub(crate) enum Fate {
     Unknown(String),
 }
 
+impl Fate {
+    /// Whether the row goes in the report.
+    pub(crate) fn is_reported(&self) -> bool {
+        !matches!(self, Self::Logged | Self::AlreadyLogged | Self::WouldLog)
+    }
+}
+
 /// A row whose fate is known.
 #[derive(Debug)]
 pub(crate) struct Settled {

@@ -27,8 +27,10 @@ use crate::flow::{Fate, Parsed, Ready, Settled};
 
 /// The most rows held while their number is looked up.
 pub const MAX_WAITING_ROWS: usize = 20_000;
-/// The most lookups in flight (the client's search limiter paces them).
-const MAX_LOOKUPS: usize = 8;
+/// The most lookups in flight. The client's search limiter paces them (5 a second); a few
+/// seconds' worth waiting at it keeps it busy through a moment when this stage is not
+/// scheduled (a busy machine).
+const MAX_LOOKUPS: usize = 16;
 
 /// What the stage does with what it finds.
 pub(crate) struct Resolving {

@@ -1,6 +1,8 @@
 //! The settling stage: rows come back in any order; they are taken in file order, so that the
 //! report, the counts and the state file always describe exactly the rows up to one line.
-//! Rows that settle early wait here (at most the rows in flight).
+//! Rows that settle early wait here for those before them: the rows in flight, or, in a file
+//! whose rows wait for contacts found late (numbers scattered through the file), up to most of
+//! the file; a logged row waits as its place and fate only (under 100 bytes).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -55,7 +57,14 @@ impl Settler {
     }
 
     /// Takes a settled row; applies every row that is now next in order.
-    pub(crate) fn accept(&mut self, settled: Settled) -> Result<(), ImportError> {
+    pub(crate) fn accept(&mut self, mut settled: Settled) -> Result<(), ImportError> {
+        // A row that waits for those before it keeps only what its report line needs: a
+        // logged one, nothing of its original.
+        if settled.place.seq != self.next && !settled.fate.is_reported() {
+            settled.original = Original::Text(None);
+            settled.key = None;
+            settled.number = None;
+        }
         self.early.insert(settled.place.seq, settled);
         while let Some(settled) = self.early.remove(&self.next) {
             self.apply(settled)?;
