@@ -32,6 +32,8 @@ pub(crate) struct Parsed {
     pub original: Original,
     /// What it says, or why it is a bad row.
     pub row: Result<Row, String>,
+    /// Its fate, when an earlier run logged it already (it is not read again).
+    pub done: Option<Fate>,
 }
 
 /// A row whose contact is known, to be logged.

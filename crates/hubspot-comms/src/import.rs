@@ -179,6 +179,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
             channel: options.channel.clone(),
         },
         skip_through_line: state.settled_line,
+        done: state.done.clone(),
         max_rows: options.max_rows,
         stop: Arc::clone(&options.stop),
     };

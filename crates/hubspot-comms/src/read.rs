@@ -9,9 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::mpsc;
 
-use crate::flow::{Original, Parsed, Place};
+use crate::flow::{Fate, Original, Parsed, Place};
 use crate::input::{self, Format};
 use crate::row::{self, Defaults};
+use crate::state::Done;
 
 /// What to read.
 pub(crate) struct Reading {
@@ -20,6 +21,8 @@ pub(crate) struct Reading {
     pub defaults: Defaults,
     /// Rows starting on this line or before were settled by an earlier run: skipped.
     pub skip_through_line: u64,
+    /// Rows after it that an earlier run logged: passed on with their fate, not read.
+    pub done: Vec<Done>,
     /// Read at most this many rows.
     pub max_rows: Option<u64>,
     /// Set to stop reading (Ctrl-C).
@@ -44,16 +47,31 @@ pub(crate) fn read(reading: Reading, rows: &mpsc::Sender<Parsed>) -> io::Result<
             line: record.line,
             end: record.end,
         };
+        let done = Done::find(&reading.done, record.line).map(|range| {
+            if range.already_logged {
+                Fate::AlreadyLogged
+            } else {
+                Fate::Logged
+            }
+        });
         let parsed = match record.fields {
+            _ if done.is_some() => Parsed {
+                place,
+                row: Err(String::new()),
+                original: Original::Text(None),
+                done,
+            },
             Ok(fields) => Parsed {
                 place,
                 row: row::interpret(&fields, &reading.defaults),
                 original: Original::Fields(fields),
+                done: None,
             },
             Err(unreadable) => Parsed {
                 place,
                 row: Err(unreadable.reason),
                 original: Original::Text(unreadable.text),
+                done: None,
             },
         };
         if rows.blocking_send(parsed).is_err() {

@@ -117,7 +117,10 @@ pub(crate) async fn resolve(
 
 impl Stage {
     /// A row from the file: settled, handed on, or waiting for its number.
-    async fn take(&mut self, parsed: Parsed) -> Result<(), ImportError> {
+    async fn take(&mut self, mut parsed: Parsed) -> Result<(), ImportError> {
+        if let Some(fate) = parsed.done.take() {
+            return self.settle(Settled::row(parsed, fate)).await;
+        }
         let number = match &parsed.row {
             Err(reason) => {
                 let fate = Fate::Bad(reason.clone());

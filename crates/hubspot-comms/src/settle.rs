@@ -14,7 +14,7 @@ use crate::error::ImportError;
 use crate::flow::{Fate, Original, Settled};
 use crate::progress::Progress;
 use crate::report::{Entry, Outcome, Report};
-use crate::state::State;
+use crate::state::{Done, State};
 
 /// How often the state file is written while rows settle.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -157,10 +157,44 @@ impl Settler {
             .map_err(ImportError::io(self.report.path()))?;
         self.state.counts.contacts_created =
             self.created_before + self.created.load(Ordering::Relaxed);
+        self.state.done = self.done();
         if let Some(path) = &self.state_path {
             self.state.save(path).map_err(ImportError::io(path))?;
         }
         Ok(())
+    }
+
+    /// The rows logged after the last row settled in order, as ranges of consecutive rows of
+    /// one outcome.
+    fn done(&self) -> Vec<Done> {
+        let mut ranges: Vec<Done> = Vec::new();
+        let mut previous = None;
+        for (seq, settled) in &self.early {
+            let already_logged = match settled.fate {
+                Fate::Logged => false,
+                Fate::AlreadyLogged => true,
+                _ => {
+                    previous = None;
+                    continue;
+                }
+            };
+            let line = settled.place.line;
+            match ranges.last_mut() {
+                Some(range)
+                    if previous.is_some_and(|p: u64| p + 1 == *seq)
+                        && range.already_logged == already_logged =>
+                {
+                    range.last_line = line;
+                }
+                _ => ranges.push(Done {
+                    first_line: line,
+                    last_line: line,
+                    already_logged,
+                }),
+            }
+            previous = Some(*seq);
+        }
+        ranges
     }
 
     /// The state as of the last row settled in order.

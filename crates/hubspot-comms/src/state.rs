@@ -33,6 +33,31 @@ pub struct State {
     pub report_bytes: u64,
     /// The counts of the rows up to `settled_line`.
     pub counts: Counts,
+    /// Rows after `settled_line` already logged (they settled before rows above them): the
+    /// next run settles them as they were, without sending them again.
+    #[serde(default)]
+    pub done: Vec<Done>,
+}
+
+/// Consecutive rows after the settled line, all logged with one outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Done {
+    /// The line the first row starts on.
+    pub first_line: u64,
+    /// The line the last row starts on.
+    pub last_line: u64,
+    /// Whether they were logged already (else logged by this import).
+    pub already_logged: bool,
+}
+
+impl Done {
+    /// The range holding `line`, among ranges sorted by line.
+    pub fn find(ranges: &[Done], line: u64) -> Option<&Done> {
+        let after = ranges.partition_point(|range| range.first_line <= line);
+        ranges[..after]
+            .last()
+            .filter(|range| line <= range.last_line)
+    }
 }
 
 impl State {
@@ -46,6 +71,7 @@ impl State {
             settled_bytes: 0,
             report_bytes: 0,
             counts: Counts::default(),
+            done: Vec::new(),
         }
     }
 
@@ -129,9 +155,19 @@ mod tests {
         state.settled_line = 42;
         state.report_bytes = 7;
         state.counts.logged = 40;
+        state.done = vec![Done {
+            first_line: 50,
+            last_line: 60,
+            already_logged: false,
+        }];
         state.save(&path).unwrap();
         assert_eq!(State::load(&path).unwrap(), Some(state.clone()));
         assert!(!temporary_path(&path).exists());
+        let done = &state.done;
+        assert_eq!(Done::find(done, 49), None);
+        assert_eq!(Done::find(done, 50), Some(&done[0]));
+        assert_eq!(Done::find(done, 60), Some(&done[0]));
+        assert_eq!(Done::find(done, 61), None);
         fs::write(&path, b"{ not json").unwrap();
         assert_eq!(
             State::load(&path).unwrap_err().kind(),

@@ -89,3 +89,58 @@ async fn a_killed_run_resumes_with_none_lost_or_duplicated() {
     }
     assert!(!state_path.exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_logged_out_of_order_are_not_sent_again() {
+    let fake = fake(config()).await;
+    contact(&fake, &[("phone", "+14155550100")]);
+    let lines: Vec<String> = (0..10)
+        .map(|i| {
+            format!(r#"{{"id": "k{i}", "phone": "+14155550100", "body": "m{i}", "timestamp": 1793500000}}"#)
+        })
+        .collect();
+    let directory = tempfile::tempdir().unwrap();
+    let file = write(directory.path(), "history.jsonl", &lines.join("\n"));
+    // As an earlier run left it: rows 1-2 settled in order (one reported), rows 5-7 logged
+    // while row 3 was still waiting.
+    let report = directory.path().join("history.jsonl.report.jsonl");
+    std::fs::write(&report, "{\"line\":2}\n").unwrap();
+    let mut state = State::new(
+        hubspot_comms::state::fingerprint(&file).unwrap(),
+        hubspot_comms::DEFAULT_KEY_PROPERTY.to_owned(),
+    );
+    state.settled_line = 2;
+    state.report_bytes = 11;
+    state.counts.rows = 2;
+    state.counts.logged = 1;
+    state.counts.not_found = 1;
+    state.done = vec![hubspot_comms::state::Done {
+        first_line: 5,
+        last_line: 7,
+        already_logged: false,
+    }];
+    state
+        .save(
+            &directory
+                .path()
+                .join("history.jsonl.report.jsonl.state.json"),
+        )
+        .unwrap();
+
+    let run = import(&fake, directory.path(), "history.jsonl", &[]).await;
+
+    assert_eq!(
+        run.code, 2,
+        "the earlier run's not-found row counts: {run:?}"
+    );
+    assert_eq!(run.count("rows"), 10);
+    assert_eq!(run.count("logged"), 1 + 3 + 5);
+    let stored = one_per_key(&fake);
+    let keys: Vec<&str> = stored.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        ["k2", "k3", "k7", "k8", "k9"],
+        "rows 3, 4, 8, 9, 10 sent; 1, 2, 5-7 not"
+    );
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "{\"line\":2}\n");
+}
