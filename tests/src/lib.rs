@@ -76,3 +76,20 @@ pub fn with_unique_key(config: Config, name: &str) -> Config {
         PropertyDefinition::string(name).unique(),
     )
 }
+
+/// Makes `subscriber` this thread's default until the guard drops, for a test that reads what
+/// it traced, however many other tests run beside it without one.
+///
+/// tracing caches each callsite's interest. While one dispatcher alone is registered, a
+/// callsite first reached on another test's thread (which has none) is asked of that thread's
+/// dispatcher only, is cached as "never", and this subscriber would then miss it. A second
+/// dispatcher, registered once for the process and never dropped, makes tracing ask them all.
+pub fn trace_into<S>(subscriber: S) -> tracing::subscriber::DefaultGuard
+where
+    S: tracing::Subscriber + Send + Sync + 'static,
+{
+    static ALWAYS_REGISTERED: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    ALWAYS_REGISTERED
+        .get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+    tracing::subscriber::set_default(subscriber)
+}

@@ -9,6 +9,7 @@
 //! - `msrv`: check that no dependency needs a newer Rust than the declared `rust-version`.
 
 mod api_diff;
+mod download;
 mod msrv;
 mod pins;
 mod regen;

@@ -2,11 +2,12 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::download;
 
 /// The pin file.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -223,18 +224,12 @@ fn upstream_versions(
         "https://api.github.com/repos/{repository}/contents/{}?ref={commit}",
         folder.replace(' ', "%20")
     );
-    let agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(60)))
-        .build()
-        .new_agent();
-    let text = agent
-        .get(&url)
-        .header("User-Agent", "hubspot-communications-xtask")
-        .call()
+    let text = match download::get(&url, 16 * 1024 * 1024)
         .with_context(|| format!("cannot list {url}"))?
-        .body_mut()
-        .read_to_string()
-        .with_context(|| format!("cannot read the listing of {url}"))?;
+    {
+        download::Answer::Found(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        download::Answer::NotFound => bail!("{url}: not found"),
+    };
     let listing: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("the listing of {url} is not JSON"))?;
     Ok(listing
@@ -284,29 +279,17 @@ fn obtain(repository: &str, pin: &Pin, commit: &str, from: Option<&Path>) -> Res
         "https://raw.githubusercontent.com/{repository}/{commit}/{}",
         pin.path.replace(' ', "%20")
     );
-    let agent = ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(60)))
-        .build()
-        .new_agent();
-    let mut response = match agent.get(&url).call() {
-        Ok(response) => response,
-        Err(ureq::Error::StatusCode(404)) => {
-            bail!(
-                "{}: not found upstream at {url} (moved, or wrong commit?)",
-                pin.name
-            )
-        }
-        Err(e) => bail!(
-            "{}: cannot download {url}: {e}\n(no network? take the files from a folder with --from DIR)",
+    match download::get(&url, 64 * 1024 * 1024) {
+        Ok(download::Answer::Found(bytes)) => Ok(bytes),
+        Ok(download::Answer::NotFound) => bail!(
+            "{}: not found upstream at {url} (moved, or wrong commit?)",
             pin.name
         ),
-    };
-    response
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024 * 1024)
-        .read_to_vec()
-        .with_context(|| format!("{}: download from {url} failed", pin.name))
+        Err(e) => bail!(
+            "{}: cannot download {url}: {e:#}\n(no network? take the files from a folder with --from DIR)",
+            pin.name
+        ),
+    }
 }
 
 pub fn sha256(bytes: &[u8]) -> String {

@@ -124,7 +124,30 @@ fn regen_check_passes_when_fresh_and_fails_with_a_diff_when_stale() {
     assert!(text.contains(&format!("commit {COMMIT_A}")));
     std::fs::write(&generated, text.replace("get_thing", "hand_edited")).unwrap();
     let message = error_text(regen::regen(root.path(), true));
-    assert!(message.contains("is stale"), "{message}");
+    assert!(message.contains(regen::GENERATED), "{message}");
+    assert!(!message.contains(regen::DOCUMENT), "{message}");
+}
+
+#[test]
+fn regen_writes_the_patched_document_and_checks_it_too() {
+    let (root, from) = workspace(&spec(false));
+    pins::fetch(root.path(), Some(from.path())).unwrap();
+    regen::regen(root.path(), false).unwrap();
+
+    let path = root.path().join(regen::DOCUMENT);
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(
+        document["paths"]["/things/{id}"]["get"].is_object(),
+        "{document:#}"
+    );
+    let edited = document.to_string().replace("things", "edited");
+    std::fs::write(&path, edited).unwrap();
+    let message = error_text(regen::regen(root.path(), true));
+    assert!(message.contains(regen::DOCUMENT), "{message}");
+    assert!(message.contains("stale"), "{message}");
+    regen::regen(root.path(), false).unwrap();
+    regen::regen(root.path(), true).unwrap();
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Spec-checked traffic: every request the facade sends to the fake and every answer the fake
 //! gives, validated against the operation's schemas in the patched document the raw client is
-//! generated from (`codegen::patched_document`: HubSpot's specs with `spec/patches`, the
-//! project's only documented departures).
+//! generated from: `crates/hubspot-communications-raw/src/openapi.json`, HubSpot's specs with
+//! `spec/patches` (the project's only documented departures), written beside `generated.rs` by
+//! `cargo xtask regen` and kept exact by `regen --check`. The check needs nothing outside the
+//! repository.
 //!
 //! [`crate::start`] wires it into every end-to-end test: the fake's observer records each
 //! violation, and the [`CheckedServer`] it returns fails the test when dropped if any was
@@ -70,63 +72,28 @@ impl fmt::Display for Violation {
 /// The contract of the workspace's spec, built once per process.
 ///
 /// # Panics
-/// If the spec cannot be read (`spec/upstream` is filled by `cargo xtask fetch`) or a schema
-/// does not compile: call it on a test's thread, never on the fake's.
+/// If the document or `spec/client.toml` cannot be read, or a schema does not compile: call it
+/// on a test's thread, never on the fake's.
 pub fn contract() -> &'static Contract {
     static CONTRACT: OnceLock<Contract> = OnceLock::new();
     CONTRACT.get_or_init(|| {
-        let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
-        upstream_dir(&spec)
-            .and_then(|upstream| Contract::load(&spec, &upstream))
-            .unwrap_or_else(|e| {
-                panic!(
-                    "the spec-checked traffic layer cannot load the spec ({e}); \
-                     run `cargo xtask fetch --from ../shared/hubspot-openapi` first"
-                )
-            })
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        Contract::load(
+            &root.join("spec/client.toml"),
+            &root.join("crates/hubspot-communications-raw/src/openapi.json"),
+        )
+        .unwrap_or_else(|e| panic!("the spec-checked traffic layer cannot load the spec: {e}"))
     })
 }
 
-/// Where the pinned upstream files are: `spec/upstream` once `cargo xtask fetch` has filled
-/// it, else the reference copies beside the project (`../shared/hubspot-openapi`, what
-/// `fetch --from` copies from), so that `cargo test --workspace` passes on a fresh clone. Each
-/// file must match its pinned sha256 either way.
-fn upstream_dir(spec: &Path) -> Result<std::path::PathBuf, String> {
-    #[derive(serde::Deserialize)]
-    struct Pins {
-        file: Vec<Pin>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Pin {
-        name: String,
-        sha256: String,
-    }
-    let pins = std::fs::read_to_string(spec.join("pins.toml")).map_err(|e| e.to_string())?;
-    let pins: Pins = toml::from_str(&pins).map_err(|e| e.to_string())?;
-    let holds_every_pin = |dir: &Path| {
-        pins.file.iter().all(|pin| {
-            std::fs::read(dir.join(&pin.name)).is_ok_and(|bytes| {
-                use sha2::Digest as _;
-                hex::encode(sha2::Sha256::digest(&bytes)) == pin.sha256
-            })
-        })
-    };
-    let candidates = [
-        spec.join("upstream"),
-        spec.join("../../shared/hubspot-openapi"),
-    ];
-    candidates
-        .into_iter()
-        .find(|dir| holds_every_pin(dir))
-        .ok_or_else(|| "no folder holds every pinned file with its sha256".to_owned())
-}
-
 impl Contract {
-    /// Builds the validators from `spec_dir/client.toml`, its patches and the upstream files.
-    pub fn load(spec_dir: &Path, upstream_dir: &Path) -> Result<Self, String> {
-        let document = hubspot_communications_codegen::patched_document(spec_dir, upstream_dir)
-            .map_err(|e| e.to_string())?;
-        let manifest = Manifest::load(&spec_dir.join("client.toml")).map_err(|e| e.to_string())?;
+    /// Builds the validators from the manifest and the patched document `regen` wrote.
+    pub fn load(manifest: &Path, document: &Path) -> Result<Self, String> {
+        let manifest = Manifest::load(manifest).map_err(|e| e.to_string())?;
+        let text = std::fs::read_to_string(document)
+            .map_err(|e| format!("cannot read {}: {e}", document.display()))?;
+        let document: Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not JSON: {e}", document.display()))?;
         Self::from_document(&manifest, &document)
     }
 

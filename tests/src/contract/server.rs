@@ -108,7 +108,7 @@ impl Drop for CheckedServer {
 fn report(violations: &[Violation]) -> String {
     const SHOWN: usize = 20;
     let mut text = format!(
-        "{} exchange(s) with the fake departed from the spec (spec/upstream + spec/patches):",
+        "{} exchange(s) with the fake departed from the spec (crates/hubspot-communications-raw/src/openapi.json: HubSpot's specs + spec/patches):",
         violations.len()
     );
     for violation in violations.iter().take(SHOWN) {

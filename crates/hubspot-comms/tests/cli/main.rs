@@ -1,0 +1,7 @@
+//! hubspot-comms end to end: the binary against a fake each test starts.
+//!
+//! One test binary for the package (each file a module): linked once, not once a file.
+
+mod common;
+mod import;
+mod killed;

@@ -1,0 +1,15 @@
+//! The fake HubSpot's suites: its HTTP behaviour, its rules, its binary, and the raw client against it.
+//!
+//! One test binary for the package (each file a module): linked once, not once a file.
+
+mod binary;
+mod common;
+mod contacts;
+mod hostile;
+mod http;
+mod hubspot_parity;
+mod oauth;
+mod properties;
+mod raw_client;
+mod unique_values;
+mod versions;

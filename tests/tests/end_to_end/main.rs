@@ -1,0 +1,23 @@
+//! The facade's end-to-end suites: against the embedded fake HubSpot (spec-checked), a scripted server, and redis-server.
+//!
+//! One test binary for the package (each file a module): linked once, not once a file.
+
+mod batch;
+mod bulk;
+mod bulk_logging;
+mod decisions;
+mod errors;
+mod faults;
+mod guide;
+mod hostile_answers;
+mod keyed_associations;
+mod lookup;
+mod oauth;
+mod paging;
+mod path_escape;
+mod phone_numbers;
+mod requests;
+mod serde;
+mod shared_rate_limit;
+mod tracing;
+mod webhook;
