@@ -189,6 +189,7 @@ mod secret;
 #[cfg(feature = "redis")]
 mod shared_rate_limit;
 mod version;
+pub mod webhooks;
 
 pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
 pub use association_batch::MAX_ASSOCIATION_BATCH_SIZE;
@@ -220,6 +221,9 @@ pub use secret::Secret;
 #[cfg(feature = "redis")]
 pub use shared_rate_limit::{RedisUnavailable, SharedRateLimit};
 pub use version::ApiVersion;
+pub use webhooks::{
+    EventKind, SeenEvents, SignatureError, SignatureVersion, Verifier, WebhookEvent, parse_events,
+};
 
 /// The README's examples, compiled as this crate's doctests so that they stay true.
 #[cfg(doctest)]
