@@ -7,6 +7,7 @@ use crate::account::Account;
 use crate::faults::Faults;
 use crate::label::AssociationLabel;
 use crate::property::{PropertyDefinition, PropertyOwner};
+use crate::webhooks::Webhooks;
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
 /// Starter limits, waits 10 s for a request's headers and injects no faults.
@@ -56,6 +57,9 @@ pub struct Config {
     /// Whether a refresh token stops working once exchanged (the answer's new one replaces
     /// it). HubSpot's keep working; rotating them shows a client that keeps an old one.
     pub rotate_refresh_tokens: bool,
+    /// Where and how webhooks are delivered when messages and records change (none by
+    /// default).
+    pub webhooks: Option<Webhooks>,
 }
 
 /// A callback given every exchange the fake's routes answer.
@@ -79,6 +83,7 @@ impl Default for Config {
             accounts: Vec::new(),
             access_token_lifetime: Duration::from_secs(1800),
             rotate_refresh_tokens: false,
+            webhooks: None,
         }
     }
 }
@@ -211,6 +216,18 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Delivers webhooks as HubSpot does for an app: signed batches of events posted to the
+    /// target URL when messages and records are created, changed, archived or associated
+    /// (through the API or seeded), for the subscriptions given. Read them with
+    /// [`MockServer::webhook_deliveries`](crate::MockServer::webhook_deliveries).
+    #[must_use]
+    pub fn webhooks(mut self, webhooks: Webhooks) -> Self {
+        self.webhooks = Some(webhooks);
+        self
+    }
+}
+
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
@@ -230,6 +247,7 @@ impl std::fmt::Debug for Config {
             .field("accounts", &self.accounts)
             .field("access_token_lifetime", &self.access_token_lifetime)
             .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }

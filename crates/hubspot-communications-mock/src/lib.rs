@@ -8,7 +8,9 @@
 //! association), HubSpot's error bodies, bearer authentication, rolling-window rate limits
 //! with HubSpot's headers, and seeded fault injection; and HubSpot's OAuth token endpoint, with
 //! apps, installed accounts (each with its own limits) and access tokens that expire
-//! ([`Config::oauth_app`], [`Account`]).
+//! ([`Config::oauth_app`], [`Account`]); and HubSpot's webhooks: signed batches of events
+//! posted to your receiver when messages and contacts change ([`Config::webhooks`],
+//! [`MockServer::webhook_deliveries`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -46,6 +48,7 @@ mod server;
 mod state;
 mod store;
 mod versions;
+mod webhooks;
 
 pub use account::{Account, AccountStats, PUBLIC_APP_LIMIT};
 pub use config::{Config, Limit, Observer};
@@ -57,3 +60,7 @@ pub use property::{PropertyDefinition, PropertyOwner, PropertyType};
 pub use server::MockServer;
 pub use state::Stats;
 pub use versions::DATE_VERSIONS;
+pub use webhooks::{
+    DeliveryOutcome, LegacySignature, MAX_KEPT_DELIVERIES, Subscription, WebhookAction,
+    WebhookDelivery, Webhooks,
+};

@@ -13,11 +13,20 @@ use crate::property::PropertyOwner;
 use crate::schema::Write;
 use crate::state::{Shared, Stats, lock};
 use crate::store::RecordId;
+use crate::webhooks::{DeliveryLog, Pending, WebhookDelivery};
 
 /// A running fake HubSpot. Dropping it stops it.
 pub struct MockServer {
     base_url: String,
     shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+    webhooks: Option<Deliveries>,
+}
+
+/// The webhook deliveries of a server that makes them.
+struct Deliveries {
+    log: Arc<DeliveryLog>,
+    pending: Arc<Pending>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -46,7 +55,20 @@ impl MockServer {
         let base_url = format!("http://{}", listener.local_addr()?);
         let header_read_timeout = config.header_read_timeout;
         let log = config.log;
+        let webhooks = config.webhooks.clone();
         let shared = Arc::new(Shared::new(config));
+        let webhooks = match webhooks {
+            Some(webhooks) => {
+                let running = crate::webhooks::start(webhooks, shared.labels.clone())?;
+                lock(&shared.store).journal = Some(running.journal);
+                Some(Deliveries {
+                    log: running.log,
+                    pending: running.pending,
+                    task: running.task,
+                })
+            }
+            None => None,
+        };
         let routes = crate::routes::router()
             // Inside the gate: the observer sees what a route answered, before faults.
             .layer(axum::middleware::from_fn_with_state(
@@ -71,6 +93,7 @@ impl MockServer {
             base_url,
             shared,
             task,
+            webhooks,
         })
     }
 
@@ -211,8 +234,33 @@ impl MockServer {
     }
 }
 
+impl MockServer {
+    /// Every webhook delivery made so far ([`Config::webhooks`]), oldest first: one per
+    /// attempt (a retry is another), with the headers, body and outcome of each; at most
+    /// [`MAX_KEPT_DELIVERIES`](crate::MAX_KEPT_DELIVERIES), the newest. Empty without webhooks.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.webhooks
+            .as_ref()
+            .map(|webhooks| webhooks.log.all())
+            .unwrap_or_default()
+    }
+
+    /// Waits until every change so far has been delivered for good: answered 2xx, refused
+    /// (not 5xx), or out of retries. With HubSpot's retry schedule a failing receiver keeps
+    /// this waiting for hours: shorten it ([`Webhooks::retry_schedule`](crate::Webhooks::retry_schedule)),
+    /// or bound the wait. Returns at once without webhooks.
+    pub async fn webhooks_settled(&self) {
+        if let Some(webhooks) = &self.webhooks {
+            webhooks.pending.settled().await;
+        }
+    }
+}
+
 impl Drop for MockServer {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some(webhooks) = &self.webhooks {
+            webhooks.task.abort();
+        }
     }
 }

@@ -2,13 +2,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::association::AssociationType;
 use crate::kind::ObjectKind;
 use crate::object::Object;
 use crate::property::PropertyOwner;
 use crate::schema::Schema;
+use crate::webhooks::{Change, Journal};
 
 /// A CRM record's identity: its kind and id (ids are unique across kinds, but paths name both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,6 +53,8 @@ pub(crate) struct Store {
     unique: Indexes,
     /// The account's region, in which contacts' national phone numbers are read.
     phone_region: Option<phonenumber::country::Id>,
+    /// Where every write is noted for webhook deliveries (`Config::webhooks`), if anywhere.
+    pub(crate) journal: Option<Journal>,
 }
 
 impl Store {
@@ -81,6 +84,10 @@ impl Store {
             &object.properties,
         );
         self.communications.insert(id, object);
+        self.note(Change::Created {
+            object: PropertyOwner::Communication,
+            id,
+        });
         id
     }
 
@@ -96,8 +103,12 @@ impl Store {
             .get_mut(&id)
             .filter(|c| c.archived_at.is_none())?;
         let old = indexed(&self.unique, owner, &object.properties);
+        let before = self.journal.as_ref().map(|_| object.properties.clone());
         object.apply(properties, Utc::now());
         reindex(&mut self.unique, owner, id, &old, &object.properties);
+        if let (Some(journal), Some(before)) = (&self.journal, before) {
+            note_changes(journal, owner, id, &before, &object.properties);
+        }
         Some(object)
     }
 
@@ -136,6 +147,10 @@ impl Store {
             &object.properties,
         );
         self.records.insert(RecordId { kind, id }, object);
+        self.note(Change::Created {
+            object: kind.into(),
+            id,
+        });
         id
     }
 
@@ -151,12 +166,49 @@ impl Store {
             .get_mut(&record)
             .filter(|r| r.archived_at.is_none())?;
         let old = indexed(&self.unique, owner, &object.properties);
+        let before = self.journal.as_ref().map(|_| object.properties.clone());
         object.apply(properties, Utc::now());
         if record.kind == ObjectKind::Contact {
             crate::calculated::refresh(&mut object.properties, self.phone_region);
         }
         reindex(&mut self.unique, owner, record.id, &old, &object.properties);
+        if let (Some(journal), Some(before)) = (&self.journal, before) {
+            note_changes(journal, owner, record.id, &before, &object.properties);
+        }
         Some(object)
+    }
+
+    /// Archives a live message (HubSpot's recycle bin); `false` if there is none.
+    pub(crate) fn archive_communication(&mut self, id: u64, at: DateTime<Utc>) -> bool {
+        let Some(message) = self.live_mut(id) else {
+            return false;
+        };
+        message.archived_at = Some(at);
+        self.note(Change::Deleted {
+            object: PropertyOwner::Communication,
+            id,
+        });
+        true
+    }
+
+    /// Archives a live record; `false` if there is none.
+    pub(crate) fn archive_record(&mut self, record: RecordId, at: DateTime<Utc>) -> bool {
+        let Some(object) = self.live_record_mut(record) else {
+            return false;
+        };
+        object.archived_at = Some(at);
+        self.note(Change::Deleted {
+            object: record.kind.into(),
+            id: record.id,
+        });
+        true
+    }
+
+    /// Notes a write for webhook deliveries, if they are configured.
+    fn note(&self, change: Change) {
+        if let Some(journal) = &self.journal {
+            journal.note(change);
+        }
     }
 
     /// The first unique property of a write whose value another live object of `owner` (not
@@ -239,13 +291,22 @@ impl Store {
     }
 
     pub(crate) fn associate(&mut self, message: u64, record: RecordId, how: AssociationType) {
-        self.associations
+        let added = self
+            .associations
             .entry(message)
             .or_default()
             .entry(record)
             .or_default()
             .insert(how);
         self.by_record.entry(record).or_default().insert(message);
+        if added {
+            self.note(Change::Associated {
+                message,
+                record,
+                how,
+                removed: false,
+            });
+        }
     }
 
     /// Removes one association type between a message and a record.
@@ -255,8 +316,17 @@ impl Store {
             .get_mut(&message)
             .and_then(|records| records.get_mut(&record))
         {
-            types.remove(&how);
-            if types.is_empty() {
+            let removed = types.remove(&how);
+            let emptied = types.is_empty();
+            if removed {
+                self.note(Change::Associated {
+                    message,
+                    record,
+                    how,
+                    removed: true,
+                });
+            }
+            if emptied {
                 self.dissociate_all(message, record);
             }
         }
@@ -264,8 +334,17 @@ impl Store {
 
     /// Removes every association between a message and a record.
     pub(crate) fn dissociate_all(&mut self, message: u64, record: RecordId) {
-        if let Some(records) = self.associations.get_mut(&message) {
-            records.remove(&record);
+        let removed = self
+            .associations
+            .get_mut(&message)
+            .and_then(|records| records.remove(&record));
+        for how in removed.into_iter().flatten() {
+            self.note(Change::Associated {
+                message,
+                record,
+                how,
+                removed: true,
+            });
         }
         if let Some(messages) = self.by_record.get_mut(&record) {
             messages.remove(&message);
@@ -309,6 +388,29 @@ impl Store {
             .get(&message)
             .and_then(|records| records.get(&record))
             .is_some_and(|types| !types.is_empty())
+    }
+}
+
+/// Notes each property a write changed (set, changed or cleared: `""`), HubSpot's system
+/// properties included (`hs_lastmodifieddate`, contacts' calculated phone numbers).
+fn note_changes(
+    journal: &Journal,
+    object: PropertyOwner,
+    id: u64,
+    before: &BTreeMap<String, String>,
+    after: &BTreeMap<String, String>,
+) {
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for name in names {
+        let value = after.get(name);
+        if before.get(name) != value {
+            journal.note(Change::PropertyChanged {
+                object,
+                id,
+                name: name.clone(),
+                value: value.cloned().unwrap_or_default(),
+            });
+        }
     }
 }
 

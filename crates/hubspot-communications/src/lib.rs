@@ -157,6 +157,16 @@
 //! its own tokens and rate limiter ([`RateLimit::PUBLIC_APP`]). Secrets are [`Secret`]s: no
 //! `Debug`, error or trace shows them.
 
+//!
+//! # HubSpot's webhooks
+//!
+//! [`webhooks::Verifier`] checks that a request came from HubSpot (`X-HubSpot-Signature-v3`,
+//! and v1/v2 for legacy apps), on any framework's method, URL, headers and body bytes, in
+//! constant time, with a typed [`SignatureError`]; [`parse_events`] reads the events
+//! ([`WebhookEvent`], [`EventKind`]: unknown ones kept), and [`SeenEvents`] drops the
+//! duplicates HubSpot's retries cause. The fake delivers signed webhooks to your receiver
+//! (`hubspot_communications_mock::Config::webhooks`).
+
 #![warn(missing_docs)]
 
 mod associating;
@@ -189,6 +199,7 @@ mod secret;
 #[cfg(feature = "redis")]
 mod shared_rate_limit;
 mod version;
+pub mod webhooks;
 
 pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
 pub use association_batch::MAX_ASSOCIATION_BATCH_SIZE;
@@ -220,6 +231,9 @@ pub use secret::Secret;
 #[cfg(feature = "redis")]
 pub use shared_rate_limit::{RedisUnavailable, SharedRateLimit};
 pub use version::ApiVersion;
+pub use webhooks::{
+    EventKind, SeenEvents, SignatureError, SignatureVersion, Verifier, WebhookEvent, parse_events,
+};
 
 /// The README's examples, compiled as this crate's doctests so that they stay true.
 #[cfg(doctest)]

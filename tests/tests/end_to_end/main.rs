@@ -10,6 +10,7 @@ mod errors;
 mod faults;
 mod guide;
 mod hostile_answers;
+mod hubspot_webhooks;
 mod keyed_associations;
 mod lookup;
 mod oauth;

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Parser;
-use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer, Subscription, Webhooks};
 
 /// A fake HubSpot CRM Communications API on loopback.
 #[derive(Parser)]
@@ -56,6 +56,26 @@ struct Args {
     /// Write one line per request on stderr: method, path and query, status.
     #[arg(long)]
     log: bool,
+    /// Deliver HubSpot's webhooks (signed batches of events) to this http:// URL when messages
+    /// and records change.
+    #[arg(long, requires = "webhook_secret")]
+    webhook_url: Option<String>,
+    /// The app's client secret that signs webhook deliveries.
+    #[arg(long, requires = "webhook_url")]
+    webhook_secret: Option<String>,
+    /// A webhook subscription (repeatable): OBJECT.ACTION or OBJECT.propertyChange:PROPERTY,
+    /// e.g. communication.creation, contact.propertyChange:email. Objects: communication,
+    /// contact, company, deal, ticket; actions: creation, deletion, associationChange,
+    /// propertyChange. Without any: communications and contacts created, archived and
+    /// associated, a communication's channel and a contact's email and phone changed.
+    #[arg(long = "webhook-subscribe", value_parser = Subscription::parse)]
+    webhook_subscriptions: Vec<Subscription>,
+    /// Retries of a webhook delivery that fails (a timeout, no connection, a 5xx).
+    #[arg(long, default_value_t = 10)]
+    webhook_retries: u32,
+    /// The wait before the first retry, in milliseconds; each next one waits twice as long.
+    #[arg(long, default_value_t = 60_000)]
+    webhook_retry_ms: u64,
 }
 
 fn parse_fault(text: &str) -> Result<(FaultKind, f64), String> {
@@ -84,6 +104,21 @@ async fn main() -> std::io::Result<()> {
         .log(args.log);
     config.tokens = args.tokens.into_iter().collect();
     config.daily_limit = args.daily_limit;
+    if let (Some(url), Some(secret)) = (&args.webhook_url, &args.webhook_secret) {
+        let subscriptions = if args.webhook_subscriptions.is_empty() {
+            Subscription::defaults()
+        } else {
+            args.webhook_subscriptions.clone()
+        };
+        config = config.webhooks(
+            Webhooks::new(url, secret)
+                .subscribe_all(subscriptions)
+                .retry_schedule(
+                    Duration::from_millis(args.webhook_retry_ms),
+                    args.webhook_retries,
+                ),
+        );
+    }
     let server = MockServer::bind(config, SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
     for i in 0..args.contacts {
         println!(
@@ -101,6 +136,9 @@ async fn main() -> std::io::Result<()> {
         println!("ticket {}", server.seed_ticket(&format!("Ticket {i}")));
     }
     server.seed_messages(args.messages);
+    if let Some(url) = &args.webhook_url {
+        println!("delivering webhooks to {url}");
+    }
     println!("listening on {}", server.base_url());
     tokio::signal::ctrl_c().await?;
     Ok(())

@@ -361,8 +361,8 @@ async fn archive(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer 
     let now = Utc::now();
     for input in &inputs {
         let id = text(input.get("id")).and_then(|id| id.parse::<u64>().ok());
-        if let Some(message) = id.and_then(|id| store.live_mut(id)) {
-            message.archived_at = Some(now);
+        if let Some(id) = id {
+            store.archive_communication(id, now);
         }
     }
     Ok(StatusCode::NO_CONTENT.into_response())

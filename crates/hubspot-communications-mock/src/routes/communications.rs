@@ -121,8 +121,8 @@ async fn update(
 async fn archive(State(shared): State<Arc<Shared>>, PathParams(id): PathParams<String>) -> Answer {
     let mut store = lock(&shared.store);
     // Archiving what is already gone answers 204, as HubSpot does.
-    if let Some(message) = parse_id(&id).ok().and_then(|id| store.live_mut(id)) {
-        message.archived_at = Some(chrono::Utc::now());
+    if let Ok(id) = parse_id(&id) {
+        store.archive_communication(id, chrono::Utc::now());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -143,11 +143,8 @@ async fn archive(
 ) -> Answer {
     let kind = parse_kind(&object_type)?;
     let mut store = lock(&shared.store);
-    if let Some(record) = parse_id(&id)
-        .ok()
-        .and_then(|id| store.records.get_mut(&RecordId { kind, id }))
-    {
-        record.archived_at.get_or_insert_with(chrono::Utc::now);
+    if let Ok(id) = parse_id(&id) {
+        store.archive_record(RecordId { kind, id }, chrono::Utc::now());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -13,3 +13,4 @@ mod properties;
 mod raw_client;
 mod unique_values;
 mod versions;
+mod webhooks;

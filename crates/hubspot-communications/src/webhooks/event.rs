@@ -1,0 +1,429 @@
+//! The events HubSpot posts: a JSON array of up to 100, every field optional, unknown
+//! subscription types and fields kept.
+
+use std::collections::{HashSet, VecDeque};
+
+use serde_json::{Map, Value};
+
+/// The most events HubSpot says it sends in one request. [`parse_events`] reads longer arrays
+/// too (refusing them would only make HubSpot retry them); bound the body's size in your
+/// framework instead (axum refuses bodies over 2 MB by default).
+pub const MAX_EVENTS_PER_REQUEST: usize = 100;
+
+/// The `objectTypeId` of communications (WhatsApp, LinkedIn and SMS messages): `0-18`.
+pub const COMMUNICATION_OBJECT_TYPE_ID: &str = "0-18";
+
+/// The object type ids of HubSpot's older subscription types (`contact.creation`, …), which
+/// name the object type instead of sending `objectTypeId`.
+const LEGACY_OBJECT_TYPE_IDS: [(&str, &str); 6] = [
+    ("contact", "0-1"),
+    ("company", "0-2"),
+    ("deal", "0-3"),
+    ("ticket", "0-5"),
+    ("product", "0-7"),
+    ("line_item", "0-8"),
+];
+
+/// Why a body is not a batch of events.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventsError {
+    /// The body is not JSON (or nests deeper than `serde_json` reads).
+    #[error("the body is not JSON: {0}")]
+    NotJson(String),
+    /// The body is JSON but not an array.
+    #[error("the body is not a JSON array of events")]
+    NotAnArray,
+    /// An element of the array is not a JSON object.
+    #[error("event {index} of the batch is not a JSON object")]
+    NotAnObject {
+        /// Its index in the array.
+        index: usize,
+    },
+}
+
+/// Reads the body HubSpot posts: a JSON array of events (up to
+/// [`MAX_EVENTS_PER_REQUEST`]; more are read too). Every field of an event is optional, and
+/// a field of an unexpected type reads as absent; an unknown subscription type is
+/// [`EventKind::Other`]; every field, known or not, stays in [`WebhookEvent::raw`].
+///
+/// Verify the request first ([`Verifier`](super::Verifier)), on the same bytes.
+///
+/// ```
+/// use hubspot_communications::webhooks::{EventKind, parse_events};
+///
+/// let body = br#"[
+///   {"eventId": 100, "subscriptionId": 7, "portalId": 62515, "appId": 54321,
+///    "occurredAt": 1767225600000, "subscriptionType": "object.propertyChange",
+///    "attemptNumber": 0, "objectId": 10001, "objectTypeId": "0-18",
+///    "propertyName": "hs_communication_body", "propertyValue": "Running late",
+///    "changeSource": "CRM"},
+///   {"eventId": 101, "subscriptionType": "object.somethingNew", "objectTypeId": "0-18",
+///    "newField": [1, 2]}
+/// ]"#;
+/// let events = parse_events(body)?;
+/// assert!(events[0].is_communication());
+/// match &events[0].kind {
+///     EventKind::PropertyChange(change) => {
+///         assert_eq!(change.property_name.as_deref(), Some("hs_communication_body"));
+///         assert_eq!(change.property_value.as_deref(), Some("Running late"));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// assert_eq!(events[1].kind, EventKind::Other("object.somethingNew".into()));
+/// assert_eq!(events[1].raw["newField"], serde_json::json!([1, 2]));
+/// # Ok::<(), hubspot_communications::webhooks::EventsError>(())
+/// ```
+pub fn parse_events(body: &[u8]) -> Result<Vec<WebhookEvent>, EventsError> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|error| EventsError::NotJson(error.to_string()))?;
+    let Value::Array(items) = value else {
+        return Err(EventsError::NotAnArray);
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| match item {
+            Value::Object(fields) => Ok(WebhookEvent::from_fields(fields)),
+            _ => Err(EventsError::NotAnObject { index }),
+        })
+        .collect()
+}
+
+/// One event of a webhook request, in HubSpot's words (`eventId`, `subscriptionType`,
+/// `objectTypeId`, …). Every field is optional, as HubSpot says.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct WebhookEvent {
+    /// `eventId`: the id of the change that caused the event. A retried delivery repeats it
+    /// (with the same `subscriptionId` and `portalId`: see [`WebhookEvent::key`]).
+    pub event_id: Option<u64>,
+    /// `subscriptionId`: the app's subscription the event is sent for.
+    pub subscription_id: Option<u64>,
+    /// `portalId`: the HubSpot account.
+    pub portal_id: Option<u64>,
+    /// `appId`: the app.
+    pub app_id: Option<u64>,
+    /// `occurredAt`: when the change happened, Unix milliseconds.
+    pub occurred_at: Option<u64>,
+    /// `attemptNumber`: 0 for the first delivery, then 1, 2… for HubSpot's retries.
+    pub attempt_number: Option<u64>,
+    /// `subscriptionType` as sent (`object.creation`, `contact.propertyChange`, …).
+    pub subscription_type: Option<String>,
+    /// `objectTypeId` as sent (`0-18` for communications); [`WebhookEvent::object_type_id`]
+    /// also reads the older subscription types' object names.
+    pub object_type_id: Option<String>,
+    /// `objectId`: the object created, changed, deleted or restored.
+    pub object_id: Option<u64>,
+    /// `changeSource`: where the change came from (`CRM`, `API`, `IMPORT`, …).
+    pub change_source: Option<String>,
+    /// `sourceId`: who or what made the change (`userId:…`, an app id, …).
+    pub source_id: Option<String>,
+    /// `changeFlag` of the older subscription types (`NEW`, `DELETED`, …).
+    pub change_flag: Option<String>,
+    /// What happened, with the fields of its kind.
+    pub kind: EventKind,
+    /// Every field as HubSpot sent it, known and unknown.
+    pub raw: Map<String, Value>,
+}
+
+/// What an event says happened: the action of its `subscriptionType`
+/// (`object.propertyChange` and `contact.propertyChange` are both
+/// [`EventKind::PropertyChange`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// `*.creation`: an object was created.
+    Creation,
+    /// `*.propertyChange`: a property subscribed to changed.
+    PropertyChange(PropertyChange),
+    /// `*.deletion`: an object was deleted (archived).
+    Deletion,
+    /// `*.privacyDeletion`: an object was deleted for privacy compliance (GDPR).
+    PrivacyDeletion,
+    /// `*.associationChange`: an association was added or removed.
+    AssociationChange(AssociationChange),
+    /// `*.merge`: objects were merged.
+    Merge(Merge),
+    /// `*.restore`: a deleted object was restored.
+    Restore,
+    /// A subscription type this client does not know, as sent (empty if absent); its fields
+    /// are in [`WebhookEvent::raw`].
+    Other(String),
+}
+
+/// The fields of a property change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PropertyChange {
+    /// `propertyName`.
+    pub property_name: Option<String>,
+    /// `propertyValue`: the new value (empty when cleared).
+    pub property_value: Option<String>,
+}
+
+/// The fields of an association change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AssociationChange {
+    /// `associationType` of the older subscription types (`CONTACT_TO_COMPANY`).
+    pub association_type: Option<String>,
+    /// `associationTypeId` (e.g. 81, communication to contact).
+    pub association_type_id: Option<i64>,
+    /// `associationCategory` (`HUBSPOT_DEFINED`, `USER_DEFINED`, `INTEGRATOR_DEFINED`).
+    pub association_category: Option<String>,
+    /// `fromObjectTypeId`.
+    pub from_object_type_id: Option<String>,
+    /// `fromObjectId`.
+    pub from_object_id: Option<u64>,
+    /// `toObjectTypeId`.
+    pub to_object_type_id: Option<String>,
+    /// `toObjectId`.
+    pub to_object_id: Option<u64>,
+    /// `associationRemoved`: the association was removed (else added).
+    pub association_removed: Option<bool>,
+    /// `isPrimaryAssociation`.
+    pub is_primary_association: Option<bool>,
+}
+
+/// The fields of a merge.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Merge {
+    /// `primaryObjectId`: the object merged into.
+    pub primary_object_id: Option<u64>,
+    /// `mergedObjectIds`: the objects merged into it.
+    pub merged_object_ids: Vec<u64>,
+    /// `newObjectId`: the object the merge made.
+    pub new_object_id: Option<u64>,
+    /// `numberOfPropertiesMoved`.
+    pub number_of_properties_moved: Option<u64>,
+}
+
+impl WebhookEvent {
+    /// Reads one event from its JSON object (what [`parse_events`] does for each).
+    pub fn from_fields(raw: Map<String, Value>) -> Self {
+        let subscription_type = string(&raw, "subscriptionType");
+        let action = subscription_type
+            .as_deref()
+            .and_then(|t| t.rsplit_once('.'))
+            .map(|(_, action)| action);
+        let kind = match action {
+            Some("creation") => EventKind::Creation,
+            Some("propertyChange") => EventKind::PropertyChange(PropertyChange {
+                property_name: string(&raw, "propertyName"),
+                property_value: string(&raw, "propertyValue"),
+            }),
+            Some("deletion") => EventKind::Deletion,
+            Some("privacyDeletion") => EventKind::PrivacyDeletion,
+            Some("associationChange") => EventKind::AssociationChange(AssociationChange {
+                association_type: string(&raw, "associationType"),
+                association_type_id: raw.get("associationTypeId").and_then(signed),
+                association_category: string(&raw, "associationCategory"),
+                from_object_type_id: string(&raw, "fromObjectTypeId"),
+                from_object_id: number(&raw, "fromObjectId"),
+                to_object_type_id: string(&raw, "toObjectTypeId"),
+                to_object_id: number(&raw, "toObjectId"),
+                association_removed: boolean(&raw, "associationRemoved"),
+                is_primary_association: boolean(&raw, "isPrimaryAssociation"),
+            }),
+            Some("merge") => EventKind::Merge(Merge {
+                primary_object_id: number(&raw, "primaryObjectId"),
+                merged_object_ids: raw
+                    .get("mergedObjectIds")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(unsigned)
+                    .collect(),
+                new_object_id: number(&raw, "newObjectId"),
+                number_of_properties_moved: number(&raw, "numberOfPropertiesMoved"),
+            }),
+            Some("restore") => EventKind::Restore,
+            _ => EventKind::Other(subscription_type.clone().unwrap_or_default()),
+        };
+        Self {
+            event_id: number(&raw, "eventId"),
+            subscription_id: number(&raw, "subscriptionId"),
+            portal_id: number(&raw, "portalId"),
+            app_id: number(&raw, "appId"),
+            occurred_at: number(&raw, "occurredAt"),
+            attempt_number: number(&raw, "attemptNumber"),
+            object_type_id: string(&raw, "objectTypeId"),
+            object_id: number(&raw, "objectId"),
+            change_source: string(&raw, "changeSource"),
+            source_id: string(&raw, "sourceId"),
+            change_flag: string(&raw, "changeFlag"),
+            subscription_type,
+            kind,
+            raw,
+        }
+    }
+
+    /// The object type id: `objectTypeId` when sent, else the one the older subscription
+    /// types name (`contact.creation` → `0-1`; companies `0-2`, deals `0-3`, tickets `0-5`,
+    /// products `0-7`, line items `0-8`).
+    pub fn object_type_id(&self) -> Option<&str> {
+        if let Some(id) = &self.object_type_id {
+            return Some(id);
+        }
+        let (object, _) = self.subscription_type.as_deref()?.rsplit_once('.')?;
+        LEGACY_OBJECT_TYPE_IDS
+            .iter()
+            .find(|(name, _)| *name == object)
+            .map(|(_, id)| *id)
+    }
+
+    /// Whether the event is about a communication (`objectTypeId` `0-18`).
+    pub fn is_communication(&self) -> bool {
+        self.object_type_id() == Some(COMMUNICATION_OBJECT_TYPE_ID)
+    }
+
+    /// A field as HubSpot sent it.
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        self.raw.get(name)
+    }
+
+    /// What identifies this event across HubSpot's retries: its `eventId`, within its
+    /// `subscriptionId` and `portalId` (one change may notify several subscriptions, and
+    /// HubSpot does not promise `eventId`s unique across them). `None` without an `eventId`.
+    pub fn key(&self) -> Option<EventKey> {
+        Some(EventKey {
+            portal_id: self.portal_id,
+            subscription_id: self.subscription_id,
+            event_id: self.event_id?,
+        })
+    }
+}
+
+/// What identifies an event across retries ([`WebhookEvent::key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventKey {
+    portal_id: Option<u64>,
+    subscription_id: Option<u64>,
+    event_id: u64,
+}
+
+/// The events seen lately, to drop the duplicates HubSpot's retries cause: at most
+/// `capacity` keys ([`WebhookEvent::key`]) are kept, the oldest forgotten first.
+///
+/// Remember an event once it is handled, not when it arrives: if handling fails and you
+/// answer an error, HubSpot's retry must not be dropped as a duplicate. Share one behind a
+/// `Mutex` between requests.
+///
+/// ```
+/// use hubspot_communications::webhooks::{SeenEvents, parse_events};
+///
+/// let mut seen = SeenEvents::new(10_000);
+/// let first = parse_events(br#"[{"eventId": 1, "subscriptionId": 2, "attemptNumber": 0}]"#)?;
+/// let retry = parse_events(br#"[{"eventId": 1, "subscriptionId": 2, "attemptNumber": 1}]"#)?;
+/// assert!(!seen.contains(&first[0]));
+/// assert!(seen.insert(&first[0])); // handled: remembered
+/// assert!(seen.contains(&retry[0])); // the retry is a duplicate
+/// assert!(!seen.insert(&retry[0]));
+/// # Ok::<(), hubspot_communications::webhooks::EventsError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SeenEvents {
+    capacity: usize,
+    keys: HashSet<EventKey>,
+    order: VecDeque<EventKey>,
+}
+
+impl SeenEvents {
+    /// Remembers up to `capacity` events (0 remembers none: nothing is ever a duplicate).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            keys: HashSet::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// Whether the event was remembered (always `false` without an `eventId`).
+    pub fn contains(&self, event: &WebhookEvent) -> bool {
+        event.key().is_some_and(|key| self.keys.contains(&key))
+    }
+
+    /// Remembers the event; `true` if it was not remembered yet (an event without an
+    /// `eventId` cannot be remembered, and is always new). Past the capacity, the oldest is
+    /// forgotten.
+    pub fn insert(&mut self, event: &WebhookEvent) -> bool {
+        let Some(key) = event.key() else {
+            return true;
+        };
+        if self.keys.contains(&key) {
+            return false;
+        }
+        if self.capacity == 0 {
+            return true;
+        }
+        while self.order.len() >= self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                self.keys.remove(&oldest);
+            }
+        }
+        self.keys.insert(key);
+        self.order.push_back(key);
+        true
+    }
+
+    /// How many events are remembered.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The most it remembers.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+/// A text field; numbers and booleans read as their JSON text (HubSpot sends property values
+/// as strings, but a field of another type is not lost).
+fn string(raw: &Map<String, Value>, name: &str) -> Option<String> {
+    match raw.get(name)? {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+/// An id or count: a non-negative integer, or a string of one.
+fn number(raw: &Map<String, Value>, name: &str) -> Option<u64> {
+    raw.get(name).and_then(unsigned)
+}
+
+fn unsigned(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(number) => number.as_u64(),
+        Value::String(text) => text.parse().ok(),
+        _ => None,
+    }
+}
+
+fn signed(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(number) => number.as_i64(),
+        Value::String(text) => text.parse().ok(),
+        _ => None,
+    }
+}
+
+fn boolean(raw: &Map<String, Value>, name: &str) -> Option<bool> {
+    match raw.get(name)? {
+        Value::Bool(flag) => Some(*flag),
+        Value::String(text) if text.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(text) if text.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
