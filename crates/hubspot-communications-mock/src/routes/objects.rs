@@ -37,9 +37,10 @@ async fn create(
     PathParams(object_type): PathParams<String>,
     Body(body): Body,
 ) -> Answer {
+    let schema = shared.schema();
     let kind = parse_kind(&object_type)?;
     let properties = write(
-        &shared.schema,
+        &schema,
         PropertyOwner::Record(kind),
         properties(&json_body(&body)?)?,
         Write::Create,
@@ -51,7 +52,7 @@ async fn create(
     }
     let mut store = lock(&shared.store);
     let owner = PropertyOwner::Record(kind);
-    if let Some(taken) = store.taken(&shared.schema, owner, &properties, None) {
+    if let Some(taken) = store.taken(&schema, owner, &properties, None) {
         return Err(conflict(owner, &taken));
     }
     let id = store.create_record(kind, properties);
@@ -67,6 +68,7 @@ async fn read(
     PathParams((object_type, id)): PathParams<(String, String)>,
     uri: Uri,
 ) -> Answer {
+    let schema = shared.schema();
     let query = Query::parse(&uri);
     let kind = parse_kind(&object_type)?;
     let store = lock(&shared.store);
@@ -79,15 +81,11 @@ async fn read(
         .filter(|r| r.archived_at.is_none())
         .ok_or_else(|| ApiError::not_found(format!("No {} with id {id}", kind.singular())))?;
     let owner = PropertyOwner::Record(kind);
-    Ok(axum::Json(
-        record.to_json(
-            &shared.schema.known(owner, &query.list("properties")),
-            &shared
-                .schema
-                .known(owner, &query.list("propertiesWithHistory")),
-            &RECORD_DEFAULTS,
-        ),
-    )
+    Ok(axum::Json(record.to_json(
+        &schema.known(owner, &query.list("properties")),
+        &schema.known(owner, &query.list("propertiesWithHistory")),
+        &RECORD_DEFAULTS,
+    ))
     .into_response())
 }
 
@@ -98,9 +96,10 @@ async fn update(
     PathParams((object_type, id)): PathParams<(String, String)>,
     Body(body): Body,
 ) -> Answer {
+    let schema = shared.schema();
     let kind = parse_kind(&object_type)?;
     let properties = write(
-        &shared.schema,
+        &schema,
         PropertyOwner::Record(kind),
         properties(&json_body(&body)?)?,
         Write::Update,
@@ -128,7 +127,7 @@ async fn update(
         }
     }
     let owner = PropertyOwner::Record(kind);
-    if let Some(taken) = store.taken(&shared.schema, owner, &properties, Some(record.id)) {
+    if let Some(taken) = store.taken(&schema, owner, &properties, Some(record.id)) {
         return Err(conflict(owner, &taken));
     }
     let object = store

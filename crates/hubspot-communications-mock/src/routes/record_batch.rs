@@ -81,16 +81,15 @@ async fn read(
     uri: Uri,
     Body(body): Body,
 ) -> Answer {
+    let schema = shared.schema();
     let kind = parse_kind(&object_type)?;
     let owner = PropertyOwner::Record(kind);
     let archived = Query::parse(&uri).flag("archived")?;
     let Batch { body, inputs } = inputs(&body)?;
-    let properties = shared.schema.known(owner, &strings(body.get("properties")));
-    let history = shared
-        .schema
-        .known(owner, &strings(body.get("propertiesWithHistory")));
+    let properties = schema.known(owner, &strings(body.get("properties")));
+    let history = schema.known(owner, &strings(body.get("propertiesWithHistory")));
     let id_property = body.get("idProperty").and_then(Value::as_str);
-    check_id_property(&shared.schema, kind, id_property)?;
+    check_id_property(&schema, kind, id_property)?;
     let ids = ids(&inputs);
     no_duplicates(ids.iter().map(String::as_str))?;
     let mut store = lock(&shared.store);
@@ -125,6 +124,7 @@ async fn create(
     PathParams(object_type): PathParams<String>,
     Body(body): Body,
 ) -> Answer {
+    let schema = shared.schema();
     let kind = parse_kind(&object_type)?;
     let owner = PropertyOwner::Record(kind);
     let Batch { inputs, .. } = inputs(&body)?;
@@ -151,9 +151,7 @@ async fn create(
         }
         let written = properties(input)
             .map_err(|_| item_error("VALIDATION_ERROR", "properties is required", context()))
-            .and_then(|p| {
-                write(&shared.schema, owner, p, Write::Create).map_err(|e| e.item(context()))
-            });
+            .and_then(|p| write(&schema, owner, p, Write::Create).map_err(|e| e.item(context())));
         let properties = match written {
             Ok(properties) => properties,
             Err(error) => {
@@ -172,7 +170,7 @@ async fn create(
             ));
             continue;
         }
-        if let Some(taken) = store.taken(&shared.schema, owner, &properties, None) {
+        if let Some(taken) = store.taken(&schema, owner, &properties, None) {
             errors.push(conflict_item(owner, &taken, context()));
             continue;
         }

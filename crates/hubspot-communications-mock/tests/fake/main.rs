@@ -10,6 +10,7 @@ mod http;
 mod hubspot_parity;
 mod oauth;
 mod properties;
+mod property_definitions;
 mod raw_client;
 mod unique_values;
 mod versions;
