@@ -16,6 +16,7 @@ mod oauth;
 mod paging;
 mod path_escape;
 mod phone_numbers;
+mod properties;
 mod requests;
 mod serde;
 mod shared_rate_limit;
