@@ -113,18 +113,12 @@ async fn update(
     if store.live_record_mut(record).is_none() {
         return Err(not_found());
     }
-    if let Some(pinned) = properties.get(PINNED).filter(|p| !p.is_empty()) {
-        let associated = pinned
-            .parse::<u64>()
-            .ok()
-            .is_some_and(|m| store.live(m).is_some() && store.is_associated(m, record));
-        if !associated {
-            return Err(ApiError::validation(format!(
-                "Property values were not valid: engagement {pinned} is not associated with {} {id}",
-                kind.singular()
-            ))
-            .detail(PINNED, "INVALID_PINNED_ENGAGEMENT", "the activity must be associated with the record"));
-        }
+    if let Some(refusal) = pin_refusal(&store, record, &properties) {
+        return Err(ApiError::validation(refusal).detail(
+            PINNED,
+            "INVALID_PINNED_ENGAGEMENT",
+            "the activity must be associated with the record",
+        ));
     }
     let owner = PropertyOwner::Record(kind);
     if let Some(taken) = store.taken(&schema, owner, &properties, Some(record.id)) {
@@ -134,6 +128,27 @@ async fn update(
         .update_record(record, properties)
         .ok_or_else(not_found)?;
     Ok(axum::Json(object.to_json(&[], &[], &RECORD_DEFAULTS)).into_response())
+}
+
+/// HubSpot's refusal of a pin (`hs_pinned_engagement_id`) of a message that is not
+/// associated with the record, if the write pins one.
+pub(super) fn pin_refusal(
+    store: &crate::store::Store,
+    record: RecordId,
+    properties: &std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    let pinned = properties.get(PINNED).filter(|p| !p.is_empty())?;
+    let associated = pinned
+        .parse::<u64>()
+        .ok()
+        .is_some_and(|m| store.live(m).is_some() && store.is_associated(m, record));
+    (!associated).then(|| {
+        format!(
+            "Property values were not valid: engagement {pinned} is not associated with {} {}",
+            record.kind.singular(),
+            record.id
+        )
+    })
 }
 
 async fn archive(

@@ -12,5 +12,6 @@ mod oauth;
 mod properties;
 mod property_definitions;
 mod raw_client;
+mod record_writes;
 mod unique_values;
 mod versions;
