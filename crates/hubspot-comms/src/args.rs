@@ -24,6 +24,20 @@ pub enum Command {
     /// the HubSpot contact its phone number belongs to, exactly once.
     #[command(after_long_help = IMPORT_HELP, after_help = EXIT_CODES)]
     Import(ImportArgs),
+    /// Make sure your communications have the unique key property `import` keys messages by:
+    /// created when missing (single-line text, unique values), left alone when it is there.
+    /// Run it once per account; running it again changes nothing.
+    #[command(after_long_help = SETUP_HELP)]
+    Setup(SetupArgs),
+}
+
+/// `hubspot-comms setup`.
+#[derive(Debug, Clone, Args)]
+pub struct SetupArgs {
+    /// The unique property of your communications that holds each message's key, as
+    /// `import --key-property` names it.
+    #[arg(long, value_name = "NAME", default_value = crate::DEFAULT_KEY_PROPERTY)]
+    pub key_property: String,
 }
 
 /// `hubspot-comms import`.
@@ -116,6 +130,21 @@ pub enum ProgressArg {
     None,
 }
 
+const SETUP_HELP: &str = "\
+It reads the property's definition through HubSpot's Properties API:
+  missing                 it is created: internal name NAME, single-line text, unique values,
+                          in communications' information group (else the first group)
+  unique text property    nothing to do
+  anything else           nothing is changed, and it says why (not unique, not text,
+                          archived): name another with --key-property
+Creating a property needs the scope to write communication properties: HubSpot's answer names
+the scope a token lacks.
+
+Environment: HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL, HUBSPOT_API_VERSION, as for import.
+
+Exit codes: 0 the property is there (created or found), 1 it is not (see the message).
+";
+
 fn parse_region(text: &str) -> Result<Region, String> {
     Region::parse(text).map_err(|e| e.to_string())
 }
@@ -136,11 +165,11 @@ Input (field names are matched without regard to case; CSV headers or JSON keys)
   owner                  a HubSpot owner id (hubspot_owner_id)
 Other fields (Twilio's Status, Price, ...) are kept in the report, not logged.
 
-Exactly once: each message is upserted by its key into --key-property, a property of your
-account's communications that you create once in HubSpot (Settings > Properties >
-Communication properties): internal name `external_message_id` (or your --key-property),
-field type single-line text, \"Require unique values for this property\" on. A rerun or a
-resumed run updates what is there; it never logs a message twice.
+Exactly once: each message is upserted by its key into --key-property (`external_message_id`
+by default), a unique text property of your account's communications: create it once with
+`hubspot-comms setup` (or `hubspot-comms setup --key-property NAME`). A rerun or a resumed run
+updates what is there; it never logs a message twice. A message body longer than HubSpot's
+65,536 characters is a bad row, reported with its line.
 
 Environment: HUBSPOT_ACCESS_TOKEN (a private app token with the contacts and communications
 scopes; without it, an embedded fake HubSpot with a few demo contacts is used),

@@ -20,19 +20,29 @@ pub enum ImportError {
         /// What went wrong.
         source: io::Error,
     },
-    /// The account has no unique communication property of that name, which exactly-once
-    /// logging needs.
+    /// The account's communications have no property of that name, which exactly-once
+    /// logging keys messages by.
     #[error(
-        "HubSpot has no unique communication property {name:?} to key messages by ({detail}). \
-         Create it once in HubSpot (Settings > Properties > Communication properties): internal \
-         name {name:?}, field type single-line text, \"Require unique values for this property\" \
-         on; or name another with --key-property"
+        "HubSpot has no communication property {name:?} to key messages by. Create it once with \
+         `hubspot-comms setup{}` (a unique single-line text property; the token needs the \
+         scope to write communication properties), or name another with --key-property",
+        setup_argument(name)
     )]
     KeyPropertyMissing {
         /// The property.
         name: String,
-        /// HubSpot's words.
-        detail: String,
+    },
+    /// The account's communications have a property of that name that cannot key messages:
+    /// not unique, not text, or refused by HubSpot as an `idProperty`.
+    #[error(
+        "the communication property {name:?} cannot key messages: {reason}. Name a unique text \
+         property with --key-property (`hubspot-comms setup --key-property NAME` creates one)"
+    )]
+    KeyPropertyUnusable {
+        /// The property.
+        name: String,
+        /// Why, in HubSpot's words or ours.
+        reason: String,
     },
     /// The state file belongs to another input or key property.
     #[error(
@@ -56,6 +66,15 @@ pub enum ImportError {
     /// A task of the import panicked or was cancelled.
     #[error("the import stopped unexpectedly: {0}")]
     Internal(String),
+}
+
+/// ` --key-property NAME` for a property other than the default.
+fn setup_argument(name: &str) -> String {
+    if name == crate::DEFAULT_KEY_PROPERTY {
+        String::new()
+    } else {
+        format!(" --key-property {name}")
+    }
 }
 
 impl ImportError {

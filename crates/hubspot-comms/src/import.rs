@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
-use hubspot_communications::{BatchError, BatchReadOptions, Channel, Client, Region};
+use hubspot_communications::{Channel, Client, Region};
 use tokio::sync::mpsc;
 
 use crate::args::{ImportArgs, ProgressArg};
@@ -119,8 +119,8 @@ impl From<ImportArgs> for ImportOptions {
     }
 }
 
-/// A probe key for the key property check: no message has it.
-const PROBE_KEY: &str = "hubspot-comms-key-property-check";
+/// The object type of the messages, in HubSpot's paths.
+const COMMUNICATIONS: &str = "communications";
 const PARSED_ROWS: usize = 4_096;
 const READY_ROWS: usize = 10_000;
 const SETTLED_ROWS: usize = 10_000;
@@ -262,28 +262,37 @@ fn joined(
     result.unwrap_or_else(|e| Err(ImportError::Internal(e.to_string())))
 }
 
-/// Fails early, and clearly, when the account has no unique communication property to key
-/// messages by: a batch read by that property (a read: a dry run does it too).
+/// Fails early, and clearly, when the account's communications have no unique text property
+/// of that name to key messages by: its definition, read through the Properties API (a read:
+/// a dry run does it too).
 async fn check_key_property(client: &Client, key_property: &str) -> Result<(), ImportError> {
-    let options = BatchReadOptions::new().id_property(key_property);
-    let outcome = client.read_batch(&[PROBE_KEY.to_owned()], &options).await;
-    for failure in outcome.failed {
-        let BatchError::Request(error) = failure.error else {
-            // The probe key is not found: a per-item answer, as it should be.
-            continue;
-        };
-        return Err(match error.api() {
-            Some(api) if api.status == 400 => ImportError::KeyPropertyMissing {
-                name: key_property.to_owned(),
-                detail: api.message.clone(),
-            },
-            _ => ImportError::HubSpot {
-                what: "checking the key property",
-                error,
-            },
+    let found = client
+        .property(COMMUNICATIONS, key_property)
+        .await
+        .map_err(|error| ImportError::HubSpot {
+            what: "reading the key property's definition",
+            error: Arc::new(error),
+        })?;
+    let Some(definition) = found else {
+        return Err(ImportError::KeyPropertyMissing {
+            name: key_property.to_owned(),
         });
-    }
-    Ok(())
+    };
+    let reason = if !definition.is_text() {
+        format!(
+            "it holds {} values, not text (string)",
+            definition.property_type
+        )
+    } else if !definition.has_unique_value {
+        "it does not require unique values (HubSpot cannot make an existing property unique)"
+            .to_owned()
+    } else {
+        return Ok(());
+    };
+    Err(ImportError::KeyPropertyUnusable {
+        name: key_property.to_owned(),
+        reason,
+    })
 }
 
 /// `path` with `suffix` added to its file name.

@@ -5,8 +5,9 @@
 //! exactly once: contacts are found many numbers per search, messages are upserted 100 per
 //! request by a key (the provider's message id, or a hash of the row) held in a unique
 //! property, so a rerun or a resumed run logs nothing twice. Rows that were not logged go to a
-//! report that can be imported again; a state file lets a stopped run resume. See
-//! `hubspot-comms import --help` and the crate's README.
+//! report that can be imported again; a state file lets a stopped run resume.
+//! `hubspot-comms setup` makes sure the account has that key property (the Properties API),
+//! once per account. See `hubspot-comms import --help` and the crate's README.
 //!
 //! The binary is a thin layer over this library, which the tests and the benchmark drive:
 //!
@@ -38,6 +39,7 @@ pub mod report;
 mod resolve;
 pub mod row;
 mod settle;
+pub mod setup;
 pub mod state;
 pub mod summary;
 mod write;

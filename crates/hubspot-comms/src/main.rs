@@ -9,6 +9,31 @@ use hubspot_comms::args::{Cli, Command};
 use hubspot_comms::summary::EXIT_COULD_NOT_RUN;
 use hubspot_comms::{ImportOptions, connect, import};
 
+/// `hubspot-comms setup`: makes sure of the key property, says what it did.
+async fn setup(key_property: &str) -> u8 {
+    let connection = match connect::connect(key_property).await {
+        Ok(connection) => connection,
+        Err(error) => {
+            eprintln!("hubspot-comms: could not connect: {error}");
+            return EXIT_COULD_NOT_RUN;
+        }
+    };
+    match hubspot_comms::setup::setup(&connection.client, key_property).await {
+        Ok(key) => {
+            println!(
+                "hubspot-comms: {} ({})",
+                hubspot_comms::setup::describe(&key),
+                connection.description
+            );
+            0
+        }
+        Err(error) => {
+            eprintln!("hubspot-comms setup: {error}");
+            EXIT_COULD_NOT_RUN
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -37,7 +62,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> u8 {
-    let Command::Import(args) = cli.command;
+    let args = match cli.command {
+        Command::Import(args) => args,
+        Command::Setup(args) => return setup(&args.key_property).await,
+    };
     let mut options = ImportOptions::from(args);
     let connection = match connect::connect(&options.key_property).await {
         Ok(connection) => connection,

@@ -2,7 +2,7 @@
 //! exactly once; or why it is a bad row.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use hubspot_communications::{Channel, NewMessage, PhoneNumber, Region};
+use hubspot_communications::{Channel, MAX_TEXT_PROPERTY_CHARS, NewMessage, PhoneNumber, Region};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -95,6 +95,13 @@ pub fn interpret(fields: &Map<String, Value>, defaults: &Defaults) -> Result<Row
         .filter(|body| !body.trim().is_empty())
         .ok_or("no message body (body)")?
         .to_owned();
+    // HubSpot refuses a longer text value: reported with its line rather than sent.
+    let length = body.chars().count();
+    if length > MAX_TEXT_PROPERTY_CHARS {
+        return Err(format!(
+            "the message body is {length} characters long; HubSpot stores at most {MAX_TEXT_PROPERTY_CHARS} in a property"
+        ));
+    }
     let time_text = field(TIME)?.ok_or("no date (timestamp, SentDate or date_sent)")?;
     let time = parse_time(&time_text).ok_or_else(|| format!("unparsable date {time_text:?}"))?;
     let key = match field(ID)? {
@@ -248,6 +255,21 @@ mod tests {
             outbound.message,
             NewMessage::new(Channel::Sms, "Yo").timestamp(sent)
         );
+    }
+
+    #[test]
+    fn a_body_longer_than_hubspot_stores_is_a_bad_row() {
+        let at_limit = "é".repeat(MAX_TEXT_PROPERTY_CHARS);
+        let fits = row(
+            json!({"phone": "+14155550100", "body": at_limit, "timestamp": "2024-05-01T10:00:00Z"}),
+        );
+        assert!(fits.is_ok(), "65,536 characters (131,072 bytes) fit");
+        let over = format!("{at_limit}x");
+        let refused = row(
+            json!({"phone": "+14155550100", "body": over, "timestamp": "2024-05-01T10:00:00Z"}),
+        )
+        .unwrap_err();
+        assert!(refused.contains("65537 characters"), "{refused}");
     }
 
     #[test]

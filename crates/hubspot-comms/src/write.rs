@@ -138,9 +138,9 @@ fn stop_on(error: &Arc<Error>, key_property: &str) -> Result<(), ImportError> {
         && api.status == 400
         && names_key_property(api, key_property)
     {
-        return Err(ImportError::KeyPropertyMissing {
+        return Err(ImportError::KeyPropertyUnusable {
             name: key_property.to_owned(),
-            detail: api.message.clone(),
+            reason: format!("HubSpot refused it as the key: {}", api.message),
         });
     }
     let fatal = matches!(error.status(), Some(401 | 403))

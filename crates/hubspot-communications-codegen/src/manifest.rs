@@ -45,6 +45,13 @@ pub struct Manifest {
     /// operations. Empty for a client whose paths are not version-relative.
     #[serde(default, rename = "version")]
     pub versions: Vec<Version>,
+    /// Families whose operations the merged document keys under a prefix of their own
+    /// (family name to prefix, e.g. `properties = "/properties"`), because their
+    /// version-relative paths are another family's: the properties API's `GET /{objectType}`
+    /// is the objects API's list. The generated client leaves the prefix out of its URLs and
+    /// of `OPERATION_PATHS` (a client for the family is built on the family's base URL).
+    #[serde(default, rename = "namespace")]
+    pub namespaces: BTreeMap<String, String>,
 }
 
 /// One API version (`v3`, `2026-09`, …): the base path of each family of operations. Sources
@@ -203,6 +210,24 @@ impl Manifest {
                 .impls()
                 .map_err(|e| format!("[replace] {schema}: {e}"))?;
         }
+        for (family, prefix) in &self.namespaces {
+            if !families.as_ref().is_some_and(|f| f.contains(&family)) {
+                return Err(format!(
+                    "[namespace] `{family}` is not a family of the `[[version]]`s"
+                ));
+            }
+            let segment = prefix.strip_prefix('/').unwrap_or_default();
+            if segment.is_empty() || segment.contains(['/', '{', '}']) {
+                return Err(format!(
+                    "[namespace] `{family}`: the prefix must be one literal segment such as `/{family}`, not `{prefix}`"
+                ));
+            }
+        }
+        let mut prefixes: Vec<&String> = self.namespaces.values().collect();
+        prefixes.sort_unstable();
+        if prefixes.windows(2).any(|pair| pair[0] == pair[1]) {
+            return Err("[namespace]: two families have one prefix".into());
+        }
         if self.version_table.is_some() && self.versions.is_empty() {
             return Err("`version_table` needs at least one `[[version]]`".into());
         }
@@ -260,6 +285,28 @@ impl Manifest {
                 source.file
             )),
         }
+    }
+}
+
+impl Manifest {
+    /// The prefix the merged document keys a family's operations under, if it has one.
+    pub fn namespace(&self, family: Option<&str>) -> Option<&str> {
+        family
+            .and_then(|family| self.namespaces.get(family))
+            .map(String::as_str)
+    }
+
+    /// An operation's path as the generated client sends it, relative to its family's base:
+    /// the document's key without the family's namespace prefix, if it has one.
+    pub fn client_path<'a>(&self, document_path: &'a str) -> &'a str {
+        self.namespaces
+            .values()
+            .find_map(|prefix| {
+                document_path
+                    .strip_prefix(prefix.as_str())
+                    .filter(|rest| rest.starts_with('/'))
+            })
+            .unwrap_or(document_path)
     }
 }
 

@@ -6,6 +6,9 @@
 //! one that several versions define is merged into one, which lists them in `x-versions`. The
 //! rules, each so that a client generated once speaks every version:
 //!
+//! - **Namespaces**: a family whose relative paths are another family's (the properties
+//!   API's `GET /{objectType}` is the objects API's list) is keyed under its `[namespace]`
+//!   prefix (`/properties/{objectType}`), which the generated client leaves out of its URLs.
 //! - **Operations** must be the same in every version that defines them, up to prose
 //!   (descriptions, summaries, examples), names (operationId, tags), `security` (the client
 //!   sets its own bearer token), vendor extensions (`x-…`) and response headers (the generated
@@ -71,6 +74,22 @@ pub fn merge(manifest: &Manifest, sources: &[(&Source, Value)]) -> Result<Value>
                 Some(base) => relative(base, path).expect("checked by Manifest::load"),
                 None => path,
             };
+            // A family with a namespace is keyed under its prefix (its relative paths are
+            // another family's); a path of another family must not look like one of those.
+            let path = match manifest.namespace(source.family.as_deref()) {
+                Some(prefix) => format!("{prefix}{path}"),
+                None if manifest.client_path(path) != path => {
+                    return Err(Error::Manifest {
+                        path: "client.toml".into(),
+                        message: format!(
+                            "`{operation}` in {}: its relative path begins with a [namespace] prefix of another family",
+                            source.file
+                        ),
+                    });
+                }
+                None => path.to_owned(),
+            };
+            let path = path.as_str();
             let key = (method.clone(), path.to_owned());
             let shown = format!("{} {path}", method.to_uppercase());
             let entry = paths

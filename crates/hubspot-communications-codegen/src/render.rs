@@ -22,10 +22,29 @@ pub fn render(document: &Value, manifest: &Manifest) -> Result<String> {
         .generate_tokens(&spec)
         .map_err(|e| Error::Progenitor(e.to_string()))?;
     let paths = if manifest.path_encoder.is_some() || manifest.operation_paths {
-        operation_paths(&spec)?
+        operation_paths(&spec, manifest)?
     } else {
         BTreeMap::new()
     };
+    if !manifest.namespaces.is_empty() {
+        // The document keys a namespaced family's operations under its prefix (its relative
+        // paths are another family's); its client is built on the family's base URL, so the
+        // URL it sends leaves the prefix out. Made on tokens, like the encoder's replacement,
+        // and counted: one URL per namespaced operation, or progenitor builds URLs otherwise.
+        let namespaced = operations(&spec)?
+            .iter()
+            .filter(|(_, path, _)| manifest.client_path(path) != *path)
+            .count();
+        let mut rewritten = 0;
+        tokens = strip_namespaces(tokens, manifest, &mut rewritten);
+        if rewritten != namespaced {
+            return Err(Error::Progenitor(format!(
+                "[namespace] is set, but the generated code builds the URLs of the {namespaced} \
+                 namespaced operations in {rewritten} `format!(\"{{}}/…\")` strings: find how \
+                 progenitor builds URLs now and update render.rs"
+            )));
+        }
+    }
     if let Some(encoder) = &manifest.path_encoder {
         // progenitor_client's `encode_path` leaves `\` as it is, which URL parsers read as
         // `/` in http(s) URLs: a parameter could leave its segment. The replacement is made on
@@ -130,12 +149,62 @@ fn operations(spec: &openapiv3::OpenAPI) -> Result<Vec<(String, &str, &openapiv3
     Ok(all)
 }
 
-/// Every operation's path template (as the spec writes it), by operationId.
-fn operation_paths(spec: &openapiv3::OpenAPI) -> Result<BTreeMap<String, String>> {
+/// Every operation's path template as the client sends it (the spec's, without a family's
+/// namespace prefix), by operationId.
+fn operation_paths(
+    spec: &openapiv3::OpenAPI,
+    manifest: &Manifest,
+) -> Result<BTreeMap<String, String>> {
     Ok(operations(spec)?
         .into_iter()
-        .map(|(id, path, _)| (id, path.to_owned()))
+        .map(|(id, path, _)| (id, manifest.client_path(path).to_owned()))
         .collect())
+}
+
+/// Removes each family's namespace prefix from the URLs progenitor builds (the string
+/// literal of `format!("{}/properties/{}", client.baseurl, …)` becomes `"{}/{}"`) and from
+/// its doc comments (`` request to `/properties/{objectType}` ``), counting the URLs.
+fn strip_namespaces(
+    tokens: TokenStream,
+    manifest: &Manifest,
+    rewritten: &mut usize,
+) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(
+                    group.delimiter(),
+                    strip_namespaces(group.stream(), manifest, rewritten),
+                );
+                inner.set_span(group.span());
+                TokenTree::Group(inner)
+            }
+            TokenTree::Literal(literal) => {
+                let Ok(syn::Lit::Str(text)) = syn::parse_str::<syn::Lit>(&literal.to_string())
+                else {
+                    return TokenTree::Literal(literal);
+                };
+                let value = text.value();
+                let mut changed = value.clone();
+                for prefix in manifest.namespaces.values() {
+                    let url = format!("{{}}{prefix}/");
+                    if let Some(rest) = changed.strip_prefix(&url) {
+                        changed = format!("{{}}/{rest}");
+                        *rewritten += 1;
+                    }
+                    changed = changed.replace(&format!("`{prefix}/"), "`/");
+                }
+                if changed == value {
+                    return TokenTree::Literal(literal);
+                }
+                let mut replaced = proc_macro2::Literal::string(&changed);
+                replaced.set_span(literal.span());
+                TokenTree::Literal(replaced)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// The table the raw client's request hook checks every URL against: a parameter value such

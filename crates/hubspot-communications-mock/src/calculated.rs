@@ -8,7 +8,10 @@
 //! region ([`Config::phone_region`](crate::Config::phone_region), `US` by default). For any
 //! other text the fake keeps its digits only (`ext. 12` → `12`; none at all clears it). Both
 //! are read-only: a write of them is ignored, like every read-only property of the fake.
-//! The `hs_searchable_calculated_international_*` properties are not modelled.
+//! `hs_searchable_calculated_international_phone_number` and `_mobile_number` hold the whole
+//! number, country code included, as digits (`+44 7911 123456` → `447911123456`) when it reads
+//! as a valid number, and are unset otherwise: HubSpot documents their names, not their form;
+//! this is the fake's reading of "international", kept formatting-free like the others.
 
 use std::collections::BTreeMap;
 
@@ -20,11 +23,36 @@ pub(crate) const SEARCHABLE_PHONES: [(&str, &str); 2] = [
     ("mobilephone", "hs_searchable_calculated_mobile_number"),
 ];
 
+/// Each international calculated property and the property it is calculated from.
+pub(crate) const INTERNATIONAL_PHONES: [(&str, &str); 2] = [
+    (
+        "phone",
+        "hs_searchable_calculated_international_phone_number",
+    ),
+    (
+        "mobilephone",
+        "hs_searchable_calculated_international_mobile_number",
+    ),
+];
+
 /// The most text read as a number: longer values keep their digits only.
 const MAX_NUMBER_CHARS: usize = 64;
 
 /// Sets a contact's calculated properties from its stored ones.
 pub(crate) fn refresh(properties: &mut BTreeMap<String, String>, region: Option<country::Id>) {
+    for (source, calculated) in INTERNATIONAL_PHONES {
+        match properties
+            .get(source)
+            .and_then(|value| international(value, region))
+        {
+            Some(value) => {
+                properties.insert(calculated.to_owned(), value);
+            }
+            None => {
+                properties.remove(calculated);
+            }
+        }
+    }
     for (source, calculated) in SEARCHABLE_PHONES {
         match properties
             .get(source)
@@ -40,12 +68,20 @@ pub(crate) fn refresh(properties: &mut BTreeMap<String, String>, region: Option<
     }
 }
 
-/// The searchable form of a phone number as typed.
-pub(crate) fn searchable(text: &str, region: Option<country::Id>) -> String {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+/// The international searchable form of a phone number as typed: country code and national
+/// number, digits only, for a number that reads as valid (internationally, or nationally in
+/// the account's region).
+pub(crate) fn international(text: &str, region: Option<country::Id>) -> Option<String> {
+    let number = parse(text, region)?;
+    Some(format!("{}{}", number.code().value(), number.national()))
+}
+
+/// A number as typed, if it reads as a valid one.
+fn parse(text: &str, region: Option<country::Id>) -> Option<phonenumber::PhoneNumber> {
     if text.chars().count() > MAX_NUMBER_CHARS {
-        return digits;
+        return None;
     }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let trimmed = text.trim();
     let international = trimmed.starts_with('+') || digits.starts_with("00");
     let text = match digits.strip_prefix("00") {
@@ -54,11 +90,18 @@ pub(crate) fn searchable(text: &str, region: Option<country::Id>) -> String {
     };
     let region = if international { None } else { region };
     if !international && region.is_none() {
-        return digits;
+        return None;
     }
-    match phonenumber::parse(region, &text) {
-        Ok(number) if number.is_valid() => number.national().to_string(),
-        _ => digits,
+    phonenumber::parse(region, &text)
+        .ok()
+        .filter(phonenumber::PhoneNumber::is_valid)
+}
+
+/// The searchable form of a phone number as typed.
+pub(crate) fn searchable(text: &str, region: Option<country::Id>) -> String {
+    match parse(text, region) {
+        Some(number) => number.national().to_string(),
+        None => text.chars().filter(char::is_ascii_digit).collect(),
     }
 }
 
@@ -80,6 +123,35 @@ mod tests {
         // Not a valid number: digits only.
         assert_eq!(searchable("12-34", us), "1234");
         assert_eq!(searchable("call me", us), "");
+    }
+
+    #[test]
+    fn the_international_form_keeps_the_country_code_of_numbers_that_read() {
+        let us = Some(country::Id::US);
+        assert_eq!(
+            international("+44 7911 123456", us).as_deref(),
+            Some("447911123456")
+        );
+        assert_eq!(
+            international("(415) 555-0123", us).as_deref(),
+            Some("14155550123")
+        );
+        assert_eq!(
+            international("07911 123456", Some(country::Id::GB)).as_deref(),
+            Some("447911123456")
+        );
+        assert_eq!(international("12-34", us), None);
+        assert_eq!(international("415 555 0123", None), None);
+        let mut contact =
+            BTreeMap::from([("mobilephone".to_owned(), "+49 1512 3456789".to_owned())]);
+        refresh(&mut contact, us);
+        assert_eq!(
+            contact["hs_searchable_calculated_international_mobile_number"],
+            "4915123456789"
+        );
+        contact.insert("mobilephone".to_owned(), "not a number".to_owned());
+        refresh(&mut contact, us);
+        assert!(!contact.contains_key("hs_searchable_calculated_international_mobile_number"));
     }
 
     #[test]

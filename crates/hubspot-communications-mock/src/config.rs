@@ -22,6 +22,9 @@ use crate::webhooks::Webhooks;
 pub struct Config {
     /// Accepted bearer tokens; empty accepts any non-empty token.
     pub tokens: BTreeSet<String>,
+    /// Tokens granted only some scopes ([`Config::scoped_token`]); every other accepted token
+    /// has them all.
+    pub token_scopes: BTreeMap<String, BTreeSet<String>>,
     /// The general rate limit.
     pub rate_limit: Limit,
     /// The search endpoints' own limit.
@@ -69,6 +72,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             tokens: BTreeSet::new(),
+            token_scopes: BTreeMap::new(),
             rate_limit: Limit::new(100, Duration::from_secs(10)),
             search_limit: Limit::new(5, Duration::from_secs(1)),
             daily_limit: None,
@@ -93,6 +97,24 @@ impl Config {
     #[must_use]
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.tokens.insert(token.into());
+        self
+    }
+
+    /// Accepts this token with only these scopes (a private app granted some): a call that
+    /// needs another is answered HubSpot's 403 `MISSING_SCOPES`, naming it. The fake checks
+    /// the scopes of the Properties API's writes: `crm.schemas.{objectType}.write`
+    /// (`crm.schemas.contacts.write`, …; `crm.schemas.communications.write` for
+    /// communications, a name HubSpot's spec does not list).
+    #[must_use]
+    pub fn scoped_token<I, S>(mut self, token: impl Into<String>, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let token = token.into();
+        self.tokens.insert(token.clone());
+        self.token_scopes
+            .insert(token, scopes.into_iter().map(Into::into).collect());
         self
     }
 
@@ -232,6 +254,7 @@ impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("tokens", &self.tokens.len())
+            .field("scoped_tokens", &self.token_scopes.len())
             .field("rate_limit", &self.rate_limit)
             .field("search_limit", &self.search_limit)
             .field("daily_limit", &self.daily_limit)

@@ -39,6 +39,28 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "CONFLICT", message)
     }
 
+    /// HubSpot's 403 for a token that lacks a scope the call needs: the scopes in
+    /// `errors[].context.requiredGranularScopes`.
+    pub(crate) fn missing_scopes(scopes: &[String]) -> Self {
+        let mut error = Self::new(
+            StatusCode::FORBIDDEN,
+            "MISSING_SCOPES",
+            "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+        );
+        error.body["errors"] = json!([{
+            "message": "One or more of the following scopes are required.",
+            "context": {"requiredGranularScopes": scopes},
+        }]);
+        error.body["links"] = json!({"scopes": "https://developers.hubspot.com/scopes"});
+        error
+    }
+
+    /// An answer of any status and category in HubSpot's shape.
+    pub(crate) fn status(status: u16, category: &str, message: impl Into<String>) -> Self {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+        Self::new(status, category, message)
+    }
+
     /// An extractor's refusal (a body that could not be read, a path that is not UTF-8), with
     /// its status and text.
     pub(crate) fn rejected(status: StatusCode, message: impl Into<String>) -> Self {

@@ -5,7 +5,9 @@
 //! way HubSpot does: numeric ids, default and requested properties (`null` where unset),
 //! cursor paging, archiving, batches with 207 answers, search with filters, sorts, paging and
 //! the 10,000-result cap, v3 and v4 associations, CRM records and pinning (which needs an
-//! association), HubSpot's error bodies, bearer authentication, rolling-window rate limits
+//! association), HubSpot's Properties API (an account's property definitions and groups for
+//! every object type, with HubSpot's rules; a property created through it takes effect at
+//! once), HubSpot's error bodies, bearer authentication, rolling-window rate limits
 //! with HubSpot's headers, and seeded fault injection; and HubSpot's OAuth token endpoint, with
 //! apps, installed accounts (each with its own limits) and access tokens that expire
 //! ([`Config::oauth_app`], [`Account`]); and HubSpot's webhooks: signed batches of events
@@ -57,6 +59,7 @@ pub use kind::ObjectKind;
 pub use label::{AssociationLabel, LabelCategory};
 pub use observe::Exchange;
 pub use property::{PropertyDefinition, PropertyOwner, PropertyType};
+pub use schema::{MAX_TEXT_CHARS, MAX_UNIQUE_PROPERTIES};
 pub use server::MockServer;
 pub use state::Stats;
 pub use versions::DATE_VERSIONS;

@@ -1,4 +1,5 @@
-//! A property definition as an account has it: name, type, options, read-only and unique flags.
+//! A property definition as an account has it: name, label, type and field type, group,
+//! options, read-only and unique flags, and whether HubSpot defined it.
 
 /// The type of a property, as HubSpot's properties API names it. Values are text on the wire;
 /// the type decides what a write accepts and how search compares and sorts.
@@ -12,10 +13,76 @@ pub enum PropertyType {
     /// A date and time (`datetime`): written as Unix milliseconds or ISO 8601, read back as
     /// ISO 8601 in UTC with milliseconds.
     DateTime,
+    /// A day (`date`): written as midnight UTC in Unix milliseconds or ISO 8601, read back as
+    /// `YYYY-MM-DD`.
+    Date,
     /// `true` or `false` (`bool`), written in any case.
     Bool,
     /// One of fixed options (`enumeration`).
     Enumeration,
+    /// A phone number (`phone_number`), kept as text.
+    PhoneNumber,
+}
+
+impl PropertyType {
+    /// Every type, as HubSpot's properties API lists them.
+    pub const ALL: [Self; 7] = [
+        Self::String,
+        Self::Number,
+        Self::DateTime,
+        Self::Date,
+        Self::Bool,
+        Self::Enumeration,
+        Self::PhoneNumber,
+    ];
+
+    /// HubSpot's name of the type (`string`, `datetime`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::String => "string",
+            Self::Number => "number",
+            Self::DateTime => "datetime",
+            Self::Date => "date",
+            Self::Bool => "bool",
+            Self::Enumeration => "enumeration",
+            Self::PhoneNumber => "phone_number",
+        }
+    }
+
+    /// Reads HubSpot's name of a type.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    /// The field types HubSpot accepts with this type (its properties guide's table).
+    pub fn field_types(self) -> &'static [&'static str] {
+        match self {
+            Self::Bool => &["booleancheckbox", "calculation_equation"],
+            Self::Enumeration => &[
+                "booleancheckbox",
+                "checkbox",
+                "radio",
+                "select",
+                "calculation_equation",
+            ],
+            Self::Date | Self::DateTime => &["date"],
+            Self::String => &[
+                "text",
+                "textarea",
+                "file",
+                "html",
+                "phonenumber",
+                "calculation_equation",
+            ],
+            Self::Number => &["number", "calculation_equation"],
+            Self::PhoneNumber => &["phonenumber"],
+        }
+    }
+
+    /// Whether values of the type are text: what HubSpot's 65,536-character limit applies to.
+    pub(crate) fn is_text(self) -> bool {
+        matches!(self, Self::String | Self::PhoneNumber)
+    }
 }
 
 /// One property of an object type.
@@ -25,22 +92,42 @@ pub struct PropertyDefinition {
     pub name: String,
     /// What values it holds.
     pub kind: PropertyType,
+    /// How HubSpot shows it (`fieldType`: `text`, `textarea`, `select`, …).
+    pub field_type: String,
+    /// The label HubSpot shows.
+    pub label: String,
+    /// The property group it belongs to (`groupName`); empty for the object type's own
+    /// information group (`contactinformation`, `communicationinformation`, …).
+    pub group_name: String,
+    /// Help text.
+    pub description: String,
     /// The options of an [`PropertyType::Enumeration`] (empty for other types).
     pub options: Vec<String>,
     /// Set by HubSpot alone: writes of it are ignored.
     pub read_only: bool,
     /// No two records hold one value: usable as an `idProperty` and for upserts.
     pub unique: bool,
+    /// One of HubSpot's default properties (`hubspotDefined`): it cannot be archived and its
+    /// definition cannot be changed.
+    pub hubspot_defined: bool,
 }
 
 impl PropertyDefinition {
-    fn new(name: impl Into<String>, kind: PropertyType) -> Self {
+    /// A property of this name and type, with the type's usual field type and a label made
+    /// from its name.
+    pub fn new(name: impl Into<String>, kind: PropertyType) -> Self {
+        let name = name.into();
         Self {
-            name: name.into(),
+            label: label(&name),
+            name,
             kind,
+            field_type: kind.field_types()[0].to_owned(),
+            group_name: String::new(),
+            description: String::new(),
             options: Vec::new(),
             read_only: false,
             unique: false,
+            hubspot_defined: false,
         }
     }
 
@@ -72,6 +159,7 @@ impl PropertyDefinition {
     {
         Self {
             options: options.into_iter().map(Into::into).collect(),
+            field_type: "select".to_owned(),
             ..Self::new(name, PropertyType::Enumeration)
         }
     }
@@ -89,6 +177,44 @@ impl PropertyDefinition {
         self.read_only = true;
         self
     }
+
+    /// Sets its label.
+    #[must_use]
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets its field type (`textarea`, `radio`, …).
+    #[must_use]
+    pub fn field_type(mut self, field_type: impl Into<String>) -> Self {
+        self.field_type = field_type.into();
+        self
+    }
+
+    /// Puts it in a property group of its object type.
+    #[must_use]
+    pub fn group(mut self, group_name: impl Into<String>) -> Self {
+        self.group_name = group_name.into();
+        self
+    }
+
+    /// Marks it one of HubSpot's own (`hubspotDefined`: not archivable, definition fixed).
+    #[must_use]
+    pub fn hubspot_defined(mut self) -> Self {
+        self.hubspot_defined = true;
+        self
+    }
+}
+
+/// A label from an internal name: `external_message_id` → `External message id`.
+fn label(name: &str) -> String {
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.trim().chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Whose property a definition is: messages', or a CRM record kind's.
@@ -98,6 +224,38 @@ pub enum PropertyOwner {
     Communication,
     /// Records of this kind.
     Record(crate::ObjectKind),
+}
+
+impl PropertyOwner {
+    /// Every object type the fake models: communications, then the record kinds.
+    pub(crate) fn all() -> impl Iterator<Item = Self> {
+        std::iter::once(Self::Communication).chain(crate::ObjectKind::ALL.map(Self::Record))
+    }
+
+    /// Reads an object type in a path: its plural or singular name, or its type id.
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        if matches!(
+            name.to_ascii_lowercase().as_str(),
+            "communications" | "communication" | "0-18"
+        ) {
+            return Some(Self::Communication);
+        }
+        crate::ObjectKind::parse(name).map(Self::Record)
+    }
+
+    /// The singular name HubSpot's messages use (`communication`, `contact`).
+    pub(crate) fn singular(self) -> &'static str {
+        match self {
+            Self::Communication => "communication",
+            Self::Record(kind) => kind.singular(),
+        }
+    }
+
+    /// The object type's own property group: `communicationinformation`,
+    /// `contactinformation`, ….
+    pub(crate) fn information_group(self) -> String {
+        format!("{}information", self.singular())
+    }
 }
 
 impl From<crate::ObjectKind> for PropertyOwner {

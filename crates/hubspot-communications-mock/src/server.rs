@@ -122,17 +122,16 @@ impl MockServer {
     /// (define an account's own with [`Config::property`]).
     pub fn seed_record(&self, kind: ObjectKind, properties: &[(&str, &str)]) -> String {
         let owner = PropertyOwner::Record(kind);
+        let schema = self.shared.schema();
         let properties = properties
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .filter(|(name, value)| {
                 let one = [(name.clone(), value.clone())].into();
-                self.shared.schema.check(owner, one, Write::Update).is_ok()
+                schema.check(owner, one, Write::Update).is_ok()
             })
             .collect();
-        let properties = self
-            .shared
-            .schema
+        let properties = schema
             .check(owner, properties, Write::Update)
             .unwrap_or_default();
         lock(&self.shared.store)

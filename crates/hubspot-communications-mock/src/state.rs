@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -25,8 +25,9 @@ pub(crate) struct Shared {
     /// Draws which fault a request gets; seeded so that runs repeat.
     pub(crate) rng: Mutex<StdRng>,
     pub(crate) counters: Counters,
-    /// The account's property definitions, HubSpot's defaults and its own.
-    pub(crate) schema: Schema,
+    /// The account's property definitions and groups, HubSpot's defaults and its own; a
+    /// request reads a snapshot ([`Shared::schema`]), the Properties API replaces it.
+    schema: Mutex<Arc<Schema>>,
     /// The account's association labels.
     pub(crate) labels: Labels,
     /// OAuth apps, installed accounts (with their own windows) and issued tokens.
@@ -42,7 +43,7 @@ impl Shared {
                 config.phone_region.trim().to_ascii_uppercase().parse().ok(),
             )),
             counters: Counters::default(),
-            schema: Schema::new(&config.properties),
+            schema: Mutex::new(Arc::new(Schema::new(&config.properties))),
             labels: Labels::new(&config.association_labels),
             oauth: Mutex::new(Registry::new(&config)),
             config,
@@ -51,6 +52,25 @@ impl Shared {
 }
 
 impl Shared {
+    /// The property definitions as they are now: a request reads one snapshot throughout, so
+    /// a property created meanwhile takes effect from the next request on.
+    pub(crate) fn schema(&self) -> Arc<Schema> {
+        Arc::clone(&lock(&self.schema))
+    }
+
+    /// Changes the property definitions, atomically with respect to other changes: `change`
+    /// works on a copy that replaces them only if it succeeds.
+    pub(crate) fn change_schema<T, E>(
+        &self,
+        change: impl FnOnce(&mut Schema) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut current = lock(&self.schema);
+        let mut next = Schema::clone(&current);
+        let result = change(&mut next)?;
+        *current = Arc::new(next);
+        Ok(result)
+    }
+
     /// What the server has served so far, every OAuth account's counts included.
     pub(crate) fn stats(&self) -> Stats {
         let mut stats = self.counters.snapshot();

@@ -1,4 +1,5 @@
-//! HubSpot's date-versioned paths (`/crm/objects/2026-09/...`), served over the one store.
+//! HubSpot's date-versioned paths (`/crm/objects/2026-09/...`, `/crm/properties/2026-09/...`),
+//! served over the one store.
 //!
 //! A date version has the same operations, parameters and bodies as v3/v4 under another
 //! prefix, so a request's path is translated to its v3/v4 form before routing: a message
@@ -70,7 +71,7 @@ fn route(path: &str) -> Route {
     let (family, version, rest) = match segments.as_slice() {
         [
             "crm",
-            family @ ("objects" | "associations"),
+            family @ ("objects" | "associations" | "properties"),
             version,
             rest @ ..,
         ] => (*family, *version, rest),
@@ -83,6 +84,10 @@ fn route(path: &str) -> Route {
         return Route::NotPublished;
     };
     let translated = match (family, rest) {
+        // The Properties API: `/crm/properties/V/{objectType}/…`.
+        ("properties", [object_type, ..]) if !object_type.is_empty() => {
+            format!("/crm/v3/properties/{}", rest.join("/"))
+        }
         // Association batches: `/crm/associations/V/{from}/{to}/batch/{op}`.
         ("associations", [_, _, "batch", _]) => format!("/crm/v4/associations/{}", rest.join("/")),
         // A record's associations: labelled, default, remove, list.
@@ -162,6 +167,14 @@ mod tests {
                 .as_deref(),
                 Some("/crm/v4/associations/communications/contacts/batch/read")
             );
+            assert_eq!(
+                to(&format!("/crm/properties/{version}/communications/groups")).as_deref(),
+                Some("/crm/v3/properties/communications/groups")
+            );
+            assert_eq!(
+                to(&format!("/crm/properties/{version}/contacts/email")).as_deref(),
+                Some("/crm/v3/properties/contacts/email")
+            );
             // The guide's typed association path is v3's alone.
             assert_eq!(
                 route(&v("communications/1/associations/contacts/5/81")),
@@ -188,6 +201,8 @@ mod tests {
             Route::NotPublished
         );
         assert_eq!(route("/crm/objects/2026-09"), Route::NotPublished);
+        assert_eq!(route("/crm/properties/2026-09"), Route::NotPublished);
+        assert_eq!(route("/crm/v3/properties/contacts"), Route::AsIs);
         assert_eq!(route("/crm/objects/2026-09/"), Route::NotPublished);
         assert_eq!(
             route("/crm/associations/2026-09/a/b/read"),

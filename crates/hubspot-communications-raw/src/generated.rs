@@ -20,6 +20,12 @@
 //     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 8eb04f565f4304c4135256587396f1b6a80761e2aa2d278a94f4543f9e14c82f
 //   PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-09/oauth.json (oauth-2026-09.json)
 //     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 f37fcebf776c4780a362856d97f475b7d68775047d78b0824c42f76eacab0d6b
+//   PublicApiSpecs/CRM/Properties/Rollouts/145899/v3/properties.json (crm-properties-v3.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 11328261780f117f3ed5d5e2bd054c9bbbb7e95bbc5abcba1c1e0b8cea3b39c4
+//   PublicApiSpecs/CRM/Properties/Rollouts/145899/2026-03/properties.json (crm-properties-2026-03.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 7921e36785717292d7902463171bd4a1f45e4e103cbee78831a42b85314d9b8a
+//   PublicApiSpecs/CRM/Properties/Rollouts/145899/2026-09/properties.json (crm-properties-2026-09.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 0868574198d9b0989d5924f94d4c797b9d081215c9d9587f94ba51563aa81fc8
 // Selection: spec/client.toml. Patches: spec/patches/.
 
 #[allow(unused_imports)]
@@ -199,6 +205,86 @@ pub mod types {
             Default::default()
         }
     }
+    ///`BatchReadInputPropertyName`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BatchReadInputPropertyName {
+        ///Specifies whether the property is archived.
+        pub archived: bool,
+        ///Indicates the sensitivity level of the data, such as 'non_sensitive', 'sensitive', or 'highly_sensitive'.
+        #[serde(
+            rename = "dataSensitivity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_sensitivity: ::std::option::Option<
+            BatchReadInputPropertyNameDataSensitivity,
+        >,
+        pub inputs: ::std::vec::Vec<PropertyName>,
+    }
+    impl BatchReadInputPropertyName {
+        pub fn builder() -> builder::BatchReadInputPropertyName {
+            Default::default()
+        }
+    }
+    ///Indicates the sensitivity level of the data, such as 'non_sensitive', 'sensitive', or 'highly_sensitive'.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum BatchReadInputPropertyNameDataSensitivity {
+        #[serde(rename = "highly_sensitive")]
+        HighlySensitive,
+        #[serde(rename = "non_sensitive")]
+        NonSensitive,
+        #[serde(rename = "sensitive")]
+        Sensitive,
+    }
+    impl ::std::fmt::Display for BatchReadInputPropertyNameDataSensitivity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::HighlySensitive => f.write_str("highly_sensitive"),
+                Self::NonSensitive => f.write_str("non_sensitive"),
+                Self::Sensitive => f.write_str("sensitive"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for BatchReadInputPropertyNameDataSensitivity {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "highly_sensitive" => Ok(Self::HighlySensitive),
+                "non_sensitive" => Ok(Self::NonSensitive),
+                "sensitive" => Ok(Self::Sensitive),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for BatchReadInputPropertyNameDataSensitivity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for BatchReadInputPropertyNameDataSensitivity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Specifies the input for reading a batch of CRM objects, including arrays of object IDs, requested property names (with optional history), and an optional unique identifying property.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchReadInputSimplePublicObjectId {
@@ -257,6 +343,41 @@ pub mod types {
     }
     impl BatchResponseLabelsBetweenObjectPairWithErrors {
         pub fn builder() -> builder::BatchResponseLabelsBetweenObjectPairWithErrors {
+            Default::default()
+        }
+    }
+    ///`BatchResponsePropertyWithErrors`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BatchResponsePropertyWithErrors {
+        #[serde(rename = "completedAt")]
+        pub completed_at: crate::Timestamp,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub errors: ::std::vec::Vec<StandardError>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub links: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "numErrors",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub num_errors: ::std::option::Option<i32>,
+        #[serde(
+            rename = "requestedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requested_at: ::std::option::Option<crate::Timestamp>,
+        pub results: ::std::vec::Vec<Property>,
+        #[serde(rename = "startedAt")]
+        pub started_at: crate::Timestamp,
+        pub status: crate::BatchStatus,
+    }
+    impl BatchResponsePropertyWithErrors {
+        pub fn builder() -> builder::BatchResponsePropertyWithErrors {
             Default::default()
         }
     }
@@ -439,6 +560,26 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CollectionResponsePropertyGroupNoPaging`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CollectionResponsePropertyGroupNoPaging {
+        pub results: ::std::vec::Vec<PropertyGroup>,
+    }
+    impl CollectionResponsePropertyGroupNoPaging {
+        pub fn builder() -> builder::CollectionResponsePropertyGroupNoPaging {
+            Default::default()
+        }
+    }
+    ///`CollectionResponsePropertyNoPaging`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CollectionResponsePropertyNoPaging {
+        pub results: ::std::vec::Vec<Property>,
+    }
+    impl CollectionResponsePropertyNoPaging {
+        pub fn builder() -> builder::CollectionResponsePropertyNoPaging {
+            Default::default()
+        }
+    }
     ///`CollectionResponseSimplePublicObjectWithAssociationsForwardPaging`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
@@ -598,6 +739,70 @@ pub mod types {
             Default::default()
         }
     }
+    ///`GetPropertyDataSensitivity`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum GetPropertyDataSensitivity {
+        #[serde(rename = "highly_sensitive")]
+        HighlySensitive,
+        #[serde(rename = "non_sensitive")]
+        NonSensitive,
+        #[serde(rename = "sensitive")]
+        Sensitive,
+    }
+    impl ::std::fmt::Display for GetPropertyDataSensitivity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::HighlySensitive => f.write_str("highly_sensitive"),
+                Self::NonSensitive => f.write_str("non_sensitive"),
+                Self::Sensitive => f.write_str("sensitive"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetPropertyDataSensitivity {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "highly_sensitive" => Ok(Self::HighlySensitive),
+                "non_sensitive" => Ok(Self::NonSensitive),
+                "sensitive" => Ok(Self::Sensitive),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetPropertyDataSensitivity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetPropertyDataSensitivity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for GetPropertyDataSensitivity {
+        fn default() -> Self {
+            GetPropertyDataSensitivity::NonSensitive
+        }
+    }
     ///`HubSpotError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct HubSpotError {
@@ -690,6 +895,71 @@ pub mod types {
             Default::default()
         }
     }
+    ///`ListPropertiesDataSensitivity`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ListPropertiesDataSensitivity {
+        #[serde(rename = "highly_sensitive")]
+        HighlySensitive,
+        #[serde(rename = "non_sensitive")]
+        NonSensitive,
+        #[serde(rename = "sensitive")]
+        Sensitive,
+    }
+    impl ::std::fmt::Display for ListPropertiesDataSensitivity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::HighlySensitive => f.write_str("highly_sensitive"),
+                Self::NonSensitive => f.write_str("non_sensitive"),
+                Self::Sensitive => f.write_str("sensitive"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ListPropertiesDataSensitivity {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "highly_sensitive" => Ok(Self::HighlySensitive),
+                "non_sensitive" => Ok(Self::NonSensitive),
+                "sensitive" => Ok(Self::Sensitive),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListPropertiesDataSensitivity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListPropertiesDataSensitivity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for ListPropertiesDataSensitivity {
+        fn default() -> Self {
+            ListPropertiesDataSensitivity::NonSensitive
+        }
+    }
     ///Represents an object that is associated with multiple other objects, with optional context.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MultiAssociatedObjectWithLabel {
@@ -743,6 +1013,792 @@ pub mod types {
     impl PreviousPage {
         pub fn builder() -> builder::PreviousPage {
             Default::default()
+        }
+    }
+    ///A HubSpot property
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Property {
+        ///Whether or not the property is archived.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub archived: ::std::option::Option<bool>,
+        ///When the property was archived.
+        #[serde(
+            rename = "archivedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub archived_at: ::std::option::Option<crate::Timestamp>,
+        ///For default properties, true indicates that the property is calculated by a HubSpot process. It has no effect for custom properties.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub calculated: ::std::option::Option<bool>,
+        ///Represents a formula that is used to compute a calculated property.
+        #[serde(
+            rename = "calculationFormula",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub calculation_formula: ::std::option::Option<::std::string::String>,
+        ///The timestamp when the property was created, in ISO 8601 format.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<crate::Timestamp>,
+        ///The internal user ID of the user who created the property in HubSpot. This field may not exist if the property was created outside of HubSpot.
+        #[serde(
+            rename = "createdUserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_user_id: ::std::option::Option<::std::string::String>,
+        ///The name of the related currency property.
+        #[serde(
+            rename = "currencyPropertyName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_property_name: ::std::option::Option<::std::string::String>,
+        ///Indicates the sensitivity level of the property, such as "non_sensitive", "sensitive", or "highly_sensitive".
+        #[serde(
+            rename = "dataSensitivity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_sensitivity: ::std::option::Option<::std::string::String>,
+        ///Indicates how date values should be displayed, with options such as 'absolute', 'absolute_with_relative', 'time_since', or 'time_until'.
+        #[serde(
+            rename = "dateDisplayHint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_display_hint: ::std::option::Option<::std::string::String>,
+        ///A description of the property that will be shown as help text in HubSpot.
+        pub description: ::std::string::String,
+        ///Properties are shown in order, starting with the lowest positive integer value.
+        #[serde(
+            rename = "displayOrder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_order: ::std::option::Option<i32>,
+        ///For default properties, true indicates that the options are stored externally to the property settings.
+        #[serde(
+            rename = "externalOptions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_options: ::std::option::Option<bool>,
+        ///Controls how the property appears in HubSpot.
+        #[serde(rename = "fieldType")]
+        pub field_type: ::std::string::String,
+        ///Whether or not the property can be used in a HubSpot form.
+        #[serde(
+            rename = "formField",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub form_field: ::std::option::Option<bool>,
+        ///The name of the property group the property belongs to.
+        #[serde(rename = "groupName")]
+        pub group_name: ::std::string::String,
+        ///Whether or not the property's value must be unique. Once set, this can't be changed.
+        #[serde(
+            rename = "hasUniqueValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_unique_value: ::std::option::Option<bool>,
+        ///Whether or not the property will be hidden from the HubSpot UI. It's recommended this be set to false for custom properties.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hidden: ::std::option::Option<bool>,
+        ///This will be true for default object properties built into HubSpot.
+        #[serde(
+            rename = "hubspotDefined",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hubspot_defined: ::std::option::Option<bool>,
+        ///A human-readable property label that will be shown in HubSpot.
+        pub label: ::std::string::String,
+        #[serde(
+            rename = "modificationMetadata",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modification_metadata: ::std::option::Option<PropertyModificationMetadata>,
+        ///The internal property name, which must be used when referencing the property via the API.
+        pub name: ::std::string::String,
+        ///Hint for how a number property is displayed and validated in HubSpot's UI. Can be: "unformatted", "formatted", "currency", "percentage", "duration", or "probability".
+        #[serde(
+            rename = "numberDisplayHint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number_display_hint: ::std::option::Option<::std::string::String>,
+        ///A list of valid options for the property. This field is required for enumerated properties, but will be empty for other property types.
+        pub options: ::std::vec::Vec<PropertyOption>,
+        ///If this property is related to other object(s), they'll be listed here.
+        #[serde(
+            rename = "referencedObjectType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub referenced_object_type: ::std::option::Option<::std::string::String>,
+        ///When sensitiveData is true, lists the type of sensitive data contained in the property (e.g., "HIPAA").
+        #[serde(
+            rename = "sensitiveDataCategories",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub sensitive_data_categories: ::std::vec::Vec<::std::string::String>,
+        ///Whether or not the property will display the currency symbol set in the account settings.
+        #[serde(
+            rename = "showCurrencySymbol",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_currency_symbol: ::std::option::Option<bool>,
+        ///Hint for how the text is displayed and validated in HubSpot's UI. Can be: "unformatted_single_line", "multi_line", "email", "phone_number", "domain_name", "ip_address", "physical_address", or "postal_code".
+        #[serde(
+            rename = "textDisplayHint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_display_hint: ::std::option::Option<::std::string::String>,
+        ///The property data type.
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        ///The timestamp when the property was last updated, in ISO 8601 format.
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<crate::Timestamp>,
+        ///The internal user ID of the user who updated the property in HubSpot. This field may not exist if the property was updated outside of HubSpot.
+        #[serde(
+            rename = "updatedUserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl Property {
+        pub fn builder() -> builder::Property {
+            Default::default()
+        }
+    }
+    ///`PropertyCreate`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PropertyCreate {
+        ///Represents a formula that is used to compute a calculated property.
+        #[serde(
+            rename = "calculationFormula",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub calculation_formula: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "currencyPropertyName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_property_name: ::std::option::Option<::std::string::String>,
+        ///Indicates the sensitivity level of the property, with options: highly_sensitive, non_sensitive, or sensitive.
+        #[serde(
+            rename = "dataSensitivity",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_sensitivity: ::std::option::Option<PropertyCreateDataSensitivity>,
+        ///A description of the property that will be shown as help text in HubSpot.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Properties are displayed in order starting with the lowest positive integer value. Values of -1 will cause the property to be displayed after any positive values.
+        #[serde(
+            rename = "displayOrder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_order: ::std::option::Option<i32>,
+        ///Applicable only for 'enumeration' type properties.  Should be set to true in conjunction with a 'referencedObjectType' of 'OWNER'.  Otherwise false.
+        #[serde(
+            rename = "externalOptions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_options: ::std::option::Option<bool>,
+        ///Controls how the property appears in HubSpot.
+        #[serde(rename = "fieldType")]
+        pub field_type: ::std::string::String,
+        ///Whether or not the property can be used in a HubSpot form.
+        #[serde(
+            rename = "formField",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub form_field: ::std::option::Option<bool>,
+        ///The name of the property group the property belongs to.
+        #[serde(rename = "groupName")]
+        pub group_name: ::std::string::String,
+        ///Whether or not the property's value must be unique. Once set, this can't be changed.
+        #[serde(
+            rename = "hasUniqueValue",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_unique_value: ::std::option::Option<bool>,
+        ///If true, the property won't be visible and can't be used in HubSpot.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hidden: ::std::option::Option<bool>,
+        ///A human-readable property label that will be shown in HubSpot.
+        pub label: ::std::string::String,
+        ///The internal property name, which must be used when referencing the property via the API.
+        pub name: ::std::string::String,
+        #[serde(
+            rename = "numberDisplayHint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number_display_hint: ::std::option::Option<PropertyCreateNumberDisplayHint>,
+        ///A list of valid options for the property. This field is required for enumerated properties.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub options: ::std::vec::Vec<PropertyOptionInput>,
+        ///Should be set to 'OWNER' when 'externalOptions' is true, which causes the property to dynamically pull option values from the current HubSpot users.
+        #[serde(
+            rename = "referencedObjectType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub referenced_object_type: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "showCurrencySymbol",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_currency_symbol: ::std::option::Option<bool>,
+        #[serde(
+            rename = "textDisplayHint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_display_hint: ::std::option::Option<PropertyCreateTextDisplayHint>,
+        ///The data type of the property.
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+    impl PropertyCreate {
+        pub fn builder() -> builder::PropertyCreate {
+            Default::default()
+        }
+    }
+    ///Indicates the sensitivity level of the property, with options: highly_sensitive, non_sensitive, or sensitive.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PropertyCreateDataSensitivity {
+        #[serde(rename = "highly_sensitive")]
+        HighlySensitive,
+        #[serde(rename = "non_sensitive")]
+        NonSensitive,
+        #[serde(rename = "sensitive")]
+        Sensitive,
+    }
+    impl ::std::fmt::Display for PropertyCreateDataSensitivity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::HighlySensitive => f.write_str("highly_sensitive"),
+                Self::NonSensitive => f.write_str("non_sensitive"),
+                Self::Sensitive => f.write_str("sensitive"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PropertyCreateDataSensitivity {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "highly_sensitive" => Ok(Self::HighlySensitive),
+                "non_sensitive" => Ok(Self::NonSensitive),
+                "sensitive" => Ok(Self::Sensitive),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PropertyCreateDataSensitivity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PropertyCreateDataSensitivity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PropertyCreateNumberDisplayHint`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PropertyCreateNumberDisplayHint {
+        #[serde(rename = "currency")]
+        Currency,
+        #[serde(rename = "duration")]
+        Duration,
+        #[serde(rename = "formatted")]
+        Formatted,
+        #[serde(rename = "percentage")]
+        Percentage,
+        #[serde(rename = "probability")]
+        Probability,
+        #[serde(rename = "unformatted")]
+        Unformatted,
+    }
+    impl ::std::fmt::Display for PropertyCreateNumberDisplayHint {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Currency => f.write_str("currency"),
+                Self::Duration => f.write_str("duration"),
+                Self::Formatted => f.write_str("formatted"),
+                Self::Percentage => f.write_str("percentage"),
+                Self::Probability => f.write_str("probability"),
+                Self::Unformatted => f.write_str("unformatted"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PropertyCreateNumberDisplayHint {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "currency" => Ok(Self::Currency),
+                "duration" => Ok(Self::Duration),
+                "formatted" => Ok(Self::Formatted),
+                "percentage" => Ok(Self::Percentage),
+                "probability" => Ok(Self::Probability),
+                "unformatted" => Ok(Self::Unformatted),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PropertyCreateNumberDisplayHint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PropertyCreateNumberDisplayHint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PropertyCreateTextDisplayHint`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PropertyCreateTextDisplayHint {
+        #[serde(rename = "domain_name")]
+        DomainName,
+        #[serde(rename = "email")]
+        Email,
+        #[serde(rename = "ip_address")]
+        IpAddress,
+        #[serde(rename = "multi_line")]
+        MultiLine,
+        #[serde(rename = "phone_number")]
+        PhoneNumber,
+        #[serde(rename = "physical_address")]
+        PhysicalAddress,
+        #[serde(rename = "postal_code")]
+        PostalCode,
+        #[serde(rename = "unformatted_single_line")]
+        UnformattedSingleLine,
+    }
+    impl ::std::fmt::Display for PropertyCreateTextDisplayHint {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::DomainName => f.write_str("domain_name"),
+                Self::Email => f.write_str("email"),
+                Self::IpAddress => f.write_str("ip_address"),
+                Self::MultiLine => f.write_str("multi_line"),
+                Self::PhoneNumber => f.write_str("phone_number"),
+                Self::PhysicalAddress => f.write_str("physical_address"),
+                Self::PostalCode => f.write_str("postal_code"),
+                Self::UnformattedSingleLine => f.write_str("unformatted_single_line"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PropertyCreateTextDisplayHint {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "domain_name" => Ok(Self::DomainName),
+                "email" => Ok(Self::Email),
+                "ip_address" => Ok(Self::IpAddress),
+                "multi_line" => Ok(Self::MultiLine),
+                "phone_number" => Ok(Self::PhoneNumber),
+                "physical_address" => Ok(Self::PhysicalAddress),
+                "postal_code" => Ok(Self::PostalCode),
+                "unformatted_single_line" => Ok(Self::UnformattedSingleLine),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PropertyCreateTextDisplayHint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PropertyCreateTextDisplayHint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///An ID for a group of properties
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PropertyGroup {
+        ///Indicates whether the property group is archived.
+        pub archived: bool,
+        ///Property groups are displayed in order starting with the lowest positive integer value. Values of -1 will cause the property group to be displayed after any positive values.
+        #[serde(
+            rename = "displayOrder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_order: ::std::option::Option<i32>,
+        ///A human-readable label that will be shown in HubSpot.
+        pub label: ::std::string::String,
+        ///The internal property group name, which must be used when referencing the property group via the API.
+        pub name: ::std::string::String,
+    }
+    impl PropertyGroup {
+        pub fn builder() -> builder::PropertyGroup {
+            Default::default()
+        }
+    }
+    ///`PropertyModificationMetadata`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PropertyModificationMetadata {
+        ///Specifies whether the property can be archived.
+        pub archivable: bool,
+        ///Indicates whether the property's definition is read-only and cannot be modified.
+        #[serde(rename = "readOnlyDefinition")]
+        pub read_only_definition: bool,
+        ///Indicates whether the property's options are read-only and cannot be modified.
+        #[serde(
+            rename = "readOnlyOptions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub read_only_options: ::std::option::Option<bool>,
+        ///Indicates whether the property's value is read-only and cannot be modified.
+        #[serde(rename = "readOnlyValue")]
+        pub read_only_value: bool,
+    }
+    impl PropertyModificationMetadata {
+        pub fn builder() -> builder::PropertyModificationMetadata {
+            Default::default()
+        }
+    }
+    ///`PropertyName`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PropertyName {
+        ///The name of the property to read or modify.
+        pub name: ::std::string::String,
+    }
+    impl PropertyName {
+        pub fn builder() -> builder::PropertyName {
+            Default::default()
+        }
+    }
+    ///A HubSpot property option
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PropertyOption {
+        ///A description of the option.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Options are displayed in order starting with the lowest positive integer value. Values of -1 will cause the option to be displayed after any positive values.
+        #[serde(
+            rename = "displayOrder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_order: ::std::option::Option<i32>,
+        ///Hidden options will not be displayed in HubSpot.
+        pub hidden: bool,
+        ///A human-readable option label that will be shown in HubSpot.
+        pub label: ::std::string::String,
+        ///The internal value of the option, which must be used when setting the property value through the API.
+        pub value: ::std::string::String,
+    }
+    impl PropertyOption {
+        pub fn builder() -> builder::PropertyOption {
+            Default::default()
+        }
+    }
+    ///`PropertyOptionInput`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PropertyOptionInput {
+        ///A description of the option.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Options are shown in order starting with the lowest positive integer value. Values of -1 will cause the option to be displayed after any positive values.
+        #[serde(rename = "displayOrder")]
+        pub display_order: i32,
+        ///Hidden options won't be shown in HubSpot.
+        pub hidden: bool,
+        ///A human-readable option label that will be shown in HubSpot.
+        pub label: ::std::string::String,
+        ///The internal value of the option, which must be used when setting the property value through the API.
+        pub value: ::std::string::String,
+    }
+    impl PropertyOptionInput {
+        pub fn builder() -> builder::PropertyOptionInput {
+            Default::default()
+        }
+    }
+    ///`PropertyUpdate`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PropertyUpdate {
+        ///Represents a formula that is used to compute a calculated property.
+        #[serde(
+            rename = "calculationFormula",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub calculation_formula: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "currencyPropertyName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency_property_name: ::std::option::Option<::std::string::String>,
+        ///A description of the property that will be shown as help text in HubSpot.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Properties are displayed in order starting with the lowest positive integer value. Values of -1 will cause the Property to be displayed after any positive values.
+        #[serde(
+            rename = "displayOrder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_order: ::std::option::Option<i32>,
+        ///Controls how the property appears in HubSpot.
+        #[serde(
+            rename = "fieldType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub field_type: ::std::option::Option<::std::string::String>,
+        ///Whether or not the property can be used in a HubSpot form.
+        #[serde(
+            rename = "formField",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub form_field: ::std::option::Option<bool>,
+        ///The name of the property group the property belongs to.
+        #[serde(
+            rename = "groupName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub group_name: ::std::option::Option<::std::string::String>,
+        ///If true, the property won't be visible and can't be used in HubSpot.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hidden: ::std::option::Option<bool>,
+        ///A human-readable property label that will be shown in HubSpot.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "numberDisplayHint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub number_display_hint: ::std::option::Option<PropertyUpdateNumberDisplayHint>,
+        ///A list of valid options for the property.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub options: ::std::vec::Vec<PropertyOptionInput>,
+        #[serde(
+            rename = "showCurrencySymbol",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_currency_symbol: ::std::option::Option<bool>,
+        #[serde(
+            rename = "textDisplayHint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text_display_hint: ::std::option::Option<PropertyUpdateTextDisplayHint>,
+        ///The data type of the property.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl PropertyUpdate {
+        pub fn builder() -> builder::PropertyUpdate {
+            Default::default()
+        }
+    }
+    ///`PropertyUpdateNumberDisplayHint`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PropertyUpdateNumberDisplayHint {
+        #[serde(rename = "currency")]
+        Currency,
+        #[serde(rename = "duration")]
+        Duration,
+        #[serde(rename = "formatted")]
+        Formatted,
+        #[serde(rename = "percentage")]
+        Percentage,
+        #[serde(rename = "probability")]
+        Probability,
+        #[serde(rename = "unformatted")]
+        Unformatted,
+    }
+    impl ::std::fmt::Display for PropertyUpdateNumberDisplayHint {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Currency => f.write_str("currency"),
+                Self::Duration => f.write_str("duration"),
+                Self::Formatted => f.write_str("formatted"),
+                Self::Percentage => f.write_str("percentage"),
+                Self::Probability => f.write_str("probability"),
+                Self::Unformatted => f.write_str("unformatted"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PropertyUpdateNumberDisplayHint {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "currency" => Ok(Self::Currency),
+                "duration" => Ok(Self::Duration),
+                "formatted" => Ok(Self::Formatted),
+                "percentage" => Ok(Self::Percentage),
+                "probability" => Ok(Self::Probability),
+                "unformatted" => Ok(Self::Unformatted),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PropertyUpdateNumberDisplayHint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PropertyUpdateNumberDisplayHint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PropertyUpdateTextDisplayHint`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PropertyUpdateTextDisplayHint {
+        #[serde(rename = "domain_name")]
+        DomainName,
+        #[serde(rename = "email")]
+        Email,
+        #[serde(rename = "ip_address")]
+        IpAddress,
+        #[serde(rename = "multi_line")]
+        MultiLine,
+        #[serde(rename = "phone_number")]
+        PhoneNumber,
+        #[serde(rename = "physical_address")]
+        PhysicalAddress,
+        #[serde(rename = "postal_code")]
+        PostalCode,
+        #[serde(rename = "unformatted_single_line")]
+        UnformattedSingleLine,
+    }
+    impl ::std::fmt::Display for PropertyUpdateTextDisplayHint {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::DomainName => f.write_str("domain_name"),
+                Self::Email => f.write_str("email"),
+                Self::IpAddress => f.write_str("ip_address"),
+                Self::MultiLine => f.write_str("multi_line"),
+                Self::PhoneNumber => f.write_str("phone_number"),
+                Self::PhysicalAddress => f.write_str("physical_address"),
+                Self::PostalCode => f.write_str("postal_code"),
+                Self::UnformattedSingleLine => f.write_str("unformatted_single_line"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PropertyUpdateTextDisplayHint {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "domain_name" => Ok(Self::DomainName),
+                "email" => Ok(Self::Email),
+                "ip_address" => Ok(Self::IpAddress),
+                "multi_line" => Ok(Self::MultiLine),
+                "phone_number" => Ok(Self::PhoneNumber),
+                "physical_address" => Ok(Self::PhysicalAddress),
+                "postal_code" => Ok(Self::PostalCode),
+                "unformatted_single_line" => Ok(Self::UnformattedSingleLine),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PropertyUpdateTextDisplayHint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PropertyUpdateTextDisplayHint {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`PublicAssociationMultiPost`
@@ -1825,6 +2881,94 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct BatchReadInputPropertyName {
+            archived: ::std::result::Result<bool, ::std::string::String>,
+            data_sensitivity: ::std::result::Result<
+                ::std::option::Option<super::BatchReadInputPropertyNameDataSensitivity>,
+                ::std::string::String,
+            >,
+            inputs: ::std::result::Result<
+                ::std::vec::Vec<super::PropertyName>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BatchReadInputPropertyName {
+            fn default() -> Self {
+                Self {
+                    archived: Err("no value supplied for archived".to_string()),
+                    data_sensitivity: Ok(Default::default()),
+                    inputs: Err("no value supplied for inputs".to_string()),
+                }
+            }
+        }
+        impl BatchReadInputPropertyName {
+            pub fn archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
+                self
+            }
+            pub fn data_sensitivity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::BatchReadInputPropertyNameDataSensitivity,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_sensitivity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for data_sensitivity: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn inputs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PropertyName>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inputs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inputs: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BatchReadInputPropertyName>
+        for super::BatchReadInputPropertyName {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BatchReadInputPropertyName,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    archived: value.archived?,
+                    data_sensitivity: value.data_sensitivity?,
+                    inputs: value.inputs?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BatchReadInputPropertyName>
+        for BatchReadInputPropertyName {
+            fn from(value: super::BatchReadInputPropertyName) -> Self {
+                Self {
+                    archived: Ok(value.archived),
+                    data_sensitivity: Ok(value.data_sensitivity),
+                    inputs: Ok(value.inputs),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct BatchReadInputSimplePublicObjectId {
             id_property: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2101,6 +3245,185 @@ pub mod types {
             fn from(
                 value: super::BatchResponseLabelsBetweenObjectPairWithErrors,
             ) -> Self {
+                Self {
+                    completed_at: Ok(value.completed_at),
+                    errors: Ok(value.errors),
+                    links: Ok(value.links),
+                    num_errors: Ok(value.num_errors),
+                    requested_at: Ok(value.requested_at),
+                    results: Ok(value.results),
+                    started_at: Ok(value.started_at),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BatchResponsePropertyWithErrors {
+            completed_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            errors: ::std::result::Result<
+                ::std::vec::Vec<super::StandardError>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            num_errors: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            requested_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::Property>,
+                ::std::string::String,
+            >,
+            started_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            status: ::std::result::Result<crate::BatchStatus, ::std::string::String>,
+        }
+        impl ::std::default::Default for BatchResponsePropertyWithErrors {
+            fn default() -> Self {
+                Self {
+                    completed_at: Err("no value supplied for completed_at".to_string()),
+                    errors: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    num_errors: Ok(Default::default()),
+                    requested_at: Ok(Default::default()),
+                    results: Err("no value supplied for results".to_string()),
+                    started_at: Err("no value supplied for started_at".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl BatchResponsePropertyWithErrors {
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
+                    });
+                self
+            }
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::StandardError>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn num_errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for num_errors: {e}")
+                    });
+                self
+            }
+            pub fn requested_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requested_at: {e}")
+                    });
+                self
+            }
+            pub fn results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Property>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
+                self
+            }
+            pub fn started_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.started_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::BatchStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BatchResponsePropertyWithErrors>
+        for super::BatchResponsePropertyWithErrors {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BatchResponsePropertyWithErrors,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    completed_at: value.completed_at?,
+                    errors: value.errors?,
+                    links: value.links?,
+                    num_errors: value.num_errors?,
+                    requested_at: value.requested_at?,
+                    results: value.results?,
+                    started_at: value.started_at?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BatchResponsePropertyWithErrors>
+        for BatchResponsePropertyWithErrors {
+            fn from(value: super::BatchResponsePropertyWithErrors) -> Self {
                 Self {
                     completed_at: Ok(value.completed_at),
                     errors: Ok(value.errors),
@@ -2980,6 +4303,92 @@ pub mod types {
                     paging: Ok(value.paging),
                     results: Ok(value.results),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CollectionResponsePropertyGroupNoPaging {
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::PropertyGroup>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CollectionResponsePropertyGroupNoPaging {
+            fn default() -> Self {
+                Self {
+                    results: Err("no value supplied for results".to_string()),
+                }
+            }
+        }
+        impl CollectionResponsePropertyGroupNoPaging {
+            pub fn results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PropertyGroup>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CollectionResponsePropertyGroupNoPaging>
+        for super::CollectionResponsePropertyGroupNoPaging {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CollectionResponsePropertyGroupNoPaging,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { results: value.results? })
+            }
+        }
+        impl ::std::convert::From<super::CollectionResponsePropertyGroupNoPaging>
+        for CollectionResponsePropertyGroupNoPaging {
+            fn from(value: super::CollectionResponsePropertyGroupNoPaging) -> Self {
+                Self { results: Ok(value.results) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CollectionResponsePropertyNoPaging {
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::Property>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CollectionResponsePropertyNoPaging {
+            fn default() -> Self {
+                Self {
+                    results: Err("no value supplied for results".to_string()),
+                }
+            }
+        }
+        impl CollectionResponsePropertyNoPaging {
+            pub fn results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Property>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CollectionResponsePropertyNoPaging>
+        for super::CollectionResponsePropertyNoPaging {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CollectionResponsePropertyNoPaging,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { results: value.results? })
+            }
+        }
+        impl ::std::convert::From<super::CollectionResponsePropertyNoPaging>
+        for CollectionResponsePropertyNoPaging {
+            fn from(value: super::CollectionResponsePropertyNoPaging) -> Self {
+                Self { results: Ok(value.results) }
             }
         }
         #[derive(Clone, Debug)]
@@ -4113,6 +5522,1793 @@ pub mod types {
                 Self {
                     before: Ok(value.before),
                     link: Ok(value.link),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Property {
+            archived: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            archived_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            calculated: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            calculation_formula: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            created_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            currency_property_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data_sensitivity: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            date_display_hint: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            display_order: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            external_options: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            field_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            form_field: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            group_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            has_unique_value: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            hidden: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            hubspot_defined: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            modification_metadata: ::std::result::Result<
+                ::std::option::Option<super::PropertyModificationMetadata>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            number_display_hint: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
+                ::std::vec::Vec<super::PropertyOption>,
+                ::std::string::String,
+            >,
+            referenced_object_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            sensitive_data_categories: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            show_currency_symbol: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            text_display_hint: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            updated_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Property {
+            fn default() -> Self {
+                Self {
+                    archived: Ok(Default::default()),
+                    archived_at: Ok(Default::default()),
+                    calculated: Ok(Default::default()),
+                    calculation_formula: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    created_user_id: Ok(Default::default()),
+                    currency_property_name: Ok(Default::default()),
+                    data_sensitivity: Ok(Default::default()),
+                    date_display_hint: Ok(Default::default()),
+                    description: Err("no value supplied for description".to_string()),
+                    display_order: Ok(Default::default()),
+                    external_options: Ok(Default::default()),
+                    field_type: Err("no value supplied for field_type".to_string()),
+                    form_field: Ok(Default::default()),
+                    group_name: Err("no value supplied for group_name".to_string()),
+                    has_unique_value: Ok(Default::default()),
+                    hidden: Ok(Default::default()),
+                    hubspot_defined: Ok(Default::default()),
+                    label: Err("no value supplied for label".to_string()),
+                    modification_metadata: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    number_display_hint: Ok(Default::default()),
+                    options: Err("no value supplied for options".to_string()),
+                    referenced_object_type: Ok(Default::default()),
+                    sensitive_data_categories: Ok(Default::default()),
+                    show_currency_symbol: Ok(Default::default()),
+                    text_display_hint: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    updated_at: Ok(Default::default()),
+                    updated_user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl Property {
+            pub fn archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
+                self
+            }
+            pub fn archived_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived_at: {e}")
+                    });
+                self
+            }
+            pub fn calculated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for calculated: {e}")
+                    });
+                self
+            }
+            pub fn calculation_formula<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculation_formula = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculation_formula: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for created_user_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn currency_property_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_property_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for currency_property_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn data_sensitivity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_sensitivity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for data_sensitivity: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn date_display_hint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_display_hint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for date_display_hint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_order<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_order = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_order: {e}")
+                    });
+                self
+            }
+            pub fn external_options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_options: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn field_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field_type: {e}")
+                    });
+                self
+            }
+            pub fn form_field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.form_field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for form_field: {e}")
+                    });
+                self
+            }
+            pub fn group_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_name: {e}")
+                    });
+                self
+            }
+            pub fn has_unique_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_unique_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for has_unique_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hidden: {e}")
+                    });
+                self
+            }
+            pub fn hubspot_defined<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hubspot_defined = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for hubspot_defined: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn modification_metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PropertyModificationMetadata>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modification_metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for modification_metadata: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn number_display_hint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.number_display_hint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for number_display_hint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PropertyOption>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn referenced_object_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.referenced_object_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for referenced_object_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn sensitive_data_categories<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sensitive_data_categories = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sensitive_data_categories: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn show_currency_symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.show_currency_symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for show_currency_symbol: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn text_display_hint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_display_hint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for text_display_hint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn updated_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for updated_user_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Property> for super::Property {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Property,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    archived: value.archived?,
+                    archived_at: value.archived_at?,
+                    calculated: value.calculated?,
+                    calculation_formula: value.calculation_formula?,
+                    created_at: value.created_at?,
+                    created_user_id: value.created_user_id?,
+                    currency_property_name: value.currency_property_name?,
+                    data_sensitivity: value.data_sensitivity?,
+                    date_display_hint: value.date_display_hint?,
+                    description: value.description?,
+                    display_order: value.display_order?,
+                    external_options: value.external_options?,
+                    field_type: value.field_type?,
+                    form_field: value.form_field?,
+                    group_name: value.group_name?,
+                    has_unique_value: value.has_unique_value?,
+                    hidden: value.hidden?,
+                    hubspot_defined: value.hubspot_defined?,
+                    label: value.label?,
+                    modification_metadata: value.modification_metadata?,
+                    name: value.name?,
+                    number_display_hint: value.number_display_hint?,
+                    options: value.options?,
+                    referenced_object_type: value.referenced_object_type?,
+                    sensitive_data_categories: value.sensitive_data_categories?,
+                    show_currency_symbol: value.show_currency_symbol?,
+                    text_display_hint: value.text_display_hint?,
+                    type_: value.type_?,
+                    updated_at: value.updated_at?,
+                    updated_user_id: value.updated_user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Property> for Property {
+            fn from(value: super::Property) -> Self {
+                Self {
+                    archived: Ok(value.archived),
+                    archived_at: Ok(value.archived_at),
+                    calculated: Ok(value.calculated),
+                    calculation_formula: Ok(value.calculation_formula),
+                    created_at: Ok(value.created_at),
+                    created_user_id: Ok(value.created_user_id),
+                    currency_property_name: Ok(value.currency_property_name),
+                    data_sensitivity: Ok(value.data_sensitivity),
+                    date_display_hint: Ok(value.date_display_hint),
+                    description: Ok(value.description),
+                    display_order: Ok(value.display_order),
+                    external_options: Ok(value.external_options),
+                    field_type: Ok(value.field_type),
+                    form_field: Ok(value.form_field),
+                    group_name: Ok(value.group_name),
+                    has_unique_value: Ok(value.has_unique_value),
+                    hidden: Ok(value.hidden),
+                    hubspot_defined: Ok(value.hubspot_defined),
+                    label: Ok(value.label),
+                    modification_metadata: Ok(value.modification_metadata),
+                    name: Ok(value.name),
+                    number_display_hint: Ok(value.number_display_hint),
+                    options: Ok(value.options),
+                    referenced_object_type: Ok(value.referenced_object_type),
+                    sensitive_data_categories: Ok(value.sensitive_data_categories),
+                    show_currency_symbol: Ok(value.show_currency_symbol),
+                    text_display_hint: Ok(value.text_display_hint),
+                    type_: Ok(value.type_),
+                    updated_at: Ok(value.updated_at),
+                    updated_user_id: Ok(value.updated_user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PropertyCreate {
+            calculation_formula: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            currency_property_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data_sensitivity: ::std::result::Result<
+                ::std::option::Option<super::PropertyCreateDataSensitivity>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_order: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            external_options: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            field_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            form_field: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            group_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            has_unique_value: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            hidden: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            number_display_hint: ::std::result::Result<
+                ::std::option::Option<super::PropertyCreateNumberDisplayHint>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
+                ::std::vec::Vec<super::PropertyOptionInput>,
+                ::std::string::String,
+            >,
+            referenced_object_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            show_currency_symbol: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            text_display_hint: ::std::result::Result<
+                ::std::option::Option<super::PropertyCreateTextDisplayHint>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PropertyCreate {
+            fn default() -> Self {
+                Self {
+                    calculation_formula: Ok(Default::default()),
+                    currency_property_name: Ok(Default::default()),
+                    data_sensitivity: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    display_order: Ok(Default::default()),
+                    external_options: Ok(Default::default()),
+                    field_type: Err("no value supplied for field_type".to_string()),
+                    form_field: Ok(Default::default()),
+                    group_name: Err("no value supplied for group_name".to_string()),
+                    has_unique_value: Ok(Default::default()),
+                    hidden: Ok(Default::default()),
+                    label: Err("no value supplied for label".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    number_display_hint: Ok(Default::default()),
+                    options: Ok(Default::default()),
+                    referenced_object_type: Ok(Default::default()),
+                    show_currency_symbol: Ok(Default::default()),
+                    text_display_hint: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl PropertyCreate {
+            pub fn calculation_formula<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculation_formula = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculation_formula: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn currency_property_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_property_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for currency_property_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn data_sensitivity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PropertyCreateDataSensitivity>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_sensitivity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for data_sensitivity: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_order<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_order = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_order: {e}")
+                    });
+                self
+            }
+            pub fn external_options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_options: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn field_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field_type: {e}")
+                    });
+                self
+            }
+            pub fn form_field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.form_field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for form_field: {e}")
+                    });
+                self
+            }
+            pub fn group_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_name: {e}")
+                    });
+                self
+            }
+            pub fn has_unique_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_unique_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for has_unique_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hidden: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn number_display_hint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PropertyCreateNumberDisplayHint>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.number_display_hint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for number_display_hint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PropertyOptionInput>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn referenced_object_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.referenced_object_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for referenced_object_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn show_currency_symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.show_currency_symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for show_currency_symbol: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn text_display_hint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PropertyCreateTextDisplayHint>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_display_hint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for text_display_hint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PropertyCreate> for super::PropertyCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PropertyCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    calculation_formula: value.calculation_formula?,
+                    currency_property_name: value.currency_property_name?,
+                    data_sensitivity: value.data_sensitivity?,
+                    description: value.description?,
+                    display_order: value.display_order?,
+                    external_options: value.external_options?,
+                    field_type: value.field_type?,
+                    form_field: value.form_field?,
+                    group_name: value.group_name?,
+                    has_unique_value: value.has_unique_value?,
+                    hidden: value.hidden?,
+                    label: value.label?,
+                    name: value.name?,
+                    number_display_hint: value.number_display_hint?,
+                    options: value.options?,
+                    referenced_object_type: value.referenced_object_type?,
+                    show_currency_symbol: value.show_currency_symbol?,
+                    text_display_hint: value.text_display_hint?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PropertyCreate> for PropertyCreate {
+            fn from(value: super::PropertyCreate) -> Self {
+                Self {
+                    calculation_formula: Ok(value.calculation_formula),
+                    currency_property_name: Ok(value.currency_property_name),
+                    data_sensitivity: Ok(value.data_sensitivity),
+                    description: Ok(value.description),
+                    display_order: Ok(value.display_order),
+                    external_options: Ok(value.external_options),
+                    field_type: Ok(value.field_type),
+                    form_field: Ok(value.form_field),
+                    group_name: Ok(value.group_name),
+                    has_unique_value: Ok(value.has_unique_value),
+                    hidden: Ok(value.hidden),
+                    label: Ok(value.label),
+                    name: Ok(value.name),
+                    number_display_hint: Ok(value.number_display_hint),
+                    options: Ok(value.options),
+                    referenced_object_type: Ok(value.referenced_object_type),
+                    show_currency_symbol: Ok(value.show_currency_symbol),
+                    text_display_hint: Ok(value.text_display_hint),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PropertyGroup {
+            archived: ::std::result::Result<bool, ::std::string::String>,
+            display_order: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PropertyGroup {
+            fn default() -> Self {
+                Self {
+                    archived: Err("no value supplied for archived".to_string()),
+                    display_order: Ok(Default::default()),
+                    label: Err("no value supplied for label".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl PropertyGroup {
+            pub fn archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
+                self
+            }
+            pub fn display_order<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_order = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_order: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PropertyGroup> for super::PropertyGroup {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PropertyGroup,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    archived: value.archived?,
+                    display_order: value.display_order?,
+                    label: value.label?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PropertyGroup> for PropertyGroup {
+            fn from(value: super::PropertyGroup) -> Self {
+                Self {
+                    archived: Ok(value.archived),
+                    display_order: Ok(value.display_order),
+                    label: Ok(value.label),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PropertyModificationMetadata {
+            archivable: ::std::result::Result<bool, ::std::string::String>,
+            read_only_definition: ::std::result::Result<bool, ::std::string::String>,
+            read_only_options: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            read_only_value: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for PropertyModificationMetadata {
+            fn default() -> Self {
+                Self {
+                    archivable: Err("no value supplied for archivable".to_string()),
+                    read_only_definition: Err(
+                        "no value supplied for read_only_definition".to_string(),
+                    ),
+                    read_only_options: Ok(Default::default()),
+                    read_only_value: Err(
+                        "no value supplied for read_only_value".to_string(),
+                    ),
+                }
+            }
+        }
+        impl PropertyModificationMetadata {
+            pub fn archivable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archivable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archivable: {e}")
+                    });
+                self
+            }
+            pub fn read_only_definition<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read_only_definition = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for read_only_definition: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn read_only_options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read_only_options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for read_only_options: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn read_only_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read_only_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for read_only_value: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PropertyModificationMetadata>
+        for super::PropertyModificationMetadata {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PropertyModificationMetadata,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    archivable: value.archivable?,
+                    read_only_definition: value.read_only_definition?,
+                    read_only_options: value.read_only_options?,
+                    read_only_value: value.read_only_value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PropertyModificationMetadata>
+        for PropertyModificationMetadata {
+            fn from(value: super::PropertyModificationMetadata) -> Self {
+                Self {
+                    archivable: Ok(value.archivable),
+                    read_only_definition: Ok(value.read_only_definition),
+                    read_only_options: Ok(value.read_only_options),
+                    read_only_value: Ok(value.read_only_value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PropertyName {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PropertyName {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl PropertyName {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PropertyName> for super::PropertyName {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PropertyName,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::PropertyName> for PropertyName {
+            fn from(value: super::PropertyName) -> Self {
+                Self { name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PropertyOption {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_order: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            hidden: ::std::result::Result<bool, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PropertyOption {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    display_order: Ok(Default::default()),
+                    hidden: Err("no value supplied for hidden".to_string()),
+                    label: Err("no value supplied for label".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl PropertyOption {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_order<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_order = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_order: {e}")
+                    });
+                self
+            }
+            pub fn hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hidden: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PropertyOption> for super::PropertyOption {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PropertyOption,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    display_order: value.display_order?,
+                    hidden: value.hidden?,
+                    label: value.label?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PropertyOption> for PropertyOption {
+            fn from(value: super::PropertyOption) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    display_order: Ok(value.display_order),
+                    hidden: Ok(value.hidden),
+                    label: Ok(value.label),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PropertyOptionInput {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_order: ::std::result::Result<i32, ::std::string::String>,
+            hidden: ::std::result::Result<bool, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PropertyOptionInput {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    display_order: Err(
+                        "no value supplied for display_order".to_string(),
+                    ),
+                    hidden: Err("no value supplied for hidden".to_string()),
+                    label: Err("no value supplied for label".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl PropertyOptionInput {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_order<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_order = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_order: {e}")
+                    });
+                self
+            }
+            pub fn hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hidden: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PropertyOptionInput>
+        for super::PropertyOptionInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PropertyOptionInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    display_order: value.display_order?,
+                    hidden: value.hidden?,
+                    label: value.label?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PropertyOptionInput> for PropertyOptionInput {
+            fn from(value: super::PropertyOptionInput) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    display_order: Ok(value.display_order),
+                    hidden: Ok(value.hidden),
+                    label: Ok(value.label),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PropertyUpdate {
+            calculation_formula: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            currency_property_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            display_order: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            field_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            form_field: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            group_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            hidden: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            number_display_hint: ::std::result::Result<
+                ::std::option::Option<super::PropertyUpdateNumberDisplayHint>,
+                ::std::string::String,
+            >,
+            options: ::std::result::Result<
+                ::std::vec::Vec<super::PropertyOptionInput>,
+                ::std::string::String,
+            >,
+            show_currency_symbol: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            text_display_hint: ::std::result::Result<
+                ::std::option::Option<super::PropertyUpdateTextDisplayHint>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PropertyUpdate {
+            fn default() -> Self {
+                Self {
+                    calculation_formula: Ok(Default::default()),
+                    currency_property_name: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    display_order: Ok(Default::default()),
+                    field_type: Ok(Default::default()),
+                    form_field: Ok(Default::default()),
+                    group_name: Ok(Default::default()),
+                    hidden: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    number_display_hint: Ok(Default::default()),
+                    options: Ok(Default::default()),
+                    show_currency_symbol: Ok(Default::default()),
+                    text_display_hint: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PropertyUpdate {
+            pub fn calculation_formula<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculation_formula = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculation_formula: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn currency_property_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency_property_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for currency_property_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn display_order<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.display_order = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_order: {e}")
+                    });
+                self
+            }
+            pub fn field_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field_type: {e}")
+                    });
+                self
+            }
+            pub fn form_field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.form_field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for form_field: {e}")
+                    });
+                self
+            }
+            pub fn group_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_name: {e}")
+                    });
+                self
+            }
+            pub fn hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hidden: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn number_display_hint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PropertyUpdateNumberDisplayHint>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.number_display_hint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for number_display_hint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn options<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PropertyOptionInput>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.options = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for options: {e}")
+                    });
+                self
+            }
+            pub fn show_currency_symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.show_currency_symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for show_currency_symbol: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn text_display_hint<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PropertyUpdateTextDisplayHint>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text_display_hint = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for text_display_hint: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PropertyUpdate> for super::PropertyUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PropertyUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    calculation_formula: value.calculation_formula?,
+                    currency_property_name: value.currency_property_name?,
+                    description: value.description?,
+                    display_order: value.display_order?,
+                    field_type: value.field_type?,
+                    form_field: value.form_field?,
+                    group_name: value.group_name?,
+                    hidden: value.hidden?,
+                    label: value.label?,
+                    number_display_hint: value.number_display_hint?,
+                    options: value.options?,
+                    show_currency_symbol: value.show_currency_symbol?,
+                    text_display_hint: value.text_display_hint?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PropertyUpdate> for PropertyUpdate {
+            fn from(value: super::PropertyUpdate) -> Self {
+                Self {
+                    calculation_formula: Ok(value.calculation_formula),
+                    currency_property_name: Ok(value.currency_property_name),
+                    description: Ok(value.description),
+                    display_order: Ok(value.display_order),
+                    field_type: Ok(value.field_type),
+                    form_field: Ok(value.form_field),
+                    group_name: Ok(value.group_name),
+                    hidden: Ok(value.hidden),
+                    label: Ok(value.label),
+                    number_display_hint: Ok(value.number_display_hint),
+                    options: Ok(value.options),
+                    show_currency_symbol: Ok(value.show_currency_symbol),
+                    text_display_hint: Ok(value.text_display_hint),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -6478,6 +9674,178 @@ let response = client.remove_communication_association()
     ) -> builder::RemoveCommunicationAssociation<'_> {
         builder::RemoveCommunicationAssociation::new(self)
     }
+    /**Read all properties
+
+Read all existing properties for the specified object type and HubSpot account.
+
+Sends a `GET` request to `/{objectType}`
+
+Arguments:
+- `object_type`:
+- `archived`: Whether to return only results that have been archived.
+- `data_sensitivity`:
+- `locale`:
+- `properties`:
+```ignore
+let response = client.list_properties()
+    .object_type(object_type)
+    .archived(archived)
+    .data_sensitivity(data_sensitivity)
+    .locale(locale)
+    .properties(properties)
+    .send()
+    .await;
+```*/
+    pub fn list_properties(&self) -> builder::ListProperties<'_> {
+        builder::ListProperties::new(self)
+    }
+    /**Create a property
+
+Create and return a copy of a new property for the specified object type.
+
+Sends a `POST` request to `/{objectType}`
+
+Arguments:
+- `object_type`:
+- `body`
+```ignore
+let response = client.create_property()
+    .object_type(object_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_property(&self) -> builder::CreateProperty<'_> {
+        builder::CreateProperty::new(self)
+    }
+    /**Read a batch of properties
+
+Read a provided list of properties.
+
+Sends a `POST` request to `/{objectType}/batch/read`
+
+Arguments:
+- `object_type`:
+- `locale`:
+- `body`
+```ignore
+let response = client.batch_read_properties()
+    .object_type(object_type)
+    .locale(locale)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_read_properties(&self) -> builder::BatchReadProperties<'_> {
+        builder::BatchReadProperties::new(self)
+    }
+    /**Read all property groups
+
+Read all existing property groups for the specified object type and HubSpot account.
+
+Sends a `GET` request to `/{objectType}/groups`
+
+Arguments:
+- `object_type`:
+- `locale`:
+```ignore
+let response = client.list_property_groups()
+    .object_type(object_type)
+    .locale(locale)
+    .send()
+    .await;
+```*/
+    pub fn list_property_groups(&self) -> builder::ListPropertyGroups<'_> {
+        builder::ListPropertyGroups::new(self)
+    }
+    /**Read a property group
+
+Read a property group identified by {groupName}.
+
+Sends a `GET` request to `/{objectType}/groups/{groupName}`
+
+Arguments:
+- `object_type`:
+- `group_name`:
+- `locale`:
+```ignore
+let response = client.get_property_group()
+    .object_type(object_type)
+    .group_name(group_name)
+    .locale(locale)
+    .send()
+    .await;
+```*/
+    pub fn get_property_group(&self) -> builder::GetPropertyGroup<'_> {
+        builder::GetPropertyGroup::new(self)
+    }
+    /**Read a property
+
+Read a property identified by {propertyName}.
+
+Sends a `GET` request to `/{objectType}/{propertyName}`
+
+Arguments:
+- `object_type`:
+- `property_name`:
+- `archived`: Whether to return only results that have been archived.
+- `data_sensitivity`:
+- `locale`:
+- `properties`:
+```ignore
+let response = client.get_property()
+    .object_type(object_type)
+    .property_name(property_name)
+    .archived(archived)
+    .data_sensitivity(data_sensitivity)
+    .locale(locale)
+    .properties(properties)
+    .send()
+    .await;
+```*/
+    pub fn get_property(&self) -> builder::GetProperty<'_> {
+        builder::GetProperty::new(self)
+    }
+    /**Archive a property
+
+Move a property identified by {propertyName} to the recycling bin.
+
+Sends a `DELETE` request to `/{objectType}/{propertyName}`
+
+Arguments:
+- `object_type`:
+- `property_name`:
+```ignore
+let response = client.archive_property()
+    .object_type(object_type)
+    .property_name(property_name)
+    .send()
+    .await;
+```*/
+    pub fn archive_property(&self) -> builder::ArchiveProperty<'_> {
+        builder::ArchiveProperty::new(self)
+    }
+    /**Update a property
+
+Perform a partial update of a property identified by '{propertyName}'. Provided fields will be overwritten.
+
+Sends a `PATCH` request to `/{objectType}/{propertyName}`
+
+Arguments:
+- `object_type`:
+- `property_name`:
+- `body`
+```ignore
+let response = client.update_property()
+    .object_type(object_type)
+    .property_name(property_name)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_property(&self) -> builder::UpdateProperty<'_> {
+        builder::UpdateProperty::new(self)
+    }
     /**OAuth token endpoint
 
 Authenticates a client and returns access and refresh tokens.
@@ -7117,6 +10485,1039 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_properties`]
+
+[`Client::list_properties`]: super::Client::list_properties*/
+    #[derive(Debug, Clone)]
+    pub struct ListProperties<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        archived: Result<Option<bool>, String>,
+        data_sensitivity: Result<Option<types::ListPropertiesDataSensitivity>, String>,
+        locale: Result<Option<::std::string::String>, String>,
+        properties: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListProperties<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                archived: Ok(None),
+                data_sensitivity: Ok(None),
+                locale: Ok(None),
+                properties: Ok(None),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn archived<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.archived = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for archived failed".to_string());
+            self
+        }
+        pub fn data_sensitivity<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListPropertiesDataSensitivity>,
+        {
+            self.data_sensitivity = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListPropertiesDataSensitivity` for data_sensitivity failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn locale<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.locale = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for locale failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn properties<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.properties = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for properties failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/{objectType}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CollectionResponsePropertyNoPaging>,
+            Error<types::HubSpotError>,
+        > {
+            let Self {
+                client,
+                object_type,
+                archived,
+                data_sensitivity,
+                locale,
+                properties,
+            } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let archived = archived.map_err(Error::InvalidRequest)?;
+            let data_sensitivity = data_sensitivity.map_err(Error::InvalidRequest)?;
+            let locale = locale.map_err(Error::InvalidRequest)?;
+            let properties = properties.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("archived", &archived))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "dataSensitivity",
+                        &data_sensitivity,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("locale", &locale))
+                .query(&progenitor_client::QueryParam::new("properties", &properties))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_properties",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_property`]
+
+[`Client::create_property`]: super::Client::create_property*/
+    #[derive(Debug, Clone)]
+    pub struct CreateProperty<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        body: Result<types::builder::PropertyCreate, String>,
+    }
+    impl<'a> CreateProperty<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PropertyCreate>,
+            <V as std::convert::TryInto<
+                types::PropertyCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `PropertyCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PropertyCreate,
+            ) -> types::builder::PropertyCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{objectType}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Property>, Error<types::HubSpotError>> {
+            let Self { client, object_type, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PropertyCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_property",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_read_properties`]
+
+[`Client::batch_read_properties`]: super::Client::batch_read_properties*/
+    #[derive(Debug, Clone)]
+    pub struct BatchReadProperties<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        locale: Result<Option<::std::string::String>, String>,
+        body: Result<types::builder::BatchReadInputPropertyName, String>,
+    }
+    impl<'a> BatchReadProperties<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                locale: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn locale<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.locale = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for locale failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BatchReadInputPropertyName>,
+            <V as std::convert::TryInto<
+                types::BatchReadInputPropertyName,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BatchReadInputPropertyName` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchReadInputPropertyName,
+            ) -> types::builder::BatchReadInputPropertyName,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/{objectType}/batch/read`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponsePropertyWithErrors>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, object_type, locale, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let locale = locale.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchReadInputPropertyName::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/batch/read", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("locale", &locale))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_read_properties",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                207u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_property_groups`]
+
+[`Client::list_property_groups`]: super::Client::list_property_groups*/
+    #[derive(Debug, Clone)]
+    pub struct ListPropertyGroups<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        locale: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListPropertyGroups<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                locale: Ok(None),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn locale<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.locale = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for locale failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/{objectType}/groups`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CollectionResponsePropertyGroupNoPaging>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, object_type, locale } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let locale = locale.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/groups", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("locale", &locale))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_property_groups",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_property_group`]
+
+[`Client::get_property_group`]: super::Client::get_property_group*/
+    #[derive(Debug, Clone)]
+    pub struct GetPropertyGroup<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        group_name: Result<::std::string::String, String>,
+        locale: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetPropertyGroup<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                group_name: Err("group_name was not initialized".to_string()),
+                locale: Ok(None),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn group_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.group_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for group_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn locale<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.locale = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for locale failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/{objectType}/groups/{groupName}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PropertyGroup>, Error<types::HubSpotError>> {
+            let Self { client, object_type, group_name, locale } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let group_name = group_name.map_err(Error::InvalidRequest)?;
+            let locale = locale.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/groups/{}", client.baseurl, crate ::path::encode_segment(&
+                object_type.to_string()), crate ::path::encode_segment(& group_name
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("locale", &locale))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_property_group",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_property`]
+
+[`Client::get_property`]: super::Client::get_property*/
+    #[derive(Debug, Clone)]
+    pub struct GetProperty<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        property_name: Result<::std::string::String, String>,
+        archived: Result<Option<bool>, String>,
+        data_sensitivity: Result<Option<types::GetPropertyDataSensitivity>, String>,
+        locale: Result<Option<::std::string::String>, String>,
+        properties: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetProperty<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                property_name: Err("property_name was not initialized".to_string()),
+                archived: Ok(None),
+                data_sensitivity: Ok(None),
+                locale: Ok(None),
+                properties: Ok(None),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn property_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.property_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for property_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn archived<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.archived = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for archived failed".to_string());
+            self
+        }
+        pub fn data_sensitivity<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetPropertyDataSensitivity>,
+        {
+            self.data_sensitivity = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetPropertyDataSensitivity` for data_sensitivity failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn locale<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.locale = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for locale failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn properties<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.properties = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for properties failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/{objectType}/{propertyName}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Property>, Error<types::HubSpotError>> {
+            let Self {
+                client,
+                object_type,
+                property_name,
+                archived,
+                data_sensitivity,
+                locale,
+                properties,
+            } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let property_name = property_name.map_err(Error::InvalidRequest)?;
+            let archived = archived.map_err(Error::InvalidRequest)?;
+            let data_sensitivity = data_sensitivity.map_err(Error::InvalidRequest)?;
+            let locale = locale.map_err(Error::InvalidRequest)?;
+            let properties = properties.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()), crate ::path::encode_segment(& property_name.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("archived", &archived))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "dataSensitivity",
+                        &data_sensitivity,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("locale", &locale))
+                .query(&progenitor_client::QueryParam::new("properties", &properties))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_property",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::archive_property`]
+
+[`Client::archive_property`]: super::Client::archive_property*/
+    #[derive(Debug, Clone)]
+    pub struct ArchiveProperty<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        property_name: Result<::std::string::String, String>,
+    }
+    impl<'a> ArchiveProperty<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                property_name: Err("property_name was not initialized".to_string()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn property_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.property_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for property_name failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/{objectType}/{propertyName}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
+            let Self { client, object_type, property_name } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let property_name = property_name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()), crate ::path::encode_segment(& property_name.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "archive_property",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_property`]
+
+[`Client::update_property`]: super::Client::update_property*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateProperty<'a> {
+        client: &'a super::Client,
+        object_type: Result<::std::string::String, String>,
+        property_name: Result<::std::string::String, String>,
+        body: Result<types::builder::PropertyUpdate, String>,
+    }
+    impl<'a> UpdateProperty<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                object_type: Err("object_type was not initialized".to_string()),
+                property_name: Err("property_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn object_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.object_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for object_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn property_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.property_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for property_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PropertyUpdate>,
+            <V as std::convert::TryInto<
+                types::PropertyUpdate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `PropertyUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PropertyUpdate,
+            ) -> types::builder::PropertyUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/{objectType}/{propertyName}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Property>, Error<types::HubSpotError>> {
+            let Self { client, object_type, property_name, body } = self;
+            let object_type = object_type.map_err(Error::InvalidRequest)?;
+            let property_name = property_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PropertyUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/{}", client.baseurl, crate ::path::encode_segment(& object_type
+                .to_string()), crate ::path::encode_segment(& property_name.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_property",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -9621,6 +14022,7 @@ pub const OPERATION_PATHS: &[(&str, &str)] = &[
         "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
     ),
     ("archive_object", "/{objectType}/{objectId}"),
+    ("archive_property", "/{objectType}/{propertyName}"),
     (
         "associate_communication",
         "/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
@@ -9630,6 +14032,7 @@ pub const OPERATION_PATHS: &[(&str, &str)] = &[
     ("batch_create_objects", "/{objectType}/batch/create"),
     ("batch_read_associations", "/{fromObjectType}/{toObjectType}/batch/read"),
     ("batch_read_objects", "/{objectType}/batch/read"),
+    ("batch_read_properties", "/{objectType}/batch/read"),
     ("batch_update_objects", "/{objectType}/batch/update"),
     ("batch_upsert_objects", "/{objectType}/batch/upsert"),
     (
@@ -9641,16 +14044,22 @@ pub const OPERATION_PATHS: &[(&str, &str)] = &[
         "/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
     ),
     ("create_object", "/{objectType}"),
+    ("create_property", "/{objectType}"),
     ("create_token", "/token"),
     ("get_object", "/{objectType}/{objectId}"),
+    ("get_property", "/{objectType}/{propertyName}"),
+    ("get_property_group", "/{objectType}/groups/{groupName}"),
     ("list_associations", "/{objectType}/{objectId}/associations/{toObjectType}"),
     ("list_objects", "/{objectType}"),
+    ("list_properties", "/{objectType}"),
+    ("list_property_groups", "/{objectType}/groups"),
     (
         "remove_communication_association",
         "/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
     ),
     ("search_objects", "/{objectType}/search"),
     ("update_object", "/{objectType}/{objectId}"),
+    ("update_property", "/{objectType}/{propertyName}"),
 ];
 /// Every API version the client speaks, sorted by name: the base path of each family
 /// of operations (a client for that family is built on host + base path) and the
@@ -9661,26 +14070,35 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
         association_batches: "/crm/associations/2026-03",
         oauth: "/oauth/2026-03",
         objects: "/crm/objects/2026-03",
+        properties: "/crm/properties/2026-03",
         record_associations: "/crm/objects/2026-03",
         operations: &[
             "archive_associations",
             "archive_object",
+            "archive_property",
             "batch_archive_objects",
             "batch_create_associations",
             "batch_create_objects",
             "batch_read_associations",
             "batch_read_objects",
+            "batch_read_properties",
             "batch_update_objects",
             "batch_upsert_objects",
             "create_association",
             "create_default_association",
             "create_object",
+            "create_property",
             "create_token",
             "get_object",
+            "get_property",
+            "get_property_group",
             "list_associations",
             "list_objects",
+            "list_properties",
+            "list_property_groups",
             "search_objects",
             "update_object",
+            "update_property",
         ],
     },
     crate::ApiVersionPaths {
@@ -9688,25 +14106,34 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
         association_batches: "/crm/associations/2026-09",
         oauth: "/oauth/2026-09",
         objects: "/crm/objects/2026-09",
+        properties: "/crm/properties/2026-09",
         record_associations: "/crm/objects/2026-09",
         operations: &[
             "archive_associations",
             "archive_object",
+            "archive_property",
             "batch_archive_objects",
             "batch_create_associations",
             "batch_create_objects",
             "batch_read_associations",
             "batch_read_objects",
+            "batch_read_properties",
             "batch_update_objects",
             "batch_upsert_objects",
             "create_association",
             "create_default_association",
             "create_object",
+            "create_property",
             "create_token",
             "get_object",
+            "get_property",
+            "get_property_group",
             "list_objects",
+            "list_properties",
+            "list_property_groups",
             "search_objects",
             "update_object",
+            "update_property",
         ],
     },
     crate::ApiVersionPaths {
@@ -9714,28 +14141,37 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
         association_batches: "/crm/v4/associations",
         oauth: "/oauth/v1",
         objects: "/crm/v3/objects",
+        properties: "/crm/v3/properties",
         record_associations: "/crm/v4/objects",
         operations: &[
             "archive_associations",
             "archive_object",
+            "archive_property",
             "associate_communication",
             "batch_archive_objects",
             "batch_create_associations",
             "batch_create_objects",
             "batch_read_associations",
             "batch_read_objects",
+            "batch_read_properties",
             "batch_update_objects",
             "batch_upsert_objects",
             "create_association",
             "create_default_association",
             "create_object",
+            "create_property",
             "create_token",
             "get_object",
+            "get_property",
+            "get_property_group",
             "list_associations",
             "list_objects",
+            "list_properties",
+            "list_property_groups",
             "remove_communication_association",
             "search_objects",
             "update_object",
+            "update_property",
         ],
     },
 ];

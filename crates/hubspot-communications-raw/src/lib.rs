@@ -86,6 +86,10 @@ pub struct ApiVersionPaths {
     /// `/oauth/2026-03`, `/oauth/2026-09`. It takes no bearer token: build its client on a
     /// context without one.
     pub oauth: &'static str,
+    /// The base of the Properties API (`list_properties`, `get_property`, `create_property`,
+    /// `update_property`, `archive_property`, `batch_read_properties`, `list_property_groups`,
+    /// `get_property_group`): `/crm/v3/properties`, `/crm/properties/2026-09`.
+    pub properties: &'static str,
     /// The operations (by name, as the client's methods and `OPERATION_PATHS` name them)
     /// this version has, sorted.
     pub operations: &'static [&'static str],

@@ -220,6 +220,10 @@ pub struct RawClients {
     pub association_batches: raw::Client,
     /// HubSpot's OAuth token endpoint: `create_token`. It sends no bearer token.
     pub oauth: raw::Client,
+    /// The Properties API: `list_properties`, `get_property`, `create_property`,
+    /// `update_property`, `archive_property`, `batch_read_properties`,
+    /// `list_property_groups`, `get_property_group`.
+    pub properties: raw::Client,
 }
 
 impl RawClients {
@@ -244,6 +248,7 @@ impl RawClients {
             objects: client(version.objects),
             record_associations: client(version.record_associations),
             association_batches: client(version.association_batches),
+            properties: client(version.properties),
             oauth: raw::Client::new_with_client(
                 &format!("{base_url}{}", version.oauth),
                 http.clone(),

@@ -140,6 +140,13 @@ impl Error {
         })
     }
 
+    /// The scopes HubSpot said the call needs, when it refused it for a token without them
+    /// (403 `MISSING_SCOPES`): e.g. `crm.schemas.contacts.write` for creating a contact
+    /// property. Empty for any other error.
+    pub fn missing_scopes(&self) -> Vec<String> {
+        self.api().map(ApiError::missing_scopes).unwrap_or_default()
+    }
+
     /// Whether HubSpot refused the request's access token as expired (401
     /// `EXPIRED_AUTHENTICATION`).
     pub(crate) fn is_expired_authentication(&self) -> bool {
@@ -344,6 +351,9 @@ pub struct ErrorDetail {
     pub field: Option<String>,
     /// HubSpot's code, e.g. `INVALID_OPTION`.
     pub code: Option<String>,
+    /// Context, e.g. the scopes a 403 `MISSING_SCOPES` asks for
+    /// (`requiredGranularScopes`).
+    pub context: BTreeMap<String, Vec<String>>,
 }
 
 open_enum! {
@@ -394,6 +404,29 @@ impl std::fmt::Display for TransportErrorKind {
 }
 
 impl ApiError {
+    /// The scopes a 403 `MISSING_SCOPES` names: every value of a context entry about scopes
+    /// (`requiredGranularScopes`, `requiredScopes`, `missingScopes`, …), of the error and of
+    /// its details, in order, once each. Empty for any other answer.
+    pub fn missing_scopes(&self) -> Vec<String> {
+        if self.status != 403 && self.category.as_deref() != Some("MISSING_SCOPES") {
+            return Vec::new();
+        }
+        let contexts =
+            std::iter::once(&self.context).chain(self.details.iter().map(|d| &d.context));
+        let mut scopes: Vec<String> = Vec::new();
+        for (key, values) in contexts.flatten() {
+            if !key.to_ascii_lowercase().contains("scope") {
+                continue;
+            }
+            for scope in values {
+                if !scopes.contains(scope) {
+                    scopes.push(scope.clone());
+                }
+            }
+        }
+        scopes
+    }
+
     pub(crate) fn new(
         operation: Operation,
         status: u16,
@@ -427,6 +460,7 @@ impl ApiError {
                     message: e.message,
                     field: e.in_,
                     code: e.code,
+                    context: e.context,
                 })
                 .collect(),
             context: body.context,

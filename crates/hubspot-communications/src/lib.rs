@@ -127,6 +127,17 @@
 //! [`Client::search`] streams the results of a [`Search`]; [`Client::search_all`] reads past
 //! HubSpot's 10,000-result cap.
 //!
+//! # Properties, and the key of exactly-once logging
+//!
+//! [`Client::properties`], [`property`](Client::property),
+//! [`create_property`](Client::create_property), [`archive_property`](Client::archive_property)
+//! and [`property_groups`](Client::property_groups) read and manage the property definitions
+//! of any object type through HubSpot's Properties API ([`PropertyDefinition`],
+//! [`NewProperty`]). [`Client::ensure_key_property`] makes sure communications have the
+//! unique text property that [`Client::log_all_keyed`] upserts messages by: created when
+//! missing, accepted when it is a unique text property, refused with a
+//! [`KeyPropertyError`] otherwise (a user's property is never changed).
+//!
 //! # API versions, and moving from v3
 //!
 //! The client speaks HubSpot's date versions (2026-09, the default, and 2026-03) and the
@@ -189,6 +200,7 @@ mod operation;
 mod paging;
 mod phone;
 mod pin;
+mod properties;
 mod rate_limit;
 mod record;
 mod records;
@@ -223,6 +235,11 @@ pub use new_message::{MessageUpdate, NewMessage};
 pub use operation::Operation;
 pub use paging::{Page, Paged};
 pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProblem, Region};
+pub use properties::{
+    COMMUNICATION_INFORMATION_GROUP, FieldType, KeyProperty, KeyPropertyError,
+    MAX_TEXT_PROPERTY_CHARS, NewProperty, PropertyDefinition, PropertyGroup, PropertyOption,
+    PropertyType,
+};
 pub use rate_limit::RateLimit;
 pub use record::{ObjectType, Record};
 pub use retry::RetryPolicy;

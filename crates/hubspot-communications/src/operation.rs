@@ -58,6 +58,16 @@ pub enum Operation {
     BatchCreateObjects,
     /// Exchange an OAuth refresh token for a new access token (HubSpot's token endpoint).
     RefreshAccessToken,
+    /// Read an object type's property definitions.
+    ListProperties,
+    /// Read one property definition.
+    GetProperty,
+    /// Create a property.
+    CreateProperty,
+    /// Archive a property.
+    ArchiveProperty,
+    /// Read an object type's property groups.
+    ListPropertyGroups,
 }
 
 /// What sending a call has on HubSpot's data, which decides what may be retried and whether a
@@ -102,6 +112,11 @@ impl Operation {
             Self::BatchReadObjects => "batch_read_objects",
             Self::BatchCreateObjects => "batch_create_objects",
             Self::RefreshAccessToken => "refresh_access_token",
+            Self::ListProperties => "list_properties",
+            Self::GetProperty => "get_property",
+            Self::CreateProperty => "create_property",
+            Self::ArchiveProperty => "archive_property",
+            Self::ListPropertyGroups => "list_property_groups",
         }
     }
 
@@ -116,7 +131,9 @@ impl Operation {
             Self::CreateCommunication
             | Self::BatchCreate
             | Self::CreateObject
-            | Self::BatchCreateObjects => Effect::Create,
+            | Self::BatchCreateObjects
+            // Sent twice, the second is refused (409); one whose fate is unknown is read back.
+            | Self::CreateProperty => Effect::Create,
             Self::ListCommunications
             | Self::GetCommunication
             | Self::BatchRead
@@ -124,7 +141,10 @@ impl Operation {
             | Self::ListAssociations
             | Self::GetObject
             | Self::SearchObjects
-            | Self::BatchReadObjects => Effect::Read,
+            | Self::BatchReadObjects
+            | Self::ListProperties
+            | Self::GetProperty
+            | Self::ListPropertyGroups => Effect::Read,
             // A refresh sent twice issues two access tokens, both good; the refresh token it
             // was sent with keeps working (HubSpot's do), so sending it again is safe.
             Self::RefreshAccessToken => Effect::IdempotentWrite,

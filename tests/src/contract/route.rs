@@ -1,7 +1,8 @@
 //! Which operation of the patched document a request is.
 //!
 //! The document's paths are relative to a family's base (`/{objectType}/{objectId}` under
-//! `/crm/v3/objects`), so each operation's full templates are rebuilt from the manifest: the
+//! `/crm/v3/objects`; a namespaced family's under its prefix, `/properties/{objectType}` under
+//! `/crm/v3/properties`), so each operation's full templates are rebuilt from the manifest: the
 //! `METHOD /path` each source takes (its version and family known), and, for an operation a
 //! patch added, every family base of each version in its `x-versions`.
 
@@ -73,9 +74,14 @@ pub(super) fn routes(manifest: &Manifest, document: &Value) -> Vec<Route> {
             let Some(relative) = full.strip_prefix(base) else {
                 continue;
             };
-            if paths.get(relative).and_then(|p| p.get(&method)).is_some() {
-                covered.insert((version.clone(), relative.to_owned(), method.clone()));
-                routes.push(route(&method, full, relative));
+            // A namespaced family's operations are keyed under its prefix.
+            let key = match manifest.namespace(Some(family)) {
+                Some(prefix) => format!("{prefix}{relative}"),
+                None => relative.to_owned(),
+            };
+            if paths.get(&key).and_then(|p| p.get(&method)).is_some() {
+                covered.insert((version.clone(), key.clone(), method.clone()));
+                routes.push(route(&method, full, &key));
             }
         }
     }
@@ -90,10 +96,17 @@ pub(super) fn routes(manifest: &Manifest, document: &Value) -> Vec<Route> {
                 if covered.contains(&key) {
                     continue;
                 }
-                // Added by a patch: its family is not recorded, so every base of the version.
+                // Added by a patch: its family is not recorded, so every base of the version
+                // (a namespaced one's only, if the path is under its prefix).
+                let client_path = manifest.client_path(relative);
+                let prefix = relative.strip_suffix(client_path);
+                let prefix = prefix.filter(|p| !p.is_empty());
                 let bases = manifest.versions.iter().filter(|v| v.name == version);
-                for base in bases.flat_map(|v| v.families.values()) {
-                    routes.push(route(method, &format!("{base}{relative}"), relative));
+                for (family, base) in bases.flat_map(|v| v.families.iter()) {
+                    if manifest.namespace(Some(family)) != prefix {
+                        continue;
+                    }
+                    routes.push(route(method, &format!("{base}{client_path}"), relative));
                 }
             }
         }

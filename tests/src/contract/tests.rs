@@ -53,6 +53,37 @@ fn requests_map_to_their_operations_in_every_version() {
             "/crm/v3/objects/communications/1/associations/contacts/2/194",
             Some("associate_communication"),
         ),
+        // The properties family, keyed under its namespace in the document.
+        (
+            "GET",
+            "/crm/v3/properties/communications",
+            Some("list_properties"),
+        ),
+        (
+            "POST",
+            "/crm/properties/2026-09/communications",
+            Some("create_property"),
+        ),
+        (
+            "GET",
+            "/crm/properties/2026-03/contacts/email",
+            Some("get_property"),
+        ),
+        (
+            "GET",
+            "/crm/properties/2026-09/communications/groups",
+            Some("list_property_groups"),
+        ),
+        (
+            "POST",
+            "/crm/v3/properties/contacts/batch/read",
+            Some("batch_read_properties"),
+        ),
+        (
+            "GET",
+            "/crm/v3/objects/communications",
+            Some("list_objects"),
+        ),
         ("GET", "/oauth/v1/access-tokens/x", None),
         ("GET", "/crm/v3/objects/communications/12/", None),
     ];

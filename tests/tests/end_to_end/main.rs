@@ -17,6 +17,8 @@ mod oauth;
 mod paging;
 mod path_escape;
 mod phone_numbers;
+mod properties;
+mod record_batches;
 mod requests;
 mod serde;
 mod shared_rate_limit;

@@ -1,6 +1,7 @@
 //! The inbound webhook example (`crates/hubspot-communications/examples/webhook`) served on
 //! loopback against the fake: a signed message is logged on the sender's contact, a forged
-//! one is refused with 403 and logs nothing, a retried delivery logs nothing twice.
+//! one is refused with 403 and logs nothing, a retried delivery logs nothing twice. Its key
+//! property is made sure of at start, as the example's `main` does.
 
 #[allow(dead_code)]
 #[path = "../../../crates/hubspot-communications/examples/webhook/app.rs"]
@@ -9,14 +10,17 @@ mod app;
 use hubspot_communications::{ApiVersion, Channel, Client, ObjectType, ReadOptions};
 use hubspot_communications_mock::{MockServer, ObjectKind};
 use hubspot_communications_tests::contract::CheckedServer;
-use hubspot_communications_tests::{client_at, roomy, start, with_unique_key};
+use hubspot_communications_tests::{client_at, roomy, start};
 
 const AUTH_TOKEN: &str = "twilio-auth-token";
 
 /// The fake, and the webhook served on loopback in front of it (its URL).
 async fn webhook(version: ApiVersion) -> (CheckedServer, String, tokio::task::JoinHandle<()>) {
-    let (server, _) = start(with_unique_key(roomy(), app::ID_PROPERTY)).await;
+    // No key property in the account: the example makes sure of its own at start.
+    let (server, _) = start(roomy()).await;
     let client: Client = client_at(&server, version);
+    let key = client.ensure_key_property(app::ID_PROPERTY).await.unwrap();
+    assert!(key.created && key.definition.has_unique_value);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}{}", listener.local_addr().unwrap(), app::PATH);
     let router = app::router(client, AUTH_TOKEN);

@@ -582,7 +582,7 @@ async fn exit_codes_say_what_happened() {
     let run = import(&bare, directory.path(), "export.csv", &[]).await;
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
-        run.stderr.contains(DEFAULT_KEY_PROPERTY) && run.stderr.contains("Require unique values"),
+        run.stderr.contains(DEFAULT_KEY_PROPERTY) && run.stderr.contains("`hubspot-comms setup`"),
         "{run:?}"
     );
     assert_eq!(bare.message_count(), 0);

@@ -5,3 +5,5 @@
 mod common;
 mod import;
 mod killed;
+mod outsider;
+mod setup;

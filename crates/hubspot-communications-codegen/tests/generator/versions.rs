@@ -317,3 +317,133 @@ fn the_manifest_ties_every_source_to_a_version_and_a_family() {
         assert!(error.contains(message), "{error}");
     }
 }
+
+/// Two families whose relative paths are the same (as HubSpot's properties and objects APIs):
+/// `notes` and `tags`, each with `GET /{noteId}`, `DELETE /{noteId}` and `POST /batch`.
+fn two_families(namespace: &str) -> (tempfile::TempDir, tempfile::TempDir) {
+    let manifest = format!(
+        r#"
+operation_paths = true
+path_encoder = "crate::path::encode_segment"
+version_table = "crate::ApiVersionPaths"
+{namespace}
+[info]
+title = "t"
+version = "v"
+
+[[version]]
+name = "v1"
+notes = "/api/v1/notes"
+tags = "/api/v1/tags"
+
+[[version]]
+name = "2026-01"
+notes = "/api/notes/2026-01"
+tags = "/api/tags/2026-01"
+
+[[source]]
+file = "notes-v1.json"
+version = "v1"
+family = "notes"
+operations = ["GET /api/v1/notes/{{noteId}}", "DELETE /api/v1/notes/{{noteId}}", "POST /api/v1/notes/batch"]
+
+[[source]]
+file = "notes-2026-01.json"
+version = "2026-01"
+family = "notes"
+operations = ["GET /api/notes/2026-01/{{noteId}}", "POST /api/notes/2026-01/batch"]
+
+[[source]]
+file = "tags-v1.json"
+version = "v1"
+family = "tags"
+operations = ["GET /api/v1/tags/{{noteId}}", "DELETE /api/v1/tags/{{noteId}}", "POST /api/v1/tags/batch"]
+
+[[source]]
+file = "tags-2026-01.json"
+version = "2026-01"
+family = "tags"
+operations = ["GET /api/tags/2026-01/{{noteId}}", "POST /api/tags/2026-01/batch"]
+"#
+    );
+    let spec_dir = tempfile::tempdir().unwrap();
+    let upstream = tempfile::tempdir().unwrap();
+    let names = json!([
+        {"op": "replace", "path": "/paths/~1{noteId}/get/operationId", "value": "get_note", "reason": "a name"},
+        {"op": "replace", "path": "/paths/~1{noteId}/delete/operationId", "value": "delete_note", "reason": "a name"},
+        {"op": "replace", "path": "/paths/~1batch/post/operationId", "value": "batch_notes", "reason": "a name"},
+        {"op": "replace", "path": "/paths/~1tags~1{noteId}/get/operationId", "value": "get_tag", "reason": "a name"},
+        {"op": "replace", "path": "/paths/~1tags~1{noteId}/delete/operationId", "value": "delete_tag", "reason": "a name"},
+        {"op": "replace", "path": "/paths/~1tags~1batch/post/operationId", "value": "batch_tags", "reason": "a name"}
+    ]);
+    std::fs::create_dir(spec_dir.path().join("patches")).unwrap();
+    std::fs::write(spec_dir.path().join("patches/p.json"), names.to_string()).unwrap();
+    let manifest = format!("patches = [\"p.json\"]\n{manifest}");
+    std::fs::write(spec_dir.path().join("client.toml"), manifest).unwrap();
+    for (file, base, version) in [
+        ("notes-v1.json", "/api/v1/notes", "v1"),
+        ("notes-2026-01.json", "/api/notes/2026-01", "2026-01"),
+        ("tags-v1.json", "/api/v1/tags", "v1"),
+        ("tags-2026-01.json", "/api/tags/2026-01", "2026-01"),
+    ] {
+        let mut document = spec(base, version);
+        // One delete operationId per file, as HubSpot's are.
+        document["paths"][format!("{base}/{{noteId}}")]["delete"]["operationId"] =
+            json!(format!("delete-{base}"));
+        std::fs::write(upstream.path().join(file), document.to_string()).unwrap();
+    }
+    (spec_dir, upstream)
+}
+
+#[test]
+fn a_namespace_keeps_two_families_with_one_relative_path_apart() {
+    // Without a namespace the merge refuses the second family's `GET /{noteId}`.
+    let (spec_dir, upstream) = two_families("");
+    let error = patched_document(spec_dir.path(), upstream.path()).unwrap_err();
+    assert!(
+        matches!(&error, Error::DuplicateOperation { operation, .. } if operation == "GET /{noteId}"),
+        "{error}"
+    );
+
+    // With one, the document keys the family's operations under its prefix...
+    let (spec_dir, upstream) = two_families("[namespace]\ntags = \"/tags\"\n");
+    let doc = patched_document(spec_dir.path(), upstream.path()).unwrap();
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        paths,
+        ["/batch", "/tags/batch", "/tags/{noteId}", "/{noteId}"]
+    );
+    assert_eq!(
+        doc["paths"]["/tags/{noteId}"]["get"]["x-versions"],
+        json!(["v1", "2026-01"])
+    );
+    // ...and the client sends the family's relative path on the family's base URL.
+    let manifest = Manifest::load(&spec_dir.path().join("client.toml")).unwrap();
+    let code = render(&doc, &manifest).unwrap();
+    assert!(code.contains(r#"("get_tag", "/{noteId}")"#), "{code}");
+    assert!(code.contains(r#"("batch_tags", "/batch")"#), "{code}");
+    assert!(!code.contains("{}/tags/"), "a URL kept the prefix");
+    assert!(!code.contains("`/tags/"), "a doc comment kept the prefix");
+    let get_tag = &code[code.find("impl<'a> GetTag<'a>").expect("the builder")..];
+    let url = &get_tag[get_tag.find("let url").unwrap()..][..120];
+    assert!(url.contains(r#""{}/{}""#), "{url}");
+}
+
+#[test]
+fn a_namespace_names_a_family_and_one_literal_segment() {
+    for (namespace, message) in [
+        ("[namespace]\nlinks = \"/links\"\n", "not a family"),
+        ("[namespace]\ntags = \"/tags/x\"\n", "one literal segment"),
+        ("[namespace]\ntags = \"/{tags}\"\n", "one literal segment"),
+        (
+            "[namespace]\ntags = \"/t\"\nnotes = \"/t\"\n",
+            "two families have one prefix",
+        ),
+    ] {
+        let (spec_dir, upstream) = two_families(namespace);
+        let error = patched_document(spec_dir.path(), upstream.path())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(message), "{namespace}: {error}");
+    }
+}

@@ -136,21 +136,20 @@ pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
 }
 
 async fn read(State(shared): State<Arc<Shared>>, uri: Uri, Body(body): Body) -> Answer {
+    let schema = shared.schema();
     let archived = Query::parse(&uri).flag("archived")?;
     let Batch { body, inputs } = inputs(&body)?;
     let owner = PropertyOwner::Communication;
-    let properties = shared.schema.known(owner, &strings(body.get("properties")));
-    let history = shared
-        .schema
-        .known(owner, &strings(body.get("propertiesWithHistory")));
+    let properties = schema.known(owner, &strings(body.get("properties")));
+    let history = schema.known(owner, &strings(body.get("propertiesWithHistory")));
     let id_property = body.get("idProperty").and_then(Value::as_str);
-    check_id_property(&shared.schema, id_property)?;
+    check_id_property(&schema, id_property)?;
     let ids = ids(&inputs);
     no_duplicates(ids.iter().map(String::as_str))?;
     let mut store = lock(&shared.store);
     let (mut results, mut missing) = (Vec::new(), Vec::new());
     for id in ids {
-        match resolve_id(&mut store, &shared.schema, &id, id_property)
+        match resolve_id(&mut store, &schema, &id, id_property)
             .ok()
             .and_then(|n| store.communications.get(&n))
         {
@@ -173,6 +172,7 @@ async fn read(State(shared): State<Arc<Shared>>, uri: Uri, Body(body): Body) -> 
 }
 
 async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
+    let schema = shared.schema();
     let Batch { inputs, .. } = inputs(&body)?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors) = (Vec::new(), Vec::new());
@@ -194,7 +194,7 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
                 continue;
             }
         };
-        let properties = match new_message(&shared.schema, properties) {
+        let properties = match new_message(&schema, properties) {
             Ok(properties) => properties,
             Err(invalid) => {
                 errors.push(invalid.item(context()));
@@ -203,7 +203,7 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
         };
         let checked = requested(&store, &shared.labels, input).map(|a| (properties, a));
         if let Ok((properties, _)) = &checked
-            && let Some(taken) = store.taken(&shared.schema, OWNER, properties, None)
+            && let Some(taken) = store.taken(&schema, OWNER, properties, None)
         {
             errors.push(conflict_item(OWNER, &taken, context()));
             continue;
@@ -232,8 +232,9 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
 }
 
 async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
+    let schema = shared.schema();
     let Batch { inputs, .. } = inputs(&body)?;
-    check_keyed_inputs(&shared.schema, &inputs)?;
+    check_keyed_inputs(&schema, &inputs)?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors, mut missing) = (Vec::new(), Vec::new(), Vec::new());
     for input in &inputs {
@@ -250,17 +251,17 @@ async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
                 continue;
             }
         };
-        let properties = match message_update(&shared.schema, properties) {
+        let properties = match message_update(&schema, properties) {
             Ok(properties) => properties,
             Err(invalid) => {
                 errors.push(invalid.item(json!({"ids": [id]})));
                 continue;
             }
         };
-        let found = resolve_id(&mut store, &shared.schema, &id, id_property)
+        let found = resolve_id(&mut store, &schema, &id, id_property)
             .ok()
             .filter(|n| store.live(*n).is_some());
-        let taken = found.and_then(|n| store.taken(&shared.schema, OWNER, &properties, Some(n)));
+        let taken = found.and_then(|n| store.taken(&schema, OWNER, &properties, Some(n)));
         if let Some(taken) = taken {
             errors.push(conflict_item(OWNER, &taken, json!({"ids": [id]})));
             continue;
@@ -281,8 +282,9 @@ async fn update(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
 }
 
 async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
+    let schema = shared.schema();
     let Batch { inputs, .. } = inputs(&body)?;
-    check_keyed_inputs(&shared.schema, &inputs)?;
+    check_keyed_inputs(&schema, &inputs)?;
     let mut store = lock(&shared.store);
     let (mut results, mut errors) = (Vec::new(), Vec::new());
     for input in &inputs {
@@ -299,15 +301,15 @@ async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
             ));
             continue;
         };
-        let existing = resolve_id(&mut store, &shared.schema, &key, Some(id_property))
+        let existing = resolve_id(&mut store, &schema, &key, Some(id_property))
             .ok()
             .filter(|id| store.live(*id).is_some());
         // The object holding the key is the one written, never a conflict; another unique
         // property's value held elsewhere is.
         let mut conflict = None;
         let outcome = match existing {
-            Some(id) => message_update(&shared.schema, properties).map(|properties| {
-                conflict = store.taken(&shared.schema, OWNER, &properties, Some(id));
+            Some(id) => message_update(&schema, properties).map(|properties| {
+                conflict = store.taken(&schema, OWNER, &properties, Some(id));
                 if conflict.is_none() {
                     store.update_communication(id, properties);
                 }
@@ -323,8 +325,8 @@ async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
             }
             None => {
                 properties.insert(id_property.to_owned(), key.clone());
-                new_message(&shared.schema, properties).map(|p| {
-                    conflict = store.taken(&shared.schema, OWNER, &p, None);
+                new_message(&schema, properties).map(|p| {
+                    conflict = store.taken(&schema, OWNER, &p, None);
                     match conflict {
                         None => (store.create_communication(p), true),
                         // Answered as a conflict below; no id is read.

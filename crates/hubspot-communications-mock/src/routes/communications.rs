@@ -33,6 +33,7 @@ pub(super) fn router() -> Router<Arc<Shared>> {
 
 /// Pages through messages in id order; the cursor is the next page's first id.
 async fn list(State(shared): State<Arc<Shared>>, uri: Uri) -> Answer {
+    let schema = shared.schema();
     let query = Query::parse(&uri);
     let limit = query.limit(10, 100)?;
     let archived = query.flag("archived")?;
@@ -46,7 +47,7 @@ async fn list(State(shared): State<Arc<Shared>>, uri: Uri) -> Answer {
     let results: Vec<Value> = page
         .by_ref()
         .take(limit)
-        .filter_map(|(id, _)| message_json(&store, &shared.schema, *id, &query))
+        .filter_map(|(id, _)| message_json(&store, &schema, *id, &query))
         .collect();
     let mut body = json!({"results": results});
     if let Some((next, _)) = page.next() {
@@ -57,12 +58,13 @@ async fn list(State(shared): State<Arc<Shared>>, uri: Uri) -> Answer {
 }
 
 async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
+    let schema = shared.schema();
     let input = json_body(&body)?;
-    let properties = new_message(&shared.schema, properties(&input)?)?;
+    let properties = new_message(&schema, properties(&input)?)?;
     let mut store = lock(&shared.store);
     let associations = requested(&store, &shared.labels, &input)?;
     let owner = PropertyOwner::Communication;
-    if let Some(taken) = store.taken(&shared.schema, owner, &properties, None) {
+    if let Some(taken) = store.taken(&schema, owner, &properties, None) {
         return Err(conflict(owner, &taken));
     }
     let id = store.create_communication(properties);
@@ -80,15 +82,16 @@ async fn read(
     PathParams(id): PathParams<String>,
     uri: Uri,
 ) -> Answer {
+    let schema = shared.schema();
     let query = Query::parse(&uri);
     let archived = query.flag("archived")?;
     let mut store = lock(&shared.store);
-    let id = resolve_id(&mut store, &shared.schema, &id, query.one("idProperty"))?;
+    let id = resolve_id(&mut store, &schema, &id, query.one("idProperty"))?;
     store
         .communications
         .get(&id)
         .filter(|message| message.archived_at.is_some() == archived)
-        .and_then(|_| message_json(&store, &shared.schema, id, &query))
+        .and_then(|_| message_json(&store, &schema, id, &query))
         .map(|message| axum::Json(message).into_response())
         .ok_or_else(|| ApiError::not_found(format!("No communication with id {id}")))
 }
@@ -99,17 +102,18 @@ async fn update(
     uri: Uri,
     Body(body): Body,
 ) -> Answer {
+    let schema = shared.schema();
     let query = Query::parse(&uri);
     let input = json_body(&body)?;
-    let properties = message_update(&shared.schema, properties(&input)?)?;
+    let properties = message_update(&schema, properties(&input)?)?;
     let mut store = lock(&shared.store);
-    let id = resolve_id(&mut store, &shared.schema, &id, query.one("idProperty"))?;
+    let id = resolve_id(&mut store, &schema, &id, query.one("idProperty"))?;
     let not_found = || ApiError::not_found(format!("No communication with id {id}"));
     if store.live(id).is_none() {
         return Err(not_found());
     }
     let owner = PropertyOwner::Communication;
-    if let Some(taken) = store.taken(&shared.schema, owner, &properties, Some(id)) {
+    if let Some(taken) = store.taken(&schema, owner, &properties, Some(id)) {
         return Err(conflict(owner, &taken));
     }
     let message = store

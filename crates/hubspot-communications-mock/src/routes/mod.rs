@@ -13,6 +13,7 @@ mod message;
 mod oauth;
 mod objects;
 mod paging;
+mod properties;
 mod query;
 mod record_batch;
 mod search;
@@ -41,6 +42,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .merge(objects::router())
         .merge(oauth::router())
         .merge(record_batch::router())
+        .merge(properties::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))

@@ -37,9 +37,10 @@ async fn create(
     PathParams(object_type): PathParams<String>,
     Body(body): Body,
 ) -> Answer {
+    let schema = shared.schema();
     let kind = parse_kind(&object_type)?;
     let properties = write(
-        &shared.schema,
+        &schema,
         PropertyOwner::Record(kind),
         properties(&json_body(&body)?)?,
         Write::Create,
@@ -51,7 +52,7 @@ async fn create(
     }
     let mut store = lock(&shared.store);
     let owner = PropertyOwner::Record(kind);
-    if let Some(taken) = store.taken(&shared.schema, owner, &properties, None) {
+    if let Some(taken) = store.taken(&schema, owner, &properties, None) {
         return Err(conflict(owner, &taken));
     }
     let id = store.create_record(kind, properties);
@@ -67,6 +68,7 @@ async fn read(
     PathParams((object_type, id)): PathParams<(String, String)>,
     uri: Uri,
 ) -> Answer {
+    let schema = shared.schema();
     let query = Query::parse(&uri);
     let kind = parse_kind(&object_type)?;
     let store = lock(&shared.store);
@@ -79,15 +81,11 @@ async fn read(
         .filter(|r| r.archived_at.is_none())
         .ok_or_else(|| ApiError::not_found(format!("No {} with id {id}", kind.singular())))?;
     let owner = PropertyOwner::Record(kind);
-    Ok(axum::Json(
-        record.to_json(
-            &shared.schema.known(owner, &query.list("properties")),
-            &shared
-                .schema
-                .known(owner, &query.list("propertiesWithHistory")),
-            &RECORD_DEFAULTS,
-        ),
-    )
+    Ok(axum::Json(record.to_json(
+        &schema.known(owner, &query.list("properties")),
+        &schema.known(owner, &query.list("propertiesWithHistory")),
+        &RECORD_DEFAULTS,
+    ))
     .into_response())
 }
 
@@ -98,9 +96,10 @@ async fn update(
     PathParams((object_type, id)): PathParams<(String, String)>,
     Body(body): Body,
 ) -> Answer {
+    let schema = shared.schema();
     let kind = parse_kind(&object_type)?;
     let properties = write(
-        &shared.schema,
+        &schema,
         PropertyOwner::Record(kind),
         properties(&json_body(&body)?)?,
         Write::Update,
@@ -114,27 +113,42 @@ async fn update(
     if store.live_record_mut(record).is_none() {
         return Err(not_found());
     }
-    if let Some(pinned) = properties.get(PINNED).filter(|p| !p.is_empty()) {
-        let associated = pinned
-            .parse::<u64>()
-            .ok()
-            .is_some_and(|m| store.live(m).is_some() && store.is_associated(m, record));
-        if !associated {
-            return Err(ApiError::validation(format!(
-                "Property values were not valid: engagement {pinned} is not associated with {} {id}",
-                kind.singular()
-            ))
-            .detail(PINNED, "INVALID_PINNED_ENGAGEMENT", "the activity must be associated with the record"));
-        }
+    if let Some(refusal) = pin_refusal(&store, record, &properties) {
+        return Err(ApiError::validation(refusal).detail(
+            PINNED,
+            "INVALID_PINNED_ENGAGEMENT",
+            "the activity must be associated with the record",
+        ));
     }
     let owner = PropertyOwner::Record(kind);
-    if let Some(taken) = store.taken(&shared.schema, owner, &properties, Some(record.id)) {
+    if let Some(taken) = store.taken(&schema, owner, &properties, Some(record.id)) {
         return Err(conflict(owner, &taken));
     }
     let object = store
         .update_record(record, properties)
         .ok_or_else(not_found)?;
     Ok(axum::Json(object.to_json(&[], &[], &RECORD_DEFAULTS)).into_response())
+}
+
+/// HubSpot's refusal of a pin (`hs_pinned_engagement_id`) of a message that is not
+/// associated with the record, if the write pins one.
+pub(super) fn pin_refusal(
+    store: &crate::store::Store,
+    record: RecordId,
+    properties: &std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    let pinned = properties.get(PINNED).filter(|p| !p.is_empty())?;
+    let associated = pinned
+        .parse::<u64>()
+        .ok()
+        .is_some_and(|m| store.live(m).is_some() && store.is_associated(m, record));
+    (!associated).then(|| {
+        format!(
+            "Property values were not valid: engagement {pinned} is not associated with {} {}",
+            record.kind.singular(),
+            record.id
+        )
+    })
 }
 
 async fn archive(

@@ -93,6 +93,7 @@ fn search(
     owner: PropertyOwner,
     body: &bytes::Bytes,
 ) -> Result<Response, ApiError> {
+    let schema = shared.schema();
     let request = json_body(body)?;
     let limit = match request.get("limit") {
         None | Some(Value::Null) => 10,
@@ -122,7 +123,7 @@ fn search(
         .iter()
         .map(|group| {
             filters(group)
-                .map(|f| Condition::new(&shared.schema, owner, f))
+                .map(|f| Condition::new(&schema, owner, f))
                 .collect()
         })
         .collect();
@@ -139,7 +140,7 @@ fn search(
         ));
     }
     let query = query.map(str::to_lowercase);
-    let schema = &shared.schema;
+    let schema = &*schema;
     let properties: Vec<String> = request
         .get("properties")
         .and_then(Value::as_array)

@@ -95,3 +95,75 @@ async fn with_log_it_writes_one_line_per_request_on_stderr() {
         "{log}"
     );
 }
+
+/// What a user's own check of the importer does first against the binary, in plain HTTP:
+/// contacts, communications' property groups, a unique key property created through the
+/// Properties API (the binary takes no property definitions), then messages upserted by it.
+#[tokio::test]
+async fn the_binary_serves_the_properties_api_and_upserts_by_a_created_key() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hubspot-communications-mock"))
+        .args(["--token", "secret"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base_url = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(url) = line.strip_prefix("listening on ") {
+            break url.to_owned();
+        }
+    };
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
+        let mut request = http
+            .request(method, format!("{base_url}{path}"))
+            .bearer_auth("secret");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                response
+                    .json::<serde_json::Value>()
+                    .await
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let (status, groups) = call(
+        reqwest::Method::GET,
+        "/crm/properties/2026-09/communications/groups",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{groups}");
+    let group = groups["results"][0]["name"].clone();
+    let key = serde_json::json!({"name": "external_message_id", "label": "External message id",
+        "type": "string", "fieldType": "text", "groupName": group, "hasUniqueValue": true});
+    let (status, created) = call(
+        reqwest::Method::POST,
+        "/crm/v3/properties/communications",
+        Some(key),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let upsert = serde_json::json!({"inputs": [{"id": "SM1", "idProperty": "external_message_id",
+        "properties": {"hs_communication_channel_type": "SMS", "hs_communication_logged_from": "CRM",
+            "hs_communication_body": "Hi"}}]});
+    for round in 0..2 {
+        let (status, answer) = call(
+            reqwest::Method::POST,
+            "/crm/objects/2026-09/communications/batch/upsert",
+            Some(upsert.clone()),
+        )
+        .await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["results"][0]["new"], round == 0, "{answer}");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

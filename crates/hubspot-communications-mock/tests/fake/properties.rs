@@ -12,7 +12,7 @@ use proptest::test_runner::{Config as Cases, TestCaseError, TestRunner};
 use serde_json::{Value, json};
 
 /// Every route, with placeholders the tests fill in.
-const ROUTES: [(&str, &str); 23] = [
+const ROUTES: [(&str, &str); 31] = [
     ("GET", "/crm/v3/objects/communications"),
     ("POST", "/crm/v3/objects/communications"),
     ("GET", "/crm/v3/objects/communications/{message}"),
@@ -52,6 +52,14 @@ const ROUTES: [(&str, &str); 23] = [
     ("GET", "/crm/v3/objects/{to_type}/{record}"),
     ("PATCH", "/crm/v3/objects/{to_type}/{record}"),
     ("DELETE", "/crm/v3/objects/{to_type}/{spare}"),
+    ("GET", "/crm/v3/properties/{from_type}"),
+    ("POST", "/crm/v3/properties/{to_type}"),
+    ("GET", "/crm/v3/properties/{to_type}/{property}"),
+    ("PATCH", "/crm/v3/properties/{from_type}/{property}"),
+    ("DELETE", "/crm/v3/properties/{to_type}/{property}"),
+    ("POST", "/crm/v3/properties/{to_type}/batch/read"),
+    ("GET", "/crm/v3/properties/{from_type}/groups"),
+    ("GET", "/crm/v3/properties/{to_type}/groups/{group}"),
     ("GET", "/crm/v3/objects/nothing/here"),
     ("PUT", "/crm/v3/objects/communications"),
 ];
@@ -86,6 +94,8 @@ impl Fixture {
             ("to_type", "contacts".to_owned()),
             ("from_type", "communications".to_owned()),
             ("type_id", "81".to_owned()),
+            ("property", "email".to_owned()),
+            ("group", "contactinformation".to_owned()),
         ]);
         Self {
             runtime,

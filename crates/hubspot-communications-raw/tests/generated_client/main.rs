@@ -11,4 +11,5 @@ mod oauth;
 mod oauth_token_types;
 mod objects;
 mod path_segments;
+mod properties;
 mod response_limit;

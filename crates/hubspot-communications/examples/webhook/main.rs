@@ -11,9 +11,10 @@
 //! `<public URL>/twilio/messages` (`POST`). Each request's `X-Twilio-Signature` is checked
 //! (403 if wrong); the sender (`From`; `whatsapp:+…` is WhatsApp, a bare number SMS) is looked
 //! up by phone number and a contact created if none holds it; the message is logged on it by
-//! an upsert keyed by Twilio's `MessageSid` in the unique property `twilio_message_sid`
-//! (define it on communications first), so Twilio's retries never log it twice. A number two
-//! contacts hold is not guessed at: 409, nothing logged.
+//! an upsert keyed by Twilio's `MessageSid` in the unique property `twilio_message_sid` (made
+//! sure of at start: created on communications when missing, through HubSpot's Properties
+//! API), so Twilio's retries never log it twice. A number two contacts hold is not guessed
+//! at: 409, nothing logged.
 //!
 //! `WEBHOOK_ADDRESS` is where it listens (`127.0.0.1:3000`); `HUBSPOT_BASE_URL` and
 //! `HUBSPOT_API_VERSION` as in the quickstart. `--once` stops after the demo.
@@ -25,16 +26,19 @@ mod common;
 #[allow(dead_code)]
 mod app;
 
-use hubspot_communications_mock::{Config, ObjectKind, PropertyDefinition, PropertyOwner};
+use hubspot_communications_mock::{Config, ObjectKind};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // The fake's account has the unique property the upserts key on, as yours must.
-    let config = Config::default().property(
-        PropertyOwner::Communication,
-        PropertyDefinition::string(app::ID_PROPERTY).unique(),
+    let (client, fake) = common::connect_with(Config::default()).await?;
+    // The unique property the upserts key on: created when missing, left alone when there;
+    // a property of that name that cannot key messages stops the service here, with why.
+    let key = client.ensure_key_property(app::ID_PROPERTY).await?;
+    println!(
+        "Key property {}: {}.",
+        app::ID_PROPERTY,
+        if key.created { "created" } else { "found" }
     );
-    let (client, fake) = common::connect_with(config).await?;
     let auth_token = match std::env::var("TWILIO_AUTH_TOKEN") {
         Ok(token) if !token.trim().is_empty() => token,
         _ => {

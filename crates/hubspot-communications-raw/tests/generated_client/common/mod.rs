@@ -16,6 +16,7 @@ pub struct Clients {
     pub objects: Client,
     pub record_associations: Client,
     pub association_batches: Client,
+    pub properties: Client,
 }
 
 impl Clients {
@@ -34,6 +35,7 @@ impl Clients {
             objects: client(version.objects),
             record_associations: client(version.record_associations),
             association_batches: client(version.association_batches),
+            properties: client(version.properties),
         }
     }
 }
