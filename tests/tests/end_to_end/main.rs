@@ -24,3 +24,4 @@ mod serde;
 mod shared_rate_limit;
 mod tracing;
 mod webhook;
+mod webhook_properties;

@@ -1,6 +1,5 @@
 //! Events as HubSpot sends them, unknown ones, hostile bodies, and the duplicates of retries.
 
-use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
@@ -257,39 +256,4 @@ fn memory_is_bounded_and_the_oldest_go_first() {
     assert!(none.insert(&event(1)));
     assert!(none.insert(&event(1)));
     assert!(none.is_empty());
-}
-
-proptest! {
-    #[test]
-    fn any_bytes_parse_or_fail_without_panicking(body in proptest::collection::vec(any::<u8>(), 0..200)) {
-        let _ = parse_events(&body);
-    }
-
-    #[test]
-    fn any_json_array_of_objects_reads_and_keeps_every_field(
-        events in proptest::collection::vec(
-            proptest::collection::btree_map(
-                "[a-zA-Z]{1,12}",
-                prop_oneof![
-                    any::<u64>().prop_map(Value::from),
-                    any::<i64>().prop_map(Value::from),
-                    any::<bool>().prop_map(Value::from),
-                    ".{0,12}".prop_map(Value::from),
-                    Just(Value::Null),
-                ],
-                0..8,
-            ),
-            0..5,
-        )
-    ) {
-        let body = serde_json::to_vec(&events).unwrap();
-        let read = parse_events(&body).unwrap();
-        prop_assert_eq!(read.len(), events.len());
-        for (event, fields) in read.iter().zip(&events) {
-            prop_assert_eq!(event.raw.len(), fields.len());
-            for (name, value) in fields {
-                prop_assert_eq!(&event.raw[name], value);
-            }
-        }
-    }
 }
