@@ -41,7 +41,7 @@ impl SharedWindow {
             paused_key: format!("{key}:paused"),
             key,
             when_unavailable,
-            member_prefix: format!("{:016x}", rand::random::<u64>()),
+            member_prefix: format!("{:016x}", fastrand::u64(..)),
             sequence: AtomicU64::new(0),
         }
     }
