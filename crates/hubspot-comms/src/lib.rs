@@ -32,6 +32,7 @@ mod error;
 mod flow;
 mod import;
 pub mod input;
+mod known;
 mod progress;
 mod read;
 pub mod report;
