@@ -214,6 +214,7 @@ pub use paging::{Page, Paged};
 pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProblem, Region};
 pub use rate_limit::RateLimit;
 pub use record::{ObjectType, Record};
+pub use records::RecordProperties;
 pub use retry::RetryPolicy;
 pub use search::Search;
 pub use secret::Secret;

@@ -11,5 +11,6 @@ mod hubspot_parity;
 mod oauth;
 mod properties;
 mod raw_client;
+mod seeding;
 mod unique_values;
 mod versions;
