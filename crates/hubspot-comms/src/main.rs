@@ -37,7 +37,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> u8 {
-    let Command::Import(args) = cli.command;
+    let args = match cli.command {
+        Command::Import(args) => args,
+        Command::Export(args) => return hubspot_comms::export::run(args).await,
+    };
     let mut options = ImportOptions::from(args);
     let connection = match connect::connect(&options.key_property).await {
         Ok(connection) => connection,

@@ -3,6 +3,7 @@
 //! One test binary for the package (each file a module): linked once, not once a file.
 
 mod common;
+mod export;
 mod import;
 mod killed;
 mod resume;
