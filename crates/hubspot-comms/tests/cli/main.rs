@@ -7,3 +7,4 @@ mod export;
 mod import;
 mod killed;
 mod resume;
+mod round_trip;
