@@ -465,7 +465,7 @@ async fn run_pipeline(
     state_path: &Path,
 ) -> Result<ExportSummary, ExportError> {
     let mut progress = Progress::new(options.progress, state.counts.messages);
-    if let Cursor::List { .. } = state.cursor {
+    if matches!(state.cursor, Cursor::List { .. }) && options.progress != ProgressArg::None {
         // The list tells no total; one search (a page of one) does.
         let count = Search::new().page_size(1);
         if let Ok(found) = client.search_page(&count, None).await {
