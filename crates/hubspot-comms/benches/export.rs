@@ -17,14 +17,16 @@
 //! 1,200 requests at 50 a second = 24 s.
 //!
 //! Then the import of the exported file into a second fake whose contacts hold the same
-//! numbers in other forms: bound 40 s (200 searches at 5 a second; its 1,000 upserts and
-//! >= 100 association batches, 22 s at 50 a second, overlap them), every message checked to be
+//! numbers in other forms: bound 40 s (200 searches at 5 a second; its 1,000 upserts and at
+//! least 100 association batches, 22 s at 50 a second, overlap them), every message checked to be
 //! stored once, on its person's contact, with the same channel, body, timestamp and key. Then
 //! the same import on a third fake, killed (SIGKILL) halfway and run again: the rerun must
 //! send no search for a number the killed run resolved (its journal of numbers says which).
 //! And the export itself killed halfway and run again: the file must be the one run's.
 //!
-//! `-- --no-resume` skips the two killed runs.
+//! `-- --no-resume` skips the two killed runs; `-- --filtered` also exports the same messages
+//! with a filter that keeps them all (`--since`), as `auto` reads it (the list) and by search
+//! windows (`--read-by search`; bound 100 s: 500 searches of 200 at 5 a second).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -136,6 +138,34 @@ fn main() {
         );
         requests.print();
         let exported = std::fs::read(directory.path().join("export.csv")).unwrap();
+
+        if std::env::args().any(|a| a == "--filtered") {
+            // The same messages with a filter keeping them all (`--since`): `auto` counts them
+            // (two searches) and lists; `--read-by search` reads 500 search windows of 200 at
+            // 5 a second = 100 s bound (their association reads, 4 object types a window =
+            // 2,000, and 200 contact reads, 2,200 at 50 a second = 44 s, overlap them).
+            for (read_by, bound) in [("auto", EXPORT_BOUND), ("search", 100.0)] {
+                let requests = Arc::new(Requests::default());
+                let (source, _) = fake(&numbers, &requests, 0, true).await;
+                let started = Instant::now();
+                let mut command = export(&source, directory.path());
+                command.args(["--since", "2025-12-31", "--read-by", read_by]);
+                let run = watch(command.spawn().unwrap());
+                let elapsed = started.elapsed().as_secs_f64();
+                let same = std::fs::read(directory.path().join("export.csv")).ok()
+                    == Some(exported.clone());
+                println!(
+                    "filtered export (--since, --read-by {read_by}): {elapsed:.2} s = {:.1} % of \
+                     the {bound} s bound (exit {}); peak RSS {:.1} MiB; the file is {} the \
+                     unfiltered one",
+                    bound * 100.0 / elapsed,
+                    run.code,
+                    run.peak_kib as f64 / 1024.0,
+                    if same { "byte for byte" } else { "NOT" }
+                );
+                requests.print();
+            }
+        }
 
         // The import of that file into another account.
         let requests = Arc::new(Requests::default());
@@ -452,10 +482,13 @@ fn journal_numbers(path: &Path) -> BTreeSet<String> {
     numbers
 }
 
+/// A stored message: its id and properties.
+type Stored = (String, BTreeMap<String, String>);
+
 /// Every message of the source stored once in `fake`, on its person's contact, with the same
 /// channel, body, timestamp and key.
 fn check(fake: &MockServer, contacts: &[String], what: &str) {
-    let mut by_key: BTreeMap<String, Vec<(String, BTreeMap<String, String>)>> = BTreeMap::new();
+    let mut by_key: BTreeMap<String, Vec<Stored>> = BTreeMap::new();
     for (id, properties) in fake.messages() {
         let key = properties
             .get(DEFAULT_KEY_PROPERTY)

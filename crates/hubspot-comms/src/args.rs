@@ -82,6 +82,12 @@ pub struct ExportArgs {
     #[arg(long)]
     pub restart: bool,
 
+    /// How messages selected by --since, --until or --channel are read: by HubSpot's search
+    /// (its own, smaller rate limit), by list pages filtered here, or `auto`: the list when
+    /// the filters keep at least half of all messages, else the search.
+    #[arg(long, value_enum, default_value_t = ReadBy::Auto)]
+    pub read_by: ReadBy,
+
     /// Stop after the page that brings the messages written to this many (the state file lets
     /// the next run go on from there).
     #[arg(long, value_name = "MESSAGES")]
@@ -176,6 +182,18 @@ impl From<ChannelArg> for Channel {
             ChannelArg::Linkedin => Channel::LinkedIn,
         }
     }
+}
+
+/// How an export with filters reads its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReadBy {
+    /// The list when the filters keep at least half of all messages (two searches count
+    /// them), else the search.
+    Auto,
+    /// List pages of every message, filtered here (the general rate limit).
+    List,
+    /// HubSpot's search, in id windows (the search rate limit).
+    Search,
 }
 
 /// How progress is shown.

@@ -95,6 +95,8 @@ pub(crate) enum Source {
     List {
         options: ListOptions,
         after: Option<String>,
+        /// The filters, checked here (none: every message).
+        filter: LocalFilter,
     },
     /// A search, read past HubSpot's 10,000-result cap by id windows.
     Search {
@@ -173,11 +175,16 @@ impl Source {
     async fn next(&mut self, client: &Client) -> Result<Option<Unit>, ExportError> {
         match self {
             Self::Done => Ok(None),
-            Self::List { options, after } => {
-                let page = client
+            Self::List {
+                options,
+                after,
+                filter,
+            } => {
+                let mut page = client
                     .list_page(options, after.as_deref())
                     .await
                     .map_err(ExportError::hubspot("listing the messages"))?;
+                page.items.retain(|message| filter.keeps(message));
                 let cursor = match page.next.clone() {
                     Some(next) => Cursor::List {
                         after: Some(next.clone()),

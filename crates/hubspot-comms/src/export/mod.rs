@@ -9,7 +9,8 @@
 //!
 //! Which source: every message is read by list pages (the general rate limit; associations
 //! come with them); `--since`, `--until` and `--channel` by search windows in id order, past
-//! HubSpot's 10,000-result cap (the search rate limit); `--contact` and `--numbers` by the
+//! HubSpot's 10,000-result cap (the search rate limit), or by the list filtered here when they
+//! keep at least half of all messages ([`ReadBy`]); `--contact` and `--numbers` by the
 //! contacts' associations and batch reads of their messages. Memory is bounded whatever the
 //! account's size: a few pages in flight and a bounded cache of contacts' numbers.
 //!
@@ -51,6 +52,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
+pub use crate::args::ReadBy;
 use crate::args::{ExportArgs, ProgressArg};
 use crate::input::Format;
 use crate::summary::{EXIT_COULD_NOT_RUN, EXIT_NOT_LOGGED, EXIT_OK};
@@ -99,6 +101,8 @@ pub struct ExportOptions {
     pub state: Option<PathBuf>,
     /// Ignore the state of an earlier run.
     pub restart: bool,
+    /// How messages selected by the filters are read.
+    pub read_by: ReadBy,
     /// Stop after the page that brings the messages written to this many.
     pub max_messages: Option<u64>,
     /// How progress is shown.
@@ -122,6 +126,7 @@ impl ExportOptions {
             key_property: crate::DEFAULT_KEY_PROPERTY.to_owned(),
             state: None,
             restart: false,
+            read_by: ReadBy::Auto,
             max_messages: None,
             progress: ProgressArg::None,
             stop: Arc::default(),
@@ -154,6 +159,7 @@ impl From<ExportArgs> for ExportOptions {
             key_property: args.key_property,
             state: args.state,
             restart: args.restart,
+            read_by: args.read_by,
             max_messages: args.max_messages,
             progress: args.progress,
             ..Self::new(args.file)
@@ -278,8 +284,9 @@ Messages with no contact, or whose contact has no number, are written with what 
 counted in the summary.
 
 Which messages: all of them (list pages), or --since/--until/--channel (searched in id
-windows, past HubSpot's 10,000-result cap), or the messages of --contact/--numbers (and of
-the filters). Written to FILE.partial and renamed to FILE when complete; a stopped export
+windows, past HubSpot's 10,000-result cap; or listed and filtered here when they keep at
+least half of all messages: --read-by), or the messages of --contact/--numbers (and of the
+filters). Written to FILE.partial and renamed to FILE when complete; a stopped export
 (Ctrl-C, a kill, --max-messages, an error) goes on where it stopped when run again.
 
 Round trip: `hubspot-comms import FILE` into another account where the same contacts exist
@@ -351,7 +358,7 @@ pub async fn export(client: &Client, options: ExportOptions) -> Result<ExportSum
         }
         None => {
             let mut state = ExportState::new(query, Cursor::End);
-            state.cursor = start(&options);
+            state.cursor = start(client, &options).await?;
             if let Some(numbers) = &numbers {
                 let (ids, counts) = contacts_of(client, numbers).await?;
                 let mut selection: Vec<String> = options.contacts.clone();
@@ -374,18 +381,42 @@ pub async fn export(client: &Client, options: ExportOptions) -> Result<ExportSum
     run_pipeline(client, &options, &mut state, output, &state_path).await
 }
 
-/// Where a new export starts reading.
-fn start(options: &ExportOptions) -> Cursor {
+/// Where a new export starts reading: the contacts' messages; every message by list pages;
+/// or, with filters, the list or the search (`--read-by`; `auto` counts the messages the
+/// filters keep and all of them, two searches, and lists when they keep at least half: the
+/// list then reads at most twice what is kept, with half the general requests of the search
+/// path's association reads, and no search).
+async fn start(client: &Client, options: &ExportOptions) -> Result<Cursor, ExportError> {
+    let list = Cursor::List { after: None };
+    let search_cursor = Cursor::Search { after_id: None };
     if !options.contacts.is_empty() || options.numbers.is_some() {
-        Cursor::Contacts {
+        return Ok(Cursor::Contacts {
             next_contact: 0,
             after_message: None,
-        }
-    } else if options.since.is_some() || options.until.is_some() || !options.channels.is_empty() {
-        Cursor::Search { after_id: None }
-    } else {
-        Cursor::List { after: None }
+        });
     }
+    let filtered =
+        options.since.is_some() || options.until.is_some() || !options.channels.is_empty();
+    Ok(match (filtered, options.read_by) {
+        (false, _) | (true, ReadBy::List) => list,
+        (true, ReadBy::Search) => search_cursor,
+        (true, ReadBy::Auto) => {
+            let count = |search: Search| async move {
+                client
+                    .search_page(&search.page_size(1), None)
+                    .await
+                    .map(|found| found.total)
+                    .map_err(ExportError::hubspot("counting the messages"))
+            };
+            let kept = count(search(options)).await?;
+            let all = count(Search::new()).await?;
+            if kept.saturating_mul(2) >= all {
+                list
+            } else {
+                search_cursor
+            }
+        }
+    })
 }
 
 /// The source that reads on from `cursor`.
@@ -401,6 +432,7 @@ fn source(options: &ExportOptions, state: &ExportState) -> Source {
             Source::List {
                 options: ListOptions::from(read),
                 after,
+                filter: local_filter(options),
             }
         }
         Cursor::Search { after_id } => Source::Search {
@@ -415,14 +447,19 @@ fn source(options: &ExportOptions, state: &ExportState) -> Source {
             selection: Arc::new(Selection::new(state.selection.clone().unwrap_or_default())),
             next_contact,
             after_message,
-            filter: LocalFilter {
-                since: options.since,
-                until: options.until,
-                channels: options.channels.clone(),
-            },
+            filter: local_filter(options),
             read: BatchReadOptions::new().properties(properties),
             queued: None,
         },
+    }
+}
+
+/// `--since`, `--until`, `--channel`, checked here (list pages, contacts' messages).
+fn local_filter(options: &ExportOptions) -> LocalFilter {
+    LocalFilter {
+        since: options.since,
+        until: options.until,
+        channels: options.channels.clone(),
     }
 }
 
@@ -467,7 +504,7 @@ async fn run_pipeline(
     let mut progress = Progress::new(options.progress, state.counts.messages);
     if matches!(state.cursor, Cursor::List { .. }) && options.progress != ProgressArg::None {
         // The list tells no total; one search (a page of one) does.
-        let count = Search::new().page_size(1);
+        let count = search(options).page_size(1);
         if let Ok(found) = client.search_page(&count, None).await {
             progress.set_total(found.total);
         }

@@ -6,6 +6,8 @@
 use crate::common;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use common::{config, contact, export, fake, jsonl, message, write};
@@ -151,7 +153,22 @@ async fn every_message_with_its_contacts_number_and_records() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn filters_search_past_the_10000_result_cap() {
-    let fake = fake(roomy()).await;
+    let (searches, lists) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let (s, l) = (Arc::clone(&searches), Arc::clone(&lists));
+    let fake = fake(roomy().observe(move |exchange| {
+        if exchange.path.ends_with("/communications/search") {
+            s.fetch_add(1, Ordering::Relaxed);
+        } else if exchange.path.ends_with("/communications") && exchange.method == "GET" {
+            l.fetch_add(1, Ordering::Relaxed);
+        }
+    }))
+    .await;
+    let take = || {
+        (
+            searches.swap(0, Ordering::Relaxed),
+            lists.swap(0, Ordering::Relaxed),
+        )
+    };
     let linda = contact(&fake, &[("phone", "+14155550100")]);
     // 10,100 SMS in November, then some WhatsApp messages, and some SMS in December.
     let november = chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z").unwrap();
@@ -188,34 +205,53 @@ async fn filters_search_past_the_10000_result_cap() {
         );
     }
     let directory = tempfile::tempdir().unwrap();
+    let november_sms = [
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-12-01",
+        "--channel",
+        "sms",
+    ];
 
-    let run = export(
-        &fake,
-        directory.path(),
-        "november-sms.jsonl",
-        &[
-            "--since",
-            "2026-11-01",
-            "--until",
-            "2026-12-01",
-            "--channel",
-            "sms",
-        ],
-    )
-    .await;
+    // By search windows, then by list pages filtered here (`auto` lists: the filters keep
+    // almost every message): the same file.
+    for (file, read_by) in [("searched.jsonl", "search"), ("listed.jsonl", "auto")] {
+        let run = export(
+            &fake,
+            directory.path(),
+            file,
+            &[&november_sms[..], &["--read-by", read_by]].concat(),
+        )
+        .await;
 
-    assert_eq!(run.code, 0, "{run:?}");
-    let rows = jsonl(&directory.path().join("november-sms.jsonl"));
-    assert_eq!(rows.len(), 10_100, "all of them, past 10,000");
-    let mut bodies: Vec<&str> = rows.iter().map(|r| r["body"].as_str().unwrap()).collect();
-    bodies.sort();
-    bodies.dedup();
-    assert_eq!(bodies.len(), 10_100, "each once");
-    assert!(
-        bodies.iter().all(|b| b.starts_with('m')),
-        "only November's SMS"
+        assert_eq!(run.code, 0, "{run:?}");
+        let rows = jsonl(&directory.path().join(file));
+        assert_eq!(rows.len(), 10_100, "{read_by}: all of them, past 10,000");
+        let mut bodies: Vec<&str> = rows.iter().map(|r| r["body"].as_str().unwrap()).collect();
+        bodies.sort();
+        bodies.dedup();
+        assert_eq!(bodies.len(), 10_100, "{read_by}: each once");
+        assert!(
+            bodies.iter().all(|b| b.starts_with('m')),
+            "{read_by}: only November's SMS"
+        );
+        let (searched, listed) = take();
+        if read_by == "search" {
+            assert_eq!(listed, 0, "search windows only");
+            assert_eq!(searched, 51, "10,100 in windows of 200");
+        } else {
+            assert_eq!(searched, 2, "two counts");
+            assert_eq!(listed, 102, "10,140 messages in pages of 100");
+        }
+    }
+    assert_eq!(
+        std::fs::read(directory.path().join("searched.jsonl")).unwrap(),
+        std::fs::read(directory.path().join("listed.jsonl")).unwrap(),
+        "the same messages in the same order"
     );
 
+    // A filter keeping few messages: `auto` searches.
     let run = export(
         &fake,
         directory.path(),
@@ -227,6 +263,7 @@ async fn filters_search_past_the_10000_result_cap() {
     let rows = jsonl(&directory.path().join("whatsapp.jsonl"));
     assert_eq!(rows.len(), 20);
     assert!(rows.iter().all(|r| r["phone"] == "whatsapp:+14155550100"));
+    assert_eq!(take(), (2 + 1, 0), "two counts, one window");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -337,7 +374,7 @@ async fn a_stopped_export_goes_on_and_writes_nothing_twice() {
 
     for args in [
         &[][..],
-        &["--since", "2026-01-01"][..],
+        &["--since", "2026-01-01", "--read-by", "search"][..],
         &[
             "--contact",
             &contacts[0],
