@@ -384,8 +384,8 @@ pub async fn export(client: &Client, options: ExportOptions) -> Result<ExportSum
 /// Where a new export starts reading: the contacts' messages; every message by list pages;
 /// or, with filters, the list or the search (`--read-by`; `auto` counts the messages the
 /// filters keep and all of them, two searches, and lists when they keep at least half: the
-/// list then reads at most twice what is kept, with half the general requests of the search
-/// path's association reads, and no search).
+/// list then reads at most twice what is kept, in no more general requests than the search
+/// path's association reads alone (4 per 200 messages kept), and no search).
 async fn start(client: &Client, options: &ExportOptions) -> Result<Cursor, ExportError> {
     let list = Cursor::List { after: None };
     let search_cursor = Cursor::Search { after_id: None };
