@@ -1,9 +1,9 @@
 //! Reading the messages: a source of pages in a fixed order (list pages, search windows, or
 //! the selected contacts' messages), each page with the cursor that goes on after it; then,
 //! several pages at a time and handed on in order, what each page's rows need: the records
-//! its messages are associated with (association batch reads, 1,000 messages a request) and
-//! their contacts' numbers (contact batch reads, 100 a request, each contact once while
-//! remembered). Everything through the facade.
+//! its messages are associated with (association batch reads, up to 1,000 messages a request:
+//! a search path's page gathers 5 windows) and their contacts' numbers (contact batch reads,
+//! 100 a request, each contact once while remembered). Everything through the facade.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::ops::Range;
@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use hubspot_communications::search::Search;
 use hubspot_communications::{
-    BatchError, BatchReadOptions, Channel, Client, ListOptions, MAX_BATCH_SIZE, Message, ObjectType,
+    BatchError, BatchReadOptions, Channel, Client, ListOptions, MAX_ASSOCIATION_BATCH_SIZE,
+    MAX_BATCH_SIZE, Message, ObjectType,
 };
 use tokio::sync::mpsc;
 
@@ -209,24 +210,39 @@ impl Source {
                 after_id,
                 told,
             } => {
-                let found = client
-                    .search_all_page(search, after_id.as_deref())
-                    .await
-                    .map_err(ExportError::hubspot("searching the messages"))?;
-                let total = (!*told).then_some(found.total);
-                *told = true;
-                let cursor = match found.page.next.clone() {
+                // Windows until a page holds as many messages as one association batch read
+                // takes (5 of 200): the windows are read one after another anyway, and the
+                // associations then take 4 requests a 1,000 messages, not a 200.
+                let mut messages = Vec::new();
+                let mut total = None;
+                let mut next = after_id.clone();
+                loop {
+                    let found = client
+                        .search_all_page(search, next.as_deref())
+                        .await
+                        .map_err(ExportError::hubspot("searching the messages"))?;
+                    if !*told {
+                        total = Some(found.total);
+                        *told = true;
+                    }
+                    messages.extend(found.page.items);
+                    next = found.page.next;
+                    if next.is_none() || messages.len() >= MAX_ASSOCIATION_BATCH_SIZE {
+                        break;
+                    }
+                }
+                let cursor = match next.clone() {
                     Some(next) => Cursor::Search {
                         after_id: Some(next),
                     },
                     None => Cursor::End,
                 };
-                match found.page.next {
+                match next {
                     Some(next) => *after_id = Some(next),
                     None => *self = Self::Done,
                 }
                 Ok(Some(Unit {
-                    messages: found.page.items,
+                    messages,
                     read_associations: true,
                     chunk: None,
                     cursor,

@@ -2,8 +2,8 @@
 //! (a cursor: a list page, a search window's last id, a place in the contacts), how much of
 //! `FILE.partial` that accounts for and the counts, written atomically after the file itself is
 //! on the disk. A run stopped at any moment goes on from the last state: the partial file is
-//! cut back to the state's length, and reading goes on from its cursor; nothing is read or
-//! written twice.
+//! cut back to the state's length, and reading goes on from its cursor; nothing is written
+//! twice (a killed run reads again what it read after its last save).
 
 use std::fs::{self, File};
 use std::io::{self, Write};
