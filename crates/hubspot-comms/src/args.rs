@@ -8,7 +8,7 @@ use hubspot_communications::{Channel, Region};
 use crate::input::Format;
 use crate::summary::EXIT_CODES;
 
-/// `hubspot-comms`: import conversation histories into HubSpot.
+/// `hubspot-comms`: import conversation histories into HubSpot, and export them.
 #[derive(Debug, Parser)]
 #[command(name = "hubspot-comms", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
@@ -29,6 +29,10 @@ pub enum Command {
     /// Run it once per account; running it again changes nothing.
     #[command(after_long_help = SETUP_HELP)]
     Setup(SetupArgs),
+    /// Write communications to a file (JSON Lines or CSV) in the format `import` reads: a
+    /// backup, an audit, or the way to another account.
+    #[command(after_long_help = crate::export::HELP, after_help = crate::export::EXIT_CODES)]
+    Export(ExportArgs),
 }
 
 /// `hubspot-comms setup`.
@@ -38,6 +42,83 @@ pub struct SetupArgs {
     /// `import --key-property` names it.
     #[arg(long, value_name = "NAME", default_value = crate::DEFAULT_KEY_PROPERTY)]
     pub key_property: String,
+}
+
+/// `hubspot-comms export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// The file to write: JSON Lines (`.jsonl`, `.ndjson`) or CSV (`.csv`). Written beside
+    /// it as FILE.partial and renamed when complete.
+    pub file: PathBuf,
+
+    /// The file's format; by default from its extension.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Only messages sent at or after this time (`hs_timestamp`): RFC 3339, `YYYY-MM-DD`
+    /// (midnight UTC), `YYYY-MM-DD HH:MM:SS` (UTC), or Unix seconds or milliseconds.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// Only messages sent before this time (`hs_timestamp`), in the forms of --since.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// Only messages of this channel (repeatable).
+    #[arg(long = "channel", value_name = "CHANNEL", value_enum)]
+    pub channels: Vec<ChannelArg>,
+
+    /// Only the messages of this contact, by its HubSpot id (repeatable).
+    #[arg(long = "contact", value_name = "ID")]
+    pub contacts: Vec<String>,
+
+    /// Only the messages of the contacts holding the numbers of this file (one number a
+    /// line; blank lines and lines starting with `#` are skipped).
+    #[arg(long, value_name = "FILE")]
+    pub numbers: Option<PathBuf>,
+
+    /// The region of numbers written without a country code (in --numbers, and contacts'
+    /// numbers, which are written in E.164 when they can be read), e.g. `US`, `GB`.
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
+    pub default_region: Option<Region>,
+
+    /// The unique communication property whose value is each message's key (the message id
+    /// when it has none).
+    #[arg(long, value_name = "NAME", default_value = crate::DEFAULT_KEY_PROPERTY)]
+    pub key_property: String,
+
+    /// Where the run keeps its progress, to resume after it was stopped. Default: FILE with
+    /// `.export-state.json` added.
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+
+    /// Start from the first message even if a state file says an earlier run got further.
+    #[arg(long)]
+    pub restart: bool,
+
+    /// How messages selected by --since, --until or --channel are read: by HubSpot's search
+    /// (its own, smaller rate limit), by list pages filtered here, or `auto`: the list when
+    /// the filters keep at least half of all messages, else the search.
+    #[arg(long, value_enum, default_value_t = ReadBy::Auto)]
+    pub read_by: ReadBy,
+
+    /// Stop after the page that brings the messages written to this many (the state file lets
+    /// the next run go on from there).
+    #[arg(long, value_name = "MESSAGES")]
+    pub max_messages: Option<u64>,
+
+    /// How to show progress: a bar on a terminal, plain lines on stderr otherwise.
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    pub progress: ProgressArg,
+}
+
+fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    crate::export::parse_instant(text).ok_or_else(|| {
+        format!(
+            "{text:?} is not a time (RFC 3339, YYYY-MM-DD, YYYY-MM-DD HH:MM:SS, Unix seconds or \
+             milliseconds)"
+        )
+    })
 }
 
 /// `hubspot-comms import`.
@@ -115,6 +196,18 @@ impl From<ChannelArg> for Channel {
             ChannelArg::Linkedin => Channel::LinkedIn,
         }
     }
+}
+
+/// How an export with filters reads its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReadBy {
+    /// The list when the filters keep at least half of all messages (two searches count
+    /// them), else the search.
+    Auto,
+    /// List pages of every message, filtered here (the general rate limit).
+    List,
+    /// HubSpot's search, in id windows (the search rate limit).
+    Search,
 }
 
 /// How progress is shown.

@@ -6,6 +6,7 @@
 //!                        └──── bad rows, no contact ─────────────────▶          state, counts
 //! ```
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use tokio::sync::mpsc;
 use crate::args::{ImportArgs, ProgressArg};
 use crate::error::ImportError;
 use crate::input::Format;
+use crate::known::Known;
 use crate::progress::Progress;
 use crate::read::{self, Reading};
 use crate::report::Report;
@@ -147,6 +149,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         State::load(&state_path).map_err(ImportError::io(&state_path))?
     };
     check_key_property(client, &options.key_property).await?;
+    let resuming = earlier.is_some();
     let (state, report) = match earlier {
         Some(state) if state.input == fingerprint && state.key_property == options.key_property => {
             let report = Report::resume(&report_path, state.report_bytes)
@@ -155,10 +158,29 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         }
         Some(_) => return Err(ImportError::StateMismatch { path: state_path }),
         None => {
-            let state = State::new(fingerprint, options.key_property.clone());
+            let state = State::new(fingerprint.clone(), options.key_property.clone());
             let report = Report::create(&report_path).map_err(ImportError::io(&report_path))?;
             (state, report)
         }
+    };
+    // What earlier runs learned about numbers (a resumed run searches none of them again).
+    let known_path = Known::path_of(&state_path);
+    let (journal, known) = match (options.dry_run, resuming) {
+        (true, _) => (None, HashMap::new()),
+        (false, true) => {
+            let (journal, known) = Known::resume(&known_path, &fingerprint, &options.key_property)
+                .map_err(ImportError::io(&known_path))?;
+            (Some(journal), known)
+        }
+        (false, false) => {
+            let journal = Known::create(&known_path, &fingerprint, &options.key_property)
+                .map_err(ImportError::io(&known_path))?;
+            (Some(journal), HashMap::new())
+        }
+    };
+    let journal_sync = match &journal {
+        Some(journal) => Some(journal.syncer().map_err(ImportError::io(&known_path))?),
+        None => None,
     };
 
     let progress = Progress::new(
@@ -189,6 +211,8 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         create_missing: options.create_missing_contacts,
         dry_run: options.dry_run,
         created: Arc::clone(&created),
+        known,
+        journal,
     };
     let resolver = tokio::spawn(resolve::resolve(
         resolving,
@@ -209,6 +233,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
 
     let state_file = (!options.dry_run).then(|| state_path.clone());
     let mut settler = Settler::new(report, state, state_file, progress, created);
+    settler.keep_numbers_in(journal_sync);
     let mut failure = None;
     while let Some(settled) = settled_rx.recv().await {
         if let Err(error) = settler.accept(settled) {
@@ -252,6 +277,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
     };
     if summary.complete && !options.dry_run {
         State::remove(&state_path).map_err(ImportError::io(&state_path))?;
+        Known::remove(&known_path).map_err(ImportError::io(&known_path))?;
     }
     Ok(summary)
 }

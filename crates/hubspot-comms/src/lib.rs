@@ -1,4 +1,4 @@
-//! `hubspot-comms`: import whole conversation histories into HubSpot.
+//! `hubspot-comms`: import whole conversation histories into HubSpot, and export them.
 //!
 //! `hubspot-comms import FILE` logs every message of a JSON Lines or CSV file (Twilio's
 //! message-log export among others) on the HubSpot contact its phone number belongs to,
@@ -8,6 +8,9 @@
 //! report that can be imported again; a state file lets a stopped run resume.
 //! `hubspot-comms setup` makes sure the account has that key property (the Properties API),
 //! once per account. See `hubspot-comms import --help` and the crate's README.
+//!
+//! `hubspot-comms export FILE` writes communications out in the format `import` reads (see
+//! [`export`]), so that an export imported into another account is a round trip.
 //!
 //! The binary is a thin layer over this library, which the tests and the benchmark drive:
 //!
@@ -30,9 +33,11 @@
 pub mod args;
 pub mod connect;
 mod error;
+pub mod export;
 mod flow;
 mod import;
 pub mod input;
+mod known;
 mod progress;
 mod read;
 pub mod report;

@@ -65,6 +65,7 @@ async fn run(cli: Cli) -> u8 {
     let args = match cli.command {
         Command::Import(args) => args,
         Command::Setup(args) => return setup(&args.key_property).await,
+        Command::Export(args) => return hubspot_comms::export::run(args).await,
     };
     let mut options = ImportOptions::from(args);
     let connection = match connect::connect(&options.key_property).await {

@@ -2,10 +2,11 @@
 //! hands rows on as soon as their contact is known, in whatever order that is.
 //!
 //! Numbers are searched 100 to a request (the facade's `find_contacts_by_phone`), each number
-//! once per run (answers are cached). The stage reads ahead of the searches, up to
-//! [`MAX_WAITING_ROWS`] rows waiting for their number, so that searches are always full and
-//! always in flight while rows whose contact is known flow on to be logged: searching and
-//! writing overlap, each at its own rate limit.
+//! once per run (answers are cached), and never again in a resumed run: each lookup's answers
+//! go to the state's journal of numbers (`known`), which a resumed run starts its cache from.
+//! The stage reads ahead of the searches, up to [`MAX_WAITING_ROWS`] rows waiting for their
+//! number, so that searches are always full and always in flight while rows whose contact is
+//! known flow on to be logged: searching and writing overlap, each at its own rate limit.
 //!
 //! Memory: the cache holds every distinct number of the file with its answer (about 100 bytes
 //! each); at most [`MAX_WAITING_ROWS`] rows wait here.
@@ -24,6 +25,7 @@ use tokio::task::JoinHandle;
 
 use crate::error::ImportError;
 use crate::flow::{Fate, Parsed, Ready, Settled};
+use crate::known::Known;
 
 /// The most rows held while their number is looked up.
 pub const MAX_WAITING_ROWS: usize = 20_000;
@@ -41,6 +43,10 @@ pub(crate) struct Resolving {
     pub dry_run: bool,
     /// Counts the contacts created.
     pub created: Arc<AtomicU64>,
+    /// What earlier runs of this import learned about numbers: not looked up again.
+    pub known: HashMap<PhoneNumber, ContactMatch>,
+    /// Where this run keeps what it learns (none for a dry run).
+    pub journal: Option<Known>,
 }
 
 type Lookup = JoinHandle<(
@@ -69,11 +75,18 @@ pub(crate) async fn resolve(
     ready: mpsc::Sender<Ready>,
     settled: mpsc::Sender<Settled>,
 ) -> Result<(), ImportError> {
+    let mut resolving = resolving;
+    let mut answers = std::mem::take(&mut resolving.known);
+    if resolving.create_missing && !resolving.dry_run {
+        // An earlier run without --create-missing-contacts found no contact for these: this
+        // one creates them.
+        answers.retain(|_, answer| *answer != ContactMatch::NotFound);
+    }
     let mut stage = Stage {
         resolving,
         ready,
         settled,
-        answers: HashMap::new(),
+        answers,
         waiting: HashMap::new(),
         waiting_rows: 0,
         queued: Vec::new(),
@@ -167,6 +180,11 @@ impl Stage {
         numbers: Vec<PhoneNumber>,
         mut answers: HashMap<PhoneNumber, ContactMatch>,
     ) -> Result<(), ImportError> {
+        if let Some(journal) = &mut self.resolving.journal {
+            journal
+                .record(&answers)
+                .map_err(ImportError::io(journal.path()))?;
+        }
         for number in numbers {
             let answer = answers.remove(&number).unwrap_or(ContactMatch::NotFound);
             if matches!(answer, ContactMatch::Created(_)) {

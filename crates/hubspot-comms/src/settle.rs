@@ -5,6 +5,7 @@
 //! the file; a logged row waits as its place and fate only (under 100 bytes).
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +33,8 @@ pub(crate) struct Settler {
     /// Contacts created, by the contact stage, since this run began.
     created: Arc<AtomicU64>,
     created_before: u64,
+    /// The journal of resolved numbers, flushed to the disk with the state.
+    known: Option<File>,
 }
 
 impl Settler {
@@ -53,7 +56,13 @@ impl Settler {
             saved: Instant::now(),
             created,
             created_before,
+            known: None,
         }
+    }
+
+    /// Flushes `journal` (the resolved numbers' file) to the disk each time the state is saved.
+    pub(crate) fn keep_numbers_in(&mut self, journal: Option<File>) {
+        self.known = journal;
     }
 
     /// Takes a settled row; applies every row that is now next in order.
@@ -158,6 +167,11 @@ impl Settler {
         self.state.counts.contacts_created =
             self.created_before + self.created.load(Ordering::Relaxed);
         self.state.done = self.done();
+        if let Some(journal) = &self.known {
+            // Best effort: the journal only saves lookups, and a run killed before this keeps
+            // its lines anyway (each was written whole).
+            let _ = journal.sync_data();
+        }
         if let Some(path) = &self.state_path {
             self.state.save(path).map_err(ImportError::io(path))?;
         }

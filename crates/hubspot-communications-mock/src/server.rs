@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::net::TcpListener;
 
+use crate::association::AssociationType;
 use crate::config::Config;
 use crate::kind::ObjectKind;
 use crate::property::PropertyOwner;
@@ -176,6 +177,44 @@ impl MockServer {
                 store.create_communication(properties).to_string()
             })
             .collect()
+    }
+
+    /// Adds a message directly to the store (no requests, no rate limit: for seeding a large
+    /// account quickly) and returns its id. Its properties are stored as an update stores them
+    /// (typed, unknown or read-only ones and invalid values left out; a unique property's value
+    /// is indexed, but not checked for being taken); it is associated with each existing record
+    /// of `records` by HubSpot's default type (records that do not exist are skipped).
+    pub fn seed_message(
+        &self,
+        properties: &[(&str, &str)],
+        records: &[(ObjectKind, &str)],
+    ) -> String {
+        let owner = PropertyOwner::Communication;
+        let schema = self.shared.schema();
+        let properties = properties
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .filter(|(name, value)| {
+                let one = [(name.clone(), value.clone())].into();
+                schema.check(owner, one, Write::Update).is_ok()
+            })
+            .collect();
+        let properties = schema
+            .check(owner, properties, Write::Update)
+            .unwrap_or_default();
+        let mut store = lock(&self.shared.store);
+        let id = store.create_communication(properties);
+        for (kind, record) in records {
+            let Ok(record) = record.parse() else { continue };
+            let record = RecordId {
+                kind: *kind,
+                id: record,
+            };
+            if store.records.contains_key(&record) {
+                store.associate(id, record, AssociationType::HubSpot(*kind));
+            }
+        }
+        id.to_string()
     }
 
     /// How many messages are stored, archived ones included.

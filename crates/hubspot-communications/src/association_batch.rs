@@ -1,11 +1,15 @@
-//! Associating many existing messages with records at once: the association batch create,
-//! up to 1,000 pairs a request.
+//! Associating many existing messages with records at once, and reading many records'
+//! associations: the association batch create and read, up to 1,000 pairs or ids a request.
 
+use std::collections::{HashMap, HashSet};
+
+use futures::{StreamExt, TryStreamExt, stream};
 use hubspot_communications_raw::types;
 
-use crate::association::{Association, AssociationType};
+use crate::association::{AssociatedRecord, Association, AssociationType};
 use crate::batch::{BatchFailure, BatchOutcome, BatchSuccess, Chunk, ChunkAnswer, Named};
 use crate::client::{COMMUNICATIONS, Client};
+use crate::error::Error;
 use crate::messages::check_id;
 use crate::operation::Operation;
 use crate::record::ObjectType;
@@ -55,6 +59,111 @@ impl Client {
                 }));
         }
         total
+    }
+
+    /// The records of type `to` that each of `ids` (records of type `from`) is associated
+    /// with, through the association batch read: up to [`MAX_ASSOCIATION_BATCH_SIZE`] ids a
+    /// request, `batch_concurrency` requests at a time, and each id's further pages (HubSpot
+    /// pages a record's associations) read until its last. Every distinct id of `ids` is in
+    /// the answer; one with no associations of that type has an empty list (HubSpot answers it
+    /// with a per-item error, which means nothing more).
+    ///
+    /// Messages are [`ObjectType::communications`]: the records of many messages are
+    /// `read_associations(&ObjectType::communications(), &ids, &ObjectType::Contact)`, the
+    /// messages of many contacts `read_associations(&ObjectType::Contact, &ids,
+    /// &ObjectType::communications())`.
+    ///
+    /// ```no_run
+    /// use hubspot_communications::{Client, ObjectType};
+    ///
+    /// # async fn run(client: Client, ids: Vec<String>) -> Result<(), hubspot_communications::Error> {
+    /// let contacts = client
+    ///     .read_associations(&ObjectType::communications(), &ids, &ObjectType::Contact)
+    ///     .await?;
+    /// for (message, records) in &contacts {
+    ///     println!("{message}: {:?}", records.iter().map(|r| &r.id).collect::<Vec<_>>());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn read_associations(
+        &self,
+        from: &ObjectType,
+        ids: &[String],
+        to: &ObjectType,
+    ) -> Result<HashMap<String, Vec<AssociatedRecord>>, Error> {
+        from.check()?;
+        to.check()?;
+        let mut seen = HashSet::with_capacity(ids.len());
+        let mut distinct = Vec::with_capacity(ids.len());
+        for id in ids {
+            check_id(id)?;
+            if seen.insert(id.as_str()) {
+                distinct.push(id.clone());
+            }
+        }
+        let chunks: Vec<Vec<String>> = distinct
+            .chunks(MAX_ASSOCIATION_BATCH_SIZE)
+            .map(<[String]>::to_vec)
+            .collect();
+        let answers: Vec<HashMap<String, Vec<AssociatedRecord>>> = stream::iter(chunks)
+            .map(|chunk| self.read_association_chunk(from, chunk, to))
+            .buffer_unordered(self.inner.batch_concurrency)
+            .try_collect()
+            .await?;
+        Ok(answers.into_iter().flatten().collect())
+    }
+
+    /// One chunk of [`Client::read_associations`], with the further pages of its ids.
+    async fn read_association_chunk(
+        &self,
+        from: &ObjectType,
+        ids: Vec<String>,
+        to: &ObjectType,
+    ) -> Result<HashMap<String, Vec<AssociatedRecord>>, Error> {
+        let mut found: HashMap<String, Vec<AssociatedRecord>> =
+            ids.iter().map(|id| (id.clone(), Vec::new())).collect();
+        // The ids still to read, each with its cursor (none for the first page).
+        let mut pending: Vec<types::PublicFetchAssociationsBatchRequest> = ids
+            .into_iter()
+            .map(|id| types::PublicFetchAssociationsBatchRequest { after: None, id })
+            .collect();
+        let mut cursors = HashSet::new();
+        while !pending.is_empty() {
+            let body = types::BatchInputPublicFetchAssociationsBatchRequest {
+                inputs: std::mem::take(&mut pending),
+            };
+            let answer = self
+                .execute(Operation::BatchReadAssociations, |raw| {
+                    raw.association_batches
+                        .batch_read_associations()
+                        .from_object_type(from.as_str())
+                        .to_object_type(to.as_str())
+                        .body(body.clone())
+                        .send()
+                })
+                .await?;
+            for result in answer.results {
+                let Some(records) = found.get_mut(&result.from.id) else {
+                    // Not an id that was asked for.
+                    continue;
+                };
+                records.extend(result.to.into_iter().map(AssociatedRecord::from));
+                if let Some(next) = result.paging.and_then(|p| p.next) {
+                    if !cursors.insert((result.from.id.clone(), next.after.clone())) {
+                        return Err(crate::error::InvalidResponse::error(
+                            Operation::BatchReadAssociations,
+                            None,
+                            crate::error::ResponseProblem::RepeatedCursor(next.after),
+                        ));
+                    }
+                    pending.push(types::PublicFetchAssociationsBatchRequest {
+                        after: Some(next.after),
+                        id: result.from.id,
+                    });
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// The pairs whose records are all of `object_type`.

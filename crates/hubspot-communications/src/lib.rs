@@ -242,6 +242,7 @@ pub use properties::{
 };
 pub use rate_limit::RateLimit;
 pub use record::{ObjectType, Record};
+pub use records::RecordProperties;
 pub use retry::RetryPolicy;
 pub use search::Search;
 pub use secret::Secret;

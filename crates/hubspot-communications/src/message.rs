@@ -1,6 +1,6 @@
 //! A message as HubSpot returns it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeZone, Utc};
 use hubspot_communications_raw::{Timestamp, types};
@@ -55,6 +55,11 @@ pub struct Message {
     pub archived_at: Option<DateTime<Utc>>,
     /// The records it is associated with, by object type, when asked for.
     pub associations: BTreeMap<ObjectType, Vec<AssociatedId>>,
+    /// The object types of [`associations`](Self::associations) HubSpot answered only a first
+    /// page of (its answer had a next page): read them whole with
+    /// [`Client::associations`](crate::Client::associations) or
+    /// [`Client::read_associations`](crate::Client::read_associations).
+    pub partial_associations: BTreeSet<ObjectType>,
     /// Every returned property, `None` where HubSpot answered `null`.
     pub properties: BTreeMap<String, Option<String>>,
     /// Past values of the properties asked for with history, newest first.
@@ -115,6 +120,7 @@ impl Message {
             archived,
             archived_at: archived_at.map(|at| at.0),
             associations: BTreeMap::new(),
+            partial_associations: BTreeSet::new(),
             properties,
             properties_with_history: BTreeMap::new(),
             upsert_new: None,
@@ -143,6 +149,12 @@ impl From<types::SimplePublicObjectWithAssociations> for Message {
             object.archived,
             object.archived_at,
         );
+        message.partial_associations = object
+            .associations
+            .iter()
+            .filter(|(_, ids)| ids.paging.as_ref().is_some_and(|p| p.next.is_some()))
+            .map(|(object_type, _)| ObjectType::from(object_type.as_str()))
+            .collect();
         message.associations = object
             .associations
             .into_iter()
@@ -222,6 +234,27 @@ fn history(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn associations_answered_in_part_are_named() {
+        let object: types::SimplePublicObjectWithAssociations =
+            serde_json::from_value(serde_json::json!({
+                "id": "1", "properties": {}, "createdAt": "2026-01-01T00:00:00Z",
+                "updatedAt": "2026-01-01T00:00:00Z", "archived": false,
+                "associations": {
+                    "contacts": {"results": [{"id": "7", "type": "communication_to_contact"}],
+                        "paging": {"next": {"after": "7"}}},
+                    "companies": {"results": [{"id": "8", "type": "communication_to_company"}]}
+                }
+            }))
+            .unwrap();
+        let message = Message::from(object);
+        assert_eq!(
+            message.partial_associations,
+            BTreeSet::from([ObjectType::Contact])
+        );
+        assert_eq!(message.associations[&ObjectType::Company][0].id, "8");
+    }
 
     #[test]
     fn timestamps_are_read_in_both_of_hubspots_forms() {

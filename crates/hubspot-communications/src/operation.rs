@@ -42,6 +42,8 @@ pub enum Operation {
     ArchiveAssociations,
     /// Associate up to 1,000 messages with records (the association batch create).
     BatchCreateAssociations,
+    /// Read the associations of up to 1,000 records or messages (the association batch read).
+    BatchReadAssociations,
     /// Create a CRM record.
     CreateObject,
     /// Read a CRM record.
@@ -52,7 +54,7 @@ pub enum Operation {
     ArchiveObject,
     /// One page of a search of CRM records (contacts by phone number).
     SearchObjects,
-    /// Read up to 100 CRM records (contacts by e-mail).
+    /// Read up to 100 CRM records (contacts by e-mail or by id).
     BatchReadObjects,
     /// Create up to 100 CRM records (contacts for unknown phone numbers).
     BatchCreateObjects,
@@ -104,6 +106,7 @@ impl Operation {
             Self::ListAssociations => "list_associations",
             Self::ArchiveAssociations => "archive_associations",
             Self::BatchCreateAssociations => "batch_create_associations",
+            Self::BatchReadAssociations => "batch_read_associations",
             Self::CreateObject => "create_object",
             Self::GetObject => "get_object",
             Self::UpdateObject => "update_object",
@@ -139,6 +142,7 @@ impl Operation {
             | Self::BatchRead
             | Self::Search
             | Self::ListAssociations
+            | Self::BatchReadAssociations
             | Self::GetObject
             | Self::SearchObjects
             | Self::BatchReadObjects

@@ -65,6 +65,13 @@ impl Record {
 }
 
 impl ObjectType {
+    /// Messages themselves (`communications`): the `from` of
+    /// [`Client::read_associations`](crate::Client::read_associations) for messages' records,
+    /// its `to` for records' messages.
+    pub fn communications() -> Self {
+        Self::Other(crate::client::COMMUNICATIONS.to_owned())
+    }
+
     /// Refuses a blank object type: it cannot name a path.
     pub(crate) fn check(&self) -> Result<(), crate::Error> {
         if self.as_str().trim().is_empty() {

@@ -357,18 +357,35 @@ impl Client {
         Paged::new(Operation::Search, move |last_id| {
             let (client, search) = (client.clone(), search.clone());
             async move {
-                let window = search.after_id(last_id.as_deref());
-                let found = client.search_page(&window, None).await?;
-                let full = found.page.items.len() as u32 >= window.limit();
-                let next = match found.page.items.last() {
-                    Some(last) if full => Some(last.id.clone()),
-                    _ => None,
-                };
-                Ok(Page {
-                    items: found.page.items,
-                    next,
-                })
+                let found = client.search_all_page(&search, last_id.as_deref()).await?;
+                Ok(found.page)
             }
+        })
+    }
+
+    /// One window of [`Client::search_all`]: the next page of the search's messages whose id
+    /// is greater than `after_id` (from the first when `None`), in id order. The page's `next`
+    /// is the id to pass for the following window, `None` after the last; `total` counts the
+    /// matches past `after_id`. Keep `next` to go on later where a long read stopped (a
+    /// resumed export): no offset is involved, so HubSpot's 10,000-result cap never applies.
+    pub async fn search_all_page(
+        &self,
+        search: &Search,
+        after_id: Option<&str>,
+    ) -> Result<SearchPage, Error> {
+        let window = search.after_id(after_id);
+        let found = self.search_page(&window, None).await?;
+        let full = found.page.items.len() as u32 >= window.limit();
+        let next = match found.page.items.last() {
+            Some(last) if full => Some(last.id.clone()),
+            _ => None,
+        };
+        Ok(SearchPage {
+            total: found.total,
+            page: Page {
+                items: found.page.items,
+                next,
+            },
         })
     }
 }

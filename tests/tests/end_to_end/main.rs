@@ -7,6 +7,7 @@ mod bulk;
 mod bulk_logging;
 mod decisions;
 mod errors;
+mod export_reads;
 mod faults;
 mod guide;
 mod hostile_answers;

@@ -3,7 +3,10 @@
 //! One test binary for the package (each file a module): linked once, not once a file.
 
 mod common;
+mod export;
 mod import;
 mod killed;
 mod outsider;
+mod resume;
+mod round_trip;
 mod setup;

@@ -13,6 +13,7 @@ mod properties;
 mod property_definitions;
 mod raw_client;
 mod record_writes;
+mod seeding;
 mod unique_values;
 mod versions;
 mod webhooks;

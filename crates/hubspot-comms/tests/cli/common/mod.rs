@@ -56,6 +56,39 @@ pub async fn import(fake: &MockServer, directory: &Path, file: &str, args: &[&st
     Run::from(output)
 }
 
+/// Runs `hubspot-comms export FILE ARGS...` against `fake` to its end.
+pub async fn export(fake: &MockServer, directory: &Path, file: &str, args: &[&str]) -> Run {
+    let mut command = command(fake, directory);
+    command
+        .arg("export")
+        .arg(file)
+        .args(["--progress", "none"])
+        .args(args);
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("the run is joined")
+        .expect("the binary runs");
+    Run::from(output)
+}
+
+/// Adds a message with these properties, associated with these records (no request).
+pub fn message(
+    fake: &MockServer,
+    properties: &[(&str, &str)],
+    records: &[(ObjectKind, &str)],
+) -> String {
+    fake.seed_message(properties, records)
+}
+
+/// The records of a JSON Lines file.
+pub fn jsonl(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a line is JSON"))
+        .collect()
+}
+
 /// A finished run.
 #[derive(Debug)]
 pub struct Run {

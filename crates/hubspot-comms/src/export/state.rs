@@ -1,0 +1,164 @@
+//! The export's state file: what it exports (a hash of the query), where its reading stopped
+//! (a cursor: a list page, a search window's last id, a place in the contacts), how much of
+//! `FILE.partial` that accounts for and the counts, written atomically after the file itself is
+//! on the disk. A run stopped at any moment goes on from the last state: the partial file is
+//! cut back to the state's length, and reading goes on from its cursor; nothing is written
+//! twice (a killed run reads again what it read after its last save).
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::ExportCounts;
+
+const VERSION: u32 = 1;
+
+/// Where reading goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Cursor {
+    /// Every message, by list pages: the cursor of the next page (`None` for the first).
+    List {
+        /// HubSpot's cursor.
+        after: Option<String>,
+    },
+    /// A search, by id windows: the messages after this id (`None` from the first).
+    Search {
+        /// The last id written.
+        after_id: Option<String>,
+    },
+    /// The messages of the selected contacts: from this contact on (in the selection's
+    /// order), and within it, the messages after this id.
+    Contacts {
+        /// The first contact not done.
+        next_contact: usize,
+        /// Of its chunk's messages, the last one written.
+        after_message: Option<String>,
+    },
+    /// Everything was read.
+    End,
+}
+
+/// An export's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportState {
+    /// The state file's format.
+    pub version: u32,
+    /// What is exported: a hash of the filters, the format and the key property.
+    pub query: String,
+    /// Where reading goes on.
+    pub cursor: Cursor,
+    /// The partial file's length when it held exactly what was read before the cursor.
+    pub bytes: u64,
+    /// The counts of what was written.
+    pub counts: ExportCounts,
+    /// The selected contacts, in order (`--contact`, `--numbers`: numbers are not looked up
+    /// again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Vec<String>>,
+}
+
+impl ExportState {
+    /// The state of an export that has written nothing yet.
+    pub fn new(query: String, cursor: Cursor) -> Self {
+        Self {
+            version: VERSION,
+            query,
+            cursor,
+            bytes: 0,
+            counts: ExportCounts::default(),
+            selection: None,
+        }
+    }
+
+    /// The state at `path`, if there is one.
+    pub fn load(path: &Path) -> io::Result<Option<Self>> {
+        let text = match fs::read(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let state: Self = serde_json::from_slice(&text).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not an export's state file: {e}", path.display()),
+            )
+        })?;
+        if state.version != VERSION {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{} is a state file of version {}, not {VERSION}",
+                    path.display(),
+                    state.version
+                ),
+            ));
+        }
+        Ok(Some(state))
+    }
+
+    /// Writes the state to `path` atomically: a temporary file beside it, flushed to disk,
+    /// then renamed over it.
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(".tmp");
+        let temporary: PathBuf = path.with_file_name(name);
+        {
+            let mut file = File::create(&temporary)?;
+            file.write_all(&serde_json::to_vec_pretty(self).map_err(io::Error::other)?)?;
+            file.sync_all()?;
+        }
+        fs::rename(&temporary, path)?;
+        if let Some(directory) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && let Ok(directory) = File::open(directory)
+        {
+            let _ = directory.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Removes the state file (after a complete export), if it is there.
+    pub fn remove(path: &Path) -> io::Result<()> {
+        match fs::remove_file(path) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_and_loads_every_cursor() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("out.jsonl.export-state.json");
+        assert_eq!(ExportState::load(&path).unwrap(), None);
+        for cursor in [
+            Cursor::List {
+                after: Some("abc".into()),
+            },
+            Cursor::Search { after_id: None },
+            Cursor::Contacts {
+                next_contact: 3,
+                after_message: Some("99".into()),
+            },
+            Cursor::End,
+        ] {
+            let mut state = ExportState::new("q".into(), cursor);
+            state.bytes = 12;
+            state.counts.messages = 4;
+            state.selection = Some(vec!["1".into()]);
+            state.save(&path).unwrap();
+            assert_eq!(ExportState::load(&path).unwrap(), Some(state));
+        }
+        fs::write(&path, b"[]").unwrap();
+        assert!(ExportState::load(&path).is_err());
+        ExportState::remove(&path).unwrap();
+        ExportState::remove(&path).unwrap();
+    }
+}
