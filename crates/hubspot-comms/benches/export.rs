@@ -142,8 +142,8 @@ fn main() {
         if std::env::args().any(|a| a == "--filtered") {
             // The same messages with a filter keeping them all (`--since`): `auto` counts them
             // (two searches) and lists; `--read-by search` reads 500 search windows of 200 at
-            // 5 a second = 100 s bound (their association reads, 4 object types a window =
-            // 2,000, and 200 contact reads, 2,200 at 50 a second = 44 s, overlap them).
+            // 5 a second = 100 s bound (their association reads, 4 object types a 1,000
+            // messages = 400, and 200 contact reads, 600 at 50 a second = 12 s, overlap them).
             for (read_by, bound) in [("auto", EXPORT_BOUND), ("search", 100.0)] {
                 let requests = Arc::new(Requests::default());
                 let (source, _) = fake(&numbers, &requests, 0, true).await;

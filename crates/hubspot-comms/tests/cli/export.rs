@@ -516,3 +516,50 @@ async fn without_a_token_it_exports_the_embedded_fakes_demo_messages() {
     assert_eq!(rows.len(), 2 * hubspot_comms::connect::DEMO_CONTACTS.len());
     assert!(rows.iter().all(|r| r["phone"].is_string()), "{rows:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn through_server_errors_and_dropped_connections_the_file_is_the_same() {
+    use hubspot_communications_mock::{FaultKind, Faults};
+    let faults = Faults::seeded(11)
+        .with(FaultKind::Unavailable, 0.1)
+        .with(FaultKind::BadGateway, 0.05)
+        .with(FaultKind::DropBeforeStore, 0.05)
+        .with(FaultKind::TruncatedBody, 0.05);
+    let (clean, faulty) = (fake(roomy()).await, fake(roomy().faults(faults)).await);
+    for fake in [&clean, &faulty] {
+        // The same ids in both: one id sequence, seeded in one order.
+        let contacts: Vec<String> = (0..5)
+            .map(|i| contact(fake, &[("phone", &format!("+1415555010{i}"))]))
+            .collect();
+        for i in 0..300 {
+            message(
+                fake,
+                &[
+                    (CHANNEL, "SMS"),
+                    (BODY, &format!("m{i}")),
+                    (TIMESTAMP, "2026-11-02T09:00:00Z"),
+                ],
+                &[(ObjectKind::Contact, &contacts[i % 5])],
+            );
+        }
+    }
+    let directory = tempfile::tempdir().unwrap();
+    for args in [
+        &[][..],
+        &["--since", "2026-01-01", "--read-by", "search"][..],
+    ] {
+        let expected = export(&clean, directory.path(), "clean.jsonl", args).await;
+        assert_eq!(expected.code, 0, "{expected:?}");
+        let run = export(&faulty, directory.path(), "faulty.jsonl", args).await;
+        assert_eq!(run.code, 0, "{args:?}: {run:?}");
+        assert_eq!(
+            std::fs::read(directory.path().join("faulty.jsonl")).unwrap(),
+            std::fs::read(directory.path().join("clean.jsonl")).unwrap(),
+            "{args:?}"
+        );
+    }
+    assert!(
+        faulty.stats().faults.values().sum::<u64>() > 0,
+        "faults were met"
+    );
+}
