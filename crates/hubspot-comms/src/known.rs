@@ -12,7 +12,7 @@
 //! resumed run looks the numbers up again.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -143,10 +143,7 @@ impl Known {
 
     /// Removes the journal at `path` (after a complete run), if it is there.
     pub(crate) fn remove(path: &Path) -> io::Result<()> {
-        match fs::remove_file(path) {
-            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
-            _ => Ok(()),
-        }
+        crate::durable::remove(path)
     }
 }
 
@@ -198,6 +195,7 @@ fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn number(text: &str) -> PhoneNumber {
         PhoneNumber::parse(text, None).unwrap()

@@ -32,6 +32,7 @@
 
 pub mod args;
 pub mod connect;
+mod durable;
 mod error;
 pub mod export;
 mod flow;

@@ -3,11 +3,13 @@
 //! moment resumes where it stopped. Correctness never depends on it (messages are upserted by
 //! key, so redoing a row logs nothing twice); it only saves redoing work.
 
-use std::fs::{self, File};
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::durable;
 use sha2::{Digest, Sha256};
 
 use crate::summary::Counts;
@@ -77,55 +79,18 @@ impl State {
 
     /// The state at `path`, if there is one.
     pub fn load(path: &Path) -> io::Result<Option<Self>> {
-        let text = match fs::read(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(error),
-        };
-        let state: Self = serde_json::from_slice(&text).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{} is not a state file: {e}", path.display()),
-            )
-        })?;
-        if state.version != VERSION {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "{} is a state file of version {}, not {VERSION}",
-                    path.display(),
-                    state.version
-                ),
-            ));
-        }
-        Ok(Some(state))
+        durable::load_json(path, "a state file", VERSION, |state: &Self| state.version)
     }
 
-    /// Writes the state to `path` atomically: a temporary file beside it, flushed to disk,
-    /// then renamed over it. A reader sees the old state or the new one, never half of one.
+    /// Writes the state to `path` atomically: a reader sees the old state or the new one,
+    /// never half of one.
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        let temporary = temporary_path(path);
-        {
-            let mut file = File::create(&temporary)?;
-            file.write_all(&serde_json::to_vec_pretty(self).map_err(io::Error::other)?)?;
-            file.sync_all()?;
-        }
-        fs::rename(&temporary, path)?;
-        // The rename itself is durable once the directory is; not every platform can say so.
-        if let Some(directory) = path.parent().filter(|p| !p.as_os_str().is_empty())
-            && let Ok(directory) = File::open(directory)
-        {
-            let _ = directory.sync_all();
-        }
-        Ok(())
+        durable::save_json(self, path)
     }
 
     /// Removes the state file (after a complete run), if it is there.
     pub fn remove(path: &Path) -> io::Result<()> {
-        match fs::remove_file(path) {
-            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
-            _ => Ok(()),
-        }
+        durable::remove(path)
     }
 }
 
@@ -136,15 +101,10 @@ pub fn fingerprint(input: &Path) -> io::Result<String> {
     Ok(hex::encode(Sha256::digest(&head)))
 }
 
-fn temporary_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_owned();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn saves_and_loads_atomically_and_refuses_junk() {
@@ -162,7 +122,7 @@ mod tests {
         }];
         state.save(&path).unwrap();
         assert_eq!(State::load(&path).unwrap(), Some(state.clone()));
-        assert!(!temporary_path(&path).exists());
+        assert!(!crate::durable::temporary_path(&path).exists());
         let done = &state.done;
         assert_eq!(Done::find(done, 49), None);
         assert_eq!(Done::find(done, 50), Some(&done[0]));

@@ -5,11 +5,12 @@
 //! cut back to the state's length, and reading goes on from its cursor; nothing is written
 //! twice (a killed run reads again what it read after its last save).
 
-use std::fs::{self, File};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::durable;
 
 use super::ExportCounts;
 
@@ -76,56 +77,19 @@ impl ExportState {
 
     /// The state at `path`, if there is one.
     pub fn load(path: &Path) -> io::Result<Option<Self>> {
-        let text = match fs::read(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(error),
-        };
-        let state: Self = serde_json::from_slice(&text).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{} is not an export's state file: {e}", path.display()),
-            )
-        })?;
-        if state.version != VERSION {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "{} is a state file of version {}, not {VERSION}",
-                    path.display(),
-                    state.version
-                ),
-            ));
-        }
-        Ok(Some(state))
+        durable::load_json(path, "an export's state file", VERSION, |state: &Self| {
+            state.version
+        })
     }
 
-    /// Writes the state to `path` atomically: a temporary file beside it, flushed to disk,
-    /// then renamed over it.
+    /// Writes the state to `path` atomically (a temporary file beside it, flushed, renamed).
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        let mut name = path.file_name().unwrap_or_default().to_owned();
-        name.push(".tmp");
-        let temporary: PathBuf = path.with_file_name(name);
-        {
-            let mut file = File::create(&temporary)?;
-            file.write_all(&serde_json::to_vec_pretty(self).map_err(io::Error::other)?)?;
-            file.sync_all()?;
-        }
-        fs::rename(&temporary, path)?;
-        if let Some(directory) = path.parent().filter(|p| !p.as_os_str().is_empty())
-            && let Ok(directory) = File::open(directory)
-        {
-            let _ = directory.sync_all();
-        }
-        Ok(())
+        durable::save_json(self, path)
     }
 
     /// Removes the state file (after a complete export), if it is there.
     pub fn remove(path: &Path) -> io::Result<()> {
-        match fs::remove_file(path) {
-            Err(error) if error.kind() != io::ErrorKind::NotFound => Err(error),
-            _ => Ok(()),
-        }
+        durable::remove(path)
     }
 }
 
@@ -156,7 +120,7 @@ mod tests {
             state.save(&path).unwrap();
             assert_eq!(ExportState::load(&path).unwrap(), Some(state));
         }
-        fs::write(&path, b"[]").unwrap();
+        std::fs::write(&path, b"[]").unwrap();
         assert!(ExportState::load(&path).is_err());
         ExportState::remove(&path).unwrap();
         ExportState::remove(&path).unwrap();

@@ -2,7 +2,7 @@
 //! state is saved (so that the state's length is always there), and renamed to `FILE` only
 //! when complete: a partial file is never left under the final name.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -137,20 +137,14 @@ impl Output {
     pub(crate) fn commit(mut self) -> io::Result<()> {
         self.sync()?;
         drop(self.sink);
-        fs::rename(&self.partial, &self.path)?;
-        // The rename itself is durable once the directory is; not every platform can say so.
-        if let Some(directory) = self.path.parent().filter(|p| !p.as_os_str().is_empty())
-            && let Ok(directory) = File::open(directory)
-        {
-            let _ = directory.sync_all();
-        }
-        Ok(())
+        crate::durable::rename(&self.partial, &self.path)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn row(id: &str, body: &str) -> OutRow {
         OutRow {
