@@ -37,21 +37,18 @@ use std::time::{Duration, Instant};
 
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
 use hubspot_comms::export::ExportState;
-use hubspot_communications::{PhoneNumber, Region};
 use hubspot_communications_mock::{
     Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
 };
+
+#[path = "common/numbers.rs"]
+mod numbers;
 
 const MESSAGES: usize = 100_000;
 const CONTACTS: usize = 20_000;
 const TOKEN: &str = "pat-bench";
 const EXPORT_BOUND: f64 = 24.0;
 const IMPORT_BOUND: f64 = 40.0;
-/// US area codes the numbers are spread over (1,000 numbers each).
-const AREAS: [u32; 20] = [
-    201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217, 218, 219, 224, 225,
-    228,
-];
 
 /// Requests a fake answered, by kind.
 #[derive(Default)]
@@ -113,7 +110,7 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let numbers = numbers();
+        let numbers = numbers::numbers(CONTACTS);
         let directory = tempfile::tempdir().unwrap();
         println!(
             "export: {MESSAGES} messages on {CONTACTS} contacts; bound {EXPORT_BOUND} s (1,000 \
@@ -276,23 +273,6 @@ fn main() {
         );
         requests.print();
     });
-}
-
-/// The 20,000 numbers in E.164, each valid (libphonenumber's metadata) and distinct.
-fn numbers() -> Vec<String> {
-    let us = Some(Region::parse("US").unwrap());
-    let mut numbers = Vec::with_capacity(CONTACTS);
-    let mut i = 0u32;
-    while numbers.len() < CONTACTS {
-        let area = AREAS[(i % 20) as usize];
-        let rest = 2_340_000 + i / 20;
-        let e164 = format!("+1{area}{rest}");
-        if PhoneNumber::parse(&e164, us).is_ok() {
-            numbers.push(e164);
-        }
-        i += 1;
-    }
-    numbers
 }
 
 /// The contact of message `j`: every contact five times, in a scattered order.

@@ -27,20 +27,17 @@ use std::time::{Duration, Instant};
 
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
 use hubspot_comms::state::State;
-use hubspot_communications::{PhoneNumber, Region};
 use hubspot_communications_mock::{
     Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
 };
+
+#[path = "common/numbers.rs"]
+mod numbers;
 
 const MESSAGES: usize = 100_000;
 const NUMBERS: usize = 20_000;
 const TOKEN: &str = "pat-bench";
 const BOUND_SECONDS: f64 = 40.0;
-/// US area codes the numbers are spread over (1,000 numbers each).
-const AREAS: [u32; 20] = [
-    201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217, 218, 219, 224, 225,
-    228,
-];
 
 /// Requests the fake answered, by kind.
 #[derive(Default)]
@@ -70,7 +67,7 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let numbers = numbers();
+        let numbers = numbers::numbers(NUMBERS);
         let directory = tempfile::tempdir().unwrap();
         let file = directory.path().join("export.csv");
         std::fs::write(&file, export(&numbers)).unwrap();
@@ -136,23 +133,6 @@ fn main() {
         print_requests(&requests, started);
         check(&fake, &contacts, "kill and resume");
     });
-}
-
-/// The 20,000 numbers in E.164, each valid (libphonenumber's metadata) and distinct.
-fn numbers() -> Vec<String> {
-    let us = Some(Region::parse("US").unwrap());
-    let mut numbers = Vec::with_capacity(NUMBERS);
-    let mut i = 0u32;
-    while numbers.len() < NUMBERS {
-        let area = AREAS[(i % 20) as usize];
-        let rest = 2_340_000 + i / 20;
-        let e164 = format!("+1{area}{rest}");
-        if PhoneNumber::parse(&e164, us).is_ok() {
-            numbers.push(e164);
-        }
-        i += 1;
-    }
-    numbers
 }
 
 /// `+1AAANNNLLLL` as (area, exchange, line).
