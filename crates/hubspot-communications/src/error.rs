@@ -6,8 +6,8 @@ use std::time::Duration;
 use hubspot_communications_raw::open_enum;
 use hubspot_communications_raw::types::HubSpotError;
 
-use crate::classify::{Failure, Verdict, classify, status_failure};
 use crate::operation::Operation;
+use crate::retry::{Failure, Verdict, classify, status_failure};
 
 /// Everything a call can fail with.
 ///

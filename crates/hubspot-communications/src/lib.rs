@@ -178,77 +178,77 @@
 //! duplicates HubSpot's retries cause. The fake delivers signed webhooks to your receiver
 //! (`hubspot_communications_mock::Config::webhooks`).
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 
-mod associating;
-mod association;
-mod association_batch;
-mod batch;
-mod bulk;
-mod channel;
-mod classify;
+// Where things are (each folder's `mod.rs` says what it holds):
+//
+// - `client/`      `Client` (what its clones share), `ClientBuilder`, `ApiVersion`, `RawClients`
+// - `api/`         every call on `Client`, a module per resource: `messages/` (one, batches,
+//                  bulk logging), `associations/` (one, batches), `records/` (records, pinning),
+//                  `search`, `lookup` (contacts by phone and e-mail), `properties/` (the
+//                  Properties API, the key property), `oauth` (the token exchange)
+// - `model/`       what is sent and received: messages, records, associations, options,
+//                  batch outcomes, property definitions, searches; no I/O
+// - `request/`     the one request path (`Client::execute`), the batch runner, paging
+// - `operation`    the calls HubSpot knows, and what sending one twice does
+// - `retry/`       the retry policy, and `classify`: the one table of what is retried
+// - `rate_limit/`  the rolling windows: this process's, and Redis's (`shared/`)
+// - `auth/`        secrets, OAuth credentials, the access token's keeper
+// - `error`        `Error`, one type for every call
+// - `phone`        phone numbers, E.164
+// - `webhooks/`    verifying and reading HubSpot's webhooks (public module)
+//
+// Types never depend on calls (`model` uses no `api`); `auth` and `rate_limit` do not reach
+// back into `client`; the request path is the only way out.
+
+mod api;
+mod auth;
 mod client;
-mod credentials;
 mod error;
-mod gather;
-mod lookup;
-mod message;
-mod messages;
-mod new_message;
-mod oauth;
+mod model;
 mod operation;
-mod paging;
 mod phone;
-mod pin;
-mod properties;
 mod rate_limit;
-mod record;
-mod records;
 mod request;
 mod retry;
-pub mod search;
-mod secret;
-#[cfg(feature = "redis")]
-mod shared_rate_limit;
-mod version;
 pub mod webhooks;
 
-pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
-pub use association_batch::MAX_ASSOCIATION_BATCH_SIZE;
-pub use batch::{
-    BatchError, BatchFailure, BatchOutcome, BatchReadOptions, BatchSuccess, MAX_BATCH_SIZE,
+/// Search: a builder for HubSpot's search request ([`Search`], [`Filter`], [`Sort`]) and
+/// its limits; the calls are [`Client::search`], [`Client::search_all`] and
+/// [`Client::search_page`].
+pub mod search {
+    pub use crate::model::search::{
+        Filter, MAX_SEARCH_PAGE_SIZE, SEARCH_RESULT_CAP, Search, SearchPage, Sort,
+    };
+}
+
+pub use api::{
+    COMMUNICATION_INFORMATION_GROUP, ContactMatch, KeyProperty, KeyPropertyError, LogOutcome,
+    Logged, MAX_ASSOCIATION_BATCH_SIZE, MAX_NUMBERS_PER_SEARCH,
 };
-pub use bulk::{LogOutcome, Logged};
-pub use channel::Channel;
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, RawClients};
-pub use credentials::{OAuthCredentials, OAuthTokens};
+pub use auth::{OAuthCredentials, OAuthTokens, Secret};
+pub use client::{ApiVersion, Client, ClientBuilder, DEFAULT_BASE_URL, RawClients};
 pub use error::{
     ApiError, Error, ErrorDetail, InvalidResponse, RateLimitPolicy, ResponseProblem,
     TransportError, TransportErrorKind,
 };
 pub use hubspot_communications_raw as raw;
 pub use hubspot_communications_raw::{AssociationCategory, FilterOperator};
-pub use lookup::{ContactMatch, MAX_NUMBERS_PER_SEARCH};
-pub use message::{AssociatedId, Message, PropertyVersion, property};
-pub use messages::{ListOptions, MAX_LIST_PAGE_SIZE, ReadOptions};
-pub use new_message::{MessageUpdate, NewMessage};
-pub use operation::Operation;
-pub use paging::{Page, Paged};
-pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProblem, Region};
-pub use properties::{
-    COMMUNICATION_INFORMATION_GROUP, FieldType, KeyProperty, KeyPropertyError,
-    MAX_TEXT_PROPERTY_CHARS, NewProperty, PropertyDefinition, PropertyGroup, PropertyOption,
-    PropertyType,
+pub use model::{
+    AssociatedId, AssociatedRecord, Association, AssociationType, BatchError, BatchFailure,
+    BatchOutcome, BatchReadOptions, BatchSuccess, Channel, FieldType, LabelledType, ListOptions,
+    MAX_BATCH_SIZE, MAX_LIST_PAGE_SIZE, MAX_TEXT_PROPERTY_CHARS, Message, MessageUpdate,
+    NewMessage, NewProperty, ObjectType, PropertyDefinition, PropertyGroup, PropertyOption,
+    PropertyType, PropertyVersion, ReadOptions, Record, RecordProperties, property,
 };
+pub use operation::Operation;
+pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProblem, Region};
 pub use rate_limit::RateLimit;
-pub use record::{ObjectType, Record};
-pub use records::RecordProperties;
+#[cfg(feature = "redis")]
+pub use rate_limit::{RedisUnavailable, SharedRateLimit};
+pub use request::{Page, Paged};
 pub use retry::RetryPolicy;
 pub use search::Search;
-pub use secret::Secret;
-#[cfg(feature = "redis")]
-pub use shared_rate_limit::{RedisUnavailable, SharedRateLimit};
-pub use version::ApiVersion;
 pub use webhooks::{
     EventKind, SeenEvents, SignatureError, SignatureVersion, Verifier, WebhookEvent, parse_events,
 };

@@ -1,0 +1,528 @@
+//! Finding the contacts messages belong to, by phone number or e-mail address, many per
+//! request: an `IN` search of up to 100 numbers, a batch read of up to 100 e-mail addresses.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use futures::{StreamExt, TryStreamExt, stream};
+use hubspot_communications_raw::types;
+
+use crate::client::Client;
+use crate::error::{Error, InvalidResponse, ResponseProblem};
+use crate::model::search::{Filter, SEARCH_RESULT_CAP, Search, Sort};
+use crate::model::{Association, MAX_BATCH_SIZE};
+use crate::operation::Operation;
+use crate::phone::PhoneNumber;
+
+/// How many phone numbers one search request looks for (HubSpot takes at most 100 values in
+/// an `IN` filter).
+pub const MAX_NUMBERS_PER_SEARCH: usize = 100;
+
+const CONTACTS: &str = "contacts";
+/// A contact's numbers as people typed them.
+const PHONE: &str = "phone";
+const MOBILE: &str = "mobilephone";
+/// HubSpot's WhatsApp integration keeps this one in E.164.
+const WHATSAPP: &str = "hs_whatsapp_phone_number";
+/// HubSpot's calculated, formatting-free copies of `phone` and `mobilephone`: the national
+/// significant number, without the country code.
+const SEARCHABLE_PHONE: &str = "hs_searchable_calculated_phone_number";
+const SEARCHABLE_MOBILE: &str = "hs_searchable_calculated_mobile_number";
+const EMAIL: &str = "email";
+/// The most results a search page holds.
+const SEARCH_PAGE: u32 = 200;
+
+/// What a lookup found for one phone number or e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum ContactMatch {
+    /// Exactly one contact holds it: its id.
+    Found(String),
+    /// No contact held it, and [`Client::find_or_create_contacts_by_phone`] created this one.
+    Created(String),
+    /// No contact holds it.
+    NotFound,
+    /// Several contacts hold it (their ids, ascending): reported, never guessed.
+    Ambiguous(Vec<String>),
+    /// HubSpot refused to read or create the contact for it (a per-item error of a batch).
+    Refused {
+        /// HubSpot's category, e.g. `VALIDATION_ERROR`.
+        category: Option<String>,
+        /// HubSpot's message.
+        message: String,
+    },
+}
+
+impl ContactMatch {
+    /// The contact's id when exactly one contact is the answer (found or created).
+    pub fn contact_id(&self) -> Option<&str> {
+        match self {
+            Self::Found(id) | Self::Created(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The association of a message with the contact (HubSpot's default type), when exactly
+    /// one contact is the answer: `NewMessage::new(..).associate(found.association()?)`.
+    pub fn association(&self) -> Option<Association> {
+        self.contact_id().map(Association::contact)
+    }
+}
+
+impl Client {
+    /// Finds the contacts holding each phone number in `phone`, `mobilephone` or
+    /// `hs_whatsapp_phone_number`. Every distinct number of `numbers` is answered.
+    ///
+    /// Each search request looks for up to 100 numbers ([`MAX_NUMBERS_PER_SEARCH`]): one
+    /// filter group per property, each an `IN` over the numbers, against HubSpot's calculated
+    /// searchable properties (`hs_searchable_calculated_phone_number` and
+    /// `hs_searchable_calculated_mobile_number`, the national significant number) and the
+    /// WhatsApp number (E.164). So 250 numbers take 3 search requests (more only when over
+    /// 200 contacts match one), through the search rate limit (5 a second by default).
+    ///
+    /// The searchable forms drop the country code, so a UK and a US number with the same
+    /// national digits find each other's contacts: every candidate is confirmed by reading
+    /// its `phone`, `mobilephone` and `hs_whatsapp_phone_number` and normalising them
+    /// (a national one in the region of the number looked for) before it counts as a match.
+    /// Two contacts holding one number are [`ContactMatch::Ambiguous`].
+    ///
+    /// HubSpot's search index lags writes by a few seconds: a contact created or changed
+    /// just before may not be found yet.
+    pub async fn find_contacts_by_phone(
+        &self,
+        numbers: &[PhoneNumber],
+    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
+        let distinct: Vec<PhoneNumber> = numbers
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let chunks: Vec<Vec<PhoneNumber>> = distinct
+            .chunks(MAX_NUMBERS_PER_SEARCH)
+            .map(<[PhoneNumber]>::to_vec)
+            .collect();
+        let answers: Vec<HashMap<PhoneNumber, ContactMatch>> = stream::iter(chunks)
+            .map(|chunk| async move { self.match_numbers(&chunk).await })
+            .buffer_unordered(self.inner.batch_concurrency)
+            .try_collect()
+            .await?;
+        Ok(answers.into_iter().flatten().collect())
+    }
+
+    /// Finds the contacts of each e-mail address through batch reads by `idProperty=email`,
+    /// 100 a request. HubSpot compares e-mail addresses case-insensitively, and so does
+    /// this: addresses are trimmed and lowercased before they are sent, and
+    /// `Linda@Example.com` and `linda@example.com` get the same answer. The answer is keyed
+    /// by each address as given. A blank address is refused ([`Error::InvalidInput`]).
+    pub async fn find_contacts_by_email(
+        &self,
+        emails: &[String],
+    ) -> Result<HashMap<String, ContactMatch>, Error> {
+        if let Some(blank) = emails.iter().find(|e| e.trim().is_empty()) {
+            return Err(Error::InvalidInput(format!(
+                "{blank:?} is not an e-mail address"
+            )));
+        }
+        let normalised: BTreeSet<String> = emails.iter().map(|e| normalise_email(e)).collect();
+        let normalised: Vec<String> = normalised.into_iter().collect();
+        let chunks: Vec<Vec<String>> = normalised
+            .chunks(MAX_BATCH_SIZE)
+            .map(<[String]>::to_vec)
+            .collect();
+        let answers: Vec<HashMap<String, ContactMatch>> = stream::iter(chunks)
+            .map(|chunk| async move { self.read_emails(&chunk).await })
+            .buffer_unordered(self.inner.batch_concurrency)
+            .try_collect()
+            .await?;
+        let found: HashMap<String, ContactMatch> = answers.into_iter().flatten().collect();
+        Ok(emails
+            .iter()
+            .map(|email| {
+                let answer = found
+                    .get(&normalise_email(email))
+                    .cloned()
+                    .unwrap_or(ContactMatch::NotFound);
+                (email.clone(), answer)
+            })
+            .collect())
+    }
+
+    /// [`find_contacts_by_phone`](Self::find_contacts_by_phone), then creates a contact
+    /// (`phone` = the E.164 form) for each number no contact holds, through batch creates of
+    /// up to 100: those numbers answer [`ContactMatch::Created`]. An ambiguous number gets no
+    /// contact. A number HubSpot refuses to create a contact for answers
+    /// [`ContactMatch::Refused`].
+    ///
+    /// A create is not retried when HubSpot may have acted on it; such a failure is the
+    /// call's error, and calling again finds what was created (once HubSpot's search index
+    /// has it, a few seconds later; until then a second call could create a second contact).
+    pub async fn find_or_create_contacts_by_phone(
+        &self,
+        numbers: &[PhoneNumber],
+    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
+        let mut answers = self.find_contacts_by_phone(numbers).await?;
+        let missing: Vec<PhoneNumber> = answers
+            .iter()
+            .filter(|(_, found)| **found == ContactMatch::NotFound)
+            .map(|(number, _)| number.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let chunks: Vec<Vec<PhoneNumber>> = missing
+            .chunks(MAX_BATCH_SIZE)
+            .map(<[PhoneNumber]>::to_vec)
+            .collect();
+        let created: Vec<HashMap<PhoneNumber, ContactMatch>> = stream::iter(chunks)
+            .map(|chunk| async move { self.create_contacts(&chunk).await })
+            .buffer_unordered(self.inner.batch_concurrency)
+            .try_collect()
+            .await?;
+        answers.extend(created.into_iter().flatten());
+        Ok(answers)
+    }
+
+    /// One search (paged) for up to 100 numbers, and the confirmed matches.
+    async fn match_numbers(
+        &self,
+        numbers: &[PhoneNumber],
+    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
+        let national: BTreeSet<&str> = numbers
+            .iter()
+            .map(PhoneNumber::national_significant_number)
+            .collect();
+        let search = Search::new()
+            .filter(Filter::is_in(SEARCHABLE_PHONE, national.iter().copied()))
+            .or(Filter::is_in(SEARCHABLE_MOBILE, national.iter().copied()))
+            .or(Filter::is_in(
+                WHATSAPP,
+                numbers.iter().map(PhoneNumber::as_str),
+            ))
+            .properties([PHONE, MOBILE, WHATSAPP])
+            .sort(Sort::ascending(crate::model::property::OBJECT_ID))
+            .page_size(SEARCH_PAGE);
+        let candidates = self.search_contacts(&search).await?;
+        Ok(confirm(numbers, &candidates))
+    }
+
+    /// Every contact a search finds, page after page.
+    async fn search_contacts(
+        &self,
+        search: &Search,
+    ) -> Result<Vec<types::SimplePublicObject>, Error> {
+        search.check()?;
+        let mut found = Vec::new();
+        let mut after: Option<String> = None;
+        let mut seen = HashSet::new();
+        loop {
+            if after
+                .as_deref()
+                .and_then(|a| a.parse::<u64>().ok())
+                .is_some_and(|offset| offset >= u64::from(SEARCH_RESULT_CAP))
+            {
+                return Err(Error::SearchLimitReached {
+                    limit: SEARCH_RESULT_CAP,
+                });
+            }
+            let body = search.to_request(after.clone());
+            let page = self
+                .execute(Operation::SearchObjects, |raw| {
+                    raw.objects
+                        .search_objects()
+                        .object_type(CONTACTS)
+                        .body(body.clone())
+                        .send()
+                })
+                .await?;
+            found.extend(page.results);
+            match page.paging.and_then(|p| p.next).map(|next| next.after) {
+                Some(next) if !seen.insert(next.clone()) => {
+                    return Err(InvalidResponse::error(
+                        Operation::SearchObjects,
+                        None,
+                        ResponseProblem::RepeatedCursor(next),
+                    ));
+                }
+                Some(next) => after = Some(next),
+                None => return Ok(found),
+            }
+        }
+    }
+
+    /// One batch read of up to 100 (normalised) e-mail addresses.
+    async fn read_emails(&self, emails: &[String]) -> Result<HashMap<String, ContactMatch>, Error> {
+        let body = types::BatchReadInputSimplePublicObjectId {
+            id_property: Some(EMAIL.to_owned()),
+            inputs: emails
+                .iter()
+                .map(|email| types::SimplePublicObjectId { id: email.clone() })
+                .collect(),
+            properties: vec![EMAIL.to_owned()],
+            properties_with_history: Vec::new(),
+        };
+        let answer = self
+            .execute(Operation::BatchReadObjects, |raw| {
+                raw.objects
+                    .batch_read_objects()
+                    .object_type(CONTACTS)
+                    .archived(false)
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        let mut holders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for contact in answer.results {
+            let Some(email) = contact.properties.get(EMAIL).cloned().flatten() else {
+                continue;
+            };
+            holders
+                .entry(normalise_email(&email))
+                .or_default()
+                .insert(contact.id);
+        }
+        let mut answers: HashMap<String, ContactMatch> = HashMap::new();
+        for error in answer.errors {
+            let named = error.context.get("ids").into_iter().flatten();
+            for email in named.map(|e| normalise_email(e)) {
+                let refusal = if error.category.as_deref() == Some("OBJECT_NOT_FOUND") {
+                    ContactMatch::NotFound
+                } else {
+                    ContactMatch::Refused {
+                        category: error.category.clone(),
+                        message: error.message.clone().unwrap_or_default(),
+                    }
+                };
+                answers.insert(email, refusal);
+            }
+        }
+        for email in emails {
+            if let Some(ids) = holders.remove(email) {
+                answers.insert(email.clone(), one_or_ambiguous(ids));
+            } else if !answers.contains_key(email) {
+                // Neither a result nor an error names it: HubSpot's answer does not account
+                // for it, and "not found" would be a guess.
+                return Err(InvalidResponse::error(
+                    Operation::BatchReadObjects,
+                    None,
+                    ResponseProblem::Unaccounted,
+                ));
+            }
+        }
+        Ok(answers)
+    }
+
+    /// One batch create of contacts for up to 100 numbers.
+    async fn create_contacts(
+        &self,
+        numbers: &[PhoneNumber],
+    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
+        let inputs = numbers
+            .iter()
+            .enumerate()
+            .map(
+                |(index, number)| types::SimplePublicObjectBatchInputForCreate {
+                    associations: Vec::new(),
+                    // Carried back on each result and error, so that they map to their numbers.
+                    object_write_trace_id: Some(index.to_string()),
+                    properties: BTreeMap::from([(PHONE.to_owned(), number.as_str().to_owned())]),
+                },
+            )
+            .collect();
+        let body = types::BatchInputSimplePublicObjectBatchInputForCreate { inputs };
+        let answer = self
+            .execute(Operation::BatchCreateObjects, |raw| {
+                raw.objects
+                    .batch_create_objects()
+                    .object_type(CONTACTS)
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        let by_trace = |trace: Option<&str>| {
+            trace
+                .and_then(|t| t.parse::<usize>().ok())
+                .and_then(|index| numbers.get(index))
+        };
+        let mut answers = HashMap::new();
+        for contact in answer.results {
+            let number = by_trace(contact.object_write_trace_id.as_deref()).or_else(|| {
+                let phone = contact.properties.get(PHONE).cloned().flatten()?;
+                numbers.iter().find(|n| n.as_str() == phone)
+            });
+            if let Some(number) = number {
+                answers.insert(number.clone(), ContactMatch::Created(contact.id));
+            }
+        }
+        for error in answer.errors {
+            let traces = error
+                .context
+                .get("objectWriteTraceId")
+                .into_iter()
+                .flatten();
+            for number in traces.filter_map(|t| by_trace(Some(t))) {
+                answers.insert(
+                    number.clone(),
+                    ContactMatch::Refused {
+                        category: error.category.clone(),
+                        message: error.message.clone().unwrap_or_default(),
+                    },
+                );
+            }
+        }
+        if answers.len() < numbers.len() {
+            // A contact may have been created for a number no result names: its fate is
+            // unknown, and the caller's next lookup will tell.
+            return Err(InvalidResponse::error(
+                Operation::BatchCreateObjects,
+                None,
+                ResponseProblem::Unaccounted,
+            ));
+        }
+        Ok(answers)
+    }
+}
+
+/// HubSpot's e-mail comparison: trimmed, lowercased.
+fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn one_or_ambiguous(ids: BTreeSet<String>) -> ContactMatch {
+    let mut ids: Vec<String> = ids.into_iter().collect();
+    // HubSpot's ids are numbers: ascending by value, then as text for anything else.
+    ids.sort_by(|a, b| (a.len(), a.as_str()).cmp(&(b.len(), b.as_str())));
+    match ids.len() {
+        0 => ContactMatch::NotFound,
+        1 => ContactMatch::Found(ids.remove(0)),
+        _ => ContactMatch::Ambiguous(ids),
+    }
+}
+
+/// A contact's number without the extension people type after it (`+1 415 555 0123 ext. 5`,
+/// `(415) 555-0123 x12`, `tel:+14155550123;ext=5`): the text up to the first letter, `#`,
+/// `;` or `,` after its first digit.
+fn without_extension(value: &str) -> &str {
+    let Some(first_digit) = value.find(|c: char| c.is_ascii_digit()) else {
+        return value;
+    };
+    let end = value[first_digit..]
+        .find(|c: char| c.is_alphabetic() || matches!(c, '#' | ';' | ','))
+        .map_or(value.len(), |at| first_digit + at);
+    &value[..end]
+}
+
+/// Which of `numbers` each candidate really holds: its phone properties read as numbers and
+/// compared in E.164 when international (`+`, `00`); a national one (no country code) is a
+/// number looked for only when written as that number's region writes it nationally (see
+/// `PhoneNumber::national_digit_forms`): the search's national digits alone cannot tell a UK
+/// number from a US one.
+fn confirm(
+    numbers: &[PhoneNumber],
+    candidates: &[types::SimplePublicObject],
+) -> HashMap<PhoneNumber, ContactMatch> {
+    let wanted: HashSet<&PhoneNumber> = numbers.iter().collect();
+    let mut national: HashMap<String, Vec<&PhoneNumber>> = HashMap::new();
+    for number in numbers {
+        for digits in number.national_digit_forms() {
+            national.entry(digits).or_default().push(number);
+        }
+    }
+    let mut holders: HashMap<&PhoneNumber, BTreeSet<String>> = HashMap::new();
+    // One read per distinct value: candidates share numbers and formats.
+    let mut read: HashMap<String, Vec<&PhoneNumber>> = HashMap::new();
+    for contact in candidates {
+        for property in [PHONE, MOBILE, WHATSAPP] {
+            let Some(value) = contact.properties.get(property).cloned().flatten() else {
+                continue;
+            };
+            let held = read.entry(value).or_insert_with_key(|value| {
+                let value = without_extension(value);
+                match PhoneNumber::parse(value, None) {
+                    Ok(number) => wanted.get(&number).copied().into_iter().collect(),
+                    // A national number: its digits as typed, formatting aside.
+                    Err(_) if !value.contains('+') => {
+                        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                        national.get(&digits).cloned().unwrap_or_default()
+                    }
+                    Err(_) => Vec::new(),
+                }
+            });
+            for number in held.iter() {
+                holders
+                    .entry(number)
+                    .or_default()
+                    .insert(contact.id.clone());
+            }
+        }
+    }
+    numbers
+        .iter()
+        .map(|number| {
+            let ids = holders.remove(number).unwrap_or_default();
+            (number.clone(), one_or_ambiguous(ids))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_are_cut_off_contacts_numbers() {
+        assert_eq!(
+            without_extension("+1 415 555 0123 ext. 5"),
+            "+1 415 555 0123 "
+        );
+        assert_eq!(without_extension("(415) 555-0123 x12"), "(415) 555-0123 ");
+        assert_eq!(
+            without_extension("tel:+14155550123;ext=5"),
+            "tel:+14155550123"
+        );
+        assert_eq!(
+            without_extension("whatsapp:+14155550123"),
+            "whatsapp:+14155550123"
+        );
+        assert_eq!(without_extension("no number"), "no number");
+    }
+
+    fn contact(id: &str, properties: &[(&str, &str)]) -> types::SimplePublicObject {
+        let properties = properties
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Some((*v).to_owned())))
+            .collect();
+        serde_json::from_value::<types::SimplePublicObject>(serde_json::json!({
+            "id": id, "properties": {}, "createdAt": "2026-01-01T00:00:00Z",
+            "updatedAt": "2026-01-01T00:00:00Z", "archived": false,
+        }))
+        .map(|mut contact| {
+            contact.properties = properties;
+            contact
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn candidates_are_confirmed_in_their_numbers_regions() {
+        let london: PhoneNumber = "+44 20 7946 0958".parse().unwrap();
+        let maine: PhoneNumber = "+1 207 946 0958".parse().unwrap();
+        let candidates = [
+            contact("1", &[(PHONE, "(207) 946-0958")]),
+            contact("2", &[(MOBILE, "020 7946 0958 ext. 12")]),
+            contact("3", &[(WHATSAPP, "+442079460958")]),
+            contact("4", &[(PHONE, "2079460958 (office)")]),
+            contact("5", &[(PHONE, "not a number")]),
+        ];
+        let found = confirm(&[london.clone(), maine.clone()], &candidates);
+        assert_eq!(
+            found[&london],
+            ContactMatch::Ambiguous(vec!["2".into(), "3".into()])
+        );
+        // Digits alone are the US way of writing it: "2079460958" is Maine's, not London's.
+        assert_eq!(
+            found[&maine],
+            ContactMatch::Ambiguous(vec!["1".into(), "4".into()])
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Messages in batches of any size: create, read, update, upsert and archive, each a row of
+//! data for the one batch runner (`request::batch`).
+
+use hubspot_communications_raw::types;
+
+use crate::client::Client;
+use crate::model::{
+    BatchOutcome, BatchReadOptions, COMMUNICATIONS, MAX_BATCH_SIZE, Message, MessageUpdate,
+    NewMessage, check_id, object_id,
+};
+use crate::operation::Operation;
+use crate::request::{Batch, Named, position, traced};
+
+/// A batch of messages: HubSpot's 100 a request, per-item errors naming inputs by `keys`.
+fn message_batch(operation: Operation, keys: Option<&[String]>) -> Batch<'_> {
+    Batch {
+        operation,
+        size: MAX_BATCH_SIZE,
+        named: Named::Keys(keys),
+    }
+}
+
+impl Client {
+    /// Creates any number of messages through `batch/create`; the outcome maps each result and
+    /// error to its input's index.
+    pub async fn create_batch(&self, messages: &[NewMessage]) -> BatchOutcome<Message> {
+        let now = chrono::Utc::now();
+        let prepared = messages.iter().enumerate().map(|(index, message)| {
+            let input = message.to_input(now)?;
+            Ok(types::SimplePublicObjectBatchInputForCreate {
+                associations: input.associations,
+                // Carried back on each result, so that results map to their inputs.
+                object_write_trace_id: Some(index.to_string()),
+                properties: input.properties,
+            })
+        });
+        let body = |inputs| types::BatchInputSimplePublicObjectBatchInputForCreate { inputs };
+        self.run_batch(
+            message_batch(Operation::BatchCreate, None),
+            prepared.collect(),
+            |raw, inputs| {
+                let create = raw.objects.batch_create_objects();
+                create.object_type(COMMUNICATIONS).body(body(inputs)).send()
+            },
+            |chunk, result| {
+                let input = traced(chunk, result.object_write_trace_id.as_deref());
+                (input, Message::from(result))
+            },
+        )
+        .await
+    }
+
+    /// Reads any number of messages by id (or by the unique property the options name)
+    /// through `batch/read`.
+    pub async fn read_batch(
+        &self,
+        ids: &[String],
+        options: &BatchReadOptions,
+    ) -> BatchOutcome<Message> {
+        self.batch_read(Operation::BatchRead, COMMUNICATIONS, ids, options)
+            .await
+    }
+
+    /// Updates any number of messages through `batch/update`.
+    pub async fn update_batch(&self, updates: &[(String, MessageUpdate)]) -> BatchOutcome<Message> {
+        let ids: Vec<String> = updates.iter().map(|(id, _)| id.clone()).collect();
+        let prepared = updates.iter().map(|(id, update)| {
+            check_id(id)?;
+            Ok(types::SimplePublicObjectBatchInput {
+                id: id.clone(),
+                id_property: None,
+                object_write_trace_id: None,
+                properties: update.to_properties()?,
+            })
+        });
+        let body = |inputs| types::BatchInputSimplePublicObjectBatchInput { inputs };
+        self.run_batch(
+            message_batch(Operation::BatchUpdate, Some(&ids)),
+            prepared.collect(),
+            |raw, inputs| {
+                let update = raw.objects.batch_update_objects();
+                update.object_type(COMMUNICATIONS).body(body(inputs)).send()
+            },
+            |chunk, result| (position(&ids, chunk, &result.id), Message::from(result)),
+        )
+        .await
+    }
+
+    /// Creates or updates any number of messages by a unique property through `batch/upsert`:
+    /// the message whose `id_property` equals the key is updated, or created if none is.
+    ///
+    /// Sending the same upsert twice has the effect of sending it once, so, unlike a create, an
+    /// upsert is retried even when HubSpot may have acted on it: the exactly-once way to log.
+    pub async fn upsert_batch(
+        &self,
+        id_property: &str,
+        messages: &[(String, NewMessage)],
+    ) -> BatchOutcome<Message> {
+        let now = chrono::Utc::now();
+        let keys: Vec<String> = messages.iter().map(|(key, _)| key.clone()).collect();
+        let prepared = messages.iter().map(|(key, message)| {
+            check_id(key)?;
+            let mut properties = message.to_properties(now)?;
+            properties.insert(id_property.to_owned(), key.clone());
+            Ok(types::SimplePublicObjectBatchInputUpsert {
+                id: key.clone(),
+                id_property: Some(id_property.to_owned()),
+                object_write_trace_id: None,
+                properties,
+            })
+        });
+        let body = |inputs| types::BatchInputSimplePublicObjectBatchInputUpsert { inputs };
+        self.run_batch(
+            message_batch(Operation::BatchUpsert, Some(&keys)),
+            prepared.collect(),
+            |raw, inputs| {
+                let upsert = raw.objects.batch_upsert_objects();
+                upsert.object_type(COMMUNICATIONS).body(body(inputs)).send()
+            },
+            |chunk, result| {
+                let key = result.properties.get(id_property).cloned().flatten();
+                let input = key.and_then(|key| position(&keys, chunk, &key));
+                (input, Message::from(result))
+            },
+        )
+        .await
+    }
+
+    /// Archives any number of messages by id through `batch/archive`.
+    pub async fn archive_batch(&self, ids: &[String]) -> BatchOutcome<String> {
+        let prepared = ids.iter().map(|id| check_id(id).map(|()| object_id(id)));
+        let body = |inputs| types::BatchInputSimplePublicObjectId { inputs };
+        self.run_batch(
+            message_batch(Operation::BatchArchive, Some(ids)),
+            prepared.collect(),
+            |raw, inputs| {
+                let archive = raw.objects.batch_archive_objects();
+                archive
+                    .object_type(COMMUNICATIONS)
+                    .body(body(inputs))
+                    .send()
+            },
+            // A 204 answers every id it was sent.
+            |chunk, archived: types::SimplePublicObjectId| {
+                (position(ids, chunk, &archived.id), archived.id)
+            },
+        )
+        .await
+    }
+}

@@ -1,0 +1,131 @@
+//! The Properties API's calls: an object type's property definitions (read all, read one,
+//! create, archive) and its property groups.
+
+mod key;
+
+pub use key::{COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError};
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::model::{NewProperty, ObjectType, PropertyDefinition, PropertyGroup};
+use crate::operation::Operation;
+
+impl Client {
+    /// Every property of an object type (`ObjectType::Contact`, `"communications"`, a custom
+    /// object's `2-…` id): HubSpot's own and the account's, archived ones left out.
+    pub async fn properties(
+        &self,
+        object_type: impl Into<ObjectType>,
+    ) -> Result<Vec<PropertyDefinition>, Error> {
+        let object_type = object_type.into();
+        object_type.check()?;
+        let answer = self
+            .execute(Operation::ListProperties, |raw| {
+                raw.properties
+                    .list_properties()
+                    .object_type(object_type.as_str())
+                    .archived(false)
+                    .send()
+            })
+            .await?;
+        Ok(answer.results.into_iter().map(Into::into).collect())
+    }
+
+    /// One property of an object type, `None` if it has no live property of that name (an
+    /// archived one is `None` too).
+    pub async fn property(
+        &self,
+        object_type: impl Into<ObjectType>,
+        name: &str,
+    ) -> Result<Option<PropertyDefinition>, Error> {
+        self.read_property(object_type.into(), name, false).await
+    }
+
+    /// One property, live or (with `archived`) in the recycle bin.
+    pub(crate) async fn read_property(
+        &self,
+        object_type: ObjectType,
+        name: &str,
+        archived: bool,
+    ) -> Result<Option<PropertyDefinition>, Error> {
+        object_type.check()?;
+        crate::model::check_id(name)?;
+        let answer = self
+            .execute(Operation::GetProperty, |raw| {
+                raw.properties
+                    .get_property()
+                    .object_type(object_type.as_str())
+                    .property_name(name)
+                    .archived(archived)
+                    .send()
+            })
+            .await;
+        match answer {
+            Ok(property) => Ok(Some(property.into())),
+            Err(error) if error.status() == Some(404) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Creates a property of an object type. HubSpot answers 409 for a name the object type
+    /// has already (live or archived); [`Client::ensure_key_property`] makes sure of a key
+    /// property without that race.
+    pub async fn create_property(
+        &self,
+        object_type: impl Into<ObjectType>,
+        property: &NewProperty,
+    ) -> Result<PropertyDefinition, Error> {
+        let object_type = object_type.into();
+        object_type.check()?;
+        property.check()?;
+        let body = property.to_raw();
+        let created = self
+            .execute(Operation::CreateProperty, |raw| {
+                raw.properties
+                    .create_property()
+                    .object_type(object_type.as_str())
+                    .body(body.clone())
+                    .send()
+            })
+            .await?;
+        Ok(created.into())
+    }
+
+    /// Moves a property of the account's to the recycle bin (HubSpot's own cannot be
+    /// archived): records keep their values, and writes of it are refused from then on.
+    pub async fn archive_property(
+        &self,
+        object_type: impl Into<ObjectType>,
+        name: &str,
+    ) -> Result<(), Error> {
+        let object_type = object_type.into();
+        object_type.check()?;
+        crate::model::check_id(name)?;
+        self.execute(Operation::ArchiveProperty, |raw| {
+            raw.properties
+                .archive_property()
+                .object_type(object_type.as_str())
+                .property_name(name)
+                .send()
+        })
+        .await
+    }
+
+    /// The property groups of an object type: a new property names one of them.
+    pub async fn property_groups(
+        &self,
+        object_type: impl Into<ObjectType>,
+    ) -> Result<Vec<PropertyGroup>, Error> {
+        let object_type = object_type.into();
+        object_type.check()?;
+        let answer = self
+            .execute(Operation::ListPropertyGroups, |raw| {
+                raw.properties
+                    .list_property_groups()
+                    .object_type(object_type.as_str())
+                    .send()
+            })
+            .await?;
+        Ok(answer.results.into_iter().map(Into::into).collect())
+    }
+}

@@ -1,0 +1,55 @@
+//! Pinning a message on a record's timeline.
+
+use std::collections::BTreeMap;
+
+use hubspot_communications_raw::types;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::model::{Record, check_id, property};
+use crate::operation::Operation;
+
+impl Client {
+    /// Pins a message at the top of a record's timeline (the guide's "Pin a message on a
+    /// record"). A record has one pinned activity; pinning replaces it.
+    ///
+    /// HubSpot requires the message to be associated with the record first; this checks, and
+    /// answers [`Error::NotAssociated`] instead of HubSpot's less helpful refusal.
+    pub async fn pin(&self, message_id: &str, record: &Record) -> Result<(), Error> {
+        check_id(message_id)?;
+        record.check()?;
+        if !self.is_associated(message_id, record).await? {
+            return Err(Error::NotAssociated {
+                message_id: message_id.to_owned(),
+                object_type: record.object_type.to_string(),
+                record_id: record.id.clone(),
+            });
+        }
+        self.set_pinned(record, message_id).await
+    }
+
+    /// Unpins whatever activity is pinned on a record.
+    pub async fn unpin(&self, record: &Record) -> Result<(), Error> {
+        record.check()?;
+        self.set_pinned(record, "").await
+    }
+
+    async fn set_pinned(&self, record: &Record, value: &str) -> Result<(), Error> {
+        let body = types::SimplePublicObjectInput {
+            properties: BTreeMap::from([(
+                property::PINNED_ENGAGEMENT_ID.to_owned(),
+                value.to_owned(),
+            )]),
+        };
+        self.execute(Operation::UpdateObject, |raw| {
+            raw.objects
+                .update_object()
+                .object_type(record.object_type.as_str())
+                .object_id(record.id.as_str())
+                .body(body.clone())
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,26 @@
+//! What the client sends to HubSpot and what HubSpot answers: plain data, checked before it is
+//! sent. Nothing here makes a request.
+
+mod association;
+mod batch_outcome;
+mod channel;
+mod message;
+mod new_message;
+mod properties;
+mod read_options;
+mod record;
+pub(crate) mod search;
+
+pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
+pub use batch_outcome::{BatchError, BatchFailure, BatchOutcome, BatchSuccess, MAX_BATCH_SIZE};
+pub use channel::Channel;
+pub use message::{AssociatedId, Message, PropertyVersion, property};
+pub use new_message::{MessageUpdate, NewMessage};
+pub(crate) use properties::check_name;
+pub use properties::{
+    FieldType, MAX_TEXT_PROPERTY_CHARS, NewProperty, PropertyDefinition, PropertyGroup,
+    PropertyOption, PropertyType,
+};
+pub use read_options::{BatchReadOptions, ListOptions, MAX_LIST_PAGE_SIZE, ReadOptions};
+pub(crate) use record::{COMMUNICATIONS, check_id, object_id};
+pub use record::{ObjectType, Record, RecordProperties};
