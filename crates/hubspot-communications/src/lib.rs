@@ -238,7 +238,7 @@ pub use model::{
     AssociatedId, AssociatedRecord, Association, AssociationType, BatchError, BatchFailure,
     BatchOutcome, BatchReadOptions, BatchSuccess, Channel, FieldType, LabelledType, ListOptions,
     MAX_BATCH_SIZE, MAX_LIST_PAGE_SIZE, MAX_TEXT_PROPERTY_CHARS, Message, MessageUpdate,
-    NewMessage, NewProperty, ObjectType, PropertyDefinition, PropertyGroup, PropertyOption,
+    NewMessage, NewProperty, ObjectType, Page, PropertyDefinition, PropertyGroup, PropertyOption,
     PropertyType, PropertyVersion, ReadOptions, Record, RecordProperties, property,
 };
 pub use operation::Operation;
@@ -246,7 +246,7 @@ pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProbl
 pub use rate_limit::RateLimit;
 #[cfg(feature = "redis")]
 pub use rate_limit::{RedisUnavailable, SharedRateLimit};
-pub use request::{Page, Paged};
+pub use request::Paged;
 pub use retry::RetryPolicy;
 pub use search::Search;
 pub use webhooks::{

@@ -3,15 +3,17 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::TryStreamExt;
 use hubspot_communications_raw::types;
 
+use super::objects::batch;
 use crate::client::Client;
 use crate::error::{Error, InvalidResponse, ResponseProblem};
-use crate::model::search::{Filter, SEARCH_RESULT_CAP, Search, Sort};
-use crate::model::{Association, MAX_BATCH_SIZE};
+use crate::model::search::{Filter, Search, Sort};
+use crate::model::{Association, BatchReadOptions, MAX_BATCH_SIZE, object_id};
 use crate::operation::Operation;
 use crate::phone::PhoneNumber;
+use crate::request::Paged;
 
 /// How many phone numbers one search request looks for (HubSpot takes at most 100 values in
 /// an `IN` filter).
@@ -99,16 +101,10 @@ impl Client {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let chunks: Vec<Vec<PhoneNumber>> = distinct
-            .chunks(MAX_NUMBERS_PER_SEARCH)
-            .map(<[PhoneNumber]>::to_vec)
-            .collect();
-        let answers: Vec<HashMap<PhoneNumber, ContactMatch>> = stream::iter(chunks)
-            .map(|chunk| async move { self.match_numbers(&chunk).await })
-            .buffer_unordered(self.inner.batch_concurrency)
-            .try_collect()
-            .await?;
-        Ok(answers.into_iter().flatten().collect())
+        self.in_chunks(&distinct, MAX_NUMBERS_PER_SEARCH, |chunk| async move {
+            self.match_numbers(&chunk).await
+        })
+        .await
     }
 
     /// Finds the contacts of each e-mail address through batch reads by `idProperty=email`,
@@ -127,16 +123,11 @@ impl Client {
         }
         let normalised: BTreeSet<String> = emails.iter().map(|e| normalise_email(e)).collect();
         let normalised: Vec<String> = normalised.into_iter().collect();
-        let chunks: Vec<Vec<String>> = normalised
-            .chunks(MAX_BATCH_SIZE)
-            .map(<[String]>::to_vec)
-            .collect();
-        let answers: Vec<HashMap<String, ContactMatch>> = stream::iter(chunks)
-            .map(|chunk| async move { self.read_emails(&chunk).await })
-            .buffer_unordered(self.inner.batch_concurrency)
-            .try_collect()
+        let found = self
+            .in_chunks(&normalised, MAX_BATCH_SIZE, |chunk| async move {
+                self.read_emails(&chunk).await
+            })
             .await?;
-        let found: HashMap<String, ContactMatch> = answers.into_iter().flatten().collect();
         Ok(emails
             .iter()
             .map(|email| {
@@ -170,16 +161,12 @@ impl Client {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let chunks: Vec<Vec<PhoneNumber>> = missing
-            .chunks(MAX_BATCH_SIZE)
-            .map(<[PhoneNumber]>::to_vec)
-            .collect();
-        let created: Vec<HashMap<PhoneNumber, ContactMatch>> = stream::iter(chunks)
-            .map(|chunk| async move { self.create_contacts(&chunk).await })
-            .buffer_unordered(self.inner.batch_concurrency)
-            .try_collect()
+        let created = self
+            .in_chunks(&missing, MAX_BATCH_SIZE, |chunk| async move {
+                self.create_contacts(&chunk).await
+            })
             .await?;
-        answers.extend(created.into_iter().flatten());
+        answers.extend(created);
         Ok(answers)
     }
 
@@ -211,64 +198,29 @@ impl Client {
         &self,
         search: &Search,
     ) -> Result<Vec<types::SimplePublicObject>, Error> {
-        search.check()?;
-        let mut found = Vec::new();
-        let mut after: Option<String> = None;
-        let mut seen = HashSet::new();
-        loop {
-            if after
-                .as_deref()
-                .and_then(|a| a.parse::<u64>().ok())
-                .is_some_and(|offset| offset >= u64::from(SEARCH_RESULT_CAP))
-            {
-                return Err(Error::SearchLimitReached {
-                    limit: SEARCH_RESULT_CAP,
-                });
+        let (client, search) = (self.clone(), search.clone());
+        let pages = Paged::new(Operation::SearchObjects, move |after| {
+            let (client, search) = (client.clone(), search.clone());
+            async move {
+                let operation = Operation::SearchObjects;
+                let (_, page) = client
+                    .search_objects(operation, CONTACTS, &search, after.as_deref())
+                    .await?;
+                Ok(page)
             }
-            let body = search.to_request(after.clone());
-            let page = self
-                .execute(Operation::SearchObjects, |raw| {
-                    raw.objects
-                        .search_objects()
-                        .object_type(CONTACTS)
-                        .body(body.clone())
-                        .send()
-                })
-                .await?;
-            found.extend(page.results);
-            match page.paging.and_then(|p| p.next).map(|next| next.after) {
-                Some(next) if !seen.insert(next.clone()) => {
-                    return Err(InvalidResponse::error(
-                        Operation::SearchObjects,
-                        None,
-                        ResponseProblem::RepeatedCursor(next),
-                    ));
-                }
-                Some(next) => after = Some(next),
-                None => return Ok(found),
-            }
-        }
+        });
+        pages.try_collect().await
     }
 
     /// One batch read of up to 100 (normalised) e-mail addresses.
     async fn read_emails(&self, emails: &[String]) -> Result<HashMap<String, ContactMatch>, Error> {
-        let body = types::BatchReadInputSimplePublicObjectId {
-            id_property: Some(EMAIL.to_owned()),
-            inputs: emails
-                .iter()
-                .map(|email| types::SimplePublicObjectId { id: email.clone() })
-                .collect(),
-            properties: vec![EMAIL.to_owned()],
-            properties_with_history: Vec::new(),
-        };
+        let options = BatchReadOptions::new()
+            .id_property(EMAIL)
+            .properties([EMAIL]);
+        let inputs: Vec<_> = emails.iter().map(|email| object_id(email)).collect();
         let answer = self
             .execute(Operation::BatchReadObjects, |raw| {
-                raw.objects
-                    .batch_read_objects()
-                    .object_type(CONTACTS)
-                    .archived(false)
-                    .body(body.clone())
-                    .send()
+                batch::read(raw, CONTACTS, &options, inputs.clone())
             })
             .await?;
         let mut holders: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -328,15 +280,10 @@ impl Client {
                     properties: BTreeMap::from([(PHONE.to_owned(), number.as_str().to_owned())]),
                 },
             )
-            .collect();
-        let body = types::BatchInputSimplePublicObjectBatchInputForCreate { inputs };
+            .collect::<Vec<_>>();
         let answer = self
             .execute(Operation::BatchCreateObjects, |raw| {
-                raw.objects
-                    .batch_create_objects()
-                    .object_type(CONTACTS)
-                    .body(body.clone())
-                    .send()
+                batch::create(raw, CONTACTS, inputs.clone())
             })
             .await?;
         let by_trace = |trace: Option<&str>| {

@@ -6,6 +6,7 @@ mod associations;
 mod lookup;
 mod messages;
 mod oauth;
+mod objects;
 mod properties;
 mod records;
 mod search;

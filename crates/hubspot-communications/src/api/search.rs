@@ -2,10 +2,11 @@
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::model::search::{SEARCH_RESULT_CAP, Search, SearchPage};
+use crate::model::Page;
+use crate::model::search::{Search, SearchPage};
 use crate::model::{COMMUNICATIONS, Message};
 use crate::operation::Operation;
-use crate::request::{Page, Paged};
+use crate::request::Paged;
 
 impl Client {
     /// One page of a search, from the cursor `after`.
@@ -14,29 +15,13 @@ impl Client {
         search: &Search,
         after: Option<&str>,
     ) -> Result<SearchPage, Error> {
-        search.check()?;
-        let offset = after.and_then(|a| a.parse::<u64>().ok());
-        if offset.is_some_and(|offset| offset >= u64::from(SEARCH_RESULT_CAP)) {
-            return Err(Error::SearchLimitReached {
-                limit: SEARCH_RESULT_CAP,
-            });
-        }
-        let body = search.to_request(after.map(str::to_owned));
-        let found = self
-            .execute(Operation::Search, |raw| {
-                raw.objects
-                    .search_objects()
-                    .object_type(COMMUNICATIONS)
-                    .body(body.clone())
-                    .send()
-            })
+        let operation = Operation::Search;
+        let (total, page) = self
+            .search_objects(operation, COMMUNICATIONS, search, after)
             .await?;
         Ok(SearchPage {
-            total: found.total.max(0) as u64,
-            page: Page {
-                items: found.results.into_iter().map(Message::from).collect(),
-                next: found.paging.and_then(|p| p.next).map(|next| next.after),
-            },
+            total,
+            page: page.map(Message::from),
         })
     }
 
@@ -44,14 +29,7 @@ impl Client {
     /// past them the stream ends with [`Error::SearchLimitReached`] rather than silently. Use
     /// [`Client::search_all`] to read everything.
     pub fn search(&self, search: Search) -> Paged<Message> {
-        let client = self.clone();
-        Paged::new(Operation::Search, move |after| {
-            let (client, search) = (client.clone(), search.clone());
-            async move {
-                let found = client.search_page(&search, after.as_deref()).await?;
-                Ok(found.page)
-            }
-        })
+        self.search_pages(search, false)
     }
 
     /// Every result of a search, past HubSpot's 10,000-result cap.
@@ -62,12 +40,22 @@ impl Client {
     /// replaced by the id order, and each filter group gets one more filter (mind HubSpot's
     /// limit of filters per group).
     pub fn search_all(&self, search: Search) -> Paged<Message> {
+        self.search_pages(search, true)
+    }
+
+    /// The pages of [`search`](Self::search), or with `by_id` of
+    /// [`search_all`](Self::search_all), whose cursor is the id of the last message read.
+    fn search_pages(&self, search: Search, by_id: bool) -> Paged<Message> {
         let client = self.clone();
-        // The cursor is the id of the last message read.
-        Paged::new(Operation::Search, move |last_id| {
+        Paged::new(Operation::Search, move |after| {
             let (client, search) = (client.clone(), search.clone());
             async move {
-                let found = client.search_all_page(&search, last_id.as_deref()).await?;
+                let after = after.as_deref();
+                let found = if by_id {
+                    client.search_all_page(&search, after).await?
+                } else {
+                    client.search_page(&search, after).await?
+                };
                 Ok(found.page)
             }
         })

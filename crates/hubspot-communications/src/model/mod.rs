@@ -6,6 +6,7 @@ mod batch_outcome;
 mod channel;
 mod message;
 mod new_message;
+mod page;
 mod properties;
 mod read_options;
 mod record;
@@ -16,6 +17,7 @@ pub use batch_outcome::{BatchError, BatchFailure, BatchOutcome, BatchSuccess, MA
 pub use channel::Channel;
 pub use message::{AssociatedId, Message, PropertyVersion, property};
 pub use new_message::{MessageUpdate, NewMessage};
+pub use page::Page;
 pub(crate) use properties::check_name;
 pub use properties::{
     FieldType, MAX_TEXT_PROPERTY_CHARS, NewProperty, PropertyDefinition, PropertyGroup,

@@ -3,8 +3,8 @@
 use hubspot_communications_raw::{FilterOperator, types};
 
 use crate::error::Error;
+use crate::model::Page;
 use crate::model::{Message, property};
-use crate::request::Page;
 
 /// HubSpot's search returns at most this many results per query.
 pub const SEARCH_RESULT_CAP: u32 = 10_000;

@@ -5,7 +5,7 @@ mod batch;
 mod paging;
 
 pub(crate) use batch::{Batch, Named, position, traced};
-pub use paging::{Page, Paged};
+pub use paging::Paged;
 
 use std::future::Future;
 use std::time::Duration;

@@ -9,17 +9,8 @@ use futures::stream::{self, BoxStream};
 use futures::{Stream, StreamExt, TryStreamExt};
 
 use crate::error::{Error, InvalidResponse, ResponseProblem};
+use crate::model::Page;
 use crate::operation::Operation;
-
-/// One page of a list, and the cursor of the next.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Page<T> {
-    /// The page's items.
-    pub items: Vec<T>,
-    /// The cursor of the next page; `None` on the last one.
-    pub next: Option<String>,
-}
 
 /// Every item of a list, fetching the next page when the last one is used up.
 ///

@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use futures::{StreamExt, TryStreamExt, stream};
 use hubspot_communications_raw::types;
 
 use crate::client::Client;
@@ -99,16 +98,10 @@ impl Client {
                 distinct.push(id.clone());
             }
         }
-        let chunks: Vec<Vec<String>> = distinct
-            .chunks(MAX_ASSOCIATION_BATCH_SIZE)
-            .map(<[String]>::to_vec)
-            .collect();
-        let answers: Vec<HashMap<String, Vec<AssociatedRecord>>> = stream::iter(chunks)
-            .map(|chunk| self.read_association_chunk(from, chunk, to))
-            .buffer_unordered(self.inner.batch_concurrency)
-            .try_collect()
-            .await?;
-        Ok(answers.into_iter().flatten().collect())
+        self.in_chunks(&distinct, MAX_ASSOCIATION_BATCH_SIZE, |chunk| {
+            self.read_association_chunk(from, chunk, to)
+        })
+        .await
     }
 
     /// One chunk of [`Client::read_associations`], with the further pages of its ids.

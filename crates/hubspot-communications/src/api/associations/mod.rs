@@ -9,11 +9,12 @@ use hubspot_communications_raw::types;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::model::Page;
 use crate::model::{
     AssociatedRecord, Association, AssociationType, COMMUNICATIONS, ObjectType, Record, check_id,
 };
 use crate::operation::Operation;
-use crate::request::{Page, Paged};
+use crate::request::Paged;
 
 impl Client {
     /// Associates an existing message with a record, with each of the association's types (the

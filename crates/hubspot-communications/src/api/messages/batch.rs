@@ -3,6 +3,7 @@
 
 use hubspot_communications_raw::types;
 
+use crate::api::objects::batch;
 use crate::client::Client;
 use crate::model::{
     BatchOutcome, BatchReadOptions, COMMUNICATIONS, MAX_BATCH_SIZE, Message, MessageUpdate,
@@ -34,14 +35,10 @@ impl Client {
                 properties: input.properties,
             })
         });
-        let body = |inputs| types::BatchInputSimplePublicObjectBatchInputForCreate { inputs };
         self.run_batch(
             message_batch(Operation::BatchCreate, None),
             prepared.collect(),
-            |raw, inputs| {
-                let create = raw.objects.batch_create_objects();
-                create.object_type(COMMUNICATIONS).body(body(inputs)).send()
-            },
+            |raw, inputs| batch::create(raw, COMMUNICATIONS, inputs),
             |chunk, result| {
                 let input = traced(chunk, result.object_write_trace_id.as_deref());
                 (input, Message::from(result))
@@ -73,14 +70,10 @@ impl Client {
                 properties: update.to_properties()?,
             })
         });
-        let body = |inputs| types::BatchInputSimplePublicObjectBatchInput { inputs };
         self.run_batch(
             message_batch(Operation::BatchUpdate, Some(&ids)),
             prepared.collect(),
-            |raw, inputs| {
-                let update = raw.objects.batch_update_objects();
-                update.object_type(COMMUNICATIONS).body(body(inputs)).send()
-            },
+            |raw, inputs| batch::update(raw, COMMUNICATIONS, inputs),
             |chunk, result| (position(&ids, chunk, &result.id), Message::from(result)),
         )
         .await
@@ -109,14 +102,10 @@ impl Client {
                 properties,
             })
         });
-        let body = |inputs| types::BatchInputSimplePublicObjectBatchInputUpsert { inputs };
         self.run_batch(
             message_batch(Operation::BatchUpsert, Some(&keys)),
             prepared.collect(),
-            |raw, inputs| {
-                let upsert = raw.objects.batch_upsert_objects();
-                upsert.object_type(COMMUNICATIONS).body(body(inputs)).send()
-            },
+            |raw, inputs| batch::upsert(raw, COMMUNICATIONS, inputs),
             |chunk, result| {
                 let key = result.properties.get(id_property).cloned().flatten();
                 let input = key.and_then(|key| position(&keys, chunk, &key));
@@ -129,17 +118,10 @@ impl Client {
     /// Archives any number of messages by id through `batch/archive`.
     pub async fn archive_batch(&self, ids: &[String]) -> BatchOutcome<String> {
         let prepared = ids.iter().map(|id| check_id(id).map(|()| object_id(id)));
-        let body = |inputs| types::BatchInputSimplePublicObjectId { inputs };
         self.run_batch(
             message_batch(Operation::BatchArchive, Some(ids)),
             prepared.collect(),
-            |raw, inputs| {
-                let archive = raw.objects.batch_archive_objects();
-                archive
-                    .object_type(COMMUNICATIONS)
-                    .body(body(inputs))
-                    .send()
-            },
+            |raw, inputs| batch::archive(raw, COMMUNICATIONS, inputs),
             // A 204 answers every id it was sent.
             |chunk, archived: types::SimplePublicObjectId| {
                 (position(ids, chunk, &archived.id), archived.id)

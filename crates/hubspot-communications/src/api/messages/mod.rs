@@ -6,36 +6,15 @@ mod gather;
 
 pub use bulk::{LogOutcome, Logged};
 
-use hubspot_communications_raw::types;
-
 use crate::client::Client;
 use crate::error::Error;
+use crate::model::Page;
 use crate::model::{
     COMMUNICATIONS, ListOptions, MAX_LIST_PAGE_SIZE, Message, MessageUpdate, NewMessage,
     ReadOptions, check_id,
 };
 use crate::operation::Operation;
-use crate::request::{Page, Paged};
-
-/// Sets on a get or list request only what the caller chose: HubSpot's defaults need no
-/// parameters, and each one costs encoding on every call. (A macro: the two raw builders are
-/// different types with the same setters.)
-macro_rules! apply_read_options {
-    ($request:ident, $options:expr) => {
-        if $options.archived {
-            $request = $request.archived(true);
-        }
-        if !$options.properties.is_empty() {
-            $request = $request.properties($options.properties.clone());
-        }
-        if !$options.properties_with_history.is_empty() {
-            $request = $request.properties_with_history($options.properties_with_history.clone());
-        }
-        if !$options.associations.is_empty() {
-            $request = $request.associations($options.association_names());
-        }
-    };
-}
+use crate::request::Paged;
 
 impl Client {
     /// Logs a message (the guide's "Create a WhatsApp, LinkedIn, or SMS message"), with its
@@ -45,13 +24,7 @@ impl Client {
     pub async fn create(&self, message: &NewMessage) -> Result<Message, Error> {
         let body = message.to_input(chrono::Utc::now())?;
         let created = self
-            .execute(Operation::CreateCommunication, |raw| {
-                raw.objects
-                    .create_object()
-                    .object_type(COMMUNICATIONS)
-                    .body(body.clone())
-                    .send()
-            })
+            .create_object(Operation::CreateCommunication, COMMUNICATIONS, body)
             .await?;
         Ok(created.into())
     }
@@ -84,39 +57,23 @@ impl Client {
         id_property: Option<&str>,
         options: &ReadOptions,
     ) -> Result<Message, Error> {
-        check_id(id)?;
+        let operation = Operation::GetCommunication;
         let found = self
-            .execute(Operation::GetCommunication, |raw| {
-                let mut request = raw
-                    .objects
-                    .get_object()
-                    .object_type(COMMUNICATIONS)
-                    .object_id(id);
-                apply_read_options!(request, options);
-                if let Some(name) = id_property {
-                    request = request.id_property(name);
-                }
-                request.send()
-            })
+            .read_object(operation, COMMUNICATIONS, id, id_property, options)
             .await?;
         Ok(found.into())
     }
 
     /// Sets and clears properties of a message; returns the message after the change.
     pub async fn update(&self, id: &str, update: &MessageUpdate) -> Result<Message, Error> {
-        check_id(id)?;
-        let body = types::SimplePublicObjectInput {
-            properties: update.to_properties()?,
-        };
+        let properties = update.to_properties()?;
         let updated = self
-            .execute(Operation::UpdateCommunication, |raw| {
-                raw.objects
-                    .update_object()
-                    .object_type(COMMUNICATIONS)
-                    .object_id(id)
-                    .body(body.clone())
-                    .send()
-            })
+            .update_object(
+                Operation::UpdateCommunication,
+                COMMUNICATIONS,
+                id,
+                properties,
+            )
             .await?;
         Ok(updated.into())
     }
@@ -124,15 +81,8 @@ impl Client {
     /// Moves a message to the recycle bin (the guide's "Delete messages"); it can be restored
     /// from the record's timeline.
     pub async fn archive(&self, id: &str) -> Result<(), Error> {
-        check_id(id)?;
-        self.execute(Operation::ArchiveCommunication, |raw| {
-            raw.objects
-                .archive_object()
-                .object_type(COMMUNICATIONS)
-                .object_id(id)
-                .send()
-        })
-        .await
+        self.archive_object(Operation::ArchiveCommunication, COMMUNICATIONS, id)
+            .await
     }
 
     /// One page of messages, from the cursor `after` (`None` for the first page).
@@ -147,25 +97,15 @@ impl Client {
                 "a list page holds 1 to {MAX_LIST_PAGE_SIZE} messages, not {limit}"
             )));
         }
-        let read = &options.read;
         let page = self
-            .execute(Operation::ListCommunications, |raw| {
-                let mut request = raw
-                    .objects
-                    .list_objects()
-                    .object_type(COMMUNICATIONS)
-                    .limit(limit as i32);
-                apply_read_options!(request, read);
-                if let Some(after) = after {
-                    request = request.after(after);
-                }
-                request.send()
-            })
+            .list_objects(
+                Operation::ListCommunications,
+                COMMUNICATIONS,
+                options,
+                after,
+            )
             .await?;
-        Ok(Page {
-            items: page.results.into_iter().map(Message::from).collect(),
-            next: page.paging.and_then(|p| p.next).map(|next| next.after),
-        })
+        Ok(page.map(Message::from))
     }
 
     /// Every message, as a stream that fetches the next page when the last one is used up.

@@ -7,7 +7,7 @@ pub use key::{COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError};
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::model::{NewProperty, ObjectType, PropertyDefinition, PropertyGroup};
+use crate::model::{NewProperty, ObjectType, PropertyDefinition, PropertyGroup, check_id};
 use crate::operation::Operation;
 
 impl Client {
@@ -17,15 +17,11 @@ impl Client {
         &self,
         object_type: impl Into<ObjectType>,
     ) -> Result<Vec<PropertyDefinition>, Error> {
-        let object_type = object_type.into();
-        object_type.check()?;
+        let object_type = checked(object_type)?;
         let answer = self
             .execute(Operation::ListProperties, |raw| {
-                raw.properties
-                    .list_properties()
-                    .object_type(object_type.as_str())
-                    .archived(false)
-                    .send()
+                let list = raw.properties.list_properties().archived(false);
+                list.object_type(object_type.as_str()).send()
             })
             .await?;
         Ok(answer.results.into_iter().map(Into::into).collect())
@@ -49,13 +45,11 @@ impl Client {
         archived: bool,
     ) -> Result<Option<PropertyDefinition>, Error> {
         object_type.check()?;
-        crate::model::check_id(name)?;
+        check_id(name)?;
         let answer = self
             .execute(Operation::GetProperty, |raw| {
-                raw.properties
-                    .get_property()
-                    .object_type(object_type.as_str())
-                    .property_name(name)
+                let get = raw.properties.get_property().property_name(name);
+                get.object_type(object_type.as_str())
                     .archived(archived)
                     .send()
             })
@@ -75,14 +69,13 @@ impl Client {
         object_type: impl Into<ObjectType>,
         property: &NewProperty,
     ) -> Result<PropertyDefinition, Error> {
-        let object_type = object_type.into();
-        object_type.check()?;
+        let object_type = checked(object_type)?;
         property.check()?;
         let body = property.to_raw();
         let created = self
             .execute(Operation::CreateProperty, |raw| {
-                raw.properties
-                    .create_property()
+                let create = raw.properties.create_property();
+                create
                     .object_type(object_type.as_str())
                     .body(body.clone())
                     .send()
@@ -98,15 +91,11 @@ impl Client {
         object_type: impl Into<ObjectType>,
         name: &str,
     ) -> Result<(), Error> {
-        let object_type = object_type.into();
-        object_type.check()?;
-        crate::model::check_id(name)?;
+        let object_type = checked(object_type)?;
+        check_id(name)?;
         self.execute(Operation::ArchiveProperty, |raw| {
-            raw.properties
-                .archive_property()
-                .object_type(object_type.as_str())
-                .property_name(name)
-                .send()
+            let archive = raw.properties.archive_property().property_name(name);
+            archive.object_type(object_type.as_str()).send()
         })
         .await
     }
@@ -116,16 +105,20 @@ impl Client {
         &self,
         object_type: impl Into<ObjectType>,
     ) -> Result<Vec<PropertyGroup>, Error> {
-        let object_type = object_type.into();
-        object_type.check()?;
+        let object_type = checked(object_type)?;
         let answer = self
             .execute(Operation::ListPropertyGroups, |raw| {
-                raw.properties
-                    .list_property_groups()
-                    .object_type(object_type.as_str())
-                    .send()
+                let list = raw.properties.list_property_groups();
+                list.object_type(object_type.as_str()).send()
             })
             .await?;
         Ok(answer.results.into_iter().map(Into::into).collect())
     }
+}
+
+/// The object type a call names, refused if blank.
+fn checked(object_type: impl Into<ObjectType>) -> Result<ObjectType, Error> {
+    let object_type = object_type.into();
+    object_type.check()?;
+    Ok(object_type)
 }

@@ -9,11 +9,9 @@ use hubspot_communications_raw::types;
 use crate::client::Client;
 use crate::error::Error;
 use crate::model::{
-    BatchOutcome, BatchReadOptions, MAX_BATCH_SIZE, ObjectType, Record, RecordProperties, check_id,
-    object_id,
+    BatchOutcome, BatchReadOptions, ObjectType, ReadOptions, Record, RecordProperties,
 };
 use crate::operation::Operation;
-use crate::request::{Batch, Named, position};
 
 impl Client {
     /// Creates a CRM record (a contact, company, deal or ticket) with the given properties and
@@ -29,13 +27,7 @@ impl Client {
             properties,
         };
         let created = self
-            .execute(Operation::CreateObject, |raw| {
-                raw.objects
-                    .create_object()
-                    .object_type(object_type.as_str())
-                    .body(body.clone())
-                    .send()
-            })
+            .create_object(Operation::CreateObject, object_type.as_str(), body)
             .await?;
         Ok(Record::new(object_type, created.id))
     }
@@ -47,16 +39,10 @@ impl Client {
         properties: &[&str],
     ) -> Result<BTreeMap<String, Option<String>>, Error> {
         record.check()?;
-        let names: Vec<String> = properties.iter().map(|p| (*p).to_owned()).collect();
+        let options = ReadOptions::new().properties(properties.iter().copied());
+        let (object_type, id) = (record.object_type.as_str(), record.id.as_str());
         let found = self
-            .execute(Operation::GetObject, |raw| {
-                raw.objects
-                    .get_object()
-                    .object_type(record.object_type.as_str())
-                    .object_id(record.id.as_str())
-                    .properties(names.clone())
-                    .send()
-            })
+            .read_object(Operation::GetObject, object_type, id, None, &options)
             .await?;
         Ok(found.properties)
     }
@@ -96,49 +82,11 @@ impl Client {
         .await
     }
 
-    /// The batch read of records of any type (messages too) by id, or by the unique property
-    /// the options name.
-    pub(crate) async fn batch_read<M: From<types::SimplePublicObject>>(
-        &self,
-        operation: Operation,
-        object_type: &str,
-        ids: &[String],
-        options: &BatchReadOptions,
-    ) -> BatchOutcome<M> {
-        let prepared = ids.iter().map(|id| check_id(id).map(|()| object_id(id)));
-        let body = |inputs| types::BatchReadInputSimplePublicObjectId {
-            id_property: options.id_property.clone(),
-            inputs,
-            properties: options.properties.clone(),
-            properties_with_history: options.properties_with_history.clone(),
-        };
-        let batch = Batch {
-            operation,
-            size: MAX_BATCH_SIZE,
-            named: Named::Keys(Some(ids)),
-        };
-        self.run_batch(
-            batch,
-            prepared.collect(),
-            |raw, inputs| {
-                let read = raw.objects.batch_read_objects().archived(options.archived);
-                read.object_type(object_type).body(body(inputs)).send()
-            },
-            |chunk, result| (position(ids, chunk, &result.id), M::from(result)),
-        )
-        .await
-    }
-
     /// Moves a record to the recycle bin.
     pub async fn archive_record(&self, record: &Record) -> Result<(), Error> {
         record.check()?;
-        self.execute(Operation::ArchiveObject, |raw| {
-            raw.objects
-                .archive_object()
-                .object_type(record.object_type.as_str())
-                .object_id(record.id.as_str())
-                .send()
-        })
-        .await
+        let (object_type, id) = (record.object_type.as_str(), record.id.as_str());
+        self.archive_object(Operation::ArchiveObject, object_type, id)
+            .await
     }
 }

@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use hubspot_communications_raw::types;
-
 use crate::client::Client;
 use crate::error::Error;
 use crate::model::{Record, check_id, property};
@@ -35,21 +33,11 @@ impl Client {
     }
 
     async fn set_pinned(&self, record: &Record, value: &str) -> Result<(), Error> {
-        let body = types::SimplePublicObjectInput {
-            properties: BTreeMap::from([(
-                property::PINNED_ENGAGEMENT_ID.to_owned(),
-                value.to_owned(),
-            )]),
-        };
-        self.execute(Operation::UpdateObject, |raw| {
-            raw.objects
-                .update_object()
-                .object_type(record.object_type.as_str())
-                .object_id(record.id.as_str())
-                .body(body.clone())
-                .send()
-        })
-        .await?;
+        let pinned =
+            BTreeMap::from([(property::PINNED_ENGAGEMENT_ID.to_owned(), value.to_owned())]);
+        let (object_type, id) = (record.object_type.as_str(), record.id.as_str());
+        self.update_object(Operation::UpdateObject, object_type, id, pinned)
+            .await?;
         Ok(())
     }
 }
