@@ -213,9 +213,10 @@ mod request;
 mod retry;
 pub mod webhooks;
 
-/// Search: a builder for HubSpot's search request ([`Search`], [`Filter`], [`Sort`]) and
-/// its limits; the calls are [`Client::search`], [`Client::search_all`] and
-/// [`Client::search_page`].
+/// Search: a builder for HubSpot's search request ([`Search`], [`Filter`](search::Filter),
+/// [`Sort`](search::Sort)) and its limits; the calls are [`Client::search`](crate::Client::search),
+/// [`Client::search_all`](crate::Client::search_all) and
+/// [`Client::search_page`](crate::Client::search_page).
 pub mod search {
     pub use crate::model::search::{
         Filter, MAX_SEARCH_PAGE_SIZE, SEARCH_RESULT_CAP, Search, SearchPage, Sort,

@@ -42,7 +42,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 /// [`ClientBuilder::on_refresh`] to store. One process serves many accounts with one client
 /// per account: [`Client::for_account`] makes another account's client that shares this one's
 /// connection pool and settings, with its own tokens and its own rate limiter
-/// ([`RateLimit::PUBLIC_APP`] for OAuth clients unless set). Each client's trace spans carry
+/// ([`RateLimit::PUBLIC_APP`](crate::RateLimit::PUBLIC_APP) for OAuth clients unless set). Each client's trace spans carry
 /// its account id.
 ///
 /// ```no_run
@@ -128,7 +128,7 @@ impl Client {
 
     /// A builder of a client of one account that installed a public OAuth app: it refreshes
     /// the access token as needed (see [`Client`]'s docs). Its rate limit is
-    /// [`RateLimit::PUBLIC_APP`] unless set.
+    /// [`RateLimit::PUBLIC_APP`](crate::RateLimit::PUBLIC_APP) unless set.
     pub fn oauth(credentials: OAuthCredentials) -> ClientBuilder {
         ClientBuilder::new(Credentials::OAuth(credentials))
     }

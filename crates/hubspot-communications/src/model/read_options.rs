@@ -7,8 +7,8 @@ pub const MAX_LIST_PAGE_SIZE: u32 = 100;
 
 /// What a read of messages returns: which properties, with or without history, which
 /// associations, and whether to read archived messages. For
-/// [`get_with`](Client::get_with), [`get_by`](Client::get_by) and, through
-/// [`ListOptions`], [`list`](Client::list).
+/// [`get_with`](crate::Client::get_with), [`get_by`](crate::Client::get_by) and, through
+/// [`ListOptions`], [`list`](crate::Client::list).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
 pub struct ReadOptions {

@@ -35,8 +35,9 @@ pub(crate) use window::SharedWindow;
 /// A rolling-window rate limit kept in Redis, shared by every client that uses the same Redis
 /// and key prefix, in any process on any machine.
 ///
-/// Give one to [`ClientBuilder::shared_rate_limit`]: the client's limit
-/// ([`ClientBuilder::rate_limit`], and what HubSpot's headers report) is then counted in Redis
+/// Give one to [`ClientBuilder::shared_rate_limit`](crate::ClientBuilder::shared_rate_limit):
+/// the client's limit ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit), and
+/// what HubSpot's headers report) is then counted in Redis
 /// under `<key_prefix>:rate-limit`, and the search limit under `<key_prefix>:search-rate-limit`.
 /// Use one key prefix per HubSpot account (and app): every worker of that account names the
 /// same prefix. Clones, and the handles [`key_prefix`](Self::key_prefix) makes for other
