@@ -224,8 +224,8 @@ pub mod search {
 }
 
 pub use api::{
-    COMMUNICATION_INFORMATION_GROUP, ContactMatch, KeyProperty, KeyPropertyError, LogOutcome,
-    Logged, MAX_ASSOCIATION_BATCH_SIZE, MAX_NUMBERS_PER_SEARCH,
+    COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError, LogOutcome, Logged,
+    MAX_ASSOCIATION_BATCH_SIZE, MAX_NUMBERS_PER_SEARCH,
 };
 pub use auth::{OAuthCredentials, OAuthTokens, Secret};
 pub use client::{ApiVersion, Client, ClientBuilder, DEFAULT_BASE_URL, RawClients};
@@ -237,10 +237,10 @@ pub use hubspot_communications_raw as raw;
 pub use hubspot_communications_raw::{AssociationCategory, FilterOperator};
 pub use model::{
     AssociatedId, AssociatedRecord, Association, AssociationType, BatchError, BatchFailure,
-    BatchOutcome, BatchReadOptions, BatchSuccess, Channel, FieldType, LabelledType, ListOptions,
-    MAX_BATCH_SIZE, MAX_LIST_PAGE_SIZE, MAX_TEXT_PROPERTY_CHARS, Message, MessageUpdate,
-    NewMessage, NewProperty, ObjectType, Page, PropertyDefinition, PropertyGroup, PropertyOption,
-    PropertyType, PropertyVersion, ReadOptions, Record, RecordProperties, property,
+    BatchOutcome, BatchReadOptions, BatchSuccess, Channel, ContactMatch, FieldType, LabelledType,
+    ListOptions, MAX_BATCH_SIZE, MAX_LIST_PAGE_SIZE, MAX_TEXT_PROPERTY_CHARS, Message,
+    MessageUpdate, NewMessage, NewProperty, ObjectType, Page, PropertyDefinition, PropertyGroup,
+    PropertyOption, PropertyType, PropertyVersion, ReadOptions, Record, RecordProperties, property,
 };
 pub use operation::Operation;
 pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProblem, Region};

@@ -12,6 +12,6 @@ mod records;
 mod search;
 
 pub use associations::MAX_ASSOCIATION_BATCH_SIZE;
-pub use lookup::{ContactMatch, MAX_NUMBERS_PER_SEARCH};
+pub use lookup::MAX_NUMBERS_PER_SEARCH;
 pub use messages::{LogOutcome, Logged};
 pub use properties::{COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError};

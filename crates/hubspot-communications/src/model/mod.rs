@@ -4,6 +4,7 @@
 mod association;
 mod batch_outcome;
 mod channel;
+mod contact_match;
 mod message;
 mod new_message;
 mod page;
@@ -15,6 +16,7 @@ pub(crate) mod search;
 pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
 pub use batch_outcome::{BatchError, BatchFailure, BatchOutcome, BatchSuccess, MAX_BATCH_SIZE};
 pub use channel::Channel;
+pub use contact_match::ContactMatch;
 pub use message::{AssociatedId, Message, PropertyVersion, property};
 pub use new_message::{MessageUpdate, NewMessage};
 pub use page::Page;
