@@ -4,17 +4,19 @@ mod batch;
 
 pub use batch::MAX_ASSOCIATION_BATCH_SIZE;
 
+use std::future::Future;
+
 use futures::TryStreamExt;
 use hubspot_communications_raw::types;
 
-use crate::client::Client;
+use crate::client::{Client, RawClients};
 use crate::error::Error;
-use crate::model::Page;
 use crate::model::{
-    AssociatedRecord, Association, AssociationType, COMMUNICATIONS, ObjectType, Record, check_id,
+    AssociatedRecord, Association, AssociationType, COMMUNICATIONS, ObjectType, Page, Record,
+    check_id,
 };
 use crate::operation::Operation;
-use crate::request::Paged;
+use crate::request::{Paged, RawResult};
 
 impl Client {
     /// Associates an existing message with a record, with each of the association's types (the
@@ -35,19 +37,17 @@ impl Client {
                 .await
                 .map(drop);
         }
-        for association_type in &association.types {
-            self.execute(Operation::Associate, |raw| {
-                raw.objects
-                    .associate_communication()
-                    .communication_id(message_id)
-                    .to_object_type(association.to.object_type.as_str())
-                    .to_object_id(association.to.id.as_str())
-                    .association_type_id(association_type.id.to_string())
-                    .send()
-            })
-            .await?;
-        }
-        Ok(())
+        let to = &association.to;
+        self.each_type(Operation::Associate, association, |raw, type_id| {
+            raw.objects
+                .associate_communication()
+                .communication_id(message_id)
+                .to_object_type(to.object_type.as_str())
+                .to_object_id(to.id.as_str())
+                .association_type_id(type_id)
+                .send()
+        })
+        .await
     }
 
     /// Removes the association's types between a message and a record, and keeps its others
@@ -66,17 +66,35 @@ impl Client {
         if !self.has("remove_communication_association") {
             return self.remove_types(message_id, association).await;
         }
+        let to = &association.to;
+        self.each_type(Operation::RemoveAssociation, association, |raw, type_id| {
+            raw.objects
+                .remove_communication_association()
+                .communication_id(message_id)
+                .to_object_type(to.object_type.as_str())
+                .to_object_id(to.id.as_str())
+                .association_type_id(type_id)
+                .send()
+        })
+        .await
+    }
+
+    /// Sends a request of the guide's v3 path once per type of the association: the path
+    /// names one type.
+    async fn each_type<'a, T, F, Fut>(
+        &'a self,
+        operation: Operation,
+        association: &Association,
+        send: F,
+    ) -> Result<(), Error>
+    where
+        F: Fn(&'a RawClients, String) -> Fut,
+        Fut: Future<Output = RawResult<T>>,
+    {
         for association_type in &association.types {
-            self.execute(Operation::RemoveAssociation, |raw| {
-                raw.objects
-                    .remove_communication_association()
-                    .communication_id(message_id)
-                    .to_object_type(association.to.object_type.as_str())
-                    .to_object_id(association.to.id.as_str())
-                    .association_type_id(association_type.id.to_string())
-                    .send()
-            })
-            .await?;
+            let type_id = association_type.id.to_string();
+            self.execute(operation, |raw| send(raw, type_id.clone()))
+                .await?;
         }
         Ok(())
     }
