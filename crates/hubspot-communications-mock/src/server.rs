@@ -10,10 +10,11 @@ use tokio::net::TcpListener;
 use crate::association::AssociationType;
 use crate::config::Config;
 use crate::kind::ObjectKind;
+use crate::kind::RecordId;
+use crate::lock::lock;
 use crate::property::PropertyOwner;
 use crate::schema::Write;
-use crate::state::{Shared, Stats, lock};
-use crate::store::RecordId;
+use crate::state::{Shared, Stats};
 use crate::webhooks::{DeliveryLog, Pending, WebhookDelivery};
 
 /// A running fake HubSpot. Dropping it stops it.
@@ -73,7 +74,7 @@ impl MockServer {
         let routes = crate::routes::router()
             // Inside the gate: the observer sees what a route answered, before faults.
             .layer(axum::middleware::from_fn_with_state(
-                shared.clone(),
+                shared.config.observer.clone(),
                 crate::observe::observe,
             ))
             .layer(axum::middleware::from_fn_with_state(

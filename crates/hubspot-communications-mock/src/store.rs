@@ -5,18 +5,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 
 use crate::association::AssociationType;
-use crate::kind::ObjectKind;
+use crate::kind::{ObjectKind, RecordId};
 use crate::object::Object;
 use crate::property::PropertyOwner;
 use crate::schema::Schema;
 use crate::webhooks::{Change, Journal};
-
-/// A CRM record's identity: its kind and id (ids are unique across kinds, but paths name both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct RecordId {
-    pub(crate) kind: ObjectKind,
-    pub(crate) id: u64,
-}
 
 /// The other end of a message's or record's associations, and how (always as stored: from
 /// the communication's side).

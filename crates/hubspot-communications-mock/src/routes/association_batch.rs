@@ -16,8 +16,9 @@ use super::associations::{Link, associated, ends, types_json};
 use super::extract::{Body, PathParams};
 use super::input::{json_body, parse_id};
 use crate::error::{ApiError, item_error};
+use crate::lock::lock;
 use crate::object::timestamp;
-use crate::state::{Shared, lock};
+use crate::state::Shared;
 
 type Answer = Result<Response, ApiError>;
 

@@ -19,10 +19,12 @@ use super::query::Query;
 use crate::association::AssociationType;
 use crate::error::ApiError;
 use crate::kind::ObjectKind;
+use crate::kind::RecordId;
 use crate::label::{Labels, Side};
+use crate::lock::lock;
 use crate::object::timestamp;
-use crate::state::{Shared, lock};
-use crate::store::{Associated, RecordId, Store};
+use crate::state::Shared;
+use crate::store::{Associated, Store};
 
 type Answer = Result<Response, ApiError>;
 

@@ -18,10 +18,11 @@ use super::message::{MESSAGE_DEFAULTS, check_id_property, resolve_id};
 use super::query::Query;
 use super::validate::{conflict_item, message_update, new_message};
 use crate::error::{ApiError, item_error};
+use crate::lock::lock;
 use crate::object::timestamp;
 use crate::property::PropertyOwner;
 use crate::schema::Schema;
-use crate::state::{Shared, lock};
+use crate::state::Shared;
 
 type Answer = Result<Response, ApiError>;
 const OWNER: PropertyOwner = PropertyOwner::Communication;

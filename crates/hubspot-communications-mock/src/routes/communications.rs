@@ -17,8 +17,9 @@ use super::paging::after_in_query;
 use super::query::Query;
 use super::validate::{conflict, message_update, new_message};
 use crate::error::ApiError;
+use crate::lock::lock;
 use crate::property::PropertyOwner;
-use crate::state::{Shared, lock};
+use crate::state::Shared;
 
 type Answer = Result<Response, ApiError>;
 

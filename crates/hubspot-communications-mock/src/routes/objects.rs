@@ -13,10 +13,11 @@ use super::input::{json_body, parse_id, parse_kind, properties};
 use super::query::Query;
 use super::validate::{conflict, write};
 use crate::error::ApiError;
+use crate::kind::RecordId;
+use crate::lock::lock;
 use crate::property::PropertyOwner;
 use crate::schema::Write;
-use crate::state::{Shared, lock};
-use crate::store::RecordId;
+use crate::state::Shared;
 
 type Answer = Result<Response, ApiError>;
 const PINNED: &str = "hs_pinned_engagement_id";

@@ -21,10 +21,12 @@ use super::query::Query;
 use super::validate::{conflict_item, write};
 use crate::error::{ApiError, item_error};
 use crate::kind::ObjectKind;
+use crate::kind::RecordId;
+use crate::lock::lock;
 use crate::property::PropertyOwner;
 use crate::schema::{Schema, Write, canonical};
-use crate::state::{Shared, lock};
-use crate::store::{RecordId, Store};
+use crate::state::Shared;
+use crate::store::Store;
 
 type Answer = Result<Response, ApiError>;
 
