@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::input::json_body;
-use crate::error::ApiError;
+use crate::error::{ApiError, item_error};
 use crate::object::timestamp;
 
 /// The most inputs a batch of objects or of property definitions takes (association
@@ -84,10 +84,18 @@ impl Outcome {
         outcome
     }
 
-    /// Adds the one error naming every missing input, if any was (`error` words it).
-    pub(super) fn not_found(mut self, error: impl FnOnce(&[String]) -> Value) -> Self {
+    /// Adds the one `OBJECT_NOT_FOUND` error naming every missing input (in `context[key]`;
+    /// `message` words it), if any was.
+    pub(super) fn not_found(
+        mut self,
+        message: impl FnOnce(&[String]) -> String,
+        key: &str,
+    ) -> Self {
         if !self.missing.is_empty() {
-            self.errors.push(error(&self.missing));
+            let message = message(&self.missing);
+            let context = json!({ key: self.missing });
+            self.errors
+                .push(item_error("OBJECT_NOT_FOUND", message, context));
         }
         self
     }

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{MethodRouter, post};
 use chrono::Utc;
 use serde_json::{Value, json};
 
@@ -26,6 +26,7 @@ use super::objects::{PINNED, RECORD_DEFAULTS, pin_refusal};
 use super::query::Query;
 use super::validate::{conflict_item, input_properties, write};
 use crate::error::{ApiError, item_error};
+use crate::label::Labels;
 use crate::lock::lock;
 use crate::property::PropertyOwner;
 use crate::schema::{Schema, Write, canonical};
@@ -38,9 +39,9 @@ pub(super) fn router() -> Router<Arc<Shared>> {
     const BATCH: &str = "/crm/v3/objects/{object_type}/batch";
     Router::new()
         .route(&format!("{BATCH}/read"), post(read))
-        .route(&format!("{BATCH}/create"), post(create))
-        .route(&format!("{BATCH}/update"), post(update))
-        .route(&format!("{BATCH}/upsert"), post(upsert))
+        .route(&format!("{BATCH}/create"), writes(Op::Create))
+        .route(&format!("{BATCH}/update"), writes(Op::Update))
+        .route(&format!("{BATCH}/upsert"), writes(Op::Upsert))
         .route(
             "/crm/v3/objects/communications/batch/archive",
             post(archive),
@@ -92,274 +93,256 @@ async fn read(
             .map(|object| object.to_json(&properties, &history, defaults(owner)))
             .ok_or(Refused::Missing(id))
     });
-    let not_found = |ids: &[String]| {
-        item_error(
-            "OBJECT_NOT_FOUND",
-            format!(
-                "Could not get some {} objects, they may be deleted or not exist. Check that ids are valid.",
-                upper(owner)
-            ),
-            json!({"ids": ids}),
+    let not_found = |_: &[String]| {
+        format!(
+            "Could not get some {} objects, they may be deleted or not exist. Check that ids are valid.",
+            upper(owner)
         )
     };
-    Ok(outcome.not_found(not_found).answer(StatusCode::OK))
+    Ok(outcome.not_found(not_found, "ids").answer(StatusCode::OK))
 }
 
-async fn create(
+/// A write batch: create, update (by id or a unique property) or upsert (by a unique property;
+/// HubSpot upserts by `hs_object_id` only objects that exist).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Create,
+    Update,
+    Upsert,
+}
+
+/// The route of a write batch.
+fn writes(op: Op) -> MethodRouter<Arc<Shared>> {
+    post(
+        move |shared: State<Arc<Shared>>, path: PathParams<String>, body: Body| {
+            write_batch(shared, path, body, op)
+        },
+    )
+}
+
+async fn write_batch(
     State(shared): State<Arc<Shared>>,
     PathParams(object_type): PathParams<String>,
     Body(body): Body,
+    op: Op,
 ) -> Answer {
     let schema = shared.schema();
     let owner = owner(&object_type)?;
     let Batch { inputs, .. } = inputs(&body, MAX_INPUTS)?;
-    let mut store = lock(&shared.store);
-    let outcome = Outcome::run(&inputs, |input| {
+    if op != Op::Create {
+        check_keyed_inputs(&schema, owner, &inputs)?;
+    }
+    let mut writer = Writer {
+        store: &mut lock(&shared.store),
+        schema: &schema,
+        labels: &shared.labels,
+        owner,
+    };
+    let outcome = Outcome::run(&inputs, |input| match op {
+        Op::Create => writer.create(input),
+        Op::Update => writer.update(input),
+        Op::Upsert => writer.upsert(input),
+    });
+    let success = match op {
+        Op::Create => StatusCode::CREATED,
+        Op::Update | Op::Upsert => StatusCode::OK,
+    };
+    // Only updates name inputs that are not there; an upsert creates what is missing.
+    let not_found = |_: &[String]| format!("Could not find some {} objects", upper(owner));
+    Ok(outcome.not_found(not_found, "ids").answer(success))
+}
+
+/// Writes the inputs of one batch, under one lock of the store.
+struct Writer<'a> {
+    store: &'a mut Store,
+    schema: &'a Schema,
+    labels: &'a Labels,
+    owner: PropertyOwner,
+}
+
+impl Writer<'_> {
+    fn create(&mut self, input: &Value) -> Result<Value, Refused> {
         let trace = text(input.get("objectWriteTraceId"));
         let context = trace
             .as_ref()
             .map_or(json!({}), |t| json!({"objectWriteTraceId": [t]}));
-        let (properties, associations) = match owner {
-            PropertyOwner::Communication => {
-                let properties = input_properties(&schema, owner, input, Write::Create, &context)?;
-                let associations = requested(&store, &shared.labels, input).map_err(|refusal| {
-                    item_error("VALIDATION_ERROR", refusal.message(), context.clone())
-                })?;
-                (properties, associations)
-            }
-            PropertyOwner::Record(_) => (new_record(&schema, owner, input, &context)?, Vec::new()),
-        };
-        let id = create_one(
-            &mut store,
-            &schema,
-            owner,
-            properties,
-            associations,
-            &context,
-        )?;
-        let mut created = json_of(&store, owner, id);
+        let (properties, associations) = self.new_object(input, &context)?;
+        let id = self.create_one(properties, associations, &context)?;
+        let mut created = self.json_of(id);
         if let Some(trace) = &trace {
             created["objectWriteTraceId"] = json!(trace);
         }
         Ok(created)
-    });
-    Ok(outcome.answer(StatusCode::CREATED))
-}
-
-/// A record create input's properties: the fake does not associate records with records.
-fn new_record(
-    schema: &Schema,
-    owner: PropertyOwner,
-    input: &Value,
-    context: &Value,
-) -> Result<BTreeMap<String, String>, Value> {
-    let associations = input
-        .get("associations")
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty());
-    if associations {
-        return Err(item_error(
-            "VALIDATION_ERROR",
-            "The fake does not associate records with records; create the record, then associate messages with it",
-            context.clone(),
-        ));
     }
-    input_properties(schema, owner, input, Write::Create, context)
-}
 
-/// Creates an object unless HubSpot refuses it: a pin on a new record (it has no activity to
-/// pin), a unique value another object holds.
-fn create_one(
-    store: &mut Store,
-    schema: &Schema,
-    owner: PropertyOwner,
-    properties: BTreeMap<String, String>,
-    associations: Vec<Requested>,
-    context: &Value,
-) -> Result<u64, Value> {
-    if properties.get(PINNED).is_some_and(|p| !p.is_empty()) {
-        return Err(item_error(
-            "VALIDATION_ERROR",
-            "A new record has no associated activity to pin",
-            context.clone(),
-        ));
+    /// A create input's properties and associations: a message's must fit, a record takes
+    /// none (the fake does not associate records with records).
+    fn new_object(
+        &self,
+        input: &Value,
+        context: &Value,
+    ) -> Result<(BTreeMap<String, String>, Vec<Requested>), Value> {
+        let refused = |message: String| item_error("VALIDATION_ERROR", message, context.clone());
+        let associations = match self.owner {
+            PropertyOwner::Communication => {
+                let properties =
+                    input_properties(self.schema, self.owner, input, Write::Create, context)?;
+                let associations = requested(self.store, self.labels, input)
+                    .map_err(|refusal| refused(refusal.message()))?;
+                return Ok((properties, associations));
+            }
+            PropertyOwner::Record(_) => input
+                .get("associations")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty()),
+        };
+        if associations {
+            return Err(refused(
+                "The fake does not associate records with records; create the record, then associate messages with it".to_owned(),
+            ));
+        }
+        let properties = input_properties(self.schema, self.owner, input, Write::Create, context)?;
+        Ok((properties, Vec::new()))
     }
-    if let Some(taken) = store.taken(schema, owner, &properties, None) {
-        return Err(conflict_item(owner, &taken, context.clone()));
-    }
-    let id = store.create(owner, properties);
-    for association in associations {
-        store.associate(id, association.record, association.how);
-    }
-    Ok(id)
-}
 
-/// Updates a live object unless HubSpot refuses it: a pin of an activity not associated with
-/// the record, a unique value another object holds.
-fn update_one(
-    store: &mut Store,
-    schema: &Schema,
-    owner: PropertyOwner,
-    id: u64,
-    properties: BTreeMap<String, String>,
-    context: &Value,
-) -> Result<(), Value> {
-    if let Some(refusal) = pin_refusal(store, owner, id, &properties) {
-        return Err(item_error("VALIDATION_ERROR", refusal, context.clone()));
-    }
-    if let Some(taken) = store.taken(schema, owner, &properties, Some(id)) {
-        return Err(conflict_item(owner, &taken, context.clone()));
-    }
-    store.update(owner, id, properties);
-    Ok(())
-}
-
-/// An object as a write answers it: its default properties.
-fn json_of(store: &Store, owner: PropertyOwner, id: u64) -> Value {
-    store
-        .object(owner, id)
-        .map(|object| object.to_json(&[], &[], defaults(owner)))
-        .unwrap_or_default()
-}
-
-/// The live object an input names, by id or by its `idProperty`.
-fn live(
-    store: &mut Store,
-    owner: PropertyOwner,
-    key: &str,
-    id_property: Option<&str>,
-) -> Option<u64> {
-    resolve(store, owner, key, id_property).filter(|id| store.live_object(owner, *id).is_some())
-}
-
-async fn update(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
-    Body(body): Body,
-) -> Answer {
-    let schema = shared.schema();
-    let owner = owner(&object_type)?;
-    let Batch { inputs, .. } = inputs(&body, MAX_INPUTS)?;
-    check_keyed_inputs(&schema, owner, &inputs)?;
-    let mut store = lock(&shared.store);
-    let outcome = Outcome::run(&inputs, |input| {
+    fn update(&mut self, input: &Value) -> Result<Value, Refused> {
         let id = text(input.get("id")).unwrap_or_default();
         let context = json!({"ids": [id]});
-        let properties = input_properties(&schema, owner, input, Write::Update, &context)?;
+        let properties = input_properties(self.schema, self.owner, input, Write::Update, &context)?;
         let id_property = input.get("idProperty").and_then(Value::as_str);
-        let Some(found) = live(&mut store, owner, &id, id_property) else {
+        let Some(found) = self.live(&id, id_property) else {
             return Err(Refused::Missing(id));
         };
-        update_one(&mut store, &schema, owner, found, properties, &context)?;
-        Ok(json_of(&store, owner, found))
-    });
-    let not_found = |ids: &[String]| {
-        item_error(
-            "OBJECT_NOT_FOUND",
-            format!("Could not find some {} objects", upper(owner)),
-            json!({"ids": ids}),
-        )
-    };
-    Ok(outcome.not_found(not_found).answer(StatusCode::OK))
-}
+        self.update_one(found, properties, &context)?;
+        Ok(self.json_of(found))
+    }
 
-/// Creates or updates objects by a unique property (`idProperty`; HubSpot upserts by
-/// `hs_object_id` only objects that exist).
-async fn upsert(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
-    Body(body): Body,
-) -> Answer {
-    let schema = shared.schema();
-    let owner = owner(&object_type)?;
-    let Batch { inputs, .. } = inputs(&body, MAX_INPUTS)?;
-    check_keyed_inputs(&schema, owner, &inputs)?;
-    let mut store = lock(&shared.store);
-    let outcome = Outcome::run(&inputs, |input| {
+    fn upsert(&mut self, input: &Value) -> Result<Value, Refused> {
         let key = text(input.get("id")).unwrap_or_default();
         let id_property = input
             .get("idProperty")
             .and_then(Value::as_str)
             .unwrap_or("hs_object_id");
         let context = json!({"ids": [key]});
-        let (id, new) = match upsert_one(
-            &mut store,
-            &schema,
-            owner,
-            input,
-            &key,
-            id_property,
-            &context,
-        )? {
-            Upserted::Updated(id) => (id, false),
-            Upserted::Created(id) => (id, true),
-        };
-        let mut answer = json_of(&store, owner, id);
+        let (id, new) = self.upsert_one(input, &key, id_property, &context)?;
+        let mut answer = self.json_of(id);
         // A message's answer shows the key it was upserted by, whatever its defaults.
-        if owner == PropertyOwner::Communication {
-            let stored = store
-                .object(owner, id)
+        if self.owner == PropertyOwner::Communication {
+            let stored = self
+                .store
+                .object(self.owner, id)
                 .and_then(|o| o.properties.get(id_property).cloned());
             answer["properties"][id_property] = json!(stored.unwrap_or(key));
         }
         answer["new"] = json!(new);
         Ok(answer)
-    });
-    Ok(outcome.answer(StatusCode::OK))
-}
+    }
 
-/// Which object an upsert wrote.
-enum Upserted {
-    Updated(u64),
-    Created(u64),
-}
-
-/// One upsert input: the object holding the key is updated, never a conflict; without one, an
-/// object is created with the key.
-fn upsert_one(
-    store: &mut Store,
-    schema: &Schema,
-    owner: PropertyOwner,
-    input: &Value,
-    key: &str,
-    id_property: &str,
-    context: &Value,
-) -> Result<Upserted, Value> {
-    let given = properties(input).map_err(|_| {
-        item_error(
-            "VALIDATION_ERROR",
-            "properties is required",
-            context.clone(),
-        )
-    })?;
-    let existing = live(store, owner, key, Some(id_property));
-    // A record's properties are read as an update's (unknown ones ignored) even when the
-    // upsert creates it; a message's only when it updates one.
-    let given = match (owner, existing) {
-        (PropertyOwner::Record(_), _) | (_, Some(_)) => {
-            write(schema, owner, given, Write::Update).map_err(|e| e.item(context.clone()))?
+    /// One upsert input: the object holding the key is updated, never a conflict; without
+    /// one, an object is created with the key. The id written, and whether it is new.
+    fn upsert_one(
+        &mut self,
+        input: &Value,
+        key: &str,
+        id_property: &str,
+        context: &Value,
+    ) -> Result<(u64, bool), Value> {
+        let (schema, owner) = (self.schema, self.owner);
+        let given = properties(input).map_err(|_| {
+            item_error(
+                "VALIDATION_ERROR",
+                "properties is required",
+                context.clone(),
+            )
+        })?;
+        let existing = self.live(key, Some(id_property));
+        // A record's properties are read as an update's (unknown ones ignored) even when the
+        // upsert creates it; a message's only when it updates one.
+        let given = match (owner, existing) {
+            (PropertyOwner::Record(_), _) | (_, Some(_)) => {
+                write(schema, owner, given, Write::Update).map_err(|e| e.item(context.clone()))?
+            }
+            (PropertyOwner::Communication, None) => given,
+        };
+        if let Some(id) = existing {
+            self.update_one(id, given, context)?;
+            return Ok((id, false));
         }
-        (PropertyOwner::Communication, None) => given,
-    };
-    if let Some(id) = existing {
-        update_one(store, schema, owner, id, given, context)?;
-        return Ok(Upserted::Updated(id));
+        if id_property == "hs_object_id" {
+            return Err(item_error(
+                "OBJECT_NOT_FOUND",
+                "upsert by hs_object_id needs an existing id",
+                context.clone(),
+            ));
+        }
+        let mut properties = given;
+        let key = canonical(owner, id_property, key.to_owned());
+        properties.insert(id_property.to_owned(), key);
+        let properties =
+            write(schema, owner, properties, Write::Create).map_err(|e| e.item(context.clone()))?;
+        Ok((self.create_one(properties, Vec::new(), context)?, true))
     }
-    if id_property == "hs_object_id" {
-        return Err(item_error(
-            "OBJECT_NOT_FOUND",
-            "upsert by hs_object_id needs an existing id",
-            context.clone(),
-        ));
+
+    /// Creates an object unless HubSpot refuses it: a pin on a new record (it has no activity
+    /// to pin), a unique value another object holds.
+    fn create_one(
+        &mut self,
+        properties: BTreeMap<String, String>,
+        associations: Vec<Requested>,
+        context: &Value,
+    ) -> Result<u64, Value> {
+        if properties.get(PINNED).is_some_and(|p| !p.is_empty()) {
+            return Err(item_error(
+                "VALIDATION_ERROR",
+                "A new record has no associated activity to pin",
+                context.clone(),
+            ));
+        }
+        if let Some(taken) = self.store.taken(self.schema, self.owner, &properties, None) {
+            return Err(conflict_item(self.owner, &taken, context.clone()));
+        }
+        let id = self.store.create(self.owner, properties);
+        for association in associations {
+            self.store
+                .associate(id, association.record, association.how);
+        }
+        Ok(id)
     }
-    let mut properties = given;
-    properties.insert(
-        id_property.to_owned(),
-        canonical(owner, id_property, key.to_owned()),
-    );
-    let properties =
-        write(schema, owner, properties, Write::Create).map_err(|e| e.item(context.clone()))?;
-    create_one(store, schema, owner, properties, Vec::new(), context).map(Upserted::Created)
+
+    /// Updates a live object unless HubSpot refuses it: a pin of an activity not associated
+    /// with the record, a unique value another object holds.
+    fn update_one(
+        &mut self,
+        id: u64,
+        properties: BTreeMap<String, String>,
+        context: &Value,
+    ) -> Result<(), Value> {
+        if let Some(refusal) = pin_refusal(self.store, self.owner, id, &properties) {
+            return Err(item_error("VALIDATION_ERROR", refusal, context.clone()));
+        }
+        let taken = self
+            .store
+            .taken(self.schema, self.owner, &properties, Some(id));
+        if let Some(taken) = taken {
+            return Err(conflict_item(self.owner, &taken, context.clone()));
+        }
+        self.store.update(self.owner, id, properties);
+        Ok(())
+    }
+
+    /// An object as a write answers it: its default properties.
+    fn json_of(&self, id: u64) -> Value {
+        self.store
+            .object(self.owner, id)
+            .map(|object| object.to_json(&[], &[], defaults(self.owner)))
+            .unwrap_or_default()
+    }
+
+    /// The live object an input names, by id or by its `idProperty`.
+    fn live(&mut self, key: &str, id_property: Option<&str>) -> Option<u64> {
+        resolve(self.store, self.owner, key, id_property)
+            .filter(|id| self.store.live_object(self.owner, *id).is_some())
+    }
 }
 
 async fn archive(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {

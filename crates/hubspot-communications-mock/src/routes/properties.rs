@@ -25,7 +25,7 @@ use super::batch::{Batch, MAX_INPUTS, Outcome, Refused, inputs};
 use super::extract::{Body, PathParams};
 use super::input::json_body;
 use super::query::Query;
-use crate::error::{ApiError, item_error};
+use crate::error::ApiError;
 use crate::object::timestamp;
 use crate::property::{PropertyDefinition, PropertyOwner, PropertyType};
 use crate::schema::{Entry, Group, SchemaRefusal};
@@ -262,17 +262,12 @@ async fn batch_read(
             .ok_or_else(|| Refused::Missing(name.to_owned()))
     });
     let not_found = |missing: &[String]| {
-        item_error(
-            "OBJECT_NOT_FOUND",
-            format!(
-                "Unable to find some {} properties: {}",
-                owner.singular(),
-                missing.join(", ")
-            ),
-            json!({ "properties": missing }),
-        )
+        let (owner, missing) = (owner.singular(), missing.join(", "));
+        format!("Unable to find some {owner} properties: {missing}")
     };
-    Ok(outcome.not_found(not_found).answer(StatusCode::OK))
+    Ok(outcome
+        .not_found(not_found, "properties")
+        .answer(StatusCode::OK))
 }
 
 async fn groups(
