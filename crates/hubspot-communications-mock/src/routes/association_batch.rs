@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::association_spec::from_spec;
@@ -16,6 +17,8 @@ use super::batch::{Batch, Outcome, Refused, inputs, text};
 use super::extract::{Body, PathParams};
 use super::input::parse_id;
 use crate::error::{ApiError, item_error};
+use crate::kind::ObjectKind;
+use crate::label::Side;
 use crate::lock::lock;
 use crate::state::Shared;
 
@@ -32,6 +35,18 @@ pub(super) fn router() -> Router<Arc<Shared>> {
         .route(&format!("{BATCH}/archive"), post(archive))
 }
 
+/// A batch's inputs, once its path's types are ones the fake keeps associations between:
+/// which end they start from, and the kind of record at the other end.
+fn open(
+    from_type: &str,
+    to_type: &str,
+    body: &Bytes,
+) -> Result<(Side, ObjectKind, Vec<Value>), ApiError> {
+    let (side, kind) = ends(from_type, to_type)?;
+    let Batch { inputs, .. } = inputs(body, MAX_INPUTS)?;
+    Ok((side, kind, inputs))
+}
+
 /// An id member (`{"id": "12"}`) as text.
 fn id_of(value: Option<&Value>) -> String {
     text(value.and_then(|v| v.get("id"))).unwrap_or_default()
@@ -42,8 +57,7 @@ async fn read(
     PathParams((from_type, to_type)): PathParams<(String, String)>,
     Body(body): Body,
 ) -> Answer {
-    let (side, kind) = ends(&from_type, &to_type)?;
-    let Batch { inputs, .. } = inputs(&body, MAX_INPUTS)?;
+    let (side, kind, inputs) = open(&from_type, &to_type, &body)?;
     let store = lock(&shared.store);
     let outcome = Outcome::run(&inputs, |input| {
         let id = id_of(Some(input));
@@ -73,8 +87,7 @@ async fn create(
     PathParams((from_type, to_type)): PathParams<(String, String)>,
     Body(body): Body,
 ) -> Answer {
-    ends(&from_type, &to_type)?;
-    let Batch { inputs, .. } = inputs(&body, MAX_INPUTS)?;
+    let (.., inputs) = open(&from_type, &to_type, &body)?;
     let mut store = lock(&shared.store);
     let outcome = Outcome::run(&inputs, |input| {
         let (from, to) = (id_of(input.get("from")), id_of(input.get("to")));
@@ -105,8 +118,7 @@ async fn archive(
     PathParams((from_type, to_type)): PathParams<(String, String)>,
     Body(body): Body,
 ) -> Answer {
-    ends(&from_type, &to_type)?;
-    let Batch { inputs, .. } = inputs(&body, MAX_INPUTS)?;
+    let (.., inputs) = open(&from_type, &to_type, &body)?;
     let mut store = lock(&shared.store);
     for input in &inputs {
         let from = id_of(input.get("from"));

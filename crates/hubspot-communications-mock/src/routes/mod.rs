@@ -49,12 +49,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
 }
 
 async fn not_found(uri: Uri) -> Response {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "OBJECT_NOT_FOUND",
-        format!("No route for {}", uri.path()),
-    )
-    .into_response()
+    ApiError::no_route(uri.path()).into_response()
 }
 
 async fn method_not_allowed(uri: Uri) -> Response {
