@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use crate::config::Limit;
-use crate::rate_limit::Windows;
+use crate::rate_limit::{Limit, Windows};
 
 /// An account (HubSpot's hub, or portal) that installed an OAuth app: its id, the app, the
 /// refresh token the installation gave, and its own limits.

@@ -6,7 +6,9 @@ use std::time::Duration;
 use crate::account::Account;
 use crate::faults::Faults;
 use crate::label::AssociationLabel;
+use crate::observe::{Exchange, Observer};
 use crate::property::{PropertyDefinition, PropertyOwner};
+use crate::rate_limit::Limit;
 use crate::webhooks::Webhooks;
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
@@ -64,9 +66,6 @@ pub struct Config {
     /// default).
     pub webhooks: Option<Webhooks>,
 }
-
-/// A callback given every exchange the fake's routes answer.
-pub type Observer = std::sync::Arc<dyn Fn(&crate::Exchange) + Send + Sync>;
 
 impl Default for Config {
     fn default() -> Self {
@@ -176,7 +175,7 @@ impl Config {
     /// Calls `observer` with every request a route answers and the answer, after the gate
     /// (authentication, rate limits) and before injected faults change the answer.
     #[must_use]
-    pub fn observe(mut self, observer: impl Fn(&crate::Exchange) + Send + Sync + 'static) -> Self {
+    pub fn observe(mut self, observer: impl Fn(&Exchange) + Send + Sync + 'static) -> Self {
         self.observer = Some(std::sync::Arc::new(observer));
         self
     }
@@ -272,21 +271,5 @@ impl std::fmt::Debug for Config {
             .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
             .field("webhooks", &self.webhooks)
             .finish()
-    }
-}
-
-/// At most `max` requests in any rolling `window`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit {
-    /// How many requests the window admits.
-    pub max: u32,
-    /// The rolling window's length: each request counts against `max` for this long.
-    pub window: Duration,
-}
-
-impl Limit {
-    /// `max` per `window`.
-    pub const fn new(max: u32, window: Duration) -> Self {
-        Self { max, window }
     }
 }

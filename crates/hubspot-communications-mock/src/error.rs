@@ -34,6 +34,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "OBJECT_NOT_FOUND", message)
     }
 
+    /// HubSpot's 404 for a path it serves nothing at (a date version's unpublished paths too).
+    pub(crate) fn no_route(path: &str) -> Self {
+        Self::not_found(format!("No route for {path}"))
+    }
+
     /// HubSpot's 409: a write would repeat a value of a unique property.
     pub(crate) fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "CONFLICT", message)

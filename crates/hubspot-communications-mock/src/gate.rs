@@ -19,10 +19,11 @@ use rand::Rng;
 use crate::connection::Hangup;
 use crate::error::ApiError;
 use crate::faults::FaultKind;
+use crate::lock::lock;
 use crate::oauth::Check;
 use crate::rate_limit::Windows;
 use crate::rate_limit::daily_headers;
-use crate::state::{Shared, lock};
+use crate::state::Shared;
 
 /// The middleware: refuses, or runs the route with the fault (if any) the draw picked.
 pub(crate) async fn gate(

@@ -1,4 +1,4 @@
-//! The CRM object types a message can be associated with.
+//! The CRM object types a message can be associated with, and a record's identity.
 
 /// The CRM object types a message can be associated with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -66,4 +66,11 @@ impl ObjectKind {
             Self::Company => 87,
         }
     }
+}
+
+/// A CRM record's identity: its kind and id (ids are unique across kinds, but paths name both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct RecordId {
+    pub(crate) kind: ObjectKind,
+    pub(crate) id: u64,
 }

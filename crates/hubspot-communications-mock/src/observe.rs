@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use crate::error::ApiError;
-use crate::state::Shared;
 
 /// One request a route answered, and its answer.
 #[derive(Debug, Clone)]
@@ -31,16 +30,20 @@ pub struct Exchange {
     pub response_body: Bytes,
 }
 
+/// A callback given every exchange the fake's routes answer.
+pub type Observer = Arc<dyn Fn(&Exchange) + Send + Sync>;
+
 /// The most of a body the observer buffers; past it, the exchange is answered unobserved.
 const MAX_OBSERVED: usize = 16 * 1024 * 1024;
 
-/// The middleware: runs the route, then shows the observer the exchange.
+/// The middleware: runs the route, then shows the observer the exchange. Its state is the
+/// observer alone, so that the configuration can name this module's types.
 pub(crate) async fn observe(
-    State(shared): State<Arc<Shared>>,
+    State(observer): State<Option<Observer>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(observer) = shared.config.observer.clone() else {
+    let Some(observer) = observer else {
         return next.run(request).await;
     };
     let (parts, body) = request.into_parts();

@@ -251,6 +251,14 @@ impl PropertyOwner {
         }
     }
 
+    /// The plural name, as in paths (`communications`, `contacts`).
+    pub(crate) fn plural(self) -> &'static str {
+        match self {
+            Self::Communication => "communications",
+            Self::Record(kind) => kind.plural(),
+        }
+    }
+
     /// The object type's own property group: `communicationinformation`,
     /// `contactinformation`, ….
     pub(crate) fn information_group(self) -> String {

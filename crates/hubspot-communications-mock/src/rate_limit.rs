@@ -5,7 +5,21 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 
-use crate::config::Limit;
+/// At most `max` requests in any rolling `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// How many requests the window admits.
+    pub max: u32,
+    /// The rolling window's length: each request counts against `max` for this long.
+    pub window: Duration,
+}
+
+impl Limit {
+    /// `max` per `window`.
+    pub const fn new(max: u32, window: Duration) -> Self {
+        Self { max, window }
+    }
+}
 
 /// A rolling window of request times.
 #[derive(Debug)]

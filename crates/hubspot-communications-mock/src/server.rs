@@ -10,10 +10,11 @@ use tokio::net::TcpListener;
 use crate::association::AssociationType;
 use crate::config::Config;
 use crate::kind::ObjectKind;
+use crate::kind::RecordId;
+use crate::lock::lock;
 use crate::property::PropertyOwner;
 use crate::schema::Write;
-use crate::state::{Shared, Stats, lock};
-use crate::store::RecordId;
+use crate::state::{Shared, Stats};
 use crate::webhooks::{DeliveryLog, Pending, WebhookDelivery};
 
 /// A running fake HubSpot. Dropping it stops it.
@@ -73,7 +74,7 @@ impl MockServer {
         let routes = crate::routes::router()
             // Inside the gate: the observer sees what a route answered, before faults.
             .layer(axum::middleware::from_fn_with_state(
-                shared.clone(),
+                shared.config.observer.clone(),
                 crate::observe::observe,
             ))
             .layer(axum::middleware::from_fn_with_state(
@@ -123,6 +124,19 @@ impl MockServer {
     /// (define an account's own with [`Config::property`]).
     pub fn seed_record(&self, kind: ObjectKind, properties: &[(&str, &str)]) -> String {
         let owner = PropertyOwner::Record(kind);
+        let properties = self.seeded(owner, properties);
+        lock(&self.shared.store)
+            .create(owner, properties)
+            .to_string()
+    }
+
+    /// Seeded properties as an update stores them: typed, each one that is unknown, read-only
+    /// or invalid left out (rather than refusing the whole seed).
+    fn seeded(
+        &self,
+        owner: PropertyOwner,
+        properties: &[(&str, &str)],
+    ) -> BTreeMap<String, String> {
         let schema = self.shared.schema();
         let properties = properties
             .iter()
@@ -132,12 +146,9 @@ impl MockServer {
                 schema.check(owner, one, Write::Update).is_ok()
             })
             .collect();
-        let properties = schema
+        schema
             .check(owner, properties, Write::Update)
-            .unwrap_or_default();
-        lock(&self.shared.store)
-            .create_record(kind, properties)
-            .to_string()
+            .unwrap_or_default()
     }
 
     /// Adds a contact and returns its id.
@@ -174,7 +185,9 @@ impl MockServer {
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect();
-                store.create_communication(properties).to_string()
+                store
+                    .create(PropertyOwner::Communication, properties)
+                    .to_string()
             })
             .collect()
     }
@@ -189,21 +202,9 @@ impl MockServer {
         properties: &[(&str, &str)],
         records: &[(ObjectKind, &str)],
     ) -> String {
-        let owner = PropertyOwner::Communication;
-        let schema = self.shared.schema();
-        let properties = properties
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .filter(|(name, value)| {
-                let one = [(name.clone(), value.clone())].into();
-                schema.check(owner, one, Write::Update).is_ok()
-            })
-            .collect();
-        let properties = schema
-            .check(owner, properties, Write::Update)
-            .unwrap_or_default();
+        let properties = self.seeded(PropertyOwner::Communication, properties);
         let mut store = lock(&self.shared.store);
-        let id = store.create_communication(properties);
+        let id = store.create(PropertyOwner::Communication, properties);
         for (kind, record) in records {
             let Ok(record) = record.parse() else { continue };
             let record = RecordId {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -12,6 +12,7 @@ use crate::account::AccountStats;
 use crate::config::Config;
 use crate::faults::FaultKind;
 use crate::label::Labels;
+use crate::lock::lock;
 use crate::oauth::Registry;
 use crate::rate_limit::Windows;
 use crate::schema::Schema;
@@ -115,12 +116,4 @@ pub struct Stats {
     pub refreshes: u64,
     /// Each OAuth account's counts, by account id.
     pub accounts: BTreeMap<u64, AccountStats>,
-}
-
-/// Locks a mutex of the shared state, even one a panicking handler left poisoned.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Handlers never leave the state half-written across a panic point; keep serving.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -5,18 +5,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 
 use crate::association::AssociationType;
-use crate::kind::ObjectKind;
+use crate::kind::{ObjectKind, RecordId};
 use crate::object::Object;
 use crate::property::PropertyOwner;
 use crate::schema::Schema;
 use crate::webhooks::{Change, Journal};
-
-/// A CRM record's identity: its kind and id (ids are unique across kinds, but paths name both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct RecordId {
-    pub(crate) kind: ObjectKind,
-    pub(crate) id: u64,
-}
 
 /// The other end of a message's or record's associations, and how (always as stored: from
 /// the communication's side).
@@ -73,38 +66,43 @@ impl Store {
         self.next_id
     }
 
-    pub(crate) fn create_communication(&mut self, properties: BTreeMap<String, String>) -> u64 {
+    /// Creates a message or record; a contact's calculated properties are filled in.
+    pub(crate) fn create(
+        &mut self,
+        owner: PropertyOwner,
+        properties: BTreeMap<String, String>,
+    ) -> u64 {
         let id = self.allocate();
-        let object = Object::new(id, properties, Utc::now());
+        let mut object = Object::new(id, properties, Utc::now());
+        refresh_calculated(owner, &mut object.properties, self.phone_region);
         reindex(
             &mut self.unique,
-            PropertyOwner::Communication,
+            owner,
             id,
             &BTreeMap::new(),
             &object.properties,
         );
-        self.communications.insert(id, object);
-        self.note(Change::Created {
-            object: PropertyOwner::Communication,
-            id,
-        });
+        match owner {
+            PropertyOwner::Communication => self.communications.insert(id, object),
+            PropertyOwner::Record(kind) => self.records.insert(RecordId { kind, id }, object),
+        };
+        self.note(Change::Created { object: owner, id });
         id
     }
 
-    /// Sets properties of a live message, keeping the unique-property indexes current.
-    pub(crate) fn update_communication(
+    /// Sets properties of a live message or record, keeping the unique-property indexes
+    /// (and a contact's calculated properties) current.
+    pub(crate) fn update(
         &mut self,
+        owner: PropertyOwner,
         id: u64,
         properties: BTreeMap<String, String>,
     ) -> Option<&Object> {
-        let owner = PropertyOwner::Communication;
-        let object = self
-            .communications
-            .get_mut(&id)
-            .filter(|c| c.archived_at.is_none())?;
+        let object = live_mut(&mut self.communications, &mut self.records, owner, id)?;
         let old = indexed(&self.unique, owner, &object.properties);
         let before = self.journal.as_ref().map(|_| object.properties.clone());
         object.apply(properties, Utc::now());
+        refresh_calculated(owner, &mut object.properties, self.phone_region);
         reindex(&mut self.unique, owner, id, &old, &object.properties);
         if let (Some(journal), Some(before)) = (&self.journal, before) {
             note_changes(journal, owner, id, &before, &object.properties);
@@ -112,95 +110,24 @@ impl Store {
         Some(object)
     }
 
-    /// The record of `kind` whose unique `property` holds `value`.
-    pub(crate) fn find_record_by(
+    /// The object of `owner` whose unique `property` holds `value` (as HubSpot keeps it:
+    /// see [`canonical`](crate::schema::canonical)).
+    pub(crate) fn find_by(
         &mut self,
-        kind: ObjectKind,
+        owner: PropertyOwner,
         property: &str,
         value: &str,
     ) -> Option<u64> {
-        self.index(kind.into(), property).get(value).copied()
+        self.index(owner, property).get(value).copied()
     }
 
-    /// The message whose `property` holds `value`.
-    pub(crate) fn find_by(&mut self, property: &str, value: &str) -> Option<u64> {
-        self.index(PropertyOwner::Communication, property)
-            .get(value)
-            .copied()
-    }
-
-    pub(crate) fn create_record(
-        &mut self,
-        kind: ObjectKind,
-        properties: BTreeMap<String, String>,
-    ) -> u64 {
-        let id = self.allocate();
-        let mut object = Object::new(id, properties, Utc::now());
-        if kind == ObjectKind::Contact {
-            crate::calculated::refresh(&mut object.properties, self.phone_region);
-        }
-        reindex(
-            &mut self.unique,
-            kind.into(),
-            id,
-            &BTreeMap::new(),
-            &object.properties,
-        );
-        self.records.insert(RecordId { kind, id }, object);
-        self.note(Change::Created {
-            object: kind.into(),
-            id,
-        });
-        id
-    }
-
-    /// Sets properties of a live record, keeping the unique-property indexes current.
-    pub(crate) fn update_record(
-        &mut self,
-        record: RecordId,
-        properties: BTreeMap<String, String>,
-    ) -> Option<&Object> {
-        let owner = record.kind.into();
-        let object = self
-            .records
-            .get_mut(&record)
-            .filter(|r| r.archived_at.is_none())?;
-        let old = indexed(&self.unique, owner, &object.properties);
-        let before = self.journal.as_ref().map(|_| object.properties.clone());
-        object.apply(properties, Utc::now());
-        if record.kind == ObjectKind::Contact {
-            crate::calculated::refresh(&mut object.properties, self.phone_region);
-        }
-        reindex(&mut self.unique, owner, record.id, &old, &object.properties);
-        if let (Some(journal), Some(before)) = (&self.journal, before) {
-            note_changes(journal, owner, record.id, &before, &object.properties);
-        }
-        Some(object)
-    }
-
-    /// Archives a live message (HubSpot's recycle bin); `false` if there is none.
-    pub(crate) fn archive_communication(&mut self, id: u64, at: DateTime<Utc>) -> bool {
-        let Some(message) = self.live_mut(id) else {
-            return false;
-        };
-        message.archived_at = Some(at);
-        self.note(Change::Deleted {
-            object: PropertyOwner::Communication,
-            id,
-        });
-        true
-    }
-
-    /// Archives a live record; `false` if there is none.
-    pub(crate) fn archive_record(&mut self, record: RecordId, at: DateTime<Utc>) -> bool {
-        let Some(object) = self.live_record_mut(record) else {
+    /// Archives a live message or record (HubSpot's recycle bin); `false` if there is none.
+    pub(crate) fn archive(&mut self, owner: PropertyOwner, id: u64, at: DateTime<Utc>) -> bool {
+        let Some(object) = live_mut(&mut self.communications, &mut self.records, owner, id) else {
             return false;
         };
         object.archived_at = Some(at);
-        self.note(Change::Deleted {
-            object: record.kind.into(),
-            id: record.id,
-        });
+        self.note(Change::Deleted { object: owner, id });
         true
     }
 
@@ -235,7 +162,7 @@ impl Store {
     }
 
     /// A message or record of `owner` by id, archived or not.
-    fn object(&self, owner: PropertyOwner, id: u64) -> Option<&Object> {
+    pub(crate) fn object(&self, owner: PropertyOwner, id: u64) -> Option<&Object> {
         match owner {
             PropertyOwner::Communication => self.communications.get(&id),
             PropertyOwner::Record(kind) => self.records.get(&RecordId { kind, id }),
@@ -272,22 +199,12 @@ impl Store {
 
     /// A live (not archived) message.
     pub(crate) fn live(&self, id: u64) -> Option<&Object> {
-        self.communications
-            .get(&id)
-            .filter(|c| c.archived_at.is_none())
+        self.live_object(PropertyOwner::Communication, id)
     }
 
-    pub(crate) fn live_mut(&mut self, id: u64) -> Option<&mut Object> {
-        self.communications
-            .get_mut(&id)
-            .filter(|c| c.archived_at.is_none())
-    }
-
-    /// A live (not archived) record.
-    pub(crate) fn live_record_mut(&mut self, record: RecordId) -> Option<&mut Object> {
-        self.records
-            .get_mut(&record)
-            .filter(|r| r.archived_at.is_none())
+    /// A live (not archived) message or record.
+    pub(crate) fn live_object(&self, owner: PropertyOwner, id: u64) -> Option<&Object> {
+        self.object(owner, id).filter(|o| o.archived_at.is_none())
     }
 
     pub(crate) fn associate(&mut self, message: u64, record: RecordId, how: AssociationType) {
@@ -388,6 +305,32 @@ impl Store {
             .get(&message)
             .and_then(|records| records.get(&record))
             .is_some_and(|types| !types.is_empty())
+    }
+}
+
+/// A live object of `owner` in the store's maps (a function of the two maps, so that a write
+/// can hold it while it updates the indexes beside them).
+fn live_mut<'a>(
+    communications: &'a mut BTreeMap<u64, Object>,
+    records: &'a mut BTreeMap<RecordId, Object>,
+    owner: PropertyOwner,
+    id: u64,
+) -> Option<&'a mut Object> {
+    let object = match owner {
+        PropertyOwner::Communication => communications.get_mut(&id),
+        PropertyOwner::Record(kind) => records.get_mut(&RecordId { kind, id }),
+    };
+    object.filter(|o| o.archived_at.is_none())
+}
+
+/// Keeps a contact's calculated properties current after a write.
+fn refresh_calculated(
+    owner: PropertyOwner,
+    properties: &mut BTreeMap<String, String>,
+    region: Option<phonenumber::country::Id>,
+) {
+    if owner == PropertyOwner::Record(ObjectKind::Contact) {
+        crate::calculated::refresh(properties, region);
     }
 }
 

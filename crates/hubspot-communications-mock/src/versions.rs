@@ -57,12 +57,7 @@ pub(crate) async fn translate(mut request: Request, next: Next) -> Response {
 }
 
 fn not_published(uri: &Uri) -> Response {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "OBJECT_NOT_FOUND",
-        format!("No route for {}", uri.path()),
-    )
-    .into_response()
+    ApiError::no_route(uri.path()).into_response()
 }
 
 /// The v3/v4 form of a date-versioned path.
@@ -125,65 +120,64 @@ fn route(path: &str) -> Route {
 mod tests {
     use super::*;
 
-    fn to(path: &str) -> Option<String> {
-        match route(path) {
-            Route::Translated(path) => Some(path),
-            _ => None,
-        }
-    }
-
     #[test]
     fn date_versioned_paths_map_to_their_v3_and_v4_forms() {
+        // (family, the path past the version, its v3/v4 form).
+        let forms = [
+            (
+                "objects",
+                "communications",
+                "/crm/v3/objects/communications",
+            ),
+            ("objects", "0-18/12/", "/crm/v3/objects/communications/12/"),
+            (
+                "objects",
+                "communications/batch/upsert",
+                "/crm/v3/objects/communications/batch/upsert",
+            ),
+            ("objects", "contacts/5", "/crm/v3/objects/contacts/5"),
+            (
+                "objects",
+                "communications/1/associations/contacts/5",
+                "/crm/v4/objects/communications/1/associations/contacts/5",
+            ),
+            (
+                "objects",
+                "communications/1/associations/default/deals/5",
+                "/crm/v4/objects/communications/1/associations/default/deals/5",
+            ),
+            (
+                "associations",
+                "communications/contacts/batch/read",
+                "/crm/v4/associations/communications/contacts/batch/read",
+            ),
+            (
+                "properties",
+                "communications/groups",
+                "/crm/v3/properties/communications/groups",
+            ),
+            (
+                "properties",
+                "contacts/email",
+                "/crm/v3/properties/contacts/email",
+            ),
+        ];
         for version in DATE_VERSIONS {
-            let v = |rest: &str| format!("/crm/objects/{version}/{rest}");
-            assert_eq!(
-                to(&v("communications")).as_deref(),
-                Some("/crm/v3/objects/communications")
-            );
-            assert_eq!(
-                to(&v("0-18/12/")).as_deref(),
-                Some("/crm/v3/objects/communications/12/")
-            );
-            assert_eq!(
-                to(&v("communications/batch/upsert")).as_deref(),
-                Some("/crm/v3/objects/communications/batch/upsert")
-            );
-            assert_eq!(
-                to(&v("contacts/5")).as_deref(),
-                Some("/crm/v3/objects/contacts/5")
-            );
-            assert_eq!(
-                to(&v("communications/1/associations/contacts/5")).as_deref(),
-                Some("/crm/v4/objects/communications/1/associations/contacts/5")
-            );
-            assert_eq!(
-                to(&v("communications/1/associations/default/deals/5")).as_deref(),
-                Some("/crm/v4/objects/communications/1/associations/default/deals/5")
-            );
-            assert_eq!(
-                to(&format!(
-                    "/crm/associations/{version}/communications/contacts/batch/read"
-                ))
-                .as_deref(),
-                Some("/crm/v4/associations/communications/contacts/batch/read")
-            );
-            assert_eq!(
-                to(&format!("/crm/properties/{version}/communications/groups")).as_deref(),
-                Some("/crm/v3/properties/communications/groups")
-            );
-            assert_eq!(
-                to(&format!("/crm/properties/{version}/contacts/email")).as_deref(),
-                Some("/crm/v3/properties/contacts/email")
-            );
+            for (family, rest, form) in forms {
+                let path = format!("/crm/{family}/{version}/{rest}");
+                assert_eq!(route(&path), Route::Translated(form.to_owned()), "{path}");
+            }
             // The guide's typed association path is v3's alone.
             assert_eq!(
-                route(&v("communications/1/associations/contacts/5/81")),
+                route(&format!(
+                    "/crm/objects/{version}/communications/1/associations/contacts/5/81"
+                )),
                 Route::NotPublished
             );
         }
         assert_eq!(
-            to("/crm/objects/2026-03/communications/1/associations/contacts").as_deref(),
-            Some("/crm/v4/objects/communications/1/associations/contacts")
+            route("/crm/objects/2026-03/communications/1/associations/contacts"),
+            Route::Translated("/crm/v4/objects/communications/1/associations/contacts".to_owned())
         );
         assert_eq!(
             route("/crm/objects/2026-09/communications/1/associations/contacts"),

@@ -8,16 +8,19 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use chrono::Utc;
+use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::association_spec::from_spec;
 use super::associations::{Link, associated, ends, types_json};
+use super::batch::{Batch, Outcome, Refused, inputs, text};
 use super::extract::{Body, PathParams};
-use super::input::{json_body, parse_id};
+use super::input::parse_id;
 use crate::error::{ApiError, item_error};
-use crate::object::timestamp;
-use crate::state::{Shared, lock};
+use crate::kind::ObjectKind;
+use crate::label::Side;
+use crate::lock::lock;
+use crate::state::Shared;
 
 type Answer = Result<Response, ApiError>;
 
@@ -32,45 +35,21 @@ pub(super) fn router() -> Router<Arc<Shared>> {
         .route(&format!("{BATCH}/archive"), post(archive))
 }
 
-/// The `inputs` of a batch body.
-fn inputs(body: &bytes::Bytes) -> Result<Vec<Value>, ApiError> {
-    let body = json_body(body)?;
-    let Some(inputs) = body.get("inputs").and_then(Value::as_array) else {
-        return Err(ApiError::validation("inputs is required").detail(
-            "inputs",
-            "REQUIRED",
-            "inputs is required",
-        ));
-    };
-    if inputs.len() > MAX_INPUTS {
-        return Err(ApiError::validation(format!(
-            "Batch input limit is {MAX_INPUTS}, but {} were given",
-            inputs.len()
-        )));
-    }
-    Ok(inputs.clone())
+/// A batch's inputs, once its path's types are ones the fake keeps associations between:
+/// which end they start from, and the kind of record at the other end.
+fn open(
+    from_type: &str,
+    to_type: &str,
+    body: &Bytes,
+) -> Result<(Side, ObjectKind, Vec<Value>), ApiError> {
+    let (side, kind) = ends(from_type, to_type)?;
+    let Batch { inputs, .. } = inputs(body, MAX_INPUTS)?;
+    Ok((side, kind, inputs))
 }
 
 /// An id member (`{"id": "12"}`) as text.
 fn id_of(value: Option<&Value>) -> String {
-    match value.and_then(|v| v.get("id")) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
-}
-
-/// `success`, or 207 with `errors` and `numErrors` when some inputs failed.
-fn answer(success: StatusCode, results: Vec<Value>, errors: Vec<Value>) -> Response {
-    let now = timestamp(Utc::now());
-    let mut body =
-        json!({"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now});
-    if errors.is_empty() {
-        return (success, axum::Json(body)).into_response();
-    }
-    body["numErrors"] = json!(errors.len());
-    body["errors"] = json!(errors);
-    (StatusCode::MULTI_STATUS, axum::Json(body)).into_response()
+    text(value.and_then(|v| v.get("id"))).unwrap_or_default()
 }
 
 async fn read(
@@ -78,22 +57,19 @@ async fn read(
     PathParams((from_type, to_type)): PathParams<(String, String)>,
     Body(body): Body,
 ) -> Answer {
-    let (side, kind) = ends(&from_type, &to_type)?;
-    let inputs = inputs(&body)?;
+    let (side, kind, inputs) = open(&from_type, &to_type, &body)?;
     let store = lock(&shared.store);
-    let (mut results, mut errors) = (Vec::new(), Vec::new());
-    for input in &inputs {
+    let outcome = Outcome::run(&inputs, |input| {
         let id = id_of(Some(input));
         let found = parse_id(&id)
             .map(|n| associated(&store, side, kind, n))
             .unwrap_or_default();
         if found.is_empty() {
-            errors.push(item_error(
+            return Err(Refused::Error(item_error(
                 "VALIDATION_ERROR",
                 format!("No {to_type} is associated with {from_type} {id}."),
                 json!({"fromObjectId": [id]}),
-            ));
-            continue;
+            )));
         }
         let to: Vec<Value> = found
             .iter()
@@ -101,9 +77,9 @@ async fn read(
                 json!({"toObjectId": a.id.to_string(), "associationTypes": types_json(&shared.labels, kind, &a.types, side)})
             })
             .collect();
-        results.push(json!({"from": {"id": id}, "to": to}));
-    }
-    Ok(answer(StatusCode::OK, results, errors))
+        Ok(json!({"from": {"id": id}, "to": to}))
+    });
+    Ok(outcome.answer(StatusCode::OK))
 }
 
 async fn create(
@@ -111,37 +87,29 @@ async fn create(
     PathParams((from_type, to_type)): PathParams<(String, String)>,
     Body(body): Body,
 ) -> Answer {
-    ends(&from_type, &to_type)?;
-    let inputs = inputs(&body)?;
+    let (.., inputs) = open(&from_type, &to_type, &body)?;
     let mut store = lock(&shared.store);
-    let (mut results, mut errors) = (Vec::new(), Vec::new());
-    for input in &inputs {
+    let outcome = Outcome::run(&inputs, |input| {
         let (from, to) = (id_of(input.get("from")), id_of(input.get("to")));
-        let checked = Link::find(&store, &from_type, &from, &to_type, &to).and_then(|link| {
-            let types = input
-                .get("types")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .map(|spec| from_spec(&shared.labels, spec, link.record.kind, link.side))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((link, types))
-        });
-        match checked {
-            Ok((link, types)) => {
-                for how in types {
-                    store.associate(link.message, link.record, how);
-                }
-                results.push(link.labels_json(&store, &shared.labels));
-            }
-            Err(refusal) => errors.push(item_error(
-                "VALIDATION_ERROR",
-                refusal.message(),
-                json!({"fromObjectId": [from], "toObjectId": [to]}),
-            )),
+        let refused = |refusal: ApiError| {
+            let context = json!({"fromObjectId": [from], "toObjectId": [to]});
+            Refused::Error(item_error("VALIDATION_ERROR", refusal.message(), context))
+        };
+        let link = Link::find(&store, &from_type, &from, &to_type, &to).map_err(refused)?;
+        let types = input
+            .get("types")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|spec| from_spec(&shared.labels, spec, link.record.kind, link.side))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(refused)?;
+        for how in types {
+            store.associate(link.message, link.record, how);
         }
-    }
-    Ok(answer(StatusCode::CREATED, results, errors))
+        Ok(link.labels_json(&store, &shared.labels))
+    });
+    Ok(outcome.answer(StatusCode::CREATED))
 }
 
 /// Removes every association between each `from` and its `to`s; what is not there is skipped.
@@ -150,8 +118,7 @@ async fn archive(
     PathParams((from_type, to_type)): PathParams<(String, String)>,
     Body(body): Body,
 ) -> Answer {
-    ends(&from_type, &to_type)?;
-    let inputs = inputs(&body)?;
+    let (.., inputs) = open(&from_type, &to_type, &body)?;
     let mut store = lock(&shared.store);
     for input in &inputs {
         let from = id_of(input.get("from"));

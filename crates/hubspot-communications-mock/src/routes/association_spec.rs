@@ -7,8 +7,9 @@ use serde_json::Value;
 use crate::association::AssociationType;
 use crate::error::ApiError;
 use crate::kind::ObjectKind;
+use crate::kind::RecordId;
 use crate::label::{LabelCategory, Labels, Side};
-use crate::store::{RecordId, Store};
+use crate::store::Store;
 
 /// A category and id seen from `side`, checked against the kind of record at the other end.
 pub(crate) fn association_type(

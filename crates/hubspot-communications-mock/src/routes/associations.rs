@@ -19,10 +19,12 @@ use super::query::Query;
 use crate::association::AssociationType;
 use crate::error::ApiError;
 use crate::kind::ObjectKind;
+use crate::kind::RecordId;
 use crate::label::{Labels, Side};
+use crate::lock::lock;
 use crate::object::timestamp;
-use crate::state::{Shared, lock};
-use crate::store::{Associated, RecordId, Store};
+use crate::state::Shared;
+use crate::store::{Associated, Store};
 
 type Answer = Result<Response, ApiError>;
 
@@ -165,13 +167,28 @@ pub(super) fn associated(store: &Store, side: Side, kind: ObjectKind, id: u64) -
     }
 }
 
+/// The ends and the association type of a v3 path (from a message).
+fn v3_link(
+    store: &Store,
+    labels: &Labels,
+    (id, to_type, to_id, type_id): &Ends,
+) -> Result<(Link, AssociationType), ApiError> {
+    let link = Link::find(store, "communications", id, to_type, to_id)?;
+    let how = from_v3_path(labels, type_id, link.record.kind)?;
+    Ok((link, how))
+}
+
+/// The ends of a v4 path.
+fn v4_link(store: &Store, (from_type, from_id, to_type, to_id): &Ends) -> Result<Link, ApiError> {
+    Link::find(store, from_type, from_id, to_type, to_id)
+}
+
 async fn associate_v3(
     State(shared): State<Arc<Shared>>,
-    PathParams((id, to_type, to_id, type_id)): PathParams<Ends>,
+    PathParams(ends): PathParams<Ends>,
 ) -> Answer {
     let mut store = lock(&shared.store);
-    let link = Link::find(&store, "communications", &id, &to_type, &to_id)?;
-    let how = from_v3_path(&shared.labels, &type_id, link.record.kind)?;
+    let (link, how) = v3_link(&store, &shared.labels, &ends)?;
     store.associate(link.message, link.record, how);
     let mut body = store
         .live(link.message)
@@ -183,18 +200,17 @@ async fn associate_v3(
 
 async fn remove_v3(
     State(shared): State<Arc<Shared>>,
-    PathParams((id, to_type, to_id, type_id)): PathParams<Ends>,
+    PathParams(ends): PathParams<Ends>,
 ) -> Answer {
     let mut store = lock(&shared.store);
-    let link = Link::find(&store, "communications", &id, &to_type, &to_id)?;
-    let how = from_v3_path(&shared.labels, &type_id, link.record.kind)?;
+    let (link, how) = v3_link(&store, &shared.labels, &ends)?;
     store.dissociate(link.message, link.record, how);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn associate_labelled(
     State(shared): State<Arc<Shared>>,
-    PathParams((from_type, from_id, to_type, to_id)): PathParams<Ends>,
+    PathParams(ends): PathParams<Ends>,
     Body(body): Body,
 ) -> Answer {
     let specs = json_body(&body)?;
@@ -204,7 +220,7 @@ async fn associate_labelled(
         ));
     };
     let mut store = lock(&shared.store);
-    let link = Link::find(&store, &from_type, &from_id, &to_type, &to_id)?;
+    let link = v4_link(&store, &ends)?;
     let types = specs
         .iter()
         .map(|spec| from_spec(&shared.labels, spec, link.record.kind, link.side))
@@ -218,10 +234,10 @@ async fn associate_labelled(
 
 async fn associate_default(
     State(shared): State<Arc<Shared>>,
-    PathParams((from_type, from_id, to_type, to_id)): PathParams<Ends>,
+    PathParams(ends): PathParams<Ends>,
 ) -> Answer {
     let mut store = lock(&shared.store);
-    let link = Link::find(&store, &from_type, &from_id, &to_type, &to_id)?;
+    let link = v4_link(&store, &ends)?;
     let how = AssociationType::HubSpot(link.record.kind);
     store.associate(link.message, link.record, how);
     let now = timestamp(chrono::Utc::now());
@@ -267,10 +283,10 @@ async fn list(
 
 async fn remove_all(
     State(shared): State<Arc<Shared>>,
-    PathParams((from_type, from_id, to_type, to_id)): PathParams<Ends>,
+    PathParams(ends): PathParams<Ends>,
 ) -> Answer {
     let mut store = lock(&shared.store);
-    let link = Link::find(&store, &from_type, &from_id, &to_type, &to_id)?;
+    let link = v4_link(&store, &ends)?;
     store.dissociate_all(link.message, link.record);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -13,12 +13,15 @@ use super::association_spec::requested;
 use super::extract::{Body, PathParams};
 use super::input::{json_body, parse_id, properties};
 use super::message::{MESSAGE_DEFAULTS, message_json, resolve_id};
+use super::objects::body_properties;
 use super::paging::after_in_query;
 use super::query::Query;
-use super::validate::{conflict, message_update, new_message};
+use super::validate::{conflict, write};
 use crate::error::ApiError;
+use crate::lock::lock;
 use crate::property::PropertyOwner;
-use crate::state::{Shared, lock};
+use crate::schema::Write;
+use crate::state::Shared;
 
 type Answer = Result<Response, ApiError>;
 
@@ -60,14 +63,14 @@ async fn list(State(shared): State<Arc<Shared>>, uri: Uri) -> Answer {
 async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     let schema = shared.schema();
     let input = json_body(&body)?;
-    let properties = new_message(&schema, properties(&input)?)?;
+    let owner = PropertyOwner::Communication;
+    let properties = write(&schema, owner, properties(&input)?, Write::Create)?;
     let mut store = lock(&shared.store);
     let associations = requested(&store, &shared.labels, &input)?;
-    let owner = PropertyOwner::Communication;
     if let Some(taken) = store.taken(&schema, owner, &properties, None) {
         return Err(conflict(owner, &taken));
     }
-    let id = store.create_communication(properties);
+    let id = store.create(owner, properties);
     for association in associations {
         store.associate(id, association.record, association.how);
     }
@@ -104,21 +107,18 @@ async fn update(
 ) -> Answer {
     let schema = shared.schema();
     let query = Query::parse(&uri);
-    let input = json_body(&body)?;
-    let properties = message_update(&schema, properties(&input)?)?;
+    let owner = PropertyOwner::Communication;
+    let properties = body_properties(&schema, owner, &body, Write::Update)?;
     let mut store = lock(&shared.store);
     let id = resolve_id(&mut store, &schema, &id, query.one("idProperty"))?;
     let not_found = || ApiError::not_found(format!("No communication with id {id}"));
     if store.live(id).is_none() {
         return Err(not_found());
     }
-    let owner = PropertyOwner::Communication;
     if let Some(taken) = store.taken(&schema, owner, &properties, Some(id)) {
         return Err(conflict(owner, &taken));
     }
-    let message = store
-        .update_communication(id, properties)
-        .ok_or_else(not_found)?;
+    let message = store.update(owner, id, properties).ok_or_else(not_found)?;
     Ok(axum::Json(message.to_json(&[], &[], &MESSAGE_DEFAULTS)).into_response())
 }
 
@@ -126,7 +126,7 @@ async fn archive(State(shared): State<Arc<Shared>>, PathParams(id): PathParams<S
     let mut store = lock(&shared.store);
     // Archiving what is already gone answers 204, as HubSpot does.
     if let Ok(id) = parse_id(&id) {
-        store.archive_communication(id, chrono::Utc::now());
+        store.archive(PropertyOwner::Communication, id, chrono::Utc::now());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::id_property::{check_id_property, resolve};
 use super::input::parse_id;
 use super::query::Query;
 use crate::error::ApiError;
@@ -67,26 +68,6 @@ pub(crate) fn associations_json(store: &Store, id: u64, kinds: &[ObjectKind]) ->
     Value::Object(map)
 }
 
-/// Refuses an `idProperty` that is not a unique property of messages, as HubSpot does.
-pub(crate) fn check_id_property(
-    schema: &Schema,
-    id_property: Option<&str>,
-) -> Result<(), ApiError> {
-    match id_property {
-        Some(name) if !schema.is_unique(PropertyOwner::Communication, name) => {
-            Err(ApiError::validation(format!(
-                "{name} is not a unique property of communications and cannot be used as idProperty"
-            ))
-            .detail(
-                "idProperty",
-                "INVALID_ID_PROPERTY",
-                "must name a unique property",
-            ))
-        }
-        _ => Ok(()),
-    }
-}
-
 /// A path id, or the message whose `id_property` (a unique property) has that value.
 pub(crate) fn resolve_id(
     store: &mut Store,
@@ -94,11 +75,11 @@ pub(crate) fn resolve_id(
     id: &str,
     id_property: Option<&str>,
 ) -> Result<u64, ApiError> {
-    check_id_property(schema, id_property)?;
+    let owner = PropertyOwner::Communication;
+    check_id_property(schema, owner, id_property)?;
     match id_property.filter(|p| *p != "hs_object_id") {
         None => parse_id(id),
-        Some(property) => store
-            .find_by(property, id)
+        Some(property) => resolve(store, owner, id, Some(property))
             .ok_or_else(|| ApiError::not_found(format!("No communication with {property} = {id}"))),
     }
 }

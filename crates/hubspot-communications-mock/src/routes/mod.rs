@@ -8,14 +8,15 @@ mod associations;
 mod batch;
 mod communications;
 mod extract;
+mod id_property;
 mod input;
 mod message;
 mod oauth;
+mod object_batch;
 mod objects;
 mod paging;
 mod properties;
 mod query;
-mod record_batch;
 mod search;
 mod validate;
 
@@ -35,13 +36,12 @@ pub(crate) use oauth::is_token_path;
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .merge(communications::router())
-        .merge(batch::router())
+        .merge(object_batch::router())
         .merge(search::router())
         .merge(associations::router())
         .merge(association_batch::router())
         .merge(objects::router())
         .merge(oauth::router())
-        .merge(record_batch::router())
         .merge(properties::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -49,12 +49,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
 }
 
 async fn not_found(uri: Uri) -> Response {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "OBJECT_NOT_FOUND",
-        format!("No route for {}", uri.path()),
-    )
-    .into_response()
+    ApiError::no_route(uri.path()).into_response()
 }
 
 async fn method_not_allowed(uri: Uri) -> Response {

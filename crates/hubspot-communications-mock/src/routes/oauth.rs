@@ -14,7 +14,8 @@ use serde_json::json;
 
 use super::extract::Body;
 use crate::error::ApiError;
-use crate::state::{Shared, lock};
+use crate::lock::lock;
+use crate::state::Shared;
 use crate::versions::DATE_VERSIONS;
 
 /// The versions of the token endpoint: `/oauth/<version>/token`. v1 answers without

@@ -1,5 +1,6 @@
 //! CRM records: create, read, update (with pinning), archive.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -7,19 +8,22 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use bytes::Bytes;
 
 use super::extract::{Body, PathParams};
 use super::input::{json_body, parse_id, parse_kind, properties};
 use super::query::Query;
 use super::validate::{conflict, write};
 use crate::error::ApiError;
+use crate::kind::RecordId;
+use crate::lock::lock;
 use crate::property::PropertyOwner;
-use crate::schema::Write;
-use crate::state::{Shared, lock};
-use crate::store::RecordId;
+use crate::schema::{Schema, Write};
+use crate::state::Shared;
+use crate::store::Store;
 
 type Answer = Result<Response, ApiError>;
-const PINNED: &str = "hs_pinned_engagement_id";
+pub(super) const PINNED: &str = "hs_pinned_engagement_id";
 pub(super) const RECORD_DEFAULTS: [&str; 5] =
     ["email", "firstname", "lastname", "name", "dealname"];
 
@@ -38,29 +42,32 @@ async fn create(
     Body(body): Body,
 ) -> Answer {
     let schema = shared.schema();
-    let kind = parse_kind(&object_type)?;
-    let properties = write(
-        &schema,
-        PropertyOwner::Record(kind),
-        properties(&json_body(&body)?)?,
-        Write::Create,
-    )?;
+    let owner = PropertyOwner::Record(parse_kind(&object_type)?);
+    let properties = body_properties(&schema, owner, &body, Write::Create)?;
     if properties.get(PINNED).is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::validation(
             "A new record has no associated activity to pin",
         ));
     }
     let mut store = lock(&shared.store);
-    let owner = PropertyOwner::Record(kind);
     if let Some(taken) = store.taken(&schema, owner, &properties, None) {
         return Err(conflict(owner, &taken));
     }
-    let id = store.create_record(kind, properties);
+    let id = store.create(owner, properties);
     let record = store
-        .records
-        .get(&RecordId { kind, id })
+        .object(owner, id)
         .map(|record| record.to_json(&[], &[], &RECORD_DEFAULTS));
     Ok((StatusCode::CREATED, axum::Json(record)).into_response())
+}
+
+/// A single write's `properties` as stored, by the owner's definitions.
+pub(super) fn body_properties(
+    schema: &Schema,
+    owner: PropertyOwner,
+    body: &Bytes,
+    how: Write,
+) -> Result<BTreeMap<String, String>, ApiError> {
+    Ok(write(schema, owner, properties(&json_body(body)?)?, how)?)
 }
 
 async fn read(
@@ -97,56 +104,49 @@ async fn update(
     Body(body): Body,
 ) -> Answer {
     let schema = shared.schema();
-    let kind = parse_kind(&object_type)?;
-    let properties = write(
-        &schema,
-        PropertyOwner::Record(kind),
-        properties(&json_body(&body)?)?,
-        Write::Update,
-    )?;
+    let owner = PropertyOwner::Record(parse_kind(&object_type)?);
+    let properties = body_properties(&schema, owner, &body, Write::Update)?;
     let mut store = lock(&shared.store);
-    let record = RecordId {
-        kind,
-        id: parse_id(&id)?,
-    };
-    let not_found = || ApiError::not_found(format!("No {} with id {id}", kind.singular()));
-    if store.live_record_mut(record).is_none() {
+    let not_found = || ApiError::not_found(format!("No {} with id {id}", owner.singular()));
+    let id = parse_id(&id)?;
+    if store.live_object(owner, id).is_none() {
         return Err(not_found());
     }
-    if let Some(refusal) = pin_refusal(&store, record, &properties) {
+    if let Some(refusal) = pin_refusal(&store, owner, id, &properties) {
         return Err(ApiError::validation(refusal).detail(
             PINNED,
             "INVALID_PINNED_ENGAGEMENT",
             "the activity must be associated with the record",
         ));
     }
-    let owner = PropertyOwner::Record(kind);
-    if let Some(taken) = store.taken(&schema, owner, &properties, Some(record.id)) {
+    if let Some(taken) = store.taken(&schema, owner, &properties, Some(id)) {
         return Err(conflict(owner, &taken));
     }
-    let object = store
-        .update_record(record, properties)
-        .ok_or_else(not_found)?;
+    let object = store.update(owner, id, properties).ok_or_else(not_found)?;
     Ok(axum::Json(object.to_json(&[], &[], &RECORD_DEFAULTS)).into_response())
 }
 
 /// HubSpot's refusal of a pin (`hs_pinned_engagement_id`) of a message that is not
-/// associated with the record, if the write pins one.
+/// associated with the record, if the write pins one (messages pin nothing).
 pub(super) fn pin_refusal(
-    store: &crate::store::Store,
-    record: RecordId,
-    properties: &std::collections::BTreeMap<String, String>,
+    store: &Store,
+    owner: PropertyOwner,
+    id: u64,
+    properties: &BTreeMap<String, String>,
 ) -> Option<String> {
+    let PropertyOwner::Record(kind) = owner else {
+        return None;
+    };
     let pinned = properties.get(PINNED).filter(|p| !p.is_empty())?;
+    let record = RecordId { kind, id };
     let associated = pinned
         .parse::<u64>()
         .ok()
         .is_some_and(|m| store.live(m).is_some() && store.is_associated(m, record));
     (!associated).then(|| {
         format!(
-            "Property values were not valid: engagement {pinned} is not associated with {} {}",
-            record.kind.singular(),
-            record.id
+            "Property values were not valid: engagement {pinned} is not associated with {} {id}",
+            kind.singular(),
         )
     })
 }
@@ -158,7 +158,7 @@ async fn archive(
     let kind = parse_kind(&object_type)?;
     let mut store = lock(&shared.store);
     if let Ok(id) = parse_id(&id) {
-        store.archive_record(RecordId { kind, id }, chrono::Utc::now());
+        store.archive(kind.into(), id, chrono::Utc::now());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

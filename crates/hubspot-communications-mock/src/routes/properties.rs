@@ -21,11 +21,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::batch::{Batch, answer, inputs};
+use super::batch::{Batch, MAX_INPUTS, Outcome, Refused, inputs};
 use super::extract::{Body, PathParams};
 use super::input::json_body;
 use super::query::Query;
-use crate::error::{ApiError, item_error};
+use crate::error::ApiError;
 use crate::object::timestamp;
 use crate::property::{PropertyDefinition, PropertyOwner, PropertyType};
 use crate::schema::{Entry, Group, SchemaRefusal};
@@ -235,44 +235,39 @@ async fn batch_read(
     Body(body): Body,
 ) -> Answer {
     let owner = owner(&object_type)?;
-    let Batch { body, inputs } = inputs(&body)?;
+    let Batch { body, inputs } = inputs(&body, MAX_INPUTS)?;
     let archived = match body.get("archived") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(archived)) => *archived,
         Some(_) => return Err(ApiError::validation("archived must be true or false")),
     };
+    let names = inputs
+        .iter()
+        .map(|input| {
+            input.get("name").and_then(Value::as_str).ok_or_else(|| {
+                ApiError::validation("Each input needs a name").detail(
+                    "inputs",
+                    "REQUIRED",
+                    "name is required",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let schema = shared.schema();
-    let (mut results, mut missing) = (Vec::new(), Vec::new());
-    for input in &inputs {
-        let Some(name) = input.get("name").and_then(Value::as_str) else {
-            return Err(ApiError::validation("Each input needs a name").detail(
-                "inputs",
-                "REQUIRED",
-                "name is required",
-            ));
-        };
-        match schema
+    let outcome = Outcome::run(names, |name| {
+        schema
             .entry(owner, name)
             .filter(|e| e.archived_at.is_some() == archived)
-        {
-            Some(entry) => results.push(definition_json(entry)),
-            None => missing.push(name.to_owned()),
-        }
-    }
-    let errors = if missing.is_empty() {
-        Vec::new()
-    } else {
-        vec![item_error(
-            "OBJECT_NOT_FOUND",
-            format!(
-                "Unable to find some {} properties: {}",
-                owner.singular(),
-                missing.join(", ")
-            ),
-            json!({ "properties": missing }),
-        )]
+            .map(definition_json)
+            .ok_or_else(|| Refused::Missing(name.to_owned()))
+    });
+    let not_found = |missing: &[String]| {
+        let (owner, missing) = (owner.singular(), missing.join(", "));
+        format!("Unable to find some {owner} properties: {missing}")
     };
-    Ok(answer(StatusCode::OK, results, errors))
+    Ok(outcome
+        .not_found(not_found, "properties")
+        .answer(StatusCode::OK))
 }
 
 async fn groups(

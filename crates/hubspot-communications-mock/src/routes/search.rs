@@ -16,10 +16,11 @@ use super::message::MESSAGE_DEFAULTS;
 use super::objects::RECORD_DEFAULTS;
 use super::paging::{Offset, after_in_body};
 use crate::error::ApiError;
+use crate::lock::lock;
 use crate::object::Object;
 use crate::property::PropertyOwner;
 use crate::schema::{Key, Schema};
-use crate::state::{Shared, lock};
+use crate::state::Shared;
 
 /// The most results one query can page through.
 const CAP: u64 = 10_000;

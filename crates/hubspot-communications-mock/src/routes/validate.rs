@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::input::properties;
 use crate::error::{ApiError, item_error};
 use crate::property::PropertyOwner;
 use crate::schema::{Refusal, Schema, Write};
@@ -57,58 +58,52 @@ impl From<Invalid> for ApiError {
     }
 }
 
-/// A write's properties as stored, by the owner's definitions.
+/// A write's properties as stored, by the owner's definitions; a new message must also carry
+/// a channel and where it was logged from.
 pub(crate) fn write(
     schema: &Schema,
     owner: PropertyOwner,
     properties: BTreeMap<String, String>,
     write: Write,
 ) -> Result<BTreeMap<String, String>, Invalid> {
-    schema.check(owner, properties, write).map_err(Invalid)
-}
-
-/// A new message's properties as stored: typed, and with a channel and `CRM` as where it
-/// was logged from.
-pub(crate) fn new_message(
-    schema: &Schema,
-    properties: BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>, Invalid> {
-    let missing: Vec<Refusal> = REQUIRED
-        .iter()
-        .filter(|name| properties.get(**name).is_none_or(|v| v.trim().is_empty()))
-        .map(|name| Refusal {
-            name: (*name).to_owned(),
-            code: "REQUIRED",
-            message: format!("{name} is required"),
-        })
-        .collect();
-    let checked = write(
-        schema,
-        PropertyOwner::Communication,
-        properties,
-        Write::Create,
-    );
-    match checked {
+    let missing: Vec<Refusal> = match (owner, write) {
+        (PropertyOwner::Communication, Write::Create) => REQUIRED
+            .iter()
+            .filter(|name| properties.get(**name).is_none_or(|v| v.trim().is_empty()))
+            .map(|name| Refusal {
+                name: (*name).to_owned(),
+                code: "REQUIRED",
+                message: format!("{name} is required"),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    match schema.check(owner, properties, write) {
         Ok(properties) if missing.is_empty() => Ok(properties),
         Ok(_) => Err(Invalid(missing)),
-        Err(Invalid(mut refusals)) => {
+        Err(mut refusals) => {
             refusals.extend(missing);
             Err(Invalid(refusals))
         }
     }
 }
 
-/// A message update's properties as stored: unknown and read-only ones ignored, as HubSpot does.
-pub(crate) fn message_update(
+/// A batch input's `properties` as stored, or its per-item error (with `context`).
+pub(crate) fn input_properties(
     schema: &Schema,
-    properties: BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>, Invalid> {
-    write(
-        schema,
-        PropertyOwner::Communication,
-        properties,
-        Write::Update,
-    )
+    owner: PropertyOwner,
+    input: &Value,
+    write: Write,
+    context: &Value,
+) -> Result<BTreeMap<String, String>, Value> {
+    let properties = properties(input).map_err(|_| {
+        item_error(
+            "VALIDATION_ERROR",
+            "properties is required",
+            context.clone(),
+        )
+    })?;
+    self::write(schema, owner, properties, write).map_err(|e| e.item(context.clone()))
 }
 
 /// HubSpot's words for a write that would repeat a unique value: `Contact already exists.

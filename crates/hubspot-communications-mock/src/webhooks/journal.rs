@@ -6,9 +6,9 @@ use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::association::AssociationType;
+use crate::kind::RecordId;
+use crate::lock::lock;
 use crate::property::PropertyOwner;
-use crate::state::lock;
-use crate::store::RecordId;
 
 /// One write, as webhooks see it.
 #[derive(Debug, Clone)]

@@ -22,8 +22,8 @@ use super::{
     sign,
 };
 use crate::label::{Labels, Side};
+use crate::lock::lock;
 use crate::property::PropertyOwner;
-use crate::state::lock;
 
 /// How much of an answer's body a delivery keeps.
 const KEPT_ANSWER_BYTES: usize = 1024;
