@@ -1,8 +1,6 @@
 //! The channel a message was sent through.
 
-use hubspot_communications_raw::open_enum;
-
-open_enum! {
+model_open_enum! {
     /// The channel of a message: `hs_communication_channel_type`.
     ///
     /// | variant | HubSpot's value |
@@ -14,11 +12,6 @@ open_enum! {
     ///
     /// Parsing never fails and ignores surrounding whitespace and case: HubSpot's own example
     /// answers `"SMS "`.
-    #[cfg_attr(
-        feature = "serde",
-        derive(serde::Serialize, serde::Deserialize),
-        serde(into = "String", from = "String")
-    )]
     pub enum Channel {
         /// WhatsApp.
         WhatsApp = "WHATS_APP",

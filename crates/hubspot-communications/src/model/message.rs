@@ -106,6 +106,7 @@ impl Message {
         updated_at: Timestamp,
         archived: bool,
         archived_at: Option<Timestamp>,
+        properties_with_history: BTreeMap<String, Vec<types::ValueWithTimestamp>>,
     ) -> Self {
         let text = |name: &str| properties.get(name).and_then(Option::as_deref);
         Self {
@@ -121,7 +122,7 @@ impl Message {
             associations: BTreeMap::new(),
             partial_associations: BTreeSet::new(),
             properties,
-            properties_with_history: BTreeMap::new(),
+            properties_with_history: history(properties_with_history),
             upsert_new: None,
         }
     }
@@ -138,16 +139,26 @@ fn parse_timestamp(value: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The message of one of HubSpot's object answers, from the fields they all carry (the
+/// generated types share those fields' names, not a trait). It moves only those fields out of
+/// `$object`: the caller reads the rest (`associations`, `new`).
+macro_rules! from_object {
+    ($object:ident) => {
+        Message::from_parts(
+            $object.id,
+            $object.properties,
+            $object.created_at,
+            $object.updated_at,
+            $object.archived,
+            $object.archived_at,
+            $object.properties_with_history,
+        )
+    };
+}
+
 impl From<types::SimplePublicObjectWithAssociations> for Message {
     fn from(object: types::SimplePublicObjectWithAssociations) -> Self {
-        let mut message = Self::from_parts(
-            object.id,
-            object.properties,
-            object.created_at,
-            object.updated_at,
-            object.archived,
-            object.archived_at,
-        );
+        let mut message = from_object!(object);
         message.partial_associations = object
             .associations
             .iter()
@@ -169,46 +180,22 @@ impl From<types::SimplePublicObjectWithAssociations> for Message {
                 (ObjectType::from(object_type), ids)
             })
             .collect();
-        message.properties_with_history = history(object.properties_with_history);
         message
     }
 }
 
-/// Messages from the answers whose objects carry no associations.
-macro_rules! message_from {
-    ($($object:ty),+) => {$(
-        impl From<$object> for Message {
-            fn from(object: $object) -> Self {
-                let mut message = Self::from_parts(
-                    object.id,
-                    object.properties,
-                    object.created_at,
-                    object.updated_at,
-                    object.archived,
-                    object.archived_at,
-                );
-                message.properties_with_history = history(object.properties_with_history);
-                message
-            }
-        }
-    )+};
+impl From<types::SimplePublicObject> for Message {
+    fn from(object: types::SimplePublicObject) -> Self {
+        from_object!(object)
+    }
 }
-
-message_from!(types::SimplePublicObject);
 
 impl From<types::SimplePublicUpsertObject> for Message {
     fn from(object: types::SimplePublicUpsertObject) -> Self {
-        let mut message = Self::from_parts(
-            object.id,
-            object.properties,
-            object.created_at,
-            object.updated_at,
-            object.archived,
-            object.archived_at,
-        );
-        message.properties_with_history = history(object.properties_with_history);
-        message.upsert_new = Some(object.new);
-        message
+        Self {
+            upsert_new: Some(object.new),
+            ..from_object!(object)
+        }
     }
 }
 

@@ -1,6 +1,23 @@
 //! What the client sends to HubSpot and what HubSpot answers: plain data, checked before it is
 //! sent. Nothing here makes a request.
 
+/// Declares an open enum of the model (`hubspot_communications_raw::open_enum!`), read and
+/// written as HubSpot's string with the `serde` feature: the one place the model's open enums
+/// say how serde sees them.
+macro_rules! model_open_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variants:tt)* }) => {
+        hubspot_communications_raw::open_enum! {
+            $(#[$meta])*
+            #[cfg_attr(
+                feature = "serde",
+                derive(serde::Serialize, serde::Deserialize),
+                serde(into = "String", from = "String")
+            )]
+            pub enum $name { $($variants)* }
+        }
+    };
+}
+
 mod association;
 mod batch_outcome;
 mod channel;

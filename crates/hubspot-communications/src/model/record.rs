@@ -3,18 +3,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use hubspot_communications_raw::{open_enum, types};
+use hubspot_communications_raw::types;
 
 use crate::error::Error;
 
-open_enum! {
+model_open_enum! {
     /// A CRM object type, by the name HubSpot uses in paths. Parsing also reads the singular
     /// name and the object type id (`contact`, `0-1`).
-    #[cfg_attr(
-        feature = "serde",
-        derive(serde::Serialize, serde::Deserialize),
-        serde(into = "String", from = "String")
-    )]
     pub enum ObjectType {
         /// Contacts (`0-1`).
         Contact = "contacts" | "contact" | "0-1",

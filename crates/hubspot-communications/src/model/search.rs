@@ -51,30 +51,6 @@ impl Filter {
         filter
     }
 
-    /// Equal to `value`.
-    pub fn eq(property: impl Into<String>, value: impl Into<String>) -> Self {
-        Self::new(property, FilterOperator::Eq, value)
-    }
-    /// Not equal to `value`.
-    pub fn neq(property: impl Into<String>, value: impl Into<String>) -> Self {
-        Self::new(property, FilterOperator::Neq, value)
-    }
-    /// Less than `value`.
-    pub fn lt(property: impl Into<String>, value: impl Into<String>) -> Self {
-        Self::new(property, FilterOperator::Lt, value)
-    }
-    /// Less than or equal to `value`.
-    pub fn lte(property: impl Into<String>, value: impl Into<String>) -> Self {
-        Self::new(property, FilterOperator::Lte, value)
-    }
-    /// Greater than `value`.
-    pub fn gt(property: impl Into<String>, value: impl Into<String>) -> Self {
-        Self::new(property, FilterOperator::Gt, value)
-    }
-    /// Greater than or equal to `value`.
-    pub fn gte(property: impl Into<String>, value: impl Into<String>) -> Self {
-        Self::new(property, FilterOperator::Gte, value)
-    }
     /// Between `low` and `high`, inclusive.
     pub fn between(
         property: impl Into<String>,
@@ -107,14 +83,40 @@ impl Filter {
     pub fn not_has_property(property: impl Into<String>) -> Self {
         Self::without_value(property, FilterOperator::NotHasProperty)
     }
+}
+
+/// The filters that compare a property with one value: each is [`Filter::new`] with its
+/// operator.
+macro_rules! one_value_filters {
+    ($($(#[$doc:meta])* $name:ident($value:ident) => $operator:ident;)*) => {
+        impl Filter {
+            $(
+                $(#[$doc])*
+                pub fn $name(property: impl Into<String>, $value: impl Into<String>) -> Self {
+                    Self::new(property, FilterOperator::$operator, $value)
+                }
+            )*
+        }
+    };
+}
+
+one_value_filters! {
+    /// Equal to `value`.
+    eq(value) => Eq;
+    /// Not equal to `value`.
+    neq(value) => Neq;
+    /// Less than `value`.
+    lt(value) => Lt;
+    /// Less than or equal to `value`.
+    lte(value) => Lte;
+    /// Greater than `value`.
+    gt(value) => Gt;
+    /// Greater than or equal to `value`.
+    gte(value) => Gte;
     /// Contains the token (a word; `*` is a wildcard).
-    pub fn contains_token(property: impl Into<String>, token: impl Into<String>) -> Self {
-        Self::new(property, FilterOperator::ContainsToken, token)
-    }
+    contains_token(token) => ContainsToken;
     /// Does not contain the token.
-    pub fn not_contains_token(property: impl Into<String>, token: impl Into<String>) -> Self {
-        Self::new(property, FilterOperator::NotContainsToken, token)
-    }
+    not_contains_token(token) => NotContainsToken;
 }
 
 /// How results are ordered.

@@ -225,16 +225,19 @@ impl Window {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        pairs
+    /// A window of `limit` that then read HubSpot's `X-HubSpot-RateLimit-*` headers, named here
+    /// without that prefix.
+    fn after_headers(limit: RateLimit, headers: &[(&str, &str)]) -> LocalWindow {
+        let limiter = LocalWindow::new(limit);
+        let headers: HeaderMap = headers
             .iter()
-            .map(|(k, v)| {
-                (
-                    reqwest::header::HeaderName::from_static(k),
-                    v.parse().unwrap(),
-                )
+            .map(|(name, value)| {
+                let name = format!("x-hubspot-ratelimit-{name}");
+                (name.parse().unwrap(), value.parse().unwrap())
             })
-            .collect()
+            .collect();
+        limiter.observe(&headers);
+        limiter
     }
 
     #[tokio::test(start_paused = true)]
@@ -283,12 +286,14 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn adopts_the_limit_hubspot_reports_and_counts_other_clients() {
-        let limiter = LocalWindow::new(RateLimit::STARTER);
-        limiter.observe(&headers(&[
-            ("x-hubspot-ratelimit-max", "190"),
-            ("x-hubspot-ratelimit-interval-milliseconds", "10000"),
-            ("x-hubspot-ratelimit-remaining", "2"),
-        ]));
+        let limiter = after_headers(
+            RateLimit::STARTER,
+            &[
+                ("max", "190"),
+                ("interval-milliseconds", "10000"),
+                ("remaining", "2"),
+            ],
+        );
         assert_eq!(limiter.limit(), RateLimit::PROFESSIONAL);
         assert_eq!(take(&limiter).await, Duration::ZERO);
         assert_eq!(take(&limiter).await, Duration::ZERO);
@@ -304,13 +309,15 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn other_clients_spending_a_huge_budget_are_counted_in_one_entry() {
-        let limiter = LocalWindow::new(RateLimit::STARTER);
         // A limit of u32::MAX fully spent by others: one entry, not four billion.
-        limiter.observe(&headers(&[
-            ("x-hubspot-ratelimit-max", "4294967295"),
-            ("x-hubspot-ratelimit-interval-milliseconds", "1000"),
-            ("x-hubspot-ratelimit-remaining", "0"),
-        ]));
+        let limiter = after_headers(
+            RateLimit::STARTER,
+            &[
+                ("max", "4294967295"),
+                ("interval-milliseconds", "1000"),
+                ("remaining", "0"),
+            ],
+        );
         assert_eq!(limiter.lock().starts.len(), 1);
         assert_eq!(
             take(&limiter).await,
@@ -321,21 +328,16 @@ mod tests {
 
     #[test]
     fn ignores_malformed_headers() {
-        let limiter = LocalWindow::new(RateLimit::STARTER);
-        limiter.observe(&headers(&[
-            ("x-hubspot-ratelimit-max", "lots"),
-            ("x-hubspot-ratelimit-remaining", "-1"),
-        ]));
+        let limiter = after_headers(RateLimit::STARTER, &[("max", "lots"), ("remaining", "-1")]);
         assert_eq!(limiter.limit(), RateLimit::STARTER);
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_absurd_interval_is_capped_not_a_panic_and_never_waited_out() {
-        let limiter = LocalWindow::new(RateLimit::new(1, Duration::from_secs(1)));
-        limiter.observe(&headers(&[(
-            "x-hubspot-ratelimit-interval-milliseconds",
-            "18446744073709551615",
-        )]));
+        let limiter = after_headers(
+            RateLimit::new(1, Duration::from_secs(1)),
+            &[("interval-milliseconds", "18446744073709551615")],
+        );
         assert_eq!(
             limiter.limit().interval,
             Duration::from_millis(LONGEST_WINDOW_MS)
@@ -352,11 +354,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn one_header_cannot_hold_calls_for_a_day() {
-        let limiter = LocalWindow::new(RateLimit::STARTER);
-        limiter.observe(&headers(&[
-            ("x-hubspot-ratelimit-max", "1"),
-            ("x-hubspot-ratelimit-interval-milliseconds", "86400000"),
-        ]));
+        let limiter = after_headers(
+            RateLimit::STARTER,
+            &[("max", "1"), ("interval-milliseconds", "86400000")],
+        );
         take(&limiter).await;
         assert!(matches!(
             limiter.acquire(Duration::from_secs(60), None).await,

@@ -57,6 +57,38 @@ impl Default for RetryPolicy {
     }
 }
 
+/// The policy's setters, one a field: each replaces its field and returns the policy (`const`,
+/// so a policy can be a constant).
+macro_rules! setters {
+    ($($(#[$doc:meta])* $field:ident($value:ident: $type:ty);)*) => {
+        impl RetryPolicy {
+            $(
+                $(#[$doc])*
+                #[must_use]
+                pub const fn $field(mut self, $value: $type) -> Self {
+                    self.$field = $value;
+                    self
+                }
+            )*
+        }
+    };
+}
+
+setters! {
+    /// How many times a request may be retried after its first attempt.
+    max_retries(max_retries: u32);
+    /// The backoff before the first retry; it doubles with each further one.
+    initial_backoff(backoff: Duration);
+    /// The longest backoff between two attempts (a `Retry-After` may ask for more).
+    max_backoff(backoff: Duration);
+    /// The longest wait HubSpot can impose on a call: a `Retry-After`, or one wait of the rate
+    /// limiter for the window HubSpot's `X-HubSpot-RateLimit-*` headers describe. A 429 or 503
+    /// asking for longer is returned to the caller at once, with the wait it asked for
+    /// ([`ApiError::retry_after`](crate::ApiError::retry_after)); a longer limiter wait is
+    /// [`Error::Throttled`](crate::Error::Throttled). 60 s by default.
+    max_retry_after(wait: Duration);
+}
+
 impl RetryPolicy {
     /// No retries at all: every failure reaches the caller at once. (A rate-limit wait is
     /// not a retry: it is still bounded by the default [`max_retry_after`](Self::max_retry_after).)
@@ -67,38 +99,6 @@ impl RetryPolicy {
             max_backoff: Duration::ZERO,
             max_retry_after: Duration::from_secs(60),
         }
-    }
-
-    /// How many times a request may be retried after its first attempt.
-    #[must_use]
-    pub const fn max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = max_retries;
-        self
-    }
-
-    /// The backoff before the first retry; it doubles with each further one.
-    #[must_use]
-    pub const fn initial_backoff(mut self, backoff: Duration) -> Self {
-        self.initial_backoff = backoff;
-        self
-    }
-
-    /// The longest backoff between two attempts (a `Retry-After` may ask for more).
-    #[must_use]
-    pub const fn max_backoff(mut self, backoff: Duration) -> Self {
-        self.max_backoff = backoff;
-        self
-    }
-
-    /// The longest wait HubSpot can impose on a call: a `Retry-After`, or one wait of the rate
-    /// limiter for the window HubSpot's `X-HubSpot-RateLimit-*` headers describe. A 429 or 503
-    /// asking for longer is returned to the caller at once, with the wait it asked for
-    /// ([`ApiError::retry_after`](crate::ApiError::retry_after)); a longer limiter wait is
-    /// [`Error::Throttled`](crate::Error::Throttled). 60 s by default.
-    #[must_use]
-    pub const fn max_retry_after(mut self, wait: Duration) -> Self {
-        self.max_retry_after = wait;
-        self
     }
 
     /// The longest wait HubSpot can impose on a call (see [`max_retry_after`](Self::max_retry_after)).

@@ -2,8 +2,9 @@
 //! subscription types and fields kept.
 
 use std::collections::{HashSet, VecDeque};
+use std::str::FromStr;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// The most events HubSpot says it sends in one request. [`parse_events`] reads longer arrays
 /// too (refusing them would only make HubSpot retry them); bound the body's size in your
@@ -152,108 +153,104 @@ pub enum EventKind {
     Other(String),
 }
 
-/// The fields of a property change.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct PropertyChange {
-    /// `propertyName`.
-    pub property_name: Option<String>,
-    /// `propertyValue`: the new value (empty when cleared).
-    pub property_value: Option<String>,
+/// Declares the fields of the event kinds and how they are read: each from the event's field
+/// named as it is in camelCase (`property_name` from `propertyName`), as HubSpot names every
+/// one, by its type's [`Field`] reading. One list a kind, so a field and its reading cannot
+/// drift apart.
+macro_rules! kind_fields {
+    ($(
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($(#[$field_meta:meta])* pub $field:ident: $type:ty,)* }
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name { $($(#[$field_meta])* pub $field: $type,)* }
+
+        impl $name {
+            fn read(raw: &Map<String, Value>) -> Self {
+                Self { $($field: Field::read(raw.get(&camel_case(stringify!($field)))),)* }
+            }
+        }
+    )*};
 }
 
-/// The fields of an association change.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AssociationChange {
-    /// `associationType` of the older subscription types (`CONTACT_TO_COMPANY`).
-    pub association_type: Option<String>,
-    /// `associationTypeId` (e.g. 81, communication to contact).
-    pub association_type_id: Option<i64>,
-    /// `associationCategory` (`HUBSPOT_DEFINED`, `USER_DEFINED`, `INTEGRATOR_DEFINED`).
-    pub association_category: Option<String>,
-    /// `fromObjectTypeId`.
-    pub from_object_type_id: Option<String>,
-    /// `fromObjectId`.
-    pub from_object_id: Option<u64>,
-    /// `toObjectTypeId`.
-    pub to_object_type_id: Option<String>,
-    /// `toObjectId`.
-    pub to_object_id: Option<u64>,
-    /// `associationRemoved`: the association was removed (else added).
-    pub association_removed: Option<bool>,
-    /// `isPrimaryAssociation`.
-    pub is_primary_association: Option<bool>,
-}
+kind_fields! {
+    /// The fields of a property change.
+    pub struct PropertyChange {
+        /// `propertyName`.
+        pub property_name: Option<String>,
+        /// `propertyValue`: the new value (empty when cleared).
+        pub property_value: Option<String>,
+    }
 
-/// The fields of a merge.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Merge {
-    /// `primaryObjectId`: the object merged into.
-    pub primary_object_id: Option<u64>,
-    /// `mergedObjectIds`: the objects merged into it.
-    pub merged_object_ids: Vec<u64>,
-    /// `newObjectId`: the object the merge made.
-    pub new_object_id: Option<u64>,
-    /// `numberOfPropertiesMoved`.
-    pub number_of_properties_moved: Option<u64>,
+    /// The fields of an association change.
+    pub struct AssociationChange {
+        /// `associationType` of the older subscription types (`CONTACT_TO_COMPANY`).
+        pub association_type: Option<String>,
+        /// `associationTypeId` (e.g. 81, communication to contact).
+        pub association_type_id: Option<i64>,
+        /// `associationCategory` (`HUBSPOT_DEFINED`, `USER_DEFINED`, `INTEGRATOR_DEFINED`).
+        pub association_category: Option<String>,
+        /// `fromObjectTypeId`.
+        pub from_object_type_id: Option<String>,
+        /// `fromObjectId`.
+        pub from_object_id: Option<u64>,
+        /// `toObjectTypeId`.
+        pub to_object_type_id: Option<String>,
+        /// `toObjectId`.
+        pub to_object_id: Option<u64>,
+        /// `associationRemoved`: the association was removed (else added).
+        pub association_removed: Option<bool>,
+        /// `isPrimaryAssociation`.
+        pub is_primary_association: Option<bool>,
+    }
+
+    /// The fields of a merge.
+    pub struct Merge {
+        /// `primaryObjectId`: the object merged into.
+        pub primary_object_id: Option<u64>,
+        /// `mergedObjectIds`: the objects merged into it.
+        pub merged_object_ids: Vec<u64>,
+        /// `newObjectId`: the object the merge made.
+        pub new_object_id: Option<u64>,
+        /// `numberOfPropertiesMoved`.
+        pub number_of_properties_moved: Option<u64>,
+    }
 }
 
 impl WebhookEvent {
     /// Reads one event from its JSON object (what [`parse_events`] does for each).
     pub fn from_fields(raw: Map<String, Value>) -> Self {
-        let subscription_type = string(&raw, "subscriptionType");
+        let subscription_type: Option<String> = field(&raw, "subscriptionType");
         let action = subscription_type
             .as_deref()
             .and_then(|t| t.rsplit_once('.'))
             .map(|(_, action)| action);
         let kind = match action {
             Some("creation") => EventKind::Creation,
-            Some("propertyChange") => EventKind::PropertyChange(PropertyChange {
-                property_name: string(&raw, "propertyName"),
-                property_value: string(&raw, "propertyValue"),
-            }),
+            Some("propertyChange") => EventKind::PropertyChange(PropertyChange::read(&raw)),
             Some("deletion") => EventKind::Deletion,
             Some("privacyDeletion") => EventKind::PrivacyDeletion,
-            Some("associationChange") => EventKind::AssociationChange(AssociationChange {
-                association_type: string(&raw, "associationType"),
-                association_type_id: raw.get("associationTypeId").and_then(signed),
-                association_category: string(&raw, "associationCategory"),
-                from_object_type_id: string(&raw, "fromObjectTypeId"),
-                from_object_id: number(&raw, "fromObjectId"),
-                to_object_type_id: string(&raw, "toObjectTypeId"),
-                to_object_id: number(&raw, "toObjectId"),
-                association_removed: boolean(&raw, "associationRemoved"),
-                is_primary_association: boolean(&raw, "isPrimaryAssociation"),
-            }),
-            Some("merge") => EventKind::Merge(Merge {
-                primary_object_id: number(&raw, "primaryObjectId"),
-                merged_object_ids: raw
-                    .get("mergedObjectIds")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(unsigned)
-                    .collect(),
-                new_object_id: number(&raw, "newObjectId"),
-                number_of_properties_moved: number(&raw, "numberOfPropertiesMoved"),
-            }),
+            Some("associationChange") => {
+                EventKind::AssociationChange(AssociationChange::read(&raw))
+            }
+            Some("merge") => EventKind::Merge(Merge::read(&raw)),
             Some("restore") => EventKind::Restore,
             _ => EventKind::Other(subscription_type.clone().unwrap_or_default()),
         };
         Self {
-            event_id: number(&raw, "eventId"),
-            subscription_id: number(&raw, "subscriptionId"),
-            portal_id: number(&raw, "portalId"),
-            app_id: number(&raw, "appId"),
-            occurred_at: number(&raw, "occurredAt"),
-            attempt_number: number(&raw, "attemptNumber"),
-            object_type_id: string(&raw, "objectTypeId"),
-            object_id: number(&raw, "objectId"),
-            change_source: string(&raw, "changeSource"),
-            source_id: string(&raw, "sourceId"),
-            change_flag: string(&raw, "changeFlag"),
+            event_id: field(&raw, "eventId"),
+            subscription_id: field(&raw, "subscriptionId"),
+            portal_id: field(&raw, "portalId"),
+            app_id: field(&raw, "appId"),
+            occurred_at: field(&raw, "occurredAt"),
+            attempt_number: field(&raw, "attemptNumber"),
+            object_type_id: field(&raw, "objectTypeId"),
+            object_id: field(&raw, "objectId"),
+            change_source: field(&raw, "changeSource"),
+            source_id: field(&raw, "sourceId"),
+            change_flag: field(&raw, "changeFlag"),
             subscription_type,
             kind,
             raw,
@@ -384,45 +381,84 @@ impl SeenEvents {
     }
 }
 
+/// A field of the event, read as its type reads (absent if it is of another JSON type).
+fn field<T: Field>(raw: &Map<String, Value>, name: &str) -> T {
+    T::read(raw.get(name))
+}
+
+/// How an event's field of each type is read, from the field if sent.
+trait Field {
+    fn read(value: Option<&Value>) -> Self;
+}
+
 /// A text field; numbers and booleans read as their JSON text (HubSpot sends property values
 /// as strings, but a field of another type is not lost).
-fn string(raw: &Map<String, Value>, name: &str) -> Option<String> {
-    match raw.get(name)? {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Bool(flag) => Some(flag.to_string()),
-        _ => None,
+impl Field for Option<String> {
+    fn read(value: Option<&Value>) -> Self {
+        match value? {
+            Value::String(text) => Some(text.clone()),
+            Value::Number(number) => Some(number.to_string()),
+            Value::Bool(flag) => Some(flag.to_string()),
+            _ => None,
+        }
     }
 }
 
 /// An id or count: a non-negative integer, or a string of one.
-fn number(raw: &Map<String, Value>, name: &str) -> Option<u64> {
-    raw.get(name).and_then(unsigned)
+impl Field for Option<u64> {
+    fn read(value: Option<&Value>) -> Self {
+        integer(value?, Number::as_u64)
+    }
 }
 
-fn unsigned(value: &Value) -> Option<u64> {
+/// An association type id: an integer, or a string of one.
+impl Field for Option<i64> {
+    fn read(value: Option<&Value>) -> Self {
+        integer(value?, Number::as_i64)
+    }
+}
+
+/// A flag: a boolean, or the string `true` or `false` in any case.
+impl Field for Option<bool> {
+    fn read(value: Option<&Value>) -> Self {
+        match value? {
+            Value::Bool(flag) => Some(*flag),
+            Value::String(text) if text.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(text) if text.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// A list of ids: an array, of which the elements that are not ids are skipped.
+impl Field for Vec<u64> {
+    fn read(value: Option<&Value>) -> Self {
+        let items = value.and_then(Value::as_array).into_iter().flatten();
+        items
+            .filter_map(|item| integer(item, Number::as_u64))
+            .collect()
+    }
+}
+
+/// An integer of the width `as_integer` gives, from a JSON number or a string of one.
+fn integer<T: FromStr>(value: &Value, as_integer: fn(&Number) -> Option<T>) -> Option<T> {
     match value {
-        Value::Number(number) => number.as_u64(),
+        Value::Number(number) => as_integer(number),
         Value::String(text) => text.parse().ok(),
         _ => None,
     }
 }
 
-fn signed(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(number) => number.as_i64(),
-        Value::String(text) => text.parse().ok(),
-        _ => None,
+/// A field's name as HubSpot spells it: `association_type_id` is `associationTypeId`.
+fn camel_case(snake: &str) -> String {
+    let mut words = snake.split('_');
+    let mut camel = words.next().unwrap_or_default().to_owned();
+    for word in words {
+        let mut letters = word.chars();
+        camel.extend(letters.next().map(|first| first.to_ascii_uppercase()));
+        camel.push_str(letters.as_str());
     }
-}
-
-fn boolean(raw: &Map<String, Value>, name: &str) -> Option<bool> {
-    match raw.get(name)? {
-        Value::Bool(flag) => Some(*flag),
-        Value::String(text) if text.eq_ignore_ascii_case("true") => Some(true),
-        Value::String(text) if text.eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
-    }
+    camel
 }
 
 #[cfg(test)]

@@ -2,16 +2,11 @@
 //! its type and field type, and the property groups definitions belong to.
 
 use chrono::{DateTime, Utc};
-use hubspot_communications_raw::{open_enum, types};
+use hubspot_communications_raw::types;
 
-open_enum! {
+model_open_enum! {
     /// What values a property holds (HubSpot's `type`). Types HubSpot adds later are kept as
     /// [`PropertyType::Other`], never refused.
-    #[cfg_attr(
-        feature = "serde",
-        derive(serde::Serialize, serde::Deserialize),
-        serde(into = "String", from = "String")
-    )]
     pub enum PropertyType {
         /// Text (`string`).
         String = "string",
@@ -30,14 +25,9 @@ open_enum! {
     }
 }
 
-open_enum! {
+model_open_enum! {
     /// How HubSpot shows a property and what its forms take (HubSpot's `fieldType`). Field
     /// types HubSpot adds later are kept as [`FieldType::Other`].
-    #[cfg_attr(
-        feature = "serde",
-        derive(serde::Serialize, serde::Deserialize),
-        serde(into = "String", from = "String")
-    )]
     pub enum FieldType {
         /// Single-line text (`text`).
         Text = "text",

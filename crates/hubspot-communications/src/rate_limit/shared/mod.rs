@@ -61,7 +61,7 @@ pub(crate) use window::SharedWindow;
 /// connection is made on the first call, and made again whenever it breaks; what a call does
 /// while Redis cannot be reached is [`when_unavailable`](Self::when_unavailable)'s choice. Each
 /// request costs one exchange with Redis (a script Redis keeps loaded, called by its hash).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SharedRateLimit {
     redis: Arc<Redis>,
     key_prefix: String,
@@ -152,16 +152,6 @@ impl SharedRateLimit {
             format!("{}:{name}", self.key_prefix),
             self.when_unavailable,
         )
-    }
-}
-
-impl std::fmt::Debug for SharedRateLimit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SharedRateLimit")
-            .field("redis", &self.redis)
-            .field("key_prefix", &self.key_prefix)
-            .field("when_unavailable", &self.when_unavailable)
-            .finish()
     }
 }
 

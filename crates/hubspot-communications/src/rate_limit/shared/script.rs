@@ -119,14 +119,7 @@ pub(super) async fn finish(
     member: &str,
     span: Duration,
 ) -> redis::RedisResult<()> {
-    let span_ms = u64::try_from(span.as_millis()).unwrap_or(u64::MAX).max(1);
-    FINISH
-        .key(key)
-        .arg(member)
-        .arg(span_ms)
-        .invoke_async::<i64>(connection)
-        .await
-        .map(drop)
+    run(connection, FINISH.key(key).arg(member).arg(millis(span))).await
 }
 
 /// Pauses the window at `key` for `pause` (at least 1 ms).
@@ -135,11 +128,19 @@ pub(super) async fn pause(
     paused_key: &str,
     pause: Duration,
 ) -> redis::RedisResult<()> {
-    let ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX).max(1);
-    PAUSE
-        .key(paused_key)
-        .arg(ms)
-        .invoke_async::<i64>(connection)
-        .await
-        .map(drop)
+    run(connection, PAUSE.key(paused_key).arg(millis(pause))).await
+}
+
+/// Runs a script whose answer (always 0) says nothing.
+async fn run(
+    connection: &mut redis::aio::ConnectionManager,
+    invocation: &redis::ScriptInvocation<'_>,
+) -> redis::RedisResult<()> {
+    invocation.invoke_async::<i64>(connection).await.map(drop)
+}
+
+/// A length in whole milliseconds, at least 1: what `PEXPIRE` and `SET … PX` take (they refuse
+/// 0).
+fn millis(length: Duration) -> u64 {
+    u64::try_from(length.as_millis()).unwrap_or(u64::MAX).max(1)
 }

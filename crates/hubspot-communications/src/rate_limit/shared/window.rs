@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use redis::aio::ConnectionManager;
 use tokio::time::Instant;
 
 use super::script::{self, Turn};
@@ -134,19 +135,9 @@ impl SharedWindow {
     /// time.
     pub(crate) async fn finished(&self, entry: &str, limit: RateLimit) {
         let span = limit.interval + GUARD;
-        let outcome = match self.redis.connection() {
-            Ok((generation, mut connection)) => {
-                let asked = script::finish(&mut connection, &self.key, entry, span);
-                match tokio::time::timeout(self.redis.timeout, asked).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => {
-                        self.redis.discard(generation);
-                        Err(timed_out())
-                    }
-                }
-            }
-            Err(error) => Err(error),
-        };
+        let outcome = self
+            .once(async |connection| script::finish(connection, &self.key, entry, span).await)
+            .await;
         if let Err(error) = outcome {
             tracing::debug!(key = %self.key, %error, "could not move a request's entry in the shared window");
         }
@@ -155,21 +146,27 @@ impl SharedWindow {
     /// Pauses every process's requests for `pause` (a 429's Retry-After). A failure is only
     /// logged: this process pauses by itself anyway.
     pub(crate) async fn pause(&self, pause: Duration) {
-        let outcome = match self.redis.connection() {
-            Ok((generation, mut connection)) => {
-                let asked = script::pause(&mut connection, &self.paused_key, pause);
-                match tokio::time::timeout(self.redis.timeout, asked).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => {
-                        self.redis.discard(generation);
-                        Err(timed_out())
-                    }
-                }
-            }
-            Err(error) => Err(error),
-        };
+        let outcome = self
+            .once(async |connection| script::pause(connection, &self.paused_key, pause).await)
+            .await;
         if let Err(error) = outcome {
             tracing::warn!(key = %self.paused_key, %error, "could not share a rate-limit pause through Redis");
+        }
+    }
+
+    /// One exchange with Redis whose failure the caller only logs: tried once, within the
+    /// timeout (a connection that timed out is discarded).
+    async fn once(
+        &self,
+        ask: impl AsyncFnOnce(&mut ConnectionManager) -> redis::RedisResult<()>,
+    ) -> redis::RedisResult<()> {
+        let (generation, mut connection) = self.redis.connection()?;
+        match tokio::time::timeout(self.redis.timeout, ask(&mut connection)).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                self.redis.discard(generation);
+                Err(timed_out())
+            }
         }
     }
 

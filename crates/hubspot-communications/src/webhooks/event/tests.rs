@@ -257,3 +257,13 @@ fn memory_is_bounded_and_the_oldest_go_first() {
     assert!(none.insert(&event(1)));
     assert!(none.is_empty());
 }
+
+#[test]
+fn field_names_are_read_in_hubspots_camel_case() {
+    assert_eq!(camel_case("property_name"), "propertyName");
+    assert_eq!(
+        camel_case("number_of_properties_moved"),
+        "numberOfPropertiesMoved"
+    );
+    assert_eq!(camel_case("merged_object_ids"), "mergedObjectIds");
+}
