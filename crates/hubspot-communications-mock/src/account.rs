@@ -28,6 +28,9 @@ pub struct Account {
 /// HubSpot's limit for a public app, per installing account (search apart).
 pub const PUBLIC_APP_LIMIT: Limit = Limit::new(110, Duration::from_secs(10));
 
+/// HubSpot's search limit, the same for private apps and for each installing account.
+pub(crate) const SEARCH_LIMIT: Limit = Limit::new(5, Duration::from_secs(1));
+
 impl Account {
     /// Account `hub_id`, which installed the app `client_id` and gave it `refresh_token`, with
     /// a public app's limits.
@@ -41,7 +44,7 @@ impl Account {
             client_id: client_id.into(),
             refresh_token: refresh_token.into(),
             rate_limit: PUBLIC_APP_LIMIT,
-            search_limit: Limit::new(5, Duration::from_secs(1)),
+            search_limit: SEARCH_LIMIT,
         }
     }
 

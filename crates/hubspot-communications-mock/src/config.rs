@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::account::Account;
+use crate::account::{Account, SEARCH_LIMIT};
 use crate::faults::Faults;
 use crate::label::AssociationLabel;
 use crate::observe::{Exchange, Observer};
@@ -73,7 +73,7 @@ impl Default for Config {
             tokens: BTreeSet::new(),
             token_scopes: BTreeMap::new(),
             rate_limit: Limit::new(100, Duration::from_secs(10)),
-            search_limit: Limit::new(5, Duration::from_secs(1)),
+            search_limit: SEARCH_LIMIT,
             daily_limit: None,
             faults: Faults::default(),
             header_read_timeout: Duration::from_secs(10),

@@ -3,18 +3,18 @@
 
 use std::sync::Arc;
 
+use axum::RequestExt;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::association_spec::from_spec;
 use super::associations::{Link, associated, ends, types_json};
 use super::batch::{Batch, Outcome, Refused, inputs, text};
-use super::extract::{Body, PathParams};
+use super::extract::{Body, Call};
 use super::input::parse_id;
 use crate::error::{ApiError, item_error};
 use crate::kind::ObjectKind;
@@ -35,16 +35,36 @@ pub(super) fn router() -> Router<Arc<Shared>> {
         .route(&format!("{BATCH}/archive"), post(archive))
 }
 
-/// A batch's inputs, once its path's types are ones the fake keeps associations between:
-/// which end they start from, and the kind of record at the other end.
-fn open(
-    from_type: &str,
-    to_type: &str,
-    body: &Bytes,
-) -> Result<(Side, ObjectKind, Vec<Value>), ApiError> {
-    let (side, kind) = ends(from_type, to_type)?;
-    let Batch { inputs, .. } = inputs(body, MAX_INPUTS)?;
-    Ok((side, kind, inputs))
+/// An association batch as its handlers start from it, once its path's types are ones the
+/// fake keeps associations between: which end they start from, the kind of record at the
+/// other end, and the inputs.
+struct Opened {
+    shared: Arc<Shared>,
+    from_type: String,
+    to_type: String,
+    side: Side,
+    kind: ObjectKind,
+    inputs: Vec<Value>,
+}
+
+impl FromRequest<Arc<Shared>> for Opened {
+    type Rejection = ApiError;
+
+    async fn from_request(mut request: Request, shared: &Arc<Shared>) -> Result<Self, ApiError> {
+        let Call(shared, (from_type, to_type), _): Call<(String, String)> =
+            request.extract_parts_with_state(shared).await?;
+        let Body(body) = Body::from_request(request, &shared).await?;
+        let (side, kind) = ends(&from_type, &to_type)?;
+        let Batch { inputs, .. } = inputs(&body, MAX_INPUTS)?;
+        Ok(Self {
+            shared,
+            from_type,
+            to_type,
+            side,
+            kind,
+            inputs,
+        })
+    }
 }
 
 /// An id member (`{"id": "12"}`) as text.
@@ -52,19 +72,16 @@ fn id_of(value: Option<&Value>) -> String {
     text(value.and_then(|v| v.get("id"))).unwrap_or_default()
 }
 
-async fn read(
-    State(shared): State<Arc<Shared>>,
-    PathParams((from_type, to_type)): PathParams<(String, String)>,
-    Body(body): Body,
-) -> Answer {
-    let (side, kind, inputs) = open(&from_type, &to_type, &body)?;
-    let store = lock(&shared.store);
-    let outcome = Outcome::run(&inputs, |input| {
+async fn read(batch: Opened) -> Answer {
+    let Opened { side, kind, .. } = batch;
+    let store = lock(&batch.shared.store);
+    let outcome = Outcome::run(&batch.inputs, |input| {
         let id = id_of(Some(input));
         let found = parse_id(&id)
             .map(|n| associated(&store, side, kind, n))
             .unwrap_or_default();
         if found.is_empty() {
+            let (from_type, to_type) = (&batch.from_type, &batch.to_type);
             return Err(Refused::Error(item_error(
                 "VALIDATION_ERROR",
                 format!("No {to_type} is associated with {from_type} {id}."),
@@ -74,7 +91,7 @@ async fn read(
         let to: Vec<Value> = found
             .iter()
             .map(|a| {
-                json!({"toObjectId": a.id.to_string(), "associationTypes": types_json(&shared.labels, kind, &a.types, side)})
+                json!({"toObjectId": a.id.to_string(), "associationTypes": types_json(&batch.shared.labels, kind, &a.types, side)})
             })
             .collect();
         Ok(json!({"from": {"id": id}, "to": to}))
@@ -82,45 +99,36 @@ async fn read(
     Ok(outcome.answer(StatusCode::OK))
 }
 
-async fn create(
-    State(shared): State<Arc<Shared>>,
-    PathParams((from_type, to_type)): PathParams<(String, String)>,
-    Body(body): Body,
-) -> Answer {
-    let (.., inputs) = open(&from_type, &to_type, &body)?;
-    let mut store = lock(&shared.store);
-    let outcome = Outcome::run(&inputs, |input| {
+async fn create(batch: Opened) -> Answer {
+    let mut store = lock(&batch.shared.store);
+    let outcome = Outcome::run(&batch.inputs, |input| {
         let (from, to) = (id_of(input.get("from")), id_of(input.get("to")));
         let refused = |refusal: ApiError| {
             let context = json!({"fromObjectId": [from], "toObjectId": [to]});
             Refused::Error(item_error("VALIDATION_ERROR", refusal.message(), context))
         };
-        let link = Link::find(&store, &from_type, &from, &to_type, &to).map_err(refused)?;
+        let link =
+            Link::find(&store, &batch.from_type, &from, &batch.to_type, &to).map_err(refused)?;
         let types = input
             .get("types")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .map(|spec| from_spec(&shared.labels, spec, link.record.kind, link.side))
+            .map(|spec| from_spec(&batch.shared.labels, spec, link.record.kind, link.side))
             .collect::<Result<Vec<_>, _>>()
             .map_err(refused)?;
         for how in types {
             store.associate(link.message, link.record, how);
         }
-        Ok(link.labels_json(&store, &shared.labels))
+        Ok(link.labels_json(&store, &batch.shared.labels))
     });
     Ok(outcome.answer(StatusCode::CREATED))
 }
 
 /// Removes every association between each `from` and its `to`s; what is not there is skipped.
-async fn archive(
-    State(shared): State<Arc<Shared>>,
-    PathParams((from_type, to_type)): PathParams<(String, String)>,
-    Body(body): Body,
-) -> Answer {
-    let (.., inputs) = open(&from_type, &to_type, &body)?;
-    let mut store = lock(&shared.store);
-    for input in &inputs {
+async fn archive(batch: Opened) -> Answer {
+    let mut store = lock(&batch.shared.store);
+    for input in &batch.inputs {
         let from = id_of(input.get("from"));
         for to in input
             .get("to")
@@ -129,7 +137,7 @@ async fn archive(
             .flatten()
         {
             let to = id_of(Some(to));
-            if let Ok(link) = Link::find(&store, &from_type, &from, &to_type, &to) {
+            if let Ok(link) = Link::find(&store, &batch.from_type, &from, &batch.to_type, &to) {
                 store.dissociate_all(link.message, link.record);
             }
         }

@@ -4,18 +4,16 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use serde_json::{Value, json};
 
 use super::association_spec::{from_spec, from_v3_path};
-use super::extract::{Body, PathParams};
+use super::extract::{Body, Call};
 use super::input::{is_communications, json_body, parse_id, parse_kind};
 use super::message::{MESSAGE_DEFAULTS, associations_json};
 use super::paging::{Offset, after_in_query};
-use super::query::Query;
 use crate::association::AssociationType;
 use crate::error::ApiError;
 use crate::kind::ObjectKind;
@@ -183,10 +181,7 @@ fn v4_link(store: &Store, (from_type, from_id, to_type, to_id): &Ends) -> Result
     Link::find(store, from_type, from_id, to_type, to_id)
 }
 
-async fn associate_v3(
-    State(shared): State<Arc<Shared>>,
-    PathParams(ends): PathParams<Ends>,
-) -> Answer {
+async fn associate_v3(Call(shared, ends, _): Call<Ends>) -> Answer {
     let mut store = lock(&shared.store);
     let (link, how) = v3_link(&store, &shared.labels, &ends)?;
     store.associate(link.message, link.record, how);
@@ -198,21 +193,14 @@ async fn associate_v3(
     Ok(axum::Json(body).into_response())
 }
 
-async fn remove_v3(
-    State(shared): State<Arc<Shared>>,
-    PathParams(ends): PathParams<Ends>,
-) -> Answer {
+async fn remove_v3(Call(shared, ends, _): Call<Ends>) -> Answer {
     let mut store = lock(&shared.store);
     let (link, how) = v3_link(&store, &shared.labels, &ends)?;
     store.dissociate(link.message, link.record, how);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn associate_labelled(
-    State(shared): State<Arc<Shared>>,
-    PathParams(ends): PathParams<Ends>,
-    Body(body): Body,
-) -> Answer {
+async fn associate_labelled(Call(shared, ends, _): Call<Ends>, Body(body): Body) -> Answer {
     let specs = json_body(&body)?;
     let Some(specs) = specs.as_array() else {
         return Err(ApiError::validation(
@@ -232,10 +220,7 @@ async fn associate_labelled(
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
-async fn associate_default(
-    State(shared): State<Arc<Shared>>,
-    PathParams(ends): PathParams<Ends>,
-) -> Answer {
+async fn associate_default(Call(shared, ends, _): Call<Ends>) -> Answer {
     let mut store = lock(&shared.store);
     let link = v4_link(&store, &ends)?;
     let how = AssociationType::HubSpot(link.record.kind);
@@ -254,11 +239,8 @@ async fn associate_default(
 }
 
 async fn list(
-    State(shared): State<Arc<Shared>>,
-    PathParams((from_type, from_id, to_type)): PathParams<(String, String, String)>,
-    uri: Uri,
+    Call(shared, (from_type, from_id, to_type), query): Call<(String, String, String)>,
 ) -> Answer {
-    let query = Query::parse(&uri);
     let limit = query.limit(500, 500)?;
     let page = Offset::new(after_in_query(&query)?, limit);
     let (side, kind) = ends(&from_type, &to_type)?;
@@ -281,10 +263,7 @@ async fn list(
     Ok(axum::Json(body).into_response())
 }
 
-async fn remove_all(
-    State(shared): State<Arc<Shared>>,
-    PathParams(ends): PathParams<Ends>,
-) -> Answer {
+async fn remove_all(Call(shared, ends, _): Call<Ends>) -> Answer {
     let mut store = lock(&shared.store);
     let link = v4_link(&store, &ends)?;
     store.dissociate_all(link.message, link.record);

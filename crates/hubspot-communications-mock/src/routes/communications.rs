@@ -10,7 +10,7 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 use super::association_spec::requested;
-use super::extract::{Body, PathParams};
+use super::extract::{Body, Call};
 use super::input::{json_body, parse_id, properties};
 use super::message::{MESSAGE_DEFAULTS, message_json, resolve_id};
 use super::objects::body_properties;
@@ -80,13 +80,8 @@ async fn create(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     Ok((StatusCode::CREATED, axum::Json(created)).into_response())
 }
 
-async fn read(
-    State(shared): State<Arc<Shared>>,
-    PathParams(id): PathParams<String>,
-    uri: Uri,
-) -> Answer {
+async fn read(Call(shared, id, query): Call<String>) -> Answer {
     let schema = shared.schema();
-    let query = Query::parse(&uri);
     let archived = query.flag("archived")?;
     let mut store = lock(&shared.store);
     let id = resolve_id(&mut store, &schema, &id, query.one("idProperty"))?;
@@ -99,14 +94,8 @@ async fn read(
         .ok_or_else(|| ApiError::not_found(format!("No communication with id {id}")))
 }
 
-async fn update(
-    State(shared): State<Arc<Shared>>,
-    PathParams(id): PathParams<String>,
-    uri: Uri,
-    Body(body): Body,
-) -> Answer {
+async fn update(Call(shared, id, query): Call<String>, Body(body): Body) -> Answer {
     let schema = shared.schema();
-    let query = Query::parse(&uri);
     let owner = PropertyOwner::Communication;
     let properties = body_properties(&schema, owner, &body, Write::Update)?;
     let mut store = lock(&shared.store);
@@ -122,7 +111,7 @@ async fn update(
     Ok(axum::Json(message.to_json(&[], &[], &MESSAGE_DEFAULTS)).into_response())
 }
 
-async fn archive(State(shared): State<Arc<Shared>>, PathParams(id): PathParams<String>) -> Answer {
+async fn archive(Call(shared, id, _): Call<String>) -> Answer {
     let mut store = lock(&shared.store);
     // Archiving what is already gone answers 204, as HubSpot does.
     if let Ok(id) = parse_id(&id) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, post};
 use chrono::Utc;
@@ -18,12 +18,11 @@ use super::association_spec::{Requested, requested};
 use super::batch::{
     Batch, MAX_INPUTS, Outcome, Refused, ids, inputs, no_duplicates, strings, text,
 };
-use super::extract::{Body, PathParams};
+use super::extract::{Body, Call};
 use super::id_property::{check_id_property, check_keyed_inputs, resolve};
 use super::input::{parse_kind, properties};
 use super::message::MESSAGE_DEFAULTS;
 use super::objects::{PINNED, RECORD_DEFAULTS, pin_refusal};
-use super::query::Query;
 use super::validate::{conflict_item, input_properties, write};
 use crate::error::{ApiError, item_error};
 use crate::label::Labels;
@@ -69,15 +68,10 @@ fn upper(owner: PropertyOwner) -> String {
     owner.singular().to_ascii_uppercase()
 }
 
-async fn read(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
-    uri: Uri,
-    Body(body): Body,
-) -> Answer {
+async fn read(Call(shared, object_type, query): Call<String>, Body(body): Body) -> Answer {
     let schema = shared.schema();
     let owner = owner(&object_type)?;
-    let archived = Query::parse(&uri).flag("archived")?;
+    let archived = query.flag("archived")?;
     let Batch { body, inputs } = inputs(&body, MAX_INPUTS)?;
     let properties = schema.known(owner, &strings(body.get("properties")));
     let history = schema.known(owner, &strings(body.get("propertiesWithHistory")));
@@ -113,16 +107,11 @@ enum Op {
 
 /// The route of a write batch.
 fn writes(op: Op) -> MethodRouter<Arc<Shared>> {
-    post(
-        move |shared: State<Arc<Shared>>, path: PathParams<String>, body: Body| {
-            write_batch(shared, path, body, op)
-        },
-    )
+    post(move |call: Call<String>, body: Body| write_batch(call, body, op))
 }
 
 async fn write_batch(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
+    Call(shared, object_type, _): Call<String>,
     Body(body): Body,
     op: Op,
 ) -> Answer {

@@ -4,15 +4,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
 
-use super::extract::{Body, PathParams};
+use super::extract::{Body, Call};
 use super::input::{json_body, parse_id, parse_kind, properties};
-use super::query::Query;
 use super::validate::{conflict, write};
 use crate::error::ApiError;
 use crate::kind::RecordId;
@@ -36,11 +34,7 @@ pub(super) fn router() -> Router<Arc<Shared>> {
         )
 }
 
-async fn create(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
-    Body(body): Body,
-) -> Answer {
+async fn create(Call(shared, object_type, _): Call<String>, Body(body): Body) -> Answer {
     let schema = shared.schema();
     let owner = PropertyOwner::Record(parse_kind(&object_type)?);
     let properties = body_properties(&schema, owner, &body, Write::Create)?;
@@ -70,13 +64,8 @@ pub(super) fn body_properties(
     Ok(write(schema, owner, properties(&json_body(body)?)?, how)?)
 }
 
-async fn read(
-    State(shared): State<Arc<Shared>>,
-    PathParams((object_type, id)): PathParams<(String, String)>,
-    uri: Uri,
-) -> Answer {
+async fn read(Call(shared, (object_type, id), query): Call<(String, String)>) -> Answer {
     let schema = shared.schema();
-    let query = Query::parse(&uri);
     let kind = parse_kind(&object_type)?;
     let store = lock(&shared.store);
     let record = store
@@ -99,8 +88,7 @@ async fn read(
 /// Pinning is a property update: `hs_pinned_engagement_id` must name a message associated with
 /// the record (the guide's rule).
 async fn update(
-    State(shared): State<Arc<Shared>>,
-    PathParams((object_type, id)): PathParams<(String, String)>,
+    Call(shared, (object_type, id), _): Call<(String, String)>,
     Body(body): Body,
 ) -> Answer {
     let schema = shared.schema();
@@ -151,10 +139,7 @@ pub(super) fn pin_refusal(
     })
 }
 
-async fn archive(
-    State(shared): State<Arc<Shared>>,
-    PathParams((object_type, id)): PathParams<(String, String)>,
-) -> Answer {
+async fn archive(Call(shared, (object_type, id), _): Call<(String, String)>) -> Answer {
     let kind = parse_kind(&object_type)?;
     let mut store = lock(&shared.store);
     if let Ok(id) = parse_id(&id) {

@@ -15,16 +15,14 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::batch::{Batch, MAX_INPUTS, Outcome, Refused, inputs};
-use super::extract::{Body, PathParams};
+use super::extract::{Body, Call};
 use super::input::json_body;
-use super::query::Query;
 use crate::error::ApiError;
 use crate::object::timestamp;
 use crate::property::{PropertyDefinition, PropertyOwner, PropertyType};
@@ -143,13 +141,9 @@ fn not_found(owner: PropertyOwner, name: &str) -> ApiError {
     ))
 }
 
-async fn list(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
-    uri: Uri,
-) -> Answer {
+async fn list(Call(shared, object_type, query): Call<String>) -> Answer {
     let owner = owner(&object_type)?;
-    let archived = Query::parse(&uri).flag("archived")?;
+    let archived = query.flag("archived")?;
     let schema = shared.schema();
     let results: Vec<Value> = schema
         .entries(owner, archived)
@@ -158,13 +152,9 @@ async fn list(
     Ok(axum::Json(json!({ "results": results })).into_response())
 }
 
-async fn read(
-    State(shared): State<Arc<Shared>>,
-    PathParams((object_type, name)): PathParams<(String, String)>,
-    uri: Uri,
-) -> Answer {
+async fn read(Call(shared, (object_type, name), query): Call<(String, String)>) -> Answer {
     let owner = owner(&object_type)?;
-    let archived = Query::parse(&uri).flag("archived")?;
+    let archived = query.flag("archived")?;
     let schema = shared.schema();
     let entry = schema
         .entry(owner, &name)
@@ -174,8 +164,7 @@ async fn read(
 }
 
 async fn create(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
+    Call(shared, object_type, _): Call<String>,
     headers: HeaderMap,
     Body(body): Body,
 ) -> Answer {
@@ -192,8 +181,7 @@ async fn create(
 }
 
 async fn update(
-    State(shared): State<Arc<Shared>>,
-    PathParams((object_type, name)): PathParams<(String, String)>,
+    Call(shared, (object_type, name), _): Call<(String, String)>,
     headers: HeaderMap,
     Body(body): Body,
 ) -> Answer {
@@ -219,8 +207,7 @@ async fn update(
 }
 
 async fn archive(
-    State(shared): State<Arc<Shared>>,
-    PathParams((object_type, name)): PathParams<(String, String)>,
+    Call(shared, (object_type, name), _): Call<(String, String)>,
     headers: HeaderMap,
 ) -> Answer {
     let owner = owner(&object_type)?;
@@ -229,11 +216,7 @@ async fn archive(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn batch_read(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
-    Body(body): Body,
-) -> Answer {
+async fn batch_read(Call(shared, object_type, _): Call<String>, Body(body): Body) -> Answer {
     let owner = owner(&object_type)?;
     let Batch { body, inputs } = inputs(&body, MAX_INPUTS)?;
     let archived = match body.get("archived") {
@@ -270,20 +253,14 @@ async fn batch_read(
         .answer(StatusCode::OK))
 }
 
-async fn groups(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
-) -> Answer {
+async fn groups(Call(shared, object_type, _): Call<String>) -> Answer {
     let owner = owner(&object_type)?;
     let schema = shared.schema();
     let results: Vec<Value> = schema.groups(owner).iter().map(group_json).collect();
     Ok(axum::Json(json!({ "results": results })).into_response())
 }
 
-async fn group(
-    State(shared): State<Arc<Shared>>,
-    PathParams((object_type, name)): PathParams<(String, String)>,
-) -> Answer {
+async fn group(Call(shared, (object_type, name), _): Call<(String, String)>) -> Answer {
     let owner = owner(&object_type)?;
     let schema = shared.schema();
     let group = schema

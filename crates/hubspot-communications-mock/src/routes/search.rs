@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use super::extract::{Body, PathParams};
+use super::extract::{Body, Call};
 use super::input::{is_communications, json_body, parse_kind};
 use super::message::MESSAGE_DEFAULTS;
 use super::objects::RECORD_DEFAULTS;
@@ -77,8 +77,7 @@ async fn search_communications(
 }
 
 async fn search_objects(
-    State(shared): State<Arc<Shared>>,
-    PathParams(object_type): PathParams<String>,
+    Call(shared, object_type, _): Call<String>,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
     let owner = if is_communications(&object_type) {
