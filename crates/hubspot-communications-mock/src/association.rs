@@ -1,4 +1,5 @@
-//! The type of an association from a communication to a CRM record.
+//! Associations between a communication and CRM records: their types, and an association
+//! seen from one end.
 
 use crate::kind::ObjectKind;
 
@@ -69,4 +70,12 @@ mod tests {
         assert_eq!(contact.v3_name(), "communication_to_contact");
         assert_eq!(AssociationType::User(7).v3_name(), "7");
     }
+}
+
+/// The other end of a message's or record's associations, and how (always as stored: from
+/// the communication's side).
+#[derive(Debug, Clone)]
+pub(crate) struct Associated {
+    pub(crate) id: u64,
+    pub(crate) types: Vec<AssociationType>,
 }

@@ -14,15 +14,14 @@ use super::extract::{Body, Call};
 use super::input::{is_communications, json_body, parse_id, parse_kind};
 use super::message::{MESSAGE_DEFAULTS, associations_json};
 use super::paging::{Offset, after_in_query};
-use crate::association::AssociationType;
+use crate::association::{Associated, AssociationType};
 use crate::error::ApiError;
-use crate::kind::ObjectKind;
-use crate::kind::RecordId;
+use crate::kind::{ObjectKind, RecordId};
 use crate::label::{Labels, Side};
 use crate::lock::lock;
 use crate::object::timestamp;
 use crate::state::Shared;
-use crate::store::{Associated, Store};
+use crate::store::Store;
 
 type Answer = Result<Response, ApiError>;
 

@@ -1,32 +1,20 @@
-//! Everything the fake stores: messages, CRM records, and the associations between them.
+//! Everything the fake stores: messages, CRM records, and the associations between them
+//! (`unique`: which object holds each value of a unique property).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::association::AssociationType;
+use crate::association::{Associated, AssociationType};
 use crate::kind::{ObjectKind, RecordId};
 use crate::object::Object;
 use crate::property::PropertyOwner;
-use crate::schema::Schema;
 use crate::webhooks::{Change, Journal};
 
-/// The other end of a message's or record's associations, and how (always as stored: from
-/// the communication's side).
-#[derive(Debug, Clone)]
-pub(crate) struct Associated {
-    pub(crate) id: u64,
-    pub(crate) types: Vec<AssociationType>,
-}
+mod unique;
 
-/// A unique property's value that a write would give an object while another live object of
-/// the same type holds it.
-#[derive(Debug, Clone)]
-pub(crate) struct Taken {
-    pub(crate) property: String,
-    /// The live object holding the value.
-    pub(crate) holder: u64,
-}
+pub(crate) use unique::Taken;
+use unique::{Indexes, indexed, reindex};
 
 /// Everything the fake stores.
 #[derive(Debug, Default)]
@@ -110,17 +98,6 @@ impl Store {
         Some(object)
     }
 
-    /// The object of `owner` whose unique `property` holds `value` (as HubSpot keeps it:
-    /// see [`canonical`](crate::schema::canonical)).
-    pub(crate) fn find_by(
-        &mut self,
-        owner: PropertyOwner,
-        property: &str,
-        value: &str,
-    ) -> Option<u64> {
-        self.index(owner, property).get(value).copied()
-    }
-
     /// Archives a live message or record (HubSpot's recycle bin); `false` if there is none.
     pub(crate) fn archive(&mut self, owner: PropertyOwner, id: u64, at: DateTime<Utc>) -> bool {
         let Some(object) = live_mut(&mut self.communications, &mut self.records, owner, id) else {
@@ -138,63 +115,12 @@ impl Store {
         }
     }
 
-    /// The first unique property of a write whose value another live object of `owner` (not
-    /// `except`, the object written) already holds, as HubSpot refuses it. Archived objects
-    /// hold no values; empty values clear and take none.
-    pub(crate) fn taken(
-        &mut self,
-        schema: &Schema,
-        owner: PropertyOwner,
-        properties: &BTreeMap<String, String>,
-        except: Option<u64>,
-    ) -> Option<Taken> {
-        properties
-            .iter()
-            .filter(|(name, value)| !value.is_empty() && schema.is_unique(owner, name))
-            .find_map(|(name, value)| {
-                let holder = *self.index(owner, name).get(value)?;
-                let live = self.object(owner, holder)?.archived_at.is_none();
-                (live && Some(holder) != except).then(|| Taken {
-                    property: name.clone(),
-                    holder,
-                })
-            })
-    }
-
     /// A message or record of `owner` by id, archived or not.
     pub(crate) fn object(&self, owner: PropertyOwner, id: u64) -> Option<&Object> {
         match owner {
             PropertyOwner::Communication => self.communications.get(&id),
             PropertyOwner::Record(kind) => self.records.get(&RecordId { kind, id }),
         }
-    }
-
-    /// The index of `owner`'s `property`, built on first use: live holders first, archived
-    /// ones only for values no live object holds.
-    fn index(&mut self, owner: PropertyOwner, property: &str) -> &HashMap<String, u64> {
-        let key = (owner, property.to_owned());
-        if !self.unique.contains_key(&key) {
-            let objects: Box<dyn Iterator<Item = &Object>> = match owner {
-                PropertyOwner::Communication => Box::new(self.communications.values()),
-                PropertyOwner::Record(kind) => Box::new(
-                    self.records
-                        .iter()
-                        .filter(move |(record, _)| record.kind == kind)
-                        .map(|(_, object)| object),
-                ),
-            };
-            let mut index = HashMap::new();
-            for object in objects {
-                if let Some(value) = object.properties.get(property) {
-                    let holder = index.entry(value.clone()).or_insert(object.id);
-                    if object.archived_at.is_none() {
-                        *holder = object.id;
-                    }
-                }
-            }
-            self.unique.insert(key.clone(), index);
-        }
-        &self.unique[&key]
     }
 
     /// A live (not archived) message.
@@ -353,50 +279,6 @@ fn note_changes(
                 name: name.clone(),
                 value: value.cloned().unwrap_or_default(),
             });
-        }
-    }
-}
-
-/// The unique indexes, by owner and property.
-type Indexes = BTreeMap<(PropertyOwner, String), HashMap<String, u64>>;
-
-/// An object's values of the properties `owner` has indexes for (before a write changes them).
-fn indexed(
-    indexes: &Indexes,
-    owner: PropertyOwner,
-    properties: &BTreeMap<String, String>,
-) -> BTreeMap<String, String> {
-    indexes
-        .keys()
-        .filter(|(indexed, _)| *indexed == owner)
-        .filter_map(|(_, property)| Some((property.clone(), properties.get(property)?.clone())))
-        .collect()
-}
-
-/// Moves object `id`'s entries in `owner`'s indexes from its `old` values to its `new` ones.
-/// A value leaves an index only if `id` held it there.
-fn reindex(
-    indexes: &mut Indexes,
-    owner: PropertyOwner,
-    id: u64,
-    old: &BTreeMap<String, String>,
-    new: &BTreeMap<String, String>,
-) {
-    for ((indexed, property), index) in indexes.iter_mut() {
-        if *indexed != owner {
-            continue;
-        }
-        let (before, after) = (old.get(property), new.get(property));
-        if before == after {
-            continue;
-        }
-        if let Some(before) = before
-            && index.get(before) == Some(&id)
-        {
-            index.remove(before);
-        }
-        if let Some(after) = after {
-            index.insert(after.clone(), id);
         }
     }
 }
