@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::auth::Secret;
+use super::secret::Secret;
 
 /// A public OAuth app's credentials for one account that installed it: the app's client id
 /// and secret, the refresh token the installation gave, and, if you have one stored, the

@@ -3,7 +3,7 @@
 use hubspot_communications_raw::AssociationCategory;
 use hubspot_communications_raw::types;
 
-use crate::model::{ObjectType, Record};
+use super::record::{ObjectType, Record};
 
 /// An association type: who defined it and its id.
 ///

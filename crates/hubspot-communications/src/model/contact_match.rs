@@ -1,6 +1,6 @@
 //! What a lookup found for one phone number or e-mail address.
 
-use crate::model::Association;
+use super::association::Association;
 
 /// What a lookup found for one phone number or e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq)]

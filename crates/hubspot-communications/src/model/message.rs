@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, TimeZone, Utc};
 use hubspot_communications_raw::{Timestamp, types};
 
-use crate::model::{Channel, ObjectType};
+use super::channel::Channel;
+use super::record::ObjectType;
 
 /// HubSpot's property names for a message.
 pub mod property {

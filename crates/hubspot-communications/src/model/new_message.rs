@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, SubsecRound as _, Utc};
 
+use super::association::Association;
+use super::channel::Channel;
+use super::message::property;
 use crate::error::Error;
-use crate::model::{Association, Channel, property};
 
 /// The properties the typed fields of [`NewMessage`] and [`MessageUpdate`] set; giving them as
 /// extra properties too would make one of the two values vanish, so it is refused.

@@ -1,6 +1,6 @@
 //! What a read returns: the options of a get, a list and a batch read.
 
-use crate::model::ObjectType;
+use super::record::ObjectType;
 
 /// HubSpot's largest page of a list.
 pub const MAX_LIST_PAGE_SIZE: u32 = 100;

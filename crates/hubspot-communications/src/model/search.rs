@@ -2,9 +2,9 @@
 
 use hubspot_communications_raw::{FilterOperator, types};
 
+use super::message::{Message, property};
+use super::page::Page;
 use crate::error::Error;
-use crate::model::Page;
-use crate::model::{Message, property};
 
 /// HubSpot's search returns at most this many results per query.
 pub const SEARCH_RESULT_CAP: u32 = 10_000;
