@@ -183,12 +183,15 @@
 // Where things are (each folder's `mod.rs` says what it holds):
 //
 // - `client/`      `Client` (what its clones share), `ClientBuilder`, `ApiVersion`, `RawClients`
-// - `api/`         every call on `Client`, a module per resource: `messages/` (one, batches,
-//                  bulk logging), `associations/` (one, batches), `records/` (records, pinning),
+// - `api/`         every call on `Client`, a module per resource: `objects` (HubSpot's objects
+//                  API for any object type, which the next ones call), `messages/` (one,
+//                  batches, bulk logging), `associations/` (one, batches), `records/` (records,
+//                  pinning),
 //                  `search`, `lookup` (contacts by phone and e-mail), `properties/` (the
 //                  Properties API, the key property), `oauth` (the token exchange)
 // - `model/`       what is sent and received: messages, records, associations, options,
-//                  batch outcomes, property definitions, searches; no I/O
+//                  batch outcomes, pages, lookups' answers, property definitions, searches;
+//                  no I/O
 // - `request/`     the one request path (`Client::execute`), the batch runner, paging
 // - `operation`    the calls HubSpot knows, and what sending one twice does
 // - `retry/`       the retry policy, and `classify`: the one table of what is retried
@@ -214,8 +217,8 @@ mod retry;
 pub mod webhooks;
 
 /// Search: a builder for HubSpot's search request ([`Search`], [`Filter`](search::Filter),
-/// [`Sort`](search::Sort)) and its limits; the calls are [`Client::search`](crate::Client::search),
-/// [`Client::search_all`](crate::Client::search_all) and
+/// [`Sort`](search::Sort)) and its limits; the calls are
+/// [`Client::search`](crate::Client::search), [`Client::search_all`](crate::Client::search_all) and
 /// [`Client::search_page`](crate::Client::search_page).
 pub mod search {
     pub use crate::model::search::{
