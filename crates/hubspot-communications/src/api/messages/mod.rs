@@ -66,6 +66,8 @@ impl Client {
 
     /// Sets and clears properties of a message; returns the message after the change.
     pub async fn update(&self, id: &str, update: &MessageUpdate) -> Result<Message, Error> {
+        // The id is judged before the update, as before the objects API was shared.
+        check_id(id)?;
         let properties = update.to_properties()?;
         let updated = self
             .update_object(
