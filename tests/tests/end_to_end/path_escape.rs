@@ -53,7 +53,7 @@ async fn no_hostile_id_reaches_another_record() {
 
     for id in hostile(&contact, &bystander.id) {
         let record = Record::contact(id.clone());
-        let odd_type = Record::new(ObjectType::Other(id.clone()), contact.clone());
+        let odd_type = Record::new(ObjectType::from(id.clone()), contact.clone());
         let update = MessageUpdate::new().body("overwritten");
         let results: Vec<(&str, Result<(), Error>)> = vec![
             ("get", client.get(&id).await.map(drop)),
@@ -92,15 +92,10 @@ async fn no_hostile_id_reaches_another_record() {
                     .await,
             ),
             (
-                "associate_labelled",
+                "associate by default",
                 client
-                    .associate_labelled(&bystander.id, &Association::contact(&id))
-                    .await
-                    .map(drop),
-            ),
-            (
-                "associate_default",
-                client.associate_default(&bystander.id, &record).await,
+                    .associate(&bystander.id, &Association::new(record.clone(), []))
+                    .await,
             ),
             (
                 "remove_all_associations",
@@ -115,8 +110,14 @@ async fn no_hostile_id_reaches_another_record() {
                     .map(drop),
             ),
             ("pin", client.pin(&bystander.id, &record).await),
-            ("unpin", client.unpin(&record).await),
-            ("unpin a hostile type", client.unpin(&odd_type).await),
+            (
+                "unpin",
+                client.unpin(&bystander.id, &record).await.map(drop),
+            ),
+            (
+                "unpin a hostile type",
+                client.unpin(&bystander.id, &odd_type).await.map(drop),
+            ),
             (
                 "get_record",
                 client.get_record(&record, &["email"]).await.map(drop),

@@ -218,7 +218,7 @@ impl Source {
                 let mut next = after_id.clone();
                 loop {
                     let found = client
-                        .search_all_page(search, next.as_deref())
+                        .search_past_cap_page(search, next.as_deref())
                         .await
                         .map_err(ExportError::hubspot("searching the messages"))?;
                     if !*told {

@@ -95,6 +95,38 @@ pub struct PropertyVersion {
 }
 
 impl Message {
+    /// A live message `id` created and last changed at `created_at`, with no property: what a
+    /// stand-in of the client builds its answers from. Set the fields it should have; the
+    /// typed ones (`body`, `channel`, …) are read from `properties` when HubSpot answers, so a
+    /// stand-in that sets one should set both.
+    ///
+    /// ```
+    /// use hubspot_communications::{Channel, Message};
+    ///
+    /// let mut message = Message::new("1001", chrono::Utc::now());
+    /// message.channel = Some(Channel::Sms);
+    /// message.body = Some("On my way".into());
+    /// assert_eq!(message.id, "1001");
+    /// ```
+    pub fn new(id: impl Into<String>, created_at: DateTime<Utc>) -> Self {
+        Self {
+            id: id.into(),
+            channel: None,
+            body: None,
+            owner_id: None,
+            timestamp: None,
+            created_at,
+            updated_at: created_at,
+            archived: false,
+            archived_at: None,
+            associations: BTreeMap::new(),
+            partial_associations: BTreeSet::new(),
+            properties: BTreeMap::new(),
+            properties_with_history: BTreeMap::new(),
+            upsert_new: None,
+        }
+    }
+
     /// A property's value, if returned and set.
     pub fn property(&self, name: &str) -> Option<&str> {
         self.properties.get(name)?.as_deref()
@@ -196,6 +228,31 @@ impl From<types::SimplePublicUpsertObject> for Message {
         Self {
             upsert_new: Some(object.new),
             ..from_object!(object)
+        }
+    }
+}
+
+impl AssociatedId {
+    /// The record `id`, associated by the type named `association_type`.
+    pub fn new(id: impl Into<String>, association_type: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            association_type: association_type.into(),
+        }
+    }
+}
+
+impl PropertyVersion {
+    /// A past `value`, set at `timestamp` by `source_type` (e.g. `API`).
+    pub fn new(
+        value: impl Into<String>,
+        timestamp: DateTime<Utc>,
+        source_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            value: value.into(),
+            timestamp,
+            source_type: source_type.into(),
         }
     }
 }

@@ -16,7 +16,7 @@ use hubspot_communications_raw::types;
 
 use super::RawResult;
 use crate::client::{Client, RawClients};
-use crate::error::{Error, InvalidResponse, ResponseProblem};
+use crate::error::{Error, ErrorCategory, InvalidResponse, ResponseProblem};
 use crate::model::{BatchError, BatchFailure, BatchOutcome, BatchSuccess};
 use crate::operation::Operation;
 
@@ -197,7 +197,7 @@ fn settle<R, M>(
         outcome.failed.push(BatchFailure {
             inputs,
             error: BatchError::Item {
-                category: error.category,
+                category: error.category.map(ErrorCategory::from),
                 message: error.message.unwrap_or_default(),
                 context: error.context,
             },
