@@ -277,10 +277,10 @@ async fn debug_output_never_shows_the_token() {
 
 #[tokio::test]
 async fn an_unusable_token_is_refused_at_build_time() {
-    assert!(matches!(Client::new(""), Err(Error::InvalidInput(_))));
+    assert!(matches!(Client::new(""), Err(Error::InvalidSetting(_))));
     assert!(matches!(
         Client::new("pat-na1-…"),
-        Err(Error::InvalidInput(_))
+        Err(Error::InvalidSetting(_))
     ));
     let error = Client::new("line\nbreak").unwrap_err();
     assert!(!error.to_string().contains("line"), "{error}");

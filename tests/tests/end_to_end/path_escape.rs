@@ -31,8 +31,10 @@ fn hostile(contact: &str, message: &str) -> Vec<String> {
 
 /// Whether an error is a refusal before sending, or HubSpot's answer for the literal id.
 fn refused_or_not_found(error: &Error) -> bool {
-    matches!(error, Error::InvalidInput(_) | Error::NotAssociated { .. })
-        || matches!(error.status(), Some(400 | 404))
+    matches!(
+        error,
+        Error::InvalidInput(_) | Error::InvalidId(_) | Error::NotAssociated { .. }
+    ) || matches!(error.status(), Some(400 | 404))
 }
 
 #[tokio::test]
@@ -131,7 +133,12 @@ async fn no_hostile_id_reaches_another_record() {
             match result {
                 Err(error) if unsendable => {
                     assert!(
-                        matches!(error, Error::InvalidInput(_) | Error::NotAssociated { .. }),
+                        matches!(
+                            error,
+                            Error::InvalidInput(_)
+                                | Error::InvalidId(_)
+                                | Error::NotAssociated { .. }
+                        ),
                         "{call}({id:?}): {error:?}"
                     );
                 }

@@ -214,16 +214,21 @@ async fn nothing_is_sent_for_invalid_input() {
             .unwrap_err(),
         client.get("").await.unwrap_err(),
         client
-            .associate(
-                "1",
-                &Association::default_to(Record::new(ObjectType::from("2-99"), "5")),
+            .create(
+                &NewMessage::new(Channel::Sms, "x").associate(Association::default_to(
+                    Record::new(ObjectType::from("2-99"), "5"),
+                )),
             )
             .await
             .unwrap_err(),
     ];
     for error in cases {
         assert!(
-            matches!(error, hubspot_communications::Error::InvalidInput(_)),
+            matches!(
+                error,
+                hubspot_communications::Error::InvalidInput(_)
+                    | hubspot_communications::Error::InvalidId(_)
+            ),
             "{error}"
         );
     }
