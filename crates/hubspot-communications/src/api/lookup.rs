@@ -2,8 +2,9 @@
 //! request: an `IN` search of up to 100 numbers, a batch read of up to 100 e-mail addresses.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::Hash;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt, stream};
 use hubspot_communications_raw::types;
 
 use super::objects::batch;
@@ -376,6 +377,35 @@ fn confirm(
             (number.clone(), one_or_ambiguous(ids))
         })
         .collect()
+}
+
+impl Client {
+    /// Runs `call` on `items`, `size` at a time, `batch_concurrency` calls at once, and merges
+    /// their answers: for calls whose answer is all or nothing (the first failure fails the
+    /// whole): the phone and e-mail lookups.
+    ///
+    /// `call` owns its chunk: a closure over a borrowed one would make the caller's future
+    /// lose `Send` (the borrow's lifetime is higher-ranked).
+    async fn in_chunks<T, K, V, F, Fut>(
+        &self,
+        items: &[T],
+        size: usize,
+        call: F,
+    ) -> Result<HashMap<K, V>, Error>
+    where
+        T: Clone,
+        K: Eq + Hash,
+        F: Fn(Vec<T>) -> Fut,
+        Fut: Future<Output = Result<HashMap<K, V>, Error>>,
+    {
+        let chunks: Vec<Vec<T>> = items.chunks(size).map(<[T]>::to_vec).collect();
+        let answers: Vec<HashMap<K, V>> = stream::iter(chunks)
+            .map(call)
+            .buffer_unordered(self.inner.batch_concurrency)
+            .try_collect()
+            .await?;
+        Ok(answers.into_iter().flatten().collect())
+    }
 }
 
 #[cfg(test)]
