@@ -1,6 +1,7 @@
 //! Files that a crash leaves whole: written beside their final name, flushed to the disk and
 //! renamed over it, so that a reader sees the old content or the new, never half of one. One
-//! piece of code for the import's state, the export's state and the export's file.
+//! piece of code for the import's state, the export's state and the export's file; and the
+//! names of the files kept beside another.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -23,8 +24,14 @@ pub(crate) fn save_json(value: &impl Serialize, path: &Path) -> io::Result<()> {
 
 /// Where [`save_json`] writes `path` before renaming it: `path` with `.tmp` added.
 pub(crate) fn temporary_path(path: &Path) -> PathBuf {
+    beside(path, ".tmp")
+}
+
+/// `path` with `suffix` added to its file name: the files a run keeps beside its input or
+/// output (report, state, journal, partial file).
+pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_owned();
-    name.push(".tmp");
+    name.push(suffix);
     path.with_file_name(name)
 }
 

@@ -10,7 +10,7 @@ use futures::future::{BoxFuture, Shared};
 use futures::{FutureExt, TryFutureExt};
 use hubspot_communications::{BatchError, Client, MAX_BATCH_SIZE, ObjectType, Region};
 
-use super::ExportError;
+use super::error::ExportError;
 use super::row::{NUMBER_PROPERTIES, Numbers};
 
 /// Contacts per generation of the cache (about 150 bytes each).

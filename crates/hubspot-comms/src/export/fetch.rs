@@ -20,9 +20,10 @@ use hubspot_communications::{
 use tokio::sync::mpsc;
 
 use super::contacts::ContactBook;
+use super::error::ExportError;
 use super::row::{self, Numbers, OutRow, Records, TYPES, by_id};
 use super::state::Cursor;
-use super::{ExportCounts, ExportError};
+use super::summary::ExportCounts;
 
 /// Contacts whose messages are gathered at once (their message ids are held together).
 pub(crate) const CONTACTS_AT_ONCE: usize = 100;

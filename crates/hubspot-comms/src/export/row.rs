@@ -8,7 +8,7 @@ use chrono::SecondsFormat;
 use hubspot_communications::{Channel, Message, ObjectType, PhoneNumber, RecordProperties, Region};
 use serde::Serialize;
 
-use super::ExportCounts;
+use super::summary::ExportCounts;
 
 /// The object types whose associated ids are exported, in the order of [`Records`].
 pub(crate) const TYPES: [ObjectType; 4] = [
@@ -258,7 +258,7 @@ mod tests {
     use serde_json::{Map, Value, json};
 
     use super::*;
-    use crate::row::{Defaults, interpret};
+    use crate::import::row::{Defaults, interpret};
 
     fn contact(properties: &[(&str, &str)]) -> RecordProperties {
         serde_json::from_value::<hubspot_communications::raw::types::SimplePublicObject>(json!({

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::durable;
 
-use super::ExportCounts;
+use super::summary::ExportCounts;
 
 const VERSION: u32 = 1;
 

@@ -3,6 +3,7 @@
 
 mod csv;
 mod jsonl;
+pub mod time;
 
 use std::fs::File;
 use std::io::{self, BufReader};
@@ -11,7 +12,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 /// A file's format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// One JSON object per line.
     Jsonl,

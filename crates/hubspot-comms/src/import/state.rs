@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::durable;
 use sha2::{Digest, Sha256};
 
-use crate::summary::Counts;
+use super::summary::Counts;
 
 const VERSION: u32 = 1;
 /// How much of the input identifies it: a file that grew since keeps its identity.

@@ -12,8 +12,8 @@ use futures::{StreamExt, future, stream};
 use hubspot_communications::{BatchError, Client, Error, LogOutcome, RateLimitPolicy};
 use tokio::sync::mpsc;
 
-use crate::error::ImportError;
-use crate::flow::{Fate, Original, Place, Ready, Settled};
+use super::error::ImportError;
+use super::flow::{Fate, Original, Place, Ready, Settled};
 use hubspot_communications::PhoneNumber;
 
 /// How messages are logged.
