@@ -3,8 +3,8 @@
 //! piece of code for the import's state, the export's state and the export's file; and the
 //! names of the files kept beside another.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -77,6 +77,25 @@ pub(crate) fn load_json<T: DeserializeOwned>(
         ));
     }
     Ok(Some(value))
+}
+
+/// The file an earlier run was writing, cut back to its first `bytes` (what that run's state
+/// accounts for), open to go on writing after them.
+pub(crate) fn cut_back(path: &Path, bytes: u64) -> io::Result<File> {
+    let mut file = OpenOptions::new().write(true).open(path)?;
+    let length = file.metadata()?.len();
+    if length < bytes {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it holds {length} bytes, fewer than the {bytes} the state file accounts for: \
+                 start again with --restart"
+            ),
+        ));
+    }
+    file.set_len(bytes)?;
+    file.seek(SeekFrom::Start(bytes))?;
+    Ok(file)
 }
 
 /// Removes `path` if it is there.

@@ -107,6 +107,21 @@ pub fn help(meanings: &[Meaning]) -> String {
     text
 }
 
+/// The exit code of a run that stopped before its end or not, with `left_out` items left out
+/// and `unknown` of unknown fate: the worst of them, in this order: [`COULD_NOT_RUN`],
+/// [`FATE_UNKNOWN`], [`SOME_LEFT_OUT`], [`OK`].
+pub(crate) fn of_run(complete: bool, left_out: u64, unknown: u64) -> u8 {
+    if !complete {
+        COULD_NOT_RUN
+    } else if unknown > 0 {
+        FATE_UNKNOWN
+    } else if left_out > 0 {
+        SOME_LEFT_OUT
+    } else {
+        OK
+    }
+}
+
 /// What a run that stopped early says when it kept its progress ([`COULD_NOT_RUN`]).
 pub(crate) fn kept_in(state: &Path) -> String {
     format!(

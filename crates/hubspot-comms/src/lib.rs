@@ -46,6 +46,7 @@ mod durable;
 pub mod exit;
 pub mod input;
 pub mod progress;
+pub mod resume;
 mod shutdown;
 
 pub use import::{Counts, ImportError, ImportOptions, MAX_WAITING_ROWS, Summary, import};

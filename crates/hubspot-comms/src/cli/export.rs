@@ -70,7 +70,7 @@ impl ExportArgs {
     pub fn options(self) -> (ConnectOptions, ExportOptions) {
         let mut options = ExportOptions::new(self.file);
         (options.format, options.default_region) = self.output.options();
-        (options.state, options.restart, options.progress) = self.run.options();
+        options.run = self.run.options();
         options.since = self.since;
         options.until = self.until;
         options.channels = self.channels.into_iter().map(Channel::from).collect();

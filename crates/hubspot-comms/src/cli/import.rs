@@ -55,7 +55,7 @@ impl ImportArgs {
     pub fn options(self) -> (ConnectOptions, ImportOptions) {
         let mut options = ImportOptions::new(self.file);
         (options.format, options.default_region) = self.input.options();
-        (options.state, options.restart, options.progress) = self.run.options();
+        options.run = self.run.options();
         options.channel = self.channel.into();
         options.report = self.report;
         options.dry_run = self.dry_run;

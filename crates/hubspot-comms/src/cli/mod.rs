@@ -64,6 +64,7 @@ fn long_help(text: &str, codes: &[exit::Meaning]) -> String {
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
+    use hubspot_comms::connect::Target;
 
     use super::*;
 
@@ -109,7 +110,7 @@ mod tests {
             };
             assert_eq!(key.key_property, "sid");
             let options = connection.options();
-            assert!(options.demo);
+            assert!(matches!(options.target, Target::Demo));
             assert_eq!(options.api_version.to_string(), "2026-03");
         }
     }

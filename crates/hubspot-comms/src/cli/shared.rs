@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
-use hubspot_comms::connect::{AccessToken, ConnectOptions};
+use hubspot_comms::connect::{AccessToken, ConnectOptions, Target};
 use hubspot_comms::input::Format;
-use hubspot_comms::progress::ShowProgress;
+use hubspot_comms::resume::RunOptions;
 use hubspot_communications::{ApiVersion, Region};
 
 use super::choices::{FormatArg, ProgressArg};
@@ -49,10 +49,15 @@ pub struct ConnectionArgs {
 impl ConnectionArgs {
     /// The library's options.
     pub fn options(self) -> ConnectOptions {
-        let mut options = ConnectOptions::default();
-        options.demo = self.demo;
-        options.token = self.access_token;
-        options.base_url = self.base_url;
+        let target = if self.demo {
+            Target::Demo
+        } else {
+            Target::HubSpot {
+                token: self.access_token,
+                base_url: self.base_url,
+            }
+        };
+        let mut options = ConnectOptions::new(target);
         options.api_version = self.api_version;
         options
     }
@@ -111,9 +116,13 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// The state file, whether to ignore it, and the progress display.
-    pub fn options(self) -> (Option<PathBuf>, bool, ShowProgress) {
-        (self.state, self.restart, self.progress.into())
+    /// The library's options (the stop flag is the command's: Ctrl-C).
+    pub fn options(self) -> RunOptions {
+        let mut options = RunOptions::default();
+        options.state = self.state;
+        options.restart = self.restart;
+        options.progress = self.progress.into();
+        options
     }
 }
 

@@ -17,30 +17,44 @@ pub use token::AccessToken;
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ConnectOptions {
-    /// The embedded fake instead of HubSpot (`--demo`); the token is then not used.
-    pub demo: bool,
-    /// The private app token (`HUBSPOT_ACCESS_TOKEN`); a blank one is none.
-    pub token: Option<AccessToken>,
-    /// Another server than HubSpot's (`HUBSPOT_BASE_URL`); a blank one is none.
-    pub base_url: Option<String>,
+    /// HubSpot, or the embedded fake.
+    pub target: Target,
     /// The API version (`HUBSPOT_API_VERSION`).
     pub api_version: ApiVersion,
 }
 
-impl ConnectOptions {
-    /// HubSpot, with `token`.
-    pub fn hubspot(token: AccessToken) -> Self {
-        Self {
-            token: Some(token),
-            ..Self::default()
+/// HubSpot, or the embedded fake.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Target {
+    /// The account of a private app token (`HUBSPOT_ACCESS_TOKEN`; none, or a blank one, is
+    /// refused), at HubSpot or at `base_url` (`HUBSPOT_BASE_URL`; a blank one is HubSpot's).
+    HubSpot {
+        /// The token.
+        token: Option<AccessToken>,
+        /// Another server than HubSpot's.
+        base_url: Option<String>,
+    },
+    /// The embedded fake with a few demo contacts (`--demo`); no token is sent anywhere.
+    Demo,
+}
+
+/// HubSpot, with no token yet: refused until one is given.
+impl Default for Target {
+    fn default() -> Self {
+        Self::HubSpot {
+            token: None,
+            base_url: None,
         }
     }
+}
 
-    /// The embedded fake (`--demo`).
-    pub fn demo() -> Self {
+impl ConnectOptions {
+    /// `target`, at the default API version.
+    pub fn new(target: Target) -> Self {
         Self {
-            demo: true,
-            ..Self::default()
+            target,
+            api_version: ApiVersion::default(),
         }
     }
 }
@@ -82,25 +96,26 @@ pub async fn connect(
     key_property: &str,
 ) -> Result<Connection, ConnectError> {
     let version = options.api_version;
-    if options.demo {
-        let fake = demo::start(key_property).await?;
-        let client = Client::builder(demo::DEMO_TOKEN)
-            .base_url(fake.base_url())
-            .api_version(version)
-            .build()?;
-        return Ok(Connection {
-            client,
-            description: demo::describe(&fake, version),
-            fake: Some(fake),
-        });
-    }
-    let token = options
-        .token
+    let (token, base_url) = match &options.target {
+        Target::Demo => {
+            let fake = demo::start(key_property).await?;
+            let client = Client::builder(demo::DEMO_TOKEN)
+                .base_url(fake.base_url())
+                .api_version(version)
+                .build()?;
+            return Ok(Connection {
+                client,
+                description: demo::describe(&fake, version),
+                fake: Some(fake),
+            });
+        }
+        Target::HubSpot { token, base_url } => (token, base_url),
+    };
+    let token = token
         .as_ref()
         .filter(|token| !token.expose().is_empty())
         .ok_or(ConnectError::NoToken)?;
-    let base_url = options
-        .base_url
+    let base_url = base_url
         .as_deref()
         .map(str::trim)
         .filter(|url| !url.is_empty())

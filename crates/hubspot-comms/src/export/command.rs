@@ -21,7 +21,7 @@ pub async fn run(connect: &ConnectOptions, mut options: ExportOptions) -> u8 {
         connection.description,
         options.file.display()
     );
-    options.stop = shutdown::on_ctrl_c("pages");
+    options.run.stop = shutdown::on_ctrl_c("pages");
     let (file, state) = (options.file.clone(), options.state_path());
     match export(&connection.client, options).await {
         Ok(summary) if summary.complete => {

@@ -1,15 +1,13 @@
 //! What an export is asked to do: the library's options, which the command line fills.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, Utc};
 use hubspot_communications::{Channel, Region};
 
 use crate::durable;
 use crate::input::Format;
-use crate::progress::ShowProgress;
+use crate::resume::RunOptions;
 use crate::setup::DEFAULT_KEY_PROPERTY;
 
 /// What to export, and how.
@@ -35,18 +33,13 @@ pub struct ExportOptions {
     pub default_region: Option<Region>,
     /// The unique communication property whose value is a message's key.
     pub key_property: String,
-    /// The state file (default: the file's path with `.export-state.json` added).
-    pub state: Option<PathBuf>,
-    /// Ignore the state of an earlier run.
-    pub restart: bool,
     /// How messages selected by the filters are read.
     pub read_by: ReadBy,
     /// Stop after the page that brings the messages written to this many.
     pub max_messages: Option<u64>,
-    /// How progress is shown.
-    pub progress: ShowProgress,
-    /// Set it to stop (Ctrl-C): what was read is written, and the state is saved.
-    pub stop: Arc<AtomicBool>,
+    /// The state file (default: the file's path with `.export-state.json`
+    /// added), restarting, progress, stopping.
+    pub run: RunOptions,
 }
 
 impl ExportOptions {
@@ -62,12 +55,9 @@ impl ExportOptions {
             numbers: None,
             default_region: None,
             key_property: DEFAULT_KEY_PROPERTY.to_owned(),
-            state: None,
-            restart: false,
             read_by: ReadBy::Auto,
             max_messages: None,
-            progress: ShowProgress::None,
-            stop: Arc::default(),
+            run: RunOptions::default(),
         }
     }
 
@@ -78,7 +68,8 @@ impl ExportOptions {
 
     /// The state file's path.
     pub fn state_path(&self) -> PathBuf {
-        self.state
+        self.run
+            .state
             .clone()
             .unwrap_or_else(|| durable::beside(&self.file, ".export-state.json"))
     }

@@ -25,6 +25,7 @@ use super::summary::ExportSummary;
 use super::write::Output;
 use crate::input::Format;
 use crate::progress::{Progress, ShowProgress, Unit};
+use crate::resume::StateFile;
 
 /// Pages read ahead of the writing.
 const PAGES_AHEAD: usize = 4;
@@ -70,7 +71,7 @@ pub async fn export(client: &Client, options: ExportOptions) -> Result<ExportSum
     let (partial, state_path) = (options.partial_path(), options.state_path());
 
     // An earlier run of this export, if its state and its partial file are there.
-    let earlier = if options.restart {
+    let earlier = if options.run.restart {
         None
     } else {
         ExportState::load(&state_path).map_err(ExportError::io(&state_path))?
@@ -123,8 +124,8 @@ async fn run_pipeline(
     state_path: &Path,
 ) -> Result<ExportSummary, ExportError> {
     let messages = state.counts.messages;
-    let mut progress = Progress::new(options.progress, MESSAGES, messages, messages);
-    if matches!(state.cursor, Cursor::List { .. }) && options.progress != ShowProgress::None {
+    let mut progress = Progress::new(options.run.progress, MESSAGES, messages, messages);
+    if matches!(state.cursor, Cursor::List { .. }) && options.run.progress != ShowProgress::None {
         // The list tells no total; one search (a page of one) does.
         let count = select::search(options).page_size(1);
         if let Ok(found) = client.search_page(&count, None).await {
@@ -189,7 +190,7 @@ async fn run_pipeline(
         let limit = options
             .max_messages
             .is_some_and(|max| state.counts.messages >= max);
-        if (limit || options.stop.load(Ordering::Relaxed)) && state.cursor != Cursor::End {
+        if (limit || options.run.stop.load(Ordering::Relaxed)) && state.cursor != Cursor::End {
             stopped = true;
             break;
         }

@@ -69,13 +69,7 @@ impl ExportSummary {
     /// an import needs, 2 when some were not (or numbers asked for have no contact), 1 when it
     /// stopped early.
     pub fn exit_code(&self) -> u8 {
-        if !self.complete {
-            exit::COULD_NOT_RUN
-        } else if self.counts.lacking() > 0 {
-            exit::SOME_LEFT_OUT
-        } else {
-            exit::OK
-        }
+        exit::of_run(self.complete, self.counts.lacking(), 0)
     }
 }
 

@@ -16,7 +16,7 @@ pub async fn run(connect: &ConnectOptions, mut options: ImportOptions) -> u8 {
         options.file.display(),
         connection.description
     );
-    options.stop = shutdown::on_ctrl_c("rows");
+    options.run.stop = shutdown::on_ctrl_c("rows");
     let report = options.report_path();
     let state = options.state_path();
     let what = if options.dry_run { "dry run" } else { "import" };

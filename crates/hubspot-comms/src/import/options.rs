@@ -1,14 +1,12 @@
 //! What an import is asked to do: the library's options, which the command line fills.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use hubspot_communications::{Channel, Region};
 
 use crate::durable;
 use crate::input::Format;
-use crate::progress::ShowProgress;
+use crate::resume::RunOptions;
 use crate::setup::DEFAULT_KEY_PROPERTY;
 
 /// What to import, and how.
@@ -26,10 +24,6 @@ pub struct ImportOptions {
     /// The report (default: the file's path with `.report.jsonl` added; `.dry-run.report.jsonl`
     /// for a dry run).
     pub report: Option<PathBuf>,
-    /// The state file (default: the report's path with `.state.json` added).
-    pub state: Option<PathBuf>,
-    /// Ignore the state of an earlier run.
-    pub restart: bool,
     /// Log nothing.
     pub dry_run: bool,
     /// Create contacts for numbers no contact holds.
@@ -38,10 +32,9 @@ pub struct ImportOptions {
     pub key_property: String,
     /// Read at most this many rows.
     pub max_rows: Option<u64>,
-    /// How progress is shown.
-    pub progress: ShowProgress,
-    /// Set it to stop reading (Ctrl-C): what was read settles, and the state is saved.
-    pub stop: Arc<AtomicBool>,
+    /// The state file (default: the report's path with `.state.json`
+    /// added), restarting, progress, stopping.
+    pub run: RunOptions,
 }
 
 impl ImportOptions {
@@ -53,14 +46,11 @@ impl ImportOptions {
             default_region: None,
             channel: Channel::Sms,
             report: None,
-            state: None,
-            restart: false,
             dry_run: false,
             create_missing_contacts: false,
             key_property: DEFAULT_KEY_PROPERTY.to_owned(),
             max_rows: None,
-            progress: ShowProgress::None,
-            stop: Arc::default(),
+            run: RunOptions::default(),
         }
     }
 
@@ -78,7 +68,8 @@ impl ImportOptions {
 
     /// The state file's path.
     pub fn state_path(&self) -> PathBuf {
-        self.state
+        self.run
+            .state
             .clone()
             .unwrap_or_else(|| durable::beside(&self.report_path(), ".state.json"))
     }

@@ -26,6 +26,7 @@ use super::summary::Summary;
 use super::write::{self, Writing};
 use crate::input::Format;
 use crate::progress::{Progress, Unit};
+use crate::resume::StateFile;
 
 /// The object type of the messages, in HubSpot's paths.
 const COMMUNICATIONS: &str = "communications";
@@ -56,7 +57,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         .map_err(ImportError::io(file))?
         .len();
     let fingerprint = state::fingerprint(file).map_err(ImportError::io(file))?;
-    let earlier = if options.dry_run || options.restart {
+    let earlier = if options.dry_run || options.run.restart {
         None
     } else {
         State::load(&state_path).map_err(ImportError::io(&state_path))?
@@ -98,7 +99,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
 
     // Measured in bytes of the file settled, known from the start, unlike the rows.
     let mut progress = Progress::new(
-        options.progress,
+        options.run.progress,
         ROWS,
         state.settled_bytes,
         state.counts.rows,
@@ -118,7 +119,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         skip_through_line: state.settled_line,
         done: state.done.clone(),
         max_rows: options.max_rows,
-        stop: Arc::clone(&options.stop),
+        stop: Arc::clone(&options.run.stop),
     };
     let reader = tokio::task::spawn_blocking(move || read::read(reading, &parsed_tx));
     let resolving = Resolving {

@@ -16,6 +16,7 @@ use super::flow::{Fate, Original, Settled};
 use super::report::{Entry, Outcome, Report};
 use super::state::{Done, State};
 use crate::progress::Progress;
+use crate::resume::StateFile;
 
 /// How often the state file is written while rows settle.
 const SAVE_EVERY: Duration = Duration::from_secs(2);

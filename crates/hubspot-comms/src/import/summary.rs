@@ -57,15 +57,7 @@ impl Summary {
     /// The process's exit code ([`exit::IMPORT`]).
     pub fn exit_code(&self) -> u8 {
         let counts = &self.counts;
-        if !self.complete {
-            exit::COULD_NOT_RUN
-        } else if counts.unknown > 0 {
-            exit::FATE_UNKNOWN
-        } else if counts.reported() > 0 {
-            exit::SOME_LEFT_OUT
-        } else {
-            exit::OK
-        }
+        exit::of_run(self.complete, counts.reported(), counts.unknown)
     }
 }
 

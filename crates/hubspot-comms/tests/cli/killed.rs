@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::{command, config, contact, fake, import, one_per_key, write};
 use hubspot_comms::import::state::State;
+use hubspot_comms::resume::StateFile;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_run_resumes_with_none_lost_or_duplicated() {
