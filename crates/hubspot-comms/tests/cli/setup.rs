@@ -6,7 +6,6 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{Run, TOKEN, config, contact, fake, import, one_per_key, report, run, write};
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
