@@ -12,7 +12,7 @@
 //! `hubspot-comms export FILE` writes communications out in the format `import` reads (see
 //! [`export`]), so that an export imported into another account is a round trip.
 //!
-//! Laid out by command: [`setup`], [`import`], [`export`], each with the `run` the binary
+//! Laid out by command: [`setup`], [`import`](mod@import), [`export`], each with the `run` the binary
 //! calls; what they share beside them ([`connect`]: the token or `--demo`; [`exit`]: the exit
 //! codes; [`input`]: the files import reads and export writes; the progress display, Ctrl-C,
 //! files written whole). A new command is a new folder here, a variant of the binary's command
