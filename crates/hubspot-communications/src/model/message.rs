@@ -127,6 +127,32 @@ impl Message {
         }
     }
 
+    /// The same message with these properties, and its typed fields (`channel`, `body`,
+    /// `owner_id`, `timestamp`) read from them as they are from HubSpot's answers.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use hubspot_communications::{Channel, Message};
+    ///
+    /// let properties = BTreeMap::from([
+    ///     ("hs_communication_channel_type".to_owned(), Some("SMS".to_owned())),
+    ///     ("hs_communication_body".to_owned(), Some("On my way".to_owned())),
+    /// ]);
+    /// let message = Message::new("1001", chrono::Utc::now()).with_properties(properties);
+    /// assert_eq!(message.channel, Some(Channel::Sms));
+    /// assert_eq!(message.body.as_deref(), Some("On my way"));
+    /// ```
+    #[must_use]
+    pub fn with_properties(mut self, properties: BTreeMap<String, Option<String>>) -> Self {
+        let text = |name: &str| properties.get(name).and_then(Option::as_deref);
+        self.channel = text(property::CHANNEL).and_then(|c| c.parse().ok());
+        self.body = text(property::BODY).map(str::to_owned);
+        self.owner_id = text(property::OWNER).map(str::to_owned);
+        self.timestamp = text(property::TIMESTAMP).and_then(parse_timestamp);
+        self.properties = properties;
+        self
+    }
+
     /// A property's value, if returned and set.
     pub fn property(&self, name: &str) -> Option<&str> {
         self.properties.get(name)?.as_deref()
@@ -141,23 +167,12 @@ impl Message {
         archived_at: Option<Timestamp>,
         properties_with_history: BTreeMap<String, Vec<types::ValueWithTimestamp>>,
     ) -> Self {
-        let text = |name: &str| properties.get(name).and_then(Option::as_deref);
-        Self {
-            channel: text(property::CHANNEL).and_then(|c| c.parse().ok()),
-            body: text(property::BODY).map(str::to_owned),
-            owner_id: text(property::OWNER).map(str::to_owned),
-            timestamp: text(property::TIMESTAMP).and_then(parse_timestamp),
-            id,
-            created_at: created_at.0,
-            updated_at: updated_at.0,
-            archived,
-            archived_at: archived_at.map(|at| at.0),
-            associations: BTreeMap::new(),
-            partial_associations: BTreeSet::new(),
-            properties,
-            properties_with_history: history(properties_with_history),
-            upsert_new: None,
-        }
+        let mut message = Self::new(id, created_at.0).with_properties(properties);
+        message.updated_at = updated_at.0;
+        message.archived = archived;
+        message.archived_at = archived_at.map(|at| at.0);
+        message.properties_with_history = history(properties_with_history);
+        message
     }
 }
 
