@@ -5,7 +5,7 @@
 
 use hubspot_communications::{ApiVersion, Client, DEFAULT_BASE_URL};
 use hubspot_communications_mock::{
-    Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
+    Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner,
 };
 
 /// The demo contacts of the embedded fake: (first name, phone number as typed).
@@ -60,7 +60,7 @@ pub async fn connect(key_property: &str) -> Result<Connection, Box<dyn std::erro
             for (name, phone) in DEMO_CONTACTS {
                 let email = format!("{}@example.com", name.to_lowercase());
                 fake.seed_record(
-                    ObjectKind::Contact,
+                    ObjectType::Contact,
                     &[("firstname", name), ("email", &email), ("phone", phone)],
                 );
             }

@@ -3,12 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::account::{Account, SEARCH_LIMIT};
+use crate::account::Account;
 use crate::faults::Faults;
 use crate::label::AssociationLabel;
 use crate::observe::{Exchange, Observer};
 use crate::property::{PropertyDefinition, PropertyOwner};
-use crate::rate_limit::Limit;
+use crate::rate_limit::RateLimit;
 use crate::webhooks::Webhooks;
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
@@ -28,9 +28,9 @@ pub struct Config {
     /// has them all.
     pub token_scopes: BTreeMap<String, BTreeSet<String>>,
     /// The general rate limit.
-    pub rate_limit: Limit,
-    /// The search endpoints' own limit.
-    pub search_limit: Limit,
+    pub rate_limit: RateLimit,
+    /// The search endpoints' own rate limit.
+    pub search_rate_limit: RateLimit,
     /// After this many requests in all, every request is refused with the `DAILY` policy.
     pub daily_limit: Option<u64>,
     /// Faults to inject.
@@ -72,8 +72,8 @@ impl Default for Config {
         Self {
             tokens: BTreeSet::new(),
             token_scopes: BTreeMap::new(),
-            rate_limit: Limit::new(100, Duration::from_secs(10)),
-            search_limit: SEARCH_LIMIT,
+            rate_limit: RateLimit::STARTER,
+            search_rate_limit: RateLimit::SEARCH,
             daily_limit: None,
             faults: Faults::default(),
             header_read_timeout: Duration::from_secs(10),
@@ -117,17 +117,17 @@ impl Config {
         self
     }
 
-    /// Sets the general rate limit.
+    /// Sets the general rate limit ([`RateLimit::STARTER`] by default).
     #[must_use]
-    pub fn rate_limit(mut self, max: u32, window: Duration) -> Self {
-        self.rate_limit = Limit::new(max, window);
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = limit;
         self
     }
 
-    /// Sets the search limit.
+    /// Sets the search endpoints' rate limit ([`RateLimit::SEARCH`] by default).
     #[must_use]
-    pub fn search_limit(mut self, max: u32, window: Duration) -> Self {
-        self.search_limit = Limit::new(max, window);
+    pub fn search_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.search_rate_limit = limit;
         self
     }
 
@@ -255,7 +255,7 @@ impl std::fmt::Debug for Config {
             .field("tokens", &self.tokens.len())
             .field("scoped_tokens", &self.token_scopes.len())
             .field("rate_limit", &self.rate_limit)
-            .field("search_limit", &self.search_limit)
+            .field("search_rate_limit", &self.search_rate_limit)
             .field("daily_limit", &self.daily_limit)
             .field("faults", &self.faults)
             .field("header_read_timeout", &self.header_read_timeout)

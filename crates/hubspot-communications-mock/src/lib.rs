@@ -36,12 +36,12 @@ mod connection;
 mod error;
 mod faults;
 mod gate;
-mod kind;
 mod label;
 mod lock;
 mod log;
 mod oauth;
 mod object;
+mod object_type;
 mod observe;
 mod property;
 mod rate_limit;
@@ -53,19 +53,19 @@ mod store;
 mod versions;
 mod webhooks;
 
-pub use account::{Account, AccountStats, PUBLIC_APP_LIMIT};
+pub use account::{Account, AccountStats};
 pub use config::Config;
 pub use faults::{FaultKind, Faults};
-pub use kind::ObjectKind;
-pub use label::{AssociationLabel, LabelCategory};
+pub use label::{AssociationCategory, AssociationLabel};
+pub use object_type::ObjectType;
 pub use observe::{Exchange, Observer};
 pub use property::{PropertyDefinition, PropertyOwner, PropertyType};
-pub use rate_limit::Limit;
-pub use schema::{MAX_TEXT_CHARS, MAX_UNIQUE_PROPERTIES};
+pub use rate_limit::RateLimit;
+pub use schema::{MAX_TEXT_PROPERTY_CHARS, MAX_UNIQUE_PROPERTIES};
 pub use server::MockServer;
 pub use state::Stats;
 pub use versions::DATE_VERSIONS;
 pub use webhooks::{
-    DeliveryOutcome, LegacySignature, MAX_KEPT_DELIVERIES, Subscription, WebhookAction,
+    DeliveryOutcome, EventKind, LegacySignature, MAX_KEPT_DELIVERIES, Subscription,
     WebhookDelivery, Webhooks,
 };

@@ -91,7 +91,7 @@ pub struct PropertyDefinition {
     /// The internal name, as in `properties` maps.
     pub name: String,
     /// What values it holds.
-    pub kind: PropertyType,
+    pub property_type: PropertyType,
     /// How HubSpot shows it (`fieldType`: `text`, `textarea`, `select`, …).
     pub field_type: String,
     /// The label HubSpot shows.
@@ -115,13 +115,13 @@ pub struct PropertyDefinition {
 impl PropertyDefinition {
     /// A property of this name and type, with the type's usual field type and a label made
     /// from its name.
-    pub fn new(name: impl Into<String>, kind: PropertyType) -> Self {
+    pub fn new(name: impl Into<String>, property_type: PropertyType) -> Self {
         let name = name.into();
         Self {
             label: label(&name),
             name,
-            kind,
-            field_type: kind.field_types()[0].to_owned(),
+            property_type,
+            field_type: property_type.field_types()[0].to_owned(),
             group_name: String::new(),
             description: String::new(),
             options: Vec::new(),
@@ -223,13 +223,13 @@ pub enum PropertyOwner {
     /// Communications (`0-18`), the messages.
     Communication,
     /// Records of this kind.
-    Record(crate::ObjectKind),
+    Record(crate::ObjectType),
 }
 
 impl PropertyOwner {
     /// Every object type the fake models: communications, then the record kinds.
     pub(crate) fn all() -> impl Iterator<Item = Self> {
-        std::iter::once(Self::Communication).chain(crate::ObjectKind::ALL.map(Self::Record))
+        std::iter::once(Self::Communication).chain(crate::ObjectType::ALL.map(Self::Record))
     }
 
     /// Reads an object type in a path: its plural or singular name, or its type id.
@@ -240,7 +240,7 @@ impl PropertyOwner {
         ) {
             return Some(Self::Communication);
         }
-        crate::ObjectKind::parse(name).map(Self::Record)
+        crate::ObjectType::parse(name).map(Self::Record)
     }
 
     /// The singular name HubSpot's messages use (`communication`, `contact`).
@@ -255,7 +255,7 @@ impl PropertyOwner {
     pub(crate) fn plural(self) -> &'static str {
         match self {
             Self::Communication => "communications",
-            Self::Record(kind) => kind.plural(),
+            Self::Record(kind) => kind.as_str(),
         }
     }
 
@@ -266,8 +266,8 @@ impl PropertyOwner {
     }
 }
 
-impl From<crate::ObjectKind> for PropertyOwner {
-    fn from(kind: crate::ObjectKind) -> Self {
+impl From<crate::ObjectType> for PropertyOwner {
+    fn from(kind: crate::ObjectType) -> Self {
         Self::Record(kind)
     }
 }

@@ -9,9 +9,9 @@ use tokio::net::TcpListener;
 
 use crate::association::AssociationType;
 use crate::config::Config;
-use crate::kind::ObjectKind;
-use crate::kind::RecordId;
 use crate::lock::lock;
+use crate::object_type::ObjectType;
+use crate::object_type::RecordId;
 use crate::property::PropertyOwner;
 use crate::schema::Write;
 use crate::state::{Shared, Stats};
@@ -122,7 +122,7 @@ impl MockServer {
     /// Adds a CRM record and returns its id. Properties are stored as an update stores them:
     /// typed by the kind's definitions, unknown or read-only ones and invalid values left out
     /// (define an account's own with [`Config::property`]).
-    pub fn seed_record(&self, kind: ObjectKind, properties: &[(&str, &str)]) -> String {
+    pub fn seed_record(&self, kind: ObjectType, properties: &[(&str, &str)]) -> String {
         let owner = PropertyOwner::Record(kind);
         let properties = self.seeded(owner, properties);
         lock(&self.shared.store)
@@ -153,22 +153,22 @@ impl MockServer {
 
     /// Adds a contact and returns its id.
     pub fn seed_contact(&self, email: &str) -> String {
-        self.seed_record(ObjectKind::Contact, &[("email", email)])
+        self.seed_record(ObjectType::Contact, &[("email", email)])
     }
 
     /// Adds a company and returns its id.
     pub fn seed_company(&self, name: &str) -> String {
-        self.seed_record(ObjectKind::Company, &[("name", name)])
+        self.seed_record(ObjectType::Company, &[("name", name)])
     }
 
     /// Adds a deal and returns its id.
     pub fn seed_deal(&self, name: &str) -> String {
-        self.seed_record(ObjectKind::Deal, &[("dealname", name)])
+        self.seed_record(ObjectType::Deal, &[("dealname", name)])
     }
 
     /// Adds a ticket and returns its id.
     pub fn seed_ticket(&self, subject: &str) -> String {
-        self.seed_record(ObjectKind::Ticket, &[("subject", subject)])
+        self.seed_record(ObjectType::Ticket, &[("subject", subject)])
     }
 
     /// Adds `count` SMS messages directly to the store (no requests) and returns their ids.
@@ -200,7 +200,7 @@ impl MockServer {
     pub fn seed_message(
         &self,
         properties: &[(&str, &str)],
-        records: &[(ObjectKind, &str)],
+        records: &[(ObjectType, &str)],
     ) -> String {
         let properties = self.seeded(PropertyOwner::Communication, properties);
         let mut store = lock(&self.shared.store);
@@ -241,7 +241,7 @@ impl MockServer {
     }
 
     /// Every stored record of `kind` with its properties, by id, archived ones included.
-    pub fn records(&self, kind: ObjectKind) -> Vec<(String, BTreeMap<String, String>)> {
+    pub fn records(&self, kind: ObjectType) -> Vec<(String, BTreeMap<String, String>)> {
         lock(&self.shared.store)
             .records
             .iter()
@@ -251,7 +251,7 @@ impl MockServer {
     }
 
     /// A stored CRM record's properties.
-    pub fn record(&self, kind: ObjectKind, id: &str) -> Option<BTreeMap<String, String>> {
+    pub fn record(&self, kind: ObjectType, id: &str) -> Option<BTreeMap<String, String>> {
         let record = RecordId {
             kind,
             id: id.parse().ok()?,
@@ -261,7 +261,7 @@ impl MockServer {
     }
 
     /// The ids of the records of `kind` a stored message is associated with, ascending.
-    pub fn associated_records(&self, message_id: &str, kind: ObjectKind) -> Vec<String> {
+    pub fn associated_records(&self, message_id: &str, kind: ObjectType) -> Vec<String> {
         let Ok(message) = message_id.parse() else {
             return Vec::new();
         };

@@ -38,7 +38,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(config: Config) -> Self {
         Self {
-            windows: Mutex::new(Windows::new(config.rate_limit, config.search_limit)),
+            windows: Mutex::new(Windows::new(config.rate_limit, config.search_rate_limit)),
             rng: Mutex::new(StdRng::seed_from_u64(config.faults.seed)),
             store: Mutex::new(Store::new(
                 config.phone_region.trim().to_ascii_uppercase().parse().ok(),

@@ -6,7 +6,9 @@ use std::time::Duration;
 use hubspot_communications::{
     Channel, Error, NewMessage, RateLimit, RetryPolicy, TransportErrorKind,
 };
-use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+use hubspot_communications_mock::{
+    Config, FaultKind, Faults, MockServer, RateLimit as FakeRateLimit,
+};
 use hubspot_communications_tests::{client_of, roomy, start};
 
 async fn fault(kind: FaultKind) -> (MockServer, Error) {
@@ -97,8 +99,8 @@ async fn reads_retry_through_faults_and_creates_do_not_duplicate() {
 #[tokio::test]
 async fn the_client_limiter_keeps_a_bulk_job_clear_of_429s() {
     let config = Config::default()
-        .rate_limit(20, Duration::from_millis(500))
-        .search_limit(100, Duration::from_secs(1));
+        .rate_limit(FakeRateLimit::new(20, Duration::from_millis(500)))
+        .search_rate_limit(FakeRateLimit::new(100, Duration::from_secs(1)));
     let server = MockServer::start_with(config).await.unwrap();
     let client = hubspot_communications::Client::builder("t")
         .base_url(server.base_url())

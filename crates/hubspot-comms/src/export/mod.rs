@@ -735,8 +735,8 @@ pub async fn run(args: ExportArgs) -> u8 {
 /// A few messages on the embedded fake's demo contacts, so that an export without a token
 /// shows something.
 fn seed_demo_messages(fake: &hubspot_communications_mock::MockServer, key_property: &str) {
-    use hubspot_communications_mock::ObjectKind;
-    let mut contacts = fake.records(ObjectKind::Contact);
+    use hubspot_communications_mock::ObjectType;
+    let mut contacts = fake.records(ObjectType::Contact);
     contacts.sort_by(|(a, _), (b, _)| row::by_id(a, b));
     for (i, (id, properties)) in contacts.iter().enumerate() {
         let name = properties.get("firstname").map_or("them", String::as_str);
@@ -757,7 +757,7 @@ fn seed_demo_messages(fake: &hubspot_communications_mock::MockServer, key_proper
                     ("hs_timestamp", &time),
                     (key_property, &key),
                 ],
-                &[(ObjectKind::Contact, id.as_str())],
+                &[(ObjectType::Contact, id.as_str())],
             );
         }
     }

@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Parser;
-use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer, Subscription, Webhooks};
+use hubspot_communications_mock::{
+    Config, FaultKind, Faults, MockServer, RateLimit, Subscription, Webhooks,
+};
 
 /// A fake HubSpot CRM Communications API on loopback.
 #[derive(Parser)]
@@ -23,8 +25,8 @@ struct Args {
     #[arg(long, default_value_t = 10_000)]
     window_ms: u64,
     /// Search requests allowed per second.
-    #[arg(long, default_value_t = 5)]
-    search_limit: u32,
+    #[arg(long, alias = "search-limit", default_value_t = 5)]
+    search_rate_limit: u32,
     /// Refuse every request after this many with the DAILY policy.
     #[arg(long)]
     daily_limit: Option<u64>,
@@ -98,8 +100,14 @@ async fn main() -> std::io::Result<()> {
     faults.shares = args.faults;
     faults.endpoints = args.fault_on;
     let mut config = Config::default()
-        .rate_limit(args.rate_limit, Duration::from_millis(args.window_ms))
-        .search_limit(args.search_limit, Duration::from_secs(1))
+        .rate_limit(RateLimit::new(
+            args.rate_limit,
+            Duration::from_millis(args.window_ms),
+        ))
+        .search_rate_limit(RateLimit::new(
+            args.search_rate_limit,
+            Duration::from_secs(1),
+        ))
         .faults(faults)
         .log(args.log);
     config.tokens = args.tokens.into_iter().collect();

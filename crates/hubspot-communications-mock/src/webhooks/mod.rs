@@ -15,7 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::kind::ObjectKind;
+use crate::object_type::ObjectType;
 use crate::property::PropertyOwner;
 
 pub(crate) use journal::{Change, Journal, Pending};
@@ -39,12 +39,12 @@ pub const MAX_KEPT_DELIVERIES: usize = 10_000;
 ///
 /// ```
 /// use std::time::Duration;
-/// use hubspot_communications_mock::{Config, ObjectKind, PropertyOwner, Subscription, Webhooks};
+/// use hubspot_communications_mock::{Config, ObjectType, PropertyOwner, Subscription, Webhooks};
 ///
 /// let webhooks = Webhooks::new("http://127.0.0.1:3000/hubspot/webhooks", "client-secret")
 ///     .subscribe(Subscription::creation(PropertyOwner::Communication))
 ///     .subscribe(Subscription::property_change(PropertyOwner::Communication, "hs_timestamp"))
-///     .subscribe(Subscription::association_change(ObjectKind::Contact))
+///     .subscribe(Subscription::association_change(ObjectType::Contact))
 ///     .retry_schedule(Duration::from_millis(20), 3);
 /// let config = Config::default().webhooks(webhooks);
 /// assert!(!format!("{config:?}").contains("client-secret"));
@@ -204,10 +204,11 @@ pub enum LegacySignature {
     V2,
 }
 
-/// What a subscription is for: the action of its `subscriptionType`.
+/// What a subscription is for: the kind of event of its `subscriptionType` (the facade's
+/// `webhooks::EventKind` reads them back).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum WebhookAction {
+pub enum EventKind {
     /// `object.creation`.
     Creation,
     /// `object.propertyChange` of one property.
@@ -218,7 +219,7 @@ pub enum WebhookAction {
     AssociationChange,
 }
 
-impl WebhookAction {
+impl EventKind {
     fn name(self) -> &'static str {
         match self {
             Self::Creation => "creation",
@@ -239,10 +240,10 @@ impl WebhookAction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
     /// The action.
-    pub action: WebhookAction,
+    pub action: EventKind,
     /// The object type.
     pub object: PropertyOwner,
-    /// The property, for [`WebhookAction::PropertyChange`].
+    /// The property, for [`EventKind::PropertyChange`].
     pub property: Option<String>,
     /// Named the older way (`contact.creation`, no `objectTypeId`); communications have no
     /// such name and keep the generic one.
@@ -250,7 +251,7 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    fn new(action: WebhookAction, object: PropertyOwner, property: Option<String>) -> Self {
+    fn new(action: EventKind, object: PropertyOwner, property: Option<String>) -> Self {
         Self {
             action,
             object,
@@ -261,13 +262,13 @@ impl Subscription {
 
     /// Objects of a type created.
     pub fn creation(object: impl Into<PropertyOwner>) -> Self {
-        Self::new(WebhookAction::Creation, object.into(), None)
+        Self::new(EventKind::Creation, object.into(), None)
     }
 
     /// A property of objects of a type set, changed or cleared.
     pub fn property_change(object: impl Into<PropertyOwner>, property: impl Into<String>) -> Self {
         Self::new(
-            WebhookAction::PropertyChange,
+            EventKind::PropertyChange,
             object.into(),
             Some(property.into()),
         )
@@ -275,12 +276,12 @@ impl Subscription {
 
     /// Objects of a type archived.
     pub fn deletion(object: impl Into<PropertyOwner>) -> Self {
-        Self::new(WebhookAction::Deletion, object.into(), None)
+        Self::new(EventKind::Deletion, object.into(), None)
     }
 
     /// Associations of objects of a type added or removed (seen from that type's side).
     pub fn association_change(object: impl Into<PropertyOwner>) -> Self {
-        Self::new(WebhookAction::AssociationChange, object.into(), None)
+        Self::new(EventKind::AssociationChange, object.into(), None)
     }
 
     /// Named the older way (`contact.creation`) for records; no change for communications.
@@ -304,7 +305,7 @@ impl Subscription {
     /// binary subscribes to these when given no `--webhook-subscribe`.
     pub fn defaults() -> Vec<Self> {
         let communication = PropertyOwner::Communication;
-        let contact = PropertyOwner::Record(ObjectKind::Contact);
+        let contact = PropertyOwner::Record(ObjectType::Contact);
         let mut all = Vec::new();
         for object in [communication, contact] {
             all.push(Self::creation(object));
@@ -331,7 +332,7 @@ impl Subscription {
         let object = match object.to_ascii_lowercase().as_str() {
             "communication" | "communications" | "0-18" => PropertyOwner::Communication,
             other => PropertyOwner::Record(
-                ObjectKind::parse(other).ok_or_else(|| format!("unknown object type {other:?}"))?,
+                ObjectType::parse(other).ok_or_else(|| format!("unknown object type {other:?}"))?,
             ),
         };
         let (action, property) = match rest.split_once(':') {

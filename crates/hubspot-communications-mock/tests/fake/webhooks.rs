@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use common::send;
 use hmac::{Hmac, Mac};
 use hubspot_communications_mock::{
-    Config, DeliveryOutcome, LegacySignature, MockServer, ObjectKind, PropertyOwner, Subscription,
+    Config, DeliveryOutcome, LegacySignature, MockServer, ObjectType, PropertyOwner, Subscription,
     Webhooks,
 };
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ use tokio::net::TcpListener;
 
 const SECRET: &str = "app-client-secret";
 const COMMUNICATION: PropertyOwner = PropertyOwner::Communication;
-const CONTACT: PropertyOwner = PropertyOwner::Record(ObjectKind::Contact);
+const CONTACT: PropertyOwner = PropertyOwner::Record(ObjectType::Contact);
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -686,7 +686,7 @@ fn subscriptions_read_from_text() {
     );
     assert_eq!(
         Subscription::parse("deal.deletion"),
-        Ok(Subscription::deletion(ObjectKind::Deal))
+        Ok(Subscription::deletion(ObjectType::Deal))
     );
     for bad in [
         "communication",
