@@ -11,16 +11,16 @@ use crate::rate_limit::{RateLimit, Windows};
 #[non_exhaustive]
 pub struct Account {
     /// The account's id (HubSpot's `hub_id`, or portal id).
-    pub hub_id: u64,
+    pub(crate) hub_id: u64,
     /// The client id of the app it installed ([`Config::oauth_app`](crate::Config::oauth_app)).
-    pub client_id: String,
+    pub(crate) client_id: String,
     /// The refresh token the installation gave the app.
-    pub refresh_token: String,
+    pub(crate) refresh_token: String,
     /// The account's rate limit for this app: 110 requests per 10 s, HubSpot's for a public
     /// app per installing account.
-    pub rate_limit: RateLimit,
+    pub(crate) rate_limit: RateLimit,
     /// The account's search rate limit: 5 per second.
-    pub search_rate_limit: RateLimit,
+    pub(crate) search_rate_limit: RateLimit,
 }
 
 impl Account {

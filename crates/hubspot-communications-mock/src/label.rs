@@ -19,15 +19,15 @@ pub enum AssociationCategory {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssociationLabel {
     /// The object type of the records it links messages to.
-    pub object_type: ObjectType,
+    pub(crate) object_type: ObjectType,
     /// Who defined it.
-    pub category: AssociationCategory,
+    pub(crate) category: AssociationCategory,
     /// Its type id from the communication to the record.
-    pub type_id: i32,
+    pub(crate) type_id: i32,
     /// Its type id from the record to the communication.
-    pub inverse_type_id: i32,
+    pub(crate) inverse_type_id: i32,
     /// The label shown in both directions.
-    pub label: String,
+    pub(crate) label: String,
 }
 
 impl AssociationLabel {

@@ -85,31 +85,32 @@ impl PropertyType {
     }
 }
 
-/// One property of an object type.
+/// One property of an object type, built from a constructor ([`PropertyDefinition::string`],
+/// [`PropertyDefinition::new`], …) and builder methods.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropertyDefinition {
     /// The internal name, as in `properties` maps.
-    pub name: String,
+    pub(crate) name: String,
     /// What values it holds.
-    pub property_type: PropertyType,
+    pub(crate) property_type: PropertyType,
     /// How HubSpot shows it (`fieldType`: `text`, `textarea`, `select`, …).
-    pub field_type: String,
+    pub(crate) field_type: String,
     /// The label HubSpot shows.
-    pub label: String,
+    pub(crate) label: String,
     /// The property group it belongs to (`groupName`); empty for the object type's own
     /// information group (`contactinformation`, `communicationinformation`, …).
-    pub group_name: String,
+    pub(crate) group_name: String,
     /// Help text.
-    pub description: String,
+    pub(crate) description: String,
     /// The options of an [`PropertyType::Enumeration`] (empty for other types).
-    pub options: Vec<String>,
+    pub(crate) options: Vec<String>,
     /// Set by HubSpot alone: writes of it are ignored.
-    pub read_only: bool,
+    pub(crate) read_only: bool,
     /// No two records hold one value: usable as an `idProperty` and for upserts.
-    pub unique: bool,
+    pub(crate) unique: bool,
     /// One of HubSpot's default properties (`hubspotDefined`): it cannot be archived and its
     /// definition cannot be changed.
-    pub hubspot_defined: bool,
+    pub(crate) hubspot_defined: bool,
 }
 
 impl PropertyDefinition {
@@ -189,6 +190,13 @@ impl PropertyDefinition {
     #[must_use]
     pub fn field_type(mut self, field_type: impl Into<String>) -> Self {
         self.field_type = field_type.into();
+        self
+    }
+
+    /// Sets its help text.
+    #[must_use]
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
         self
     }
 

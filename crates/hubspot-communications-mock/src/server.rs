@@ -74,7 +74,7 @@ impl MockServer {
         let routes = crate::routes::router()
             // Inside the gate: the observer sees what a route answered, before faults.
             .layer(axum::middleware::from_fn_with_state(
-                shared.config.observer.clone(),
+                Arc::<[_]>::from(shared.config.observers.clone()),
                 crate::observe::observe,
             ))
             .layer(axum::middleware::from_fn_with_state(

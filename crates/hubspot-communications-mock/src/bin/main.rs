@@ -96,9 +96,16 @@ fn parse_fault(text: &str) -> Result<(FaultKind, f64), String> {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let mut faults = Faults::seeded(args.seed);
-    faults.shares = args.faults;
-    faults.endpoints = args.fault_on;
+    let faults = args
+        .faults
+        .iter()
+        .fold(Faults::seeded(args.seed), |faults, (kind, share)| {
+            faults.with(*kind, *share)
+        });
+    let faults = args
+        .fault_on
+        .iter()
+        .fold(faults, |faults, suffix| faults.on(suffix));
     let mut config = Config::default()
         .rate_limit(RateLimit::new(
             args.rate_limit,
@@ -110,8 +117,12 @@ async fn main() -> std::io::Result<()> {
         ))
         .faults(faults)
         .log(args.log);
-    config.tokens = args.tokens.into_iter().collect();
-    config.daily_limit = args.daily_limit;
+    for token in &args.tokens {
+        config = config.token(token);
+    }
+    if let Some(requests) = args.daily_limit {
+        config = config.daily_limit(requests);
+    }
     if let (Some(url), Some(secret)) = (&args.webhook_url, &args.webhook_secret) {
         let subscriptions = if args.webhook_subscriptions.is_empty() {
             Subscription::defaults()

@@ -52,27 +52,27 @@ pub const MAX_KEPT_DELIVERIES: usize = 10_000;
 #[derive(Clone)]
 pub struct Webhooks {
     /// The URL every batch is posted to (and whose form the v3 signature covers).
-    pub target_url: String,
+    pub(crate) target_url: String,
     /// The app's client secret: the key of every signature.
-    pub client_secret: String,
+    pub(crate) client_secret: String,
     /// What is delivered; the n-th subscription's `subscriptionId` is 1000 + n (1001 first).
-    pub subscriptions: Vec<Subscription>,
+    pub(crate) subscriptions: Vec<Subscription>,
     /// The account's id (`portalId`): 62515, HubSpot's examples' account, by default.
-    pub portal_id: u64,
+    pub(crate) portal_id: u64,
     /// The app's id (`appId`): 54321 by default.
-    pub app_id: u64,
+    pub(crate) app_id: u64,
     /// At most this many events a request (HubSpot: 100).
-    pub max_events_per_request: usize,
+    pub(crate) max_events_per_request: usize,
     /// How long events are gathered into a batch after the first one.
-    pub linger: Duration,
+    pub(crate) linger: Duration,
     /// The wait before each retry of a failed delivery; their number is the number of retries.
-    pub retry_delays: Vec<Duration>,
+    pub(crate) retry_delays: Vec<Duration>,
     /// How long a delivery may take before it counts as failed (HubSpot: 5 s).
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// At most this many deliveries in flight at once.
-    pub max_concurrent_requests: usize,
+    pub(crate) max_concurrent_requests: usize,
     /// The legacy signature sent beside the v3 one (`None`: v3 alone).
-    pub legacy_signature: Option<LegacySignature>,
+    pub(crate) legacy_signature: Option<LegacySignature>,
 }
 
 impl std::fmt::Debug for Webhooks {
@@ -240,14 +240,14 @@ impl EventKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
     /// The action.
-    pub action: EventKind,
+    pub(crate) action: EventKind,
     /// The object type.
-    pub object: PropertyOwner,
+    pub(crate) object: PropertyOwner,
     /// The property, for [`EventKind::PropertyChange`].
-    pub property: Option<String>,
+    pub(crate) property: Option<String>,
     /// Named the older way (`contact.creation`, no `objectTypeId`); communications have no
     /// such name and keep the generic one.
-    pub legacy_name: bool,
+    pub(crate) legacy_name: bool,
 }
 
 impl Subscription {

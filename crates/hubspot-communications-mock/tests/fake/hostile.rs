@@ -235,11 +235,3 @@ async fn a_connection_that_never_finishes_its_headers_is_closed() {
     .await;
     assert_eq!(status, 200);
 }
-
-#[test]
-fn the_header_timeout_defaults_to_ten_seconds() {
-    assert_eq!(
-        Config::default().header_read_timeout,
-        Duration::from_secs(10)
-    );
-}
