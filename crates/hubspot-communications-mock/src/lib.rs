@@ -43,6 +43,7 @@ mod oauth;
 mod object;
 mod object_type;
 mod observe;
+mod open_connections;
 mod property;
 mod rate_limit;
 mod routes;

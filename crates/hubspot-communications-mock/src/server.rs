@@ -12,16 +12,19 @@ use crate::config::Config;
 use crate::lock::lock;
 use crate::object_type::ObjectType;
 use crate::object_type::RecordId;
+use crate::open_connections::OpenConnections;
 use crate::property::PropertyOwner;
 use crate::schema::Write;
 use crate::state::{Shared, Stats};
 use crate::webhooks::{DeliveryLog, Pending, WebhookDelivery};
 
-/// A running fake HubSpot. Dropping it stops it.
+/// A running fake HubSpot. Dropping it stops it, as [`MockServer::stop`] does.
 pub struct MockServer {
     base_url: String,
     shared: Arc<Shared>,
+    /// The accept loop, which owns the listener.
     task: tokio::task::JoinHandle<()>,
+    connections: Arc<OpenConnections>,
     webhooks: Option<Deliveries>,
 }
 
@@ -90,11 +93,18 @@ impl MockServer {
         if log {
             app = app.layer(axum::middleware::from_fn(crate::log::log));
         }
-        let task = tokio::spawn(crate::connection::serve(listener, app, header_read_timeout));
+        let connections = Arc::new(OpenConnections::default());
+        let task = tokio::spawn(crate::connection::serve(
+            listener,
+            app,
+            header_read_timeout,
+            connections.clone(),
+        ));
         Ok(Self {
             base_url,
             shared,
             task,
+            connections,
             webhooks,
         })
     }
@@ -104,7 +114,12 @@ impl MockServer {
         &self.base_url
     }
 
-    /// Stops the server.
+    /// Stops the server, as HubSpot going away would: it stops listening, closes every open
+    /// connection (kept-alive ones too, and those with a request in progress, unanswered) and
+    /// stops delivering webhooks. Once it returns, no request is answered: a client's next
+    /// call fails to connect or finds its pooled connection closed, a transport error, never
+    /// an answer. The sockets close as soon as the runtime drops their tasks (at once, unless
+    /// it is shutting down). Dropping the server does the same.
     pub fn stop(self) {}
 
     /// What the server has served so far.
@@ -297,7 +312,10 @@ impl MockServer {
 
 impl Drop for MockServer {
     fn drop(&mut self) {
+        // The listener first, so that no connection is accepted after the others are closed
+        // (one accepted meanwhile is closed by `close_all` all the same).
         self.task.abort();
+        self.connections.close_all();
         if let Some(webhooks) = &self.webhooks {
             webhooks.task.abort();
         }
