@@ -15,6 +15,7 @@ use crate::object_type::RecordId;
 use crate::open_connections::OpenConnections;
 use crate::property::PropertyOwner;
 use crate::schema::Write;
+use crate::script::Script;
 use crate::state::{Shared, Stats};
 use crate::webhooks::{DeliveryLog, Pending, WebhookDelivery};
 
@@ -75,6 +76,11 @@ impl MockServer {
             None => None,
         };
         let routes = crate::routes::router()
+            // A scripted answer stands in for the route's, so observers see it as one.
+            .layer(axum::middleware::from_fn_with_state(
+                shared.scripts.clone(),
+                crate::scripts::answer,
+            ))
             // Inside the gate: the observer sees what a route answered, before faults.
             .layer(axum::middleware::from_fn_with_state(
                 Arc::<[_]>::from(shared.config.observers.clone()),
@@ -121,6 +127,14 @@ impl MockServer {
     /// an answer. The sockets close as soon as the runtime drops their tasks (at once, unless
     /// it is shutting down). Dropping the server does the same.
     pub fn stop(self) {}
+
+    /// Queues a one-off answer: the next [`Script::times`] requests that match `script` get
+    /// its status, headers and body instead of the route's, and the store is untouched.
+    /// Scripts are used oldest first: of two that match a request, the one queued first
+    /// answers until it is used up.
+    pub fn script(&self, script: Script) {
+        self.shared.scripts.push(script);
+    }
 
     /// What the server has served so far.
     pub fn stats(&self) -> Stats {

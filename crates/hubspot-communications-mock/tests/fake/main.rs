@@ -13,6 +13,7 @@ mod properties;
 mod property_definitions;
 mod raw_client;
 mod record_writes;
+mod scripts;
 mod seeding;
 mod stop;
 mod unique_values;
