@@ -8,11 +8,16 @@ use hubspot_communications_mock::{
     Config, FaultKind, Faults, MockServer, RateLimit, Subscription, Webhooks,
 };
 
-/// A fake HubSpot CRM Communications API on loopback.
+/// A fake HubSpot CRM Communications API: on loopback by default, or on any address (beside
+/// your service in a container, say). Stops on Ctrl-C or SIGTERM.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
-    /// The port to listen on (0 picks a free one).
+    /// The address to listen on, e.g. 0.0.0.0:8080 to serve other hosts (as a container beside
+    /// your service); loopback on --port by default. It prints the address it bound.
+    #[arg(long, env = "HUBSPOT_MOCK_LISTEN", conflicts_with = "port")]
+    listen: Option<SocketAddr>,
+    /// The loopback port to listen on (0 picks a free one): --listen 127.0.0.1:PORT.
     #[arg(long, default_value_t = 0)]
     port: u16,
     /// Accept only this bearer token (repeat for more); any token if none is given.
@@ -138,7 +143,10 @@ async fn main() -> std::io::Result<()> {
                 ),
         );
     }
-    let server = MockServer::bind(config, SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
+    let address = args
+        .listen
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], args.port)));
+    let server = MockServer::bind(config, address).await?;
     for i in 0..args.contacts {
         println!(
             "contact {}",
@@ -159,6 +167,23 @@ async fn main() -> std::io::Result<()> {
         println!("delivering webhooks to {url}");
     }
     println!("listening on {}", server.base_url());
-    tokio::signal::ctrl_c().await?;
+    stop_requested().await?;
+    server.stop();
     Ok(())
+}
+
+/// Waits for Ctrl-C, or SIGTERM: what `docker stop` sends, and a container's first process
+/// gets no default handler for (it would be killed after the grace period instead).
+async fn stop_requested() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }
