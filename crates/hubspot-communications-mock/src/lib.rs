@@ -12,7 +12,12 @@
 //! apps, installed accounts (each with its own limits) and access tokens that expire
 //! ([`Config::oauth_app`], [`Account`]); and HubSpot's webhooks: signed batches of events
 //! posted to your receiver when messages and contacts change ([`Config::webhooks`],
-//! [`MockServer::webhook_deliveries`]).
+//! [`MockServer::webhook_deliveries`]). Where its state cannot produce an answer a test needs
+//! (an HTML 502, a 429 with a chosen `Retry-After`), [`MockServer::script`] queues one for the
+//! next calls of an operation; [`MockServer::stop`] is HubSpot going away, every connection
+//! closed. Its names are the facade's where the concept is the same ([`ObjectType`],
+//! [`RateLimit`], [`PropertyDefinition`]'s property type, [`AssociationCategory`],
+//! [`EventKind`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -73,3 +78,8 @@ pub use webhooks::{
     DeliveryOutcome, EventKind, LegacySignature, MAX_KEPT_DELIVERIES, Subscription,
     WebhookDelivery, Webhooks,
 };
+
+/// The README's example, compiled as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

@@ -149,10 +149,10 @@ impl MockServer {
     }
 
     /// Adds a CRM record and returns its id. Properties are stored as an update stores them:
-    /// typed by the kind's definitions, unknown or read-only ones and invalid values left out
-    /// (define an account's own with [`Config::property`]).
-    pub fn seed_record(&self, kind: ObjectType, properties: &[(&str, &str)]) -> String {
-        let owner = PropertyOwner::Record(kind);
+    /// typed by the object type's definitions, unknown or read-only ones and invalid values
+    /// left out (define an account's own with [`Config::property`]).
+    pub fn seed_record(&self, object_type: ObjectType, properties: &[(&str, &str)]) -> String {
+        let owner = PropertyOwner::Record(object_type);
         let properties = self.seeded(owner, properties);
         lock(&self.shared.store)
             .create(owner, properties)
@@ -269,33 +269,35 @@ impl MockServer {
             .collect()
     }
 
-    /// Every stored record of `kind` with its properties, by id, archived ones included.
-    pub fn records(&self, kind: ObjectType) -> Vec<(String, BTreeMap<String, String>)> {
+    /// Every stored record of `object_type` with its properties, by id, archived ones
+    /// included.
+    pub fn records(&self, object_type: ObjectType) -> Vec<(String, BTreeMap<String, String>)> {
         lock(&self.shared.store)
             .records
             .iter()
-            .filter(|(record, _)| record.kind == kind)
+            .filter(|(record, _)| record.kind == object_type)
             .map(|(record, object)| (record.id.to_string(), object.properties.clone()))
             .collect()
     }
 
     /// A stored CRM record's properties.
-    pub fn record(&self, kind: ObjectType, id: &str) -> Option<BTreeMap<String, String>> {
+    pub fn record(&self, object_type: ObjectType, id: &str) -> Option<BTreeMap<String, String>> {
         let record = RecordId {
-            kind,
+            kind: object_type,
             id: id.parse().ok()?,
         };
         let store = lock(&self.shared.store);
         Some(store.records.get(&record)?.properties.clone())
     }
 
-    /// The ids of the records of `kind` a stored message is associated with, ascending.
-    pub fn associated_records(&self, message_id: &str, kind: ObjectType) -> Vec<String> {
+    /// The ids of the records of `object_type` a stored message is associated with,
+    /// ascending.
+    pub fn associated_records(&self, message_id: &str, object_type: ObjectType) -> Vec<String> {
         let Ok(message) = message_id.parse() else {
             return Vec::new();
         };
         lock(&self.shared.store)
-            .associations_of(message, kind)
+            .associations_of(message, object_type)
             .into_iter()
             .map(|record| record.id.to_string())
             .collect()
