@@ -31,7 +31,9 @@ use hubspot_communications::raw;
 use hubspot_communications::{
     Channel, Client, LogOutcome, NewMessage, RateLimit, ReadOptions, RetryPolicy,
 };
-use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+use hubspot_communications_mock::{
+    Config, FaultKind, Faults, MockServer, RateLimit as FakeRateLimit,
+};
 use hubspot_communications_tests::with_unique_key;
 
 const CHILD: &str = "HUBSPOT_BENCH_FAKE_MESSAGES";
@@ -80,8 +82,8 @@ fn main() {
 
 fn limited_fake() -> Config {
     Config::default()
-        .rate_limit(50, Duration::from_secs(1))
-        .search_limit(50, Duration::from_secs(1))
+        .rate_limit(FakeRateLimit::new(50, Duration::from_secs(1)))
+        .search_rate_limit(FakeRateLimit::new(50, Duration::from_secs(1)))
 }
 
 fn bulk_client(server: &MockServer) -> Client {
@@ -414,8 +416,8 @@ fn run_child_fake(messages: usize) {
         .unwrap();
     runtime.block_on(async {
         let config = Config::default()
-            .rate_limit(u32::MAX, Duration::from_secs(1))
-            .search_limit(u32::MAX, Duration::from_secs(1));
+            .rate_limit(FakeRateLimit::new(u32::MAX, Duration::from_secs(1)))
+            .search_rate_limit(FakeRateLimit::new(u32::MAX, Duration::from_secs(1)));
         let server = MockServer::start_with(config).await.unwrap();
         server.seed_messages(messages);
         println!("{}", server.base_url());

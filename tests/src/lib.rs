@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use contract::{CheckedServer, Violations};
 use hubspot_communications::{Client, RateLimit, RetryPolicy};
-use hubspot_communications_mock::{Config, MockServer, PropertyDefinition, PropertyOwner};
+use hubspot_communications_mock::{
+    Config, MockServer, PropertyDefinition, PropertyOwner, RateLimit as FakeRateLimit,
+};
 
 /// A fake with `config`, and a client of it with fast retries and generous limits.
 ///
@@ -64,8 +66,8 @@ pub fn fast_retries() -> RetryPolicy {
 /// A fake with HubSpot's default behaviour, with limits high enough for bulk tests.
 pub fn roomy() -> Config {
     Config::default()
-        .rate_limit(100_000, Duration::from_secs(1))
-        .search_limit(100_000, Duration::from_secs(1))
+        .rate_limit(FakeRateLimit::new(100_000, Duration::from_secs(1)))
+        .search_rate_limit(FakeRateLimit::new(100_000, Duration::from_secs(1)))
 }
 
 /// `config` with a unique custom property `name` on messages, as an account that upserts on

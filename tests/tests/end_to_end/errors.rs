@@ -5,7 +5,9 @@ use std::time::Duration;
 use hubspot_communications::{
     Channel, Client, Error, NewMessage, Operation, RateLimitPolicy, RetryPolicy, TransportErrorKind,
 };
+use hubspot_communications_mock::MockServer;
 use hubspot_communications_tests::scripted::{message, setup};
+use hubspot_communications_tests::{client_of, fast_retries};
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, ResponseTemplate};
@@ -245,6 +247,26 @@ async fn no_server_is_a_connect_error_whose_fate_is_known() {
         "{error:?}"
     );
     assert!(!error.is_fate_unknown());
+}
+
+/// "HubSpot went away": the client's pool holds a kept-alive connection to the fake when it
+/// stops; the next call fails with a transport error, whatever the retries, never an answer.
+#[tokio::test]
+async fn a_stopped_fake_is_a_transport_error_even_on_a_pooled_connection() {
+    for retry in [RetryPolicy::never(), fast_retries()] {
+        let server = MockServer::start().await.unwrap();
+        let client = client_of(&server, retry);
+        let created = client
+            .create(&NewMessage::new(Channel::Sms, "hi"))
+            .await
+            .unwrap();
+        assert_eq!(client.get(&created.id).await.unwrap().id, created.id);
+
+        server.stop();
+        let error = client.get(&created.id).await.unwrap_err();
+        assert!(matches!(&error, Error::Transport(_)), "{error:?}");
+        assert_eq!(error.status(), None, "{error:?}");
+    }
 }
 
 #[tokio::test]

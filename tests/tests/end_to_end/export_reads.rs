@@ -4,7 +4,7 @@
 
 use hubspot_communications::search::{Filter, Search};
 use hubspot_communications::{ApiVersion, ObjectType};
-use hubspot_communications_mock::ObjectKind;
+use hubspot_communications_mock::ObjectType as FakeObjectType;
 use hubspot_communications_tests::scripted::setup;
 use hubspot_communications_tests::{associations_by_id, client_at, roomy, start};
 use serde_json::json;
@@ -22,14 +22,14 @@ async fn associations_of_many_messages_and_of_many_contacts_in_one_request_each(
         let both = server.seed_message(
             &[("hs_communication_body", "to both")],
             &[
-                (ObjectKind::Contact, linda.as_str()),
-                (ObjectKind::Contact, carla.as_str()),
-                (ObjectKind::Company, acme.as_str()),
+                (FakeObjectType::Contact, linda.as_str()),
+                (FakeObjectType::Contact, carla.as_str()),
+                (FakeObjectType::Company, acme.as_str()),
             ],
         );
         let one = server.seed_message(
             &[("hs_communication_body", "to Linda")],
-            &[(ObjectKind::Contact, linda.as_str())],
+            &[(FakeObjectType::Contact, linda.as_str())],
         );
         let none = server.seed_message(&[("hs_communication_body", "to no one")], &[]);
         let before = server.stats().requests;
@@ -128,10 +128,13 @@ async fn a_records_further_pages_are_read_to_the_last() {
 async fn records_are_read_by_id_with_the_properties_asked_for() {
     let (server, client) = start(roomy()).await;
     let linda = server.seed_record(
-        ObjectKind::Contact,
+        FakeObjectType::Contact,
         &[("phone", "+1 415-555-0100"), ("email", "linda@example.com")],
     );
-    let carla = server.seed_record(ObjectKind::Contact, &[("mobilephone", "(415) 555-0101")]);
+    let carla = server.seed_record(
+        FakeObjectType::Contact,
+        &[("mobilephone", "(415) 555-0101")],
+    );
     let ids = [linda.clone(), "999999".to_owned(), carla.clone()];
 
     let read = client

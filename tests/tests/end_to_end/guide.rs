@@ -7,7 +7,7 @@ use hubspot_communications::{
     ApiVersion, Association, AssociationType, Channel, Error, MessageUpdate, NewMessage,
     ObjectType, ReadOptions, Record,
 };
-use hubspot_communications_mock::ObjectKind;
+use hubspot_communications_mock::ObjectType as FakeObjectType;
 use hubspot_communications_tests::{client_at, roomy, start};
 
 /// The guide on every version the client speaks: one body, run per version (a version added
@@ -111,12 +111,12 @@ async fn the_whole_guide(version: ApiVersion) {
         Err(Error::NotAssociated { .. })
     ));
     client.pin(&created.id, &contact).await.unwrap();
-    let pinned = server.record(ObjectKind::Contact, &contact.id).unwrap();
+    let pinned = server.record(FakeObjectType::Contact, &contact.id).unwrap();
     assert_eq!(pinned["hs_pinned_engagement_id"], created.id);
     assert!(client.unpin(&created.id, &contact).await.unwrap());
     assert!(
         !server
-            .record(ObjectKind::Contact, &contact.id)
+            .record(FakeObjectType::Contact, &contact.id)
             .unwrap()
             .contains_key("hs_pinned_engagement_id")
     );
@@ -168,5 +168,5 @@ async fn hubspots_own_checks_surface_as_typed_errors() {
         )
         .await
         .unwrap();
-    assert!(server.record(ObjectKind::Ticket, &record.id).is_some());
+    assert!(server.record(FakeObjectType::Ticket, &record.id).is_some());
 }

@@ -5,7 +5,7 @@
 use futures::{StreamExt, stream};
 use hubspot_communications::{Association, BatchError, Channel, LogOutcome, NewMessage, Record};
 use hubspot_communications::{AssociationInput, UpsertInput};
-use hubspot_communications_mock::ObjectKind;
+use hubspot_communications_mock::ObjectType;
 use hubspot_communications_tests::{roomy, start, with_unique_key};
 
 const KEY: &str = "external_message_id";
@@ -34,7 +34,7 @@ async fn keyed_messages_land_on_their_contacts_once_even_when_logged_again() {
             };
             let expected = &contacts[item.index as usize % contacts.len()];
             assert_eq!(
-                server.associated_records(&message.id, ObjectKind::Contact),
+                server.associated_records(&message.id, ObjectType::Contact),
                 vec![expected.clone()],
                 "round {round}: message {} on its contact",
                 item.index
@@ -112,11 +112,11 @@ async fn associate_batch_accounts_for_every_pair_across_object_types() {
     assert_eq!(outcome.failed_inputs(), vec![1_501, 1_502]);
     assert!(outcome.unknown_inputs().is_empty());
     assert_eq!(
-        server.associated_records(&messages[0], ObjectKind::Company),
+        server.associated_records(&messages[0], ObjectType::Company),
         vec![company.clone()]
     );
     assert_eq!(
-        server.associated_records(&messages[1_499], ObjectKind::Contact),
+        server.associated_records(&messages[1_499], ObjectType::Contact),
         vec![contact]
     );
 }

@@ -10,7 +10,7 @@ use hubspot_communications::{
     ApiVersion, Channel, Client, ClientBuilder, Error, NewMessage, OAuthCredentials, OAuthTokens,
     Operation, RateLimit,
 };
-use hubspot_communications_mock::{Account, Config, MockServer};
+use hubspot_communications_mock::{Account, Config, MockServer, RateLimit as FakeRateLimit};
 use hubspot_communications_tests::contract::CheckedServer;
 use hubspot_communications_tests::{fast_retries, start};
 use serde_json::json;
@@ -28,8 +28,10 @@ fn installed(hub: u64) -> String {
 /// A fake knowing the app and accounts 1 and 2 (with room for every test's calls), traffic
 /// checked against the spec.
 async fn fake(config: Config) -> CheckedServer {
-    let account =
-        |hub| Account::new(hub, APP, installed(hub)).rate_limit(10_000, Duration::from_secs(1));
+    let account = |hub| {
+        Account::new(hub, APP, installed(hub))
+            .rate_limit(FakeRateLimit::new(10_000, Duration::from_secs(1)))
+    };
     start(
         config
             .oauth_app(APP, SECRET)
@@ -393,8 +395,10 @@ async fn two_accounts_in_one_process_have_separate_limits_and_their_ids_on_spans
     let _guard = captured.install();
     // Each account two requests a minute on the fake; the clients learn it from HubSpot's
     // headers and do not wait that long: an account's third call is refused.
-    let account =
-        |hub| Account::new(hub, APP, installed(hub)).rate_limit(2, Duration::from_secs(60));
+    let account = |hub| {
+        Account::new(hub, APP, installed(hub))
+            .rate_limit(FakeRateLimit::new(2, Duration::from_secs(60)))
+    };
     let config = Config::default()
         .oauth_app(APP, SECRET)
         .account(account(1))

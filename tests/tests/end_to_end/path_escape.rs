@@ -7,7 +7,7 @@ use hubspot_communications::{
     Association, AssociationType, Channel, Error, MessageUpdate, NewMessage, ObjectType,
     ReadOptions, Record,
 };
-use hubspot_communications_mock::ObjectKind;
+use hubspot_communications_mock::ObjectType as FakeObjectType;
 use hubspot_communications_tests::{roomy, start};
 
 /// Ids that, put into a URL path without care, name another path.
@@ -50,7 +50,7 @@ async fn no_hostile_id_reaches_another_record() {
         .unwrap();
     let before = (
         server.messages(),
-        server.record(ObjectKind::Contact, &contact),
+        server.record(FakeObjectType::Contact, &contact),
     );
 
     for id in hostile(&contact, &bystander.id) {
@@ -148,7 +148,7 @@ async fn no_hostile_id_reaches_another_record() {
         }
         let after = (
             server.messages(),
-            server.record(ObjectKind::Contact, &contact),
+            server.record(FakeObjectType::Contact, &contact),
         );
         assert_eq!(after, before, "{id:?} changed another record");
     }

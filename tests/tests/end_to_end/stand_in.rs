@@ -16,7 +16,7 @@ use hubspot_communications::{
     PropertyDefinition, PropertyGroup, PropertyType, PropertyVersion, ReadOptions, Record,
     RecordProperties, ResponseProblem, UpsertInput,
 };
-use hubspot_communications_mock::{MockServer, ObjectKind};
+use hubspot_communications_mock::MockServer;
 
 /// What the user's code needs of HubSpot: a few of `Client`'s calls, by their own signatures.
 trait Crm: Send + Sync {
@@ -329,7 +329,7 @@ async fn a_stand_in_built_from_public_constructors_serves_the_users_code() {
 async fn the_real_client_serves_the_same_code_against_the_fake() {
     let hubspot = MockServer::start().await.unwrap();
     let contact = hubspot.seed_record(
-        ObjectKind::Contact,
+        hubspot_communications_mock::ObjectType::Contact,
         &[("email", "linda@example.com"), ("phone", "+14155550123")],
     );
     let client = Client::builder("test-token")

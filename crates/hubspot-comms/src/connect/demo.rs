@@ -2,7 +2,7 @@
 //! without an account. Only ever on request: a command never falls back to it.
 
 use hubspot_communications_mock::{
-    Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
+    Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner,
 };
 
 /// The demo contacts of the embedded fake: (first name, phone number as typed).
@@ -28,7 +28,7 @@ pub(crate) async fn start(key_property: &str) -> std::io::Result<MockServer> {
     for (name, phone) in DEMO_CONTACTS {
         let email = format!("{}@example.com", name.to_lowercase());
         fake.seed_record(
-            ObjectKind::Contact,
+            ObjectType::Contact,
             &[("firstname", name), ("email", &email), ("phone", phone)],
         );
     }

@@ -1,12 +1,12 @@
 //! What `export --demo` finds: a few messages on the embedded fake's demo contacts.
 
-use hubspot_communications_mock::{MockServer, ObjectKind};
+use hubspot_communications_mock::{MockServer, ObjectType};
 
 use super::row;
 
 /// Two messages on each demo contact, keyed in `key_property`.
 pub(crate) fn seed_messages(fake: &MockServer, key_property: &str) {
-    let mut contacts = fake.records(ObjectKind::Contact);
+    let mut contacts = fake.records(ObjectType::Contact);
     contacts.sort_by(|(a, _), (b, _)| row::by_id(a, b));
     for (i, (id, properties)) in contacts.iter().enumerate() {
         let name = properties.get("firstname").map_or("them", String::as_str);
@@ -27,7 +27,7 @@ pub(crate) fn seed_messages(fake: &MockServer, key_property: &str) {
                     ("hs_timestamp", &time),
                     (key_property, &key),
                 ],
-                &[(ObjectKind::Contact, id.as_str())],
+                &[(ObjectType::Contact, id.as_str())],
             );
         }
     }

@@ -8,13 +8,14 @@ use std::time::{Duration, Instant};
 use common::{command, config, contact, fake, import, one_per_key, write};
 use hubspot_comms::import::state::State;
 use hubspot_comms::resume::StateFile;
+use hubspot_communications_mock::RateLimit;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_run_resumes_with_none_lost_or_duplicated() {
     // Slow enough (3 requests a second: about 6 s for the ~18 requests of 1,500 rows) that the
     // run is killed long before its end, at its first saved state (2 s in), even on a loaded
     // machine (at 5 a second a run once ended before the test saw its state).
-    let fake = fake(config().rate_limit(3, Duration::from_secs(1))).await;
+    let fake = fake(config().rate_limit(RateLimit::new(3, Duration::from_secs(1)))).await;
     let contacts: Vec<String> = (0..10)
         .map(|i| contact(&fake, &[("phone", &format!("+1 415 555 01{i:02}"))]))
         .collect();
