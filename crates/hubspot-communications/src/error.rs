@@ -6,7 +6,8 @@ use std::time::Duration;
 use hubspot_communications_raw::open_enum;
 use hubspot_communications_raw::types::HubSpotError;
 
-use crate::model::{ObjectType, UnknownValue};
+use crate::model::object_type::ObjectType;
+use crate::model::unknown_value::UnknownValue;
 use crate::operation::Operation;
 use crate::retry::{Failure, Verdict, classify, status_failure};
 

@@ -124,7 +124,7 @@
 //!
 //! # Search
 //!
-//! [`Client::search`] streams the results of a [`Search`]; [`Client::search_all`] reads past
+//! [`Client::search`] streams the results of a [`Search`]; [`Client::search_past_cap`] reads past
 //! HubSpot's 10,000-result cap.
 //!
 //! # Properties, and the key of exactly-once logging
@@ -222,7 +222,7 @@ pub mod webhooks;
 
 /// Search: a builder for HubSpot's search request ([`Search`], [`Filter`](search::Filter),
 /// [`Sort`](search::Sort)) and its limits; the calls are
-/// [`Client::search`](crate::Client::search), [`Client::search_all`](crate::Client::search_all) and
+/// [`Client::search`](crate::Client::search), [`Client::search_past_cap`](crate::Client::search_past_cap) and
 /// [`Client::search_page`](crate::Client::search_page).
 pub mod search {
     pub use crate::model::search::{

@@ -8,7 +8,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use hubspot_communications_raw::types;
 
 use super::objects::batch;
-use crate::claims::Claim;
+use crate::claims::{Claim, owner_token};
 use crate::client::Client;
 use crate::error::{Error, ErrorCategory, InvalidResponse, ResponseProblem};
 use crate::model::search::{Filter, FilterGroup, Search, Sort};
@@ -136,7 +136,7 @@ impl Client {
             .into_iter()
             .collect();
         let claims = &self.inner.contact_claims;
-        let owner = crate::claims::owner_token();
+        let owner = owner_token();
         // Claims lapse: one held past twice its lifetime is a store that does not work.
         let give_up = tokio::time::Instant::now() + claims.claim_ttl() * 2;
         let mut pause = CLAIM_POLL;

@@ -3,7 +3,8 @@
 use super::from_raw::FromRaw;
 use hubspot_communications_raw::types;
 
-use super::record::{ObjectType, Record};
+use super::object_type::ObjectType;
+use super::record::Record;
 
 model_open_enum! {
     /// Who defined an association type (HubSpot's `associationCategory`).

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use hubspot_communications_raw::{Timestamp, types};
 
 use super::channel::Channel;
-use super::record::ObjectType;
+use super::object_type::ObjectType;
 
 /// HubSpot's property names for a message.
 pub mod property {

@@ -1,6 +1,6 @@
 //! What a read returns: the options of a get, a list and a batch read.
 
-use super::record::ObjectType;
+use super::object_type::ObjectType;
 
 /// HubSpot's largest page of a list.
 pub const MAX_LIST_PAGE_SIZE: u32 = 100;

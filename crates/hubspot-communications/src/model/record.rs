@@ -1,31 +1,13 @@
 //! CRM records a message is logged on: contacts, companies, deals, tickets.
 
-use super::from_raw::FromRaw;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use hubspot_communications_raw::types;
 
+use super::from_raw::FromRaw;
+use super::object_type::ObjectType;
 use crate::error::Error;
-
-model_open_enum! {
-    /// A CRM object type, by the name HubSpot uses in paths. Parsing also reads the singular
-    /// name and the object type id (`contact`, `0-1`).
-    pub enum ObjectType {
-        /// Contacts (`0-1`).
-        Contact = "contacts" | "contact" | "0-1",
-        /// Companies (`0-2`).
-        Company = "companies" | "company" | "0-2",
-        /// Deals (`0-3`).
-        Deal = "deals" | "deal" | "0-3",
-        /// Tickets (`0-5`).
-        Ticket = "tickets" | "ticket" | "0-5",
-        /// Messages themselves (`0-18`): the `from` of
-        /// [`Client::read_associations`](crate::Client::read_associations) for messages'
-        /// records, its `to` for records' messages.
-        Communication = "communications" | "communication" | "0-18",
-    }
-}
 
 /// One CRM record: its type and id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
