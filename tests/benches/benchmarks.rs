@@ -26,10 +26,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt, stream};
+use hubspot_communications::UpsertInput;
+use hubspot_communications::raw;
 use hubspot_communications::{
     Channel, Client, LogOutcome, NewMessage, RateLimit, ReadOptions, RetryPolicy,
 };
-use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+use hubspot_communications_mock::{
+    Config, FaultKind, Faults, MockServer, RateLimit as FakeRateLimit,
+};
 use hubspot_communications_tests::with_unique_key;
 
 const CHILD: &str = "HUBSPOT_BENCH_FAKE_MESSAGES";
@@ -78,8 +82,8 @@ fn main() {
 
 fn limited_fake() -> Config {
     Config::default()
-        .rate_limit(50, Duration::from_secs(1))
-        .search_limit(50, Duration::from_secs(1))
+        .rate_limit(FakeRateLimit::new(50, Duration::from_secs(1)))
+        .search_rate_limit(FakeRateLimit::new(50, Duration::from_secs(1)))
 }
 
 fn bulk_client(server: &MockServer) -> Client {
@@ -147,7 +151,9 @@ async fn faults() {
         let client = bulk_client(&server);
         let started = Instant::now();
         let outcomes: Vec<(u64, &'static str)> = if keyed {
-            let keyed_inputs = inputs().enumerate().map(|(i, m)| (format!("bulk-{i}"), m));
+            let keyed_inputs = inputs()
+                .enumerate()
+                .map(|(i, m)| UpsertInput::new(format!("bulk-{i}"), m));
             client
                 .log_all_keyed("external_message_id", keyed_inputs)
                 .map(|l| (l.index, fate(&l.outcome)))
@@ -242,7 +248,14 @@ async fn overhead() {
             let _: serde_json::Value = response.error_for_status().unwrap().json().await.unwrap();
         }
     };
-    let raw = client.raw().objects.clone();
+    // The generated client alone (the `unstable-raw` feature's re-export), on the facade's
+    // version's objects path, over the plain reqwest client.
+    let objects = raw::ApiVersionPaths::get(client.api_version().name())
+        .unwrap()
+        .objects;
+    let context =
+        raw::ClientContext::default().with_bearer_token(raw::BearerToken::new("bench").unwrap());
+    let raw = raw::Client::new_with_client(&format!("{base_url}{objects}"), plain.clone(), context);
     let raw_read = || {
         let raw = raw.clone();
         async move {
@@ -403,8 +416,8 @@ fn run_child_fake(messages: usize) {
         .unwrap();
     runtime.block_on(async {
         let config = Config::default()
-            .rate_limit(u32::MAX, Duration::from_secs(1))
-            .search_limit(u32::MAX, Duration::from_secs(1));
+            .rate_limit(FakeRateLimit::new(u32::MAX, Duration::from_secs(1)))
+            .search_rate_limit(FakeRateLimit::new(u32::MAX, Duration::from_secs(1)));
         let server = MockServer::start_with(config).await.unwrap();
         server.seed_messages(messages);
         println!("{}", server.base_url());

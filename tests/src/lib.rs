@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use contract::{CheckedServer, Violations};
 use hubspot_communications::{Client, RateLimit, RetryPolicy};
-use hubspot_communications_mock::{Config, MockServer, PropertyDefinition, PropertyOwner};
+use hubspot_communications_mock::{
+    Config, MockServer, PropertyDefinition, PropertyOwner, RateLimit as FakeRateLimit,
+};
 
 /// A fake with `config`, and a client of it with fast retries and generous limits.
 ///
@@ -64,8 +66,8 @@ pub fn fast_retries() -> RetryPolicy {
 /// A fake with HubSpot's default behaviour, with limits high enough for bulk tests.
 pub fn roomy() -> Config {
     Config::default()
-        .rate_limit(100_000, Duration::from_secs(1))
-        .search_limit(100_000, Duration::from_secs(1))
+        .rate_limit(FakeRateLimit::new(100_000, Duration::from_secs(1)))
+        .search_rate_limit(FakeRateLimit::new(100_000, Duration::from_secs(1)))
 }
 
 /// `config` with a unique custom property `name` on messages, as an account that upserts on
@@ -92,4 +94,23 @@ where
     ALWAYS_REGISTERED
         .get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
     tracing::subscriber::set_default(subscriber)
+}
+
+/// The records a `read_associations` outcome gives each of `ids`, by id; panics on a failed
+/// input, so that a test reads the answer as a whole.
+pub fn associations_by_id(
+    ids: &[String],
+    outcome: hubspot_communications::BatchOutcome<Vec<hubspot_communications::AssociatedRecord>>,
+) -> std::collections::HashMap<String, Vec<hubspot_communications::AssociatedRecord>> {
+    assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
+    outcome
+        .succeeded
+        .into_iter()
+        .map(|read| {
+            (
+                ids[read.input.expect("each read names its input")].clone(),
+                read.value,
+            )
+        })
+        .collect()
 }

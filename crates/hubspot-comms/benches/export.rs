@@ -37,8 +37,9 @@ use std::time::{Duration, Instant};
 
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
 use hubspot_comms::export::ExportState;
+use hubspot_comms::resume::StateFile;
 use hubspot_communications_mock::{
-    Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
+    Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner, RateLimit,
 };
 
 #[path = "common/numbers.rs"]
@@ -292,8 +293,8 @@ async fn fake(
     let counted = Arc::clone(requests);
     let config = Config::default()
         .token(TOKEN)
-        .rate_limit(50, Duration::from_secs(1))
-        .search_limit(5, Duration::from_secs(1))
+        .rate_limit(RateLimit::new(50, Duration::from_secs(1)))
+        .search_rate_limit(RateLimit::new(5, Duration::from_secs(1)))
         .property(
             PropertyOwner::Communication,
             PropertyDefinition::string(DEFAULT_KEY_PROPERTY).unique(),
@@ -344,7 +345,7 @@ async fn fake(
                 2 => ("mobilephone", format!("{area}.{exchange}.{line}")),
                 _ => ("phone", e164.clone()),
             };
-            fake.seed_record(ObjectKind::Contact, &[(property, stored.as_str())])
+            fake.seed_record(ObjectType::Contact, &[(property, stored.as_str())])
         })
         .collect();
     if with_messages {
@@ -358,7 +359,7 @@ async fn fake(
                     ("hs_timestamp", &time),
                     (DEFAULT_KEY_PROPERTY, &key),
                 ],
-                &[(ObjectKind::Contact, contacts[contact_of(j)].as_str())],
+                &[(ObjectType::Contact, contacts[contact_of(j)].as_str())],
             );
         }
     }
@@ -485,7 +486,7 @@ fn check(fake: &MockServer, contacts: &[String], what: &str) {
             continue;
         };
         let (id, properties) = &stored[0];
-        if fake.associated_records(id, ObjectKind::Contact) != [contacts[contact_of(j)].clone()] {
+        if fake.associated_records(id, ObjectType::Contact) != [contacts[contact_of(j)].clone()] {
             misplaced += 1;
         }
         let same_time = properties

@@ -26,9 +26,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
-use hubspot_comms::state::State;
+use hubspot_comms::import::state::State;
+use hubspot_comms::resume::StateFile;
 use hubspot_communications_mock::{
-    Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
+    Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner, RateLimit,
 };
 
 #[path = "common/numbers.rs"]
@@ -188,8 +189,8 @@ async fn seeded_fake(numbers: &[String], requests: &Arc<Requests>) -> (MockServe
     let counted = Arc::clone(requests);
     let config = Config::default()
         .token(TOKEN)
-        .rate_limit(50, Duration::from_secs(1))
-        .search_limit(5, Duration::from_secs(1))
+        .rate_limit(RateLimit::new(50, Duration::from_secs(1)))
+        .search_rate_limit(RateLimit::new(5, Duration::from_secs(1)))
         .property(
             PropertyOwner::Communication,
             PropertyDefinition::string(DEFAULT_KEY_PROPERTY).unique(),
@@ -236,7 +237,7 @@ async fn seeded_fake(numbers: &[String], requests: &Arc<Requests>) -> (MockServe
                 2 => ("mobilephone", format!("{area}.{exchange}.{line}")),
                 _ => ("phone", e164.clone()),
             };
-            fake.seed_record(ObjectKind::Contact, &[(property, stored.as_str())])
+            fake.seed_record(ObjectType::Contact, &[(property, stored.as_str())])
         })
         .collect();
     (fake, contacts)
@@ -318,7 +319,7 @@ fn check(fake: &MockServer, contacts: &[String], what: &str) {
             continue;
         };
         let (id, channel) = &stored[0];
-        if fake.associated_records(id, ObjectKind::Contact) != [contacts[contact_of(j)].clone()] {
+        if fake.associated_records(id, ObjectType::Contact) != [contacts[contact_of(j)].clone()] {
             misplaced += 1;
         }
         let expected = if j % 5 == 3 { "WHATS_APP" } else { "SMS" };

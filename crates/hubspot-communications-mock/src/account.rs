@@ -1,9 +1,7 @@
 //! Accounts that installed an OAuth app: each with its own rate limits (HubSpot counts a
 //! public app's requests per installing account) and its own counts.
 
-use std::time::Duration;
-
-use crate::rate_limit::{Limit, Windows};
+use crate::rate_limit::{RateLimit, Windows};
 
 /// An account (HubSpot's hub, or portal) that installed an OAuth app: its id, the app, the
 /// refresh token the installation gave, and its own limits.
@@ -13,23 +11,17 @@ use crate::rate_limit::{Limit, Windows};
 #[non_exhaustive]
 pub struct Account {
     /// The account's id (HubSpot's `hub_id`, or portal id).
-    pub hub_id: u64,
+    pub(crate) hub_id: u64,
     /// The client id of the app it installed ([`Config::oauth_app`](crate::Config::oauth_app)).
-    pub client_id: String,
+    pub(crate) client_id: String,
     /// The refresh token the installation gave the app.
-    pub refresh_token: String,
+    pub(crate) refresh_token: String,
     /// The account's rate limit for this app: 110 requests per 10 s, HubSpot's for a public
     /// app per installing account.
-    pub rate_limit: Limit,
-    /// The account's search limit: 5 per second.
-    pub search_limit: Limit,
+    pub(crate) rate_limit: RateLimit,
+    /// The account's search rate limit: 5 per second.
+    pub(crate) search_rate_limit: RateLimit,
 }
-
-/// HubSpot's limit for a public app, per installing account (search apart).
-pub const PUBLIC_APP_LIMIT: Limit = Limit::new(110, Duration::from_secs(10));
-
-/// HubSpot's search limit, the same for private apps and for each installing account.
-pub(crate) const SEARCH_LIMIT: Limit = Limit::new(5, Duration::from_secs(1));
 
 impl Account {
     /// Account `hub_id`, which installed the app `client_id` and gave it `refresh_token`, with
@@ -43,22 +35,22 @@ impl Account {
             hub_id,
             client_id: client_id.into(),
             refresh_token: refresh_token.into(),
-            rate_limit: PUBLIC_APP_LIMIT,
-            search_limit: SEARCH_LIMIT,
+            rate_limit: RateLimit::PUBLIC_APP,
+            search_rate_limit: RateLimit::SEARCH,
         }
     }
 
-    /// Sets the account's rate limit.
+    /// Sets the account's rate limit ([`RateLimit::PUBLIC_APP`] by default).
     #[must_use]
-    pub fn rate_limit(mut self, max: u32, window: Duration) -> Self {
-        self.rate_limit = Limit::new(max, window);
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = limit;
         self
     }
 
-    /// Sets the account's search limit.
+    /// Sets the account's search rate limit ([`RateLimit::SEARCH`] by default).
     #[must_use]
-    pub fn search_limit(mut self, max: u32, window: Duration) -> Self {
-        self.search_limit = Limit::new(max, window);
+    pub fn search_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.search_rate_limit = limit;
         self
     }
 }
@@ -70,7 +62,7 @@ impl std::fmt::Debug for Account {
             .field("client_id", &self.client_id)
             .field("refresh_token", &"<redacted>")
             .field("rate_limit", &self.rate_limit)
-            .field("search_limit", &self.search_limit)
+            .field("search_rate_limit", &self.search_rate_limit)
             .finish()
     }
 }
@@ -98,7 +90,7 @@ pub(crate) struct AccountState {
 impl AccountState {
     pub(crate) fn new(account: &Account) -> Self {
         Self {
-            windows: Windows::new(account.rate_limit, account.search_limit),
+            windows: Windows::new(account.rate_limit, account.search_rate_limit),
             stats: AccountStats::default(),
         }
     }

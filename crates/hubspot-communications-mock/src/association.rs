@@ -1,7 +1,7 @@
 //! Associations between a communication and CRM records: their types, and an association
 //! seen from one end.
 
-use crate::kind::ObjectKind;
+use crate::object_type::ObjectType;
 
 /// One association type from a communication to a record. The variants are ordered as
 /// HubSpot's category names sort (then by id), which is the order listings show them in.
@@ -9,7 +9,7 @@ use crate::kind::ObjectKind;
 pub(crate) enum AssociationType {
     /// HubSpot's default type from a communication to a record of this kind
     /// (`HUBSPOT_DEFINED`: 81 contact, 83 ticket, 85 deal, 87 company).
-    HubSpot(ObjectKind),
+    HubSpot(ObjectType),
     /// A label an integration defined (`INTEGRATOR_DEFINED`), by its positive id.
     Integrator(i32),
     /// A label the account defined (`USER_DEFINED`), by its positive id.
@@ -54,7 +54,7 @@ mod tests {
             AssociationType::User(3),
             AssociationType::Integrator(9),
             AssociationType::User(1),
-            AssociationType::HubSpot(ObjectKind::Deal),
+            AssociationType::HubSpot(ObjectType::Deal),
         ];
         types.sort();
         let shown: Vec<(&str, i32)> = types.iter().map(|t| (t.category(), t.id())).collect();
@@ -65,7 +65,7 @@ mod tests {
 
     #[test]
     fn defaults_have_hubspots_ids_and_names() {
-        let contact = AssociationType::HubSpot(ObjectKind::Contact);
+        let contact = AssociationType::HubSpot(ObjectType::Contact);
         assert_eq!(contact.id(), 81);
         assert_eq!(contact.v3_name(), "communication_to_contact");
         assert_eq!(AssociationType::User(7).v3_name(), "7");

@@ -3,12 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use crate::account::{Account, SEARCH_LIMIT};
+use crate::account::Account;
 use crate::faults::Faults;
 use crate::label::AssociationLabel;
 use crate::observe::{Exchange, Observer};
 use crate::property::{PropertyDefinition, PropertyOwner};
-use crate::rate_limit::Limit;
+use crate::rate_limit::RateLimit;
 use crate::webhooks::Webhooks;
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
@@ -23,48 +23,48 @@ use crate::webhooks::Webhooks;
 #[derive(Clone)]
 pub struct Config {
     /// Accepted bearer tokens; empty accepts any non-empty token.
-    pub tokens: BTreeSet<String>,
+    pub(crate) tokens: BTreeSet<String>,
     /// Tokens granted only some scopes ([`Config::scoped_token`]); every other accepted token
     /// has them all.
-    pub token_scopes: BTreeMap<String, BTreeSet<String>>,
+    pub(crate) token_scopes: BTreeMap<String, BTreeSet<String>>,
     /// The general rate limit.
-    pub rate_limit: Limit,
-    /// The search endpoints' own limit.
-    pub search_limit: Limit,
+    pub(crate) rate_limit: RateLimit,
+    /// The search endpoints' own rate limit.
+    pub(crate) search_rate_limit: RateLimit,
     /// After this many requests in all, every request is refused with the `DAILY` policy.
-    pub daily_limit: Option<u64>,
+    pub(crate) daily_limit: Option<u64>,
     /// Faults to inject.
-    pub faults: Faults,
+    pub(crate) faults: Faults,
     /// How long a client may take to send a request's headers, counted from when the server
     /// starts waiting for them (for a kept-alive connection, from the previous answer): a
     /// connection that takes longer is closed, so stalled clients cannot hold it forever.
-    pub header_read_timeout: Duration,
+    pub(crate) header_read_timeout: Duration,
     /// Writes one line per request on stderr: method, path and query, status.
-    pub log: bool,
+    pub(crate) log: bool,
     /// The account's own properties, beside HubSpot's defaults (a definition of a default's
     /// name replaces it).
-    pub properties: Vec<(PropertyOwner, PropertyDefinition)>,
+    pub(crate) properties: Vec<(PropertyOwner, PropertyDefinition)>,
     /// The account's association labels between communications and records.
-    pub association_labels: Vec<AssociationLabel>,
-    /// Sees every request a route answers and its answer (e.g. to check both against a spec).
-    pub observer: Option<Observer>,
+    pub(crate) association_labels: Vec<AssociationLabel>,
+    /// See every request a route answers and its answer (e.g. to check both against a spec).
+    pub(crate) observers: Vec<Observer>,
     /// The account's region (ISO 3166 code, `US` by default): national phone numbers are read
     /// in it for the calculated searchable phone properties of contacts (see
     /// [`Config::phone_region`]).
-    pub phone_region: String,
+    pub(crate) phone_region: String,
     /// OAuth apps, client id to client secret.
-    pub apps: BTreeMap<String, String>,
+    pub(crate) apps: BTreeMap<String, String>,
     /// Accounts that installed an app, each with its own limits.
-    pub accounts: Vec<Account>,
+    pub(crate) accounts: Vec<Account>,
     /// How long an access token the token endpoint issues lives (its `expires_in`): 1800 s,
     /// as HubSpot's.
-    pub access_token_lifetime: Duration,
+    pub(crate) access_token_lifetime: Duration,
     /// Whether a refresh token stops working once exchanged (the answer's new one replaces
     /// it). HubSpot's keep working; rotating them shows a client that keeps an old one.
-    pub rotate_refresh_tokens: bool,
+    pub(crate) rotate_refresh_tokens: bool,
     /// Where and how webhooks are delivered when messages and records change (none by
     /// default).
-    pub webhooks: Option<Webhooks>,
+    pub(crate) webhooks: Option<Webhooks>,
 }
 
 impl Default for Config {
@@ -72,15 +72,15 @@ impl Default for Config {
         Self {
             tokens: BTreeSet::new(),
             token_scopes: BTreeMap::new(),
-            rate_limit: Limit::new(100, Duration::from_secs(10)),
-            search_limit: SEARCH_LIMIT,
+            rate_limit: RateLimit::STARTER,
+            search_rate_limit: RateLimit::SEARCH,
             daily_limit: None,
             faults: Faults::default(),
             header_read_timeout: Duration::from_secs(10),
             log: false,
             properties: Vec::new(),
             association_labels: Vec::new(),
-            observer: None,
+            observers: Vec::new(),
             phone_region: "US".to_owned(),
             apps: BTreeMap::new(),
             accounts: Vec::new(),
@@ -117,17 +117,17 @@ impl Config {
         self
     }
 
-    /// Sets the general rate limit.
+    /// Sets the general rate limit ([`RateLimit::STARTER`] by default).
     #[must_use]
-    pub fn rate_limit(mut self, max: u32, window: Duration) -> Self {
-        self.rate_limit = Limit::new(max, window);
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = limit;
         self
     }
 
-    /// Sets the search limit.
+    /// Sets the search endpoints' rate limit ([`RateLimit::SEARCH`] by default).
     #[must_use]
-    pub fn search_limit(mut self, max: u32, window: Duration) -> Self {
-        self.search_limit = Limit::new(max, window);
+    pub fn search_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.search_rate_limit = limit;
         self
     }
 
@@ -172,11 +172,13 @@ impl Config {
         self
     }
 
-    /// Calls `observer` with every request a route answers and the answer, after the gate
-    /// (authentication, rate limits) and before injected faults change the answer.
+    /// Calls `observer` with every request a route answers and the answer (a scripted answer
+    /// too, [`MockServer::script`](crate::MockServer::script)), after the gate
+    /// (authentication, rate limits) and before injected faults change the answer. Each call
+    /// adds an observer: all of them see every exchange, in the order they were added.
     #[must_use]
     pub fn observe(mut self, observer: impl Fn(&Exchange) + Send + Sync + 'static) -> Self {
-        self.observer = Some(std::sync::Arc::new(observer));
+        self.observers.push(std::sync::Arc::new(observer));
         self
     }
 
@@ -257,14 +259,14 @@ impl std::fmt::Debug for Config {
             .field("tokens", &self.tokens.len())
             .field("scoped_tokens", &self.token_scopes.len())
             .field("rate_limit", &self.rate_limit)
-            .field("search_limit", &self.search_limit)
+            .field("search_rate_limit", &self.search_rate_limit)
             .field("daily_limit", &self.daily_limit)
             .field("faults", &self.faults)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("log", &self.log)
             .field("properties", &self.properties)
             .field("association_labels", &self.association_labels)
-            .field("observer", &self.observer.is_some())
+            .field("observers", &self.observers.len())
             .field("phone_region", &self.phone_region)
             // Client secrets and refresh tokens are not printed.
             .field("apps", &self.apps.keys().collect::<Vec<_>>())
@@ -273,5 +275,20 @@ impl std::fmt::Debug for Config {
             .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
             .field("webhooks", &self.webhooks)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_hubspots() {
+        let config = Config::default();
+        assert_eq!(config.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(config.rate_limit, RateLimit::STARTER);
+        assert_eq!(config.search_rate_limit, RateLimit::SEARCH);
+        assert_eq!(config.access_token_lifetime, Duration::from_secs(1800));
+        assert!(!config.rotate_refresh_tokens);
     }
 }

@@ -15,6 +15,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower::ServiceExt;
 
+use crate::open_connections::OpenConnections;
+
 /// A switch that closes the connection a request came on, with no answer.
 #[derive(Clone, Default)]
 pub(crate) struct Hangup {
@@ -35,8 +37,14 @@ impl Hangup {
 /// How long the server pauses after `accept` fails before it tries again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
-/// Serves every connection `listener` accepts with `app`, until the task is aborted.
-pub(crate) async fn serve(listener: TcpListener, app: Router, header_read_timeout: Duration) {
+/// Serves every connection `listener` accepts with `app`, each on a task of `connections`,
+/// until the task is aborted.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
+    connections: Arc<OpenConnections>,
+) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     // Hyper's own timeout covers every request's headers once it knows the connection is
     // HTTP/1 (it needs a timer to count with).
@@ -65,7 +73,7 @@ pub(crate) async fn serve(listener: TcpListener, app: Router, header_read_timeou
             }
         });
         let builder = builder.clone();
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let connection =
                 builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
             tokio::select! {

@@ -58,37 +58,46 @@ impl FaultKind {
 }
 
 /// Seeded, reproducible fault injection: each request draws one number from a generator
-/// seeded with `seed`, and the shares decide which fault (if any) it gets.
-#[derive(Debug, Clone, Default)]
+/// seeded with [`Faults::seeded`], and the shares given with [`Faults::with`] decide which
+/// fault (if any) it gets. The default injects none (seed 0).
+#[derive(Debug, Clone)]
 pub struct Faults {
     /// The generator's seed: the same seed and the same requests give the same faults.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Each fault's share of requests, from 0.0 to 1.0 (their sum at most 1.0).
-    pub shares: Vec<(FaultKind, f64)>,
+    pub(crate) shares: Vec<(FaultKind, f64)>,
     /// Only requests whose path ends with one of these (e.g. `batch/create`); all if empty.
-    pub endpoints: Vec<String>,
+    pub(crate) endpoints: Vec<String>,
     /// How long a [`FaultKind::Slow`] answer waits.
-    pub slow_delay: Duration,
+    pub(crate) slow_delay: Duration,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Self::seeded(0)
+    }
 }
 
 impl Faults {
-    /// No faults yet, with this seed.
+    /// No faults yet, with this seed; slow answers wait 2 s.
     pub fn seeded(seed: u64) -> Self {
         Self {
             seed,
+            shares: Vec::new(),
+            endpoints: Vec::new(),
             slow_delay: Duration::from_secs(2),
-            ..Self::default()
         }
     }
 
-    /// Gives `kind` this share of requests.
+    /// Gives `kind` this share of requests (from 0.0 to 1.0; the shares' sum at most 1.0).
     #[must_use]
     pub fn with(mut self, kind: FaultKind, share: f64) -> Self {
         self.shares.push((kind, share));
         self
     }
 
-    /// Injects faults only on paths ending with `suffix`.
+    /// Injects faults only on paths ending with `suffix` (e.g. `batch/create`; call again for
+    /// more); on every path if never called.
     #[must_use]
     pub fn on(mut self, suffix: impl Into<String>) -> Self {
         self.endpoints.push(suffix.into());

@@ -1,44 +1,46 @@
 //! Association labels as an account defines them: each a pair of type ids, one per direction.
 
 use crate::association::AssociationType;
-use crate::kind::ObjectKind;
+use crate::object_type::ObjectType;
 
-/// Who defined an association label.
+/// Who defined an association label (HubSpot's `associationCategory`, the facade's
+/// `AssociationCategory`; HubSpot's own types, `HUBSPOT_DEFINED`, have no label to define).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LabelCategory {
+#[non_exhaustive]
+pub enum AssociationCategory {
     /// The account (`USER_DEFINED`).
-    User,
+    UserDefined,
     /// An integration (`INTEGRATOR_DEFINED`).
-    Integrator,
+    IntegratorDefined,
 }
 
 /// A label between communications and one kind of record: HubSpot gives it a type id in each
 /// direction (from the message, and from the record).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssociationLabel {
-    /// The kind of record it links messages to.
-    pub kind: ObjectKind,
+    /// The object type of the records it links messages to.
+    pub(crate) object_type: ObjectType,
     /// Who defined it.
-    pub category: LabelCategory,
+    pub(crate) category: AssociationCategory,
     /// Its type id from the communication to the record.
-    pub type_id: i32,
+    pub(crate) type_id: i32,
     /// Its type id from the record to the communication.
-    pub inverse_type_id: i32,
+    pub(crate) inverse_type_id: i32,
     /// The label shown in both directions.
-    pub label: String,
+    pub(crate) label: String,
 }
 
 impl AssociationLabel {
     /// A label the account defined (`USER_DEFINED`).
     pub fn user(
-        kind: ObjectKind,
+        object_type: ObjectType,
         type_id: i32,
         inverse_type_id: i32,
         label: impl Into<String>,
     ) -> Self {
         Self {
-            kind,
-            category: LabelCategory::User,
+            object_type,
+            category: AssociationCategory::UserDefined,
             type_id,
             inverse_type_id,
             label: label.into(),
@@ -47,22 +49,22 @@ impl AssociationLabel {
 
     /// A label an integration defined (`INTEGRATOR_DEFINED`).
     pub fn integrator(
-        kind: ObjectKind,
+        object_type: ObjectType,
         type_id: i32,
         inverse_type_id: i32,
         label: impl Into<String>,
     ) -> Self {
         Self {
-            category: LabelCategory::Integrator,
-            ..Self::user(kind, type_id, inverse_type_id, label)
+            category: AssociationCategory::IntegratorDefined,
+            ..Self::user(object_type, type_id, inverse_type_id, label)
         }
     }
 
     /// The stored type (always from the communication's side).
     fn stored(&self) -> AssociationType {
         match self.category {
-            LabelCategory::User => AssociationType::User(self.type_id),
-            LabelCategory::Integrator => AssociationType::Integrator(self.type_id),
+            AssociationCategory::UserDefined => AssociationType::User(self.type_id),
+            AssociationCategory::IntegratorDefined => AssociationType::Integrator(self.type_id),
         }
     }
 }
@@ -92,15 +94,15 @@ impl Labels {
     /// The stored type a category and id name, seen from `side`, to or from a `kind` record.
     pub(crate) fn find(
         &self,
-        kind: ObjectKind,
-        category: LabelCategory,
+        kind: ObjectType,
+        category: AssociationCategory,
         id: i32,
         side: Side,
     ) -> Option<AssociationType> {
         self.labels
             .iter()
             .find(|l| {
-                l.kind == kind
+                l.object_type == kind
                     && l.category == category
                     && id
                         == match side {
@@ -111,14 +113,14 @@ impl Labels {
             .map(AssociationLabel::stored)
     }
 
-    fn of(&self, kind: ObjectKind, how: AssociationType) -> Option<&AssociationLabel> {
+    fn of(&self, kind: ObjectType, how: AssociationType) -> Option<&AssociationLabel> {
         self.labels
             .iter()
-            .find(|l| l.kind == kind && l.stored() == how)
+            .find(|l| l.object_type == kind && l.stored() == how)
     }
 
     /// The type id of a stored type seen from `side`.
-    pub(crate) fn type_id(&self, kind: ObjectKind, how: AssociationType, side: Side) -> i32 {
+    pub(crate) fn type_id(&self, kind: ObjectType, how: AssociationType, side: Side) -> i32 {
         match (how, side) {
             (AssociationType::HubSpot(kind), Side::FromMessage) => kind.default_type_id(),
             (AssociationType::HubSpot(kind), Side::FromRecord) => kind.default_type_id() + 1,
@@ -130,7 +132,7 @@ impl Labels {
     }
 
     /// The label v4 shows: the account's; HubSpot's defaults have none.
-    pub(crate) fn label(&self, kind: ObjectKind, how: AssociationType) -> Option<String> {
+    pub(crate) fn label(&self, kind: ObjectType, how: AssociationType) -> Option<String> {
         self.of(kind, how).map(|label| label.label.clone())
     }
 }

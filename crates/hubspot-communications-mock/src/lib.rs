@@ -12,7 +12,12 @@
 //! apps, installed accounts (each with its own limits) and access tokens that expire
 //! ([`Config::oauth_app`], [`Account`]); and HubSpot's webhooks: signed batches of events
 //! posted to your receiver when messages and contacts change ([`Config::webhooks`],
-//! [`MockServer::webhook_deliveries`]).
+//! [`MockServer::webhook_deliveries`]). Where its state cannot produce an answer a test needs
+//! (an HTML 502, a 429 with a chosen `Retry-After`), [`MockServer::script`] queues one for the
+//! next calls of an operation; [`MockServer::stop`] is HubSpot going away, every connection
+//! closed. Its names are the facade's where the concept is the same ([`ObjectType`],
+//! [`RateLimit`], [`PropertyDefinition`]'s property type, [`AssociationCategory`],
+//! [`EventKind`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -36,36 +41,45 @@ mod connection;
 mod error;
 mod faults;
 mod gate;
-mod kind;
 mod label;
 mod lock;
 mod log;
 mod oauth;
 mod object;
+mod object_type;
 mod observe;
+mod open_connections;
 mod property;
 mod rate_limit;
 mod routes;
 mod schema;
+mod script;
+mod scripts;
 mod server;
 mod state;
 mod store;
 mod versions;
 mod webhooks;
 
-pub use account::{Account, AccountStats, PUBLIC_APP_LIMIT};
+pub use account::{Account, AccountStats};
 pub use config::Config;
 pub use faults::{FaultKind, Faults};
-pub use kind::ObjectKind;
-pub use label::{AssociationLabel, LabelCategory};
+pub use label::{AssociationCategory, AssociationLabel};
+pub use object_type::ObjectType;
 pub use observe::{Exchange, Observer};
 pub use property::{PropertyDefinition, PropertyOwner, PropertyType};
-pub use rate_limit::Limit;
-pub use schema::{MAX_TEXT_CHARS, MAX_UNIQUE_PROPERTIES};
+pub use rate_limit::RateLimit;
+pub use schema::{MAX_TEXT_PROPERTY_CHARS, MAX_UNIQUE_PROPERTIES};
+pub use script::Script;
 pub use server::MockServer;
 pub use state::Stats;
 pub use versions::DATE_VERSIONS;
 pub use webhooks::{
-    DeliveryOutcome, LegacySignature, MAX_KEPT_DELIVERIES, Subscription, WebhookAction,
+    DeliveryOutcome, EventKind, LegacySignature, MAX_KEPT_DELIVERIES, Subscription,
     WebhookDelivery, Webhooks,
 };
+
+/// The README's example, compiled as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;

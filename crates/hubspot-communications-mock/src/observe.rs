@@ -36,16 +36,16 @@ pub type Observer = Arc<dyn Fn(&Exchange) + Send + Sync>;
 /// The most of a body the observer buffers; past it, the exchange is answered unobserved.
 const MAX_OBSERVED: usize = 16 * 1024 * 1024;
 
-/// The middleware: runs the route, then shows the observer the exchange. Its state is the
-/// observer alone, so that the configuration can name this module's types.
+/// The middleware: runs the route, then shows the observers the exchange. Its state is the
+/// observers alone, so that the configuration can name this module's types.
 pub(crate) async fn observe(
-    State(observer): State<Option<Observer>>,
+    State(observers): State<Arc<[Observer]>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(observer) = observer else {
+    if observers.is_empty() {
         return next.run(request).await;
-    };
+    }
     let (parts, body) = request.into_parts();
     let Ok(request_body) = axum::body::to_bytes(body, MAX_OBSERVED).await else {
         return too_large();
@@ -59,14 +59,17 @@ pub(crate) async fn observe(
     let Ok(response_body) = axum::body::to_bytes(body, MAX_OBSERVED).await else {
         return too_large();
     };
-    observer(&Exchange {
+    let exchange = Exchange {
         method,
         path,
         query,
         request_body,
         status: parts.status,
         response_body: response_body.clone(),
-    });
+    };
+    for observer in observers.iter() {
+        observer(&exchange);
+    }
     Response::from_parts(parts, Body::from(response_body))
 }
 

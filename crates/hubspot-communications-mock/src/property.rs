@@ -85,43 +85,44 @@ impl PropertyType {
     }
 }
 
-/// One property of an object type.
+/// One property of an object type, built from a constructor ([`PropertyDefinition::string`],
+/// [`PropertyDefinition::new`], …) and builder methods.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropertyDefinition {
     /// The internal name, as in `properties` maps.
-    pub name: String,
+    pub(crate) name: String,
     /// What values it holds.
-    pub kind: PropertyType,
+    pub(crate) property_type: PropertyType,
     /// How HubSpot shows it (`fieldType`: `text`, `textarea`, `select`, …).
-    pub field_type: String,
+    pub(crate) field_type: String,
     /// The label HubSpot shows.
-    pub label: String,
+    pub(crate) label: String,
     /// The property group it belongs to (`groupName`); empty for the object type's own
     /// information group (`contactinformation`, `communicationinformation`, …).
-    pub group_name: String,
+    pub(crate) group_name: String,
     /// Help text.
-    pub description: String,
+    pub(crate) description: String,
     /// The options of an [`PropertyType::Enumeration`] (empty for other types).
-    pub options: Vec<String>,
+    pub(crate) options: Vec<String>,
     /// Set by HubSpot alone: writes of it are ignored.
-    pub read_only: bool,
+    pub(crate) read_only: bool,
     /// No two records hold one value: usable as an `idProperty` and for upserts.
-    pub unique: bool,
+    pub(crate) unique: bool,
     /// One of HubSpot's default properties (`hubspotDefined`): it cannot be archived and its
     /// definition cannot be changed.
-    pub hubspot_defined: bool,
+    pub(crate) hubspot_defined: bool,
 }
 
 impl PropertyDefinition {
     /// A property of this name and type, with the type's usual field type and a label made
     /// from its name.
-    pub fn new(name: impl Into<String>, kind: PropertyType) -> Self {
+    pub fn new(name: impl Into<String>, property_type: PropertyType) -> Self {
         let name = name.into();
         Self {
             label: label(&name),
             name,
-            kind,
-            field_type: kind.field_types()[0].to_owned(),
+            property_type,
+            field_type: property_type.field_types()[0].to_owned(),
             group_name: String::new(),
             description: String::new(),
             options: Vec::new(),
@@ -192,6 +193,13 @@ impl PropertyDefinition {
         self
     }
 
+    /// Sets its help text.
+    #[must_use]
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
     /// Puts it in a property group of its object type.
     #[must_use]
     pub fn group(mut self, group_name: impl Into<String>) -> Self {
@@ -223,13 +231,13 @@ pub enum PropertyOwner {
     /// Communications (`0-18`), the messages.
     Communication,
     /// Records of this kind.
-    Record(crate::ObjectKind),
+    Record(crate::ObjectType),
 }
 
 impl PropertyOwner {
     /// Every object type the fake models: communications, then the record kinds.
     pub(crate) fn all() -> impl Iterator<Item = Self> {
-        std::iter::once(Self::Communication).chain(crate::ObjectKind::ALL.map(Self::Record))
+        std::iter::once(Self::Communication).chain(crate::ObjectType::ALL.map(Self::Record))
     }
 
     /// Reads an object type in a path: its plural or singular name, or its type id.
@@ -240,7 +248,7 @@ impl PropertyOwner {
         ) {
             return Some(Self::Communication);
         }
-        crate::ObjectKind::parse(name).map(Self::Record)
+        crate::ObjectType::parse(name).map(Self::Record)
     }
 
     /// The singular name HubSpot's messages use (`communication`, `contact`).
@@ -255,7 +263,7 @@ impl PropertyOwner {
     pub(crate) fn plural(self) -> &'static str {
         match self {
             Self::Communication => "communications",
-            Self::Record(kind) => kind.plural(),
+            Self::Record(kind) => kind.as_str(),
         }
     }
 
@@ -266,8 +274,8 @@ impl PropertyOwner {
     }
 }
 
-impl From<crate::ObjectKind> for PropertyOwner {
-    fn from(kind: crate::ObjectKind) -> Self {
+impl From<crate::ObjectType> for PropertyOwner {
+    fn from(kind: crate::ObjectType) -> Self {
         Self::Record(kind)
     }
 }

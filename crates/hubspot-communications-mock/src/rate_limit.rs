@@ -5,26 +5,38 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 
-/// At most `max` requests in any rolling `window`.
+/// At most `max` requests in any rolling `interval` (the facade's `RateLimit`, with its tiers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit {
+pub struct RateLimit {
     /// How many requests the window admits.
     pub max: u32,
     /// The rolling window's length: each request counts against `max` for this long.
-    pub window: Duration,
+    pub interval: Duration,
 }
 
-impl Limit {
-    /// `max` per `window`.
-    pub const fn new(max: u32, window: Duration) -> Self {
-        Self { max, window }
+impl RateLimit {
+    /// `max` requests per `interval`.
+    pub const fn new(max: u32, interval: Duration) -> Self {
+        Self { max, interval }
     }
+
+    /// Free and Starter accounts: 100 requests per 10 seconds (the fake's default).
+    pub const STARTER: Self = Self::new(100, Duration::from_secs(10));
+    /// Professional and Enterprise accounts: 190 requests per 10 seconds.
+    pub const PROFESSIONAL: Self = Self::new(190, Duration::from_secs(10));
+    /// Accounts with the API limit increase: 250 requests per 10 seconds.
+    pub const API_LIMIT_INCREASE: Self = Self::new(250, Duration::from_secs(10));
+    /// A public (OAuth) app, per installing account: 110 requests per 10 seconds.
+    pub const PUBLIC_APP: Self = Self::new(110, Duration::from_secs(10));
+    /// HubSpot's search endpoints: 5 requests per second per account, for private apps and
+    /// for each installing account alike.
+    pub const SEARCH: Self = Self::new(5, Duration::from_secs(1));
 }
 
 /// A rolling window of request times.
 #[derive(Debug)]
 pub(crate) struct Window {
-    limit: Limit,
+    limit: RateLimit,
     times: VecDeque<Instant>,
 }
 
@@ -38,7 +50,7 @@ pub(crate) struct Verdict {
 }
 
 impl Window {
-    pub(crate) fn new(limit: Limit) -> Self {
+    pub(crate) fn new(limit: RateLimit) -> Self {
         Self {
             limit,
             times: VecDeque::new(),
@@ -61,7 +73,7 @@ impl Window {
         while self
             .times
             .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.limit.window)
+            .is_some_and(|t| now.duration_since(*t) >= self.limit.interval)
         {
             self.times.pop_front();
         }
@@ -74,7 +86,7 @@ impl Window {
             .front()
             .map(|oldest| {
                 self.limit
-                    .window
+                    .interval
                     .saturating_sub(now.duration_since(*oldest))
             })
             .unwrap_or_default();
@@ -94,7 +106,7 @@ impl Window {
 
     /// The window's per-second share, as HubSpot states it in `-Secondly` (10 for 100 / 10 s).
     fn secondly(&self) -> u64 {
-        let millis = self.limit.window.as_millis().max(1);
+        let millis = self.limit.interval.as_millis().max(1);
         let per_second = u128::from(self.limit.max) * 1000 / millis;
         u64::try_from(per_second).unwrap_or(u64::MAX).max(1)
     }
@@ -106,7 +118,7 @@ impl Window {
         };
         set(
             "x-hubspot-ratelimit-interval-milliseconds",
-            self.limit.window.as_millis() as u64,
+            self.limit.interval.as_millis() as u64,
         );
         set("x-hubspot-ratelimit-max", u64::from(self.limit.max));
         set(
@@ -129,7 +141,7 @@ pub(crate) struct Windows {
 }
 
 impl Windows {
-    pub(crate) fn new(general: Limit, search: Limit) -> Self {
+    pub(crate) fn new(general: RateLimit, search: RateLimit) -> Self {
         Self {
             general: Window::new(general),
             search: Window::new(search),

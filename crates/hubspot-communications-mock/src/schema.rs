@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-use crate::kind::ObjectKind;
 use crate::object::timestamp;
+use crate::object_type::ObjectType;
 use crate::property::{PropertyDefinition, PropertyOwner, PropertyType};
 
 /// How many unique properties of its own an account may give one object type: HubSpot's
@@ -23,7 +23,7 @@ pub const MAX_UNIQUE_PROPERTIES: usize = 10;
 /// The longest value a text property takes, in characters: HubSpot's documented limit for
 /// single- and multi-line text added through the CRM ("Property field types in HubSpot":
 /// 65,536 characters). Counted in Unicode scalar values.
-pub const MAX_TEXT_CHARS: usize = 65_536;
+pub const MAX_TEXT_PROPERTY_CHARS: usize = 65_536;
 
 /// One property of an object type as the account holds it: its definition, and when it was
 /// created, changed and archived.
@@ -358,7 +358,7 @@ impl Schema {
     /// A value of `name` as search compares it: by the property's type, case-insensitive
     /// text otherwise (and for a value its type cannot read).
     pub(crate) fn key(&self, owner: PropertyOwner, name: &str, value: &str) -> Key {
-        let number = match self.get(owner, name).map(|d| d.kind) {
+        let number = match self.get(owner, name).map(|d| d.property_type) {
             Some(PropertyType::Number) => value.trim().parse::<f64>().ok(),
             Some(PropertyType::DateTime | PropertyType::Date) => {
                 parse_datetime(value).map(|t| t.timestamp_millis() as f64)
@@ -373,7 +373,7 @@ impl Schema {
 /// and lowercased (HubSpot compares addresses case-insensitively; an `idProperty` lookup by
 /// `email` is read through this too).
 pub(crate) fn canonical(owner: PropertyOwner, name: &str, value: String) -> String {
-    if owner == PropertyOwner::Record(ObjectKind::Contact) && name == "email" {
+    if owner == PropertyOwner::Record(ObjectType::Contact) && name == "email" {
         value.trim().to_lowercase()
     } else {
         value
@@ -382,10 +382,10 @@ pub(crate) fn canonical(owner: PropertyOwner, name: &str, value: String) -> Stri
 
 /// A value in its type's stored form, or HubSpot's error code.
 fn normalize(definition: &PropertyDefinition, value: &str) -> Result<String, &'static str> {
-    if definition.kind.is_text() && value.chars().count() > MAX_TEXT_CHARS {
+    if definition.property_type.is_text() && value.chars().count() > MAX_TEXT_PROPERTY_CHARS {
         return Err("MAX_CHARACTERS_EXCEEDED");
     }
-    match definition.kind {
+    match definition.property_type {
         PropertyType::String | PropertyType::PhoneNumber => Ok(value.to_owned()),
         PropertyType::Number => value
             .trim()
@@ -420,11 +420,11 @@ fn refusal_message(definition: &PropertyDefinition, value: &str, code: &str) -> 
     let name = &definition.name;
     if code == "MAX_CHARACTERS_EXCEEDED" {
         return format!(
-            "The value of {name} is {} characters long; a text property holds at most {MAX_TEXT_CHARS}",
+            "The value of {name} is {} characters long; a text property holds at most {MAX_TEXT_PROPERTY_CHARS}",
             value.chars().count()
         );
     }
-    match definition.kind {
+    match definition.property_type {
         PropertyType::Enumeration => format!(
             "{value:?} was not one of the allowed options of {name}: [{}]",
             definition.options.join(", ")
@@ -504,7 +504,7 @@ fn defaults(owner: PropertyOwner) -> Vec<PropertyDefinition> {
         PropertyOwner::Record(kind) => {
             let mut record = vec![P::number("hs_pinned_engagement_id")];
             record.extend(match kind {
-                ObjectKind::Contact => vec![
+                ObjectType::Contact => vec![
                     P::string("email").unique(),
                     P::string("firstname"),
                     P::string("lastname"),
@@ -517,17 +517,17 @@ fn defaults(owner: PropertyOwner) -> Vec<PropertyDefinition> {
                     P::string("hs_searchable_calculated_international_phone_number").read_only(),
                     P::string("hs_searchable_calculated_international_mobile_number").read_only(),
                 ],
-                ObjectKind::Company => {
+                ObjectType::Company => {
                     vec![P::string("name"), P::string("domain"), P::string("phone")]
                 }
-                ObjectKind::Deal => vec![
+                ObjectType::Deal => vec![
                     P::string("dealname"),
                     P::number("amount"),
                     P::string("dealstage"),
                     P::string("pipeline"),
                     P::datetime("closedate"),
                 ],
-                ObjectKind::Ticket => vec![
+                ObjectType::Ticket => vec![
                     P::string("subject"),
                     P::string("content"),
                     P::string("hs_pipeline"),

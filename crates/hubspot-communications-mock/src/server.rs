@@ -9,19 +9,23 @@ use tokio::net::TcpListener;
 
 use crate::association::AssociationType;
 use crate::config::Config;
-use crate::kind::ObjectKind;
-use crate::kind::RecordId;
 use crate::lock::lock;
+use crate::object_type::ObjectType;
+use crate::object_type::RecordId;
+use crate::open_connections::OpenConnections;
 use crate::property::PropertyOwner;
 use crate::schema::Write;
+use crate::script::Script;
 use crate::state::{Shared, Stats};
 use crate::webhooks::{DeliveryLog, Pending, WebhookDelivery};
 
-/// A running fake HubSpot. Dropping it stops it.
+/// A running fake HubSpot. Dropping it stops it, as [`MockServer::stop`] does.
 pub struct MockServer {
     base_url: String,
     shared: Arc<Shared>,
+    /// The accept loop, which owns the listener.
     task: tokio::task::JoinHandle<()>,
+    connections: Arc<OpenConnections>,
     webhooks: Option<Deliveries>,
 }
 
@@ -72,9 +76,14 @@ impl MockServer {
             None => None,
         };
         let routes = crate::routes::router()
+            // A scripted answer stands in for the route's, so observers see it as one.
+            .layer(axum::middleware::from_fn_with_state(
+                shared.scripts.clone(),
+                crate::scripts::answer,
+            ))
             // Inside the gate: the observer sees what a route answered, before faults.
             .layer(axum::middleware::from_fn_with_state(
-                shared.config.observer.clone(),
+                Arc::<[_]>::from(shared.config.observers.clone()),
                 crate::observe::observe,
             ))
             .layer(axum::middleware::from_fn_with_state(
@@ -90,11 +99,18 @@ impl MockServer {
         if log {
             app = app.layer(axum::middleware::from_fn(crate::log::log));
         }
-        let task = tokio::spawn(crate::connection::serve(listener, app, header_read_timeout));
+        let connections = Arc::new(OpenConnections::default());
+        let task = tokio::spawn(crate::connection::serve(
+            listener,
+            app,
+            header_read_timeout,
+            connections.clone(),
+        ));
         Ok(Self {
             base_url,
             shared,
             task,
+            connections,
             webhooks,
         })
     }
@@ -104,8 +120,21 @@ impl MockServer {
         &self.base_url
     }
 
-    /// Stops the server.
+    /// Stops the server, as HubSpot going away would: it stops listening, closes every open
+    /// connection (kept-alive ones too, and those with a request in progress, unanswered) and
+    /// stops delivering webhooks. Once it returns, no request is answered: a client's next
+    /// call fails to connect or finds its pooled connection closed, a transport error, never
+    /// an answer. The sockets close as soon as the runtime drops their tasks (at once, unless
+    /// it is shutting down). Dropping the server does the same.
     pub fn stop(self) {}
+
+    /// Queues a one-off answer: the next [`Script::times`] requests that match `script` get
+    /// its status, headers and body instead of the route's, and the store is untouched.
+    /// Scripts are used oldest first: of two that match a request, the one queued first
+    /// answers until it is used up.
+    pub fn script(&self, script: Script) {
+        self.shared.scripts.push(script);
+    }
 
     /// What the server has served so far.
     pub fn stats(&self) -> Stats {
@@ -120,10 +149,10 @@ impl MockServer {
     }
 
     /// Adds a CRM record and returns its id. Properties are stored as an update stores them:
-    /// typed by the kind's definitions, unknown or read-only ones and invalid values left out
-    /// (define an account's own with [`Config::property`]).
-    pub fn seed_record(&self, kind: ObjectKind, properties: &[(&str, &str)]) -> String {
-        let owner = PropertyOwner::Record(kind);
+    /// typed by the object type's definitions, unknown or read-only ones and invalid values
+    /// left out (define an account's own with [`Config::property`]).
+    pub fn seed_record(&self, object_type: ObjectType, properties: &[(&str, &str)]) -> String {
+        let owner = PropertyOwner::Record(object_type);
         let properties = self.seeded(owner, properties);
         lock(&self.shared.store)
             .create(owner, properties)
@@ -153,22 +182,22 @@ impl MockServer {
 
     /// Adds a contact and returns its id.
     pub fn seed_contact(&self, email: &str) -> String {
-        self.seed_record(ObjectKind::Contact, &[("email", email)])
+        self.seed_record(ObjectType::Contact, &[("email", email)])
     }
 
     /// Adds a company and returns its id.
     pub fn seed_company(&self, name: &str) -> String {
-        self.seed_record(ObjectKind::Company, &[("name", name)])
+        self.seed_record(ObjectType::Company, &[("name", name)])
     }
 
     /// Adds a deal and returns its id.
     pub fn seed_deal(&self, name: &str) -> String {
-        self.seed_record(ObjectKind::Deal, &[("dealname", name)])
+        self.seed_record(ObjectType::Deal, &[("dealname", name)])
     }
 
     /// Adds a ticket and returns its id.
     pub fn seed_ticket(&self, subject: &str) -> String {
-        self.seed_record(ObjectKind::Ticket, &[("subject", subject)])
+        self.seed_record(ObjectType::Ticket, &[("subject", subject)])
     }
 
     /// Adds `count` SMS messages directly to the store (no requests) and returns their ids.
@@ -200,7 +229,7 @@ impl MockServer {
     pub fn seed_message(
         &self,
         properties: &[(&str, &str)],
-        records: &[(ObjectKind, &str)],
+        records: &[(ObjectType, &str)],
     ) -> String {
         let properties = self.seeded(PropertyOwner::Communication, properties);
         let mut store = lock(&self.shared.store);
@@ -240,33 +269,35 @@ impl MockServer {
             .collect()
     }
 
-    /// Every stored record of `kind` with its properties, by id, archived ones included.
-    pub fn records(&self, kind: ObjectKind) -> Vec<(String, BTreeMap<String, String>)> {
+    /// Every stored record of `object_type` with its properties, by id, archived ones
+    /// included.
+    pub fn records(&self, object_type: ObjectType) -> Vec<(String, BTreeMap<String, String>)> {
         lock(&self.shared.store)
             .records
             .iter()
-            .filter(|(record, _)| record.kind == kind)
+            .filter(|(record, _)| record.kind == object_type)
             .map(|(record, object)| (record.id.to_string(), object.properties.clone()))
             .collect()
     }
 
     /// A stored CRM record's properties.
-    pub fn record(&self, kind: ObjectKind, id: &str) -> Option<BTreeMap<String, String>> {
+    pub fn record(&self, object_type: ObjectType, id: &str) -> Option<BTreeMap<String, String>> {
         let record = RecordId {
-            kind,
+            kind: object_type,
             id: id.parse().ok()?,
         };
         let store = lock(&self.shared.store);
         Some(store.records.get(&record)?.properties.clone())
     }
 
-    /// The ids of the records of `kind` a stored message is associated with, ascending.
-    pub fn associated_records(&self, message_id: &str, kind: ObjectKind) -> Vec<String> {
+    /// The ids of the records of `object_type` a stored message is associated with,
+    /// ascending.
+    pub fn associated_records(&self, message_id: &str, object_type: ObjectType) -> Vec<String> {
         let Ok(message) = message_id.parse() else {
             return Vec::new();
         };
         lock(&self.shared.store)
-            .associations_of(message, kind)
+            .associations_of(message, object_type)
             .into_iter()
             .map(|record| record.id.to_string())
             .collect()
@@ -297,7 +328,10 @@ impl MockServer {
 
 impl Drop for MockServer {
     fn drop(&mut self) {
+        // The listener first, so that no connection is accepted after the others are closed
+        // (one accepted meanwhile is closed by `close_all` all the same).
         self.task.abort();
+        self.connections.close_all();
         if let Some(webhooks) = &self.webhooks {
             webhooks.task.abort();
         }

@@ -16,6 +16,7 @@ use crate::lock::lock;
 use crate::oauth::Registry;
 use crate::rate_limit::Windows;
 use crate::schema::Schema;
+use crate::scripts::Scripts;
 use crate::store::Store;
 
 /// The shared state of one fake server.
@@ -33,12 +34,14 @@ pub(crate) struct Shared {
     pub(crate) labels: Labels,
     /// OAuth apps, installed accounts (with their own windows) and issued tokens.
     pub(crate) oauth: Mutex<Registry>,
+    /// The answers a test scripted, given in place of the routes'.
+    pub(crate) scripts: Arc<Scripts>,
 }
 
 impl Shared {
     pub(crate) fn new(config: Config) -> Self {
         Self {
-            windows: Mutex::new(Windows::new(config.rate_limit, config.search_limit)),
+            windows: Mutex::new(Windows::new(config.rate_limit, config.search_rate_limit)),
             rng: Mutex::new(StdRng::seed_from_u64(config.faults.seed)),
             store: Mutex::new(Store::new(
                 config.phone_region.trim().to_ascii_uppercase().parse().ok(),
@@ -47,6 +50,7 @@ impl Shared {
             schema: Mutex::new(Arc::new(Schema::new(&config.properties))),
             labels: Labels::new(&config.association_labels),
             oauth: Mutex::new(Registry::new(&config)),
+            scripts: Arc::default(),
             config,
         }
     }
@@ -77,6 +81,7 @@ impl Shared {
         let mut stats = self.counters.snapshot();
         stats.accounts = lock(&self.oauth).stats();
         stats.refreshes = stats.accounts.values().map(|a| a.refreshes).sum();
+        stats.scripted = self.scripts.given();
         stats
     }
 }
@@ -98,6 +103,7 @@ impl Counters {
             faults: lock(&self.faults).clone(),
             refreshes: 0,
             accounts: BTreeMap::new(),
+            scripted: 0,
         }
     }
 }
@@ -116,4 +122,6 @@ pub struct Stats {
     pub refreshes: u64,
     /// Each OAuth account's counts, by account id.
     pub accounts: BTreeMap<u64, AccountStats>,
+    /// Scripted answers given ([`MockServer::script`](crate::MockServer::script)).
+    pub scripted: u64,
 }

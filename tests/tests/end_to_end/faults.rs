@@ -6,7 +6,9 @@ use std::time::Duration;
 use hubspot_communications::{
     Channel, Error, NewMessage, RateLimit, RetryPolicy, TransportErrorKind,
 };
-use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+use hubspot_communications_mock::{
+    Config, FaultKind, Faults, MockServer, RateLimit as FakeRateLimit, Script,
+};
 use hubspot_communications_tests::{client_of, roomy, start};
 
 async fn fault(kind: FaultKind) -> (MockServer, Error) {
@@ -46,7 +48,7 @@ async fn each_fault_kind_surfaces_as_its_error() {
 
     let (server, error) = fault(FaultKind::DropBeforeStore).await;
     assert!(
-        matches!(&error, Error::Transport(t) if t.kind == TransportErrorKind::Interrupted),
+        matches!(&error, Error::Transport(t) if t.kind() == TransportErrorKind::Interrupted),
         "{error:?}"
     );
     assert!(error.is_fate_unknown());
@@ -97,8 +99,8 @@ async fn reads_retry_through_faults_and_creates_do_not_duplicate() {
 #[tokio::test]
 async fn the_client_limiter_keeps_a_bulk_job_clear_of_429s() {
     let config = Config::default()
-        .rate_limit(20, Duration::from_millis(500))
-        .search_limit(100, Duration::from_secs(1));
+        .rate_limit(FakeRateLimit::new(20, Duration::from_millis(500)))
+        .search_rate_limit(FakeRateLimit::new(100, Duration::from_secs(1)));
     let server = MockServer::start_with(config).await.unwrap();
     let client = hubspot_communications::Client::builder("t")
         .base_url(server.base_url())
@@ -138,4 +140,42 @@ async fn a_daily_limit_is_not_retried() {
         Some(&hubspot_communications::RateLimitPolicy::Daily)
     );
     assert_eq!(server.stats().requests, 3, "no retry after a DAILY 429");
+}
+
+/// Scripted answers, where seeded faults are too blunt: exactly two HTML 502s from HubSpot's
+/// load balancer, then a 429 with a `Retry-After` of 0; the client retries through all three
+/// and reads the message the store kept all along.
+#[tokio::test]
+async fn a_read_is_retried_through_scripted_gateway_pages_and_a_rate_limit() {
+    let server = MockServer::start_with(roomy()).await.unwrap();
+    let id = server.seed_messages(1).remove(0);
+    server.script(
+        Script::on(format!("communications/{id}"))
+            .status(502)
+            .header("content-type", "text/html")
+            .body("<html><body><h1>502 Bad Gateway</h1></body></html>")
+            .times(2),
+    );
+    server.script(
+        Script::on(format!("communications/{id}"))
+            .status(429)
+            .header("retry-after", "0")
+            .json(&serde_json::json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.",
+                "errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"})),
+    );
+    let client = client_of(&server, hubspot_communications_tests::fast_retries());
+    assert_eq!(client.get(&id).await.unwrap().id, id);
+    assert_eq!(server.stats().scripted, 3);
+
+    // Without retries, the first of them is the caller's error, with its status.
+    server.script(
+        Script::on(format!("communications/{id}"))
+            .status(502)
+            .body("<html/>"),
+    );
+    let error = client_of(&server, RetryPolicy::never())
+        .get(&id)
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(502), "{error:?}");
 }

@@ -18,7 +18,7 @@ use hubspot_communications::webhooks::{
 };
 use hubspot_communications::{Association, Channel, Client, MessageUpdate, NewMessage};
 use hubspot_communications_mock::{
-    Config, LegacySignature, MockServer, ObjectKind, PropertyOwner, Subscription, WebhookDelivery,
+    Config, LegacySignature, MockServer, ObjectType, PropertyOwner, Subscription, WebhookDelivery,
     Webhooks,
 };
 use hubspot_communications_tests::contract::CheckedServer;
@@ -134,9 +134,9 @@ async fn every_delivery_of_the_fake_verifies_with_the_facades_verifier() {
                     "hs_communication_channel_type",
                 ),
                 Subscription::association_change(PropertyOwner::Communication),
-                Subscription::association_change(ObjectKind::Deal),
+                Subscription::association_change(ObjectType::Deal),
                 Subscription::deletion(PropertyOwner::Communication),
-                Subscription::creation(ObjectKind::Contact).legacy(),
+                Subscription::creation(ObjectType::Contact).legacy(),
             ]);
         let (server, client) = start(roomy().webhooks(webhooks)).await;
         write_everything(&server, &client).await;
@@ -295,7 +295,7 @@ async fn example(
             "hs_communication_channel_type",
         ),
         Subscription::deletion(PropertyOwner::Communication),
-        Subscription::creation(ObjectKind::Contact),
+        Subscription::creation(ObjectType::Contact),
     ]);
     let (server, client) = start(roomy().webhooks(webhooks)).await;
     let reported = Arc::new(Mutex::new(Vec::new()));

@@ -23,6 +23,7 @@ mod record_batches;
 mod requests;
 mod serde;
 mod shared_rate_limit;
+mod stand_in;
 mod tracing;
 mod webhook;
 mod webhook_properties;

@@ -10,7 +10,7 @@ use hubspot_communications::{
     ApiVersion, Channel, Client, ClientBuilder, Error, NewMessage, OAuthCredentials, OAuthTokens,
     Operation, RateLimit,
 };
-use hubspot_communications_mock::{Account, Config, MockServer};
+use hubspot_communications_mock::{Account, Config, MockServer, RateLimit as FakeRateLimit};
 use hubspot_communications_tests::contract::CheckedServer;
 use hubspot_communications_tests::{fast_retries, start};
 use serde_json::json;
@@ -28,8 +28,10 @@ fn installed(hub: u64) -> String {
 /// A fake knowing the app and accounts 1 and 2 (with room for every test's calls), traffic
 /// checked against the spec.
 async fn fake(config: Config) -> CheckedServer {
-    let account =
-        |hub| Account::new(hub, APP, installed(hub)).rate_limit(10_000, Duration::from_secs(1));
+    let account = |hub| {
+        Account::new(hub, APP, installed(hub))
+            .rate_limit(FakeRateLimit::new(10_000, Duration::from_secs(1)))
+    };
     start(
         config
             .oauth_app(APP, SECRET)
@@ -153,7 +155,7 @@ async fn a_second_401_is_the_callers_error() {
         "{error:?}"
     );
     assert_eq!(
-        error.api().unwrap().category.as_deref(),
+        error.api().unwrap().category.as_ref().map(|c| c.as_str()),
         Some("EXPIRED_AUTHENTICATION")
     );
     assert_eq!(error.operation(), Some(Operation::GetCommunication));
@@ -230,7 +232,7 @@ async fn a_refused_refresh_token_is_a_typed_error_and_never_a_loop() {
         panic!("{error:?}");
     };
     assert_eq!(
-        (api.status, api.category.as_deref()),
+        (api.status, api.category.as_ref().map(|c| c.as_str())),
         (400, Some("BAD_REFRESH_TOKEN"))
     );
     assert_eq!(error.operation(), Some(Operation::RefreshAccessToken));
@@ -252,7 +254,9 @@ async fn a_refused_refresh_token_is_a_typed_error_and_never_a_loop() {
         .await
         .unwrap_err();
     assert_eq!(
-        error.api().and_then(|api| api.category.as_deref()),
+        error
+            .api()
+            .and_then(|api| api.category.as_ref().map(|c| c.as_str())),
         Some("BAD_CLIENT_SECRET")
     );
 }
@@ -391,8 +395,10 @@ async fn two_accounts_in_one_process_have_separate_limits_and_their_ids_on_spans
     let _guard = captured.install();
     // Each account two requests a minute on the fake; the clients learn it from HubSpot's
     // headers and do not wait that long: an account's third call is refused.
-    let account =
-        |hub| Account::new(hub, APP, installed(hub)).rate_limit(2, Duration::from_secs(60));
+    let account = |hub| {
+        Account::new(hub, APP, installed(hub))
+            .rate_limit(FakeRateLimit::new(2, Duration::from_secs(60)))
+    };
     let config = Config::default()
         .oauth_app(APP, SECRET)
         .account(account(1))

@@ -9,7 +9,7 @@ use futures::future::join_all;
 use hubspot_communications::{
     Client, Error, RateLimit, RedisUnavailable, RetryPolicy, SharedRateLimit,
 };
-use hubspot_communications_mock::{Config, MockServer};
+use hubspot_communications_mock::{Config, MockServer, RateLimit as FakeRateLimit};
 use hubspot_communications_tests::redis_server::{RedisServer, nowhere};
 use hubspot_communications_tests::scripted::message;
 use hubspot_communications_tests::{fast_retries, roomy};
@@ -68,9 +68,11 @@ async fn read_all(clients: &[Client], id: &str, calls: usize) -> Vec<Error> {
 
 /// A fake that allows 5 requests per second, holding one message.
 async fn fake_at_five_per_second() -> (MockServer, String) {
-    let server = MockServer::start_with(Config::default().rate_limit(5, Duration::from_secs(1)))
-        .await
-        .unwrap();
+    let server = MockServer::start_with(
+        Config::default().rate_limit(FakeRateLimit::new(5, Duration::from_secs(1))),
+    )
+    .await
+    .unwrap();
     let id = server.seed_messages(1).remove(0);
     (server, id)
 }
@@ -455,11 +457,11 @@ async fn search_has_a_window_of_its_own() {
 fn bad_settings_are_refused_and_debug_keeps_the_password() {
     assert!(matches!(
         SharedRateLimit::redis("http://127.0.0.1/", PREFIX),
-        Err(Error::InvalidInput(_))
+        Err(Error::InvalidSetting(_))
     ));
     assert!(matches!(
         SharedRateLimit::redis("redis://127.0.0.1/", ""),
-        Err(Error::InvalidInput(_))
+        Err(Error::InvalidSetting(_))
     ));
     let shared = SharedRateLimit::redis("redis://worker:s3cret@127.0.0.1:6390/2", PREFIX).unwrap();
     let shown = format!("{shared:?}");

@@ -8,7 +8,7 @@
 mod app;
 
 use hubspot_communications::{ApiVersion, Channel, Client, ObjectType, ReadOptions};
-use hubspot_communications_mock::{MockServer, ObjectKind};
+use hubspot_communications_mock::{MockServer, ObjectType as FakeObjectType};
 use hubspot_communications_tests::contract::CheckedServer;
 use hubspot_communications_tests::{client_at, roomy, start};
 
@@ -103,7 +103,7 @@ fn the_signature_is_twilios() {
 async fn a_signed_message_is_logged_once_on_the_senders_contact() {
     for version in ApiVersion::ALL {
         let (server, url, _task) = webhook(version).await;
-        let linda = server.seed_record(ObjectKind::Contact, &[("phone", "(415) 555-0123")]);
+        let linda = server.seed_record(FakeObjectType::Contact, &[("phone", "(415) 555-0123")]);
         let message = params("SM1", "whatsapp:+14155550123", "Is the contract ready?");
         let signature = app::signature(AUTH_TOKEN, &url, &message);
 
@@ -127,7 +127,7 @@ async fn a_signed_message_is_logged_once_on_the_senders_contact() {
             [linda.as_str()],
             "{version}"
         );
-        assert_eq!(server.records(ObjectKind::Contact).len(), 1);
+        assert_eq!(server.records(FakeObjectType::Contact).len(), 1);
     }
 }
 
@@ -137,7 +137,7 @@ async fn an_unknown_sender_gets_a_contact_and_sms_is_sms() {
     let message = params("SM2", "+442079460958", "Hello from London");
     let signature = app::signature(AUTH_TOKEN, &url, &message);
     assert_eq!(deliver(&url, &message, Some(signature)).await, 200);
-    let contacts = server.records(ObjectKind::Contact);
+    let contacts = server.records(FakeObjectType::Contact);
     assert_eq!(contacts.len(), 1);
     assert_eq!(contacts[0].1["phone"], "+442079460958");
     let stored = server.messages();
@@ -180,7 +180,7 @@ async fn a_bad_signature_is_refused_and_logs_nothing() {
         assert_eq!(deliver(&url, &params, signature).await, 403, "{case}");
     }
     assert_eq!(server.message_count(), 0);
-    assert!(server.records(ObjectKind::Contact).is_empty());
+    assert!(server.records(FakeObjectType::Contact).is_empty());
 }
 
 #[tokio::test]
@@ -204,11 +204,11 @@ async fn a_signed_request_that_is_not_a_message_is_a_400() {
 #[tokio::test]
 async fn a_number_two_contacts_hold_is_not_guessed() {
     let (server, url, _task) = webhook(ApiVersion::LATEST).await;
-    server.seed_record(ObjectKind::Contact, &[("phone", "+14155550123")]);
-    server.seed_record(ObjectKind::Contact, &[("mobilephone", "415 555 0123")]);
+    server.seed_record(FakeObjectType::Contact, &[("phone", "+14155550123")]);
+    server.seed_record(FakeObjectType::Contact, &[("mobilephone", "415 555 0123")]);
     let message = params("SM6", "+14155550123", "Which one of us?");
     let signature = app::signature(AUTH_TOKEN, &url, &message);
     assert_eq!(deliver(&url, &message, Some(signature)).await, 409);
     assert_eq!(server.message_count(), 0);
-    assert_eq!(server.records(ObjectKind::Contact).len(), 2);
+    assert_eq!(server.records(FakeObjectType::Contact).len(), 2);
 }

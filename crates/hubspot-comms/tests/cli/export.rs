@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::{config, contact, export, fake, jsonl, message, write};
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
-use hubspot_communications_mock::{Config, ObjectKind};
+use hubspot_communications_mock::{Config, ObjectType, RateLimit};
 use serde_json::Value;
 
 const CHANNEL: &str = "hs_communication_channel_type";
@@ -21,7 +21,7 @@ const TIMESTAMP: &str = "hs_timestamp";
 
 /// A fake whose searches are not held to 5 a second (the client's own limiter still is).
 fn roomy() -> Config {
-    config().search_limit(1_000, Duration::from_secs(1))
+    config().search_rate_limit(RateLimit::new(1_000, Duration::from_secs(1)))
 }
 
 /// The rows by their key.
@@ -53,7 +53,7 @@ async fn every_message_with_its_contacts_number_and_records() {
             ("hubspot_owner_id", "1234567"),
             (DEFAULT_KEY_PROPERTY, "SM001"),
         ],
-        &[(ObjectKind::Contact, &linda), (ObjectKind::Company, &acme)],
+        &[(ObjectType::Contact, &linda), (ObjectType::Company, &acme)],
     );
     let whatsapp = message(
         &fake,
@@ -62,7 +62,7 @@ async fn every_message_with_its_contacts_number_and_records() {
             (BODY, "Friday?"),
             (TIMESTAMP, "2026-11-03T14:02:11.500Z"),
         ],
-        &[(ObjectKind::Contact, &carla), (ObjectKind::Contact, &linda)],
+        &[(ObjectType::Contact, &carla), (ObjectType::Contact, &linda)],
     );
     let alone = message(
         &fake,
@@ -80,7 +80,7 @@ async fn every_message_with_its_contacts_number_and_records() {
             (BODY, "Hello?"),
             (TIMESTAMP, "2026-11-05T08:00:00Z"),
         ],
-        &[(ObjectKind::Contact, &nobody)],
+        &[(ObjectType::Contact, &nobody)],
     );
     let directory = tempfile::tempdir().unwrap();
 
@@ -181,7 +181,7 @@ async fn filters_search_past_the_10000_result_cap() {
                 (BODY, &format!("m{i}")),
                 (TIMESTAMP, &at(i * 60)),
             ],
-            &[(ObjectKind::Contact, &linda)],
+            &[(ObjectType::Contact, &linda)],
         );
     }
     for i in 0..20 {
@@ -192,7 +192,7 @@ async fn filters_search_past_the_10000_result_cap() {
                 (BODY, &format!("w{i}")),
                 (TIMESTAMP, &at(i * 60)),
             ],
-            &[(ObjectKind::Contact, &linda)],
+            &[(ObjectType::Contact, &linda)],
         );
         message(
             &fake,
@@ -201,7 +201,7 @@ async fn filters_search_past_the_10000_result_cap() {
                 (BODY, &format!("d{i}")),
                 (TIMESTAMP, &at(40 * 86_400 + i)),
             ],
-            &[(ObjectKind::Contact, &linda)],
+            &[(ObjectType::Contact, &linda)],
         );
     }
     let directory = tempfile::tempdir().unwrap();
@@ -276,22 +276,22 @@ async fn the_messages_of_contacts_each_once() {
     let to_linda = message(
         &fake,
         &[(CHANNEL, "SMS"), (BODY, "L"), time],
-        &[(ObjectKind::Contact, &linda)],
+        &[(ObjectType::Contact, &linda)],
     );
     let to_both = message(
         &fake,
         &[(CHANNEL, "SMS"), (BODY, "LC"), time],
-        &[(ObjectKind::Contact, &carla), (ObjectKind::Contact, &linda)],
+        &[(ObjectType::Contact, &carla), (ObjectType::Contact, &linda)],
     );
     let to_carla_and_sam = message(
         &fake,
         &[(CHANNEL, "SMS"), (BODY, "CS"), time],
-        &[(ObjectKind::Contact, &sam), (ObjectKind::Contact, &carla)],
+        &[(ObjectType::Contact, &sam), (ObjectType::Contact, &carla)],
     );
     let _to_sam = message(
         &fake,
         &[(CHANNEL, "SMS"), (BODY, "S"), time],
-        &[(ObjectKind::Contact, &sam)],
+        &[(ObjectType::Contact, &sam)],
     );
     let directory = tempfile::tempdir().unwrap();
 
@@ -365,7 +365,7 @@ async fn a_stopped_export_goes_on_and_writes_nothing_twice() {
                 (BODY, &format!("m{i}")),
                 (TIMESTAMP, "2026-11-02T09:00:00Z"),
             ],
-            &[(ObjectKind::Contact, &contacts[i % 7])],
+            &[(ObjectType::Contact, &contacts[i % 7])],
         );
     }
     let directory = tempfile::tempdir().unwrap();
@@ -485,31 +485,19 @@ async fn bad_arguments_could_not_run() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn without_a_token_it_exports_the_embedded_fakes_demo_messages() {
+async fn demo_exports_the_embedded_fakes_demo_messages() {
     let directory = tempfile::tempdir().unwrap();
-    let output = tokio::task::spawn_blocking({
-        let directory = directory.path().to_owned();
-        move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_hubspot-comms"))
-                .current_dir(&directory)
-                .env_remove("HUBSPOT_ACCESS_TOKEN")
-                .env_remove("HUBSPOT_BASE_URL")
-                .env_remove("HUBSPOT_API_VERSION")
-                .args([
-                    "export",
-                    "demo.jsonl",
-                    "--progress",
-                    "plain",
-                    "--default-region",
-                    "US",
-                ])
-                .output()
-                .unwrap()
-        }
-    })
-    .await
-    .unwrap();
-    let run = common::Run::from(output);
+    let mut command = common::without_token(directory.path());
+    command.args([
+        "export",
+        "demo.jsonl",
+        "--demo",
+        "--progress",
+        "plain",
+        "--default-region",
+        "US",
+    ]);
+    let run = common::run(command).await;
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("embedded fake"), "{run:?}");
     let rows = jsonl(&directory.path().join("demo.jsonl"));
@@ -539,7 +527,7 @@ async fn through_server_errors_and_dropped_connections_the_file_is_the_same() {
                     (BODY, &format!("m{i}")),
                     (TIMESTAMP, "2026-11-02T09:00:00Z"),
                 ],
-                &[(ObjectKind::Contact, &contacts[i % 5])],
+                &[(ObjectType::Contact, &contacts[i % 5])],
             );
         }
     }

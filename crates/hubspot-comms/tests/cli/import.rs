@@ -6,7 +6,7 @@ use crate::common;
 
 use common::{config, contact, fake, import, one_per_key, report, write};
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
-use hubspot_communications_mock::{FaultKind, Faults, ObjectKind};
+use hubspot_communications_mock::{FaultKind, Faults, ObjectType};
 
 const TWILIO_HEADER: &str = "Sid,From,To,Body,Status,SentDate,ApiVersion,NumSegments,ErrorCode,AccountSid,NumMedia,Direction,Price,PriceUnit";
 
@@ -482,7 +482,7 @@ async fn a_dry_run_writes_nothing() {
         "export.csv",
         &format!("{TWILIO_HEADER}\n{}\n", rows.join("\n")),
     );
-    let contacts = fake.records(ObjectKind::Contact).len();
+    let contacts = fake.records(ObjectType::Contact).len();
 
     let run = import(
         &fake,
@@ -496,7 +496,7 @@ async fn a_dry_run_writes_nothing() {
     assert_eq!(run.count("would be logged"), 2);
     assert_eq!(fake.message_count(), 0, "no message");
     assert_eq!(
-        fake.records(ObjectKind::Contact).len(),
+        fake.records(ObjectType::Contact).len(),
         contacts,
         "no contact"
     );
@@ -548,7 +548,7 @@ async fn missing_contacts_are_created_once_each() {
 
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.count("contacts created"), 3);
-    assert_eq!(fake.records(ObjectKind::Contact).len(), 3);
+    assert_eq!(fake.records(ObjectType::Contact).len(), 3);
     let stored = one_per_key(&fake);
     assert_eq!(stored.len(), 30);
     for i in 0..30 {

@@ -6,14 +6,16 @@ use crate::common;
 use std::time::{Duration, Instant};
 
 use common::{command, config, contact, fake, import, one_per_key, write};
-use hubspot_comms::state::State;
+use hubspot_comms::import::state::State;
+use hubspot_comms::resume::StateFile;
+use hubspot_communications_mock::RateLimit;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_run_resumes_with_none_lost_or_duplicated() {
     // Slow enough (3 requests a second: about 6 s for the ~18 requests of 1,500 rows) that the
     // run is killed long before its end, at its first saved state (2 s in), even on a loaded
     // machine (at 5 a second a run once ended before the test saw its state).
-    let fake = fake(config().rate_limit(3, Duration::from_secs(1))).await;
+    let fake = fake(config().rate_limit(RateLimit::new(3, Duration::from_secs(1)))).await;
     let contacts: Vec<String> = (0..10)
         .map(|i| contact(&fake, &[("phone", &format!("+1 415 555 01{i:02}"))]))
         .collect();
@@ -108,7 +110,7 @@ async fn rows_logged_out_of_order_are_not_sent_again() {
     let report = directory.path().join("history.jsonl.report.jsonl");
     std::fs::write(&report, "{\"line\":2}\n").unwrap();
     let mut state = State::new(
-        hubspot_comms::state::fingerprint(&file).unwrap(),
+        hubspot_comms::import::state::fingerprint(&file).unwrap(),
         hubspot_comms::DEFAULT_KEY_PROPERTY.to_owned(),
     );
     state.settled_line = 2;
@@ -116,7 +118,7 @@ async fn rows_logged_out_of_order_are_not_sent_again() {
     state.counts.rows = 2;
     state.counts.logged = 1;
     state.counts.not_found = 1;
-    state.done = vec![hubspot_comms::state::Done {
+    state.done = vec![hubspot_comms::import::state::Done {
         first_line: 5,
         last_line: 7,
         already_logged: false,

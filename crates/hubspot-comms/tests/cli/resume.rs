@@ -160,7 +160,7 @@ async fn contacts_created_by_a_stopped_run_are_not_created_again() {
     );
     assert_eq!(rest.count("contacts created"), 3, "both runs: no more");
     assert_eq!(
-        fake.records(hubspot_communications_mock::ObjectKind::Contact)
+        fake.records(hubspot_communications_mock::ObjectType::Contact)
             .len(),
         3
     );

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use common::{config, contact, export, fake, import, message, one_per_key};
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
-use hubspot_communications_mock::ObjectKind;
+use hubspot_communications_mock::ObjectType;
 
 /// A person: their number in the source account's form and property, and in the target's.
 struct Person {
@@ -73,7 +73,7 @@ async fn export_then_import_into_another_account_is_a_round_trip() {
             let id = message(
                 &source,
                 &properties,
-                &[(ObjectKind::Contact, &in_source[person])],
+                &[(ObjectType::Contact, &in_source[person])],
             );
             let key = if i % 2 == 0 { key } else { id };
             sent.insert(key, (person, channel.to_owned(), body, time, owner));

@@ -6,12 +6,11 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{Run, TOKEN, config, contact, fake, import, one_per_key, report, write};
+use common::{Run, TOKEN, config, contact, fake, import, one_per_key, report, run, write};
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
 use hubspot_communications_mock::{
-    Config, MAX_TEXT_CHARS, MockServer, PropertyDefinition, PropertyOwner,
+    Config, MAX_TEXT_PROPERTY_CHARS, MockServer, PropertyDefinition, PropertyOwner,
 };
 
 /// `hubspot-comms setup ARGS...` against `fake`, to its end.
@@ -19,14 +18,6 @@ async fn setup(fake: &MockServer, directory: &Path, args: &[&str]) -> Run {
     let mut command = common::command(fake, directory);
     command.arg("setup").args(args);
     run(command).await
-}
-
-async fn run(mut command: Command) -> Run {
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .expect("the run is joined")
-        .expect("the binary runs");
-    Run::from(output)
 }
 
 fn bare() -> Config {
@@ -135,8 +126,8 @@ async fn a_token_without_the_scope_is_told_which_scope_hubspot_asked_for() {
 async fn a_body_longer_than_hubspot_stores_is_reported_with_its_line_not_sent() {
     let fake = fake(config()).await;
     contact(&fake, &[("phone", "+14155550100")]);
-    let long = "x".repeat(MAX_TEXT_CHARS + 1);
-    let fits = "y".repeat(MAX_TEXT_CHARS);
+    let long = "x".repeat(MAX_TEXT_PROPERTY_CHARS + 1);
+    let fits = "y".repeat(MAX_TEXT_PROPERTY_CHARS);
     let rows = [
         ROW.to_owned(),
         format!(
@@ -157,7 +148,7 @@ async fn a_body_longer_than_hubspot_stores_is_reported_with_its_line_not_sent() 
     assert!(!stored.contains_key("SM2"), "the long row was not sent");
     assert_eq!(
         stored["SM3"].properties["hs_communication_body"].len(),
-        MAX_TEXT_CHARS
+        MAX_TEXT_PROPERTY_CHARS
     );
     let reported = report(&directory.path().join("history.jsonl.report.jsonl"));
     assert_eq!(reported.len(), 1);

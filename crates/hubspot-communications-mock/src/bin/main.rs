@@ -4,13 +4,20 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::Parser;
-use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer, Subscription, Webhooks};
+use hubspot_communications_mock::{
+    Config, FaultKind, Faults, MockServer, RateLimit, Subscription, Webhooks,
+};
 
-/// A fake HubSpot CRM Communications API on loopback.
+/// A fake HubSpot CRM Communications API: on loopback by default, or on any address (beside
+/// your service in a container, say). Stops on Ctrl-C or SIGTERM.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
-    /// The port to listen on (0 picks a free one).
+    /// The address to listen on, e.g. 0.0.0.0:8080 to serve other hosts (as a container beside
+    /// your service); loopback on --port by default. It prints the address it bound.
+    #[arg(long, env = "HUBSPOT_MOCK_LISTEN", conflicts_with = "port")]
+    listen: Option<SocketAddr>,
+    /// The loopback port to listen on (0 picks a free one): --listen 127.0.0.1:PORT.
     #[arg(long, default_value_t = 0)]
     port: u16,
     /// Accept only this bearer token (repeat for more); any token if none is given.
@@ -23,8 +30,8 @@ struct Args {
     #[arg(long, default_value_t = 10_000)]
     window_ms: u64,
     /// Search requests allowed per second.
-    #[arg(long, default_value_t = 5)]
-    search_limit: u32,
+    #[arg(long, alias = "search-limit", default_value_t = 5)]
+    search_rate_limit: u32,
     /// Refuse every request after this many with the DAILY policy.
     #[arg(long)]
     daily_limit: Option<u64>,
@@ -94,16 +101,33 @@ fn parse_fault(text: &str) -> Result<(FaultKind, f64), String> {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
-    let mut faults = Faults::seeded(args.seed);
-    faults.shares = args.faults;
-    faults.endpoints = args.fault_on;
+    let faults = args
+        .faults
+        .iter()
+        .fold(Faults::seeded(args.seed), |faults, (kind, share)| {
+            faults.with(*kind, *share)
+        });
+    let faults = args
+        .fault_on
+        .iter()
+        .fold(faults, |faults, suffix| faults.on(suffix));
     let mut config = Config::default()
-        .rate_limit(args.rate_limit, Duration::from_millis(args.window_ms))
-        .search_limit(args.search_limit, Duration::from_secs(1))
+        .rate_limit(RateLimit::new(
+            args.rate_limit,
+            Duration::from_millis(args.window_ms),
+        ))
+        .search_rate_limit(RateLimit::new(
+            args.search_rate_limit,
+            Duration::from_secs(1),
+        ))
         .faults(faults)
         .log(args.log);
-    config.tokens = args.tokens.into_iter().collect();
-    config.daily_limit = args.daily_limit;
+    for token in &args.tokens {
+        config = config.token(token);
+    }
+    if let Some(requests) = args.daily_limit {
+        config = config.daily_limit(requests);
+    }
     if let (Some(url), Some(secret)) = (&args.webhook_url, &args.webhook_secret) {
         let subscriptions = if args.webhook_subscriptions.is_empty() {
             Subscription::defaults()
@@ -119,7 +143,10 @@ async fn main() -> std::io::Result<()> {
                 ),
         );
     }
-    let server = MockServer::bind(config, SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
+    let address = args
+        .listen
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], args.port)));
+    let server = MockServer::bind(config, address).await?;
     for i in 0..args.contacts {
         println!(
             "contact {}",
@@ -140,6 +167,23 @@ async fn main() -> std::io::Result<()> {
         println!("delivering webhooks to {url}");
     }
     println!("listening on {}", server.base_url());
-    tokio::signal::ctrl_c().await?;
+    stop_requested().await?;
+    server.stop();
     Ok(())
+}
+
+/// Waits for Ctrl-C, or SIGTERM: what `docker stop` sends, and a container's first process
+/// gets no default handler for (it would be killed after the grace period instead).
+async fn stop_requested() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        tokio::select! {
+            interrupted = tokio::signal::ctrl_c() => interrupted,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }

@@ -17,9 +17,9 @@ use super::batch::{Batch, Outcome, Refused, inputs, text};
 use super::extract::{Body, Call};
 use super::input::parse_id;
 use crate::error::{ApiError, item_error};
-use crate::kind::ObjectKind;
 use crate::label::Side;
 use crate::lock::lock;
+use crate::object_type::ObjectType;
 use crate::state::Shared;
 
 type Answer = Result<Response, ApiError>;
@@ -43,7 +43,7 @@ struct Opened {
     from_type: String,
     to_type: String,
     side: Side,
-    kind: ObjectKind,
+    kind: ObjectType,
     inputs: Vec<Value>,
 }
 

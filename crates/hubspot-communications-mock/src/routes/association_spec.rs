@@ -6,9 +6,9 @@ use serde_json::Value;
 
 use crate::association::AssociationType;
 use crate::error::ApiError;
-use crate::kind::ObjectKind;
-use crate::kind::RecordId;
-use crate::label::{LabelCategory, Labels, Side};
+use crate::label::{AssociationCategory, Labels, Side};
+use crate::object_type::ObjectType;
+use crate::object_type::RecordId;
 use crate::store::Store;
 
 /// A category and id seen from `side`, checked against the kind of record at the other end.
@@ -16,14 +16,14 @@ pub(crate) fn association_type(
     labels: &Labels,
     category: &str,
     type_id: i64,
-    kind: ObjectKind,
+    kind: ObjectType,
     side: Side,
 ) -> Result<AssociationType, ApiError> {
     // An id past 32 bits is no type at all; cutting it down could turn it into a valid one.
     let id = i32::try_from(type_id).ok();
     let label_category = match category {
-        "USER_DEFINED" => Some(LabelCategory::User),
-        "INTEGRATOR_DEFINED" => Some(LabelCategory::Integrator),
+        "USER_DEFINED" => Some(AssociationCategory::UserDefined),
+        "INTEGRATOR_DEFINED" => Some(AssociationCategory::IntegratorDefined),
         _ => None,
     };
     let found = match (category, id) {
@@ -59,7 +59,7 @@ pub(crate) fn association_type(
 pub(crate) fn from_spec(
     labels: &Labels,
     spec: &Value,
-    kind: ObjectKind,
+    kind: ObjectType,
     side: Side,
 ) -> Result<AssociationType, ApiError> {
     let category = spec
@@ -78,7 +78,7 @@ pub(crate) fn from_spec(
 pub(crate) fn from_v3_path(
     labels: &Labels,
     type_id: &str,
-    kind: ObjectKind,
+    kind: ObjectType,
 ) -> Result<AssociationType, ApiError> {
     let side = Side::FromMessage;
     let id = match type_id.parse::<i32>() {
@@ -95,15 +95,18 @@ pub(crate) fn from_v3_path(
     if id == kind.default_type_id() {
         return Ok(AssociationType::HubSpot(kind));
     }
-    [LabelCategory::User, LabelCategory::Integrator]
-        .into_iter()
-        .find_map(|category| labels.find(kind, category, id, side))
-        .ok_or_else(|| {
-            ApiError::validation(format!(
-                "{type_id} is not a valid association type from communication to {}",
-                kind.singular()
-            ))
-        })
+    [
+        AssociationCategory::UserDefined,
+        AssociationCategory::IntegratorDefined,
+    ]
+    .into_iter()
+    .find_map(|category| labels.find(kind, category, id, side))
+    .ok_or_else(|| {
+        ApiError::validation(format!(
+            "{type_id} is not a valid association type from communication to {}",
+            kind.singular()
+        ))
+    })
 }
 
 /// One association a create input asks for.
@@ -134,7 +137,7 @@ pub(crate) fn requested(
                 "associations[].to.id must be a record id",
             ));
         };
-        let Some(record) = ObjectKind::ALL
+        let Some(record) = ObjectType::ALL
             .into_iter()
             .map(|kind| RecordId { kind, id })
             .find(|record| store.records.contains_key(record))

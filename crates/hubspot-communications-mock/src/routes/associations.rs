@@ -16,10 +16,10 @@ use super::message::{MESSAGE_DEFAULTS, associations_json};
 use super::paging::{Offset, after_in_query};
 use crate::association::{Associated, AssociationType};
 use crate::error::ApiError;
-use crate::kind::{ObjectKind, RecordId};
 use crate::label::{Labels, Side};
 use crate::lock::lock;
 use crate::object::timestamp;
+use crate::object_type::{ObjectType, RecordId};
 use crate::state::Shared;
 use crate::store::Store;
 
@@ -60,7 +60,7 @@ pub(super) struct Link {
 /// Which end a path's types start from, and the kind of record at the other end. HubSpot
 /// keeps associations between any two types; the fake keeps those between messages and
 /// records.
-pub(super) fn ends(from_type: &str, to_type: &str) -> Result<(Side, ObjectKind), ApiError> {
+pub(super) fn ends(from_type: &str, to_type: &str) -> Result<(Side, ObjectType), ApiError> {
     if is_communications(from_type) {
         Ok((Side::FromMessage, parse_kind(to_type)?))
     } else if is_communications(to_type) {
@@ -139,7 +139,7 @@ impl Link {
 /// `AssociationSpecWithLabel`s of stored types, seen from `side`.
 pub(super) fn types_json(
     labels: &Labels,
-    kind: ObjectKind,
+    kind: ObjectType,
     types: &[AssociationType],
     side: Side,
 ) -> Vec<Value> {
@@ -157,7 +157,7 @@ pub(super) fn types_json(
 }
 
 /// What one object is associated with, across the path's types, seen from its side.
-pub(super) fn associated(store: &Store, side: Side, kind: ObjectKind, id: u64) -> Vec<Associated> {
+pub(super) fn associated(store: &Store, side: Side, kind: ObjectType, id: u64) -> Vec<Associated> {
     match side {
         Side::FromMessage => store.associations_of(id, kind),
         Side::FromRecord => store.messages_of(RecordId { kind, id }),

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::kind::ObjectKind;
+use crate::object_type::ObjectType;
 
 /// Parses a JSON body, answering HubSpot's 400 when it is not JSON.
 pub(crate) fn json_body(body: &Bytes) -> Result<Value, ApiError> {
@@ -50,8 +50,8 @@ pub(crate) fn parse_id(id: &str) -> Result<u64, ApiError> {
 }
 
 /// An object type in a path, by name or type id.
-pub(crate) fn parse_kind(name: &str) -> Result<ObjectKind, ApiError> {
-    ObjectKind::parse(name)
+pub(crate) fn parse_kind(name: &str) -> Result<ObjectType, ApiError> {
+    ObjectType::parse(name)
         .ok_or_else(|| ApiError::validation(format!("Unknown object type {name}")))
 }
 

@@ -6,7 +6,7 @@ use super::id_property::{check_id_property, resolve};
 use super::input::parse_id;
 use super::query::Query;
 use crate::error::ApiError;
-use crate::kind::ObjectKind;
+use crate::object_type::ObjectType;
 use crate::property::PropertyOwner;
 use crate::schema::Schema;
 use crate::store::Store;
@@ -35,10 +35,10 @@ pub(crate) fn message_json(
         &schema.known(owner, &query.list("propertiesWithHistory")),
         &MESSAGE_DEFAULTS,
     );
-    let asked: Vec<ObjectKind> = query
+    let asked: Vec<ObjectType> = query
         .list("associations")
         .iter()
-        .filter_map(|n| ObjectKind::parse(n))
+        .filter_map(|n| ObjectType::parse(n))
         .collect();
     if !asked.is_empty() {
         body["associations"] = associations_json(store, id, &asked);
@@ -47,7 +47,7 @@ pub(crate) fn message_json(
 }
 
 /// `{contacts: {results: [{id, type}]}}` for the asked kinds that have associations.
-pub(crate) fn associations_json(store: &Store, id: u64, kinds: &[ObjectKind]) -> Value {
+pub(crate) fn associations_json(store: &Store, id: u64, kinds: &[ObjectType]) -> Value {
     let mut map = Map::new();
     for kind in kinds {
         let results: Vec<Value> = store
@@ -62,7 +62,7 @@ pub(crate) fn associations_json(store: &Store, id: u64, kinds: &[ObjectKind]) ->
             })
             .collect();
         if !results.is_empty() {
-            map.insert(kind.plural().to_owned(), json!({"results": results}));
+            map.insert(kind.as_str().to_owned(), json!({"results": results}));
         }
     }
     Value::Object(map)

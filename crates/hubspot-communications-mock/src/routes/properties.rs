@@ -73,7 +73,7 @@ fn require_write_scope(
     };
     let plural = match owner {
         PropertyOwner::Communication => "communications",
-        PropertyOwner::Record(kind) => kind.plural(),
+        PropertyOwner::Record(kind) => kind.as_str(),
     };
     let needed = format!("crm.schemas.{plural}.write");
     if scopes.contains(&needed) {
@@ -97,7 +97,7 @@ fn definition_json(entry: &Entry) -> Value {
     let mut body = json!({
         "name": d.name,
         "label": d.label,
-        "type": d.kind.as_str(),
+        "type": d.property_type.as_str(),
         "fieldType": d.field_type,
         "description": d.description,
         "groupName": d.group_name,
@@ -337,7 +337,7 @@ fn new_definition(body: &Value) -> Result<PropertyDefinition, ApiError> {
 /// What HubSpot checks of any definition: the type and field type are a pair it takes, a
 /// unique property is text or a number, an enumeration's options are distinct.
 fn check_definition(definition: &PropertyDefinition) -> Result<(), ApiError> {
-    let (kind, field_type) = (definition.kind, definition.field_type.as_str());
+    let (kind, field_type) = (definition.property_type, definition.field_type.as_str());
     if !kind.field_types().contains(&field_type) {
         return Err(ApiError::validation(format!(
             "fieldType '{field_type}' is not valid for a property of type '{}': use one of {}",
@@ -427,7 +427,7 @@ fn apply_update(
         definition.group_name = group;
     }
     if let Some(kind) = text(&body, "type")? {
-        definition.kind = property_type(&kind)?;
+        definition.property_type = property_type(&kind)?;
     }
     if let Some(field_type) = text(&body, "fieldType")? {
         definition.field_type = field_type;

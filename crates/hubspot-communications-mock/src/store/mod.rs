@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 
 use crate::association::{Associated, AssociationType};
-use crate::kind::{ObjectKind, RecordId};
 use crate::object::Object;
+use crate::object_type::{ObjectType, RecordId};
 use crate::property::PropertyOwner;
 use crate::webhooks::{Change, Journal};
 
@@ -213,7 +213,7 @@ impl Store {
     }
 
     /// The records of `kind` a message is associated with, by record id.
-    pub(crate) fn associations_of(&self, message: u64, kind: ObjectKind) -> Vec<Associated> {
+    pub(crate) fn associations_of(&self, message: u64, kind: ObjectType) -> Vec<Associated> {
         self.associations
             .get(&message)
             .into_iter()
@@ -255,7 +255,7 @@ fn refresh_calculated(
     properties: &mut BTreeMap<String, String>,
     region: Option<phonenumber::country::Id>,
 ) {
-    if owner == PropertyOwner::Record(ObjectKind::Contact) {
+    if owner == PropertyOwner::Record(ObjectType::Contact) {
         crate::calculated::refresh(properties, region);
     }
 }

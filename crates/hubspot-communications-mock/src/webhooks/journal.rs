@@ -6,8 +6,8 @@ use tokio::sync::Notify;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::association::AssociationType;
-use crate::kind::RecordId;
 use crate::lock::lock;
+use crate::object_type::RecordId;
 use crate::property::PropertyOwner;
 
 /// One write, as webhooks see it.

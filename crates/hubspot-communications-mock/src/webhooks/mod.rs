@@ -15,7 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::kind::ObjectKind;
+use crate::object_type::ObjectType;
 use crate::property::PropertyOwner;
 
 pub(crate) use journal::{Change, Journal, Pending};
@@ -39,12 +39,12 @@ pub const MAX_KEPT_DELIVERIES: usize = 10_000;
 ///
 /// ```
 /// use std::time::Duration;
-/// use hubspot_communications_mock::{Config, ObjectKind, PropertyOwner, Subscription, Webhooks};
+/// use hubspot_communications_mock::{Config, ObjectType, PropertyOwner, Subscription, Webhooks};
 ///
 /// let webhooks = Webhooks::new("http://127.0.0.1:3000/hubspot/webhooks", "client-secret")
 ///     .subscribe(Subscription::creation(PropertyOwner::Communication))
 ///     .subscribe(Subscription::property_change(PropertyOwner::Communication, "hs_timestamp"))
-///     .subscribe(Subscription::association_change(ObjectKind::Contact))
+///     .subscribe(Subscription::association_change(ObjectType::Contact))
 ///     .retry_schedule(Duration::from_millis(20), 3);
 /// let config = Config::default().webhooks(webhooks);
 /// assert!(!format!("{config:?}").contains("client-secret"));
@@ -52,27 +52,27 @@ pub const MAX_KEPT_DELIVERIES: usize = 10_000;
 #[derive(Clone)]
 pub struct Webhooks {
     /// The URL every batch is posted to (and whose form the v3 signature covers).
-    pub target_url: String,
+    pub(crate) target_url: String,
     /// The app's client secret: the key of every signature.
-    pub client_secret: String,
+    pub(crate) client_secret: String,
     /// What is delivered; the n-th subscription's `subscriptionId` is 1000 + n (1001 first).
-    pub subscriptions: Vec<Subscription>,
+    pub(crate) subscriptions: Vec<Subscription>,
     /// The account's id (`portalId`): 62515, HubSpot's examples' account, by default.
-    pub portal_id: u64,
+    pub(crate) portal_id: u64,
     /// The app's id (`appId`): 54321 by default.
-    pub app_id: u64,
+    pub(crate) app_id: u64,
     /// At most this many events a request (HubSpot: 100).
-    pub max_events_per_request: usize,
+    pub(crate) max_events_per_request: usize,
     /// How long events are gathered into a batch after the first one.
-    pub linger: Duration,
+    pub(crate) linger: Duration,
     /// The wait before each retry of a failed delivery; their number is the number of retries.
-    pub retry_delays: Vec<Duration>,
+    pub(crate) retry_delays: Vec<Duration>,
     /// How long a delivery may take before it counts as failed (HubSpot: 5 s).
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// At most this many deliveries in flight at once.
-    pub max_concurrent_requests: usize,
+    pub(crate) max_concurrent_requests: usize,
     /// The legacy signature sent beside the v3 one (`None`: v3 alone).
-    pub legacy_signature: Option<LegacySignature>,
+    pub(crate) legacy_signature: Option<LegacySignature>,
 }
 
 impl std::fmt::Debug for Webhooks {
@@ -204,10 +204,11 @@ pub enum LegacySignature {
     V2,
 }
 
-/// What a subscription is for: the action of its `subscriptionType`.
+/// What a subscription is for: the kind of event of its `subscriptionType` (the facade's
+/// `webhooks::EventKind` reads them back).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum WebhookAction {
+pub enum EventKind {
     /// `object.creation`.
     Creation,
     /// `object.propertyChange` of one property.
@@ -218,7 +219,7 @@ pub enum WebhookAction {
     AssociationChange,
 }
 
-impl WebhookAction {
+impl EventKind {
     fn name(self) -> &'static str {
         match self {
             Self::Creation => "creation",
@@ -239,18 +240,18 @@ impl WebhookAction {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
     /// The action.
-    pub action: WebhookAction,
+    pub(crate) action: EventKind,
     /// The object type.
-    pub object: PropertyOwner,
-    /// The property, for [`WebhookAction::PropertyChange`].
-    pub property: Option<String>,
+    pub(crate) object: PropertyOwner,
+    /// The property, for [`EventKind::PropertyChange`].
+    pub(crate) property: Option<String>,
     /// Named the older way (`contact.creation`, no `objectTypeId`); communications have no
     /// such name and keep the generic one.
-    pub legacy_name: bool,
+    pub(crate) legacy_name: bool,
 }
 
 impl Subscription {
-    fn new(action: WebhookAction, object: PropertyOwner, property: Option<String>) -> Self {
+    fn new(action: EventKind, object: PropertyOwner, property: Option<String>) -> Self {
         Self {
             action,
             object,
@@ -261,13 +262,13 @@ impl Subscription {
 
     /// Objects of a type created.
     pub fn creation(object: impl Into<PropertyOwner>) -> Self {
-        Self::new(WebhookAction::Creation, object.into(), None)
+        Self::new(EventKind::Creation, object.into(), None)
     }
 
     /// A property of objects of a type set, changed or cleared.
     pub fn property_change(object: impl Into<PropertyOwner>, property: impl Into<String>) -> Self {
         Self::new(
-            WebhookAction::PropertyChange,
+            EventKind::PropertyChange,
             object.into(),
             Some(property.into()),
         )
@@ -275,12 +276,12 @@ impl Subscription {
 
     /// Objects of a type archived.
     pub fn deletion(object: impl Into<PropertyOwner>) -> Self {
-        Self::new(WebhookAction::Deletion, object.into(), None)
+        Self::new(EventKind::Deletion, object.into(), None)
     }
 
     /// Associations of objects of a type added or removed (seen from that type's side).
     pub fn association_change(object: impl Into<PropertyOwner>) -> Self {
-        Self::new(WebhookAction::AssociationChange, object.into(), None)
+        Self::new(EventKind::AssociationChange, object.into(), None)
     }
 
     /// Named the older way (`contact.creation`) for records; no change for communications.
@@ -304,7 +305,7 @@ impl Subscription {
     /// binary subscribes to these when given no `--webhook-subscribe`.
     pub fn defaults() -> Vec<Self> {
         let communication = PropertyOwner::Communication;
-        let contact = PropertyOwner::Record(ObjectKind::Contact);
+        let contact = PropertyOwner::Record(ObjectType::Contact);
         let mut all = Vec::new();
         for object in [communication, contact] {
             all.push(Self::creation(object));
@@ -331,7 +332,7 @@ impl Subscription {
         let object = match object.to_ascii_lowercase().as_str() {
             "communication" | "communications" | "0-18" => PropertyOwner::Communication,
             other => PropertyOwner::Record(
-                ObjectKind::parse(other).ok_or_else(|| format!("unknown object type {other:?}"))?,
+                ObjectType::parse(other).ok_or_else(|| format!("unknown object type {other:?}"))?,
             ),
         };
         let (action, property) = match rest.split_once(':') {

@@ -18,8 +18,7 @@ use tokio::time::Instant;
 
 use super::journal::{Change, Journal, Noted, Pending};
 use super::{
-    DeliveryOutcome, MAX_KEPT_DELIVERIES, Subscription, WebhookAction, WebhookDelivery, Webhooks,
-    sign,
+    DeliveryOutcome, EventKind, MAX_KEPT_DELIVERIES, Subscription, WebhookDelivery, Webhooks, sign,
 };
 use crate::label::{Labels, Side};
 use crate::lock::lock;
@@ -180,12 +179,12 @@ impl Settings {
             fields
         };
         match (change, subscription.action) {
-            (Change::Created { object, id }, WebhookAction::Creation)
+            (Change::Created { object, id }, EventKind::Creation)
                 if *object == subscription.object =>
             {
                 Some(object_fields(*object, *id, "NEW"))
             }
-            (Change::Deleted { object, id }, WebhookAction::Deletion)
+            (Change::Deleted { object, id }, EventKind::Deletion)
                 if *object == subscription.object =>
             {
                 Some(object_fields(*object, *id, "DELETED"))
@@ -197,7 +196,7 @@ impl Settings {
                     name,
                     value,
                 },
-                WebhookAction::PropertyChange,
+                EventKind::PropertyChange,
             ) if *object == subscription.object
                 && subscription.property.as_deref() == Some(name.as_str()) =>
             {
@@ -213,7 +212,7 @@ impl Settings {
                     how,
                     removed,
                 },
-                WebhookAction::AssociationChange,
+                EventKind::AssociationChange,
             ) => {
                 let message_side = (PropertyOwner::Communication, *message);
                 let record_side = (PropertyOwner::Record(record.kind), record.id);

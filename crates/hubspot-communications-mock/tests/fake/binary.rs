@@ -1,11 +1,32 @@
-//! The fake as a program: flags for records, tokens and limits; it prints where it listens.
+//! The fake as a program: flags for records, tokens and limits, the address it listens on;
+//! it prints where it listens.
+
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use common::{LISTEN_VARIABLE, binary, listening, until_listening};
+
+/// A loopback port no one listens on now (bound, then released).
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Whether the fake at `base_url` answers a list of messages.
+async fn answers(base_url: &str) -> bool {
+    reqwest::Client::new()
+        .get(format!("{base_url}/crm/v3/objects/communications"))
+        .bearer_auth("t")
+        .send()
+        .await
+        .is_ok_and(|answer| answer.status() == 200)
+}
+
 #[tokio::test]
 async fn the_binary_serves_seeded_records_to_accepted_tokens() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hubspot-communications-mock"))
+    let mut child = binary()
         .args([
             "--contacts",
             "2",
@@ -16,21 +37,14 @@ async fn the_binary_serves_seeded_records_to_accepted_tokens() {
             "--window-ms",
             "1000",
         ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut contacts = Vec::new();
-    let base_url = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(id) = line.strip_prefix("contact ") {
-            contacts.push(id.to_owned());
-        }
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_owned();
-        }
-    };
+    let (before, base_url) = until_listening(&mut lines);
+    let contacts: Vec<&str> = before
+        .iter()
+        .filter_map(|line| line.strip_prefix("contact "))
+        .collect();
     assert_eq!(contacts.len(), 2);
     let http = reqwest::Client::new();
     let url = format!("{base_url}/crm/v3/objects/contacts/{}", contacts[0]);
@@ -45,20 +59,7 @@ async fn the_binary_serves_seeded_records_to_accepted_tokens() {
 
 #[tokio::test]
 async fn with_log_it_writes_one_line_per_request_on_stderr() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hubspot-communications-mock"))
-        .arg("--log")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base_url = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_owned();
-        }
-    };
+    let (mut child, base_url) = listening(binary().arg("--log").stderr(Stdio::piped()));
     let http = reqwest::Client::new();
     let listed = format!("{base_url}/crm/objects/2026-09/communications?limit=2&archived=false");
     assert_eq!(
@@ -101,19 +102,7 @@ async fn with_log_it_writes_one_line_per_request_on_stderr() {
 /// Properties API (the binary takes no property definitions), then messages upserted by it.
 #[tokio::test]
 async fn the_binary_serves_the_properties_api_and_upserts_by_a_created_key() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hubspot-communications-mock"))
-        .args(["--token", "secret"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base_url = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_owned();
-        }
-    };
+    let (mut child, base_url) = listening(binary().args(["--token", "secret"]));
     let http = reqwest::Client::new();
     let call = |method: reqwest::Method, path: &str, body: Option<serde_json::Value>| {
         let mut request = http
@@ -166,4 +155,75 @@ async fn the_binary_serves_the_properties_api_and_upserts_by_a_created_key() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn it_listens_where_listen_says_and_prints_that_address() {
+    let port = free_port();
+    let address = format!("127.0.0.1:{port}");
+    let (mut child, base_url) = listening(binary().args(["--listen", &address]));
+    assert_eq!(base_url, format!("http://{address}"));
+    assert!(answers(&base_url).await);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn without_listen_it_reads_the_address_from_the_environment() {
+    let address = format!("127.0.0.1:{}", free_port());
+    let (mut child, base_url) = listening(binary().env(LISTEN_VARIABLE, &address));
+    assert_eq!(base_url, format!("http://{address}"));
+    assert!(answers(&base_url).await);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // The flag wins over the variable.
+    let flagged = format!("127.0.0.1:{}", free_port());
+    let (mut child, base_url) = listening(
+        binary()
+            .env(LISTEN_VARIABLE, &address)
+            .args(["--listen", &flagged]),
+    );
+    assert_eq!(base_url, format!("http://{flagged}"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn an_address_that_is_none_is_refused_naming_the_flag() {
+    for args in [
+        &["--listen", "localhost"][..],
+        &["--listen", "127.0.0.1:0", "--port", "8080"],
+    ] {
+        let output = binary().args(args).stderr(Stdio::piped()).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--listen"), "{stderr}");
+    }
+}
+
+/// A container is stopped with SIGTERM (`docker stop`): the fake stops at once, successfully.
+#[cfg(unix)]
+#[tokio::test]
+async fn sigterm_stops_it_cleanly() {
+    let (mut child, base_url) = listening(&mut binary());
+    assert!(answers(&base_url).await);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after SIGTERM"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(!answers(&base_url).await, "nobody listens once stopped");
 }

@@ -6,7 +6,7 @@ use crate::common;
 
 use common::send;
 
-use hubspot_communications_mock::{Config, MockServer, ObjectKind};
+use hubspot_communications_mock::{Config, MockServer, ObjectType, RateLimit};
 use serde_json::{Value, json};
 
 const CONTACTS: &str = "/crm/v3/objects/contacts";
@@ -42,8 +42,8 @@ async fn search_phones(server: &MockServer, path: &str, numbers: &[&str]) -> Vec
 #[tokio::test]
 async fn every_write_keeps_the_searchable_phone_properties_current() {
     let server = MockServer::start().await.unwrap();
-    let id = server.seed_record(ObjectKind::Contact, &[("phone", "+44 7911 123456")]);
-    let stored = server.record(ObjectKind::Contact, &id).unwrap();
+    let id = server.seed_record(ObjectType::Contact, &[("phone", "+44 7911 123456")]);
+    let stored = server.record(ObjectType::Contact, &id).unwrap();
     assert_eq!(stored[SEARCHABLE], "7911123456");
 
     // An update of the source recalculates; a write of the calculated one is ignored.
@@ -55,7 +55,7 @@ async fn every_write_keeps_the_searchable_phone_properties_current() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let stored = server.record(ObjectKind::Contact, &id).unwrap();
+    let stored = server.record(ObjectType::Contact, &id).unwrap();
     assert_eq!(stored[SEARCHABLE], "4155550123");
     // Not a number: the fake keeps the digits.
     assert_eq!(stored[SEARCHABLE_MOBILE], "555");
@@ -68,7 +68,7 @@ async fn every_write_keeps_the_searchable_phone_properties_current() {
         Some(json!({"properties": {"phone": ""}})),
     )
     .await;
-    let stored = server.record(ObjectKind::Contact, &id).unwrap();
+    let stored = server.record(ObjectType::Contact, &id).unwrap();
     assert!(!stored.contains_key(SEARCHABLE), "{stored:?}");
 
     // A batch create calculates too.
@@ -81,7 +81,7 @@ async fn every_write_keeps_the_searchable_phone_properties_current() {
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["results"][0]["objectWriteTraceId"], "7");
     let created = body["results"][0]["id"].as_str().unwrap();
-    let stored = server.record(ObjectKind::Contact, created).unwrap();
+    let stored = server.record(ObjectType::Contact, created).unwrap();
     assert_eq!(stored[SEARCHABLE_MOBILE], "4155550199");
 }
 
@@ -90,19 +90,20 @@ async fn national_numbers_are_read_in_the_accounts_region() {
     let server = MockServer::start_with(Config::default().phone_region("GB"))
         .await
         .unwrap();
-    let id = server.seed_record(ObjectKind::Contact, &[("phone", "07911 123456")]);
-    let stored = server.record(ObjectKind::Contact, &id).unwrap();
+    let id = server.seed_record(ObjectType::Contact, &[("phone", "07911 123456")]);
+    let stored = server.record(ObjectType::Contact, &id).unwrap();
     assert_eq!(stored[SEARCHABLE], "7911123456");
 }
 
 #[tokio::test]
 async fn in_searches_the_calculated_properties_on_every_path_family() {
     // More searches than HubSpot's 5 a second.
-    let config = Config::default().search_limit(100, std::time::Duration::from_secs(1));
+    let config =
+        Config::default().search_rate_limit(RateLimit::new(100, std::time::Duration::from_secs(1)));
     let server = MockServer::start_with(config).await.unwrap();
-    let uk = server.seed_record(ObjectKind::Contact, &[("phone", "+44 7911 123456")]);
-    let us = server.seed_record(ObjectKind::Contact, &[("mobilephone", "(415) 555-0123")]);
-    let _other = server.seed_record(ObjectKind::Contact, &[("phone", "+1 212 555 0100")]);
+    let uk = server.seed_record(ObjectType::Contact, &[("phone", "+44 7911 123456")]);
+    let us = server.seed_record(ObjectType::Contact, &[("mobilephone", "(415) 555-0123")]);
+    let _other = server.seed_record(ObjectType::Contact, &[("phone", "+1 212 555 0100")]);
     server.seed_messages(3);
     let mut both = vec![uk.clone(), us.clone()];
     both.sort();
@@ -148,7 +149,7 @@ async fn batch_read_by_email_ignores_case_and_names_the_missing() {
     let server = MockServer::start().await.unwrap();
     let linda = server.seed_contact("Linda@Example.com");
     assert_eq!(
-        server.record(ObjectKind::Contact, &linda).unwrap()["email"],
+        server.record(ObjectType::Contact, &linda).unwrap()["email"],
         "linda@example.com"
     );
     let (status, body) = post(

@@ -8,7 +8,7 @@ use common::send;
 
 use std::time::Duration;
 
-use hubspot_communications_mock::{Config, MockServer};
+use hubspot_communications_mock::{Config, MockServer, RateLimit};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -21,9 +21,11 @@ fn assert_validation_error(status: u16, body: &Value) {
 
 /// A fake whose search limit leaves room for a test's requests.
 async fn roomy() -> MockServer {
-    MockServer::start_with(Config::default().search_limit(100, Duration::from_secs(1)))
-        .await
-        .unwrap()
+    MockServer::start_with(
+        Config::default().search_rate_limit(RateLimit::new(100, Duration::from_secs(1))),
+    )
+    .await
+    .unwrap()
 }
 
 /// A message associated with a contact; returns the message id.
@@ -232,12 +234,4 @@ async fn a_connection_that_never_finishes_its_headers_is_closed() {
     )
     .await;
     assert_eq!(status, 200);
-}
-
-#[test]
-fn the_header_timeout_defaults_to_ten_seconds() {
-    assert_eq!(
-        Config::default().header_read_timeout,
-        Duration::from_secs(10)
-    );
 }

@@ -6,7 +6,7 @@ use common::call;
 
 use std::time::Duration;
 
-use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer};
+use hubspot_communications_mock::{Config, FaultKind, Faults, MockServer, RateLimit};
 use serde_json::{Value, json};
 
 fn assert_hubspot_error(body: &Value, category: &str) {
@@ -174,7 +174,7 @@ async fn properties_are_the_defaults_or_exactly_the_asked_ones() {
 
 #[tokio::test]
 async fn the_rate_limit_rolls_and_says_so_in_headers() {
-    let config = Config::default().rate_limit(3, Duration::from_millis(400));
+    let config = Config::default().rate_limit(RateLimit::new(3, Duration::from_millis(400)));
     let server = MockServer::start_with(config).await.unwrap();
     let path = "/crm/v3/objects/communications";
     for remaining in ["2", "1", "0"] {
@@ -196,9 +196,11 @@ async fn the_rate_limit_rolls_and_says_so_in_headers() {
 
 #[tokio::test]
 async fn search_has_its_own_limit_and_the_10000_cap() {
-    let server = MockServer::start_with(Config::default().search_limit(2, Duration::from_secs(5)))
-        .await
-        .unwrap();
+    let server = MockServer::start_with(
+        Config::default().search_rate_limit(RateLimit::new(2, Duration::from_secs(5))),
+    )
+    .await
+    .unwrap();
     let path = "/crm/v3/objects/communications/search";
     let (status, _, body) = call(
         &server,

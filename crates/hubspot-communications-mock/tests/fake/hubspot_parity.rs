@@ -8,7 +8,7 @@ use common::call as send;
 use std::time::Duration;
 
 use hubspot_communications_mock::{
-    AssociationLabel, Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
+    AssociationLabel, Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner, RateLimit,
 };
 use serde_json::{Value, json};
 
@@ -39,8 +39,8 @@ async fn create(server: &MockServer, input: Value) -> String {
 
 fn fast() -> Config {
     Config::default()
-        .rate_limit(100_000, Duration::from_secs(1))
-        .search_limit(100_000, Duration::from_secs(1))
+        .rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
+        .search_rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
 }
 
 #[tokio::test]
@@ -242,7 +242,7 @@ async fn per_item_errors_name_the_property_at_fault() {
 
 #[tokio::test]
 async fn associations_are_stored_once_and_shown_from_both_sides() {
-    let label = AssociationLabel::user(ObjectKind::Contact, 501, 502, "Sender");
+    let label = AssociationLabel::user(ObjectType::Contact, 501, 502, "Sender");
     let server = MockServer::start_with(Config::default().association_label(label))
         .await
         .unwrap();

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hubspot_communications_mock::{Account, Config, MockServer};
+use hubspot_communications_mock::{Account, Config, MockServer, RateLimit};
 use serde_json::Value;
 
 const APP: &str = "app-client-id";
@@ -179,10 +179,10 @@ async fn tokens_expire_after_their_lifetime() {
 async fn each_account_has_its_own_limits() {
     let config = Config::default()
         .oauth_app(APP, SECRET)
-        .account(Account::new(1, APP, "r1").rate_limit(2, Duration::from_secs(60)))
-        .account(Account::new(2, APP, "r2").rate_limit(3, Duration::from_secs(60)))
+        .account(Account::new(1, APP, "r1").rate_limit(RateLimit::new(2, Duration::from_secs(60))))
+        .account(Account::new(2, APP, "r2").rate_limit(RateLimit::new(3, Duration::from_secs(60))))
         // The private-app limit is apart from both.
-        .rate_limit(1, Duration::from_secs(60))
+        .rate_limit(RateLimit::new(1, Duration::from_secs(60)))
         .token("pat-private");
     let server = MockServer::start_with(config).await.unwrap();
     let token = |refresh: &'static str| {

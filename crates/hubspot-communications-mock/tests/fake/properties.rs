@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use hubspot_communications_mock::{Config, MockServer};
+use hubspot_communications_mock::{Config, MockServer, RateLimit};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as Cases, TestCaseError, TestRunner};
@@ -82,8 +82,8 @@ impl Fixture {
             .build()
             .unwrap();
         let config = Config::default()
-            .rate_limit(u32::MAX, Duration::from_secs(1))
-            .search_limit(u32::MAX, Duration::from_secs(1));
+            .rate_limit(RateLimit::new(u32::MAX, Duration::from_secs(1)))
+            .search_rate_limit(RateLimit::new(u32::MAX, Duration::from_secs(1)));
         let server = runtime.block_on(MockServer::start_with(config)).unwrap();
         let record = server.seed_contact("linda@example.com");
         let mut messages = server.seed_messages(2);

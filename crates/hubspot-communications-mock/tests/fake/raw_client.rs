@@ -1,7 +1,7 @@
 //! The fake answers in the shapes the generated client decodes, endpoint by endpoint.
 
 use hubspot_communications_mock::{
-    AssociationLabel, Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
+    AssociationLabel, Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner,
 };
 use hubspot_communications_raw::{ApiVersionPaths, Client, ClientContext, types};
 use serde_json::json;
@@ -38,7 +38,7 @@ async fn every_endpoint_decodes() {
     let unique_ext = PropertyDefinition::string("ext").unique();
     let config = Config::default()
         .property(PropertyOwner::Communication, unique_ext)
-        .association_label(AssociationLabel::user(ObjectKind::Deal, 12, 13, "Decision"));
+        .association_label(AssociationLabel::user(ObjectType::Deal, 12, 13, "Decision"));
     let server = MockServer::start_with(config).await.unwrap();
     let raw = client(&server);
     let contact = server.seed_contact("a@example.com");

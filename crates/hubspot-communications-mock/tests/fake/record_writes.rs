@@ -4,7 +4,7 @@
 
 use crate::common::send;
 
-use hubspot_communications_mock::{MAX_TEXT_CHARS, MockServer, ObjectKind};
+use hubspot_communications_mock::{MAX_TEXT_PROPERTY_CHARS, MockServer, ObjectType};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -24,8 +24,8 @@ fn ids(answer: &Value) -> Vec<String> {
 #[tokio::test]
 async fn records_are_updated_in_batches_by_id_or_by_a_unique_property() {
     let fake = fake().await;
-    let linda = fake.seed_record(ObjectKind::Contact, &[("email", "linda@example.com")]);
-    let sam = fake.seed_record(ObjectKind::Contact, &[("email", "sam@example.com")]);
+    let linda = fake.seed_record(ObjectType::Contact, &[("email", "linda@example.com")]);
+    let sam = fake.seed_record(ObjectType::Contact, &[("email", "sam@example.com")]);
     for base in ["/crm/v3/objects/contacts", "/crm/objects/2026-09/contacts"] {
         let body = json!({"inputs": [
             {"id": linda, "properties": {"firstname": "Linda"}},
@@ -48,7 +48,7 @@ async fn records_are_updated_in_batches_by_id_or_by_a_unique_property() {
         assert_eq!(answer["errors"][0]["category"], "OBJECT_NOT_FOUND");
         assert_eq!(answer["errors"][0]["context"]["ids"], json!(["999999"]));
     }
-    let records = fake.records(ObjectKind::Contact);
+    let records = fake.records(ObjectType::Contact);
     let firstname = |id: &str| {
         records
             .iter()
@@ -111,7 +111,7 @@ async fn records_are_upserted_by_a_unique_property() {
         .collect();
     assert_eq!(news, [false, true]);
     assert_eq!(answer["results"][0]["id"], created["results"][0]["id"]);
-    assert_eq!(fake.records(ObjectKind::Contact).len(), 2);
+    assert_eq!(fake.records(ObjectType::Contact).len(), 2);
 
     // Not a unique property: refused whole; by hs_object_id, only records that exist.
     let (status, _) = send(
@@ -198,7 +198,7 @@ async fn e_mail_addresses_are_unique_whatever_their_case() {
 async fn contacts_carry_hubspots_international_searchable_numbers() {
     let fake = fake().await;
     let id = fake.seed_record(
-        ObjectKind::Contact,
+        ObjectType::Contact,
         &[
             ("phone", "+44 7911 123456"),
             ("mobilephone", "(415) 555-0123"),
@@ -268,7 +268,7 @@ async fn a_text_value_longer_than_hubspot_stores_is_refused() {
         &fake,
         Method::POST,
         path,
-        Some(message("é".repeat(MAX_TEXT_CHARS))),
+        Some(message("é".repeat(MAX_TEXT_PROPERTY_CHARS))),
     )
     .await;
     assert_eq!(status, 201);
@@ -276,7 +276,7 @@ async fn a_text_value_longer_than_hubspot_stores_is_refused() {
         &fake,
         Method::POST,
         path,
-        Some(message("x".repeat(MAX_TEXT_CHARS + 1))),
+        Some(message("x".repeat(MAX_TEXT_PROPERTY_CHARS + 1))),
     )
     .await;
     assert_eq!(status, 400);
@@ -304,7 +304,7 @@ async fn a_text_value_longer_than_hubspot_stores_is_refused() {
         &fake,
         Method::POST,
         "/crm/v3/objects/contacts",
-        Some(json!({"properties": {"firstname": "z".repeat(MAX_TEXT_CHARS + 1)}})),
+        Some(json!({"properties": {"firstname": "z".repeat(MAX_TEXT_PROPERTY_CHARS + 1)}})),
     )
     .await;
     assert_eq!(status, 400);

@@ -6,7 +6,7 @@ use crate::common;
 use common::send;
 
 use hubspot_communications_mock::{
-    Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
+    Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner,
 };
 
 #[tokio::test]
@@ -27,9 +27,9 @@ async fn a_seeded_message_reads_back_with_its_properties_and_associations() {
             ("no_such_property", "dropped"),
         ],
         &[
-            (ObjectKind::Contact, contact.as_str()),
-            (ObjectKind::Company, company.as_str()),
-            (ObjectKind::Deal, "999999"),
+            (ObjectType::Contact, contact.as_str()),
+            (ObjectType::Company, company.as_str()),
+            (ObjectType::Deal, "999999"),
         ],
     );
 
@@ -37,14 +37,14 @@ async fn a_seeded_message_reads_back_with_its_properties_and_associations() {
     assert_eq!(stored["properties"]["hs_communication_body"], "Seeded");
     assert!(stored["properties"].get("no_such_property").is_none());
     assert_eq!(
-        server.associated_records(&id, ObjectKind::Contact),
+        server.associated_records(&id, ObjectType::Contact),
         [contact]
     );
     assert_eq!(
-        server.associated_records(&id, ObjectKind::Company),
+        server.associated_records(&id, ObjectType::Company),
         [company]
     );
-    assert!(server.associated_records(&id, ObjectKind::Deal).is_empty());
+    assert!(server.associated_records(&id, ObjectType::Deal).is_empty());
     // Its unique value is indexed: a read by it finds the message.
     let (status, body) = send(
         &server,

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use common::send;
 use hmac::{Hmac, Mac};
 use hubspot_communications_mock::{
-    Config, DeliveryOutcome, LegacySignature, MockServer, ObjectKind, PropertyOwner, Subscription,
+    Config, DeliveryOutcome, LegacySignature, MockServer, ObjectType, PropertyOwner, Subscription,
     Webhooks,
 };
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ use tokio::net::TcpListener;
 
 const SECRET: &str = "app-client-secret";
 const COMMUNICATION: PropertyOwner = PropertyOwner::Communication;
-const CONTACT: PropertyOwner = PropertyOwner::Record(ObjectKind::Contact);
+const CONTACT: PropertyOwner = PropertyOwner::Record(ObjectType::Contact);
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -686,7 +686,7 @@ fn subscriptions_read_from_text() {
     );
     assert_eq!(
         Subscription::parse("deal.deletion"),
-        Ok(Subscription::deletion(ObjectKind::Deal))
+        Ok(Subscription::deletion(ObjectType::Deal))
     );
     for bad in [
         "communication",
@@ -713,32 +713,17 @@ fn subscriptions_read_from_text() {
 
 #[tokio::test]
 async fn the_binary_delivers_with_its_flags() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let receiver = Receiver::ok().await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hubspot-communications-mock"))
-        .args([
-            "--webhook-url",
-            &receiver.url,
-            "--webhook-secret",
-            SECRET,
-            "--webhook-subscribe",
-            "communication.creation",
-            "--webhook-retry-ms",
-            "10",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base_url = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_owned();
-        }
-    };
+    let (mut child, base_url) = crate::common::listening(crate::common::binary().args([
+        "--webhook-url",
+        &receiver.url,
+        "--webhook-secret",
+        SECRET,
+        "--webhook-subscribe",
+        "communication.creation",
+        "--webhook-retry-ms",
+        "10",
+    ]));
     let created = reqwest::Client::new()
         .post(format!("{base_url}/crm/v3/objects/communications"))
         .bearer_auth("token")
@@ -762,7 +747,7 @@ async fn the_binary_delivers_with_its_flags() {
     );
 
     // A URL without a secret is refused.
-    let output = Command::new(env!("CARGO_BIN_EXE_hubspot-communications-mock"))
+    let output = crate::common::binary()
         .args(["--webhook-url", &receiver.url])
         .output()
         .unwrap();

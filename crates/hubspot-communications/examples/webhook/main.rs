@@ -26,7 +26,7 @@ mod common;
 #[allow(dead_code)]
 mod app;
 
-use hubspot_communications_mock::{Config, ObjectKind};
+use hubspot_communications_mock::{Config, ObjectType};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     if let Some(fake) = &fake {
         demo(&format!("http://{local}{}", app::PATH), &auth_token).await?;
-        let contacts = fake.records(ObjectKind::Contact);
+        let contacts = fake.records(ObjectType::Contact);
         let phones: Vec<&str> = contacts
             .iter()
             .filter_map(|(_, c)| c.get("phone").map(String::as_str))

@@ -2,14 +2,15 @@
 //! request: an `IN` search of up to 100 numbers, a batch read of up to 100 e-mail addresses.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::Hash;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt, stream};
 use hubspot_communications_raw::types;
 
 use super::objects::batch;
 use crate::client::Client;
-use crate::error::{Error, InvalidResponse, ResponseProblem};
-use crate::model::search::{Filter, Search, Sort};
+use crate::error::{Error, ErrorCategory, InvalidResponse, ResponseProblem};
+use crate::model::search::{Filter, FilterGroup, Search, Sort};
 use crate::model::{BatchReadOptions, ContactMatch, MAX_BATCH_SIZE, object_id};
 use crate::operation::Operation;
 use crate::phone::PhoneNumber;
@@ -140,13 +141,16 @@ impl Client {
             .iter()
             .map(PhoneNumber::national_significant_number)
             .collect();
+        let any = |filter| FilterGroup::new().filter(filter);
         let search = Search::new()
-            .filter(Filter::is_in(SEARCHABLE_PHONE, national.iter().copied()))
-            .or(Filter::is_in(SEARCHABLE_MOBILE, national.iter().copied()))
-            .or(Filter::is_in(
-                WHATSAPP,
-                numbers.iter().map(PhoneNumber::as_str),
-            ))
+            .any_of([
+                any(Filter::is_in(SEARCHABLE_PHONE, national.iter().copied())),
+                any(Filter::is_in(SEARCHABLE_MOBILE, national.iter().copied())),
+                any(Filter::is_in(
+                    WHATSAPP,
+                    numbers.iter().map(PhoneNumber::as_str),
+                )),
+            ])
             .properties([PHONE, MOBILE, WHATSAPP])
             .sort(Sort::ascending(crate::model::property::OBJECT_ID))
             .page_size(SEARCH_PAGE);
@@ -175,9 +179,10 @@ impl Client {
 
     /// One batch read of up to 100 (normalised) e-mail addresses.
     async fn read_emails(&self, emails: &[String]) -> Result<HashMap<String, ContactMatch>, Error> {
-        let options = BatchReadOptions::new()
-            .id_property(EMAIL)
-            .properties([EMAIL]);
+        let options = BatchReadOptions {
+            id_property: Some(EMAIL.to_owned()),
+            ..BatchReadOptions::new().properties([EMAIL])
+        };
         let inputs: Vec<_> = emails.iter().map(|email| object_id(email)).collect();
         let answer = self
             .execute(Operation::BatchReadObjects, |raw| {
@@ -198,11 +203,12 @@ impl Client {
         for error in answer.errors {
             let named = error.context.get("ids").into_iter().flatten();
             for email in named.map(|e| normalise_email(e)) {
-                let refusal = if error.category.as_deref() == Some("OBJECT_NOT_FOUND") {
+                let category = error.category.as_deref().map(ErrorCategory::from);
+                let refusal = if category == Some(ErrorCategory::ObjectNotFound) {
                     ContactMatch::NotFound
                 } else {
                     ContactMatch::Refused {
-                        category: error.category.clone(),
+                        category,
                         message: error.message.clone().unwrap_or_default(),
                     }
                 };
@@ -272,7 +278,7 @@ impl Client {
                 answers.insert(
                     number.clone(),
                     ContactMatch::Refused {
-                        category: error.category.clone(),
+                        category: error.category.as_deref().map(ErrorCategory::from),
                         message: error.message.clone().unwrap_or_default(),
                     },
                 );
@@ -371,6 +377,35 @@ fn confirm(
             (number.clone(), one_or_ambiguous(ids))
         })
         .collect()
+}
+
+impl Client {
+    /// Runs `call` on `items`, `size` at a time, `batch_concurrency` calls at once, and merges
+    /// their answers: for calls whose answer is all or nothing (the first failure fails the
+    /// whole): the phone and e-mail lookups.
+    ///
+    /// `call` owns its chunk: a closure over a borrowed one would make the caller's future
+    /// lose `Send` (the borrow's lifetime is higher-ranked).
+    async fn in_chunks<T, K, V, F, Fut>(
+        &self,
+        items: &[T],
+        size: usize,
+        call: F,
+    ) -> Result<HashMap<K, V>, Error>
+    where
+        T: Clone,
+        K: Eq + Hash,
+        F: Fn(Vec<T>) -> Fut,
+        Fut: Future<Output = Result<HashMap<K, V>, Error>>,
+    {
+        let chunks: Vec<Vec<T>> = items.chunks(size).map(<[T]>::to_vec).collect();
+        let answers: Vec<HashMap<K, V>> = stream::iter(chunks)
+            .map(call)
+            .buffer_unordered(self.inner.batch_concurrency)
+            .try_collect()
+            .await?;
+        Ok(answers.into_iter().flatten().collect())
+    }
 }
 
 #[cfg(test)]

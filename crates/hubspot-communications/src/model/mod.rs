@@ -7,6 +7,7 @@
 macro_rules! model_open_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($variants:tt)* }) => {
         hubspot_communications_raw::open_enum! {
+            unknown = crate::model::UnknownValue;
             $(#[$meta])*
             #[cfg_attr(
                 feature = "serde",
@@ -19,8 +20,10 @@ macro_rules! model_open_enum {
 }
 
 mod association;
+mod batch_input;
 mod batch_outcome;
 mod channel;
+#[cfg(feature = "lookup")]
 mod contact_match;
 mod message;
 mod new_message;
@@ -29,10 +32,15 @@ mod properties;
 mod read_options;
 mod record;
 pub(crate) mod search;
+mod unknown_value;
 
-pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
+pub use association::{
+    AssociatedRecord, Association, AssociationCategory, AssociationType, LabelledType,
+};
+pub use batch_input::{AssociationInput, UpdateInput, UpsertInput};
 pub use batch_outcome::{BatchError, BatchFailure, BatchOutcome, BatchSuccess, MAX_BATCH_SIZE};
 pub use channel::Channel;
+#[cfg(feature = "lookup")]
 pub use contact_match::ContactMatch;
 pub use message::{AssociatedId, Message, PropertyVersion, property};
 pub use new_message::{MessageUpdate, NewMessage};
@@ -45,3 +53,4 @@ pub use properties::{
 pub use read_options::{BatchReadOptions, ListOptions, MAX_LIST_PAGE_SIZE, ReadOptions};
 pub(crate) use record::{COMMUNICATIONS, check_id, object_id};
 pub use record::{ObjectType, Record, RecordProperties};
+pub use unknown_value::UnknownValue;

@@ -19,6 +19,10 @@ model_open_enum! {
         Deal = "deals" | "deal" | "0-3",
         /// Tickets (`0-5`).
         Ticket = "tickets" | "ticket" | "0-5",
+        /// Messages themselves (`0-18`): the `from` of
+        /// [`Client::read_associations`](crate::Client::read_associations) for messages'
+        /// records, its `to` for records' messages.
+        Communication = "communications" | "communication" | "0-18",
     }
 }
 
@@ -63,13 +67,6 @@ impl Record {
 }
 
 impl ObjectType {
-    /// Messages themselves (`communications`): the `from` of
-    /// [`Client::read_associations`](crate::Client::read_associations) for messages' records,
-    /// its `to` for records' messages.
-    pub fn communications() -> Self {
-        Self::Other(COMMUNICATIONS.to_owned())
-    }
-
     /// Refuses a blank object type: it cannot name a path.
     pub(crate) fn check(&self) -> Result<(), Error> {
         if self.as_str().trim().is_empty() {
@@ -87,8 +84,7 @@ pub(crate) const COMMUNICATIONS: &str = "communications";
 /// refuses them the same way where a version sends the id in a body).
 pub(crate) fn check_id(id: &str) -> Result<(), Error> {
     match id.trim() {
-        "" => Err(Error::InvalidInput("an id cannot be empty".into())),
-        "." | ".." => Err(Error::InvalidInput(format!("{id:?} is not an id"))),
+        "" | "." | ".." => Err(Error::InvalidId(id.to_owned())),
         _ => Ok(()),
     }
 }
@@ -124,6 +120,14 @@ pub struct RecordProperties {
 }
 
 impl RecordProperties {
+    /// The record `id` with these properties.
+    pub fn new(id: impl Into<String>, properties: BTreeMap<String, Option<String>>) -> Self {
+        Self {
+            id: id.into(),
+            properties,
+        }
+    }
+
     /// A property's value, if returned and set.
     pub fn property(&self, name: &str) -> Option<&str> {
         self.properties.get(name)?.as_deref()

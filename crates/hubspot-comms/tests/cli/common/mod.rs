@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
 use hubspot_communications_mock::{
-    Config, MockServer, ObjectKind, PropertyDefinition, PropertyOwner,
+    Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner,
 };
 
 /// The token the tests' fakes accept.
@@ -31,7 +31,7 @@ pub async fn fake(config: Config) -> MockServer {
 
 /// Adds a contact with these properties; answers its id.
 pub fn contact(fake: &MockServer, properties: &[(&str, &str)]) -> String {
-    fake.seed_record(ObjectKind::Contact, properties)
+    fake.seed_record(ObjectType::Contact, properties)
 }
 
 /// The binary, with the environment that points it at `fake`, run in `directory`.
@@ -43,6 +43,27 @@ pub fn command(fake: &MockServer, directory: &Path) -> Command {
         .env("HUBSPOT_BASE_URL", fake.base_url())
         .env_remove("HUBSPOT_API_VERSION");
     command
+}
+
+/// The binary run in `directory` with no token, no base URL and no API version in its
+/// environment, whatever the test's own environment holds.
+pub fn without_token(directory: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hubspot-comms"));
+    command
+        .current_dir(directory)
+        .env_remove("HUBSPOT_ACCESS_TOKEN")
+        .env_remove("HUBSPOT_BASE_URL")
+        .env_remove("HUBSPOT_API_VERSION");
+    command
+}
+
+/// Runs `command` to its end.
+pub async fn run(mut command: Command) -> Run {
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("the run is joined")
+        .expect("the binary runs");
+    Run::from(output)
 }
 
 /// Runs `hubspot-comms import FILE ARGS...` against `fake` to its end.
@@ -75,7 +96,7 @@ pub async fn export(fake: &MockServer, directory: &Path, file: &str, args: &[&st
 pub fn message(
     fake: &MockServer,
     properties: &[(&str, &str)],
-    records: &[(ObjectKind, &str)],
+    records: &[(ObjectType, &str)],
 ) -> String {
     fake.seed_message(properties, records)
 }
@@ -138,7 +159,7 @@ pub fn messages_by_key(fake: &MockServer) -> BTreeMap<String, Vec<Stored>> {
             .get(DEFAULT_KEY_PROPERTY)
             .cloned()
             .unwrap_or_default();
-        let contacts = fake.associated_records(&id, ObjectKind::Contact);
+        let contacts = fake.associated_records(&id, ObjectType::Contact);
         by_key.entry(key).or_default().push(Stored {
             id,
             properties,

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::model::Page;
 use crate::model::{
     COMMUNICATIONS, ListOptions, MAX_LIST_PAGE_SIZE, Message, MessageUpdate, NewMessage,
-    ReadOptions, check_id,
+    ReadOptions, check_id, check_name,
 };
 use crate::operation::Operation;
 use crate::request::Paged;
@@ -40,14 +40,15 @@ impl Client {
     }
 
     /// Reads the message whose unique property `id_property` has the value `value` (HubSpot's
-    /// `idProperty`).
+    /// `idProperty`). Every call that addresses messages by a unique property takes it first:
+    /// this one, [`Client::read_batch_by`] and [`Client::upsert_batch`].
     pub async fn get_by(
         &self,
         id_property: &str,
         value: &str,
         options: &ReadOptions,
     ) -> Result<Message, Error> {
-        check_id(id_property)?;
+        check_name(id_property)?;
         self.read(value, Some(id_property), options).await
     }
 

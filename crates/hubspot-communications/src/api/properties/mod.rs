@@ -15,7 +15,7 @@ impl Client {
     /// object's `2-…` id): HubSpot's own and the account's, archived ones left out.
     pub async fn properties(
         &self,
-        object_type: impl Into<ObjectType>,
+        object_type: ObjectType,
     ) -> Result<Vec<PropertyDefinition>, Error> {
         let object_type = checked(object_type)?;
         let answer = self
@@ -31,10 +31,10 @@ impl Client {
     /// archived one is `None` too).
     pub async fn property(
         &self,
-        object_type: impl Into<ObjectType>,
+        object_type: ObjectType,
         name: &str,
     ) -> Result<Option<PropertyDefinition>, Error> {
-        self.read_property(object_type.into(), name, false).await
+        self.read_property(object_type, name, false).await
     }
 
     /// One property, live or (with `archived`) in the recycle bin.
@@ -66,7 +66,7 @@ impl Client {
     /// property without that race.
     pub async fn create_property(
         &self,
-        object_type: impl Into<ObjectType>,
+        object_type: ObjectType,
         property: &NewProperty,
     ) -> Result<PropertyDefinition, Error> {
         let object_type = checked(object_type)?;
@@ -86,11 +86,7 @@ impl Client {
 
     /// Moves a property of the account's to the recycle bin (HubSpot's own cannot be
     /// archived): records keep their values, and writes of it are refused from then on.
-    pub async fn archive_property(
-        &self,
-        object_type: impl Into<ObjectType>,
-        name: &str,
-    ) -> Result<(), Error> {
+    pub async fn archive_property(&self, object_type: ObjectType, name: &str) -> Result<(), Error> {
         let object_type = checked(object_type)?;
         check_id(name)?;
         self.execute(Operation::ArchiveProperty, |raw| {
@@ -103,7 +99,7 @@ impl Client {
     /// The property groups of an object type: a new property names one of them.
     pub async fn property_groups(
         &self,
-        object_type: impl Into<ObjectType>,
+        object_type: ObjectType,
     ) -> Result<Vec<PropertyGroup>, Error> {
         let object_type = checked(object_type)?;
         let answer = self
@@ -117,8 +113,7 @@ impl Client {
 }
 
 /// The object type a call names, refused if blank.
-fn checked(object_type: impl Into<ObjectType>) -> Result<ObjectType, Error> {
-    let object_type = object_type.into();
+fn checked(object_type: ObjectType) -> Result<ObjectType, Error> {
     object_type.check()?;
     Ok(object_type)
 }

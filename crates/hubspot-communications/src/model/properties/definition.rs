@@ -130,6 +130,35 @@ pub struct PropertyDefinition {
 }
 
 impl PropertyDefinition {
+    /// A live property `name` of `property_type` shown as `field_type`, labelled with its
+    /// name, in no group, with nothing else set: set the other fields as needed.
+    pub fn new(
+        name: impl Into<String>,
+        property_type: PropertyType,
+        field_type: FieldType,
+    ) -> Self {
+        let name = name.into();
+        Self {
+            label: name.clone(),
+            name,
+            property_type,
+            field_type,
+            group_name: String::new(),
+            description: String::new(),
+            has_unique_value: false,
+            hubspot_defined: false,
+            options: Vec::new(),
+            hidden: false,
+            calculated: false,
+            archivable: None,
+            read_only_value: None,
+            archived: false,
+            created_at: None,
+            updated_at: None,
+            archived_at: None,
+        }
+    }
+
     /// Whether it holds text: HubSpot's `string` type (single- or multi-line text, and the
     /// other text field types).
     pub fn is_text(&self) -> bool {
@@ -187,6 +216,18 @@ pub struct PropertyGroup {
     pub archived: bool,
 }
 
+impl PropertyGroup {
+    /// A live group `name` shown as `label`.
+    pub fn new(name: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            label: label.into(),
+            display_order: None,
+            archived: false,
+        }
+    }
+}
+
 impl From<types::PropertyGroup> for PropertyGroup {
     fn from(raw: types::PropertyGroup) -> Self {
         Self {
@@ -213,9 +254,9 @@ mod tests {
         let definition = PropertyDefinition::from(raw);
         assert_eq!(
             definition.property_type,
-            PropertyType::Other("object_coordinates".into())
+            PropertyType::from("object_coordinates")
         );
-        assert_eq!(definition.field_type, FieldType::Other("geo_pin".into()));
+        assert_eq!(definition.field_type, FieldType::from("geo_pin"));
         assert_eq!(definition.property_type.as_str(), "object_coordinates");
         assert!(!definition.is_text() && !definition.has_unique_value);
         assert_eq!((definition.archivable, definition.created_at), (None, None));

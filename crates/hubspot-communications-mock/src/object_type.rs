@@ -1,8 +1,9 @@
 //! The CRM object types a message can be associated with, and a record's identity.
 
-/// The CRM object types a message can be associated with.
+/// A CRM object type a message can be associated with (the facade's `ObjectType`, closed to
+/// the four the fake models).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ObjectKind {
+pub enum ObjectType {
     /// Contacts (`0-1`).
     Contact,
     /// Companies (`0-2`).
@@ -13,8 +14,9 @@ pub enum ObjectKind {
     Ticket,
 }
 
-impl ObjectKind {
-    /// Every kind, for looking through all of them (e.g. which kind a record id belongs to).
+impl ObjectType {
+    /// Every object type, for looking through all of them (e.g. which one a record id belongs
+    /// to).
     pub const ALL: [Self; 4] = [Self::Contact, Self::Company, Self::Deal, Self::Ticket];
 
     /// Reads HubSpot's singular or plural name, or the object type id.
@@ -28,8 +30,8 @@ impl ObjectKind {
         }
     }
 
-    /// The plural name, as in paths.
-    pub fn plural(self) -> &'static str {
+    /// The name HubSpot uses in paths (`contacts`), as the facade's `ObjectType::as_str`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Contact => "contacts",
             Self::Company => "companies",
@@ -56,8 +58,8 @@ impl ObjectKind {
         }
     }
 
-    /// HubSpot's default association type from a communication to this kind (81, 87, 85, 83;
-    /// the even ids 82 to 88 are the same pairs seen from the record).
+    /// HubSpot's default association type from a communication to this object type (81, 87,
+    /// 85, 83; the even ids 82 to 88 are the same pairs seen from the record).
     pub fn default_type_id(self) -> i32 {
         match self {
             Self::Contact => 81,
@@ -68,9 +70,15 @@ impl ObjectKind {
     }
 }
 
+impl std::fmt::Display for ObjectType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A CRM record's identity: its kind and id (ids are unique across kinds, but paths name both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct RecordId {
-    pub(crate) kind: ObjectKind,
+    pub(crate) kind: ObjectType,
     pub(crate) id: u64,
 }
