@@ -5,6 +5,8 @@ mod csv;
 mod jsonl;
 pub mod time;
 
+pub(crate) use jsonl::LOGGED_OUTCOMES;
+
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
