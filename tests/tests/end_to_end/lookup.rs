@@ -347,7 +347,7 @@ async fn numbers_of_ranges_newer_than_the_metadata_find_their_contacts_in_every_
                         "{region} {property}={form:?} {version}"
                     );
                 }
-                assert_eq!(server.records(ObjectKind::Contact).len(), 2);
+                assert_eq!(server.records(FakeObjectType::Contact).len(), 2);
             }
         }
         // HubSpot's WhatsApp number is E.164.
@@ -372,15 +372,17 @@ async fn numbers_of_ranges_newer_than_the_metadata_find_their_contacts_in_every_
         let ContactMatch::Created(id) = &created[&wanted] else {
             panic!("{e164}: {:?}", created[&wanted]);
         };
-        let contacts: HashMap<String, _> =
-            server.records(ObjectKind::Contact).into_iter().collect();
+        let contacts: HashMap<String, _> = server
+            .records(FakeObjectType::Contact)
+            .into_iter()
+            .collect();
         assert_eq!(contacts[id]["phone"], e164);
         let again = client
             .find_or_create_contacts_by_phone(std::slice::from_ref(&wanted))
             .await
             .unwrap();
         assert_eq!(again[&wanted], found(id), "{e164}");
-        assert_eq!(server.records(ObjectKind::Contact).len(), 1);
+        assert_eq!(server.records(FakeObjectType::Contact).len(), 1);
     }
 }
 
