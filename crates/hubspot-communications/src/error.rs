@@ -75,6 +75,12 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The claims that make one contact per new phone number
+    /// ([`ContactClaims`](crate::ContactClaims): Redis, or a store of yours) could not be
+    /// reached, or a claim was held past twice its lifetime; no contact was created for the
+    /// numbers still unclaimed.
+    #[error("the contact claims could not be used: {0}")]
+    ClaimsUnavailable(Box<dyn std::error::Error + Send + Sync>),
     /// The request was refused before it was sent: one of its values breaks one of HubSpot's
     /// rules (a message without a body, a search over HubSpot's limits, a property name
     /// HubSpot would refuse).

@@ -206,6 +206,8 @@
 
 mod api;
 mod auth;
+#[cfg(feature = "lookup")]
+mod claims;
 mod client;
 mod error;
 mod model;
@@ -236,6 +238,10 @@ pub use api::{
     MAX_ASSOCIATION_BATCH_SIZE,
 };
 pub use auth::{OAuthCredentials, OAuthTokens, Secret};
+#[cfg(all(feature = "lookup", feature = "redis"))]
+pub use claims::RedisClaims;
+#[cfg(feature = "lookup")]
+pub use claims::{Claim, ContactClaims, DEFAULT_CLAIM_TTL, DEFAULT_RECORD_TTL, LocalClaims};
 /// The generated client under this one, for what the facade does not wrap: **unstable**,
 /// outside this crate's semver promise (its types follow HubSpot's spec and the generator, and
 /// change in any release). Only with the `unstable-raw` feature; send its calls through

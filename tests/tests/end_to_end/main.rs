@@ -5,6 +5,7 @@
 mod batch;
 mod bulk;
 mod bulk_logging;
+mod contact_claims;
 mod decisions;
 mod errors;
 mod export_reads;

@@ -8,6 +8,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 use hubspot_communications_raw::types;
 
 use super::objects::batch;
+use crate::claims::Claim;
 use crate::client::Client;
 use crate::error::{Error, ErrorCategory, InvalidResponse, ResponseProblem};
 use crate::model::search::{Filter, FilterGroup, Search, Sort};
@@ -33,6 +34,10 @@ const SEARCHABLE_MOBILE: &str = "hs_searchable_calculated_mobile_number";
 const EMAIL: &str = "email";
 /// The most results a search page holds.
 const SEARCH_PAGE: u32 = 200;
+
+/// How soon a caller waiting for another's claim looks again, at first and at most.
+const CLAIM_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+const CLAIM_POLL_MAX: std::time::Duration = std::time::Duration::from_millis(800);
 
 impl Client {
     /// Finds the contacts holding each phone number in `phone`, `mobilephone` or
@@ -108,26 +113,96 @@ impl Client {
     /// contact. A number HubSpot refuses to create a contact for answers
     /// [`ContactMatch::Refused`].
     ///
+    /// One contact per new number, however many callers look it up at once and however far
+    /// HubSpot's search lags its writes: a number the search does not find is claimed first
+    /// ([`ContactClaims`](crate::ContactClaims): this client's clones by default, every
+    /// process with [`RedisClaims`](crate::RedisClaims)); the caller that wins searches once
+    /// more and creates the contact, the others wait for it and answer
+    /// [`ContactMatch::Found`] with its id.
+    ///
     /// A create is not retried when HubSpot may have acted on it; such a failure is the
-    /// call's error, and calling again finds what was created (once HubSpot's search index
-    /// has it, a few seconds later; until then a second call could create a second contact).
+    /// call's error, and the number stays claimed until its claim lapses, after which the
+    /// next caller's search finds what was created.
     pub async fn find_or_create_contacts_by_phone(
         &self,
         numbers: &[PhoneNumber],
     ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
         let mut answers = self.find_contacts_by_phone(numbers).await?;
-        let missing: Vec<PhoneNumber> = answers
+        let mut waiting: Vec<PhoneNumber> = answers
             .iter()
             .filter(|(_, found)| **found == ContactMatch::NotFound)
             .map(|(number, _)| number.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        let claims = &self.inner.contact_claims;
+        let owner = crate::claims::owner_token();
+        // Claims lapse: one held past twice its lifetime is a store that does not work.
+        let give_up = tokio::time::Instant::now() + claims.claim_ttl() * 2;
+        let mut pause = CLAIM_POLL;
+        loop {
+            let mut won = Vec::new();
+            let mut held = Vec::new();
+            for number in waiting {
+                match claims.claim(number.as_str(), &owner).await? {
+                    Claim::Won => won.push(number),
+                    Claim::Held => held.push(number),
+                    Claim::Recorded(id) => {
+                        answers.insert(number, ContactMatch::Found(id));
+                    }
+                }
+            }
+            if !won.is_empty() {
+                answers.extend(self.create_claimed(&won, &owner).await?);
+            }
+            if held.is_empty() {
+                return Ok(answers);
+            }
+            if tokio::time::Instant::now() >= give_up {
+                return Err(Error::ClaimsUnavailable(
+                    format!(
+                        "{} numbers were claimed past twice a claim's lifetime",
+                        held.len()
+                    )
+                    .into(),
+                ));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(CLAIM_POLL_MAX);
+            waiting = held;
+        }
+    }
+
+    /// Creates the contacts of numbers this call claimed: searched once more first (a contact
+    /// an earlier holder created is searchable by now), recorded once made, and their claims
+    /// released where no contact was made. On an error the claims stay until they lapse: a
+    /// create may have been acted on.
+    async fn create_claimed(
+        &self,
+        won: &[PhoneNumber],
+        owner: &str,
+    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
+        let claims = &self.inner.contact_claims;
+        let mut answers = self.find_contacts_by_phone(won).await?;
+        let mut create = Vec::new();
+        for (number, found) in &answers {
+            match found {
+                ContactMatch::NotFound => create.push(number.clone()),
+                ContactMatch::Found(id) => claims.record(number.as_str(), owner, id).await?,
+                _ => claims.release(number.as_str(), owner).await?,
+            }
+        }
         let created = self
-            .in_chunks(&missing, MAX_BATCH_SIZE, |chunk| async move {
+            .in_chunks(&create, MAX_BATCH_SIZE, |chunk| async move {
                 self.create_contacts(&chunk).await
             })
             .await?;
+        for (number, made) in &created {
+            match made {
+                ContactMatch::Created(id) => claims.record(number.as_str(), owner, id).await?,
+                _ => claims.release(number.as_str(), owner).await?,
+            }
+        }
         answers.extend(created);
         Ok(answers)
     }

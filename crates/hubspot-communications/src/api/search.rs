@@ -2,6 +2,7 @@
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::model::FromRaw;
 use crate::model::Page;
 use crate::model::search::{Search, SearchPage};
 use crate::model::{COMMUNICATIONS, Message};
@@ -21,7 +22,7 @@ impl Client {
             .await?;
         Ok(SearchPage {
             total,
-            page: page.map(Message::from),
+            page: page.map(Message::from_raw),
         })
     }
 

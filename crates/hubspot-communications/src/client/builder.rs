@@ -39,6 +39,9 @@ pub struct ClientBuilder {
     version: ApiVersion,
     #[cfg(feature = "redis")]
     pub(crate) shared_rate_limit: Option<crate::SharedRateLimit>,
+    /// Who creates the contact of a new number; a fresh `LocalClaims` when `None`.
+    #[cfg(feature = "lookup")]
+    contact_claims: Option<Arc<dyn crate::ContactClaims>>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -81,6 +84,8 @@ impl ClientBuilder {
             version: ApiVersion::LATEST,
             #[cfg(feature = "redis")]
             shared_rate_limit: None,
+            #[cfg(feature = "lookup")]
+            contact_claims: None,
         }
     }
 
@@ -91,6 +96,11 @@ impl ClientBuilder {
         #[cfg(feature = "redis")]
         {
             self.shared_rate_limit = None;
+        }
+        // Another account's numbers are other contacts.
+        #[cfg(feature = "lookup")]
+        {
+            self.contact_claims = None;
         }
         self
     }
@@ -240,6 +250,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Who creates the contact of a phone number that
+    /// [`Client::find_or_create_contacts_by_phone`] does not find, when several look at once
+    /// (see [`ContactClaims`](crate::ContactClaims)): by default a
+    /// [`LocalClaims`](crate::LocalClaims) of this client and its clones; with the `redis`
+    /// feature, [`RedisClaims`](crate::RedisClaims) for every process that looks up numbers of
+    /// the account. Not carried over by [`Client::for_account`].
+    #[cfg(feature = "lookup")]
+    pub fn contact_claims(mut self, claims: impl crate::ContactClaims + 'static) -> Self {
+        self.contact_claims = Some(Arc::new(claims));
+        self
+    }
+
     /// Builds the client. Fails if the base URL is not an http(s) URL, the token cannot be sent
     /// in a header, a rate limit, the batch
     /// concurrency, the deadline or the response limit is zero, or the HTTP client cannot be
@@ -364,6 +386,10 @@ impl ClientBuilder {
                 retry: self.retry,
                 batch_concurrency: self.batch_concurrency,
                 deadline: self.deadline,
+                #[cfg(feature = "lookup")]
+                contact_claims: self
+                    .contact_claims
+                    .unwrap_or_else(|| Arc::new(crate::LocalClaims::new())),
             }),
         })
     }

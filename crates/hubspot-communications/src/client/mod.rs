@@ -89,6 +89,9 @@ pub(crate) struct Inner {
     pub(crate) deadline: Option<Duration>,
     pub(crate) version: ApiVersion,
     pub(crate) paths: &'static raw::ApiVersionPaths,
+    /// Who creates the contact of a new phone number (shared by every clone).
+    #[cfg(feature = "lookup")]
+    pub(crate) contact_claims: Arc<dyn crate::ContactClaims>,
 }
 
 impl std::fmt::Debug for Client {

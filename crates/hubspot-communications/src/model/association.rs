@@ -1,5 +1,6 @@
 //! Associations between a message and CRM records.
 
+use super::from_raw::FromRaw;
 use hubspot_communications_raw::types;
 
 use super::record::{ObjectType, Record};
@@ -246,8 +247,8 @@ impl LabelledType {
     }
 }
 
-impl From<types::MultiAssociatedObjectWithLabel> for AssociatedRecord {
-    fn from(record: types::MultiAssociatedObjectWithLabel) -> Self {
+impl FromRaw<types::MultiAssociatedObjectWithLabel> for AssociatedRecord {
+    fn from_raw(record: types::MultiAssociatedObjectWithLabel) -> Self {
         Self {
             id: record.to_object_id,
             types: record

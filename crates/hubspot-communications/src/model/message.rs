@@ -1,5 +1,6 @@
 //! A message as HubSpot returns it.
 
+use super::from_raw::FromRaw;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -204,8 +205,8 @@ macro_rules! from_object {
     };
 }
 
-impl From<types::SimplePublicObjectWithAssociations> for Message {
-    fn from(object: types::SimplePublicObjectWithAssociations) -> Self {
+impl FromRaw<types::SimplePublicObjectWithAssociations> for Message {
+    fn from_raw(object: types::SimplePublicObjectWithAssociations) -> Self {
         let mut message = from_object!(object);
         message.partial_associations = object
             .associations
@@ -232,14 +233,14 @@ impl From<types::SimplePublicObjectWithAssociations> for Message {
     }
 }
 
-impl From<types::SimplePublicObject> for Message {
-    fn from(object: types::SimplePublicObject) -> Self {
+impl FromRaw<types::SimplePublicObject> for Message {
+    fn from_raw(object: types::SimplePublicObject) -> Self {
         from_object!(object)
     }
 }
 
-impl From<types::SimplePublicUpsertObject> for Message {
-    fn from(object: types::SimplePublicUpsertObject) -> Self {
+impl FromRaw<types::SimplePublicUpsertObject> for Message {
+    fn from_raw(object: types::SimplePublicUpsertObject) -> Self {
         Self {
             upsert_new: Some(object.new),
             ..from_object!(object)
@@ -307,7 +308,7 @@ mod tests {
                 }
             }))
             .unwrap();
-        let message = Message::from(object);
+        let message = Message::from_raw(object);
         assert_eq!(
             message.partial_associations,
             BTreeSet::from([ObjectType::Contact])

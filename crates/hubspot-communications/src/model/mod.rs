@@ -25,6 +25,7 @@ mod batch_outcome;
 mod channel;
 #[cfg(feature = "lookup")]
 mod contact_match;
+mod from_raw;
 mod message;
 mod new_message;
 mod page;
@@ -42,6 +43,7 @@ pub use batch_outcome::{BatchError, BatchFailure, BatchOutcome, BatchSuccess, MA
 pub use channel::Channel;
 #[cfg(feature = "lookup")]
 pub use contact_match::ContactMatch;
+pub(crate) use from_raw::FromRaw;
 pub use message::{AssociatedId, Message, PropertyVersion, property};
 pub use new_message::{MessageUpdate, NewMessage};
 pub use page::Page;

@@ -1,5 +1,6 @@
 //! CRM records a message is logged on: contacts, companies, deals, tickets.
 
+use super::from_raw::FromRaw;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -134,8 +135,8 @@ impl RecordProperties {
     }
 }
 
-impl From<types::SimplePublicObject> for RecordProperties {
-    fn from(object: types::SimplePublicObject) -> Self {
+impl FromRaw<types::SimplePublicObject> for RecordProperties {
+    fn from_raw(object: types::SimplePublicObject) -> Self {
         Self {
             id: object.id,
             properties: object.properties,

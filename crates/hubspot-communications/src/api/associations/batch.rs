@@ -9,6 +9,7 @@ use hubspot_communications_raw::types;
 
 use crate::client::Client;
 use crate::error::{Error, InvalidResponse, ResponseProblem};
+use crate::model::FromRaw;
 use crate::model::{
     AssociatedRecord, AssociationInput, BatchError, BatchFailure, BatchOutcome, BatchSuccess,
     COMMUNICATIONS, ObjectType, check_id,
@@ -185,7 +186,7 @@ impl Client {
                     // Not an id that was asked for.
                     continue;
                 };
-                records.extend(result.to.into_iter().map(AssociatedRecord::from));
+                records.extend(result.to.into_iter().map(AssociatedRecord::from_raw));
                 if let Some(next) = result.paging.and_then(|p| p.next) {
                     if !cursors.insert((result.from.id.clone(), next.after.clone())) {
                         return Err(InvalidResponse::error(

@@ -11,6 +11,7 @@ use hubspot_communications_raw::types;
 
 use crate::client::{Client, RawClients};
 use crate::error::Error;
+use crate::model::FromRaw;
 use crate::model::{
     AssociatedRecord, Association, AssociationType, COMMUNICATIONS, ObjectType, Page, Record,
     check_id,
@@ -256,7 +257,7 @@ impl Client {
             items: page
                 .results
                 .into_iter()
-                .map(AssociatedRecord::from)
+                .map(AssociatedRecord::from_raw)
                 .collect(),
             next: page.paging.and_then(|p| p.next).map(|next| next.after),
         })
@@ -298,7 +299,11 @@ impl Client {
             });
         };
         Ok(Page {
-            items: found.to.into_iter().map(AssociatedRecord::from).collect(),
+            items: found
+                .to
+                .into_iter()
+                .map(AssociatedRecord::from_raw)
+                .collect(),
             next: found.paging.and_then(|p| p.next).map(|next| next.after),
         })
     }

@@ -5,6 +5,7 @@ use hubspot_communications_raw::types;
 
 use crate::api::objects::batch;
 use crate::client::Client;
+use crate::model::FromRaw;
 use crate::model::{
     BatchOutcome, BatchReadOptions, COMMUNICATIONS, MAX_BATCH_SIZE, Message, NewMessage,
     UpdateInput, UpsertInput, check_id, check_name, object_id,
@@ -41,7 +42,7 @@ impl Client {
             |raw, inputs| batch::create(raw, COMMUNICATIONS, inputs),
             |chunk, result| {
                 let input = traced(chunk, result.object_write_trace_id.as_deref());
-                (input, Message::from(result))
+                (input, Message::from_raw(result))
             },
         )
         .await
@@ -93,7 +94,7 @@ impl Client {
             message_batch(Operation::BatchUpdate, Some(&ids)),
             prepared.collect(),
             |raw, inputs| batch::update(raw, COMMUNICATIONS, inputs),
-            |chunk, result| (position(&ids, chunk, &result.id), Message::from(result)),
+            |chunk, result| (position(&ids, chunk, &result.id), Message::from_raw(result)),
         )
         .await
     }
@@ -128,7 +129,7 @@ impl Client {
             |chunk, result| {
                 let key = result.properties.get(id_property).cloned().flatten();
                 let input = key.and_then(|key| position(&keys, chunk, &key));
-                (input, Message::from(result))
+                (input, Message::from_raw(result))
             },
         )
         .await

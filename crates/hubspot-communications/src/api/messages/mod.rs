@@ -8,6 +8,7 @@ pub use bulk::{LogOutcome, Logged};
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::model::FromRaw;
 use crate::model::Page;
 use crate::model::{
     COMMUNICATIONS, ListOptions, MAX_LIST_PAGE_SIZE, Message, MessageUpdate, NewMessage,
@@ -26,7 +27,7 @@ impl Client {
         let created = self
             .create_object(Operation::CreateCommunication, COMMUNICATIONS, body)
             .await?;
-        Ok(created.into())
+        Ok(Message::from_raw(created))
     }
 
     /// Reads a message with HubSpot's default properties.
@@ -62,7 +63,7 @@ impl Client {
         let found = self
             .read_object(operation, COMMUNICATIONS, id, id_property, options)
             .await?;
-        Ok(found.into())
+        Ok(Message::from_raw(found))
     }
 
     /// Sets and clears properties of a message; returns the message after the change.
@@ -78,7 +79,7 @@ impl Client {
                 properties,
             )
             .await?;
-        Ok(updated.into())
+        Ok(Message::from_raw(updated))
     }
 
     /// Moves a message to the recycle bin (the guide's "Delete messages"); it can be restored
@@ -108,7 +109,7 @@ impl Client {
                 after,
             )
             .await?;
-        Ok(page.map(Message::from))
+        Ok(page.map(Message::from_raw))
     }
 
     /// Every message, as a stream that fetches the next page when the last one is used up.

@@ -33,6 +33,11 @@ impl KeyProperty {
 }
 
 /// Why communications cannot have the key property asked for. Nothing was changed.
+///
+/// It stands apart from [`Error`] on purpose: most of its cases are answers about the
+/// account's setup, not failures of a call (HubSpot answered every request; the property it
+/// found cannot key messages), and each names what the user must do in HubSpot. A call that
+/// failed is [`KeyPropertyError::Request`], holding the [`Error`] as it is.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyPropertyError {

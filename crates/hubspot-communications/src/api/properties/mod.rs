@@ -7,6 +7,7 @@ pub use key::{COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError};
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::model::FromRaw;
 use crate::model::{NewProperty, ObjectType, PropertyDefinition, PropertyGroup, check_id};
 use crate::operation::Operation;
 
@@ -24,7 +25,11 @@ impl Client {
                 list.object_type(object_type.as_str()).send()
             })
             .await?;
-        Ok(answer.results.into_iter().map(Into::into).collect())
+        Ok(answer
+            .results
+            .into_iter()
+            .map(PropertyDefinition::from_raw)
+            .collect())
     }
 
     /// One property of an object type, `None` if it has no live property of that name (an
@@ -55,7 +60,7 @@ impl Client {
             })
             .await;
         match answer {
-            Ok(property) => Ok(Some(property.into())),
+            Ok(property) => Ok(Some(PropertyDefinition::from_raw(property))),
             Err(error) if error.status() == Some(404) => Ok(None),
             Err(error) => Err(error),
         }
@@ -81,7 +86,7 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(created.into())
+        Ok(PropertyDefinition::from_raw(created))
     }
 
     /// Moves a property of the account's to the recycle bin (HubSpot's own cannot be
@@ -108,7 +113,11 @@ impl Client {
                 list.object_type(object_type.as_str()).send()
             })
             .await?;
-        Ok(answer.results.into_iter().map(Into::into).collect())
+        Ok(answer
+            .results
+            .into_iter()
+            .map(PropertyGroup::from_raw)
+            .collect())
     }
 }
 

@@ -1,6 +1,7 @@
 //! What a property is, as HubSpot's Properties API describes it: its definition, its options,
 //! its type and field type, and the property groups definitions belong to.
 
+use crate::model::from_raw::FromRaw;
 use chrono::{DateTime, Utc};
 use hubspot_communications_raw::types;
 
@@ -166,8 +167,8 @@ impl PropertyDefinition {
     }
 }
 
-impl From<types::Property> for PropertyDefinition {
-    fn from(raw: types::Property) -> Self {
+impl FromRaw<types::Property> for PropertyDefinition {
+    fn from_raw(raw: types::Property) -> Self {
         let metadata = raw.modification_metadata;
         Self {
             name: raw.name,
@@ -228,8 +229,8 @@ impl PropertyGroup {
     }
 }
 
-impl From<types::PropertyGroup> for PropertyGroup {
-    fn from(raw: types::PropertyGroup) -> Self {
+impl FromRaw<types::PropertyGroup> for PropertyGroup {
+    fn from_raw(raw: types::PropertyGroup) -> Self {
         Self {
             name: raw.name,
             label: raw.label,
@@ -251,7 +252,7 @@ mod tests {
             "textDisplayHint": "hologram", "dataSensitivity": "extremely_sensitive"
         }))
         .unwrap();
-        let definition = PropertyDefinition::from(raw);
+        let definition = PropertyDefinition::from_raw(raw);
         assert_eq!(
             definition.property_type,
             PropertyType::from("object_coordinates")
