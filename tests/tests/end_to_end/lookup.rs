@@ -285,6 +285,107 @@ async fn find_or_create_creates_each_missing_contact_once() {
     }
 }
 
+/// Numbers of ranges opened after the metadata this build carries (`+1 472`, Kenya's `1…`,
+/// Nigeria's `9100`): each finds the contact that holds it, in every form a contact holds it,
+/// in the account's region; find-or-create makes one contact for it, which the next call finds.
+#[tokio::test]
+async fn numbers_of_ranges_newer_than_the_metadata_find_their_contacts_in_every_form() {
+    let cases = [
+        (
+            "US",
+            "+14725558166",
+            &[
+                "+1 472 555 8166",
+                "(472) 555-8166",
+                "1-472-555-8166",
+                "001 472 555 8166",
+            ][..],
+        ),
+        (
+            "KE",
+            "+254181520498",
+            &[
+                "+254 181 520498",
+                "0181 520498",
+                "00254 181 520 498",
+                "+254181520498",
+            ][..],
+        ),
+        (
+            "NG",
+            "+2349100424019",
+            &["+234 9100 424019", "0910 042 4019", "00234 910 042 4019"][..],
+        ),
+    ];
+    for (region, e164, forms) in cases {
+        let wanted = number(e164, None);
+        assert!(
+            !wanted.is_valid_in_metadata(),
+            "{e164} is known to the metadata now"
+        );
+        for form in forms {
+            for property in ["phone", "mobilephone"] {
+                let (server, _) = fake(roomy().phone_region(region)).await;
+                let holder = contact(&server, &[(property, form)]);
+                // Its national digits under another country code: found, then set aside.
+                contact(
+                    &server,
+                    &[(
+                        "phone",
+                        &format!("+44 {}", wanted.national_significant_number()),
+                    )],
+                );
+                for version in ApiVersion::ALL {
+                    let client = client_at(&server, version);
+                    let answers = client
+                        .find_or_create_contacts_by_phone(std::slice::from_ref(&wanted))
+                        .await
+                        .unwrap();
+                    assert_eq!(
+                        answers[&wanted],
+                        found(&holder),
+                        "{region} {property}={form:?} {version}"
+                    );
+                }
+                assert_eq!(server.records(FakeObjectType::Contact).len(), 2);
+            }
+        }
+        // HubSpot's WhatsApp number is E.164.
+        let (server, _) = fake(roomy().phone_region(region)).await;
+        let holder = contact(&server, &[("hs_whatsapp_phone_number", e164)]);
+        let client = client_at(&server, ApiVersion::LATEST);
+        let answers = client
+            .find_contacts_by_phone(std::slice::from_ref(&wanted))
+            .await
+            .unwrap();
+        assert_eq!(answers[&wanted], found(&holder), "{region} WhatsApp");
+
+        // No contact holds it: one is created, found by the next call.
+        let (server, _) = fake(roomy().phone_region(region)).await;
+        let client = client_at(&server, ApiVersion::LATEST);
+        let typed = number(forms[1], Some(Region::parse(region).unwrap()));
+        assert_eq!(typed, wanted);
+        let created = client
+            .find_or_create_contacts_by_phone(std::slice::from_ref(&typed))
+            .await
+            .unwrap();
+        let ContactMatch::Created(id) = &created[&wanted] else {
+            panic!("{e164}: {:?}", created[&wanted]);
+        };
+        let contacts: HashMap<String, _> = server
+            .records(FakeObjectType::Contact)
+            .into_iter()
+            .collect();
+        assert_eq!(contacts[id]["phone"], e164);
+        let again = client
+            .find_or_create_contacts_by_phone(std::slice::from_ref(&wanted))
+            .await
+            .unwrap();
+        assert_eq!(again[&wanted], found(id), "{e164}");
+        assert_eq!(server.records(FakeObjectType::Contact).len(), 1);
+    }
+}
+
 #[tokio::test]
 async fn a_refused_create_is_reported_for_its_number_alone() {
     // An account whose `phone` only takes fixed options refuses a number: HubSpot's per-item

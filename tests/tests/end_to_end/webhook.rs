@@ -149,6 +149,54 @@ async fn an_unknown_sender_gets_a_contact_and_sms_is_sms() {
     );
 }
 
+/// Senders from ranges opened after the numbering metadata the build carries (Kenya's `1…`,
+/// `+1 472`) are logged on the contacts holding them, or on a contact made for them; a number
+/// too short for its country is still a 400.
+#[tokio::test]
+async fn senders_from_ranges_newer_than_the_metadata_are_logged() {
+    let (server, url, _task) = webhook(ApiVersion::LATEST).await;
+    let wanjiru = server.seed_record(
+        FakeObjectType::Contact,
+        &[("mobilephone", "+254 181 520 498")],
+    );
+    let dana = server.seed_record(FakeObjectType::Contact, &[("phone", "(472) 555-8166")]);
+    let deliveries = [
+        ("SM10", "whatsapp:+254181520498", Some(&wanjiru)),
+        ("SM11", "+14725558166", Some(&dana)),
+        // Nigeria's 9100, which no contact holds: one is made.
+        ("SM12", "+2349100424019", None),
+    ];
+    for (sid, from, holder) in deliveries {
+        let message = params(sid, from, "Hello");
+        let signature = app::signature(AUTH_TOKEN, &url, &message);
+        assert_eq!(
+            deliver(&url, &message, Some(signature)).await,
+            200,
+            "{from}"
+        );
+        let (id, _) = server
+            .messages()
+            .into_iter()
+            .find(|(_, properties)| properties[app::ID_PROPERTY] == sid)
+            .unwrap_or_else(|| panic!("{sid} is not stored"));
+        let contacts = contacts_of(&server, &id).await;
+        match holder {
+            Some(holder) => assert_eq!(contacts, [holder.as_str()], "{from}"),
+            None => {
+                let made = server.records(FakeObjectType::Contact);
+                let made = made.iter().find(|(id, _)| contacts.contains(id)).unwrap();
+                assert_eq!(made.1["phone"], "+2349100424019");
+            }
+        }
+    }
+    assert_eq!(server.records(FakeObjectType::Contact).len(), 3);
+
+    let too_short = params("SM13", "+254181520", "x");
+    let signature = app::signature(AUTH_TOKEN, &url, &too_short);
+    assert_eq!(deliver(&url, &too_short, Some(signature)).await, 400);
+    assert_eq!(server.message_count(), 3);
+}
+
 #[tokio::test]
 async fn a_bad_signature_is_refused_and_logs_nothing() {
     let (server, url, _task) = webhook(ApiVersion::LATEST).await;

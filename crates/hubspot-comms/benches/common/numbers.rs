@@ -17,7 +17,7 @@ pub(crate) fn numbers(count: usize) -> Vec<String> {
         let area = AREAS[(i % 20) as usize];
         let rest = 2_340_000 + i / 20;
         let e164 = format!("+1{area}{rest}");
-        if PhoneNumber::parse(&e164, us).is_ok() {
+        if PhoneNumber::parse(&e164, us).is_ok_and(|number| number.is_valid_in_metadata()) {
             numbers.push(e164);
         }
         i += 1;

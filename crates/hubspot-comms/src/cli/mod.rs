@@ -10,8 +10,11 @@ mod import;
 mod setup;
 mod shared;
 
+use std::sync::LazyLock;
+
 use clap::{Parser, Subcommand};
 use hubspot_comms::exit;
+use hubspot_communications::PhoneNumber;
 
 pub use export::ExportArgs;
 pub use import::ImportArgs;
@@ -22,12 +25,27 @@ pub use setup::SetupArgs;
 /// Every command needs HUBSPOT_ACCESS_TOKEN (a private app token), or --demo to run against an
 /// embedded fake HubSpot instead of your account.
 #[derive(Debug, Parser)]
-#[command(name = "hubspot-comms", version, about, after_help = exit::help(exit::ALL))]
+#[command(
+    name = "hubspot-comms",
+    version = VERSION.as_str(),
+    about,
+    after_help = exit::help(exit::ALL)
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// `--version`: the program's, and the numbering metadata its phone numbers are read with
+/// (newer ranges are read all the same; the import's report warns of them).
+static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{} (phone numbering metadata: libphonenumber {})",
+        env!("CARGO_PKG_VERSION"),
+        PhoneNumber::METADATA_VERSION
+    )
+});
 
 /// The commands.
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! The report: one JSON line per row that was not logged, with its line, why, and the row as
 //! it was read, so that the report itself can be imported again (`hubspot-comms import
-//! report.jsonl` reads each line's `row`).
+//! report.jsonl` reads each line's `row`); and one per logged row that carries a warning
+//! (its outcome `logged`, `already_logged` or `would_log`; importing the report skips it).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -25,6 +26,12 @@ pub enum Outcome {
     Refused,
     /// HubSpot may or may not have stored it.
     Unknown,
+    /// Logged, with a warning.
+    Logged,
+    /// Found logged already, and updated, with a warning.
+    AlreadyLogged,
+    /// A dry run would log it; with a warning.
+    WouldLog,
 }
 
 /// One line of the report.
@@ -42,6 +49,10 @@ pub struct Entry<'a> {
     /// The contact's number in E.164, when it could be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<&'a str>,
+    /// Something to check about the row, whatever its outcome: its number is not in the
+    /// numbering metadata the build carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<&'a str>,
     /// The contacts holding the number, when several do.
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub contacts: &'a [String],
@@ -103,5 +114,28 @@ impl Report {
     /// Where it is.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outcomes_of_logged_rows_are_those_importing_a_report_skips() {
+        let logged = [Outcome::Logged, Outcome::AlreadyLogged, Outcome::WouldLog]
+            .map(|outcome| serde_json::to_value(outcome).unwrap());
+        assert_eq!(logged, crate::input::LOGGED_OUTCOMES);
+        let not_logged = [
+            Outcome::BadRow,
+            Outcome::NotFound,
+            Outcome::Ambiguous,
+            Outcome::Refused,
+            Outcome::Unknown,
+        ];
+        for outcome in not_logged {
+            let name = serde_json::to_value(outcome).unwrap();
+            assert!(!crate::input::LOGGED_OUTCOMES.contains(&name.as_str().unwrap()));
+        }
     }
 }

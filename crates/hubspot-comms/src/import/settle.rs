@@ -11,6 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use hubspot_communications::PhoneNumber;
+
 use super::error::ImportError;
 use super::flow::{Fate, Original, Settled};
 use super::report::{Entry, Outcome, Report};
@@ -69,11 +71,13 @@ impl Settler {
     /// Takes a settled row; applies every row that is now next in order.
     pub(crate) fn accept(&mut self, mut settled: Settled) -> Result<(), ImportError> {
         // A row that waits for those before it keeps only what its report line needs: a
-        // logged one, nothing of its original.
+        // logged one, nothing of its original (its key and number if it has a warning).
         if settled.place.seq != self.next && !settled.fate.is_reported() {
             settled.original = Original::Text(None);
-            settled.key = None;
-            settled.number = None;
+            if warning(settled.number.as_ref()).is_none() {
+                settled.key = None;
+                settled.number = None;
+            }
         }
         self.early.insert(settled.place.seq, settled);
         while let Some(settled) = self.early.remove(&self.next) {
@@ -90,19 +94,28 @@ impl Settler {
         let counts = &mut self.state.counts;
         counts.rows += 1;
         let number = settled.number.as_ref().map(|n| n.as_str().to_owned());
+        let warning = warning(settled.number.as_ref());
+        if warning.is_some() {
+            counts.numbers_not_in_metadata += 1;
+        }
+        // A logged row is in the report for its warning alone.
+        let logged = |outcome, reason: &str| {
+            let outcome = warning.as_ref().map(|_| outcome);
+            (outcome, reason.to_owned())
+        };
         let mut contacts: &[String] = &[];
         let (outcome, reason) = match &settled.fate {
             Fate::Logged => {
                 counts.logged += 1;
-                (None, String::new())
+                logged(Outcome::Logged, "logged")
             }
             Fate::AlreadyLogged => {
                 counts.already_logged += 1;
-                (None, String::new())
+                logged(Outcome::AlreadyLogged, "found logged already, and updated")
             }
             Fate::WouldLog => {
                 counts.would_log += 1;
-                (None, String::new())
+                logged(Outcome::WouldLog, "a dry run: it would be logged")
             }
             Fate::Bad(reason) => {
                 counts.bad_rows += 1;
@@ -143,6 +156,7 @@ impl Settler {
                 reason: &reason,
                 key: settled.key.as_deref(),
                 number: number.as_deref(),
+                warning: warning.as_deref(),
                 contacts,
                 row,
                 text,
@@ -221,4 +235,15 @@ impl Settler {
     pub(crate) fn progress(&self) -> &Progress {
         &self.progress
     }
+}
+
+/// The warning for a row's number the numbering metadata does not know: a range opened since
+/// the metadata this build carries, or a mistyped number. Its message was logged all the same.
+fn warning(number: Option<&PhoneNumber>) -> Option<String> {
+    let number = number.filter(|number| !number.is_valid_in_metadata())?;
+    Some(format!(
+        "{number} is possible for its country, but not in the numbering metadata this build \
+         carries (libphonenumber {}): a range opened since, or a mistyped number",
+        PhoneNumber::METADATA_VERSION
+    ))
 }

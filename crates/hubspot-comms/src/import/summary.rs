@@ -32,10 +32,15 @@ pub struct Counts {
     pub ambiguous: u64,
     /// Contacts created for numbers no contact held (`--create-missing-contacts`).
     pub contacts_created: u64,
+    /// Rows whose number the numbering metadata this build carries does not know (a range
+    /// opened since, or a mistyped number): read and logged all the same, with a warning in
+    /// the report.
+    #[serde(default)]
+    pub numbers_not_in_metadata: u64,
 }
 
 impl Counts {
-    /// Rows written to the report.
+    /// Rows not logged (each in the report).
     pub fn reported(&self) -> u64 {
         self.failed + self.unknown + self.bad_rows + self.not_found + self.ambiguous
     }
@@ -79,6 +84,15 @@ impl fmt::Display for Summary {
         line("contact ambiguous", c.ambiguous)?;
         if c.contacts_created > 0 {
             line("contacts created", c.contacts_created)?;
+        }
+        if c.numbers_not_in_metadata > 0 {
+            line("numbers not in metadata", c.numbers_not_in_metadata)?;
+            writeln!(
+                f,
+                "  (read all the same; the report warns of each: libphonenumber {} does not know \
+                 them)",
+                hubspot_communications::PhoneNumber::METADATA_VERSION
+            )?;
         }
         Ok(())
     }

@@ -1,11 +1,16 @@
 //! JSON Lines: one object per line; blank lines are skipped. A line of a report (an object
-//! with `reason` and the original `row`) stands for its row, so a report can be imported.
+//! with `reason` and the original `row`) stands for its row, so a report can be imported; a
+//! report's line for a row that was logged (a warning) is skipped.
 
 use std::io::{self, BufRead};
 
 use serde_json::{Map, Value};
 
 use super::{Record, Unreadable, excerpt};
+
+/// The outcomes of a report's lines for rows that were logged (and are there for a warning):
+/// the import's `report::Outcome::{Logged, AlreadyLogged, WouldLog}`.
+pub(crate) const LOGGED_OUTCOMES: [&str; 3] = ["logged", "already_logged", "would_log"];
 
 /// The longest line read; a longer one is reported, not held in memory.
 const MAX_LINE_BYTES: usize = 1024 * 1024;
@@ -84,7 +89,11 @@ impl<R: BufRead> Iterator for Lines<R> {
             } else {
                 match std::str::from_utf8(&self.buffer) {
                     Ok(text) if text.trim().is_empty() => continue,
-                    Ok(text) => object(text),
+                    Ok(text) => match object(text) {
+                        Ok(None) => continue,
+                        Ok(Some(fields)) => Ok(fields),
+                        Err(unreadable) => Err(unreadable),
+                    },
                     Err(error) => Err(Unreadable {
                         reason: format!("not UTF-8 text: {error}"),
                         text: None,
@@ -100,20 +109,25 @@ impl<R: BufRead> Iterator for Lines<R> {
     }
 }
 
-/// A line's object, or the row a report line carries.
-fn object(text: &str) -> Result<Map<String, Value>, Unreadable> {
+/// A line's object, or the row a report line carries; `None` for a report line of a row that
+/// was logged (a warning: there is nothing to import again).
+fn object(text: &str) -> Result<Option<Map<String, Value>>, Unreadable> {
     let unreadable = |reason: String| Unreadable {
         reason,
         text: Some(excerpt(text)),
     };
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(mut object)) => {
-            if object.contains_key("reason")
-                && let Some(Value::Object(row)) = object.remove("row")
-            {
-                return Ok(row);
+            if object.contains_key("reason") {
+                let outcome = object.get("outcome").and_then(Value::as_str);
+                if outcome.is_some_and(|outcome| LOGGED_OUTCOMES.contains(&outcome)) {
+                    return Ok(None);
+                }
+                if let Some(Value::Object(row)) = object.remove("row") {
+                    return Ok(Some(row));
+                }
             }
-            Ok(object)
+            Ok(Some(object))
         }
         Ok(_) => Err(unreadable("not a JSON object".to_owned())),
         Err(error) => Err(unreadable(format!("not JSON: {error}"))),
@@ -149,6 +163,22 @@ mod tests {
         let fields = records[0].fields.as_ref().unwrap();
         assert_eq!(fields.len(), 1);
         assert_eq!(fields["From"], "+1");
+    }
+
+    #[test]
+    fn a_report_line_of_a_logged_row_is_skipped() {
+        let text = br#"{"line":2,"outcome":"logged","reason":"logged","warning":"w","number":"+254181520498"}
+{"line":3,"outcome":"not_found","reason":"no contact","warning":"w","row":{"From":"+2"}}
+{"line":4,"outcome":"would_log","reason":"a dry run","warning":"w"}
+{"outcome":"logged","body":"no reason: a row, not a report line"}"#;
+        let records = read(text, Format::Jsonl);
+        let lines: Vec<u64> = records.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4]);
+        assert_eq!(records[0].field("From"), "+2");
+        assert_eq!(
+            records[1].field("body"),
+            "no reason: a row, not a report line"
+        );
     }
 
     #[test]

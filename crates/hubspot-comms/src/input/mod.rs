@@ -5,6 +5,10 @@ mod csv;
 mod jsonl;
 pub mod time;
 
+// For the report's test, which holds its outcomes to these.
+#[cfg(test)]
+pub(crate) use jsonl::LOGGED_OUTCOMES;
+
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;

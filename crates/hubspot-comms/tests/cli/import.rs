@@ -454,6 +454,143 @@ async fn the_report_can_be_imported_again() {
     assert_eq!(still[0]["row"]["Sid"], "SM4");
 }
 
+/// Numbers of ranges opened after the numbering metadata the build carries (`+1 472`,
+/// Kenya's `1…`, Nigeria's `9100`) are logged on the contacts that hold them, however those
+/// hold them; the report warns of each (the logged ones included, which importing the report
+/// skips), and the summary counts them.
+#[tokio::test(flavor = "multi_thread")]
+async fn numbers_of_ranges_newer_than_the_metadata_are_logged_with_a_warning() {
+    let fake = fake(config()).await;
+    let wanjiru = contact(&fake, &[("mobilephone", "+254 181 520498")]);
+    let dana = contact(&fake, &[("phone", "(472) 555-8166")]);
+    let chidi = contact(&fake, &[("hs_whatsapp_phone_number", "+2349100424019")]);
+    let linda = contact(&fake, &[("phone", "+1 415-555-0100")]);
+    let ours = "+14155559999";
+    let rows = [
+        twilio(
+            "SM1",
+            "+254181520498",
+            ours,
+            "Habari",
+            "2026-11-02T09:00:00Z",
+            "inbound",
+        ),
+        twilio(
+            "SM2",
+            ours,
+            "+1 (472) 555-8166",
+            "Hi Dana",
+            "2026-11-02T09:01:00Z",
+            "outbound-api",
+        ),
+        twilio(
+            "SM3",
+            "whatsapp:+2349100424019",
+            "whatsapp:+14155559999",
+            "Good morning",
+            "2026-11-02T09:02:00Z",
+            "inbound",
+        ),
+        twilio(
+            "SM4",
+            "+14155550100",
+            ours,
+            "Known range",
+            "2026-11-02T09:03:00Z",
+            "inbound",
+        ),
+        // Too short for Kenya (six digits): refused as a number, not guessed.
+        twilio(
+            "SM5",
+            "+254 181 520",
+            ours,
+            "Short",
+            "2026-11-02T09:04:00Z",
+            "inbound",
+        ),
+        // A new range no contact holds.
+        twilio(
+            "SM6",
+            "+2349100424020",
+            ours,
+            "Nobody",
+            "2026-11-02T09:05:00Z",
+            "inbound",
+        ),
+    ];
+    let directory = tempfile::tempdir().unwrap();
+    write(
+        directory.path(),
+        "export.csv",
+        &format!("{TWILIO_HEADER}\n{}\n", rows.join("\n")),
+    );
+
+    let run = import(&fake, directory.path(), "export.csv", &[]).await;
+
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.count("logged"), 4);
+    assert_eq!(run.count("bad rows (skipped)"), 1);
+    assert_eq!(run.count("contact not found"), 1);
+    assert_eq!(run.count("numbers not in metadata"), 4);
+    let stored = one_per_key(&fake);
+    assert_eq!(stored.len(), 4);
+    for (key, contact) in [
+        ("SM1", &wanjiru),
+        ("SM2", &dana),
+        ("SM3", &chidi),
+        ("SM4", &linda),
+    ] {
+        assert_eq!(
+            &stored[key].contacts,
+            std::slice::from_ref(contact),
+            "{key}"
+        );
+    }
+    let lines = report(&directory.path().join("export.csv.report.jsonl"));
+    let found: Vec<(u64, &str, &str)> = lines
+        .iter()
+        .map(|l| {
+            let number = l["number"].as_str().unwrap_or_default();
+            (
+                l["line"].as_u64().unwrap(),
+                l["outcome"].as_str().unwrap(),
+                number,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (2, "logged", "+254181520498"),
+            (3, "logged", "+14725558166"),
+            (4, "logged", "+2349100424019"),
+            (6, "bad_row", ""),
+            (7, "not_found", "+2349100424020"),
+        ]
+    );
+    for line in [&lines[0], &lines[1], &lines[2], &lines[4]] {
+        let warning = line["warning"].as_str().unwrap_or_default();
+        let metadata = hubspot_communications::PhoneNumber::METADATA_VERSION;
+        assert!(
+            warning.contains(&format!("libphonenumber {metadata}")),
+            "{line}"
+        );
+        assert!(warning.contains(line["number"].as_str().unwrap()), "{line}");
+    }
+    assert!(
+        lines[3]["reason"].as_str().unwrap().contains("+254"),
+        "{}",
+        lines[3]
+    );
+    assert!(lines[3].get("warning").is_none());
+
+    // The report is the next input: its logged lines are skipped, the others read again.
+    let again = import(&fake, directory.path(), "export.csv.report.jsonl", &[]).await;
+    assert_eq!(again.count("rows"), 2, "{again:?}");
+    assert_eq!(again.count("logged"), 0);
+    assert_eq!(one_per_key(&fake).len(), 4);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dry_run_writes_nothing() {
     let fake = fake(config()).await;
@@ -623,4 +760,23 @@ async fn fake_with_lost_answers() -> hubspot_communications_mock::MockServer {
         .with(FaultKind::DropAfterStore, 1.0)
         .on("batch/upsert");
     fake(config().faults(faults)).await
+}
+
+/// `--version` names the numbering metadata numbers are read with, which the report's warnings
+/// name too.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_version_names_the_numbering_metadata() {
+    let directory = tempfile::tempdir().unwrap();
+    for flag in ["--version", "-V"] {
+        let mut command = common::without_token(directory.path());
+        command.arg(flag);
+        let shown = common::run(command).await;
+        assert_eq!(shown.code, 0, "{shown:?}");
+        let expected = format!(
+            "hubspot-comms {} (phone numbering metadata: libphonenumber {})",
+            env!("CARGO_PKG_VERSION"),
+            hubspot_communications::PhoneNumber::METADATA_VERSION
+        );
+        assert_eq!(shown.stdout.trim(), expected);
+    }
 }
