@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use hubspot_communications_mock::{
-    Config, FaultKind, Faults, MockServer, RateLimit, Subscription, Webhooks,
+    Config, DEFAULT_SEARCH_LAG, FaultKind, Faults, MockServer, RateLimit, Subscription, Webhooks,
 };
 
 /// A fake HubSpot CRM Communications API: on loopback by default, or on any address (beside
@@ -32,6 +32,11 @@ struct Args {
     /// Search requests allowed per second.
     #[arg(long, alias = "search-limit", default_value_t = 5)]
     search_rate_limit: u32,
+    /// How long a write takes to show in search results, in milliseconds: HubSpot's search is
+    /// eventually consistent, and the default is at the slow end of its usual few seconds. 0
+    /// makes search instant (kinder than HubSpot).
+    #[arg(long, default_value_t = DEFAULT_SEARCH_LAG.as_millis() as u64)]
+    search_lag_ms: u64,
     /// Refuse every request after this many with the DAILY policy.
     #[arg(long)]
     daily_limit: Option<u64>,
@@ -120,6 +125,7 @@ async fn main() -> std::io::Result<()> {
             args.search_rate_limit,
             Duration::from_secs(1),
         ))
+        .search_lag(Duration::from_millis(args.search_lag_ms))
         .faults(faults)
         .log(args.log);
     for token in &args.tokens {
