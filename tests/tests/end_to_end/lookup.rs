@@ -334,3 +334,38 @@ fn invalid_phone_input_is_a_typed_error() {
     assert!("UK".parse::<Region>().is_err());
     assert!("+14155550123".parse::<PhoneNumber>().is_ok());
 }
+
+/// HubSpot's search lags its store, and so does the fake's: a contact the client has just
+/// created is read by id at once, but found by phone only once search has caught up.
+#[tokio::test]
+async fn a_created_contact_is_found_by_phone_once_search_catches_up() {
+    let lag = Duration::from_secs(1);
+    let (server, _) = fake(roomy().search_lag(lag)).await;
+    let client = client_at(&server, ApiVersion::LATEST);
+    let wanted = number("+1 415 555 0199", None);
+    let created_at = std::time::Instant::now();
+    let created = client
+        .find_or_create_contacts_by_phone(std::slice::from_ref(&wanted))
+        .await
+        .unwrap();
+    // The create was made by now: search shows it `lag` later at the latest.
+    let answered_at = std::time::Instant::now();
+    let ContactMatch::Created(id) = created[&wanted].clone() else {
+        panic!("{:?}", created[&wanted]);
+    };
+    assert!(server.record(FakeObjectType::Contact, &id).is_some());
+    let at_once = client
+        .find_contacts_by_phone(std::slice::from_ref(&wanted))
+        .await
+        .unwrap();
+    assert!(created_at.elapsed() < lag, "searched within the lag");
+    assert_eq!(at_once[&wanted], ContactMatch::NotFound);
+
+    tokio::time::sleep((answered_at + lag).saturating_duration_since(std::time::Instant::now()))
+        .await;
+    let later = client
+        .find_contacts_by_phone(std::slice::from_ref(&wanted))
+        .await
+        .unwrap();
+    assert_eq!(later[&wanted], found(&id));
+}
