@@ -26,6 +26,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt, stream};
+use hubspot_communications::UpsertInput;
+use hubspot_communications::raw;
 use hubspot_communications::{
     Channel, Client, LogOutcome, NewMessage, RateLimit, ReadOptions, RetryPolicy,
 };
@@ -149,7 +151,9 @@ async fn faults() {
         let client = bulk_client(&server);
         let started = Instant::now();
         let outcomes: Vec<(u64, &'static str)> = if keyed {
-            let keyed_inputs = inputs().enumerate().map(|(i, m)| (format!("bulk-{i}"), m));
+            let keyed_inputs = inputs()
+                .enumerate()
+                .map(|(i, m)| UpsertInput::new(format!("bulk-{i}"), m));
             client
                 .log_all_keyed("external_message_id", keyed_inputs)
                 .map(|l| (l.index, fate(&l.outcome)))
@@ -244,7 +248,14 @@ async fn overhead() {
             let _: serde_json::Value = response.error_for_status().unwrap().json().await.unwrap();
         }
     };
-    let raw = client.raw().objects.clone();
+    // The generated client alone (the `unstable-raw` feature's re-export), on the facade's
+    // version's objects path, over the plain reqwest client.
+    let objects = raw::ApiVersionPaths::get(client.api_version().name())
+        .unwrap()
+        .objects;
+    let context =
+        raw::ClientContext::default().with_bearer_token(raw::BearerToken::new("bench").unwrap());
+    let raw = raw::Client::new_with_client(&format!("{base_url}{objects}"), plain.clone(), context);
     let raw_read = || {
         let raw = raw.clone();
         async move {

@@ -95,3 +95,22 @@ where
         .get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
     tracing::subscriber::set_default(subscriber)
 }
+
+/// The records a `read_associations` outcome gives each of `ids`, by id; panics on a failed
+/// input, so that a test reads the answer as a whole.
+pub fn associations_by_id(
+    ids: &[String],
+    outcome: hubspot_communications::BatchOutcome<Vec<hubspot_communications::AssociatedRecord>>,
+) -> std::collections::HashMap<String, Vec<hubspot_communications::AssociatedRecord>> {
+    assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
+    outcome
+        .succeeded
+        .into_iter()
+        .map(|read| {
+            (
+                ids[read.input.expect("each read names its input")].clone(),
+                read.value,
+            )
+        })
+        .collect()
+}

@@ -7,8 +7,11 @@
 //! - `pin COMMIT [--from DIR]`: move every pin to an upstream commit, show what changed in the
 //!   API, and leave regeneration to `regen`.
 //! - `msrv`: check that no dependency needs a newer Rust than the declared `rust-version`.
+//! - `public-api [--check]`: list each published crate's public API into `xtask/public-api/`;
+//!   with `--check`, fail with a diff if the committed listings are not the code's API.
 
 mod api_diff;
+mod api_snapshot;
 mod download;
 mod msrv;
 mod pins;
@@ -51,6 +54,12 @@ enum Command {
     },
     /// Check that no dependency needs a newer Rust than the declared rust-version.
     Msrv,
+    /// List each published crate's public API into xtask/public-api/ (rustdoc JSON).
+    PublicApi {
+        /// Do not write: exit non-zero with a diff when a committed listing is not the API.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -60,6 +69,7 @@ fn main() -> std::process::ExitCode {
         Command::Fetch { from } => pins::fetch(&root, from.as_deref()),
         Command::Regen { check } => regen::regen(&root, check),
         Command::Msrv => msrv::msrv(&root),
+        Command::PublicApi { check } => api_snapshot::public_api(&root, check),
         Command::Pin { commit, from } => {
             pins::pin(&root, &commit, from.as_deref()).map(|report| print!("{report}"))
         }

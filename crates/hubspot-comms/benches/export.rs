@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
 use hubspot_comms::export::ExportState;
+use hubspot_comms::resume::StateFile;
 use hubspot_communications_mock::{
     Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner, RateLimit,
 };

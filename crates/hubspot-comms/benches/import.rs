@@ -26,7 +26,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
-use hubspot_comms::state::State;
+use hubspot_comms::import::state::State;
+use hubspot_comms::resume::StateFile;
 use hubspot_communications_mock::{
     Config, MockServer, ObjectType, PropertyDefinition, PropertyOwner, RateLimit,
 };

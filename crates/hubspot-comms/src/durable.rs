@@ -1,9 +1,10 @@
 //! Files that a crash leaves whole: written beside their final name, flushed to the disk and
 //! renamed over it, so that a reader sees the old content or the new, never half of one. One
-//! piece of code for the import's state, the export's state and the export's file.
+//! piece of code for the import's state, the export's state and the export's file; and the
+//! names of the files kept beside another.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -23,8 +24,14 @@ pub(crate) fn save_json(value: &impl Serialize, path: &Path) -> io::Result<()> {
 
 /// Where [`save_json`] writes `path` before renaming it: `path` with `.tmp` added.
 pub(crate) fn temporary_path(path: &Path) -> PathBuf {
+    beside(path, ".tmp")
+}
+
+/// `path` with `suffix` added to its file name: the files a run keeps beside its input or
+/// output (report, state, journal, partial file).
+pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_owned();
-    name.push(".tmp");
+    name.push(suffix);
     path.with_file_name(name)
 }
 
@@ -70,6 +77,25 @@ pub(crate) fn load_json<T: DeserializeOwned>(
         ));
     }
     Ok(Some(value))
+}
+
+/// The file an earlier run was writing, cut back to its first `bytes` (what that run's state
+/// accounts for), open to go on writing after them.
+pub(crate) fn cut_back(path: &Path, bytes: u64) -> io::Result<File> {
+    let mut file = OpenOptions::new().write(true).open(path)?;
+    let length = file.metadata()?.len();
+    if length < bytes {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it holds {length} bytes, fewer than the {bytes} the state file accounts for: \
+                 start again with --restart"
+            ),
+        ));
+    }
+    file.set_len(bytes)?;
+    file.seek(SeekFrom::Start(bytes))?;
+    Ok(file)
 }
 
 /// Removes `path` if it is there.

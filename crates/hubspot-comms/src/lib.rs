@@ -12,7 +12,12 @@
 //! `hubspot-comms export FILE` writes communications out in the format `import` reads (see
 //! [`export`]), so that an export imported into another account is a round trip.
 //!
-//! The binary is a thin layer over this library, which the tests and the benchmark drive:
+//! Laid out by command: [`setup`], [`import`](mod@import), [`export`], each with the `run` the binary
+//! calls; what they share beside them ([`connect`]: the token or `--demo`; [`exit`]: the exit
+//! codes; [`input`]: the files import reads and export writes; the progress display, Ctrl-C,
+//! files written whole). A new command is a new folder here, a variant of the binary's command
+//! enum and its table in [`exit`]. The command line's own types (clap) live in the binary, not
+//! in this library, whose options are plain structs:
 //!
 //! ```no_run
 //! use hubspot_comms::{ImportOptions, import};
@@ -30,31 +35,19 @@
 
 #![warn(missing_docs)]
 
-pub mod args;
+// The commands, a folder (or file) each.
+pub mod export;
+pub mod import;
+pub mod setup;
+
+// What they share.
 pub mod connect;
 mod durable;
-mod error;
-pub mod export;
-mod flow;
-mod import;
+pub mod exit;
 pub mod input;
-mod known;
-mod progress;
-mod read;
-pub mod report;
-mod resolve;
-pub mod row;
-mod settle;
-pub mod setup;
-pub mod state;
-pub mod summary;
-mod write;
+pub mod progress;
+pub mod resume;
+mod shutdown;
 
-pub use error::ImportError;
-pub use import::{ImportOptions, import};
-pub use resolve::MAX_WAITING_ROWS;
-pub use summary::{Counts, Summary};
-
-/// The unique communication property that holds each message's key, unless
-/// `--key-property` names another.
-pub const DEFAULT_KEY_PROPERTY: &str = "external_message_id";
+pub use import::{Counts, ImportError, ImportOptions, MAX_WAITING_ROWS, Summary, import};
+pub use setup::DEFAULT_KEY_PROPERTY;

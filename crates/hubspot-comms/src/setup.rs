@@ -5,6 +5,13 @@
 
 use hubspot_communications::{Client, KeyProperty, KeyPropertyError};
 
+use crate::connect::{self, ConnectOptions};
+use crate::exit;
+
+/// The unique communication property that holds each message's key, unless
+/// `--key-property` names another.
+pub const DEFAULT_KEY_PROPERTY: &str = "external_message_id";
+
 /// Makes sure communications have the unique text property `key_property`: created when
 /// missing, accepted when it is there (see
 /// [`Client::ensure_key_property`](hubspot_communications::Client::ensure_key_property)).
@@ -25,5 +32,27 @@ pub fn describe(key: &KeyProperty) -> String {
             "communications already have the unique key property {}: nothing to do",
             definition.name
         )
+    }
+}
+
+/// `hubspot-comms setup`: connects, makes sure of the key property, says what it did; answers
+/// the exit code ([`exit::SETUP`]).
+pub async fn run(connect: &ConnectOptions, key_property: &str) -> u8 {
+    let Some(connection) = connect::or_say(connect, key_property).await else {
+        return exit::COULD_NOT_RUN;
+    };
+    match setup(&connection.client, key_property).await {
+        Ok(key) => {
+            println!(
+                "hubspot-comms: {} ({})",
+                describe(&key),
+                connection.description
+            );
+            exit::OK
+        }
+        Err(error) => {
+            eprintln!("hubspot-comms setup: {error}");
+            exit::COULD_NOT_RUN
+        }
     }
 }

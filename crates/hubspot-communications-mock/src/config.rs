@@ -196,7 +196,9 @@ impl Config {
     /// default), as HubSpot reads them in the account's country: a contact's
     /// `hs_searchable_calculated_phone_number` and `hs_searchable_calculated_mobile_number`
     /// hold the national significant number of `phone` and `mobilephone` when they read as a
-    /// valid number (internationally, or nationally in this region), else their digits only.
+    /// phone number possible for its country code (internationally, or nationally in this
+    /// region; a range newer than the `phonenumber` crate's metadata included, as HubSpot's
+    /// current metadata knows it), else their digits only.
     /// An unknown code reads national numbers as digits only.
     #[must_use]
     pub fn phone_region(mut self, region: impl Into<String>) -> Self {

@@ -60,7 +60,7 @@ mod generated;
 pub use generated::*;
 pub use limit::{DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLarge, response_too_large};
 pub use oauth_token::{AccessTokenResponse, CreateTokenBody};
-pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator};
+pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator, UnknownValue};
 pub use progenitor_client::ClientHooks;
 pub use timestamp::Timestamp;
 

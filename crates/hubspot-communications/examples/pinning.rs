@@ -39,10 +39,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "Pinned message {} on {contact} (hs_pinned_engagement_id = {:?}).",
         message.id,
-        pinned.get("hs_pinned_engagement_id").cloned().flatten()
+        pinned.property("hs_pinned_engagement_id")
     );
 
-    client.unpin(&contact).await?;
+    let unpinned = client.unpin(&message.id, &contact).await?;
+    println!("Unpinned it: {unpinned}.");
     client.archive(&message.id).await?;
     client.archive_record(&contact).await?;
     Ok(())

@@ -102,7 +102,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("7. Removed the association with {deal} (still associated: {still}).");
 
     // Archive (HubSpot's recycle bin).
-    client.unpin(&contact).await?;
+    client.unpin(&message.id, &contact).await?;
     client.archive(&message.id).await?;
     let archived = client
         .get_with(&message.id, &ReadOptions::new().archived(true))

@@ -44,7 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let everything =
         Search::new().filter(Filter::contains_token("hs_communication_body", "contract"));
     let count = client
-        .search_all(everything)
+        .search_past_cap(everything)
         .try_fold(0usize, |n, _| async move { Ok(n + 1) })
         .await?;
     println!("{count} message(s) mention a contract (read in id windows, past any 10,000 cap).");

@@ -6,6 +6,8 @@ use std::time::Duration;
 use hubspot_communications_raw::open_enum;
 use hubspot_communications_raw::types::HubSpotError;
 
+use crate::model::object_type::ObjectType;
+use crate::model::unknown_value::UnknownValue;
 use crate::operation::Operation;
 use crate::retry::{Failure, Verdict, classify, status_failure};
 
@@ -13,10 +15,14 @@ use crate::retry::{Failure, Verdict, classify, status_failure};
 ///
 /// Each variant says who failed: HubSpot answered with an error ([`Error::Api`]), no answer
 /// came ([`Error::Transport`]), the answer could not be used ([`Error::InvalidResponse`]), the
-/// call ran out of time ([`Error::DeadlineExceeded`], [`Error::Throttled`]), or the request was
-/// refused before it left ([`Error::InvalidInput`], [`Error::NotAssociated`],
-/// [`Error::SearchLimitReached`]); an OAuth client's refresh token was refused
-/// ([`Error::RefreshRefused`]). [`Error::is_fate_unknown`] says whether HubSpot may have acted
+/// call ran out of time ([`Error::DeadlineExceeded`], [`Error::Throttled`]), the request was
+/// refused before it left ([`Error::InvalidInput`], [`Error::InvalidId`],
+/// [`Error::NotAssociated`], [`Error::SearchLimitReached`]), the client could not be built as
+/// asked ([`Error::InvalidSetting`], [`Error::UnknownApiVersion`]), or an OAuth client's
+/// refresh token was refused ([`Error::RefreshRefused`]).
+///
+/// Every variant can be built, for a stand-in of the client in a user's tests:
+/// [`Error::Api`] from [`ApiError::new`], the others from their fields. [`Error::is_fate_unknown`] says whether HubSpot may have acted
 /// on a request anyway. No token or client secret ever appears in an error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -70,9 +76,30 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The request was refused before it was sent: it breaks one of HubSpot's rules.
+    /// The claims that make one contact per new phone number
+    /// ([`ContactClaims`](crate::ContactClaims): Redis, or a store of yours) could not be
+    /// reached, or a claim was held past twice its lifetime; no contact was created for the
+    /// numbers still unclaimed.
+    #[error("the contact claims could not be used: {0}")]
+    ClaimsUnavailable(Box<dyn std::error::Error + Send + Sync>),
+    /// The request was refused before it was sent: one of its values breaks one of HubSpot's
+    /// rules (a message without a body, a search over HubSpot's limits, a property name
+    /// HubSpot would refuse).
     #[error("invalid request: {0}")]
     InvalidInput(String),
+    /// The request was refused before it was sent: an id (of a message, a record, or a value
+    /// of an `idProperty`) that names nothing: blank, or a dot segment (`.`, `..`), which no
+    /// HubSpot record has and no path can carry. It holds the id as given.
+    #[error("{0:?} is not an id HubSpot can have")]
+    InvalidId(String),
+    /// The client could not be built as asked: an empty token, a timeout of zero, a Redis URL
+    /// that is not one, OAuth credentials that cannot be sent.
+    #[error("invalid setting: {0}")]
+    InvalidSetting(String),
+    /// A name that is not an API version this client speaks
+    /// ([`ApiVersion`](crate::ApiVersion)'s `FromStr`); it holds the name as given.
+    #[error("{0:?} is not an API version this client speaks (v3, 2026-03, 2026-09)")]
+    UnknownApiVersion(String),
     /// Pinning needs the message to be associated with the record first.
     #[error(
         "message {message_id} is not associated with {object_type} {record_id}: associate it before pinning"
@@ -81,14 +108,14 @@ pub enum Error {
         /// The message.
         message_id: String,
         /// The record's object type.
-        object_type: String,
+        object_type: ObjectType,
         /// The record.
         record_id: String,
     },
     /// HubSpot's search returns at most 10,000 results per query; use
-    /// [`Client::search_all`](crate::Client::search_all) to go past it.
+    /// [`Client::search_past_cap`](crate::Client::search_past_cap) to go past it.
     #[error(
-        "HubSpot's search stops at {limit} results per query; use Client::search_all to read past it"
+        "HubSpot's search stops at {limit} results per query; use Client::search_past_cap to read past it"
     )]
     SearchLimitReached {
         /// The cap (10,000).
@@ -136,7 +163,7 @@ impl Error {
     /// [`ApiError::message`] and [`ApiError::details`].
     pub fn is_validation_error(&self) -> bool {
         self.api().is_some_and(|api| {
-            api.status == 400 && api.category.as_deref() == Some("VALIDATION_ERROR")
+            api.status == 400 && api.category == Some(ErrorCategory::ValidationError)
         })
     }
 
@@ -151,7 +178,7 @@ impl Error {
     /// `EXPIRED_AUTHENTICATION`).
     pub(crate) fn is_expired_authentication(&self) -> bool {
         matches!(self, Self::Api(api) if api.status == 401
-            && api.category.as_deref() == Some("EXPIRED_AUTHENTICATION"))
+            && api.category == Some(ErrorCategory::ExpiredAuthentication))
     }
 
     /// Whether HubSpot refused the call for its rate limits (429).
@@ -256,17 +283,22 @@ pub enum ResponseProblem {
 }
 
 impl InvalidResponse {
+    /// An answer to `operation`, of `status` if known, with `problem`.
+    pub fn new(operation: Operation, status: Option<u16>, problem: ResponseProblem) -> Self {
+        Self {
+            operation,
+            status,
+            problem,
+        }
+    }
+
     /// The error of an answer to `operation` with this problem.
     pub(crate) fn error(
         operation: Operation,
         status: Option<u16>,
         problem: ResponseProblem,
     ) -> Error {
-        Error::InvalidResponse(Box::new(Self {
-            operation,
-            status,
-            problem,
-        }))
+        Error::InvalidResponse(Box::new(Self::new(operation, status, problem)))
     }
 }
 
@@ -304,7 +336,7 @@ pub struct ApiError {
     pub status: u16,
     /// HubSpot's category, e.g. `VALIDATION_ERROR`, `OBJECT_NOT_FOUND`, `RATE_LIMITS`; on
     /// the OAuth token endpoint, the error's code (`BAD_REFRESH_TOKEN`).
-    pub category: Option<String>,
+    pub category: Option<ErrorCategory>,
     /// A more specific category, when given.
     pub sub_category: Option<serde_json::Value>,
     /// HubSpot's message.
@@ -341,7 +373,7 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-/// One per-field detail of an error.
+/// One per-field detail of an error; [`ErrorDetail::new`] and its fields build one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorDetail {
@@ -356,7 +388,54 @@ pub struct ErrorDetail {
     pub context: BTreeMap<String, Vec<String>>,
 }
 
+impl ErrorDetail {
+    /// A detail saying `message`, naming no field.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            field: None,
+            code: None,
+            context: BTreeMap::new(),
+        }
+    }
+}
+
 open_enum! {
+    unknown = UnknownValue;
+    /// HubSpot's category of an error (its `category`; on the OAuth token endpoint, the
+    /// error's code).
+    #[cfg_attr(
+        feature = "serde",
+        derive(serde::Serialize, serde::Deserialize),
+        serde(into = "String", from = "String")
+    )]
+    pub enum ErrorCategory {
+        /// A value HubSpot refused: a property it does not have, an invalid value, or one of
+        /// the account's validation rules (2026-09).
+        ValidationError = "VALIDATION_ERROR",
+        /// No object has that id.
+        ObjectNotFound = "OBJECT_NOT_FOUND",
+        /// A rate limit was reached (with a [`RateLimitPolicy`]).
+        RateLimits = "RATE_LIMITS",
+        /// The access token expired: refresh it.
+        ExpiredAuthentication = "EXPIRED_AUTHENTICATION",
+        /// The access token is not one HubSpot knows.
+        InvalidAuthentication = "INVALID_AUTHENTICATION",
+        /// The token lacks a scope the call needs ([`ApiError::missing_scopes`]).
+        MissingScopes = "MISSING_SCOPES",
+        /// The request conflicts with what exists (a property name taken, say).
+        Conflict = "CONFLICT",
+        /// The OAuth refresh token was refused: the app was uninstalled or the token revoked.
+        BadRefreshToken = "BAD_REFRESH_TOKEN",
+        /// The OAuth app's client id is wrong.
+        BadClientId = "BAD_CLIENT_ID",
+        /// The OAuth app's client secret is wrong.
+        BadClientSecret = "BAD_CLIENT_SECRET",
+    }
+}
+
+open_enum! {
+    unknown = UnknownValue;
     /// The rate limit a 429 names (HubSpot's `policyName`).
     pub enum RateLimitPolicy {
         /// The rolling ten-second limit: waiting a moment is enough.
@@ -368,17 +447,40 @@ open_enum! {
     }
 }
 
-/// A request that got no answer.
+/// A request that got no answer. The HTTP library's own error is its
+/// [`source`](std::error::Error::source), not a field: it belongs to reqwest's semver, not to
+/// this crate's.
 #[derive(Debug, thiserror::Error)]
 #[error("{kind} during {operation}: {source}")]
 pub struct TransportError {
-    /// What happened.
-    pub kind: TransportErrorKind,
-    /// The call.
-    pub operation: Operation,
-    /// The underlying error.
+    kind: TransportErrorKind,
+    operation: Operation,
     #[source]
-    pub source: reqwest::Error,
+    source: reqwest::Error,
+}
+
+impl TransportError {
+    pub(crate) fn new(
+        kind: TransportErrorKind,
+        operation: Operation,
+        source: reqwest::Error,
+    ) -> Self {
+        Self {
+            kind,
+            operation,
+            source,
+        }
+    }
+
+    /// What happened.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The call.
+    pub fn operation(&self) -> Operation {
+        self.operation
+    }
 }
 
 /// The ways a request can get no answer.
@@ -408,7 +510,7 @@ impl ApiError {
     /// (`requiredGranularScopes`, `requiredScopes`, `missingScopes`, …), of the error and of
     /// its details, in order, once each. Empty for any other answer.
     pub fn missing_scopes(&self) -> Vec<String> {
-        if self.status != 403 && self.category.as_deref() != Some("MISSING_SCOPES") {
+        if self.status != 403 && self.category != Some(ErrorCategory::MissingScopes) {
             return Vec::new();
         }
         let contexts =
@@ -427,7 +529,35 @@ impl ApiError {
         scopes
     }
 
-    pub(crate) fn new(
+    /// An error answer of `status` to `operation` with HubSpot's `message` and no other
+    /// field: what a stand-in of the client answers; set the other fields as needed.
+    ///
+    /// ```
+    /// use hubspot_communications::{ApiError, Error, ErrorCategory, Operation};
+    ///
+    /// let mut missing = ApiError::new(Operation::GetCommunication, 404, "Object not found");
+    /// missing.category = Some(ErrorCategory::ObjectNotFound);
+    /// let error = Error::Api(Box::new(missing));
+    /// assert_eq!(error.status(), Some(404));
+    /// assert!(!error.is_retryable());
+    /// ```
+    pub fn new(operation: Operation, status: u16, message: impl Into<String>) -> Self {
+        Self {
+            operation,
+            status,
+            category: None,
+            sub_category: None,
+            message: message.into(),
+            correlation_id: None,
+            details: Vec::new(),
+            context: BTreeMap::new(),
+            policy_name: None,
+            retry_after: None,
+        }
+    }
+
+    /// HubSpot's error answer, from its status, headers and body.
+    pub(crate) fn from_answer(
         operation: Operation,
         status: u16,
         headers: &reqwest::header::HeaderMap,
@@ -445,9 +575,13 @@ impl ApiError {
             operation,
             status,
             // The token endpoint puts its error's code in `status`; elsewhere it is `error`.
-            category: body.category.or(body.error_type).or(body
-                .status
-                .filter(|status| !status.is_empty() && status != "error")),
+            category: body
+                .category
+                .or(body.error_type)
+                .or(body
+                    .status
+                    .filter(|status| !status.is_empty() && status != "error"))
+                .map(ErrorCategory::from),
             sub_category: body.sub_category,
             message: body
                 .message

@@ -124,7 +124,7 @@
 //!
 //! # Search
 //!
-//! [`Client::search`] streams the results of a [`Search`]; [`Client::search_all`] reads past
+//! [`Client::search`] streams the results of a [`Search`]; [`Client::search_past_cap`] reads past
 //! HubSpot's 10,000-result cap.
 //!
 //! # Properties, and the key of exactly-once logging
@@ -206,53 +206,75 @@
 
 mod api;
 mod auth;
+#[cfg(feature = "lookup")]
+mod claims;
 mod client;
 mod error;
 mod model;
 mod operation;
+#[cfg(feature = "lookup")]
 mod phone;
 mod rate_limit;
 mod request;
 mod retry;
+#[cfg(feature = "webhooks")]
 pub mod webhooks;
 
 /// Search: a builder for HubSpot's search request ([`Search`], [`Filter`](search::Filter),
 /// [`Sort`](search::Sort)) and its limits; the calls are
-/// [`Client::search`](crate::Client::search), [`Client::search_all`](crate::Client::search_all) and
+/// [`Client::search`](crate::Client::search), [`Client::search_past_cap`](crate::Client::search_past_cap) and
 /// [`Client::search_page`](crate::Client::search_page).
 pub mod search {
     pub use crate::model::search::{
-        Filter, MAX_SEARCH_PAGE_SIZE, SEARCH_RESULT_CAP, Search, SearchPage, Sort,
+        Filter, FilterGroup, FilterOperator, MAX_SEARCH_PAGE_SIZE, SEARCH_RESULT_CAP, Search,
+        SearchPage, Sort,
     };
 }
 
+#[cfg(feature = "lookup")]
+pub use api::MAX_NUMBERS_PER_SEARCH;
 pub use api::{
     COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError, LogOutcome, Logged,
-    MAX_ASSOCIATION_BATCH_SIZE, MAX_NUMBERS_PER_SEARCH,
+    MAX_ASSOCIATION_BATCH_SIZE,
 };
 pub use auth::{OAuthCredentials, OAuthTokens, Secret};
-pub use client::{ApiVersion, Client, ClientBuilder, DEFAULT_BASE_URL, RawClients};
+#[cfg(all(feature = "lookup", feature = "redis"))]
+pub use claims::RedisClaims;
+#[cfg(feature = "lookup")]
+pub use claims::{Claim, ContactClaims, DEFAULT_CLAIM_TTL, DEFAULT_RECORD_TTL, LocalClaims};
+/// The generated client under this one, for what the facade does not wrap: **unstable**,
+/// outside this crate's semver promise (its types follow HubSpot's spec and the generator, and
+/// change in any release). Only with the `unstable-raw` feature; send its calls through
+/// [`Client::execute_raw`], so that the rate limiter, retries and errors apply to them.
+#[cfg(feature = "unstable-raw")]
+pub use client::RawClients;
+pub use client::{ApiVersion, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{
-    ApiError, Error, ErrorDetail, InvalidResponse, RateLimitPolicy, ResponseProblem,
+    ApiError, Error, ErrorCategory, ErrorDetail, InvalidResponse, RateLimitPolicy, ResponseProblem,
     TransportError, TransportErrorKind,
 };
+#[cfg(feature = "unstable-raw")]
 pub use hubspot_communications_raw as raw;
-pub use hubspot_communications_raw::{AssociationCategory, FilterOperator};
+#[cfg(feature = "lookup")]
+pub use model::ContactMatch;
 pub use model::{
-    AssociatedId, AssociatedRecord, Association, AssociationType, BatchError, BatchFailure,
-    BatchOutcome, BatchReadOptions, BatchSuccess, Channel, ContactMatch, FieldType, LabelledType,
-    ListOptions, MAX_BATCH_SIZE, MAX_LIST_PAGE_SIZE, MAX_TEXT_PROPERTY_CHARS, Message,
-    MessageUpdate, NewMessage, NewProperty, ObjectType, Page, PropertyDefinition, PropertyGroup,
-    PropertyOption, PropertyType, PropertyVersion, ReadOptions, Record, RecordProperties, property,
+    AssociatedId, AssociatedRecord, Association, AssociationCategory, AssociationInput,
+    AssociationType, BatchError, BatchFailure, BatchOutcome, BatchReadOptions, BatchSuccess,
+    Channel, FieldType, LabelledType, ListOptions, MAX_BATCH_SIZE, MAX_LIST_PAGE_SIZE,
+    MAX_TEXT_PROPERTY_CHARS, Message, MessageUpdate, NewMessage, NewProperty, ObjectType, Page,
+    PropertyDefinition, PropertyGroup, PropertyOption, PropertyType, PropertyVersion, ReadOptions,
+    Record, RecordProperties, UnknownValue, UpdateInput, UpsertInput, property,
 };
 pub use operation::Operation;
+#[cfg(feature = "lookup")]
 pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProblem, Region};
 pub use rate_limit::RateLimit;
 #[cfg(feature = "redis")]
 pub use rate_limit::{RedisUnavailable, SharedRateLimit};
 pub use request::Paged;
 pub use retry::RetryPolicy;
-pub use search::Search;
+pub use search::{FilterOperator, Search};
+#[cfg(feature = "webhooks")]
 pub use webhooks::{
     EventKind, SeenEvents, SignatureError, SignatureVersion, Verifier, WebhookEvent, parse_events,
 };

@@ -28,18 +28,17 @@ pub enum Operation {
     BatchArchive,
     /// One page of a search.
     Search,
-    /// Associate a message with a record (the guide's v3 path).
+    /// Associate a message with a record, with the association's types: the guide's v3 path
+    /// once per type, one labelled `PUT` in the date versions, HubSpot's default association
+    /// when no type is named.
     Associate,
-    /// Remove an association type between a message and a record (the guide's v3 path).
+    /// Remove association types between a message and a record: the guide's v3 path, or, in
+    /// the date versions, every step of reading, removing and putting back the others.
     RemoveAssociation,
-    /// Associate two records with labels and types.
-    CreateAssociation,
-    /// Associate two records with HubSpot's default type.
-    CreateDefaultAssociation,
     /// List a record's associations of one object type.
     ListAssociations,
-    /// Remove every association between two records.
-    ArchiveAssociations,
+    /// Remove every association between a message and a record.
+    RemoveAllAssociations,
     /// Associate up to 1,000 messages with records (the association batch create).
     BatchCreateAssociations,
     /// Read the associations of up to 1,000 records or messages (the association batch read).
@@ -85,7 +84,7 @@ pub(crate) enum Effect {
 }
 
 impl Operation {
-    /// The raw client's name for the operation (also the tracing field).
+    /// The operation's name in traces and errors.
     pub fn name(self) -> &'static str {
         match self {
             Self::ListCommunications => "list_communications",
@@ -101,10 +100,8 @@ impl Operation {
             Self::Search => "search_communications",
             Self::Associate => "associate_communication",
             Self::RemoveAssociation => "remove_communication_association",
-            Self::CreateAssociation => "create_association",
-            Self::CreateDefaultAssociation => "create_default_association",
             Self::ListAssociations => "list_associations",
-            Self::ArchiveAssociations => "archive_associations",
+            Self::RemoveAllAssociations => "remove_all_associations",
             Self::BatchCreateAssociations => "batch_create_associations",
             Self::BatchReadAssociations => "batch_read_associations",
             Self::CreateObject => "create_object",
@@ -129,6 +126,8 @@ impl Operation {
         self.effect() != Effect::Create
     }
 
+    /// Exhaustive on purpose: a new operation must say what sending it twice does, or a
+    /// create could be retried blindly.
     pub(crate) fn effect(self) -> Effect {
         match self {
             Self::CreateCommunication
@@ -152,7 +151,20 @@ impl Operation {
             // A refresh sent twice issues two access tokens, both good; the refresh token it
             // was sent with keeps working (HubSpot's do), so sending it again is safe.
             Self::RefreshAccessToken => Effect::IdempotentWrite,
-            _ => Effect::IdempotentWrite,
+            // Sent twice, each leaves the data as one does: the same values set, the same
+            // association made or removed, the same thing archived.
+            Self::UpdateCommunication
+            | Self::ArchiveCommunication
+            | Self::BatchUpdate
+            | Self::BatchUpsert
+            | Self::BatchArchive
+            | Self::Associate
+            | Self::RemoveAssociation
+            | Self::RemoveAllAssociations
+            | Self::BatchCreateAssociations
+            | Self::UpdateObject
+            | Self::ArchiveObject
+            | Self::ArchiveProperty => Effect::IdempotentWrite,
         }
     }
 

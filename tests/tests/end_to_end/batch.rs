@@ -72,7 +72,7 @@ async fn two_hundred_fifty_inputs_make_three_calls_and_lose_nothing(version: Api
         assert_eq!(success.value.id, format!("9{index}"));
     }
     assert!(
-        matches!(&outcome.failed[0].error, BatchError::Item { category: Some(c), .. } if c == "VALIDATION_ERROR")
+        matches!(&outcome.failed[0].error, BatchError::Item { category: Some(c), .. } if c.as_str() == "VALIDATION_ERROR")
     );
     let sizes: Vec<usize> = server
         .received_requests()

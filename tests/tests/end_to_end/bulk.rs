@@ -5,6 +5,7 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use hubspot_communications::search::{Filter, Search, Sort};
 use hubspot_communications::{BatchReadOptions, Channel, MessageUpdate, NewMessage, ReadOptions};
+use hubspot_communications::{UpdateInput, UpsertInput};
 use hubspot_communications_tests::{roomy, start, with_unique_key};
 
 #[tokio::test]
@@ -27,7 +28,7 @@ async fn a_batch_of_250_with_bad_items_loses_nothing() {
     let messages: Vec<NewMessage> = (0..250)
         .map(|i| {
             let channel = if i % 50 == 7 {
-                Channel::Other("FAX".into())
+                Channel::from("FAX")
             } else {
                 Channel::Sms
             };
@@ -53,7 +54,7 @@ async fn a_batch_of_250_with_bad_items_loses_nothing() {
         .collect();
     let updates = ids
         .iter()
-        .map(|id| (id.clone(), MessageUpdate::new().body("updated")))
+        .map(|id| UpdateInput::new(id.clone(), MessageUpdate::new().body("updated")))
         .collect::<Vec<_>>();
     assert!(client.update_batch(&updates).await.is_success());
     let read = client
@@ -82,9 +83,9 @@ async fn a_batch_of_250_with_bad_items_loses_nothing() {
 #[tokio::test]
 async fn upsert_by_a_unique_property_is_idempotent() {
     let (server, client) = start(with_unique_key(roomy(), "external_id")).await;
-    let messages: Vec<(String, NewMessage)> = (0..150)
+    let messages: Vec<UpsertInput> = (0..150)
         .map(|i| {
-            (
+            UpsertInput::new(
                 format!("ext-{i}"),
                 NewMessage::new(Channel::Sms, format!("m{i}")),
             )
@@ -132,7 +133,7 @@ async fn search_filters_sorts_and_pages() {
             .all(|w| w[0].id.parse::<u64>().unwrap() > w[1].id.parse::<u64>().unwrap())
     );
     let all: Vec<_> = client
-        .search_all(
+        .search_past_cap(
             Search::new()
                 .filter(Filter::contains_token("hs_communication_body", "contract"))
                 .page_size(7),

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use futures::{StreamExt, stream};
+use hubspot_communications::UpsertInput;
 use hubspot_communications::{Channel, LogOutcome, NewMessage};
 use hubspot_communications_mock::{FaultKind, Faults};
 use hubspot_communications_tests::{roomy, start, with_unique_key};
@@ -61,7 +62,7 @@ async fn keyed_logging_is_exactly_once_through_the_same_faults() {
     let config = with_unique_key(roomy(), "external_message_id").faults(faults());
     let (server, client) = start(config).await;
     let inputs = stream::iter(0..3_000).map(|i| {
-        (
+        UpsertInput::new(
             format!("key-{i}"),
             NewMessage::new(Channel::Sms, format!("bulk {i}")),
         )

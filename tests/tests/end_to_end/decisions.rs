@@ -294,17 +294,17 @@ async fn builder_values_that_would_do_nothing_are_errors() {
     let builder = || hubspot_communications::Client::builder("t");
     assert!(matches!(
         builder().batch_concurrency(0).build(),
-        Err(Error::InvalidInput(_))
+        Err(Error::InvalidSetting(_))
     ));
     assert!(matches!(
         builder().deadline(Duration::ZERO).build(),
-        Err(Error::InvalidInput(_))
+        Err(Error::InvalidSetting(_))
     ));
     for base_url in ["", "api.hubapi.com", "ftp://api.hubapi.com", "http://"] {
         assert!(
             matches!(
                 builder().base_url(base_url).build(),
-                Err(Error::InvalidInput(_))
+                Err(Error::InvalidSetting(_))
             ),
             "{base_url:?}"
         );
@@ -344,7 +344,7 @@ async fn an_answer_over_the_limit_is_a_typed_error_read_no_further() {
         hubspot_communications::Client::builder("t")
             .max_response_bytes(0)
             .build(),
-        Err(Error::InvalidInput(_))
+        Err(Error::InvalidSetting(_))
     ));
 }
 

@@ -6,7 +6,7 @@ use hubspot_communications::search::{Filter, Search};
 use hubspot_communications::{ApiVersion, ObjectType};
 use hubspot_communications_mock::ObjectType as FakeObjectType;
 use hubspot_communications_tests::scripted::setup;
-use hubspot_communications_tests::{client_at, roomy, start};
+use hubspot_communications_tests::{associations_by_id, client_at, roomy, start};
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, ResponseTemplate};
@@ -35,10 +35,15 @@ async fn associations_of_many_messages_and_of_many_contacts_in_one_request_each(
         let before = server.stats().requests;
 
         let ids = [both.clone(), one.clone(), none.clone(), one.clone()];
-        let contacts = client
-            .read_associations(&ObjectType::communications(), &ids, &ObjectType::Contact)
-            .await
-            .unwrap();
+        let outcome = client
+            .read_associations(ObjectType::Communication, &ids, ObjectType::Contact)
+            .await;
+        assert_eq!(
+            outcome.succeeded.len(),
+            4,
+            "{version}: every input answered"
+        );
+        let contacts = associations_by_id(&ids, outcome);
 
         assert_eq!(
             server.stats().requests - before,
@@ -57,14 +62,11 @@ async fn associations_of_many_messages_and_of_many_contacts_in_one_request_each(
         assert!(contacts[&none].is_empty(), "{version}: answered, with none");
         assert_eq!(contacts.len(), 3, "{version}: each distinct id once");
 
+        let people = [linda.clone(), carla.clone()];
         let messages = client
-            .read_associations(
-                &ObjectType::Contact,
-                &[linda.clone(), carla.clone()],
-                &ObjectType::communications(),
-            )
-            .await
-            .unwrap();
+            .read_associations(ObjectType::Contact, &people, ObjectType::Communication)
+            .await;
+        let messages = associations_by_id(&people, messages);
         let mut of_linda: Vec<&str> = messages[&linda].iter().map(|r| r.id.as_str()).collect();
         of_linda.sort();
         let mut expected = vec![both.as_str(), one.as_str()];
@@ -105,14 +107,11 @@ async fn a_records_further_pages_are_read_to_the_last() {
         .mount(&server)
         .await;
 
+    let ids = ["1".to_owned(), "2".to_owned()];
     let found = client
-        .read_associations(
-            &ObjectType::communications(),
-            &["1".to_owned(), "2".to_owned()],
-            &ObjectType::Contact,
-        )
-        .await
-        .unwrap();
+        .read_associations(ObjectType::Communication, &ids, ObjectType::Contact)
+        .await;
+    let found = associations_by_id(&ids, found);
 
     let ids = |id: &str| -> Vec<&str> { found[id].iter().map(|r| r.id.as_str()).collect() };
     assert_eq!(ids("1"), ["11", "12"]);
@@ -139,7 +138,7 @@ async fn records_are_read_by_id_with_the_properties_asked_for() {
     let ids = [linda.clone(), "999999".to_owned(), carla.clone()];
 
     let read = client
-        .read_records(&ObjectType::Contact, &ids, &["phone", "mobilephone"])
+        .read_records(ObjectType::Contact, &ids, &["phone", "mobilephone"])
         .await;
 
     let mut found: Vec<(usize, String, Option<String>)> = read
@@ -191,7 +190,7 @@ async fn a_search_window_goes_on_from_the_id_it_stopped_at() {
         .filter(Filter::eq("hs_communication_channel_type", "SMS"))
         .page_size(2);
 
-    let first = client.search_all_page(&search, None).await.unwrap();
+    let first = client.search_past_cap_page(&search, None).await.unwrap();
     assert_eq!(first.total, 3);
     let bodies = |page: &hubspot_communications::search::SearchPage| -> Vec<String> {
         page.page
@@ -203,7 +202,10 @@ async fn a_search_window_goes_on_from_the_id_it_stopped_at() {
     assert_eq!(bodies(&first), ["m0", "m2"]);
     let next = first.page.next.clone().expect("a full window has a next");
     // Later, from the id kept.
-    let rest = client.search_all_page(&search, Some(&next)).await.unwrap();
+    let rest = client
+        .search_past_cap_page(&search, Some(&next))
+        .await
+        .unwrap();
     assert_eq!(bodies(&rest), ["m4"]);
     assert_eq!(rest.total, 1, "the matches past the id");
     assert_eq!(rest.page.next, None);

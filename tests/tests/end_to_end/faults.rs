@@ -48,7 +48,7 @@ async fn each_fault_kind_surfaces_as_its_error() {
 
     let (server, error) = fault(FaultKind::DropBeforeStore).await;
     assert!(
-        matches!(&error, Error::Transport(t) if t.kind == TransportErrorKind::Interrupted),
+        matches!(&error, Error::Transport(t) if t.kind() == TransportErrorKind::Interrupted),
         "{error:?}"
     );
     assert!(error.is_fate_unknown());

@@ -113,7 +113,7 @@ async fn the_whole_guide(version: ApiVersion) {
     client.pin(&created.id, &contact).await.unwrap();
     let pinned = server.record(FakeObjectType::Contact, &contact.id).unwrap();
     assert_eq!(pinned["hs_pinned_engagement_id"], created.id);
-    client.unpin(&contact).await.unwrap();
+    assert!(client.unpin(&created.id, &contact).await.unwrap());
     assert!(
         !server
             .record(FakeObjectType::Contact, &contact.id)
@@ -150,11 +150,11 @@ async fn hubspots_own_checks_surface_as_typed_errors() {
         NewMessage::new(Channel::Sms, "hi").associate(Association::contact("424242"));
     let error = client.create(&unknown_contact).await.unwrap_err();
     assert_eq!(
-        error.api().unwrap().category.as_deref(),
+        error.api().unwrap().category.as_ref().map(|c| c.as_str()),
         Some("VALIDATION_ERROR")
     );
 
-    let later_channel = NewMessage::new(Channel::Other("CARRIER_PIGEON".into()), "coo");
+    let later_channel = NewMessage::new(Channel::from("CARRIER_PIGEON"), "coo");
     let error = client.create(&later_channel).await.unwrap_err();
     assert_eq!(
         error.api().unwrap().details[0].field.as_deref(),

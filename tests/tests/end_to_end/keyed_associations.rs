@@ -4,6 +4,7 @@
 
 use futures::{StreamExt, stream};
 use hubspot_communications::{Association, BatchError, Channel, LogOutcome, NewMessage, Record};
+use hubspot_communications::{AssociationInput, UpsertInput};
 use hubspot_communications_mock::ObjectType;
 use hubspot_communications_tests::{roomy, start, with_unique_key};
 
@@ -20,7 +21,7 @@ async fn keyed_messages_land_on_their_contacts_once_even_when_logged_again() {
         stream::iter(0..count).map(move |i| {
             let message = NewMessage::new(Channel::Sms, format!("m{i}"))
                 .associate(Association::contact(&contacts[i % contacts.len()]));
-            (format!("key-{i}"), message)
+            UpsertInput::new(format!("key-{i}"), message)
         })
     };
 
@@ -48,15 +49,15 @@ async fn a_refused_association_fails_its_message_alone() {
     let (server, client) = start(with_unique_key(roomy(), KEY)).await;
     let contact = server.seed_contact("linda@example.com");
     let inputs = vec![
-        (
-            "good".to_owned(),
+        UpsertInput::new(
+            "good",
             NewMessage::new(Channel::Sms, "good").associate(Association::contact(&contact)),
         ),
-        (
-            "no-such-contact".to_owned(),
+        UpsertInput::new(
+            "no-such-contact",
             NewMessage::new(Channel::Sms, "bad").associate(Association::contact("999999")),
         ),
-        ("none".to_owned(), NewMessage::new(Channel::Sms, "alone")),
+        UpsertInput::new("none", NewMessage::new(Channel::Sms, "alone")),
     ];
     let mut logged: Vec<_> = client
         .log_all_keyed(KEY, stream::iter(inputs))
@@ -81,13 +82,19 @@ async fn associate_batch_accounts_for_every_pair_across_object_types() {
     let contact = server.seed_contact("linda@example.com");
     let company = server.seed_company("Example Corp");
     let messages = server.seed_messages(1_500);
-    let mut pairs: Vec<(String, Association)> = messages
+    let mut pairs: Vec<AssociationInput> = messages
         .iter()
-        .map(|id| (id.clone(), Association::contact(&contact)))
+        .map(|id| AssociationInput::new(id.clone(), Association::contact(&contact)))
         .collect();
-    pairs.push((messages[0].clone(), Association::company(&company)));
-    pairs.push((messages[1].clone(), Association::contact("999999")));
-    pairs.push((
+    pairs.push(AssociationInput::new(
+        messages[0].clone(),
+        Association::company(&company),
+    ));
+    pairs.push(AssociationInput::new(
+        messages[1].clone(),
+        Association::contact("999999"),
+    ));
+    pairs.push(AssociationInput::new(
         messages[2].clone(),
         Association::new(Record::company(&company), []),
     ));

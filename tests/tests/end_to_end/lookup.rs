@@ -307,7 +307,10 @@ async fn a_refused_create_is_reported_for_its_number_alone() {
     let ContactMatch::Refused { category, message } = &answers[&wanted] else {
         panic!("{:?}", answers[&wanted]);
     };
-    assert_eq!(category.as_deref(), Some("VALIDATION_ERROR"));
+    assert_eq!(
+        category.as_ref().map(|c| c.as_str()),
+        Some("VALIDATION_ERROR")
+    );
     assert!(message.contains("phone"), "{message}");
     assert!(server.records(FakeObjectType::Contact).is_empty());
 }
@@ -326,7 +329,10 @@ fn invalid_phone_input_is_a_typed_error() {
         PhoneNumberProblem::UnexpectedCharacter('e')
     );
     assert_eq!(refused("415 555 0123", None), PhoneNumberProblem::NoRegion);
-    assert_eq!(refused("+1 415 555", None), PhoneNumberProblem::NotValid);
+    assert!(matches!(
+        refused("+1 415 555", None),
+        PhoneNumberProblem::ImpossibleLength { .. }
+    ));
     assert_eq!(refused(&"1".repeat(65), us()), PhoneNumberProblem::TooLong);
     let error = PhoneNumber::parse("12ab", us()).unwrap_err();
     assert_eq!(error.input, "12ab");

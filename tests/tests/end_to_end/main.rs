@@ -5,6 +5,7 @@
 mod batch;
 mod bulk;
 mod bulk_logging;
+mod contact_claims;
 mod decisions;
 mod errors;
 mod export_reads;
@@ -23,6 +24,7 @@ mod record_batches;
 mod requests;
 mod serde;
 mod shared_rate_limit;
+mod stand_in;
 mod tracing;
 mod webhook;
 mod webhook_properties;

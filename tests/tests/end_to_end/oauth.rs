@@ -155,7 +155,7 @@ async fn a_second_401_is_the_callers_error() {
         "{error:?}"
     );
     assert_eq!(
-        error.api().unwrap().category.as_deref(),
+        error.api().unwrap().category.as_ref().map(|c| c.as_str()),
         Some("EXPIRED_AUTHENTICATION")
     );
     assert_eq!(error.operation(), Some(Operation::GetCommunication));
@@ -232,7 +232,7 @@ async fn a_refused_refresh_token_is_a_typed_error_and_never_a_loop() {
         panic!("{error:?}");
     };
     assert_eq!(
-        (api.status, api.category.as_deref()),
+        (api.status, api.category.as_ref().map(|c| c.as_str())),
         (400, Some("BAD_REFRESH_TOKEN"))
     );
     assert_eq!(error.operation(), Some(Operation::RefreshAccessToken));
@@ -254,7 +254,9 @@ async fn a_refused_refresh_token_is_a_typed_error_and_never_a_loop() {
         .await
         .unwrap_err();
     assert_eq!(
-        error.api().and_then(|api| api.category.as_deref()),
+        error
+            .api()
+            .and_then(|api| api.category.as_ref().map(|c| c.as_str())),
         Some("BAD_CLIENT_SECRET")
     );
 }

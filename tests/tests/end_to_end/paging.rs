@@ -86,7 +86,7 @@ async fn search_all_reads_by_id_windows_without_offsets() {
         .filter(Filter::eq("hs_communication_channel_type", "SMS"))
         .page_size(2);
     let ids: Vec<String> = client
-        .search_all(search)
+        .search_past_cap(search)
         .map_ok(|m| m.id)
         .try_collect()
         .await
@@ -195,8 +195,8 @@ async fn a_server_repeating_a_cursor_cannot_make_any_stream_loop_forever() {
     ends_on_a_repeated_cursor(client.list(ReadOptions::new())).await;
     ends_on_a_repeated_cursor(client.associations("1", ObjectType::Contact)).await;
     ends_on_a_repeated_cursor(client.search(Search::new())).await;
-    // search_all's cursor is the last id: a server answering the same window forever.
-    ends_on_a_repeated_cursor(client.search_all(Search::new().page_size(1))).await;
+    // search_past_cap's cursor is the last id: a server answering the same window forever.
+    ends_on_a_repeated_cursor(client.search_past_cap(Search::new().page_size(1))).await;
 }
 
 #[tokio::test]

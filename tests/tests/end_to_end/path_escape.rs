@@ -31,8 +31,10 @@ fn hostile(contact: &str, message: &str) -> Vec<String> {
 
 /// Whether an error is a refusal before sending, or HubSpot's answer for the literal id.
 fn refused_or_not_found(error: &Error) -> bool {
-    matches!(error, Error::InvalidInput(_) | Error::NotAssociated { .. })
-        || matches!(error.status(), Some(400 | 404))
+    matches!(
+        error,
+        Error::InvalidInput(_) | Error::InvalidId(_) | Error::NotAssociated { .. }
+    ) || matches!(error.status(), Some(400 | 404))
 }
 
 #[tokio::test]
@@ -53,7 +55,7 @@ async fn no_hostile_id_reaches_another_record() {
 
     for id in hostile(&contact, &bystander.id) {
         let record = Record::contact(id.clone());
-        let odd_type = Record::new(ObjectType::Other(id.clone()), contact.clone());
+        let odd_type = Record::new(ObjectType::from(id.clone()), contact.clone());
         let update = MessageUpdate::new().body("overwritten");
         let results: Vec<(&str, Result<(), Error>)> = vec![
             ("get", client.get(&id).await.map(drop)),
@@ -92,15 +94,10 @@ async fn no_hostile_id_reaches_another_record() {
                     .await,
             ),
             (
-                "associate_labelled",
+                "associate by default",
                 client
-                    .associate_labelled(&bystander.id, &Association::contact(&id))
-                    .await
-                    .map(drop),
-            ),
-            (
-                "associate_default",
-                client.associate_default(&bystander.id, &record).await,
+                    .associate(&bystander.id, &Association::new(record.clone(), []))
+                    .await,
             ),
             (
                 "remove_all_associations",
@@ -115,8 +112,14 @@ async fn no_hostile_id_reaches_another_record() {
                     .map(drop),
             ),
             ("pin", client.pin(&bystander.id, &record).await),
-            ("unpin", client.unpin(&record).await),
-            ("unpin a hostile type", client.unpin(&odd_type).await),
+            (
+                "unpin",
+                client.unpin(&bystander.id, &record).await.map(drop),
+            ),
+            (
+                "unpin a hostile type",
+                client.unpin(&bystander.id, &odd_type).await.map(drop),
+            ),
             (
                 "get_record",
                 client.get_record(&record, &["email"]).await.map(drop),
@@ -130,7 +133,12 @@ async fn no_hostile_id_reaches_another_record() {
             match result {
                 Err(error) if unsendable => {
                     assert!(
-                        matches!(error, Error::InvalidInput(_) | Error::NotAssociated { .. }),
+                        matches!(
+                            error,
+                            Error::InvalidInput(_)
+                                | Error::InvalidId(_)
+                                | Error::NotAssociated { .. }
+                        ),
                         "{call}({id:?}): {error:?}"
                     );
                 }

@@ -6,7 +6,7 @@
 use futures::{StreamExt, stream};
 use hubspot_communications::{
     ApiVersion, Channel, Error, FieldType, KeyPropertyError, LogOutcome, NewMessage, NewProperty,
-    ObjectType, Operation, PropertyDefinition, PropertyType,
+    ObjectType, Operation, PropertyDefinition, PropertyType, UpsertInput,
 };
 use hubspot_communications_mock::{PropertyDefinition as FakeProperty, PropertyOwner};
 use hubspot_communications_tests::{client_at, roomy, start};
@@ -48,7 +48,7 @@ async fn a_missing_key_property_is_created_once_and_keyed_logging_uses_it() {
         // Keyed logging upserts by it at once, exactly once.
         let messages = || {
             stream::iter(0..3).map(|i| {
-                (
+                UpsertInput::new(
                     format!("SM{i}"),
                     NewMessage::new(Channel::Sms, format!("hello {i}")),
                 )
@@ -120,7 +120,7 @@ async fn a_property_of_that_name_that_cannot_key_messages_is_refused_and_left_al
             Err(KeyPropertyError::NotUnique(_))
         ));
         let unchanged = client
-            .property("communications", "plain_id")
+            .property(ObjectType::Communication, "plain_id")
             .await
             .unwrap()
             .expect("still there");
@@ -133,7 +133,7 @@ async fn an_archived_property_of_that_name_is_reported_not_replaced() {
     let (server, client) = start(roomy()).await;
     client.ensure_key_property("old_key").await.unwrap();
     client
-        .archive_property("communications", "old_key")
+        .archive_property(ObjectType::Communication, "old_key")
         .await
         .unwrap();
     for version in ApiVersion::ALL {
@@ -200,7 +200,13 @@ async fn definitions_of_any_object_type_are_read_created_and_archived() {
         let email = contacts.iter().find(|p| p.name == "email").expect("listed");
         assert!(email.hubspot_defined && email.has_unique_value);
         assert_eq!(email.archivable, Some(false));
-        assert!(client.property("contacts", "nope").await.unwrap().is_none());
+        assert!(
+            client
+                .property(ObjectType::Contact, "nope")
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         let groups = client.property_groups(ObjectType::Deal).await.unwrap();
         assert_eq!(groups[0].name, "dealinformation");

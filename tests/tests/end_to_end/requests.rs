@@ -160,9 +160,10 @@ async fn associate_and_remove_use_the_guides_v3_path_with_each_type() {
 
 #[tokio::test]
 async fn labelled_and_default_associations_use_v4() {
-    let (server, client) = setup().await;
+    // The date versions associate with every type in one labelled PUT.
+    let (server, client) = setup_with(ApiVersion::V2026_09).await;
     Mock::given(method("PUT"))
-        .and(path("/crm/v4/objects/communications/1/associations/contacts/2"))
+        .and(path("/crm/objects/2026-09/communications/1/associations/contacts/2"))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({
             "fromObjectTypeId": "0-18", "fromObjectId": "1", "toObjectTypeId": "0-1", "toObjectId": "2", "labels": ["Sender"]
         })))
@@ -170,21 +171,20 @@ async fn labelled_and_default_associations_use_v4() {
         .mount(&server)
         .await;
     Mock::given(method("PUT"))
-        .and(path("/crm/v4/objects/communications/1/associations/default/tickets/4"))
+        .and(path("/crm/objects/2026-09/communications/1/associations/default/tickets/4"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "status": "COMPLETE", "results": [], "startedAt": "2022-11-29T18:35:00Z", "completedAt": "2022-11-29T18:35:00Z"
         })))
         .expect(1)
         .mount(&server)
         .await;
-    let labels = client
-        .associate_labelled(
+    client
+        .associate(
             "1",
             &Association::contact("2").with_type(AssociationType::label(36)),
         )
         .await
         .unwrap();
-    assert_eq!(labels, ["Sender"]);
     assert_eq!(
         body(&server, 0).await,
         json!([
@@ -192,8 +192,9 @@ async fn labelled_and_default_associations_use_v4() {
             {"associationCategory": "USER_DEFINED", "associationTypeId": 36}
         ])
     );
+    // No type named: HubSpot's default association.
     client
-        .associate_default("1", &Record::ticket("4"))
+        .associate("1", &Association::new(Record::ticket("4"), []))
         .await
         .unwrap();
 }
@@ -213,16 +214,21 @@ async fn nothing_is_sent_for_invalid_input() {
             .unwrap_err(),
         client.get("").await.unwrap_err(),
         client
-            .associate(
-                "1",
-                &Association::default_to(Record::new(ObjectType::Other("2-99".into()), "5")),
+            .create(
+                &NewMessage::new(Channel::Sms, "x").associate(Association::default_to(
+                    Record::new(ObjectType::from("2-99"), "5"),
+                )),
             )
             .await
             .unwrap_err(),
     ];
     for error in cases {
         assert!(
-            matches!(error, hubspot_communications::Error::InvalidInput(_)),
+            matches!(
+                error,
+                hubspot_communications::Error::InvalidInput(_)
+                    | hubspot_communications::Error::InvalidId(_)
+            ),
             "{error}"
         );
     }
@@ -308,7 +314,7 @@ async fn every_versions_requests() {
             .await
             .unwrap();
         client
-            .associations_page("1", &ObjectType::Deal, None)
+            .associations_page("1", ObjectType::Deal, None)
             .await
             .unwrap();
         client

@@ -457,11 +457,11 @@ async fn search_has_a_window_of_its_own() {
 fn bad_settings_are_refused_and_debug_keeps_the_password() {
     assert!(matches!(
         SharedRateLimit::redis("http://127.0.0.1/", PREFIX),
-        Err(Error::InvalidInput(_))
+        Err(Error::InvalidSetting(_))
     ));
     assert!(matches!(
         SharedRateLimit::redis("redis://127.0.0.1/", ""),
-        Err(Error::InvalidInput(_))
+        Err(Error::InvalidSetting(_))
     ));
     let shared = SharedRateLimit::redis("redis://worker:s3cret@127.0.0.1:6390/2", PREFIX).unwrap();
     let shown = format!("{shared:?}");

@@ -10,7 +10,7 @@ use futures::future::{BoxFuture, Shared};
 use futures::{FutureExt, TryFutureExt};
 use hubspot_communications::{BatchError, Client, MAX_BATCH_SIZE, ObjectType, Region};
 
-use super::ExportError;
+use super::error::ExportError;
 use super::row::{NUMBER_PROPERTIES, Numbers};
 
 /// Contacts per generation of the cache (about 150 bytes each).
@@ -118,7 +118,7 @@ impl ContactBook {
         let task = tokio::spawn(async move {
             let outcome = book
                 .client
-                .read_records(&ObjectType::Contact, &ids, &NUMBER_PROPERTIES)
+                .read_records(ObjectType::Contact, &ids, &NUMBER_PROPERTIES)
                 .await;
             let mut read: HashMap<String, Arc<Numbers>> = HashMap::with_capacity(ids.len());
             for failure in outcome.failed {

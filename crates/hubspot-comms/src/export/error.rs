@@ -69,9 +69,13 @@ impl ExportError {
     pub(crate) fn hubspot(
         what: &'static str,
     ) -> impl FnOnce(hubspot_communications::Error) -> Self {
-        move |error| Self::HubSpot {
-            what,
-            error: Arc::new(error),
-        }
+        move |error| Self::hubspot_shared(what)(Arc::new(error))
+    }
+
+    /// [`ExportError::hubspot`] of an error a batch outcome shares among its inputs.
+    pub(crate) fn hubspot_shared(
+        what: &'static str,
+    ) -> impl FnOnce(Arc<hubspot_communications::Error>) -> Self {
+        move |error| Self::HubSpot { what, error }
     }
 }

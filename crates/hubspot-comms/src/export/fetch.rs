@@ -14,15 +14,16 @@ use chrono::{DateTime, Utc};
 use futures::future::try_join_all;
 use hubspot_communications::search::Search;
 use hubspot_communications::{
-    BatchError, BatchReadOptions, Channel, Client, ListOptions, MAX_ASSOCIATION_BATCH_SIZE,
-    MAX_BATCH_SIZE, Message, ObjectType,
+    AssociatedRecord, BatchError, BatchReadOptions, Channel, Client, InvalidResponse, ListOptions,
+    MAX_ASSOCIATION_BATCH_SIZE, MAX_BATCH_SIZE, Message, ObjectType, Operation, ResponseProblem,
 };
 use tokio::sync::mpsc;
 
 use super::contacts::ContactBook;
+use super::error::ExportError;
 use super::row::{self, Numbers, OutRow, Records, TYPES, by_id};
 use super::state::Cursor;
-use super::{ExportCounts, ExportError};
+use super::summary::ExportCounts;
 
 /// Contacts whose messages are gathered at once (their message ids are held together).
 pub(crate) const CONTACTS_AT_ONCE: usize = 100;
@@ -218,7 +219,7 @@ impl Source {
                 let mut next = after_id.clone();
                 loop {
                     let found = client
-                        .search_all_page(search, next.as_deref())
+                        .search_past_cap_page(search, next.as_deref())
                         .await
                         .map_err(ExportError::hubspot("searching the messages"))?;
                     if !*told {
@@ -277,10 +278,12 @@ impl Source {
         let chunk = *next_contact..(*next_contact + CONTACTS_AT_ONCE).min(all);
         if queued.is_none() {
             let ids = &selection.ids[chunk.clone()];
-            let associated = client
-                .read_associations(&ObjectType::Contact, ids, &ObjectType::communications())
-                .await
-                .map_err(ExportError::hubspot("reading the contacts' messages"))?;
+            let associated =
+                all_associations(client, ObjectType::Contact, ids, ObjectType::Communication)
+                    .await
+                    .map_err(ExportError::hubspot_shared(
+                        "reading the contacts' messages",
+                    ))?;
             let mut messages: Vec<String> = associated
                 .into_values()
                 .flatten()
@@ -386,15 +389,16 @@ pub(crate) async fn enrich(enriching: Arc<Enriching>, unit: Unit) -> Result<Read
             if ids.is_empty() {
                 return Ok((index, HashMap::new()));
             }
-            client
-                .read_associations(&ObjectType::communications(), &ids, object_type)
+            all_associations(client, ObjectType::Communication, &ids, object_type.clone())
                 .await
                 .map(|found| (index, found))
         }
     });
     let read = try_join_all(reads)
         .await
-        .map_err(ExportError::hubspot("reading the messages' associations"))?;
+        .map_err(ExportError::hubspot_shared(
+            "reading the messages' associations",
+        ))?;
     for (index, mut found) in read {
         for (message, records) in messages.iter().zip(records.iter_mut()) {
             if let Some(associated) = found.remove(&message.id) {
@@ -457,4 +461,37 @@ pub(crate) async fn enrich(enriching: Arc<Enriching>, unit: Unit) -> Result<Read
         total,
         contacts,
     })
+}
+
+/// The records each of `ids` is associated with, by id, or the first failure: the export
+/// needs every page's associations whole, so one failed input fails the page (it is read
+/// again when the export resumes).
+async fn all_associations(
+    client: &Client,
+    from: ObjectType,
+    ids: &[String],
+    to: ObjectType,
+) -> Result<HashMap<String, Vec<AssociatedRecord>>, Arc<hubspot_communications::Error>> {
+    let outcome = client.read_associations(from, ids, to).await;
+    if let Some(failure) = outcome.failed.into_iter().next() {
+        return Err(match failure.error {
+            BatchError::Request(error) => error,
+            // The association read fails whole requests only; a per-input refusal would be an
+            // answer it does not give.
+            item => Arc::new(hubspot_communications::Error::InvalidResponse(Box::new(
+                InvalidResponse::new(
+                    Operation::BatchReadAssociations,
+                    None,
+                    ResponseProblem::Undecodable(format!("{item:?}")),
+                ),
+            ))),
+        });
+    }
+    let mut found = HashMap::with_capacity(ids.len());
+    for read in outcome.succeeded {
+        if let Some(id) = read.input.and_then(|index| ids.get(index)) {
+            found.insert(id.clone(), read.value);
+        }
+    }
+    Ok(found)
 }

@@ -8,7 +8,7 @@ use chrono::SecondsFormat;
 use hubspot_communications::{Channel, Message, ObjectType, PhoneNumber, RecordProperties, Region};
 use serde::Serialize;
 
-use super::ExportCounts;
+use super::summary::ExportCounts;
 
 /// The object types whose associated ids are exported, in the order of [`Records`].
 pub(crate) const TYPES: [ObjectType; 4] = [
@@ -258,27 +258,19 @@ mod tests {
     use serde_json::{Map, Value, json};
 
     use super::*;
-    use crate::row::{Defaults, interpret};
+    use crate::import::row::{Defaults, interpret};
 
     fn contact(properties: &[(&str, &str)]) -> RecordProperties {
-        serde_json::from_value::<hubspot_communications::raw::types::SimplePublicObject>(json!({
-            "id": "7", "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
-            "archived": false,
-            "properties": properties.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect::<BTreeMap<_, _>>(),
-        }))
-        .unwrap()
-        .into()
+        let properties = properties.iter();
+        let properties = properties.map(|(k, v)| ((*k).to_owned(), Some((*v).to_owned())));
+        RecordProperties::new("7", properties.collect())
     }
 
     fn message(properties: Value) -> Message {
-        let mut object = json!({
-            "id": "42", "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
-            "archived": false,
-        });
-        object["properties"] = properties;
-        serde_json::from_value::<hubspot_communications::raw::types::SimplePublicObject>(object)
-            .unwrap()
-            .into()
+        let properties: BTreeMap<String, Option<String>> =
+            serde_json::from_value(properties).unwrap();
+        let created = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        Message::new("42", created.to_utc()).with_properties(properties)
     }
 
     fn us() -> Option<Region> {

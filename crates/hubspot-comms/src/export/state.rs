@@ -5,14 +5,11 @@
 //! cut back to the state's length, and reading goes on from its cursor; nothing is written
 //! twice (a killed run reads again what it read after its last save).
 
-use std::io;
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
-use crate::durable;
+use crate::resume::StateFile;
 
-use super::ExportCounts;
+use super::summary::ExportCounts;
 
 const VERSION: u32 = 1;
 
@@ -74,34 +71,24 @@ impl ExportState {
             selection: None,
         }
     }
+}
 
-    /// The state at `path`, if there is one.
-    pub fn load(path: &Path) -> io::Result<Option<Self>> {
-        durable::load_json(path, "an export's state file", VERSION, |state: &Self| {
-            state.version
-        })
-    }
+impl StateFile for ExportState {
+    const WHAT: &'static str = "an export's state file";
+    const VERSION: u32 = VERSION;
 
-    /// Writes the state to `path` atomically (a temporary file beside it, flushed, renamed).
-    pub fn save(&self, path: &Path) -> io::Result<()> {
-        durable::save_json(self, path)
-    }
-
-    /// Removes the state file (after a complete export), if it is there.
-    pub fn remove(path: &Path) -> io::Result<()> {
-        durable::remove(path)
+    fn version(&self) -> u32 {
+        self.version
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resume::check_round_trip;
 
     #[test]
     fn saves_and_loads_every_cursor() {
-        let directory = tempfile::tempdir().unwrap();
-        let path = directory.path().join("out.jsonl.export-state.json");
-        assert_eq!(ExportState::load(&path).unwrap(), None);
         for cursor in [
             Cursor::List {
                 after: Some("abc".into()),
@@ -117,12 +104,7 @@ mod tests {
             state.bytes = 12;
             state.counts.messages = 4;
             state.selection = Some(vec!["1".into()]);
-            state.save(&path).unwrap();
-            assert_eq!(ExportState::load(&path).unwrap(), Some(state));
+            check_round_trip(&state);
         }
-        std::fs::write(&path, b"[]").unwrap();
-        assert!(ExportState::load(&path).is_err());
-        ExportState::remove(&path).unwrap();
-        ExportState::remove(&path).unwrap();
     }
 }

@@ -2,11 +2,12 @@
 //! state is saved (so that the state's length is always there), and renamed to `FILE` only
 //! when complete: a partial file is never left under the final name.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::row::{COLUMNS, OutRow};
+use crate::durable;
 use crate::input::Format;
 
 /// Counts the bytes written through it.
@@ -54,19 +55,7 @@ impl Output {
         format: Format,
         bytes: u64,
     ) -> io::Result<Self> {
-        let mut file = OpenOptions::new().write(true).open(partial)?;
-        let length = file.metadata()?.len();
-        if length < bytes {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "it holds {length} bytes, fewer than the {bytes} the state file accounts for: \
-                     start again with --restart"
-                ),
-            ));
-        }
-        file.set_len(bytes)?;
-        file.seek(SeekFrom::Start(bytes))?;
+        let file = durable::cut_back(partial, bytes)?;
         Self::open(path, partial, format, file, bytes)
     }
 
@@ -137,7 +126,7 @@ impl Output {
     pub(crate) fn commit(mut self) -> io::Result<()> {
         self.sync()?;
         drop(self.sink);
-        crate::durable::rename(&self.partial, &self.path)
+        durable::rename(&self.partial, &self.path)
     }
 }
 

@@ -123,36 +123,29 @@ fn object(text: &str) -> Result<Map<String, Value>, Unreadable> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn read(text: &[u8]) -> Vec<Record> {
-        Lines::new(text).map(Result::unwrap).collect()
-    }
+    use crate::input::{Format, read};
 
     #[test]
     fn objects_blank_lines_and_junk_each_have_their_line() {
         let text = b"{\"body\":\"a\"}\n\n  \r\n[1]\nnot json\n{\"body\":\"b\"}";
-        let records = read(text);
+        let records = read(text, Format::Jsonl);
         let lines: Vec<u64> = records.iter().map(|r| r.line).collect();
         assert_eq!(lines, [1, 4, 5, 6]);
-        assert_eq!(records[0].fields.as_ref().unwrap()["body"], "a");
-        assert!(
-            records[1]
-                .fields
-                .as_ref()
-                .unwrap_err()
-                .reason
-                .contains("object")
-        );
+        assert_eq!(records[0].field("body"), "a");
+        assert!(records[1].reason().contains("object"));
         let junk = records[2].fields.as_ref().unwrap_err();
         assert!(junk.reason.starts_with("not JSON"));
         assert_eq!(junk.text.as_deref(), Some("not json"));
-        assert_eq!(records[3].fields.as_ref().unwrap()["body"], "b");
+        assert_eq!(records[3].field("body"), "b");
         assert_eq!(records[3].end, text.len() as u64);
     }
 
     #[test]
     fn a_report_line_stands_for_its_row() {
-        let records = read(br#"{"line":3,"reason":"no contact","row":{"From":"+1"}}"#);
+        let records = read(
+            br#"{"line":3,"reason":"no contact","row":{"From":"+1"}}"#,
+            Format::Jsonl,
+        );
         let fields = records[0].fields.as_ref().unwrap();
         assert_eq!(fields.len(), 1);
         assert_eq!(fields["From"], "+1");
@@ -163,25 +156,11 @@ mod tests {
         let mut text = b"\xff\xfe\n".to_vec();
         text.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 10));
         text.extend(b"\n{\"body\":\"after\"}\n");
-        let records = read(&text);
+        let records = read(&text, Format::Jsonl);
         assert_eq!(records.len(), 3);
-        assert!(
-            records[0]
-                .fields
-                .as_ref()
-                .unwrap_err()
-                .reason
-                .contains("UTF-8")
-        );
-        assert!(
-            records[1]
-                .fields
-                .as_ref()
-                .unwrap_err()
-                .reason
-                .contains("longer")
-        );
+        assert!(records[0].reason().contains("UTF-8"));
+        assert!(records[1].reason().contains("longer"));
         assert_eq!(records[2].line, 3);
-        assert_eq!(records[2].fields.as_ref().unwrap()["body"], "after");
+        assert_eq!(records[2].field("body"), "after");
     }
 }

@@ -3,15 +3,16 @@
 
 mod csv;
 mod jsonl;
+pub mod time;
 
 use std::fs::File;
-use std::io::{self, BufReader};
+use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
 /// A file's format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// One JSON object per line.
     Jsonl,
@@ -42,6 +43,23 @@ pub struct Record {
     pub fields: Result<Map<String, Value>, Unreadable>,
 }
 
+#[cfg(test)]
+impl Record {
+    /// Why it could not be read (it must not have been).
+    fn reason(&self) -> &str {
+        &self
+            .fields
+            .as_ref()
+            .expect_err("an unreadable record")
+            .reason
+    }
+
+    /// A field of a record that was read.
+    fn field(&self, name: &str) -> &Value {
+        &self.fields.as_ref().expect("a record read")[name]
+    }
+}
+
 /// A record that is not a record: not JSON, not UTF-8, too long.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unreadable {
@@ -58,10 +76,23 @@ pub type Records = Box<dyn Iterator<Item = io::Result<Record>> + Send>;
 /// error; a record that cannot be read is a record with [`Unreadable`] fields.
 pub fn open(path: &Path, format: Format) -> io::Result<Records> {
     let reader = BufReader::with_capacity(256 * 1024, File::open(path)?);
-    Ok(match format {
+    Ok(records(reader, format))
+}
+
+/// The records `reader` holds in `format`.
+fn records(reader: impl BufRead + Send + 'static, format: Format) -> Records {
+    match format {
         Format::Jsonl => Box::new(jsonl::Lines::new(reader)),
         Format::Csv => Box::new(csv::Rows::new(reader)),
-    })
+    }
+}
+
+/// Every record of `text` (each format's tests).
+#[cfg(test)]
+fn read(text: &[u8], format: Format) -> Vec<Record> {
+    records(io::Cursor::new(text.to_vec()), format)
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// Text for a report, cut to a bounded length.

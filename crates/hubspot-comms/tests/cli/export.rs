@@ -485,31 +485,19 @@ async fn bad_arguments_could_not_run() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn without_a_token_it_exports_the_embedded_fakes_demo_messages() {
+async fn demo_exports_the_embedded_fakes_demo_messages() {
     let directory = tempfile::tempdir().unwrap();
-    let output = tokio::task::spawn_blocking({
-        let directory = directory.path().to_owned();
-        move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_hubspot-comms"))
-                .current_dir(&directory)
-                .env_remove("HUBSPOT_ACCESS_TOKEN")
-                .env_remove("HUBSPOT_BASE_URL")
-                .env_remove("HUBSPOT_API_VERSION")
-                .args([
-                    "export",
-                    "demo.jsonl",
-                    "--progress",
-                    "plain",
-                    "--default-region",
-                    "US",
-                ])
-                .output()
-                .unwrap()
-        }
-    })
-    .await
-    .unwrap();
-    let run = common::Run::from(output);
+    let mut command = common::without_token(directory.path());
+    command.args([
+        "export",
+        "demo.jsonl",
+        "--demo",
+        "--progress",
+        "plain",
+        "--default-region",
+        "US",
+    ]);
+    let run = common::run(command).await;
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stderr.contains("embedded fake"), "{run:?}");
     let rows = jsonl(&directory.path().join("demo.jsonl"));

@@ -6,7 +6,8 @@ use crate::common;
 use std::time::{Duration, Instant};
 
 use common::{command, config, contact, fake, import, one_per_key, write};
-use hubspot_comms::state::State;
+use hubspot_comms::import::state::State;
+use hubspot_comms::resume::StateFile;
 use hubspot_communications_mock::RateLimit;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -109,7 +110,7 @@ async fn rows_logged_out_of_order_are_not_sent_again() {
     let report = directory.path().join("history.jsonl.report.jsonl");
     std::fs::write(&report, "{\"line\":2}\n").unwrap();
     let mut state = State::new(
-        hubspot_comms::state::fingerprint(&file).unwrap(),
+        hubspot_comms::import::state::fingerprint(&file).unwrap(),
         hubspot_comms::DEFAULT_KEY_PROPERTY.to_owned(),
     );
     state.settled_line = 2;
@@ -117,7 +118,7 @@ async fn rows_logged_out_of_order_are_not_sent_again() {
     state.counts.rows = 2;
     state.counts.logged = 1;
     state.counts.not_found = 1;
-    state.done = vec![hubspot_comms::state::Done {
+    state.done = vec![hubspot_comms::import::state::Done {
         first_line: 5,
         last_line: 7,
         already_logged: false,

@@ -10,3 +10,4 @@ mod outsider;
 mod resume;
 mod round_trip;
 mod setup;
+mod token;

@@ -6,9 +6,8 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{Run, TOKEN, config, contact, fake, import, one_per_key, report, write};
+use common::{Run, TOKEN, config, contact, fake, import, one_per_key, report, run, write};
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
 use hubspot_communications_mock::{
     Config, MAX_TEXT_PROPERTY_CHARS, MockServer, PropertyDefinition, PropertyOwner,
@@ -19,14 +18,6 @@ async fn setup(fake: &MockServer, directory: &Path, args: &[&str]) -> Run {
     let mut command = common::command(fake, directory);
     command.arg("setup").args(args);
     run(command).await
-}
-
-async fn run(mut command: Command) -> Run {
-    let output = tokio::task::spawn_blocking(move || command.output())
-        .await
-        .expect("the run is joined")
-        .expect("the binary runs");
-    Run::from(output)
 }
 
 fn bare() -> Config {

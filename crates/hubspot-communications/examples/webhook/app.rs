@@ -16,6 +16,7 @@ use futures::StreamExt;
 use hmac::{Hmac, Mac};
 use hubspot_communications::{
     BatchError, Channel, Client, ContactMatch, LogOutcome, NewMessage, PhoneNumber, Region,
+    UpsertInput,
 };
 use sha1::Sha1;
 
@@ -232,7 +233,7 @@ async fn log(client: &Client, inbound: Inbound) -> Response {
     let message = NewMessage::new(inbound.channel.clone(), text).associate(association);
     // Keyed logging (an upsert on the MessageSid, then the association): a retried webhook
     // updates the message it already logged.
-    let keyed = futures::stream::iter([(inbound.message_sid.clone(), message)]);
+    let keyed = futures::stream::iter([UpsertInput::new(inbound.message_sid.clone(), message)]);
     let logged = std::pin::pin!(client.log_all_keyed(ID_PROPERTY, keyed))
         .next()
         .await;

@@ -2,14 +2,16 @@
 //! request: an `IN` search of up to 100 numbers, a batch read of up to 100 e-mail addresses.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::Hash;
 
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt, stream};
 use hubspot_communications_raw::types;
 
 use super::objects::batch;
+use crate::claims::{Claim, owner_token};
 use crate::client::Client;
-use crate::error::{Error, InvalidResponse, ResponseProblem};
-use crate::model::search::{Filter, Search, Sort};
+use crate::error::{Error, ErrorCategory, InvalidResponse, ResponseProblem};
+use crate::model::search::{Filter, FilterGroup, Search, Sort};
 use crate::model::{BatchReadOptions, ContactMatch, MAX_BATCH_SIZE, object_id};
 use crate::operation::Operation;
 use crate::phone::PhoneNumber;
@@ -32,6 +34,10 @@ const SEARCHABLE_MOBILE: &str = "hs_searchable_calculated_mobile_number";
 const EMAIL: &str = "email";
 /// The most results a search page holds.
 const SEARCH_PAGE: u32 = 200;
+
+/// How soon a caller waiting for another's claim looks again, at first and at most.
+const CLAIM_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+const CLAIM_POLL_MAX: std::time::Duration = std::time::Duration::from_millis(800);
 
 impl Client {
     /// Finds the contacts holding each phone number in `phone`, `mobilephone` or
@@ -107,26 +113,96 @@ impl Client {
     /// contact. A number HubSpot refuses to create a contact for answers
     /// [`ContactMatch::Refused`].
     ///
+    /// One contact per new number, however many callers look it up at once and however far
+    /// HubSpot's search lags its writes: a number the search does not find is claimed first
+    /// ([`ContactClaims`](crate::ContactClaims): this client's clones by default, every
+    /// process with [`RedisClaims`](crate::RedisClaims)); the caller that wins searches once
+    /// more and creates the contact, the others wait for it and answer
+    /// [`ContactMatch::Found`] with its id.
+    ///
     /// A create is not retried when HubSpot may have acted on it; such a failure is the
-    /// call's error, and calling again finds what was created (once HubSpot's search index
-    /// has it, a few seconds later; until then a second call could create a second contact).
+    /// call's error, and the number stays claimed until its claim lapses, after which the
+    /// next caller's search finds what was created.
     pub async fn find_or_create_contacts_by_phone(
         &self,
         numbers: &[PhoneNumber],
     ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
         let mut answers = self.find_contacts_by_phone(numbers).await?;
-        let missing: Vec<PhoneNumber> = answers
+        let mut waiting: Vec<PhoneNumber> = answers
             .iter()
             .filter(|(_, found)| **found == ContactMatch::NotFound)
             .map(|(number, _)| number.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        let claims = &self.inner.contact_claims;
+        let owner = owner_token();
+        // Claims lapse: one held past twice its lifetime is a store that does not work.
+        let give_up = tokio::time::Instant::now() + claims.claim_ttl() * 2;
+        let mut pause = CLAIM_POLL;
+        loop {
+            let mut won = Vec::new();
+            let mut held = Vec::new();
+            for number in waiting {
+                match claims.claim(number.as_str(), &owner).await? {
+                    Claim::Won => won.push(number),
+                    Claim::Held => held.push(number),
+                    Claim::Recorded(id) => {
+                        answers.insert(number, ContactMatch::Found(id));
+                    }
+                }
+            }
+            if !won.is_empty() {
+                answers.extend(self.create_claimed(&won, &owner).await?);
+            }
+            if held.is_empty() {
+                return Ok(answers);
+            }
+            if tokio::time::Instant::now() >= give_up {
+                return Err(Error::ClaimsUnavailable(
+                    format!(
+                        "{} numbers were claimed past twice a claim's lifetime",
+                        held.len()
+                    )
+                    .into(),
+                ));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(CLAIM_POLL_MAX);
+            waiting = held;
+        }
+    }
+
+    /// Creates the contacts of numbers this call claimed: searched once more first (a contact
+    /// an earlier holder created is searchable by now), recorded once made, and their claims
+    /// released where no contact was made. On an error the claims stay until they lapse: a
+    /// create may have been acted on.
+    async fn create_claimed(
+        &self,
+        won: &[PhoneNumber],
+        owner: &str,
+    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
+        let claims = &self.inner.contact_claims;
+        let mut answers = self.find_contacts_by_phone(won).await?;
+        let mut create = Vec::new();
+        for (number, found) in &answers {
+            match found {
+                ContactMatch::NotFound => create.push(number.clone()),
+                ContactMatch::Found(id) => claims.record(number.as_str(), owner, id).await?,
+                _ => claims.release(number.as_str(), owner).await?,
+            }
+        }
         let created = self
-            .in_chunks(&missing, MAX_BATCH_SIZE, |chunk| async move {
+            .in_chunks(&create, MAX_BATCH_SIZE, |chunk| async move {
                 self.create_contacts(&chunk).await
             })
             .await?;
+        for (number, made) in &created {
+            match made {
+                ContactMatch::Created(id) => claims.record(number.as_str(), owner, id).await?,
+                _ => claims.release(number.as_str(), owner).await?,
+            }
+        }
         answers.extend(created);
         Ok(answers)
     }
@@ -140,13 +216,16 @@ impl Client {
             .iter()
             .map(PhoneNumber::national_significant_number)
             .collect();
+        let any = |filter| FilterGroup::new().filter(filter);
         let search = Search::new()
-            .filter(Filter::is_in(SEARCHABLE_PHONE, national.iter().copied()))
-            .or(Filter::is_in(SEARCHABLE_MOBILE, national.iter().copied()))
-            .or(Filter::is_in(
-                WHATSAPP,
-                numbers.iter().map(PhoneNumber::as_str),
-            ))
+            .any_of([
+                any(Filter::is_in(SEARCHABLE_PHONE, national.iter().copied())),
+                any(Filter::is_in(SEARCHABLE_MOBILE, national.iter().copied())),
+                any(Filter::is_in(
+                    WHATSAPP,
+                    numbers.iter().map(PhoneNumber::as_str),
+                )),
+            ])
             .properties([PHONE, MOBILE, WHATSAPP])
             .sort(Sort::ascending(crate::model::property::OBJECT_ID))
             .page_size(SEARCH_PAGE);
@@ -175,9 +254,10 @@ impl Client {
 
     /// One batch read of up to 100 (normalised) e-mail addresses.
     async fn read_emails(&self, emails: &[String]) -> Result<HashMap<String, ContactMatch>, Error> {
-        let options = BatchReadOptions::new()
-            .id_property(EMAIL)
-            .properties([EMAIL]);
+        let options = BatchReadOptions {
+            id_property: Some(EMAIL.to_owned()),
+            ..BatchReadOptions::new().properties([EMAIL])
+        };
         let inputs: Vec<_> = emails.iter().map(|email| object_id(email)).collect();
         let answer = self
             .execute(Operation::BatchReadObjects, |raw| {
@@ -198,11 +278,12 @@ impl Client {
         for error in answer.errors {
             let named = error.context.get("ids").into_iter().flatten();
             for email in named.map(|e| normalise_email(e)) {
-                let refusal = if error.category.as_deref() == Some("OBJECT_NOT_FOUND") {
+                let category = error.category.as_deref().map(ErrorCategory::from);
+                let refusal = if category == Some(ErrorCategory::ObjectNotFound) {
                     ContactMatch::NotFound
                 } else {
                     ContactMatch::Refused {
-                        category: error.category.clone(),
+                        category,
                         message: error.message.clone().unwrap_or_default(),
                     }
                 };
@@ -272,7 +353,7 @@ impl Client {
                 answers.insert(
                     number.clone(),
                     ContactMatch::Refused {
-                        category: error.category.clone(),
+                        category: error.category.as_deref().map(ErrorCategory::from),
                         message: error.message.clone().unwrap_or_default(),
                     },
                 );
@@ -371,6 +452,35 @@ fn confirm(
             (number.clone(), one_or_ambiguous(ids))
         })
         .collect()
+}
+
+impl Client {
+    /// Runs `call` on `items`, `size` at a time, `batch_concurrency` calls at once, and merges
+    /// their answers: for calls whose answer is all or nothing (the first failure fails the
+    /// whole): the phone and e-mail lookups.
+    ///
+    /// `call` owns its chunk: a closure over a borrowed one would make the caller's future
+    /// lose `Send` (the borrow's lifetime is higher-ranked).
+    async fn in_chunks<T, K, V, F, Fut>(
+        &self,
+        items: &[T],
+        size: usize,
+        call: F,
+    ) -> Result<HashMap<K, V>, Error>
+    where
+        T: Clone,
+        K: Eq + Hash,
+        F: Fn(Vec<T>) -> Fut,
+        Fut: Future<Output = Result<HashMap<K, V>, Error>>,
+    {
+        let chunks: Vec<Vec<T>> = items.chunks(size).map(<[T]>::to_vec).collect();
+        let answers: Vec<HashMap<K, V>> = stream::iter(chunks)
+            .map(call)
+            .buffer_unordered(self.inner.batch_concurrency)
+            .try_collect()
+            .await?;
+        Ok(answers.into_iter().flatten().collect())
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! answer back into the `model`.
 
 mod associations;
+#[cfg(feature = "lookup")]
 mod lookup;
 mod messages;
 mod oauth;
@@ -12,6 +13,7 @@ mod records;
 mod search;
 
 pub use associations::MAX_ASSOCIATION_BATCH_SIZE;
+#[cfg(feature = "lookup")]
 pub use lookup::MAX_NUMBERS_PER_SEARCH;
 pub use messages::{LogOutcome, Logged};
 pub use properties::{COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError};

@@ -10,6 +10,7 @@ use hubspot_communications_raw::types;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::model::FromRaw;
 use crate::model::search::{SEARCH_RESULT_CAP, Search};
 use crate::model::{
     BatchOutcome, BatchReadOptions, ListOptions, MAX_BATCH_SIZE, Page, ReadOptions, check_id,
@@ -172,7 +173,7 @@ impl Client {
 
     /// Reads any number of objects by id, or by the unique property the options name: 100 a
     /// request, every id accounted for.
-    pub(crate) async fn batch_read<M: From<types::SimplePublicObject>>(
+    pub(crate) async fn batch_read<M: FromRaw<types::SimplePublicObject>>(
         &self,
         operation: Operation,
         object_type: &str,
@@ -189,7 +190,7 @@ impl Client {
             batch,
             prepared.collect(),
             |raw, inputs| batch::read(raw, object_type, options, inputs),
-            |chunk, result| (position(ids, chunk, &result.id), M::from(result)),
+            |chunk, result| (position(ids, chunk, &result.id), M::from_raw(result)),
         )
         .await
     }

@@ -2,6 +2,7 @@
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::model::FromRaw;
 use crate::model::Page;
 use crate::model::search::{Search, SearchPage};
 use crate::model::{COMMUNICATIONS, Message};
@@ -21,13 +22,13 @@ impl Client {
             .await?;
         Ok(SearchPage {
             total,
-            page: page.map(Message::from),
+            page: page.map(Message::from_raw),
         })
     }
 
-    /// Every result of a search, paging by itself. HubSpot stops at 10,000 results per query:
-    /// past them the stream ends with [`Error::SearchLimitReached`] rather than silently. Use
-    /// [`Client::search_all`] to read everything.
+    /// The results of a search up to HubSpot's cap, paging by itself. HubSpot stops at 10,000
+    /// results per query: past them the stream ends with [`Error::SearchLimitReached`] rather
+    /// than silently. [`Client::search_past_cap`] reads every result.
     pub fn search(&self, search: Search) -> Paged<Message> {
         self.search_pages(search, false)
     }
@@ -39,12 +40,12 @@ impl Client {
     /// no result is skipped or read twice while messages are added. The search's own sorts are
     /// replaced by the id order, and each filter group gets one more filter (mind HubSpot's
     /// limit of filters per group).
-    pub fn search_all(&self, search: Search) -> Paged<Message> {
+    pub fn search_past_cap(&self, search: Search) -> Paged<Message> {
         self.search_pages(search, true)
     }
 
     /// The pages of [`search`](Self::search), or with `by_id` of
-    /// [`search_all`](Self::search_all), whose cursor is the id of the last message read.
+    /// [`search_past_cap`](Self::search_past_cap), whose cursor is the id of the last message read.
     fn search_pages(&self, search: Search, by_id: bool) -> Paged<Message> {
         let client = self.clone();
         Paged::new(Operation::Search, move |after| {
@@ -52,7 +53,7 @@ impl Client {
             async move {
                 let after = after.as_deref();
                 let found = if by_id {
-                    client.search_all_page(&search, after).await?
+                    client.search_past_cap_page(&search, after).await?
                 } else {
                     client.search_page(&search, after).await?
                 };
@@ -61,12 +62,12 @@ impl Client {
         })
     }
 
-    /// One window of [`Client::search_all`]: the next page of the search's messages whose id
+    /// One window of [`Client::search_past_cap`]: the next page of the search's messages whose id
     /// is greater than `after_id` (from the first when `None`), in id order. The page's `next`
     /// is the id to pass for the following window, `None` after the last; `total` counts the
     /// matches past `after_id`. Keep `next` to go on later where a long read stopped (a
     /// resumed export): no offset is involved, so HubSpot's 10,000-result cap never applies.
-    pub async fn search_all_page(
+    pub async fn search_past_cap_page(
         &self,
         search: &Search,
         after_id: Option<&str>,

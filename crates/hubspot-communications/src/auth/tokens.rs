@@ -84,7 +84,7 @@ impl TokenManager {
             ("refresh token", refresh_token.expose()),
         ] {
             if !usable(value) {
-                return Err(Error::InvalidInput(format!(
+                return Err(Error::InvalidSetting(format!(
                     "the OAuth {what} is empty or holds characters other than printable ASCII"
                 )));
             }
@@ -92,7 +92,7 @@ impl TokenManager {
         let (token, refresh_at_ms) = match &access_token {
             Some((token, expires_at)) => {
                 if !usable(token.expose()) {
-                    return Err(Error::InvalidInput(
+                    return Err(Error::InvalidSetting(
                         "the access token is empty or holds characters other than printable ASCII"
                             .into(),
                     ));
@@ -105,7 +105,7 @@ impl TokenManager {
             None => ("", 0),
         };
         let bearer = raw::BearerToken::new(token).map_err(|_| {
-            Error::InvalidInput("the access token cannot be sent in a header".into())
+            Error::InvalidSetting("the access token cannot be sent in a header".into())
         })?;
         Ok(Self {
             client_id,

@@ -39,6 +39,9 @@ pub struct ClientBuilder {
     version: ApiVersion,
     #[cfg(feature = "redis")]
     pub(crate) shared_rate_limit: Option<crate::SharedRateLimit>,
+    /// Who creates the contact of a new number; a fresh `LocalClaims` when `None`.
+    #[cfg(feature = "lookup")]
+    contact_claims: Option<Arc<dyn crate::ContactClaims>>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -81,6 +84,8 @@ impl ClientBuilder {
             version: ApiVersion::LATEST,
             #[cfg(feature = "redis")]
             shared_rate_limit: None,
+            #[cfg(feature = "lookup")]
+            contact_claims: None,
         }
     }
 
@@ -92,6 +97,11 @@ impl ClientBuilder {
         {
             self.shared_rate_limit = None;
         }
+        // Another account's numbers are other contacts.
+        #[cfg(feature = "lookup")]
+        {
+            self.contact_claims = None;
+        }
         self
     }
 
@@ -99,6 +109,35 @@ impl ClientBuilder {
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into().trim_end_matches('/').to_owned();
         self
+    }
+
+    /// The settings of a client in tests against a fake HubSpot at `base_url` (the
+    /// `hubspot-communications-mock` crate's, or a stand-in of your own): no rate limit to
+    /// wait for (a million requests a second, search included), up to 3 retries 1 to 10 ms
+    /// apart, a 5 s timeout. Any of them can be set again after. Not for HubSpot itself,
+    /// whose limits it would run into.
+    ///
+    /// ```
+    /// use hubspot_communications::Client;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let hubspot = hubspot_communications_mock::MockServer::start().await?;
+    /// let client = Client::builder("test-token").for_testing(hubspot.base_url()).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn for_testing(self, base_url: impl Into<String>) -> Self {
+        let unlimited = RateLimit::new(1_000_000, Duration::from_secs(1));
+        self.base_url(base_url)
+            .rate_limit(unlimited)
+            .search_rate_limit(unlimited)
+            .retry(
+                RetryPolicy::default()
+                    .max_retries(3)
+                    .initial_backoff(Duration::from_millis(1))
+                    .max_backoff(Duration::from_millis(10)),
+            )
+            .timeout(Duration::from_secs(5))
     }
 
     /// How long connecting may take: 10 s by default.
@@ -211,6 +250,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Who creates the contact of a phone number that
+    /// [`Client::find_or_create_contacts_by_phone`] does not find, when several look at once
+    /// (see [`ContactClaims`](crate::ContactClaims)): by default a
+    /// [`LocalClaims`](crate::LocalClaims) of this client and its clones; with the `redis`
+    /// feature, [`RedisClaims`](crate::RedisClaims) for every process that looks up numbers of
+    /// the account. Not carried over by [`Client::for_account`].
+    #[cfg(feature = "lookup")]
+    pub fn contact_claims(mut self, claims: impl crate::ContactClaims + 'static) -> Self {
+        self.contact_claims = Some(Arc::new(claims));
+        self
+    }
+
     /// Builds the client. Fails if the base URL is not an http(s) URL, the token cannot be sent
     /// in a header, a rate limit, the batch
     /// concurrency, the deadline or the response limit is zero, or the HTTP client cannot be
@@ -219,7 +270,7 @@ impl ClientBuilder {
         if let Credentials::PrivateApp(token) = &self.credentials
             && token.expose().trim().is_empty()
         {
-            return Err(Error::InvalidInput("the access token is empty".into()));
+            return Err(Error::InvalidSetting("the access token is empty".into()));
         }
         let oauth = matches!(self.credentials, Credentials::OAuth(_));
         let rate_limit = self.rate_limit.unwrap_or(if oauth {
@@ -230,25 +281,25 @@ impl ClientBuilder {
         match reqwest::Url::parse(&self.base_url) {
             Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
             _ => {
-                return Err(Error::InvalidInput(format!(
+                return Err(Error::InvalidSetting(format!(
                     "the base URL {:?} is not an http(s) URL",
                     self.base_url
                 )));
             }
         }
         if self.batch_concurrency == 0 {
-            return Err(Error::InvalidInput(
+            return Err(Error::InvalidSetting(
                 "a batch concurrency of 0 would send nothing".into(),
             ));
         }
         if self.deadline == Some(Duration::ZERO) {
-            return Err(Error::InvalidInput(
+            return Err(Error::InvalidSetting(
                 "a deadline of 0 lets no call finish".into(),
             ));
         }
         for limit in [rate_limit, self.search_rate_limit] {
             if limit.max == 0 || limit.interval.is_zero() {
-                return Err(Error::InvalidInput(format!(
+                return Err(Error::InvalidSetting(format!(
                     "a rate limit of {limit:?} lets nothing through"
                 )));
             }
@@ -256,7 +307,7 @@ impl ClientBuilder {
         // HubSpot's tokens are printable ASCII; anything else is a copy-paste accident (a
         // line break, an ellipsis) that would fail as a puzzling 401.
         let unusable = || {
-            Error::InvalidInput(
+            Error::InvalidSetting(
                 "the access token holds characters other than printable ASCII".into(),
             )
         };
@@ -266,7 +317,7 @@ impl ClientBuilder {
             return Err(unusable());
         }
         if self.max_response_bytes == 0 {
-            return Err(Error::InvalidInput(
+            return Err(Error::InvalidSetting(
                 "a response limit of 0 bytes lets no answer be read".into(),
             ));
         }
@@ -301,7 +352,7 @@ impl ClientBuilder {
                 // text (and, same-origin, the token) wherever a 3xx points.
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
-                .map_err(|e| Error::InvalidInput(format!("cannot build the HTTP client: {e}")))?,
+                .map_err(|e| Error::InvalidSetting(format!("cannot build the HTTP client: {e}")))?,
         };
         let paths = self.version.paths()?;
         let (limiter, search_limiter) = (
@@ -335,6 +386,10 @@ impl ClientBuilder {
                 retry: self.retry,
                 batch_concurrency: self.batch_concurrency,
                 deadline: self.deadline,
+                #[cfg(feature = "lookup")]
+                contact_claims: self
+                    .contact_claims
+                    .unwrap_or_else(|| Arc::new(crate::LocalClaims::new())),
             }),
         })
     }

@@ -11,6 +11,7 @@ mod raw_clients;
 mod version;
 
 pub use builder::ClientBuilder;
+#[cfg_attr(not(feature = "unstable-raw"), allow(unreachable_pub))]
 pub use raw_clients::RawClients;
 pub use version::ApiVersion;
 
@@ -88,6 +89,9 @@ pub(crate) struct Inner {
     pub(crate) deadline: Option<Duration>,
     pub(crate) version: ApiVersion,
     pub(crate) paths: &'static raw::ApiVersionPaths,
+    /// Who creates the contact of a new phone number (shared by every clone).
+    #[cfg(feature = "lookup")]
+    pub(crate) contact_claims: Arc<dyn crate::ContactClaims>,
 }
 
 impl std::fmt::Debug for Client {
@@ -154,13 +158,6 @@ impl Client {
             .inner
             .account_id
             .compare_exchange(0, id, Ordering::Relaxed, Ordering::Relaxed);
-    }
-
-    /// The raw generated clients under this one (one per family of operations), for
-    /// operations the facade does not wrap. Calls made through them bypass the rate limiter
-    /// and retries.
-    pub fn raw(&self) -> &RawClients {
-        &self.inner.raw
     }
 
     /// The base URL requests go to.

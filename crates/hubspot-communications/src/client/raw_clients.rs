@@ -7,6 +7,8 @@ use hubspot_communications_raw as raw;
 /// called on its own client (nothing checks the family: in v3, an objects operation on the
 /// record associations client would reach `/crm/v4/objects/...`).
 #[derive(Debug, Clone)]
+// Public only with the `unstable-raw` feature.
+#[cfg_attr(not(feature = "unstable-raw"), allow(unreachable_pub))]
 pub struct RawClients {
     /// Messages and records: `list_objects`, `get_object`, `search_objects`, the
     /// `batch_*_objects`, … (and in v3 `associate_communication`,

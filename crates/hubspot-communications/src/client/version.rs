@@ -53,7 +53,7 @@ impl ApiVersion {
     /// The version's paths and operations, from the generated client.
     pub(crate) fn paths(self) -> Result<&'static raw::ApiVersionPaths, Error> {
         raw::ApiVersionPaths::get(self.name()).ok_or_else(|| {
-            Error::InvalidInput(format!("the raw client has no paths for version {self}"))
+            Error::InvalidSetting(format!("the raw client has no paths for version {self}"))
         })
     }
 }
@@ -74,12 +74,7 @@ impl FromStr for ApiVersion {
             .into_iter()
             .find(|version| version.name().eq_ignore_ascii_case(name))
             .or_else(|| name.eq_ignore_ascii_case("v4").then_some(Self::V3))
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "{name:?} is not an API version this client speaks ({})",
-                    Self::ALL.map(Self::name).join(", ")
-                ))
-            })
+            .ok_or_else(|| Error::UnknownApiVersion(name.to_owned()))
     }
 }
 

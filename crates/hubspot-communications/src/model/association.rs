@@ -1,9 +1,34 @@
 //! Associations between a message and CRM records.
 
-use hubspot_communications_raw::AssociationCategory;
+use super::from_raw::FromRaw;
 use hubspot_communications_raw::types;
 
-use super::record::{ObjectType, Record};
+use super::object_type::ObjectType;
+use super::record::Record;
+
+model_open_enum! {
+    /// Who defined an association type (HubSpot's `associationCategory`).
+    pub enum AssociationCategory {
+        /// HubSpot's own association types, such as communication to contact (81).
+        HubspotDefined = "HUBSPOT_DEFINED",
+        /// Types defined by an integration.
+        IntegratorDefined = "INTEGRATOR_DEFINED",
+        /// Labels defined by the account's users.
+        UserDefined = "USER_DEFINED",
+        /// Listed by HubSpot's spec; not described by its guides.
+        Work = "WORK",
+    }
+}
+
+impl AssociationCategory {
+    fn to_raw(&self) -> hubspot_communications_raw::AssociationCategory {
+        self.as_str().into()
+    }
+
+    fn from_raw(category: &hubspot_communications_raw::AssociationCategory) -> Self {
+        category.as_str().into()
+    }
+}
 
 /// An association type: who defined it and its id.
 ///
@@ -85,7 +110,7 @@ impl AssociationType {
 
     pub(crate) fn to_spec(&self) -> types::AssociationSpec {
         types::AssociationSpec {
-            association_category: self.category.clone(),
+            association_category: self.category.to_raw(),
             association_type_id: self.id,
         }
     }
@@ -110,8 +135,10 @@ impl Association {
         }
     }
 
-    /// The record with HubSpot's default type for its object type; for an object type without
-    /// a default (custom objects), use [`Association::new`].
+    /// The record with HubSpot's default type for its object type. For an object type whose
+    /// default this crate does not know (custom objects) the types are empty:
+    /// [`Client::associate`](crate::Client::associate) then asks HubSpot for the pair's default
+    /// association, and a new message refuses it (name a type with [`Association::new`]).
     pub fn default_to(to: Record) -> Self {
         let types = AssociationType::default_to(&to.object_type)
             .into_iter()
@@ -201,15 +228,38 @@ pub struct LabelledType {
     pub label: Option<String>,
 }
 
-impl From<types::MultiAssociatedObjectWithLabel> for AssociatedRecord {
-    fn from(record: types::MultiAssociatedObjectWithLabel) -> Self {
+impl AssociatedRecord {
+    /// A record of id `id` associated by `types`.
+    pub fn new(id: impl Into<String>, types: impl IntoIterator<Item = LabelledType>) -> Self {
+        Self {
+            id: id.into(),
+            types: types.into_iter().collect(),
+        }
+    }
+}
+
+impl LabelledType {
+    /// A type, with its label if it has one.
+    pub fn new(association_type: AssociationType, label: Option<String>) -> Self {
+        Self {
+            association_type,
+            label,
+        }
+    }
+}
+
+impl FromRaw<types::MultiAssociatedObjectWithLabel> for AssociatedRecord {
+    fn from_raw(record: types::MultiAssociatedObjectWithLabel) -> Self {
         Self {
             id: record.to_object_id,
             types: record
                 .association_types
                 .into_iter()
                 .map(|t| LabelledType {
-                    association_type: AssociationType::new(t.category, t.type_id),
+                    association_type: AssociationType::new(
+                        AssociationCategory::from_raw(&t.category),
+                        t.type_id,
+                    ),
                     label: t.label,
                 })
                 .collect(),
@@ -249,7 +299,7 @@ mod tests {
 
     #[test]
     fn an_association_without_a_type_is_refused() {
-        let custom = Association::default_to(Record::new(ObjectType::Other("2-123".into()), "5"));
+        let custom = Association::default_to(Record::new(ObjectType::from("2-123"), "5"));
         assert!(matches!(custom.check(), Err(crate::Error::InvalidInput(_))));
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorCategory};
 
 /// HubSpot's largest batch.
 pub const MAX_BATCH_SIZE: usize = 100;
@@ -53,7 +53,7 @@ pub enum BatchError {
     /// HubSpot refused these inputs and accepted others (a 207).
     Item {
         /// HubSpot's category, e.g. `OBJECT_NOT_FOUND`.
-        category: Option<String>,
+        category: Option<ErrorCategory>,
         /// HubSpot's message.
         message: String,
         /// HubSpot's context (e.g. the ids at fault).
@@ -73,7 +73,27 @@ impl BatchError {
     }
 }
 
+impl<T> BatchSuccess<T> {
+    /// The success of the input at `input` (`None` where the answer does not say which).
+    pub fn new(input: Option<usize>, value: T) -> Self {
+        Self { input, value }
+    }
+}
+
+impl BatchFailure {
+    /// The failure of the inputs at `inputs`.
+    pub fn new(inputs: Vec<usize>, error: BatchError) -> Self {
+        Self { inputs, error }
+    }
+}
+
 impl<T> BatchOutcome<T> {
+    /// An outcome of these successes and failures: what a stand-in of the client answers. It
+    /// should account for every input once, as the client's outcomes do.
+    pub fn new(succeeded: Vec<BatchSuccess<T>>, failed: Vec<BatchFailure>) -> Self {
+        Self { succeeded, failed }
+    }
+
     /// An outcome of no input yet.
     pub(crate) fn empty() -> Self {
         Self {

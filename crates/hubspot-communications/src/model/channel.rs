@@ -35,7 +35,15 @@ mod tests {
             Channel::LinkedIn
         );
         let later = "TELEGRAM".parse::<Channel>().unwrap();
-        assert_eq!(later, Channel::Other("TELEGRAM".into()));
+        assert!(matches!(&later, Channel::Other(value) if value.as_str() == "TELEGRAM"));
         assert_eq!(later.to_string(), "TELEGRAM");
+    }
+
+    #[test]
+    fn a_known_value_reads_as_its_variant_however_it_is_built() {
+        // Channel::Other cannot be built from text: From is the only way, and it knows SMS.
+        assert_eq!(Channel::from("SMS"), Channel::Sms);
+        assert_eq!(Channel::from(String::from(" sms")), Channel::Sms);
+        assert_ne!(Channel::from("SMS2"), Channel::Sms);
     }
 }

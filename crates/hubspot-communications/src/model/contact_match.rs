@@ -19,7 +19,7 @@ pub enum ContactMatch {
     /// HubSpot refused to read or create the contact for it (a per-item error of a batch).
     Refused {
         /// HubSpot's category, e.g. `VALIDATION_ERROR`.
-        category: Option<String>,
+        category: Option<crate::error::ErrorCategory>,
         /// HubSpot's message.
         message: String,
     },

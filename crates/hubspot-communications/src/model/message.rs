@@ -1,12 +1,13 @@
 //! A message as HubSpot returns it.
 
+use super::from_raw::FromRaw;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, TimeZone, Utc};
 use hubspot_communications_raw::{Timestamp, types};
 
 use super::channel::Channel;
-use super::record::ObjectType;
+use super::object_type::ObjectType;
 
 /// HubSpot's property names for a message.
 pub mod property {
@@ -95,6 +96,64 @@ pub struct PropertyVersion {
 }
 
 impl Message {
+    /// A live message `id` created and last changed at `created_at`, with no property: what a
+    /// stand-in of the client builds its answers from. Set the fields it should have; the
+    /// typed ones (`body`, `channel`, …) are read from `properties` when HubSpot answers, so a
+    /// stand-in that sets one should set both.
+    ///
+    /// ```
+    /// use hubspot_communications::{Channel, Message};
+    ///
+    /// let mut message = Message::new("1001", chrono::Utc::now());
+    /// message.channel = Some(Channel::Sms);
+    /// message.body = Some("On my way".into());
+    /// assert_eq!(message.id, "1001");
+    /// ```
+    pub fn new(id: impl Into<String>, created_at: DateTime<Utc>) -> Self {
+        Self {
+            id: id.into(),
+            channel: None,
+            body: None,
+            owner_id: None,
+            timestamp: None,
+            created_at,
+            updated_at: created_at,
+            archived: false,
+            archived_at: None,
+            associations: BTreeMap::new(),
+            partial_associations: BTreeSet::new(),
+            properties: BTreeMap::new(),
+            properties_with_history: BTreeMap::new(),
+            upsert_new: None,
+        }
+    }
+
+    /// The same message with these properties, and its typed fields (`channel`, `body`,
+    /// `owner_id`, `timestamp`) read from them as they are from HubSpot's answers.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use hubspot_communications::{Channel, Message};
+    ///
+    /// let properties = BTreeMap::from([
+    ///     ("hs_communication_channel_type".to_owned(), Some("SMS".to_owned())),
+    ///     ("hs_communication_body".to_owned(), Some("On my way".to_owned())),
+    /// ]);
+    /// let message = Message::new("1001", chrono::Utc::now()).with_properties(properties);
+    /// assert_eq!(message.channel, Some(Channel::Sms));
+    /// assert_eq!(message.body.as_deref(), Some("On my way"));
+    /// ```
+    #[must_use]
+    pub fn with_properties(mut self, properties: BTreeMap<String, Option<String>>) -> Self {
+        let text = |name: &str| properties.get(name).and_then(Option::as_deref);
+        self.channel = text(property::CHANNEL).and_then(|c| c.parse().ok());
+        self.body = text(property::BODY).map(str::to_owned);
+        self.owner_id = text(property::OWNER).map(str::to_owned);
+        self.timestamp = text(property::TIMESTAMP).and_then(parse_timestamp);
+        self.properties = properties;
+        self
+    }
+
     /// A property's value, if returned and set.
     pub fn property(&self, name: &str) -> Option<&str> {
         self.properties.get(name)?.as_deref()
@@ -109,23 +168,12 @@ impl Message {
         archived_at: Option<Timestamp>,
         properties_with_history: BTreeMap<String, Vec<types::ValueWithTimestamp>>,
     ) -> Self {
-        let text = |name: &str| properties.get(name).and_then(Option::as_deref);
-        Self {
-            channel: text(property::CHANNEL).and_then(|c| c.parse().ok()),
-            body: text(property::BODY).map(str::to_owned),
-            owner_id: text(property::OWNER).map(str::to_owned),
-            timestamp: text(property::TIMESTAMP).and_then(parse_timestamp),
-            id,
-            created_at: created_at.0,
-            updated_at: updated_at.0,
-            archived,
-            archived_at: archived_at.map(|at| at.0),
-            associations: BTreeMap::new(),
-            partial_associations: BTreeSet::new(),
-            properties,
-            properties_with_history: history(properties_with_history),
-            upsert_new: None,
-        }
+        let mut message = Self::new(id, created_at.0).with_properties(properties);
+        message.updated_at = updated_at.0;
+        message.archived = archived;
+        message.archived_at = archived_at.map(|at| at.0);
+        message.properties_with_history = history(properties_with_history);
+        message
     }
 }
 
@@ -157,8 +205,8 @@ macro_rules! from_object {
     };
 }
 
-impl From<types::SimplePublicObjectWithAssociations> for Message {
-    fn from(object: types::SimplePublicObjectWithAssociations) -> Self {
+impl FromRaw<types::SimplePublicObjectWithAssociations> for Message {
+    fn from_raw(object: types::SimplePublicObjectWithAssociations) -> Self {
         let mut message = from_object!(object);
         message.partial_associations = object
             .associations
@@ -185,17 +233,42 @@ impl From<types::SimplePublicObjectWithAssociations> for Message {
     }
 }
 
-impl From<types::SimplePublicObject> for Message {
-    fn from(object: types::SimplePublicObject) -> Self {
+impl FromRaw<types::SimplePublicObject> for Message {
+    fn from_raw(object: types::SimplePublicObject) -> Self {
         from_object!(object)
     }
 }
 
-impl From<types::SimplePublicUpsertObject> for Message {
-    fn from(object: types::SimplePublicUpsertObject) -> Self {
+impl FromRaw<types::SimplePublicUpsertObject> for Message {
+    fn from_raw(object: types::SimplePublicUpsertObject) -> Self {
         Self {
             upsert_new: Some(object.new),
             ..from_object!(object)
+        }
+    }
+}
+
+impl AssociatedId {
+    /// The record `id`, associated by the type named `association_type`.
+    pub fn new(id: impl Into<String>, association_type: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            association_type: association_type.into(),
+        }
+    }
+}
+
+impl PropertyVersion {
+    /// A past `value`, set at `timestamp` by `source_type` (e.g. `API`).
+    pub fn new(
+        value: impl Into<String>,
+        timestamp: DateTime<Utc>,
+        source_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            value: value.into(),
+            timestamp,
+            source_type: source_type.into(),
         }
     }
 }
@@ -235,7 +308,7 @@ mod tests {
                 }
             }))
             .unwrap();
-        let message = Message::from(object);
+        let message = Message::from_raw(object);
         assert_eq!(
             message.partial_associations,
             BTreeSet::from([ObjectType::Contact])

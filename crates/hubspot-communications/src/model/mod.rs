@@ -7,6 +7,7 @@
 macro_rules! model_open_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($variants:tt)* }) => {
         hubspot_communications_raw::open_enum! {
+            unknown = crate::model::unknown_value::UnknownValue;
             $(#[$meta])*
             #[cfg_attr(
                 feature = "serde",
@@ -19,23 +20,34 @@ macro_rules! model_open_enum {
 }
 
 mod association;
+mod batch_input;
 mod batch_outcome;
 mod channel;
+#[cfg(feature = "lookup")]
 mod contact_match;
+mod from_raw;
 mod message;
 mod new_message;
+pub(crate) mod object_type;
 mod page;
 mod properties;
 mod read_options;
 mod record;
 pub(crate) mod search;
+pub(crate) mod unknown_value;
 
-pub use association::{AssociatedRecord, Association, AssociationType, LabelledType};
+pub use association::{
+    AssociatedRecord, Association, AssociationCategory, AssociationType, LabelledType,
+};
+pub use batch_input::{AssociationInput, UpdateInput, UpsertInput};
 pub use batch_outcome::{BatchError, BatchFailure, BatchOutcome, BatchSuccess, MAX_BATCH_SIZE};
 pub use channel::Channel;
+#[cfg(feature = "lookup")]
 pub use contact_match::ContactMatch;
+pub(crate) use from_raw::FromRaw;
 pub use message::{AssociatedId, Message, PropertyVersion, property};
 pub use new_message::{MessageUpdate, NewMessage};
+pub use object_type::ObjectType;
 pub use page::Page;
 pub(crate) use properties::check_name;
 pub use properties::{
@@ -44,4 +56,5 @@ pub use properties::{
 };
 pub use read_options::{BatchReadOptions, ListOptions, MAX_LIST_PAGE_SIZE, ReadOptions};
 pub(crate) use record::{COMMUNICATIONS, check_id, object_id};
-pub use record::{ObjectType, Record, RecordProperties};
+pub use record::{Record, RecordProperties};
+pub use unknown_value::UnknownValue;

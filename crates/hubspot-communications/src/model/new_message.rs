@@ -159,33 +159,33 @@ impl MessageUpdate {
 
     /// A new text.
     pub fn body(self, body: impl Into<String>) -> Self {
-        self.set(property::BODY, body)
+        self.property(property::BODY, body)
     }
 
     /// A new channel.
     pub fn channel(self, channel: Channel) -> Self {
-        self.set(property::CHANNEL, channel.as_str())
+        self.property(property::CHANNEL, channel.as_str())
     }
 
     /// A new owner.
     pub fn owner(self, owner_id: impl Into<String>) -> Self {
-        self.set(property::OWNER, owner_id)
+        self.property(property::OWNER, owner_id)
     }
 
     /// A new time on the timeline.
     pub fn timestamp(self, timestamp: DateTime<Utc>) -> Self {
-        self.set(property::TIMESTAMP, format_timestamp(timestamp))
+        self.property(property::TIMESTAMP, format_timestamp(timestamp))
     }
 
-    /// Sets any property.
-    pub fn set(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    /// Sets any property (the name [`NewMessage::property`] has too).
+    pub fn property(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.properties.insert(name.into(), value.into());
         self
     }
 
     /// Clears a property (HubSpot's empty string).
     pub fn clear(self, name: impl Into<String>) -> Self {
-        self.set(name, "")
+        self.property(name, "")
     }
 
     pub(crate) fn to_properties(&self) -> Result<BTreeMap<String, String>, Error> {

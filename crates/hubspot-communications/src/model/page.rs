@@ -11,6 +11,11 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page of `items`, with the cursor of the next page (`None` on the last).
+    pub fn new(items: Vec<T>, next: Option<String>) -> Self {
+        Self { items, next }
+    }
+
     /// The same page with each item read into another type.
     pub(crate) fn map<U>(self, read: impl FnMut(T) -> U) -> Page<U> {
         Page {

@@ -1,6 +1,6 @@
 //! What a read returns: the options of a get, a list and a batch read.
 
-use super::record::ObjectType;
+use super::object_type::ObjectType;
 
 /// HubSpot's largest page of a list.
 pub const MAX_LIST_PAGE_SIZE: u32 = 100;
@@ -111,8 +111,9 @@ impl From<ReadOptions> for ListOptions {
     }
 }
 
-/// What a batch read returns: which properties, with or without history, whether to read
-/// archived messages, and which unique property the ids are values of.
+/// What a batch read returns: which properties, with or without history, and whether to read
+/// archived messages. (Reading by a unique property is
+/// [`Client::read_batch_by`](crate::Client::read_batch_by).)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
 pub struct BatchReadOptions {
@@ -123,16 +124,10 @@ pub struct BatchReadOptions {
 }
 
 impl BatchReadOptions {
-    /// HubSpot's defaults: the default properties of live messages, by HubSpot's id.
+    /// HubSpot's defaults: the default properties of live messages.
     pub fn new() -> Self {
         Self::default()
     }
 
     read_choices!();
-
-    /// The ids are values of this unique property, not HubSpot's ids.
-    pub fn id_property(mut self, name: impl Into<String>) -> Self {
-        self.id_property = Some(name.into());
-        self
-    }
 }

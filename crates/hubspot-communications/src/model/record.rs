@@ -5,22 +5,9 @@ use std::fmt;
 
 use hubspot_communications_raw::types;
 
+use super::from_raw::FromRaw;
+use super::object_type::ObjectType;
 use crate::error::Error;
-
-model_open_enum! {
-    /// A CRM object type, by the name HubSpot uses in paths. Parsing also reads the singular
-    /// name and the object type id (`contact`, `0-1`).
-    pub enum ObjectType {
-        /// Contacts (`0-1`).
-        Contact = "contacts" | "contact" | "0-1",
-        /// Companies (`0-2`).
-        Company = "companies" | "company" | "0-2",
-        /// Deals (`0-3`).
-        Deal = "deals" | "deal" | "0-3",
-        /// Tickets (`0-5`).
-        Ticket = "tickets" | "ticket" | "0-5",
-    }
-}
 
 /// One CRM record: its type and id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,13 +50,6 @@ impl Record {
 }
 
 impl ObjectType {
-    /// Messages themselves (`communications`): the `from` of
-    /// [`Client::read_associations`](crate::Client::read_associations) for messages' records,
-    /// its `to` for records' messages.
-    pub fn communications() -> Self {
-        Self::Other(COMMUNICATIONS.to_owned())
-    }
-
     /// Refuses a blank object type: it cannot name a path.
     pub(crate) fn check(&self) -> Result<(), Error> {
         if self.as_str().trim().is_empty() {
@@ -87,8 +67,7 @@ pub(crate) const COMMUNICATIONS: &str = "communications";
 /// refuses them the same way where a version sends the id in a body).
 pub(crate) fn check_id(id: &str) -> Result<(), Error> {
     match id.trim() {
-        "" => Err(Error::InvalidInput("an id cannot be empty".into())),
-        "." | ".." => Err(Error::InvalidInput(format!("{id:?} is not an id"))),
+        "" | "." | ".." => Err(Error::InvalidId(id.to_owned())),
         _ => Ok(()),
     }
 }
@@ -124,14 +103,22 @@ pub struct RecordProperties {
 }
 
 impl RecordProperties {
+    /// The record `id` with these properties.
+    pub fn new(id: impl Into<String>, properties: BTreeMap<String, Option<String>>) -> Self {
+        Self {
+            id: id.into(),
+            properties,
+        }
+    }
+
     /// A property's value, if returned and set.
     pub fn property(&self, name: &str) -> Option<&str> {
         self.properties.get(name)?.as_deref()
     }
 }
 
-impl From<types::SimplePublicObject> for RecordProperties {
-    fn from(object: types::SimplePublicObject) -> Self {
+impl FromRaw<types::SimplePublicObject> for RecordProperties {
+    fn from_raw(object: types::SimplePublicObject) -> Self {
         Self {
             id: object.id,
             properties: object.properties,

@@ -1,6 +1,6 @@
 //! A search: the builder of HubSpot's search request, with its limits checked before sending.
 
-use hubspot_communications_raw::{FilterOperator, types};
+use hubspot_communications_raw::types;
 
 use super::message::{Message, property};
 use super::page::Page;
@@ -15,6 +15,38 @@ const MAX_FILTERS_PER_GROUP: usize = 10;
 const MAX_FILTERS: usize = 25;
 const MAX_QUERY_CHARS: usize = 3000;
 
+model_open_enum! {
+    /// How a search filter compares a property with its value (HubSpot's `operator`).
+    pub enum FilterOperator {
+        /// Between `value` and `highValue`, inclusive.
+        Between = "BETWEEN",
+        /// Contains the token (words, or `*` wildcards).
+        ContainsToken = "CONTAINS_TOKEN",
+        /// Equal.
+        Eq = "EQ",
+        /// Greater than.
+        Gt = "GT",
+        /// Greater than or equal.
+        Gte = "GTE",
+        /// Has any value.
+        HasProperty = "HAS_PROPERTY",
+        /// Equal to one of `values`.
+        In = "IN",
+        /// Less than.
+        Lt = "LT",
+        /// Less than or equal.
+        Lte = "LTE",
+        /// Not equal.
+        Neq = "NEQ",
+        /// Does not contain the token.
+        NotContainsToken = "NOT_CONTAINS_TOKEN",
+        /// Has no value.
+        NotHasProperty = "NOT_HAS_PROPERTY",
+        /// Equal to none of `values`.
+        NotIn = "NOT_IN",
+    }
+}
+
 /// One condition on a property.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter(types::Filter);
@@ -28,7 +60,7 @@ impl Filter {
     ) -> Self {
         Self(types::Filter {
             high_value: None,
-            operator,
+            operator: operator.as_str().into(),
             property_name: property.into(),
             value: Some(value.into()),
             values: Vec::new(),
@@ -141,22 +173,57 @@ impl Sort {
     }
 }
 
-/// A search for messages: filter groups (a message matches if it matches every filter of at
-/// least one group), sorts, a free-text query and the properties to return.
+/// Filters that all match together: one alternative of [`Search::any_of`].
+#[derive(Debug, Clone, Default, PartialEq)]
+#[must_use]
+pub struct FilterGroup(Vec<Filter>);
+
+impl FilterGroup {
+    /// A group of no filter yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a filter: a message matches the group if it matches every one of its filters.
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.0.push(filter);
+        self
+    }
+}
+
+/// A search for messages: the filters every result matches, alternatives of which a result
+/// matches at least one ([`FilterGroup`]s), sorts, a free-text query and the properties to
+/// return.
 ///
 /// ```
-/// use hubspot_communications::search::{Filter, Search, Sort};
+/// use hubspot_communications::search::{Filter, FilterGroup, Search, Sort};
 ///
+/// // SMS that mention a contract, newest first.
 /// let sms_about_contracts = Search::new()
 ///     .filter(Filter::eq("hs_communication_channel_type", "SMS"))
 ///     .filter(Filter::contains_token("hs_communication_body", "contract"))
 ///     .sort(Sort::descending("hs_timestamp"))
 ///     .properties(["hs_communication_body"]);
+///
+/// // Messages of one owner that are WhatsApp messages, or SMS about a contract.
+/// let either = Search::new().filter(Filter::eq("hubspot_owner_id", "42")).any_of([
+///     FilterGroup::new().filter(Filter::eq("hs_communication_channel_type", "WHATS_APP")),
+///     FilterGroup::new()
+///         .filter(Filter::eq("hs_communication_channel_type", "SMS"))
+///         .filter(Filter::contains_token("hs_communication_body", "contract")),
+/// ]);
 /// ```
+///
+/// HubSpot's request has filter groups only (a result matches every filter of one group):
+/// the search sends each alternative with the common filters added, so mind HubSpot's limits
+/// (5 groups, 10 filters a group, 25 in all), which are checked before sending.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[must_use]
 pub struct Search {
-    groups: Vec<Vec<Filter>>,
+    /// What every result matches.
+    filters: Vec<Filter>,
+    /// What a result matches at least one of (none: no alternative to choose).
+    alternatives: Vec<FilterGroup>,
     sorts: Vec<Sort>,
     query: Option<String>,
     properties: Vec<String>,
@@ -169,19 +236,31 @@ impl Search {
         Self::default()
     }
 
-    /// Adds a filter to the last group (all of a group's filters must match).
+    /// Adds a filter that every result matches.
     pub fn filter(mut self, filter: Filter) -> Self {
-        match self.groups.last_mut() {
-            Some(group) => group.push(filter),
-            None => self.groups.push(vec![filter]),
-        }
+        self.filters.push(filter);
         self
     }
 
-    /// Starts another group of filters: a message matching any group matches.
-    pub fn or(mut self, filter: Filter) -> Self {
-        self.groups.push(vec![filter]);
+    /// Adds alternatives: a result matches at least one of the groups given here (over every
+    /// call), as well as every [`filter`](Self::filter).
+    pub fn any_of(mut self, groups: impl IntoIterator<Item = FilterGroup>) -> Self {
+        self.alternatives.extend(groups);
         self
+    }
+
+    /// HubSpot's filter groups: the alternatives, each with the common filters.
+    fn groups(&self) -> Vec<Vec<Filter>> {
+        if self.alternatives.is_empty() {
+            return match self.filters.is_empty() {
+                true => Vec::new(),
+                false => vec![self.filters.clone()],
+            };
+        }
+        self.alternatives
+            .iter()
+            .map(|group| self.filters.iter().chain(&group.0).cloned().collect())
+            .collect()
     }
 
     /// Adds a sort.
@@ -221,19 +300,20 @@ impl Search {
                 "a search page holds 1 to {MAX_SEARCH_PAGE_SIZE} results, not {size}"
             ));
         }
-        if self.groups.len() > MAX_FILTER_GROUPS {
+        let groups = self.groups();
+        if groups.len() > MAX_FILTER_GROUPS {
             return invalid(format!(
                 "HubSpot allows {MAX_FILTER_GROUPS} filter groups, not {}",
-                self.groups.len()
+                groups.len()
             ));
         }
-        if let Some(group) = self.groups.iter().find(|g| g.len() > MAX_FILTERS_PER_GROUP) {
+        if let Some(group) = groups.iter().find(|g| g.len() > MAX_FILTERS_PER_GROUP) {
             return invalid(format!(
                 "HubSpot allows {MAX_FILTERS_PER_GROUP} filters in a group, not {}",
                 group.len()
             ));
         }
-        let total: usize = self.groups.iter().map(Vec::len).sum();
+        let total: usize = groups.iter().map(Vec::len).sum();
         if total > MAX_FILTERS {
             return invalid(format!(
                 "HubSpot allows {MAX_FILTERS} filters in all, not {total}"
@@ -255,10 +335,10 @@ impl Search {
         types::PublicObjectSearchRequest {
             after,
             filter_groups: self
-                .groups
-                .iter()
+                .groups()
+                .into_iter()
                 .map(|filters| types::FilterGroup {
-                    filters: filters.iter().map(|f| f.0.clone()).collect(),
+                    filters: filters.into_iter().map(|f| f.0).collect(),
                 })
                 .collect(),
             limit: Some(self.limit() as i32),
@@ -269,19 +349,14 @@ impl Search {
     }
 
     /// The same search restricted to ids after `last_id`, in id order: one window of
-    /// [`Client::search_all`].
+    /// [`Client::search_past_cap`](crate::Client::search_past_cap).
     pub(crate) fn after_id(&self, last_id: Option<&str>) -> Self {
         let mut window = self.clone();
         window.sorts = vec![Sort::ascending(property::OBJECT_ID)];
         if let Some(last_id) = last_id {
-            let past = Filter::gt(property::OBJECT_ID, last_id);
-            if window.groups.is_empty() {
-                window.groups.push(Vec::new());
-            }
             window
-                .groups
-                .iter_mut()
-                .for_each(|group| group.push(past.clone()));
+                .filters
+                .push(Filter::gt(property::OBJECT_ID, last_id));
         }
         window
     }
@@ -297,6 +372,13 @@ pub struct SearchPage {
     pub total: u64,
 }
 
+impl SearchPage {
+    /// A page of a search that matches `total` messages in all.
+    pub fn new(page: Page<Message>, total: u64) -> Self {
+        Self { page, total }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,8 +387,16 @@ mod tests {
     fn hubspot_limits_are_checked_before_sending() {
         assert!(Search::new().page_size(201).check().is_err());
         assert!(Search::new().page_size(200).check().is_ok());
-        let six_groups = (0..6).fold(Search::new(), |s, i| s.or(Filter::eq("p", i.to_string())));
-        assert!(six_groups.check().is_err());
+        let group = |i: i32| FilterGroup::new().filter(Filter::eq("p", i.to_string()));
+        assert!(Search::new().any_of((0..5).map(group)).check().is_ok());
+        assert!(Search::new().any_of((0..6).map(group)).check().is_err());
+        // The common filters count in every group: 5 + 6 > 10.
+        let common = (0..5).fold(Search::new(), |s, i| {
+            s.filter(Filter::eq("c", i.to_string()))
+        });
+        let wide = FilterGroup::new();
+        let wide = (0..6).fold(wide, |g, i| g.filter(Filter::eq("w", i.to_string())));
+        assert!(common.any_of([wide]).check().is_err());
         let eleven = (0..11).fold(Search::new(), |s, i| {
             s.filter(Filter::eq("p", i.to_string()))
         });
@@ -315,17 +405,50 @@ mod tests {
     }
 
     #[test]
-    fn a_window_adds_the_id_filter_to_every_group_and_sorts_by_id() {
+    fn common_filters_join_every_alternative_and_nothing_groups_by_order() {
+        let x = || Filter::eq("x", "1");
+        let (a, b, c) = (
+            Filter::eq("a", "1"),
+            Filter::eq("b", "2"),
+            Filter::eq("c", "3"),
+        );
         let search = Search::new()
-            .filter(Filter::eq("a", "1"))
-            .or(Filter::eq("b", "2"));
+            .filter(x())
+            .any_of([FilterGroup::new().filter(a.clone()).filter(b.clone())])
+            .any_of([FilterGroup::new().filter(c.clone())]);
+        let names = |s: &Search| -> Vec<Vec<String>> {
+            s.to_request(None)
+                .filter_groups
+                .iter()
+                .map(|g| g.filters.iter().map(|f| f.property_name.clone()).collect())
+                .collect()
+        };
+        // x AND ((a AND b) OR c), whatever order the calls came in.
+        assert_eq!(names(&search), [vec!["x", "a", "b"], vec!["x", "c"]]);
+        let reordered = Search::new()
+            .any_of([FilterGroup::new().filter(a).filter(b)])
+            .filter(x())
+            .any_of([FilterGroup::new().filter(c)]);
+        assert_eq!(names(&reordered), names(&search));
+        assert_eq!(names(&Search::new().filter(x())), [vec!["x"]]);
+        assert!(names(&Search::new()).is_empty());
+    }
+
+    #[test]
+    fn a_window_adds_the_id_filter_to_every_group_and_sorts_by_id() {
+        let search = Search::new().filter(Filter::eq("a", "1")).any_of([
+            FilterGroup::new().filter(Filter::eq("b", "2")),
+            FilterGroup::new().filter(Filter::eq("c", "3")),
+        ]);
         let request = search.after_id(Some("42")).to_request(None);
+        assert_eq!(request.filter_groups.len(), 2);
         for group in &request.filter_groups {
-            let last = group.filters.last().unwrap();
-            assert_eq!(
-                (last.property_name.as_str(), last.value.as_deref()),
-                ("hs_object_id", Some("42"))
-            );
+            let id = group
+                .filters
+                .iter()
+                .find(|f| f.property_name == "hs_object_id")
+                .unwrap();
+            assert_eq!(id.value.as_deref(), Some("42"));
         }
         assert_eq!(request.sorts[0].property_name, "hs_object_id");
     }

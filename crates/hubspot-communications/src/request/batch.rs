@@ -6,17 +6,16 @@
 //! a request, how HubSpot's errors name inputs), its prepared inputs, the raw request, and
 //! how a result finds its input.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::future::Future;
-use std::hash::Hash;
 use std::sync::Arc;
 
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::{StreamExt, stream};
 use hubspot_communications_raw::types;
 
 use super::RawResult;
 use crate::client::{Client, RawClients};
-use crate::error::{Error, InvalidResponse, ResponseProblem};
+use crate::error::{Error, ErrorCategory, InvalidResponse, ResponseProblem};
 use crate::model::{BatchError, BatchFailure, BatchOutcome, BatchSuccess};
 use crate::operation::Operation;
 
@@ -79,33 +78,6 @@ impl<I> BatchAnswer<I> for () {
 }
 
 impl Client {
-    /// Runs `call` on `items`, `size` at a time, `batch_concurrency` calls at once, and merges
-    /// their answers: for calls whose answer is all or nothing (the first failure fails the
-    /// whole), such as lookups and association reads.
-    ///
-    /// `call` owns its chunk: a closure over a borrowed one would make the caller's future
-    /// lose `Send` (the borrow's lifetime is higher-ranked).
-    pub(crate) async fn in_chunks<T, K, V, F, Fut>(
-        &self,
-        items: &[T],
-        size: usize,
-        call: F,
-    ) -> Result<HashMap<K, V>, Error>
-    where
-        T: Clone,
-        K: Eq + Hash,
-        F: Fn(Vec<T>) -> Fut,
-        Fut: Future<Output = Result<HashMap<K, V>, Error>>,
-    {
-        let chunks: Vec<Vec<T>> = items.chunks(size).map(<[T]>::to_vec).collect();
-        let answers: Vec<HashMap<K, V>> = stream::iter(chunks)
-            .map(call)
-            .buffer_unordered(self.inner.batch_concurrency)
-            .try_collect()
-            .await?;
-        Ok(answers.into_iter().flatten().collect())
-    }
-
     /// Accounts for every input: one refused before sending fails alone with its reason; the
     /// valid ones go out `batch.size` per request (`send` builds and sends one), and each
     /// answer's results find their inputs with `found` (which also makes the outcome's value)
@@ -197,7 +169,7 @@ fn settle<R, M>(
         outcome.failed.push(BatchFailure {
             inputs,
             error: BatchError::Item {
-                category: error.category,
+                category: error.category.map(ErrorCategory::from),
                 message: error.message.unwrap_or_default(),
                 context: error.context,
             },

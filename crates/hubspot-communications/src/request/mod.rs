@@ -26,6 +26,37 @@ use crate::rate_limit::Refusal;
 pub(crate) type RawResult<T> = Result<raw::ResponseValue<T>, raw::Error<HubSpotError>>;
 
 impl Client {
+    /// Sends a call of the generated client (**unstable**: the `unstable-raw` feature) through
+    /// the one request path: it waits for the rate limiter, is retried as `operation`'s effect
+    /// allows (name the operation closest to what the call does: a read, an idempotent write
+    /// or a create), is traced, and fails with this crate's [`Error`]. `call` runs once per
+    /// attempt.
+    ///
+    /// ```no_run
+    /// use hubspot_communications::{Client, Operation};
+    ///
+    /// # async fn run(client: Client) -> Result<(), hubspot_communications::Error> {
+    /// let stored = client
+    ///     .execute_raw(Operation::GetCommunication, |raw| {
+    ///         raw.objects.get_object().object_type("communications").object_id("1").send()
+    ///     })
+    ///     .await?;
+    /// println!("{:?}", stored.properties);
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "unstable-raw")]
+    pub async fn execute_raw<'a, T, F, Fut>(
+        &'a self,
+        operation: Operation,
+        call: F,
+    ) -> Result<T, Error>
+    where
+        F: Fn(&'a RawClients) -> Fut,
+        Fut: Future<Output = RawResult<T>>,
+    {
+        self.execute(operation, call).await
+    }
+
     /// Sends one call through the limiter, retrying what may be retried, and maps the answer.
     ///
     /// `call` builds and sends the raw request; it runs once per attempt. The whole call,
@@ -192,20 +223,19 @@ fn response_headers<T>(outcome: &RawResult<T>) -> Option<&reqwest::header::Heade
 }
 
 async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Error {
-    let transport = |kind, source| {
-        Error::Transport(TransportError {
-            kind,
-            operation,
-            source,
-        })
-    };
+    let transport = |kind, source| Error::Transport(TransportError::new(kind, operation, source));
     let invalid = |status, problem| InvalidResponse::error(operation, status, problem);
     match error {
         raw::Error::ErrorResponse(answer) => {
             let status = answer.status().as_u16();
             let headers = answer.headers().clone();
             let body = answer.into_inner();
-            answered(ApiError::new(operation, status, &headers, Some(body)))
+            answered(ApiError::from_answer(
+                operation,
+                status,
+                &headers,
+                Some(body),
+            ))
         }
         raw::Error::UnexpectedResponse(response) => {
             // Statuses of 400 and up are the operations' `4XX`/`5XX` answers; any other is one
@@ -217,7 +247,7 @@ async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Err
             let headers = response.headers().clone();
             let body = response.bytes().await.ok();
             let parsed = body.and_then(|b| serde_json::from_slice::<HubSpotError>(&b).ok());
-            answered(ApiError::new(operation, status, &headers, parsed))
+            answered(ApiError::from_answer(operation, status, &headers, parsed))
         }
         raw::Error::CommunicationError(source)
         | raw::Error::InvalidUpgrade(source)
@@ -242,6 +272,7 @@ async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Err
         raw::Error::InvalidResponsePayload(_, error) => {
             invalid(None, ResponseProblem::Undecodable(error.to_string()))
         }
+        // The raw client refuses a path parameter that cannot be one segment (its ids).
         raw::Error::InvalidRequest(message) | raw::Error::Custom(message) => {
             Error::InvalidInput(message)
         }

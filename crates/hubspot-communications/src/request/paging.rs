@@ -40,6 +40,27 @@ pub struct Paged<T> {
 }
 
 impl<T: Send + 'static> Paged<T> {
+    /// The items of any stream, as the client's lists give them: what a stand-in of the client
+    /// returns where the client returns a `Paged`.
+    ///
+    /// ```
+    /// use futures::{TryStreamExt, stream};
+    /// use hubspot_communications::{Error, Message, Paged};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Error> {
+    /// let now = chrono::Utc::now();
+    /// let canned = vec![Ok(Message::new("1", now)), Ok(Message::new("2", now))];
+    /// let listed: Vec<Message> = Paged::from_stream(stream::iter(canned)).try_collect().await?;
+    /// assert_eq!(listed.len(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn from_stream(items: impl Stream<Item = Result<T, Error>> + Send + 'static) -> Self {
+        Self {
+            items: items.boxed(),
+        }
+    }
+
     /// Pages from `fetch`, which reads the page at a cursor (`None` for the first).
     pub(crate) fn new<F, Fut>(operation: Operation, fetch: F) -> Self
     where

@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use serde_json::{Map, Number, Value};
 
+use crate::model::UnknownValue;
+
 /// The most events HubSpot says it sends in one request. [`parse_events`] reads longer arrays
 /// too (refusing them would only make HubSpot retry them); bound the body's size in your
 /// framework instead (axum refuses bodies over 2 MB by default).
@@ -71,7 +73,7 @@ pub enum EventsError {
 ///     }
 ///     other => panic!("{other:?}"),
 /// }
-/// assert_eq!(events[1].kind, EventKind::Other("object.somethingNew".into()));
+/// assert!(matches!(&events[1].kind, EventKind::Other(v) if v.as_str() == "object.somethingNew"));
 /// assert_eq!(events[1].raw["newField"], serde_json::json!([1, 2]));
 /// # Ok::<(), hubspot_communications::webhooks::EventsError>(())
 /// ```
@@ -150,7 +152,7 @@ pub enum EventKind {
     Restore,
     /// A subscription type this client does not know, as sent (empty if absent); its fields
     /// are in [`WebhookEvent::raw`].
-    Other(String),
+    Other(UnknownValue),
 }
 
 /// Declares the fields of the event kinds and how they are read: each from the event's field
@@ -237,7 +239,9 @@ impl WebhookEvent {
             }
             Some("merge") => EventKind::Merge(Merge::read(&raw)),
             Some("restore") => EventKind::Restore,
-            _ => EventKind::Other(subscription_type.clone().unwrap_or_default()),
+            _ => EventKind::Other(UnknownValue::new(
+                subscription_type.clone().unwrap_or_default(),
+            )),
         };
         Self {
             event_id: field(&raw, "eventId"),

@@ -45,6 +45,27 @@ pub fn command(fake: &MockServer, directory: &Path) -> Command {
     command
 }
 
+/// The binary run in `directory` with no token, no base URL and no API version in its
+/// environment, whatever the test's own environment holds.
+pub fn without_token(directory: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hubspot-comms"));
+    command
+        .current_dir(directory)
+        .env_remove("HUBSPOT_ACCESS_TOKEN")
+        .env_remove("HUBSPOT_BASE_URL")
+        .env_remove("HUBSPOT_API_VERSION");
+    command
+}
+
+/// Runs `command` to its end.
+pub async fn run(mut command: Command) -> Run {
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("the run is joined")
+        .expect("the binary runs");
+    Run::from(output)
+}
+
 /// Runs `hubspot-comms import FILE ARGS...` against `fake` to its end.
 pub async fn import(fake: &MockServer, directory: &Path, file: &str, args: &[&str]) -> Run {
     let mut command = command(fake, directory);

@@ -2,14 +2,17 @@
 //! associations: the association batch create and read, up to 1,000 pairs or ids a request.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
+use futures::{StreamExt, stream};
 use hubspot_communications_raw::types;
 
 use crate::client::Client;
 use crate::error::{Error, InvalidResponse, ResponseProblem};
+use crate::model::FromRaw;
 use crate::model::{
-    AssociatedRecord, Association, BatchFailure, BatchOutcome, BatchSuccess, COMMUNICATIONS,
-    ObjectType, check_id,
+    AssociatedRecord, AssociationInput, BatchError, BatchFailure, BatchOutcome, BatchSuccess,
+    COMMUNICATIONS, ObjectType, check_id,
 };
 use crate::operation::Operation;
 use crate::request::{Batch, Named};
@@ -19,27 +22,28 @@ use crate::request::{Batch, Named};
 pub const MAX_ASSOCIATION_BATCH_SIZE: usize = 1_000;
 
 impl Client {
-    /// Associates any number of existing messages with records, each `(message id,
-    /// association)` with all of the association's types, through the association batch
-    /// create: up to [`MAX_ASSOCIATION_BATCH_SIZE`] pairs a request, one request per object
-    /// type of the records. Creating an association that exists changes nothing, so the
-    /// requests are retried like any idempotent write.
+    /// Associates any number of existing messages with records, each input with all of its
+    /// association's types, through the association batch create: up to
+    /// [`MAX_ASSOCIATION_BATCH_SIZE`] pairs a request, one request per object type of the
+    /// records. Creating an association that exists changes nothing, so the requests are
+    /// retried like any idempotent write.
     ///
-    /// The outcome accounts for every input, by its index in `pairs`; a pair HubSpot refused
+    /// The outcome accounts for every input, by its index in `inputs`; a pair HubSpot refused
     /// (a record that does not exist, say) fails alone with HubSpot's error.
-    pub async fn associate_batch(&self, pairs: &[(String, Association)]) -> BatchOutcome<()> {
+    pub async fn associate_batch(&self, inputs: &[AssociationInput]) -> BatchOutcome<()> {
+        let pairs = inputs;
         let mut total = BatchOutcome::empty();
         // One endpoint per object type of the records: group the inputs by it, in order.
         let mut groups: Vec<(&ObjectType, Vec<usize>)> = Vec::new();
-        for (index, (_, association)) in pairs.iter().enumerate() {
-            let object_type = &association.to.object_type;
+        for (index, input) in pairs.iter().enumerate() {
+            let object_type = &input.association.to.object_type;
             match groups.iter_mut().find(|(ty, _)| *ty == object_type) {
                 Some((_, indexes)) => indexes.push(index),
                 None => groups.push((object_type, vec![index])),
             }
         }
         for (object_type, indexes) in groups {
-            let group: Vec<&(String, Association)> = indexes.iter().map(|i| &pairs[*i]).collect();
+            let group: Vec<&AssociationInput> = indexes.iter().map(|i| &pairs[*i]).collect();
             let outcome = self.associate_group(object_type, &group).await;
             // Back from the group's positions to the caller's indexes.
             total
@@ -61,47 +65,91 @@ impl Client {
     /// The records of type `to` that each of `ids` (records of type `from`) is associated
     /// with, through the association batch read: up to [`MAX_ASSOCIATION_BATCH_SIZE`] ids a
     /// request, `batch_concurrency` requests at a time, and each id's further pages (HubSpot
-    /// pages a record's associations) read until its last. Every distinct id of `ids` is in
-    /// the answer; one with no associations of that type has an empty list (HubSpot answers it
-    /// with a per-item error, which means nothing more).
+    /// pages a record's associations) read until its last. The outcome accounts for every
+    /// input by its index in `ids`, as every batch call's does: an id with no associations of
+    /// that type succeeds with an empty list (HubSpot answers it with a per-item error, which
+    /// means nothing more); a request that failed fails the ids it carried; an id given twice
+    /// is read once and answered at both indexes.
     ///
-    /// Messages are [`ObjectType::communications`]: the records of many messages are
-    /// `read_associations(&ObjectType::communications(), &ids, &ObjectType::Contact)`, the
-    /// messages of many contacts `read_associations(&ObjectType::Contact, &ids,
-    /// &ObjectType::communications())`.
+    /// Messages are [`ObjectType::Communication`]: the records of many messages are
+    /// `read_associations(ObjectType::Communication, &ids, ObjectType::Contact)`, the
+    /// messages of many contacts `read_associations(ObjectType::Contact, &ids,
+    /// ObjectType::Communication)`.
     ///
     /// ```no_run
     /// use hubspot_communications::{Client, ObjectType};
     ///
-    /// # async fn run(client: Client, ids: Vec<String>) -> Result<(), hubspot_communications::Error> {
+    /// # async fn run(client: Client, ids: Vec<String>) {
     /// let contacts = client
-    ///     .read_associations(&ObjectType::communications(), &ids, &ObjectType::Contact)
-    ///     .await?;
-    /// for (message, records) in &contacts {
-    ///     println!("{message}: {:?}", records.iter().map(|r| &r.id).collect::<Vec<_>>());
+    ///     .read_associations(ObjectType::Communication, &ids, ObjectType::Contact)
+    ///     .await;
+    /// for read in &contacts.succeeded {
+    ///     let message = read.input.map(|index| &ids[index]);
+    ///     println!("{message:?}: {:?}", read.value.iter().map(|r| &r.id).collect::<Vec<_>>());
     /// }
-    /// # Ok(()) }
+    /// # }
     /// ```
     pub async fn read_associations(
         &self,
-        from: &ObjectType,
+        from: ObjectType,
         ids: &[String],
-        to: &ObjectType,
-    ) -> Result<HashMap<String, Vec<AssociatedRecord>>, Error> {
-        from.check()?;
-        to.check()?;
-        let mut seen = HashSet::with_capacity(ids.len());
+        to: ObjectType,
+    ) -> BatchOutcome<Vec<AssociatedRecord>> {
+        if let Err(error) = from.check().and_then(|()| to.check()) {
+            return BatchOutcome::refused(ids.len(), error);
+        }
+        let mut outcome = BatchOutcome::empty();
+        // Each distinct valid id once, with every index it stands at.
+        let mut at: HashMap<&str, Vec<usize>> = HashMap::with_capacity(ids.len());
         let mut distinct = Vec::with_capacity(ids.len());
-        for id in ids {
-            check_id(id)?;
-            if seen.insert(id.as_str()) {
+        for (index, id) in ids.iter().enumerate() {
+            if let Err(error) = check_id(id) {
+                outcome.failed.push(BatchFailure {
+                    inputs: vec![index],
+                    error: BatchError::Request(Arc::new(error)),
+                });
+                continue;
+            }
+            let indexes = at.entry(id.as_str()).or_default();
+            if indexes.is_empty() {
                 distinct.push(id.clone());
             }
+            indexes.push(index);
         }
-        self.in_chunks(&distinct, MAX_ASSOCIATION_BATCH_SIZE, |chunk| {
-            self.read_association_chunk(from, chunk, to)
-        })
-        .await
+        let chunks: Vec<Vec<String>> = distinct
+            .chunks(MAX_ASSOCIATION_BATCH_SIZE)
+            .map(<[String]>::to_vec)
+            .collect();
+        let (from, to) = (&from, &to);
+        let mut answers = stream::iter(chunks)
+            .map(|chunk| async move {
+                let answer = self.read_association_chunk(from, chunk.clone(), to).await;
+                (chunk, answer)
+            })
+            .buffer_unordered(self.inner.batch_concurrency);
+        while let Some((chunk, answer)) = answers.next().await {
+            match answer {
+                Ok(mut found) => {
+                    for id in &chunk {
+                        let records = found.remove(id).unwrap_or_default();
+                        for &index in &at[id.as_str()] {
+                            outcome.succeeded.push(BatchSuccess {
+                                input: Some(index),
+                                value: records.clone(),
+                            });
+                        }
+                    }
+                }
+                Err(error) => outcome.failed.push(BatchFailure {
+                    inputs: chunk
+                        .iter()
+                        .flat_map(|id| at[id.as_str()].clone())
+                        .collect(),
+                    error: BatchError::Request(Arc::new(error)),
+                }),
+            }
+        }
+        outcome
     }
 
     /// One chunk of [`Client::read_associations`], with the further pages of its ids.
@@ -138,7 +186,7 @@ impl Client {
                     // Not an id that was asked for.
                     continue;
                 };
-                records.extend(result.to.into_iter().map(AssociatedRecord::from));
+                records.extend(result.to.into_iter().map(AssociatedRecord::from_raw));
                 if let Some(next) = result.paging.and_then(|p| p.next) {
                     if !cursors.insert((result.from.id.clone(), next.after.clone())) {
                         return Err(InvalidResponse::error(
@@ -161,16 +209,16 @@ impl Client {
     async fn associate_group(
         &self,
         object_type: &ObjectType,
-        pairs: &[&(String, Association)],
+        pairs: &[&AssociationInput],
     ) -> BatchOutcome<()> {
         let ends: Vec<(String, String)> = pairs
             .iter()
-            .map(|(message, association)| (message.clone(), association.to.id.clone()))
+            .map(|input| (input.message_id.clone(), input.association.to.id.clone()))
             .collect();
-        let prepared = pairs.iter().map(|(message_id, association)| {
-            check_id(message_id)?;
-            association.check()?;
-            Ok(association.to_pair(message_id))
+        let prepared = pairs.iter().map(|input| {
+            check_id(&input.message_id)?;
+            input.association.check()?;
+            Ok(input.association.to_pair(&input.message_id))
         });
         let body = |inputs| types::BatchInputPublicAssociationMultiPost { inputs };
         let batch = Batch {

@@ -11,6 +11,7 @@ use hubspot_communications_raw::types;
 
 use crate::client::{Client, RawClients};
 use crate::error::Error;
+use crate::model::FromRaw;
 use crate::model::{
     AssociatedRecord, Association, AssociationType, COMMUNICATIONS, ObjectType, Page, Record,
     check_id,
@@ -19,25 +20,27 @@ use crate::operation::Operation;
 use crate::request::{Paged, RawResult};
 
 impl Client {
-    /// Associates an existing message with a record, with each of the association's types (the
-    /// guide's "Associate an existing message with a record"). In v3 it takes the guide's path,
+    /// Associates an existing message with a record (the guide's "Associate an existing
+    /// message with a record"), with each of the association's types: in v3 the guide's path,
     /// `PUT /crm/v3/objects/communications/{id}/associations/{toObjectType}/{toObjectId}/{type}`,
-    /// once per type; the date versions have no such path, and take every type in one labelled
-    /// `PUT` ([`Client::associate_labelled`]).
+    /// once per type; in the date versions, which have no such path, one labelled `PUT` with
+    /// every type. An association with no type ([`Association::default_to`] a custom object)
+    /// asks HubSpot for the pair's default association. Every version reports
+    /// [`Operation::Associate`].
     pub async fn associate(
         &self,
         message_id: &str,
         association: &Association,
     ) -> Result<(), Error> {
         check_id(message_id)?;
-        association.check()?;
-        if !self.has("associate_communication") {
-            return self
-                .associate_labelled(message_id, association)
-                .await
-                .map(drop);
-        }
+        association.to.check()?;
         let to = &association.to;
+        if association.types.is_empty() {
+            return self.associate_by_default(message_id, to).await;
+        }
+        if !self.has("associate_communication") {
+            return self.associate_labelled(message_id, association).await;
+        }
         self.each_type(Operation::Associate, association, |raw, type_id| {
             raw.objects
                 .associate_communication()
@@ -56,6 +59,7 @@ impl Client {
     /// client's operations: the client reads the pair's types, removes the pair's associations,
     /// and puts back the ones not named (an idempotent `PUT`, retried as the policy allows; if
     /// it still fails, its error says so and the types to put back are the pair's others).
+    /// Every step reports [`Operation::RemoveAssociation`].
     pub async fn remove_association(
         &self,
         message_id: &str,
@@ -102,7 +106,8 @@ impl Client {
     /// [`Client::remove_association`] where the version has no typed `DELETE`.
     async fn remove_types(&self, message_id: &str, association: &Association) -> Result<(), Error> {
         let to = &association.to;
-        let mut current = self.associations(message_id, to.object_type.clone());
+        let operation = Operation::RemoveAssociation;
+        let mut current = self.associations_as(operation, message_id, to.object_type.clone());
         let mut kept = Vec::new();
         while let Some(found) = current.try_next().await? {
             if found.id == to.id {
@@ -115,48 +120,52 @@ impl Client {
                 );
             }
         }
-        self.remove_all_associations(message_id, to).await?;
+        self.remove_pair(operation, message_id, to).await?;
         if !kept.is_empty() {
-            self.associate_labelled(message_id, &Association::new(to.clone(), kept))
+            self.put_labelled(operation, message_id, &Association::new(to.clone(), kept))
                 .await?;
         }
         Ok(())
     }
 
-    /// Associates a message with a record with labels and types in one call (associations
-    /// v4); returns the labels the pair then has.
-    pub async fn associate_labelled(
+    /// Associates with every type in one labelled `PUT` (associations v4, the date versions).
+    async fn associate_labelled(
         &self,
         message_id: &str,
         association: &Association,
-    ) -> Result<Vec<String>, Error> {
-        check_id(message_id)?;
-        association.check()?;
+    ) -> Result<(), Error> {
+        self.put_labelled(Operation::Associate, message_id, association)
+            .await
+    }
+
+    async fn put_labelled(
+        &self,
+        operation: Operation,
+        message_id: &str,
+        association: &Association,
+    ) -> Result<(), Error> {
         let specs: Vec<_> = association
             .types
             .iter()
             .map(AssociationType::to_spec)
             .collect();
-        let labels = self
-            .execute(Operation::CreateAssociation, |raw| {
-                raw.record_associations
-                    .create_association()
-                    .object_type(COMMUNICATIONS)
-                    .object_id(message_id)
-                    .to_object_type(association.to.object_type.as_str())
-                    .to_object_id(association.to.id.as_str())
-                    .body(specs.clone())
-                    .send()
-            })
-            .await?;
-        Ok(labels.labels)
+        self.execute(operation, |raw| {
+            raw.record_associations
+                .create_association()
+                .object_type(COMMUNICATIONS)
+                .object_id(message_id)
+                .to_object_type(association.to.object_type.as_str())
+                .to_object_id(association.to.id.as_str())
+                .body(specs.clone())
+                .send()
+        })
+        .await?;
+        Ok(())
     }
 
-    /// Associates a message with a record with HubSpot's default type (associations v4).
-    pub async fn associate_default(&self, message_id: &str, record: &Record) -> Result<(), Error> {
-        check_id(message_id)?;
-        record.check()?;
-        self.execute(Operation::CreateDefaultAssociation, |raw| {
+    /// HubSpot's default association between a message and a record (associations v4).
+    async fn associate_by_default(&self, message_id: &str, record: &Record) -> Result<(), Error> {
+        self.execute(Operation::Associate, |raw| {
             raw.record_associations
                 .create_default_association()
                 .from_object_type(COMMUNICATIONS)
@@ -178,7 +187,17 @@ impl Client {
     ) -> Result<(), Error> {
         check_id(message_id)?;
         record.check()?;
-        self.execute(Operation::ArchiveAssociations, |raw| {
+        self.remove_pair(Operation::RemoveAllAssociations, message_id, record)
+            .await
+    }
+
+    async fn remove_pair(
+        &self,
+        operation: Operation,
+        message_id: &str,
+        record: &Record,
+    ) -> Result<(), Error> {
+        self.execute(operation, |raw| {
             raw.record_associations
                 .archive_associations()
                 .object_type(COMMUNICATIONS)
@@ -196,18 +215,31 @@ impl Client {
     pub async fn associations_page(
         &self,
         message_id: &str,
-        object_type: &ObjectType,
+        object_type: ObjectType,
         after: Option<&str>,
     ) -> Result<Page<AssociatedRecord>, Error> {
         check_id(message_id)?;
         object_type.check()?;
+        let operation = Operation::ListAssociations;
+        self.associations_page_as(operation, message_id, &object_type, after)
+            .await
+    }
+
+    /// [`Client::associations_page`], reported as `operation` (the call it is a step of).
+    async fn associations_page_as(
+        &self,
+        operation: Operation,
+        message_id: &str,
+        object_type: &ObjectType,
+        after: Option<&str>,
+    ) -> Result<Page<AssociatedRecord>, Error> {
         if !self.has("list_associations") {
             return self
-                .associations_page_by_batch(message_id, object_type, after)
+                .associations_page_by_batch(operation, message_id, object_type, after)
                 .await;
         }
         let page = self
-            .execute(Operation::ListAssociations, |raw| {
+            .execute(operation, |raw| {
                 let mut request = raw
                     .record_associations
                     .list_associations()
@@ -225,7 +257,7 @@ impl Client {
             items: page
                 .results
                 .into_iter()
-                .map(AssociatedRecord::from)
+                .map(AssociatedRecord::from_raw)
                 .collect(),
             next: page.paging.and_then(|p| p.next).map(|next| next.after),
         })
@@ -233,6 +265,7 @@ impl Client {
 
     async fn associations_page_by_batch(
         &self,
+        operation: Operation,
         message_id: &str,
         object_type: &ObjectType,
         after: Option<&str>,
@@ -244,7 +277,7 @@ impl Client {
             }],
         };
         let answer = self
-            .execute(Operation::ListAssociations, |raw| {
+            .execute(operation, |raw| {
                 raw.association_batches
                     .batch_read_associations()
                     .from_object_type(COMMUNICATIONS)
@@ -266,7 +299,11 @@ impl Client {
             });
         };
         Ok(Page {
-            items: found.to.into_iter().map(AssociatedRecord::from).collect(),
+            items: found
+                .to
+                .into_iter()
+                .map(AssociatedRecord::from_raw)
+                .collect(),
             next: found.paging.and_then(|p| p.next).map(|next| next.after),
         })
     }
@@ -277,14 +314,26 @@ impl Client {
         message_id: &str,
         object_type: ObjectType,
     ) -> Paged<AssociatedRecord> {
+        self.associations_as(Operation::ListAssociations, message_id, object_type)
+    }
+
+    /// [`Client::associations`], reported as `operation` (the call it is a step of).
+    fn associations_as(
+        &self,
+        operation: Operation,
+        message_id: &str,
+        object_type: ObjectType,
+    ) -> Paged<AssociatedRecord> {
         let client = self.clone();
         let message_id = message_id.to_owned();
-        Paged::new(Operation::ListAssociations, move |after| {
+        Paged::new(operation, move |after| {
             let (client, message_id, object_type) =
                 (client.clone(), message_id.clone(), object_type.clone());
             async move {
+                check_id(&message_id)?;
+                object_type.check()?;
                 client
-                    .associations_page(&message_id, &object_type, after.as_deref())
+                    .associations_page_as(operation, &message_id, &object_type, after.as_deref())
                     .await
             }
         })

@@ -5,9 +5,10 @@ use hubspot_communications_raw::types;
 
 use crate::api::objects::batch;
 use crate::client::Client;
+use crate::model::FromRaw;
 use crate::model::{
-    BatchOutcome, BatchReadOptions, COMMUNICATIONS, MAX_BATCH_SIZE, Message, MessageUpdate,
-    NewMessage, check_id, object_id,
+    BatchOutcome, BatchReadOptions, COMMUNICATIONS, MAX_BATCH_SIZE, Message, NewMessage,
+    UpdateInput, UpsertInput, check_id, check_name, object_id,
 };
 use crate::operation::Operation;
 use crate::request::{Batch, Named, position, traced};
@@ -41,14 +42,13 @@ impl Client {
             |raw, inputs| batch::create(raw, COMMUNICATIONS, inputs),
             |chunk, result| {
                 let input = traced(chunk, result.object_write_trace_id.as_deref());
-                (input, Message::from(result))
+                (input, Message::from_raw(result))
             },
         )
         .await
     }
 
-    /// Reads any number of messages by id (or by the unique property the options name)
-    /// through `batch/read`.
+    /// Reads any number of messages by id through `batch/read`.
     pub async fn read_batch(
         &self,
         ids: &[String],
@@ -58,10 +58,30 @@ impl Client {
             .await
     }
 
+    /// Reads any number of messages by the values of the unique property `id_property`
+    /// (HubSpot's `idProperty`) through `batch/read`; the outcome's indexes are those of
+    /// `values`.
+    pub async fn read_batch_by(
+        &self,
+        id_property: &str,
+        values: &[String],
+        options: &BatchReadOptions,
+    ) -> BatchOutcome<Message> {
+        if let Err(error) = check_name(id_property) {
+            return BatchOutcome::refused(values.len(), error);
+        }
+        let options = BatchReadOptions {
+            id_property: Some(id_property.to_owned()),
+            ..options.clone()
+        };
+        self.batch_read(Operation::BatchRead, COMMUNICATIONS, values, &options)
+            .await
+    }
+
     /// Updates any number of messages through `batch/update`.
-    pub async fn update_batch(&self, updates: &[(String, MessageUpdate)]) -> BatchOutcome<Message> {
-        let ids: Vec<String> = updates.iter().map(|(id, _)| id.clone()).collect();
-        let prepared = updates.iter().map(|(id, update)| {
+    pub async fn update_batch(&self, updates: &[UpdateInput]) -> BatchOutcome<Message> {
+        let ids: Vec<String> = updates.iter().map(|input| input.id.clone()).collect();
+        let prepared = updates.iter().map(|UpdateInput { id, update }| {
             check_id(id)?;
             Ok(types::SimplePublicObjectBatchInput {
                 id: id.clone(),
@@ -74,7 +94,7 @@ impl Client {
             message_batch(Operation::BatchUpdate, Some(&ids)),
             prepared.collect(),
             |raw, inputs| batch::update(raw, COMMUNICATIONS, inputs),
-            |chunk, result| (position(&ids, chunk, &result.id), Message::from(result)),
+            |chunk, result| (position(&ids, chunk, &result.id), Message::from_raw(result)),
         )
         .await
     }
@@ -87,11 +107,11 @@ impl Client {
     pub async fn upsert_batch(
         &self,
         id_property: &str,
-        messages: &[(String, NewMessage)],
+        messages: &[UpsertInput],
     ) -> BatchOutcome<Message> {
         let now = chrono::Utc::now();
-        let keys: Vec<String> = messages.iter().map(|(key, _)| key.clone()).collect();
-        let prepared = messages.iter().map(|(key, message)| {
+        let keys: Vec<String> = messages.iter().map(|input| input.key.clone()).collect();
+        let prepared = messages.iter().map(|UpsertInput { key, message }| {
             check_id(key)?;
             let mut properties = message.to_properties(now)?;
             properties.insert(id_property.to_owned(), key.clone());
@@ -109,7 +129,7 @@ impl Client {
             |chunk, result| {
                 let key = result.properties.get(id_property).cloned().flatten();
                 let input = key.and_then(|key| position(&keys, chunk, &key));
-                (input, Message::from(result))
+                (input, Message::from_raw(result))
             },
         )
         .await

@@ -10,7 +10,7 @@ use futures::{Stream, StreamExt, stream};
 use crate::api::messages::gather::Gather;
 use crate::client::Client;
 use crate::error::{Error, InvalidResponse, ResponseProblem};
-use crate::model::{BatchError, BatchOutcome, Message, NewMessage};
+use crate::model::{AssociationInput, BatchError, BatchOutcome, Message, NewMessage, UpsertInput};
 use crate::operation::Operation;
 
 /// What became of one logged message.
@@ -26,6 +26,18 @@ pub struct Logged<K = ()> {
     pub message: NewMessage,
     /// Its fate.
     pub outcome: LogOutcome,
+}
+
+impl<K> Logged<K> {
+    /// The fate of the input at `index`, of key `key`.
+    pub fn new(index: u64, key: K, message: NewMessage, outcome: LogOutcome) -> Self {
+        Self {
+            index,
+            key,
+            message,
+            outcome,
+        }
+    }
 }
 
 /// The fate of one logged message: these three are all there are.
@@ -89,7 +101,7 @@ impl Client {
         messages: S,
     ) -> impl Stream<Item = Logged<String>> + Send + 'static
     where
-        S: Stream<Item = (String, NewMessage)> + Send + 'static,
+        S: Stream<Item = UpsertInput> + Send + 'static,
     {
         let client = self.clone();
         let associating = self.clone();
@@ -99,7 +111,8 @@ impl Client {
                 let (client, id_property) = (client.clone(), id_property.clone());
                 async move {
                     let outcome = client.upsert_batch(&id_property, &chunk).await;
-                    settle(Operation::BatchUpsert, start, chunk, outcome)
+                    let chunk = chunk.into_iter().map(|input| (input.key, input.message));
+                    settle(Operation::BatchUpsert, start, chunk.collect(), outcome)
                 }
             })
             .buffer_unordered(self.inner.batch_concurrency);
@@ -141,7 +154,10 @@ async fn associate_stored<K>(client: &Client, mut logged: Vec<Logged<K>>) -> Vec
         if let LogOutcome::Logged(stored) = &item.outcome {
             for association in item.message.associations() {
                 owners.push(position);
-                pairs.push((stored.id.clone(), association.clone()));
+                pairs.push(AssociationInput::new(
+                    stored.id.clone(),
+                    association.clone(),
+                ));
             }
         }
     }
@@ -169,10 +185,10 @@ async fn associate_stored<K>(client: &Client, mut logged: Vec<Logged<K>>) -> Vec
 }
 
 /// The stream in chunks of 100, each with the index of its first item.
-fn chunked<K, S>(messages: S) -> impl Stream<Item = (u64, Vec<(K, NewMessage)>)> + Send
+fn chunked<T, S>(messages: S) -> impl Stream<Item = (u64, Vec<T>)> + Send
 where
-    K: Send,
-    S: Stream<Item = (K, NewMessage)> + Send,
+    T: Send,
+    S: Stream<Item = T> + Send,
 {
     messages
         .chunks(crate::MAX_BATCH_SIZE)

@@ -8,10 +8,11 @@ pub use bulk::{LogOutcome, Logged};
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::model::FromRaw;
 use crate::model::Page;
 use crate::model::{
     COMMUNICATIONS, ListOptions, MAX_LIST_PAGE_SIZE, Message, MessageUpdate, NewMessage,
-    ReadOptions, check_id,
+    ReadOptions, check_id, check_name,
 };
 use crate::operation::Operation;
 use crate::request::Paged;
@@ -26,7 +27,7 @@ impl Client {
         let created = self
             .create_object(Operation::CreateCommunication, COMMUNICATIONS, body)
             .await?;
-        Ok(created.into())
+        Ok(Message::from_raw(created))
     }
 
     /// Reads a message with HubSpot's default properties.
@@ -40,14 +41,15 @@ impl Client {
     }
 
     /// Reads the message whose unique property `id_property` has the value `value` (HubSpot's
-    /// `idProperty`).
+    /// `idProperty`). Every call that addresses messages by a unique property takes it first:
+    /// this one, [`Client::read_batch_by`] and [`Client::upsert_batch`].
     pub async fn get_by(
         &self,
         id_property: &str,
         value: &str,
         options: &ReadOptions,
     ) -> Result<Message, Error> {
-        check_id(id_property)?;
+        check_name(id_property)?;
         self.read(value, Some(id_property), options).await
     }
 
@@ -61,7 +63,7 @@ impl Client {
         let found = self
             .read_object(operation, COMMUNICATIONS, id, id_property, options)
             .await?;
-        Ok(found.into())
+        Ok(Message::from_raw(found))
     }
 
     /// Sets and clears properties of a message; returns the message after the change.
@@ -77,7 +79,7 @@ impl Client {
                 properties,
             )
             .await?;
-        Ok(updated.into())
+        Ok(Message::from_raw(updated))
     }
 
     /// Moves a message to the recycle bin (the guide's "Delete messages"); it can be restored
@@ -107,7 +109,7 @@ impl Client {
                 after,
             )
             .await?;
-        Ok(page.map(Message::from))
+        Ok(page.map(Message::from_raw))
     }
 
     /// Every message, as a stream that fetches the next page when the last one is used up.

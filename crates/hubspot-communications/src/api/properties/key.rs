@@ -3,10 +3,8 @@
 //! missing, never changed when it is there.
 
 use crate::client::Client;
-use crate::error::Error;
-use crate::model::{
-    COMMUNICATIONS, NewProperty, ObjectType, PropertyDefinition, PropertyGroup, check_name,
-};
+use crate::error::{Error, ErrorCategory};
+use crate::model::{NewProperty, ObjectType, PropertyDefinition, PropertyGroup, check_name};
 use crate::operation::Operation;
 
 /// The property group a key property goes in when communications have it: HubSpot's
@@ -24,7 +22,22 @@ pub struct KeyProperty {
     pub created: bool,
 }
 
+impl KeyProperty {
+    /// The key property `definition`, created by the call or not.
+    pub fn new(definition: PropertyDefinition, created: bool) -> Self {
+        Self {
+            definition,
+            created,
+        }
+    }
+}
+
 /// Why communications cannot have the key property asked for. Nothing was changed.
+///
+/// It stands apart from [`Error`] on purpose: most of its cases are answers about the
+/// account's setup, not failures of a call (HubSpot answered every request; the property it
+/// found cannot key messages), and each names what the user must do in HubSpot. A call that
+/// failed is [`KeyPropertyError::Request`], holding the [`Error`] as it is.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyPropertyError {
@@ -79,7 +92,7 @@ impl From<Error> for KeyPropertyError {
         let scopes = error.missing_scopes();
         let missing = error
             .api()
-            .is_some_and(|api| api.category.as_deref() == Some("MISSING_SCOPES"));
+            .is_some_and(|api| api.category == Some(ErrorCategory::MissingScopes));
         match error.operation() {
             Some(operation) if missing || !scopes.is_empty() => Self::MissingScopes {
                 operation,
@@ -117,7 +130,7 @@ impl Client {
     /// ```
     pub async fn ensure_key_property(&self, name: &str) -> Result<KeyProperty, KeyPropertyError> {
         check_name(name)?;
-        let communications = ObjectType::from(COMMUNICATIONS);
+        let communications = ObjectType::Communication;
         if let Some(found) = self.property(communications.clone(), name).await? {
             return accept(found);
         }

@@ -7,6 +7,7 @@ pub use key::{COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError};
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::model::FromRaw;
 use crate::model::{NewProperty, ObjectType, PropertyDefinition, PropertyGroup, check_id};
 use crate::operation::Operation;
 
@@ -15,7 +16,7 @@ impl Client {
     /// object's `2-…` id): HubSpot's own and the account's, archived ones left out.
     pub async fn properties(
         &self,
-        object_type: impl Into<ObjectType>,
+        object_type: ObjectType,
     ) -> Result<Vec<PropertyDefinition>, Error> {
         let object_type = checked(object_type)?;
         let answer = self
@@ -24,17 +25,21 @@ impl Client {
                 list.object_type(object_type.as_str()).send()
             })
             .await?;
-        Ok(answer.results.into_iter().map(Into::into).collect())
+        Ok(answer
+            .results
+            .into_iter()
+            .map(PropertyDefinition::from_raw)
+            .collect())
     }
 
     /// One property of an object type, `None` if it has no live property of that name (an
     /// archived one is `None` too).
     pub async fn property(
         &self,
-        object_type: impl Into<ObjectType>,
+        object_type: ObjectType,
         name: &str,
     ) -> Result<Option<PropertyDefinition>, Error> {
-        self.read_property(object_type.into(), name, false).await
+        self.read_property(object_type, name, false).await
     }
 
     /// One property, live or (with `archived`) in the recycle bin.
@@ -55,7 +60,7 @@ impl Client {
             })
             .await;
         match answer {
-            Ok(property) => Ok(Some(property.into())),
+            Ok(property) => Ok(Some(PropertyDefinition::from_raw(property))),
             Err(error) if error.status() == Some(404) => Ok(None),
             Err(error) => Err(error),
         }
@@ -66,7 +71,7 @@ impl Client {
     /// property without that race.
     pub async fn create_property(
         &self,
-        object_type: impl Into<ObjectType>,
+        object_type: ObjectType,
         property: &NewProperty,
     ) -> Result<PropertyDefinition, Error> {
         let object_type = checked(object_type)?;
@@ -81,16 +86,12 @@ impl Client {
                     .send()
             })
             .await?;
-        Ok(created.into())
+        Ok(PropertyDefinition::from_raw(created))
     }
 
     /// Moves a property of the account's to the recycle bin (HubSpot's own cannot be
     /// archived): records keep their values, and writes of it are refused from then on.
-    pub async fn archive_property(
-        &self,
-        object_type: impl Into<ObjectType>,
-        name: &str,
-    ) -> Result<(), Error> {
+    pub async fn archive_property(&self, object_type: ObjectType, name: &str) -> Result<(), Error> {
         let object_type = checked(object_type)?;
         check_id(name)?;
         self.execute(Operation::ArchiveProperty, |raw| {
@@ -103,7 +104,7 @@ impl Client {
     /// The property groups of an object type: a new property names one of them.
     pub async fn property_groups(
         &self,
-        object_type: impl Into<ObjectType>,
+        object_type: ObjectType,
     ) -> Result<Vec<PropertyGroup>, Error> {
         let object_type = checked(object_type)?;
         let answer = self
@@ -112,13 +113,16 @@ impl Client {
                 list.object_type(object_type.as_str()).send()
             })
             .await?;
-        Ok(answer.results.into_iter().map(Into::into).collect())
+        Ok(answer
+            .results
+            .into_iter()
+            .map(PropertyGroup::from_raw)
+            .collect())
     }
 }
 
 /// The object type a call names, refused if blank.
-fn checked(object_type: impl Into<ObjectType>) -> Result<ObjectType, Error> {
-    let object_type = object_type.into();
+fn checked(object_type: ObjectType) -> Result<ObjectType, Error> {
     object_type.check()?;
     Ok(object_type)
 }

@@ -32,19 +32,20 @@ impl Client {
         Ok(Record::new(object_type, created.id))
     }
 
-    /// Reads a record's properties (e.g. `hs_pinned_engagement_id`).
+    /// Reads a record's properties (e.g. `hs_pinned_engagement_id`), as
+    /// [`read_records`](Self::read_records) reads many.
     pub async fn get_record(
         &self,
         record: &Record,
         properties: &[&str],
-    ) -> Result<BTreeMap<String, Option<String>>, Error> {
+    ) -> Result<RecordProperties, Error> {
         record.check()?;
         let options = ReadOptions::new().properties(properties.iter().copied());
         let (object_type, id) = (record.object_type.as_str(), record.id.as_str());
         let found = self
             .read_object(Operation::GetObject, object_type, id, None, &options)
             .await?;
-        Ok(found.properties)
+        Ok(RecordProperties::new(found.id, found.properties))
     }
 
     /// Reads any number of CRM records of one type by id (contacts' phone numbers, say)
@@ -57,7 +58,7 @@ impl Client {
     ///
     /// # async fn run(client: Client) {
     /// let ids = vec!["1234".to_owned(), "5678".to_owned()];
-    /// let read = client.read_records(&ObjectType::Contact, &ids, &["phone", "mobilephone"]).await;
+    /// let read = client.read_records(ObjectType::Contact, &ids, &["phone", "mobilephone"]).await;
     /// for contact in read.succeeded {
     ///     println!("{}: {:?}", contact.value.id, contact.value.property("phone"));
     /// }
@@ -65,7 +66,7 @@ impl Client {
     /// ```
     pub async fn read_records(
         &self,
-        object_type: &ObjectType,
+        object_type: ObjectType,
         ids: &[String],
         properties: &[&str],
     ) -> BatchOutcome<RecordProperties> {

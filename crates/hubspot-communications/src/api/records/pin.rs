@@ -19,17 +19,30 @@ impl Client {
         if !self.is_associated(message_id, record).await? {
             return Err(Error::NotAssociated {
                 message_id: message_id.to_owned(),
-                object_type: record.object_type.to_string(),
+                object_type: record.object_type.clone(),
                 record_id: record.id.clone(),
             });
         }
         self.set_pinned(record, message_id).await
     }
 
-    /// Unpins whatever activity is pinned on a record.
-    pub async fn unpin(&self, record: &Record) -> Result<(), Error> {
+    /// Unpins a message from a record's timeline, as [`Client::pin`] pinned it: if the record
+    /// pins this message, it pins nothing after; if it pins another activity (someone pinned
+    /// theirs since), that one stays. Answers whether the message was pinned and is no longer.
+    ///
+    /// HubSpot has no conditional update: the pin is read, then cleared. A pin someone makes
+    /// between the two is cleared with it; the window is one request long.
+    pub async fn unpin(&self, message_id: &str, record: &Record) -> Result<bool, Error> {
+        check_id(message_id)?;
         record.check()?;
-        self.set_pinned(record, "").await
+        let read = self
+            .get_record(record, &[property::PINNED_ENGAGEMENT_ID])
+            .await?;
+        if read.property(property::PINNED_ENGAGEMENT_ID) != Some(message_id) {
+            return Ok(false);
+        }
+        self.set_pinned(record, "").await?;
+        Ok(true)
     }
 
     async fn set_pinned(&self, record: &Record, value: &str) -> Result<(), Error> {

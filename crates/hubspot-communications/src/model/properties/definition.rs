@@ -1,6 +1,7 @@
 //! What a property is, as HubSpot's Properties API describes it: its definition, its options,
 //! its type and field type, and the property groups definitions belong to.
 
+use crate::model::from_raw::FromRaw;
 use chrono::{DateTime, Utc};
 use hubspot_communications_raw::types;
 
@@ -130,6 +131,35 @@ pub struct PropertyDefinition {
 }
 
 impl PropertyDefinition {
+    /// A live property `name` of `property_type` shown as `field_type`, labelled with its
+    /// name, in no group, with nothing else set: set the other fields as needed.
+    pub fn new(
+        name: impl Into<String>,
+        property_type: PropertyType,
+        field_type: FieldType,
+    ) -> Self {
+        let name = name.into();
+        Self {
+            label: name.clone(),
+            name,
+            property_type,
+            field_type,
+            group_name: String::new(),
+            description: String::new(),
+            has_unique_value: false,
+            hubspot_defined: false,
+            options: Vec::new(),
+            hidden: false,
+            calculated: false,
+            archivable: None,
+            read_only_value: None,
+            archived: false,
+            created_at: None,
+            updated_at: None,
+            archived_at: None,
+        }
+    }
+
     /// Whether it holds text: HubSpot's `string` type (single- or multi-line text, and the
     /// other text field types).
     pub fn is_text(&self) -> bool {
@@ -137,8 +167,8 @@ impl PropertyDefinition {
     }
 }
 
-impl From<types::Property> for PropertyDefinition {
-    fn from(raw: types::Property) -> Self {
+impl FromRaw<types::Property> for PropertyDefinition {
+    fn from_raw(raw: types::Property) -> Self {
         let metadata = raw.modification_metadata;
         Self {
             name: raw.name,
@@ -187,8 +217,20 @@ pub struct PropertyGroup {
     pub archived: bool,
 }
 
-impl From<types::PropertyGroup> for PropertyGroup {
-    fn from(raw: types::PropertyGroup) -> Self {
+impl PropertyGroup {
+    /// A live group `name` shown as `label`.
+    pub fn new(name: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            label: label.into(),
+            display_order: None,
+            archived: false,
+        }
+    }
+}
+
+impl FromRaw<types::PropertyGroup> for PropertyGroup {
+    fn from_raw(raw: types::PropertyGroup) -> Self {
         Self {
             name: raw.name,
             label: raw.label,
@@ -210,12 +252,12 @@ mod tests {
             "textDisplayHint": "hologram", "dataSensitivity": "extremely_sensitive"
         }))
         .unwrap();
-        let definition = PropertyDefinition::from(raw);
+        let definition = PropertyDefinition::from_raw(raw);
         assert_eq!(
             definition.property_type,
-            PropertyType::Other("object_coordinates".into())
+            PropertyType::from("object_coordinates")
         );
-        assert_eq!(definition.field_type, FieldType::Other("geo_pin".into()));
+        assert_eq!(definition.field_type, FieldType::from("geo_pin"));
         assert_eq!(definition.property_type.as_str(), "object_coordinates");
         assert!(!definition.is_text() && !definition.has_unique_value);
         assert_eq!((definition.archivable, definition.created_at), (None, None));

@@ -98,7 +98,7 @@ impl SharedRateLimit {
     pub fn redis(url: &str, key_prefix: impl Into<String>) -> Result<Self, Error> {
         let client = redis::Client::open(url).map_err(|error| {
             // The error names no part of the URL, which may hold a password.
-            Error::InvalidInput(format!("the shared rate limit's Redis URL: {error}"))
+            Error::InvalidSetting(format!("the shared rate limit's Redis URL: {error}"))
         })?;
         Self::with_redis(Arc::new(Redis::new(client, DEFAULT_TIMEOUT)), key_prefix)
     }
@@ -106,7 +106,7 @@ impl SharedRateLimit {
     fn with_redis(redis: Arc<Redis>, key_prefix: impl Into<String>) -> Result<Self, Error> {
         let key_prefix = key_prefix.into();
         if key_prefix.is_empty() {
-            return Err(Error::InvalidInput(
+            return Err(Error::InvalidSetting(
                 "the shared rate limit's key prefix is empty".into(),
             ));
         }

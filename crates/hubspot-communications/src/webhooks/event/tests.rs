@@ -135,12 +135,12 @@ fn unknown_types_and_fields_are_kept_not_refused() {
         "eventId": 9, "subscriptionType": "object.teleported", "objectTypeId": "0-18",
         "futureField": {"nested": [1, 2, 3]}
     }));
-    assert_eq!(event.kind, EventKind::Other("object.teleported".into()));
+    assert!(matches!(&event.kind, EventKind::Other(v) if v.as_str() == "object.teleported"));
     assert_eq!(event.raw["futureField"]["nested"][2], json!(3));
     assert_eq!(event.event_id, Some(9));
 
     let bare = one(json!({}));
-    assert_eq!(bare.kind, EventKind::Other(String::new()));
+    assert!(matches!(&bare.kind, EventKind::Other(v) if v.as_str().is_empty()));
     assert_eq!(bare.key(), None);
     assert_eq!(bare.object_type_id(), None);
 }

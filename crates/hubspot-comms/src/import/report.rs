@@ -2,12 +2,14 @@
 //! it was read, so that the report itself can be imported again (`hubspot-comms import
 //! report.jsonl` reads each line's `row`).
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+use crate::durable;
 
 /// Why a row is in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,19 +75,7 @@ impl Report {
     /// The report of an earlier run, cut back to its first `bytes` (what that run's state
     /// accounts for), to go on writing after them.
     pub fn resume(path: &Path, bytes: u64) -> io::Result<Self> {
-        let mut file = OpenOptions::new().write(true).open(path)?;
-        let length = file.metadata()?.len();
-        if length < bytes {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "{} holds {length} bytes, fewer than the {bytes} the state file accounts for",
-                    path.display()
-                ),
-            ));
-        }
-        file.set_len(bytes)?;
-        file.seek(SeekFrom::Start(bytes))?;
+        let file = durable::cut_back(path, bytes)?;
         Ok(Self {
             path: path.to_owned(),
             file: BufWriter::new(file),

@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::mpsc;
 
-use crate::flow::{Fate, Original, Parsed, Place};
+use super::flow::{Fate, Original, Parsed, Place};
+use super::row::{self, Defaults};
+use super::state::Done;
 use crate::input::{self, Format};
-use crate::row::{self, Defaults};
-use crate::state::Done;
 
 /// What to read.
 pub(crate) struct Reading {

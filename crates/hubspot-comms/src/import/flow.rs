@@ -3,7 +3,7 @@
 use hubspot_communications::{NewMessage, PhoneNumber};
 use serde_json::{Map, Value};
 
-use crate::row::Row;
+use super::row::Row;
 
 /// Where a row is in the file, and in the run's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

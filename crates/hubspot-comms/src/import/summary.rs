@@ -4,36 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// Every row was logged (or found logged already).
-pub const EXIT_OK: u8 = 0;
-/// The import could not run, or stopped before the end of the file (bad arguments, an
-/// unreadable file, no connection, the key property missing, a fatal HubSpot answer,
-/// interrupted, `--max-rows` reached): run it again to resume.
-pub const EXIT_COULD_NOT_RUN: u8 = 1;
-/// The file was imported, but some rows were not logged: bad rows, rows HubSpot refused,
-/// numbers no contact or several contacts hold. They are in the report.
-pub const EXIT_NOT_LOGGED: u8 = 2;
-/// The file was imported, but some rows' fate is unknown (HubSpot may or may not have stored
-/// them): run the import again, or import the report; neither logs anything twice.
-pub const EXIT_UNKNOWN: u8 = 3;
-
-/// The text of [`EXIT_CODES`], for `concat!`.
-macro_rules! exit_codes {
-    () => {
-        "\
-Exit codes:
-  0  every row was logged (or found logged already)
-  1  could not run, or stopped early (bad arguments, unreadable file, no connection, key
-     property missing, interrupted, --max-rows): run it again to resume
-  2  some rows were not logged (bad rows, refused by HubSpot, contact not found or
-     ambiguous): see the report
-  3  some rows' fate is unknown: run it again (nothing is logged twice)"
-    };
-}
-pub(crate) use exit_codes;
-
-/// The exit codes, for `--help`.
-pub const EXIT_CODES: &str = exit_codes!();
+use crate::exit;
 
 /// How many rows came to what. Kept in the state file, so that a resumed run's summary
 /// covers the rows of the runs before it.
@@ -83,18 +54,10 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The process's exit code.
+    /// The process's exit code ([`exit::IMPORT`]).
     pub fn exit_code(&self) -> u8 {
         let counts = &self.counts;
-        if !self.complete {
-            EXIT_COULD_NOT_RUN
-        } else if counts.unknown > 0 {
-            EXIT_UNKNOWN
-        } else if counts.reported() > 0 {
-            EXIT_NOT_LOGGED
-        } else {
-            EXIT_OK
-        }
+        exit::of_run(self.complete, counts.reported(), counts.unknown)
     }
 }
 
@@ -138,20 +101,23 @@ mod tests {
             already_logged: 1,
             ..Counts::default()
         };
-        assert_eq!(summary(clean.clone(), true).exit_code(), EXIT_OK);
+        assert_eq!(summary(clean.clone(), true).exit_code(), exit::OK);
         assert_eq!(
             summary(clean.clone(), false).exit_code(),
-            EXIT_COULD_NOT_RUN
+            exit::COULD_NOT_RUN
         );
         let refused = Counts {
             not_found: 1,
             ..clean.clone()
         };
-        assert_eq!(summary(refused.clone(), true).exit_code(), EXIT_NOT_LOGGED);
+        assert_eq!(
+            summary(refused.clone(), true).exit_code(),
+            exit::SOME_LEFT_OUT
+        );
         let unknown = Counts {
             unknown: 1,
             ..refused
         };
-        assert_eq!(summary(unknown, true).exit_code(), EXIT_UNKNOWN);
+        assert_eq!(summary(unknown, true).exit_code(), exit::FATE_UNKNOWN);
     }
 }

@@ -70,7 +70,7 @@ pub enum ImportError {
 
 /// ` --key-property NAME` for a property other than the default.
 fn setup_argument(name: &str) -> String {
-    if name == crate::DEFAULT_KEY_PROPERTY {
+    if name == crate::setup::DEFAULT_KEY_PROPERTY {
         String::new()
     } else {
         format!(" --key-property {name}")

@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use futures::{StreamExt, future, stream};
-use hubspot_communications::{BatchError, Client, Error, LogOutcome, RateLimitPolicy};
+use hubspot_communications::{BatchError, Client, Error, LogOutcome, RateLimitPolicy, UpsertInput};
 use tokio::sync::mpsc;
 
-use crate::error::ImportError;
-use crate::flow::{Fate, Original, Place, Ready, Settled};
+use super::error::ImportError;
+use super::flow::{Fate, Original, Place, Ready, Settled};
 use hubspot_communications::PhoneNumber;
 
 /// How messages are logged.
@@ -86,7 +86,7 @@ pub(crate) async fn write(
             sending.next += 1;
             sending.repeats.insert(key.clone(), Vec::new());
             sending.rows.insert(index, sent);
-            Some((key, message))
+            Some(UpsertInput::new(key, message))
         };
         future::ready(message)
     });

@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use hubspot_communications::{ContactMatch, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
+use crate::durable;
+
 /// The journal's first line.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 struct Header {
@@ -47,9 +49,7 @@ pub(crate) struct Known {
 impl Known {
     /// The journal's path: the state file's with `.numbers` added.
     pub(crate) fn path_of(state: &Path) -> PathBuf {
-        let mut name = state.file_name().unwrap_or_default().to_owned();
-        name.push(".numbers");
-        state.with_file_name(name)
+        durable::beside(state, ".numbers")
     }
 
     /// A new, empty journal for `input` (its fingerprint) and `key_property`, replacing any.
@@ -143,7 +143,7 @@ impl Known {
 
     /// Removes the journal at `path` (after a complete run), if it is there.
     pub(crate) fn remove(path: &Path) -> io::Result<()> {
-        crate::durable::remove(path)
+        durable::remove(path)
     }
 }
 

@@ -23,9 +23,9 @@ use hubspot_communications::{
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::error::ImportError;
-use crate::flow::{Fate, Parsed, Ready, Settled};
-use crate::known::Known;
+use super::error::ImportError;
+use super::flow::{Fate, Parsed, Ready, Settled};
+use super::known::Known;
 
 /// The most rows held while their number is looked up.
 pub const MAX_WAITING_ROWS: usize = 20_000;

@@ -7,125 +7,38 @@
 //! ```
 
 use std::collections::HashMap;
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::AtomicU64;
 
-use hubspot_communications::{Channel, Client, Region};
+use hubspot_communications::{Client, ObjectType};
 use tokio::sync::mpsc;
 
-use crate::args::{ImportArgs, ProgressArg};
-use crate::error::ImportError;
+use super::error::ImportError;
+use super::known::Known;
+use super::options::ImportOptions;
+use super::read::{self, Reading};
+use super::report::Report;
+use super::resolve::{self, Resolving};
+use super::row::Defaults;
+use super::settle::Settler;
+use super::state::{self, State};
+use super::summary::Summary;
+use super::write::{self, Writing};
 use crate::input::Format;
-use crate::known::Known;
-use crate::progress::Progress;
-use crate::read::{self, Reading};
-use crate::report::Report;
-use crate::resolve::{self, Resolving};
-use crate::row::Defaults;
-use crate::settle::Settler;
-use crate::state::{self, State};
-use crate::summary::Summary;
-use crate::write::{self, Writing};
-
-/// What to import, and how.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct ImportOptions {
-    /// The file.
-    pub file: PathBuf,
-    /// Its format (by its extension if `None`).
-    pub format: Option<Format>,
-    /// The region of numbers without a country code.
-    pub default_region: Option<Region>,
-    /// The channel of rows that name none.
-    pub channel: Channel,
-    /// The report (default: the file's path with `.report.jsonl` added; `.dry-run.report.jsonl`
-    /// for a dry run).
-    pub report: Option<PathBuf>,
-    /// The state file (default: the report's path with `.state.json` added).
-    pub state: Option<PathBuf>,
-    /// Ignore the state of an earlier run.
-    pub restart: bool,
-    /// Log nothing.
-    pub dry_run: bool,
-    /// Create contacts for numbers no contact holds.
-    pub create_missing_contacts: bool,
-    /// The unique communication property the keys go in.
-    pub key_property: String,
-    /// Read at most this many rows.
-    pub max_rows: Option<u64>,
-    /// How progress is shown.
-    pub progress: ProgressArg,
-    /// Set it to stop reading (Ctrl-C): what was read settles, and the state is saved.
-    pub stop: Arc<AtomicBool>,
-}
-
-impl ImportOptions {
-    /// The defaults for `file`: SMS, no default region, the default key property, no progress.
-    pub fn new(file: impl Into<PathBuf>) -> Self {
-        Self {
-            file: file.into(),
-            format: None,
-            default_region: None,
-            channel: Channel::Sms,
-            report: None,
-            state: None,
-            restart: false,
-            dry_run: false,
-            create_missing_contacts: false,
-            key_property: crate::DEFAULT_KEY_PROPERTY.to_owned(),
-            max_rows: None,
-            progress: ProgressArg::None,
-            stop: Arc::default(),
-        }
-    }
-
-    /// The report's path.
-    pub fn report_path(&self) -> PathBuf {
-        let suffix = if self.dry_run {
-            ".dry-run.report.jsonl"
-        } else {
-            ".report.jsonl"
-        };
-        self.report
-            .clone()
-            .unwrap_or_else(|| with_suffix(&self.file, suffix))
-    }
-
-    /// The state file's path.
-    pub fn state_path(&self) -> PathBuf {
-        self.state
-            .clone()
-            .unwrap_or_else(|| with_suffix(&self.report_path(), ".state.json"))
-    }
-}
-
-impl From<ImportArgs> for ImportOptions {
-    fn from(args: ImportArgs) -> Self {
-        Self {
-            format: args.format,
-            default_region: args.default_region,
-            channel: args.channel.into(),
-            report: args.report,
-            state: args.state,
-            restart: args.restart,
-            dry_run: args.dry_run,
-            create_missing_contacts: args.create_missing_contacts,
-            key_property: args.key_property,
-            max_rows: args.max_rows,
-            progress: args.progress,
-            ..Self::new(args.file)
-        }
-    }
-}
+use crate::progress::{Progress, Unit};
+use crate::resume::StateFile;
 
 /// The object type of the messages, in HubSpot's paths.
-const COMMUNICATIONS: &str = "communications";
+// The bounded channels between the stages.
 const PARSED_ROWS: usize = 4_096;
 const READY_ROWS: usize = 10_000;
 const SETTLED_ROWS: usize = 10_000;
+/// What the progress display counts.
+const ROWS: Unit = Unit {
+    noun: "rows",
+    done: "settled",
+    total_of: Some("the file"),
+};
 
 /// Imports `options.file` through `client`. Rows that were not logged are in the report; the
 /// summary counts every row, those of the earlier runs it resumed included.
@@ -143,7 +56,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         .map_err(ImportError::io(file))?
         .len();
     let fingerprint = state::fingerprint(file).map_err(ImportError::io(file))?;
-    let earlier = if options.dry_run || options.restart {
+    let earlier = if options.dry_run || options.run.restart {
         None
     } else {
         State::load(&state_path).map_err(ImportError::io(&state_path))?
@@ -183,12 +96,14 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         None => None,
     };
 
-    let progress = Progress::new(
-        options.progress,
-        total_bytes,
+    // Measured in bytes of the file settled, known from the start, unlike the rows.
+    let mut progress = Progress::new(
+        options.run.progress,
+        ROWS,
         state.settled_bytes,
         state.counts.rows,
     );
+    progress.set_total(total_bytes);
     let created = Arc::new(AtomicU64::new(0));
     let (parsed_tx, parsed_rx) = mpsc::channel(PARSED_ROWS);
     let (ready_tx, ready_rx) = mpsc::channel(READY_ROWS);
@@ -203,7 +118,7 @@ pub async fn import(client: &Client, options: ImportOptions) -> Result<Summary, 
         skip_through_line: state.settled_line,
         done: state.done.clone(),
         max_rows: options.max_rows,
-        stop: Arc::clone(&options.stop),
+        stop: Arc::clone(&options.run.stop),
     };
     let reader = tokio::task::spawn_blocking(move || read::read(reading, &parsed_tx));
     let resolving = Resolving {
@@ -293,7 +208,7 @@ fn joined(
 /// a dry run does it too).
 async fn check_key_property(client: &Client, key_property: &str) -> Result<(), ImportError> {
     let found = client
-        .property(COMMUNICATIONS, key_property)
+        .property(ObjectType::Communication, key_property)
         .await
         .map_err(|error| ImportError::HubSpot {
             what: "reading the key property's definition",
@@ -319,11 +234,4 @@ async fn check_key_property(client: &Client, key_property: &str) -> Result<(), I
         name: key_property.to_owned(),
         reason,
     })
-}
-
-/// `path` with `suffix` added to its file name.
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name: OsString = path.file_name().unwrap_or_default().to_owned();
-    name.push(suffix);
-    path.with_file_name(name)
 }

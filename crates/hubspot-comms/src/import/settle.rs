@@ -11,11 +11,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::error::ImportError;
-use crate::flow::{Fate, Original, Settled};
+use super::error::ImportError;
+use super::flow::{Fate, Original, Settled};
+use super::report::{Entry, Outcome, Report};
+use super::state::{Done, State};
 use crate::progress::Progress;
-use crate::report::{Entry, Outcome, Report};
-use crate::state::{Done, State};
+use crate::resume::StateFile;
 
 /// How often the state file is written while rows settle.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -153,7 +154,7 @@ impl Settler {
         self.state.settled_line = settled.place.line;
         self.state.settled_bytes = settled.place.end;
         self.progress
-            .update(settled.place.end, self.state.counts.rows);
+            .update(settled.place.end, self.state.counts.rows, String::new());
         Ok(())
     }
 

@@ -9,10 +9,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::durable;
+use crate::resume::StateFile;
 use sha2::{Digest, Sha256};
 
-use crate::summary::Counts;
+use super::summary::Counts;
 
 const VERSION: u32 = 1;
 /// How much of the input identifies it: a file that grew since keeps its identity.
@@ -76,21 +76,14 @@ impl State {
             done: Vec::new(),
         }
     }
+}
 
-    /// The state at `path`, if there is one.
-    pub fn load(path: &Path) -> io::Result<Option<Self>> {
-        durable::load_json(path, "a state file", VERSION, |state: &Self| state.version)
-    }
+impl StateFile for State {
+    const WHAT: &'static str = "a state file";
+    const VERSION: u32 = VERSION;
 
-    /// Writes the state to `path` atomically: a reader sees the old state or the new one,
-    /// never half of one.
-    pub fn save(&self, path: &Path) -> io::Result<()> {
-        durable::save_json(self, path)
-    }
-
-    /// Removes the state file (after a complete run), if it is there.
-    pub fn remove(path: &Path) -> io::Result<()> {
-        durable::remove(path)
+    fn version(&self) -> u32 {
+        self.version
     }
 }
 
@@ -104,13 +97,10 @@ pub fn fingerprint(input: &Path) -> io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs;
+    use crate::resume::check_round_trip;
 
     #[test]
-    fn saves_and_loads_atomically_and_refuses_junk() {
-        let directory = tempfile::tempdir().unwrap();
-        let path = directory.path().join("import.state.json");
-        assert_eq!(State::load(&path).unwrap(), None);
+    fn saves_and_loads_and_finds_the_rows_done() {
         let mut state = State::new("abc".into(), "external_message_id".into());
         state.settled_line = 42;
         state.report_bytes = 7;
@@ -120,21 +110,11 @@ mod tests {
             last_line: 60,
             already_logged: false,
         }];
-        state.save(&path).unwrap();
-        assert_eq!(State::load(&path).unwrap(), Some(state.clone()));
-        assert!(!crate::durable::temporary_path(&path).exists());
+        check_round_trip(&state);
         let done = &state.done;
         assert_eq!(Done::find(done, 49), None);
         assert_eq!(Done::find(done, 50), Some(&done[0]));
         assert_eq!(Done::find(done, 60), Some(&done[0]));
         assert_eq!(Done::find(done, 61), None);
-        fs::write(&path, b"{ not json").unwrap();
-        assert_eq!(
-            State::load(&path).unwrap_err().kind(),
-            io::ErrorKind::InvalidData
-        );
-        State::remove(&path).unwrap();
-        State::remove(&path).unwrap();
-        assert!(!path.exists());
     }
 }

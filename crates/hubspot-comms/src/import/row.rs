@@ -1,10 +1,12 @@
 //! What a record says: the contact's number, the message, and the key that makes logging it
 //! exactly once; or why it is a bad row.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use hubspot_communications::{Channel, MAX_TEXT_PROPERTY_CHARS, NewMessage, PhoneNumber, Region};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+
+use crate::input::time::parse_time;
 
 /// A record that can be logged.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,40 +163,6 @@ fn channel(text: &str) -> Result<Channel, String> {
     }
 }
 
-/// When a message was sent, as exports write it: RFC 3339, RFC 2822 (Twilio's API), a date and
-/// time without offset (UTC, with an optional ` UTC` or `Z`), Unix seconds or milliseconds.
-pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    let text = text.trim();
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        let number: i64 = text.parse().ok()?;
-        // Milliseconds from 1973 on; seconds before the year 5138.
-        return if number >= 100_000_000_000 {
-            DateTime::from_timestamp_millis(number)
-        } else {
-            DateTime::from_timestamp(number, 0)
-        };
-    }
-    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Some(time.to_utc());
-    }
-    if let Ok(time) = DateTime::parse_from_rfc2822(text) {
-        return Some(time.to_utc());
-    }
-    let naive = text
-        .strip_suffix(" UTC")
-        .or_else(|| text.strip_suffix(" GMT"))
-        .or_else(|| text.strip_suffix('Z'))
-        .unwrap_or(text);
-    [
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-    ]
-    .iter()
-    .find_map(|format| NaiveDateTime::parse_from_str(naive, format).ok())
-    .map(|time| time.and_utc())
-}
-
 /// The key of a row without an id: what it says, hashed. Two rows that say the same are one
 /// message.
 fn content_key(number: &PhoneNumber, channel: &Channel, time: DateTime<Utc>, body: &str) -> String {
@@ -331,27 +299,5 @@ mod tests {
         assert_eq!(key(one.clone()), key(same));
         assert_ne!(key(one.clone()), key(other));
         assert!(key(one).starts_with("sha256:"));
-    }
-
-    #[test]
-    fn dates_in_the_forms_exports_use() {
-        let expected = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
-            .unwrap()
-            .to_utc();
-        for text in [
-            "2024-05-01T10:00:00Z",
-            "2024-05-01T12:00:00+02:00",
-            "2024-05-01 10:00:00",
-            "2024-05-01 10:00:00 UTC",
-            "2024-05-01T10:00:00.000",
-            "Wed, 01 May 2024 10:00:00 +0000",
-            "1714557600",
-            "1714557600000",
-        ] {
-            assert_eq!(parse_time(text), Some(expected), "{text}");
-        }
-        for text in ["", "May 1st", "2024-13-01 10:00:00", "99999999999999999999"] {
-            assert_eq!(parse_time(text), None, "{text}");
-        }
     }
 }

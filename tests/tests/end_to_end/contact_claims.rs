@@ -1,0 +1,132 @@
+//! One contact per new phone number, however many callers look it up at once: claimed in this
+//! process by default, across processes through Redis.
+
+use std::collections::HashSet;
+
+use futures::future::join_all;
+use hubspot_communications::{Client, ContactMatch, PhoneNumber};
+use hubspot_communications_mock::{MockServer, ObjectType};
+use hubspot_communications_tests::{client_of, fast_retries, roomy};
+
+fn new_number() -> PhoneNumber {
+    PhoneNumber::parse("+14155550177", None).unwrap()
+}
+
+/// The contact each call answered for `number`, and the contacts the fake holds.
+async fn look_up_at_once(clients: &[Client], number: &PhoneNumber) -> Vec<String> {
+    let calls = clients.iter().flat_map(|client| {
+        (0..4).map(move |_| client.find_or_create_contacts_by_phone(std::slice::from_ref(number)))
+    });
+    join_all(calls)
+        .await
+        .into_iter()
+        .map(|answer| {
+            let answer = answer.unwrap();
+            match &answer[number] {
+                ContactMatch::Found(id) | ContactMatch::Created(id) => id.clone(),
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn callers_of_one_client_at_once_make_one_contact() {
+    let server = MockServer::start_with(roomy()).await.unwrap();
+    let client = client_of(&server, fast_retries());
+    let number = new_number();
+    let answered = look_up_at_once(&[client.clone(), client], &number).await;
+    let contacts = server.records(ObjectType::Contact);
+    assert_eq!(contacts.len(), 1, "{contacts:?}");
+    let ids: HashSet<&String> = answered.iter().collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "every caller answers the one contact: {answered:?}"
+    );
+}
+
+#[tokio::test]
+async fn clients_without_a_shared_store_each_make_one() {
+    // What the claims prevent, shown: two clients (two processes) with claims of their own.
+    let server = MockServer::start_with(roomy()).await.unwrap();
+    let (a, b) = (
+        client_of(&server, fast_retries()),
+        client_of(&server, fast_retries()),
+    );
+    let number = new_number();
+    let (left, right) = tokio::join!(
+        a.find_or_create_contacts_by_phone(std::slice::from_ref(&number)),
+        b.find_or_create_contacts_by_phone(std::slice::from_ref(&number)),
+    );
+    assert!(left.is_ok() && right.is_ok());
+    assert_eq!(server.records(ObjectType::Contact).len(), 2);
+}
+
+#[cfg(feature = "redis")]
+mod across_processes {
+    use hubspot_communications::{Client, RedisClaims};
+    use hubspot_communications_tests::redis_server::RedisServer;
+
+    use super::*;
+
+    fn client_with(server: &MockServer, claims: RedisClaims) -> Client {
+        Client::builder("test-token")
+            .for_testing(server.base_url())
+            .contact_claims(claims)
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(redis_server),
+        ignore = "needs redis-server: apt-get install redis-server"
+    )]
+    async fn clients_sharing_redis_claims_make_one_contact() {
+        let redis = RedisServer::start();
+        let server = MockServer::start_with(roomy()).await.unwrap();
+        let claims = || RedisClaims::new(&redis.url(), "hubspot:portal-1").unwrap();
+        let clients = [
+            client_with(&server, claims()),
+            client_with(&server, claims()),
+        ];
+        let number = new_number();
+        let answered = look_up_at_once(&clients, &number).await;
+        let contacts = server.records(ObjectType::Contact);
+        assert_eq!(contacts.len(), 1, "{contacts:?}");
+        assert_eq!(
+            answered.iter().collect::<HashSet<_>>().len(),
+            1,
+            "{answered:?}"
+        );
+
+        // Another account's prefix is another contact.
+        let other = client_with(
+            &server,
+            RedisClaims::new(&redis.url(), "hubspot:portal-2").unwrap(),
+        );
+        let elsewhere = look_up_at_once(&[other], &number).await;
+        assert!(
+            elsewhere.iter().all(|id| *id == answered[0]),
+            "found by search"
+        );
+        assert_eq!(server.records(ObjectType::Contact).len(), 1);
+    }
+
+    #[tokio::test]
+    async fn unreachable_claims_are_a_typed_error_and_create_nothing() {
+        let server = MockServer::start_with(roomy()).await.unwrap();
+        let nowhere = hubspot_communications_tests::redis_server::nowhere();
+        let client = client_with(&server, RedisClaims::new(&nowhere, "p").unwrap());
+        let error = client
+            .find_or_create_contacts_by_phone(&[new_number()])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, hubspot_communications::Error::ClaimsUnavailable(_)),
+            "{error:?}"
+        );
+        assert!(server.records(ObjectType::Contact).is_empty());
+    }
+}
