@@ -106,6 +106,7 @@ fn parse_fault(text: &str) -> Result<(FaultKind, f64), String> {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
+    let stop_requested = stop_signals()?;
     let faults = args
         .faults
         .iter()
@@ -173,23 +174,32 @@ async fn main() -> std::io::Result<()> {
         println!("delivering webhooks to {url}");
     }
     println!("listening on {}", server.base_url());
-    stop_requested().await?;
+    stop_requested.await;
     server.stop();
     Ok(())
 }
 
-/// Waits for Ctrl-C, or SIGTERM: what `docker stop` sends, and a container's first process
-/// gets no default handler for (it would be killed after the grace period instead).
-async fn stop_requested() -> std::io::Result<()> {
+/// Listens for Ctrl-C, and SIGTERM: what `docker stop` sends, and a container's first process
+/// gets no default handler for (it would be killed after the grace period instead). Listened
+/// for from the call on, so that a signal sent as soon as the address is printed is not lost
+/// to the default action (which would kill the process uncleanly).
+fn stop_signals() -> std::io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
-        tokio::select! {
-            interrupted = tokio::signal::ctrl_c() => interrupted,
-            _ = terminate.recv() => Ok(()),
-        }
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
