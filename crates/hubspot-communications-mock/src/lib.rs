@@ -62,7 +62,7 @@ mod versions;
 mod webhooks;
 
 pub use account::{Account, AccountStats};
-pub use config::Config;
+pub use config::{Config, DEFAULT_SEARCH_LAG};
 pub use faults::{FaultKind, Faults};
 pub use label::{AssociationCategory, AssociationLabel};
 pub use object_type::ObjectType;

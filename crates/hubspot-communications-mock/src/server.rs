@@ -150,13 +150,13 @@ impl MockServer {
 
     /// Adds a CRM record and returns its id. Properties are stored as an update stores them:
     /// typed by the object type's definitions, unknown or read-only ones and invalid values
-    /// left out (define an account's own with [`Config::property`]).
+    /// left out (define an account's own with [`Config::property`]). Seeded objects show in
+    /// search at once, whatever [`Config::search_lag`]: they stand for what the account held
+    /// before.
     pub fn seed_record(&self, object_type: ObjectType, properties: &[(&str, &str)]) -> String {
         let owner = PropertyOwner::Record(object_type);
         let properties = self.seeded(owner, properties);
-        lock(&self.shared.store)
-            .create(owner, properties)
-            .to_string()
+        lock(&self.shared.store).seed(owner, properties).to_string()
     }
 
     /// Seeded properties as an update stores them: typed, each one that is unknown, read-only
@@ -215,7 +215,7 @@ impl MockServer {
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect();
                 store
-                    .create(PropertyOwner::Communication, properties)
+                    .seed(PropertyOwner::Communication, properties)
                     .to_string()
             })
             .collect()
@@ -233,7 +233,7 @@ impl MockServer {
     ) -> String {
         let properties = self.seeded(PropertyOwner::Communication, properties);
         let mut store = lock(&self.shared.store);
-        let id = store.create(PropertyOwner::Communication, properties);
+        let id = store.seed(PropertyOwner::Communication, properties);
         for (kind, record) in records {
             let Ok(record) = record.parse() else { continue };
             let record = RecordId {

@@ -45,6 +45,7 @@ impl Shared {
             rng: Mutex::new(StdRng::seed_from_u64(config.faults.seed)),
             store: Mutex::new(Store::new(
                 config.phone_region.trim().to_ascii_uppercase().parse().ok(),
+                config.search_lag,
             )),
             counters: Counters::default(),
             schema: Mutex::new(Arc::new(Schema::new(&config.properties))),

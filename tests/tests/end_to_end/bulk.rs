@@ -1,5 +1,7 @@
 //! Paging over many messages, big batches with bad items, search, and concurrent use.
 
+use std::time::Duration;
+
 use futures::TryStreamExt;
 use hubspot_communications::search::{Filter, Search, Sort};
 use hubspot_communications::{BatchReadOptions, Channel, MessageUpdate, NewMessage, ReadOptions};
@@ -102,7 +104,8 @@ async fn upsert_by_a_unique_property_is_idempotent() {
 
 #[tokio::test]
 async fn search_filters_sorts_and_pages() {
-    let (_server, client) = start(roomy()).await;
+    // Instant search: this searches the messages it has just created.
+    let (_server, client) = start(roomy().search_lag(Duration::ZERO)).await;
     let messages: Vec<NewMessage> = (0..30)
         .map(|i| {
             let channel = if i % 3 == 0 {

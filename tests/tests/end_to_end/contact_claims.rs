@@ -85,7 +85,12 @@ mod across_processes {
     )]
     async fn clients_sharing_redis_claims_make_one_contact() {
         let redis = RedisServer::start();
-        let server = MockServer::start_with(roomy()).await.unwrap();
+        // A short search lag, waited out below; the claims alone keep the first lookups to
+        // one contact while search cannot see it.
+        let lag = std::time::Duration::from_millis(500);
+        let server = MockServer::start_with(roomy().search_lag(lag))
+            .await
+            .unwrap();
         let claims = || RedisClaims::new(&redis.url(), "hubspot:portal-1").unwrap();
         let clients = [
             client_with(&server, claims()),
@@ -101,7 +106,9 @@ mod across_processes {
             "{answered:?}"
         );
 
-        // Another account's prefix is another contact.
+        // Another account's prefix is another claim: once search shows the contact, it is
+        // found.
+        tokio::time::sleep(lag).await;
         let other = client_with(
             &server,
             RedisClaims::new(&redis.url(), "hubspot:portal-2").unwrap(),

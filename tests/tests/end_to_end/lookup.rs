@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use hubspot_communications::{
     ApiVersion, Channel, ContactMatch, Error, NewMessage, ObjectType, PhoneNumber,
@@ -232,6 +233,8 @@ async fn emails_are_read_100_a_request_whatever_their_case() {
 
 #[tokio::test]
 async fn find_or_create_creates_each_missing_contact_once() {
+    // With the fake's search lag: the second call below runs while search cannot see the
+    // contacts the first created, and must still create none.
     let (server, requests) = fake(roomy()).await;
     let known = contact(&server, &[("phone", "+14155550123")]);
     contact(&server, &[("phone", "+14155550124")]);
@@ -436,4 +439,40 @@ fn invalid_phone_input_is_a_typed_error() {
     assert!(error.to_string().contains("12ab"), "{error}");
     assert!("UK".parse::<Region>().is_err());
     assert!("+14155550123".parse::<PhoneNumber>().is_ok());
+}
+
+/// HubSpot's search lags its store, and so does the fake's: a contact the client has just
+/// created is read by id at once, but found by phone only once search has caught up.
+#[tokio::test]
+async fn a_created_contact_is_found_by_phone_once_search_catches_up() {
+    // Long enough that a loaded machine still searches within it.
+    let lag = Duration::from_secs(2);
+    let (server, _) = fake(roomy().search_lag(lag)).await;
+    let client = client_at(&server, ApiVersion::LATEST);
+    let wanted = number("+1 415 555 0199", None);
+    let created_at = std::time::Instant::now();
+    let created = client
+        .find_or_create_contacts_by_phone(std::slice::from_ref(&wanted))
+        .await
+        .unwrap();
+    // The create was made by now: search shows it `lag` later at the latest.
+    let answered_at = std::time::Instant::now();
+    let ContactMatch::Created(id) = created[&wanted].clone() else {
+        panic!("{:?}", created[&wanted]);
+    };
+    assert!(server.record(FakeObjectType::Contact, &id).is_some());
+    let at_once = client
+        .find_contacts_by_phone(std::slice::from_ref(&wanted))
+        .await
+        .unwrap();
+    assert!(created_at.elapsed() < lag, "searched within the lag");
+    assert_eq!(at_once[&wanted], ContactMatch::NotFound);
+
+    tokio::time::sleep((answered_at + lag).saturating_duration_since(std::time::Instant::now()))
+        .await;
+    let later = client
+        .find_contacts_by_phone(std::slice::from_ref(&wanted))
+        .await
+        .unwrap();
+    assert_eq!(later[&wanted], found(&id));
 }

@@ -8,6 +8,8 @@
 
 use crate::common;
 
+use std::time::Duration;
+
 use common::{TOKEN, fake, one_per_key, write};
 use hubspot_communications_mock::{Config, MockServer};
 use serde_json::{Value, json};
@@ -29,9 +31,10 @@ fn export() -> String {
     rows.join("\n") + "\n"
 }
 
-/// The fake as its binary configures it with `--token TOKEN`.
+/// The fake as its binary configures it with `--token TOKEN --search-lag-ms 0`: the import
+/// searches for contacts created a moment before, which HubSpot's search would not find yet.
 async fn binary_like() -> MockServer {
-    fake(Config::default().token(TOKEN)).await
+    fake(Config::default().token(TOKEN).search_lag(Duration::ZERO)).await
 }
 
 /// One call with the token; the status and JSON answer.

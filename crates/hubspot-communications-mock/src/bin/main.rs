@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use hubspot_communications_mock::{
-    Config, FaultKind, Faults, MockServer, RateLimit, Subscription, Webhooks,
+    Config, DEFAULT_SEARCH_LAG, FaultKind, Faults, MockServer, RateLimit, Subscription, Webhooks,
 };
 
 /// A fake HubSpot CRM Communications API: on loopback by default, or on any address (beside
@@ -32,6 +32,11 @@ struct Args {
     /// Search requests allowed per second.
     #[arg(long, alias = "search-limit", default_value_t = 5)]
     search_rate_limit: u32,
+    /// How long a write takes to show in search results, in milliseconds: HubSpot's search is
+    /// eventually consistent, and the default is at the slow end of its usual few seconds. 0
+    /// makes search instant (kinder than HubSpot).
+    #[arg(long, default_value_t = DEFAULT_SEARCH_LAG.as_millis() as u64)]
+    search_lag_ms: u64,
     /// Refuse every request after this many with the DAILY policy.
     #[arg(long)]
     daily_limit: Option<u64>,
@@ -101,6 +106,7 @@ fn parse_fault(text: &str) -> Result<(FaultKind, f64), String> {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
+    let stop_requested = stop_signals()?;
     let faults = args
         .faults
         .iter()
@@ -120,6 +126,7 @@ async fn main() -> std::io::Result<()> {
             args.search_rate_limit,
             Duration::from_secs(1),
         ))
+        .search_lag(Duration::from_millis(args.search_lag_ms))
         .faults(faults)
         .log(args.log);
     for token in &args.tokens {
@@ -167,23 +174,32 @@ async fn main() -> std::io::Result<()> {
         println!("delivering webhooks to {url}");
     }
     println!("listening on {}", server.base_url());
-    stop_requested().await?;
+    stop_requested.await;
     server.stop();
     Ok(())
 }
 
-/// Waits for Ctrl-C, or SIGTERM: what `docker stop` sends, and a container's first process
-/// gets no default handler for (it would be killed after the grace period instead).
-async fn stop_requested() -> std::io::Result<()> {
+/// Listens for Ctrl-C, and SIGTERM: what `docker stop` sends, and a container's first process
+/// gets no default handler for (it would be killed after the grace period instead). Listened
+/// for from the call on, so that a signal sent as soon as the address is printed is not lost
+/// to the default action (which would kill the process uncleanly).
+fn stop_signals() -> std::io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
-        tokio::select! {
-            interrupted = tokio::signal::ctrl_c() => interrupted,
-            _ = terminate.recv() => Ok(()),
-        }
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }

@@ -150,18 +150,9 @@ fn search(
         .collect();
     let properties = schema.known(owner, &properties);
 
-    let store = lock(&shared.store);
-    let objects: Box<dyn Iterator<Item = &Object>> = match owner {
-        PropertyOwner::Communication => Box::new(store.communications.values()),
-        PropertyOwner::Record(kind) => Box::new(
-            store
-                .records
-                .iter()
-                .filter(move |(record, _)| record.kind == kind)
-                .map(|(_, object)| object),
-        ),
-    };
-    let mut found: Vec<&Object> = objects
+    let mut store = lock(&shared.store);
+    let mut found: Vec<&Object> = store
+        .searchable(owner)
         .filter(|m| m.archived_at.is_none())
         .filter(|m| groups.is_empty() || groups.iter().any(|g| g.iter().all(|c| c.matches(m))))
         .filter(|m| {

@@ -2,6 +2,7 @@
 //! (`unique`: which object holds each value of a unique property).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
@@ -11,8 +12,10 @@ use crate::object_type::{ObjectType, RecordId};
 use crate::property::PropertyOwner;
 use crate::webhooks::{Change, Journal};
 
+mod search_lag;
 mod unique;
 
+use search_lag::SearchLag;
 pub(crate) use unique::Taken;
 use unique::{Indexes, indexed, reindex};
 
@@ -36,14 +39,21 @@ pub(crate) struct Store {
     phone_region: Option<phonenumber::country::Id>,
     /// Where every write is noted for webhook deliveries (`Config::webhooks`), if anywhere.
     pub(crate) journal: Option<Journal>,
+    /// What search still shows of objects written within the search lag.
+    search_lag: SearchLag,
 }
 
 impl Store {
-    pub(crate) fn new(phone_region: Option<phonenumber::country::Id>) -> Self {
+    /// A store whose writes show in search `search_lag` after they are made.
+    pub(crate) fn new(
+        phone_region: Option<phonenumber::country::Id>,
+        search_lag: Duration,
+    ) -> Self {
         // HubSpot's ids are large numbers; starting past 10,000 keeps them looking alike.
         Self {
             next_id: 10_000,
             phone_region,
+            search_lag: SearchLag::new(search_lag),
             ..Self::default()
         }
     }
@@ -70,6 +80,9 @@ impl Store {
             &BTreeMap::new(),
             &object.properties,
         );
+        self.search_lag.before_write((owner, id), None);
+        self.search_lag
+            .written((owner, id), &object, Instant::now());
         match owner {
             PropertyOwner::Communication => self.communications.insert(id, object),
             PropertyOwner::Record(kind) => self.records.insert(RecordId { kind, id }, object),
@@ -89,8 +102,10 @@ impl Store {
         let object = live_mut(&mut self.communications, &mut self.records, owner, id)?;
         let old = indexed(&self.unique, owner, &object.properties);
         let before = self.journal.as_ref().map(|_| object.properties.clone());
+        self.search_lag.before_write((owner, id), Some(object));
         object.apply(properties, Utc::now());
         refresh_calculated(owner, &mut object.properties, self.phone_region);
+        self.search_lag.written((owner, id), object, Instant::now());
         reindex(&mut self.unique, owner, id, &old, &object.properties);
         if let (Some(journal), Some(before)) = (&self.journal, before) {
             note_changes(journal, owner, id, &before, &object.properties);
@@ -103,7 +118,9 @@ impl Store {
         let Some(object) = live_mut(&mut self.communications, &mut self.records, owner, id) else {
             return false;
         };
+        self.search_lag.before_write((owner, id), Some(object));
         object.archived_at = Some(at);
+        self.search_lag.written((owner, id), object, Instant::now());
         self.note(Change::Deleted { object: owner, id });
         true
     }
@@ -113,6 +130,35 @@ impl Store {
         if let Some(journal) = &self.journal {
             journal.note(change);
         }
+    }
+
+    /// What search shows of `owner`'s objects now, archived ones included: each as stored, or
+    /// as it was before writes made within the search lag (one created within it not at all).
+    pub(crate) fn searchable(&mut self, owner: PropertyOwner) -> impl Iterator<Item = &Object> {
+        self.search_lag.catch_up(Instant::now());
+        let stored: Box<dyn Iterator<Item = &Object>> = match owner {
+            PropertyOwner::Communication => Box::new(self.communications.values()),
+            PropertyOwner::Record(kind) => Box::new(
+                self.records
+                    .iter()
+                    .filter(move |(record, _)| record.kind == kind)
+                    .map(|(_, object)| object),
+            ),
+        };
+        let lag = &self.search_lag;
+        stored.filter_map(move |object| lag.shown(owner, object))
+    }
+
+    /// Creates a message or record as [`Store::create`] does, shown in search at once whatever
+    /// the lag: a seeded object stands for what the account held long before the test.
+    pub(crate) fn seed(
+        &mut self,
+        owner: PropertyOwner,
+        properties: BTreeMap<String, String>,
+    ) -> u64 {
+        let id = self.create(owner, properties);
+        self.search_lag.show_now((owner, id));
+        id
     }
 
     /// A message or record of `owner` by id, archived or not.

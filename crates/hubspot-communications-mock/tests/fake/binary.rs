@@ -202,12 +202,12 @@ fn an_address_that_is_none_is_refused_naming_the_flag() {
     }
 }
 
-/// A container is stopped with SIGTERM (`docker stop`): the fake stops at once, successfully.
+/// A container is stopped with SIGTERM (`docker stop`): the fake stops at once, successfully,
+/// even when the signal comes as soon as it says where it listens.
 #[cfg(unix)]
 #[tokio::test]
 async fn sigterm_stops_it_cleanly() {
     let (mut child, base_url) = listening(&mut binary());
-    assert!(answers(&base_url).await);
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

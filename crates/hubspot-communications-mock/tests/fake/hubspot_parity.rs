@@ -82,7 +82,10 @@ async fn datetimes_are_written_as_millis_or_iso_and_read_as_iso() {
 
 #[tokio::test]
 async fn search_compares_and_sorts_by_type() {
-    let server = MockServer::start_with(fast()).await.unwrap();
+    // Instant search: it searches the messages it has just created.
+    let server = MockServer::start_with(fast().search_lag(Duration::ZERO))
+        .await
+        .unwrap();
     let old = create(&server, sms("old", json!("1640995200000"))).await; // 2022-01-01
     let new = create(&server, sms("new", json!("2023-06-01T00:00:00Z"))).await;
     let search = |filters: Value| json!({"filterGroups": [{"filters": filters}], "sorts": [{"propertyName": "hs_timestamp", "direction": "ASCENDING"}]});

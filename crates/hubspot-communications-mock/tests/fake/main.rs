@@ -14,6 +14,7 @@ mod property_definitions;
 mod raw_client;
 mod record_writes;
 mod scripts;
+mod search_lag;
 mod seeding;
 mod stop;
 mod unique_values;

@@ -3,6 +3,8 @@
 
 use crate::common::{call, send};
 
+use std::time::Duration;
+
 use hubspot_communications_mock::{Config, MockServer};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -15,6 +17,13 @@ const VERSIONS: [&str; 3] = [
 
 async fn fake() -> MockServer {
     MockServer::start().await.expect("the fake starts")
+}
+
+/// A fake whose search shows every write at once (HubSpot's lags seconds behind).
+async fn instant_search() -> MockServer {
+    MockServer::start_with(Config::default().search_lag(Duration::ZERO))
+        .await
+        .expect("the fake starts")
 }
 
 /// A create body for a single-line text property of communications' information group.
@@ -131,7 +140,8 @@ async fn property_groups_are_read() {
 
 #[tokio::test]
 async fn a_created_unique_property_takes_effect_at_once() {
-    let fake = fake().await;
+    // Instant search: it searches what it has just written.
+    let fake = instant_search().await;
     // Before: unknown, so a message carrying it is refused and it is no idProperty.
     let message = json!({"properties": {
         "hs_communication_channel_type": "SMS",

@@ -4,12 +4,21 @@
 
 use crate::common::send;
 
-use hubspot_communications_mock::{MAX_TEXT_PROPERTY_CHARS, MockServer, ObjectType};
+use std::time::Duration;
+
+use hubspot_communications_mock::{Config, MAX_TEXT_PROPERTY_CHARS, MockServer, ObjectType};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 async fn fake() -> MockServer {
     MockServer::start().await.expect("the fake starts")
+}
+
+/// A fake whose search shows every write at once (HubSpot's lags seconds behind).
+async fn instant_search() -> MockServer {
+    MockServer::start_with(Config::default().search_lag(Duration::ZERO))
+        .await
+        .expect("the fake starts")
 }
 
 fn ids(answer: &Value) -> Vec<String> {
@@ -135,7 +144,8 @@ async fn records_are_upserted_by_a_unique_property() {
 
 #[tokio::test]
 async fn e_mail_addresses_are_unique_whatever_their_case() {
-    let fake = fake().await;
+    // Instant search: it searches what it has just written.
+    let fake = instant_search().await;
     let path = "/crm/v3/objects/contacts";
     let (status, linda) = send(
         &fake,
