@@ -136,6 +136,14 @@ impl MockServer {
         self.shared.scripts.push(script);
     }
 
+    /// HubSpot goes down for `length`: from now every request (OAuth included) is answered
+    /// 503 with an HTML page, as HubSpot's edge answers when the API behind it is away, and
+    /// nothing is stored; after `length`, the fake answers as before. A zero `length` ends an
+    /// outage at once. Connections stay open (for HubSpot gone altogether, [`Self::stop`]).
+    pub fn outage(&self, length: std::time::Duration) {
+        self.shared.scripts.outage(length);
+    }
+
     /// What the server has served so far.
     pub fn stats(&self) -> Stats {
         self.shared.stats()

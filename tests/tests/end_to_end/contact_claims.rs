@@ -47,6 +47,19 @@ async fn callers_of_one_client_at_once_make_one_contact() {
 }
 
 #[tokio::test]
+async fn lookups_one_after_another_within_the_search_lag_make_one_contact() {
+    // The fake's search lags its writes by 5 s (its default, as HubSpot's): the second lookup's
+    // search cannot see the contact the first one made a moment ago; the record can.
+    let server = MockServer::start_with(roomy()).await.unwrap();
+    let client = client_of(&server, fast_retries());
+    let number = new_number();
+    let first = look_up_at_once(std::slice::from_ref(&client), &number).await;
+    let second = look_up_at_once(std::slice::from_ref(&client), &number).await;
+    assert_eq!(server.records(ObjectType::Contact).len(), 1);
+    assert!(first.iter().chain(&second).all(|id| *id == first[0]));
+}
+
+#[tokio::test]
 async fn clients_without_a_shared_store_each_make_one() {
     // What the claims prevent, shown: two clients (two processes) with claims of their own.
     let server = MockServer::start_with(roomy()).await.unwrap();

@@ -187,3 +187,22 @@ async fn a_script_of_no_times_answers_nothing() {
     assert_eq!(status, 200);
     assert_eq!(server.stats().scripted, 0);
 }
+
+#[tokio::test]
+async fn an_outage_answers_503_to_everything_stores_nothing_and_ends() {
+    let server = MockServer::start_with(Config::default()).await.unwrap();
+    server.outage(std::time::Duration::from_secs(60));
+    let (status, headers, body) =
+        raw(&server, Method::POST, BATCH_CREATE, Some(one_message())).await;
+    assert_eq!(status, 503);
+    assert_eq!(headers["content-type"], "text/html");
+    assert!(body.contains("Service Unavailable"), "{body}");
+    let (status, ..) = raw(&server, Method::GET, "/crm/v3/objects/communications", None).await;
+    assert_eq!(status, 503);
+    assert_eq!(server.message_count(), 0);
+
+    server.outage(std::time::Duration::ZERO);
+    let (status, ..) = raw(&server, Method::POST, BATCH_CREATE, Some(one_message())).await;
+    assert_eq!(status, 201);
+    assert_eq!(server.message_count(), 1);
+}

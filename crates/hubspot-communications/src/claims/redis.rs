@@ -107,7 +107,10 @@ impl RedisClaims {
 
     async fn connection(&self) -> Result<ConnectionManager, Error> {
         let make = || async {
+            // No retries inside the manager: a lookup whose claims cannot be reached fails at
+            // once, typed, and the caller decides when to try again.
             let config = ConnectionManagerConfig::new()
+                .set_number_of_retries(0)
                 .set_connection_timeout(Some(self.timeout))
                 .set_response_timeout(Some(self.timeout));
             ConnectionManager::new_lazy_with_config(self.client.clone(), config)
