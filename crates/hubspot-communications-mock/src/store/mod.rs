@@ -1,7 +1,7 @@
 //! Everything the fake stores: messages, CRM records, and the associations between them
 //! (`unique`: which object holds each value of a unique property).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -10,6 +10,7 @@ use crate::association::{Associated, AssociationType};
 use crate::object::Object;
 use crate::object_type::{ObjectType, RecordId};
 use crate::property::PropertyOwner;
+use crate::schema::Schema;
 use crate::webhooks::{Change, Journal};
 
 mod search_lag;
@@ -326,5 +327,62 @@ fn note_changes(
                 value: value.cloned().unwrap_or_default(),
             });
         }
+    }
+}
+
+/// Unique property values (the indexes are `unique`'s).
+impl Store {
+    /// The object of `owner` whose unique `property` holds `value` (as HubSpot keeps it:
+    /// see [`canonical`](crate::schema::canonical)).
+    pub(crate) fn find_by(
+        &mut self,
+        owner: PropertyOwner,
+        property: &str,
+        value: &str,
+    ) -> Option<u64> {
+        self.index(owner, property).get(value).copied()
+    }
+
+    /// The first unique property of a write whose value another live object of `owner` (not
+    /// `except`, the object written) already holds, as HubSpot refuses it. Archived objects
+    /// hold no values; empty values clear and take none.
+    pub(crate) fn taken(
+        &mut self,
+        schema: &Schema,
+        owner: PropertyOwner,
+        properties: &BTreeMap<String, String>,
+        except: Option<u64>,
+    ) -> Option<Taken> {
+        properties
+            .iter()
+            .filter(|(name, value)| !value.is_empty() && schema.is_unique(owner, name))
+            .find_map(|(name, value)| {
+                let holder = *self.index(owner, name).get(value)?;
+                let live = self.object(owner, holder)?.archived_at.is_none();
+                (live && Some(holder) != except).then(|| Taken {
+                    property: name.clone(),
+                    holder,
+                })
+            })
+    }
+
+    /// The index of `owner`'s `property`, built on first use: live holders first, archived
+    /// ones only for values no live object holds.
+    fn index(&mut self, owner: PropertyOwner, property: &str) -> &HashMap<String, u64> {
+        let key = (owner, property.to_owned());
+        if !self.unique.contains_key(&key) {
+            let objects: Box<dyn Iterator<Item = &Object>> = match owner {
+                PropertyOwner::Communication => Box::new(self.communications.values()),
+                PropertyOwner::Record(kind) => Box::new(
+                    self.records
+                        .iter()
+                        .filter(move |(record, _)| record.kind == kind)
+                        .map(|(_, object)| object),
+                ),
+            };
+            self.unique
+                .insert(key.clone(), unique::build_index(objects, property));
+        }
+        &self.unique[&key]
     }
 }

@@ -4,10 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::Store;
 use crate::object::Object;
 use crate::property::PropertyOwner;
-use crate::schema::Schema;
 
 /// A unique property's value that a write would give an object while another live object of
 /// the same type holds it.
@@ -18,68 +16,22 @@ pub(crate) struct Taken {
     pub(crate) holder: u64,
 }
 
-impl Store {
-    /// The object of `owner` whose unique `property` holds `value` (as HubSpot keeps it:
-    /// see [`canonical`](crate::schema::canonical)).
-    pub(crate) fn find_by(
-        &mut self,
-        owner: PropertyOwner,
-        property: &str,
-        value: &str,
-    ) -> Option<u64> {
-        self.index(owner, property).get(value).copied()
-    }
-
-    /// The first unique property of a write whose value another live object of `owner` (not
-    /// `except`, the object written) already holds, as HubSpot refuses it. Archived objects
-    /// hold no values; empty values clear and take none.
-    pub(crate) fn taken(
-        &mut self,
-        schema: &Schema,
-        owner: PropertyOwner,
-        properties: &BTreeMap<String, String>,
-        except: Option<u64>,
-    ) -> Option<Taken> {
-        properties
-            .iter()
-            .filter(|(name, value)| !value.is_empty() && schema.is_unique(owner, name))
-            .find_map(|(name, value)| {
-                let holder = *self.index(owner, name).get(value)?;
-                let live = self.object(owner, holder)?.archived_at.is_none();
-                (live && Some(holder) != except).then(|| Taken {
-                    property: name.clone(),
-                    holder,
-                })
-            })
-    }
-
-    /// The index of `owner`'s `property`, built on first use: live holders first, archived
-    /// ones only for values no live object holds.
-    fn index(&mut self, owner: PropertyOwner, property: &str) -> &HashMap<String, u64> {
-        let key = (owner, property.to_owned());
-        if !self.unique.contains_key(&key) {
-            let objects: Box<dyn Iterator<Item = &Object>> = match owner {
-                PropertyOwner::Communication => Box::new(self.communications.values()),
-                PropertyOwner::Record(kind) => Box::new(
-                    self.records
-                        .iter()
-                        .filter(move |(record, _)| record.kind == kind)
-                        .map(|(_, object)| object),
-                ),
-            };
-            let mut index = HashMap::new();
-            for object in objects {
-                if let Some(value) = object.properties.get(property) {
-                    let holder = index.entry(value.clone()).or_insert(object.id);
-                    if object.archived_at.is_none() {
-                        *holder = object.id;
-                    }
-                }
+/// The index of one unique property over `objects`: which object holds each value, live
+/// holders first, archived ones only for values no live object holds.
+pub(super) fn build_index<'a>(
+    objects: impl Iterator<Item = &'a Object>,
+    property: &str,
+) -> HashMap<String, u64> {
+    let mut index = HashMap::new();
+    for object in objects {
+        if let Some(value) = object.properties.get(property) {
+            let holder = index.entry(value.clone()).or_insert(object.id);
+            if object.archived_at.is_none() {
+                *holder = object.id;
             }
-            self.unique.insert(key.clone(), index);
         }
-        &self.unique[&key]
     }
+    index
 }
 
 /// The unique indexes, by owner and property.
