@@ -214,17 +214,31 @@ mod tests {
         for (text, region, national, whole) in [
             ("+1 472 555 8166", us, "4725558166", "14725558166"),
             ("(472) 555-8166", us, "4725558166", "14725558166"),
-            ("001 472 555 8166", Some(country::Id::GB), "4725558166", "14725558166"),
+            (
+                "001 472 555 8166",
+                Some(country::Id::GB),
+                "4725558166",
+                "14725558166",
+            ),
             ("+254 181 520498", us, "181520498", "254181520498"),
             ("0181 520498", ke, "181520498", "254181520498"),
             ("00254181520498", ke, "181520498", "254181520498"),
             ("+234 9100 424019", us, "9100424019", "2349100424019"),
             // The crate drops Russia's prefix 8 from St Petersburg's 812; libphonenumber not.
             ("+7 812 145-04-78", us, "8121450478", "78121450478"),
-            ("8 (812) 145-04-78", Some(country::Id::RU), "8121450478", "78121450478"),
+            (
+                "8 (812) 145-04-78",
+                Some(country::Id::RU),
+                "8121450478",
+                "78121450478",
+            ),
         ] {
             assert_eq!(searchable(text, region), national, "{text}");
-            assert_eq!(international(text, region).as_deref(), Some(whole), "{text}");
+            assert_eq!(
+                international(text, region).as_deref(),
+                Some(whole),
+                "{text}"
+            );
         }
         // Too short or too long for its country code: digits only, no international form.
         assert_eq!(searchable("+254 181 52049812", us), "25418152049812");

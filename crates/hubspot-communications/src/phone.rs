@@ -411,7 +411,11 @@ fn lengths_of(plan: &Metadata) -> impl Iterator<Item = u16> + '_ {
 /// The lengths numbers of a country code have, shortest first: those of its main region (the
 /// first plan), as libphonenumber's `isPossibleNumber` reads them.
 fn possible_lengths(plans: &[&Metadata]) -> Vec<u16> {
-    let mut lengths: Vec<u16> = plans.first().into_iter().flat_map(|plan| lengths_of(plan)).collect();
+    let mut lengths: Vec<u16> = plans
+        .first()
+        .into_iter()
+        .flat_map(|plan| lengths_of(plan))
+        .collect();
     lengths.sort_unstable();
     lengths.dedup();
     lengths
@@ -439,7 +443,9 @@ fn plan_of<'a>(plans: &[&'a Metadata], national: &str) -> Option<&'a Metadata> {
         .iter()
         .copied()
         .find(|plan| match plan.leading_digits() {
-            Some(leading) => leading.find(national).is_some_and(|found| found.start() == 0),
+            Some(leading) => leading
+                .find(national)
+                .is_some_and(|found| found.start() == 0),
             None => has_known_type(plan, national),
         })
 }
@@ -658,7 +664,10 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{text:?}: {e}"));
             assert_eq!(number.as_str(), e164, "{text:?}");
             assert_eq!(number.region(), region(home), "{text:?}");
-            assert!(!number.is_valid_in_metadata(), "{text:?} is known to the metadata now");
+            assert!(
+                !number.is_valid_in_metadata(),
+                "{text:?} is known to the metadata now"
+            );
             assert_eq!(e164.parse::<PhoneNumber>().unwrap(), number, "{e164}");
         }
         let known: PhoneNumber = "+254 712 345678".parse().unwrap();
@@ -698,18 +707,26 @@ mod tests {
                 .unwrap_err()
                 .problem
         };
-        let impossible = |country_code, digits, lengths: &[u16]| {
-            PhoneNumberProblem::ImpossibleLength {
+        let impossible =
+            |country_code, digits, lengths: &[u16]| PhoneNumberProblem::ImpossibleLength {
                 country_code,
                 digits,
                 lengths: lengths.to_vec(),
-            }
-        };
+            };
         // Seven digits after +1: a US number without its area code, not a whole number.
         assert_eq!(refused("+1 415 5550", None), impossible(1, 7, &[10]));
-        assert_eq!(refused("(472) 555-81666", region("US")), impossible(1, 11, &[10]));
-        assert_eq!(refused("+254 181 52049812", None), impossible(254, 11, &[7, 8, 9, 10]));
-        assert_eq!(refused("+234 91 004", None), impossible(234, 5, &[10, 11, 12, 13, 14]));
+        assert_eq!(
+            refused("(472) 555-81666", region("US")),
+            impossible(1, 11, &[10])
+        );
+        assert_eq!(
+            refused("+254 181 52049812", None),
+            impossible(254, 11, &[7, 8, 9, 10])
+        );
+        assert_eq!(
+            refused("+234 91 004", None),
+            impossible(234, 5, &[10, 11, 12, 13, 14])
+        );
         assert_eq!(refused("+7 812 145-04", None), impossible(7, 8, &[10, 14]));
         assert_eq!(
             refused("+254 181 52O498", None),
