@@ -10,6 +10,7 @@ use hubspot_communications::{
     PhoneNumber, RateLimitPolicy, Region, UpsertInput,
 };
 
+use super::contacts::Contacts;
 use super::stream::Delivered;
 use crate::import::write::names_key_property;
 use crate::relay::accounts::AccountName;
@@ -30,12 +31,13 @@ pub(crate) enum Verdict {
 }
 
 /// How a worker logs an account's entries.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Logging {
     pub account: AccountName,
     pub client: Client,
     pub key_property: String,
     pub region: Option<Region>,
+    pub contacts: Contacts,
 }
 
 /// An entry read, its contact's number known.
@@ -64,11 +66,7 @@ pub(crate) async fn process(logging: &Logging, batch: Vec<Delivered>) -> Vec<(De
     let contacts = if numbers.is_empty() {
         HashMap::new()
     } else {
-        match logging
-            .client
-            .find_or_create_contacts_by_phone(&numbers)
-            .await
-        {
+        match logging.contacts.resolve(&logging.client, &numbers).await {
             Ok(contacts) => contacts,
             Err(error) => {
                 let verdict = judge(&error, &logging.key_property, "finding the contacts");

@@ -8,7 +8,10 @@
 //! 1. gathers up to [`WorkerOptions::batch_size`] entries (100, HubSpot's batch), waiting at
 //!    most [`WorkerOptions::linger`] after the first for the others;
 //! 2. finds the contacts of the batch's numbers in one search (the facade's
-//!    `find_or_create_contacts_by_phone`: a contact is created for a new number);
+//!    `find_or_create_contacts_by_phone`: a contact is created for a new number); an account's
+//!    batches do so one at a time, and the contacts a worker created are remembered for ten
+//!    minutes, since HubSpot's search finds them only seconds later (across workers, the
+//!    facade's per-number claims keep a new number to one contact);
 //! 3. logs the messages through upserts keyed by the message key in the key property (the
 //!    importer's [`DEFAULT_KEY_PROPERTY`](crate::DEFAULT_KEY_PROPERTY) unless another is
 //!    named), then associates them with their contacts (the facade's `log_all_keyed`): a
@@ -31,6 +34,7 @@
 //! client with [`worker_client`](super::accounts::worker_client), which shares it in Redis.
 
 mod batch;
+mod contacts;
 mod stream;
 
 use std::collections::HashMap;
@@ -338,6 +342,7 @@ impl Lane {
                 client,
                 key_property: options.key_property.clone(),
                 region: options.default_region,
+                contacts: contacts::Contacts::default(),
             }),
             side,
             options: Arc::clone(options),
