@@ -329,7 +329,8 @@ mod tests {
         fields.push((b"later".to_vec(), vec![0xff]));
         assert!(Entry::from_fields(&fields).is_ok());
 
-        let cases: [(&str, Box<dyn Fn(&mut Vec<(Vec<u8>, Vec<u8>)>)>); 7] = [
+        type Break = Box<dyn Fn(&mut Vec<(Vec<u8>, Vec<u8>)>)>;
+        let cases: [(&str, Break); 7] = [
             ("no version", Box::new(|f| f.retain(|(n, _)| n != b"v"))),
             ("version \"2\"", Box::new(|f| f[0].1 = b"2".to_vec())),
             ("unknown provider", Box::new(|f| f[1].1 = b"fax".to_vec())),

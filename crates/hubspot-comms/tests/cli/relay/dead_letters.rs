@@ -107,7 +107,7 @@ async fn refused_ambiguous_and_unreadable_entries_are_dead_letters_and_a_retry_l
     );
     assert_eq!(
         known_accounts(&relay.streams).await.unwrap(),
-        [account.clone()]
+        std::slice::from_ref(&account)
     );
 
     // HubSpot takes it now: the retry logs it, once.

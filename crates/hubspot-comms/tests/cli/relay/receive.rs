@@ -192,7 +192,7 @@ async fn json_rows_are_stored_once_and_logged_once() {
     worker.stop().await;
     let logged = logged_once(&relay.fake);
     assert_eq!(logged.len(), 5);
-    assert_eq!(logged["msg-1"].contacts, [linda.clone()]);
+    assert_eq!(logged["msg-1"].contacts, std::slice::from_ref(&linda));
     assert_eq!(
         logged["msg-1"].properties["hs_timestamp"],
         "2026-11-02T10:00:00.000Z"
@@ -203,7 +203,7 @@ async fn json_rows_are_stored_once_and_logged_once() {
         .unwrap();
     assert_eq!(
         thanks.contacts,
-        [linda.clone()],
+        std::slice::from_ref(&linda),
         "a WhatsApp number finds the contact's phone"
     );
     assert_eq!(
