@@ -216,6 +216,28 @@ mod tests {
     }
 
     #[test]
+    fn the_signature_is_twilios() {
+        // Twilio's documented example of its request validation.
+        let params: Vec<(String, String)> = [
+            ("CallSid", "CA1234567890ABCDE"),
+            ("Caller", "+12349013030"),
+            ("Digits", "1234"),
+            ("From", "+12349013030"),
+            ("To", "+18005551212"),
+        ]
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .into();
+        assert_eq!(
+            twilio_signature(
+                "12345",
+                "https://mycompany.com/myapp.php?foo=1&bar=2",
+                &params
+            ),
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        );
+    }
+
+    #[test]
     fn a_signature_verifies_with_its_token_and_url_only() {
         let url = "https://hooks.example.com/twilio/messages";
         let signature = twilio_signature("token", url, &params());
