@@ -13,7 +13,7 @@
 //!    minutes, since HubSpot's search finds them only seconds later (across workers, the
 //!    facade's per-number claims keep a new number to one contact);
 //! 3. logs the messages through upserts keyed by the message key in the key property (the
-//!    importer's [`DEFAULT_KEY_PROPERTY`](crate::DEFAULT_KEY_PROPERTY) unless another is
+//!    importer's [`DEFAULT_KEY_PROPERTY`] unless another is
 //!    named), then associates them with their contacts (the facade's `log_all_keyed`): a
 //!    message logged twice is one message;
 //! 4. settles each entry by HubSpot's answer: logged → acknowledged (`XACK`, and deleted);
