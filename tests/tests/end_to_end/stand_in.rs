@@ -230,7 +230,7 @@ async fn summarise(crm: &impl Crm, number: &PhoneNumber) -> Result<Vec<String>, 
     let read = crm.get_with(&created.id, &ReadOptions::new()).await?;
     lines.push(format!("read {} {:?}", read.id, read.channel));
     let batch = crm
-        .read_batch(&[created.id.clone()], &BatchReadOptions::new())
+        .read_batch(std::slice::from_ref(&created.id), &BatchReadOptions::new())
         .await;
     lines.push(format!("batch {}", batch.succeeded.len()));
     let listed: Vec<Message> = crm.list().try_collect().await?;
