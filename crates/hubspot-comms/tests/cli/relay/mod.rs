@@ -9,6 +9,7 @@
 mod dead_letters;
 mod example;
 mod faults;
+mod measure;
 mod receive;
 mod redis_server;
 
@@ -95,10 +96,16 @@ impl Relay {
 
     /// A client of the fake for a worker: quick retries, the account's limit shared in Redis.
     pub fn client(&self, base_url: &str) -> Client {
+        let roomy = RateLimit::new(10_000, Duration::from_secs(1));
+        self.client_with(base_url, roomy, roomy)
+    }
+
+    /// [`client`](Self::client) with these limits.
+    pub fn client_with(&self, base_url: &str, limit: RateLimit, search: RateLimit) -> Client {
         let builder = Client::builder(TOKEN)
             .base_url(base_url)
-            .rate_limit(RateLimit::new(10_000, Duration::from_secs(1)))
-            .search_rate_limit(RateLimit::new(10_000, Duration::from_secs(1)))
+            .rate_limit(limit)
+            .search_rate_limit(search)
             .retry(
                 RetryPolicy::default()
                     .max_retries(2)
@@ -127,6 +134,18 @@ impl Relay {
         options.max_retry_after = Duration::from_millis(500);
         change(&mut options);
         let client = self.client(base_url.unwrap_or(self.fake.base_url()));
+        self.spawn_worker(client, options)
+    }
+
+    /// A worker of the default account whose client keeps to `limit` and `search`.
+    pub fn worker_limited(&self, limit: RateLimit, search: RateLimit) -> RunningWorker {
+        let client = self.client_with(self.fake.base_url(), limit, search);
+        let mut options = WorkerOptions::default();
+        options.linger = Duration::from_millis(50);
+        self.spawn_worker(client, options)
+    }
+
+    fn spawn_worker(&self, client: Client, options: WorkerOptions) -> RunningWorker {
         let worker =
             Worker::new(self.streams.clone(), options).account(AccountName::default(), client);
         let counts = worker.counts();
