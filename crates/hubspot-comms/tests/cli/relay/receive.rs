@@ -239,3 +239,46 @@ async fn without_redis_a_delivery_is_a_503_and_its_retry_is_stored() {
     .await;
     assert_eq!(relay.inbox_len().await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    all(not(redis_server), not(relay_ci)),
+    ignore = "needs redis-server (Debian: apt-get install redis-server)"
+)]
+async fn an_inbox_waiting_for_a_replica_it_lacks_refuses_the_append() {
+    use hubspot_comms::relay::entry::{Entry, Provider};
+    use hubspot_comms::relay::inbox::{Appended, Inbox, InboxOptions};
+    use hubspot_comms::relay::{AccountName, RelayError};
+    use hubspot_communications::Channel;
+
+    let relay = Relay::start(config(), false).await;
+    let mut options = InboxOptions::default();
+    options.wait_for_replicas = Some((1, Duration::from_millis(100)));
+    let waiting = Inbox::with_options(relay.streams.clone(), options);
+    let entry = Entry::new(
+        Provider::Twilio,
+        AccountName::default(),
+        "SMWAIT",
+        Channel::Sms,
+        "+14155550123",
+        "hi",
+    );
+    let error = waiting.append(&entry).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            RelayError::Unreplicated {
+                wanted: 1,
+                acknowledged: 0
+            }
+        ),
+        "{error}"
+    );
+    // The primary has it: the provider's retry is recognised (and waits again).
+    let plain = Inbox::new(relay.streams.clone());
+    assert!(matches!(
+        plain.append(&entry).await.unwrap(),
+        Appended::Repeated(_)
+    ));
+    assert_eq!(relay.inbox_len().await, 1);
+}
