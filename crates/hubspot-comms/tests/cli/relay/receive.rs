@@ -282,3 +282,42 @@ async fn an_inbox_waiting_for_a_replica_it_lacks_refuses_the_append() {
     ));
     assert_eq!(relay.inbox_len().await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    all(not(redis_server), not(relay_ci)),
+    ignore = "needs redis-server (Debian: apt-get install redis-server)"
+)]
+async fn no_piece_prints_a_secret() {
+    use hubspot_comms::relay::AccountName;
+    use hubspot_comms::relay::accounts::Routes;
+    use hubspot_comms::relay::inbox::Inbox;
+    use hubspot_comms::relay::receive::{Receivers, Twilio};
+    use hubspot_comms::relay::work::{Worker, WorkerOptions};
+
+    let relay = Relay::start(config(), false).await;
+    let receivers = Receivers::new(
+        Inbox::new(relay.streams.clone()),
+        Routes::one(AccountName::default()),
+    )
+    .twilio(
+        Twilio::new("https://hooks.example.com", "twilio-secret-token")
+            .account("AC2", "second-secret"),
+    )
+    .json("json-shared-secret");
+    let worker = Worker::new(relay.streams.clone(), WorkerOptions::default())
+        .account(AccountName::default(), relay.client(relay.fake.base_url()));
+    let printed = format!("{receivers:?} {worker:?} {:?}", relay.streams);
+    for secret in [
+        "twilio-secret-token",
+        "second-secret",
+        "json-shared-secret",
+        super::super::common::TOKEN,
+    ] {
+        assert!(!printed.contains(secret), "{secret} in {printed}");
+    }
+    assert!(
+        !printed.contains("redis.sock"),
+        "the Redis URL in {printed}"
+    );
+}
