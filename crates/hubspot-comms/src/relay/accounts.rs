@@ -4,10 +4,8 @@
 //!
 //! One account is the common case: [`Routes::one`] sends everything to it
 //! ([`AccountName::default`], `default`). Several accounts are named routes to names; each
-//! name has its own stream, dead letters, status and rate limit. A routing *file* (the
-//! provider's accounts and numbers → each HubSpot account's credentials, OAuth refresh tokens
-//! kept as the facade's OAuth client keeps them) is not written yet: the command line will read
-//! one into these types.
+//! name has its own stream, dead letters, status and rate limit. The routing file
+//! ([`RoutingFile`](super::routing::RoutingFile)) reads them, with each account's credentials.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;

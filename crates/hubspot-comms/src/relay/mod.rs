@@ -25,7 +25,8 @@
 //!   crashed worker held are claimed by the others after a timeout.
 //! - [`dead_letters`]: the messages HubSpot refused for good (or that could not be read), with
 //!   their reasons, and retrying them; [`status`]: backlog, pending and dead letters per account.
-//! - [`accounts`]: which HubSpot account a message goes to, and the client a worker logs it with.
+//! - [`accounts`]: which HubSpot account a message goes to, and the client a worker logs it
+//!   with; [`routing`]: the routing file of a relay for several accounts.
 //!
 //! # The Redis layout
 //!
@@ -78,6 +79,7 @@ mod error;
 pub mod inbox;
 mod keys;
 pub mod receive;
+pub mod routing;
 pub mod status;
 mod streams;
 pub mod work;

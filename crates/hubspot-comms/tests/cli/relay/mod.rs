@@ -6,6 +6,7 @@
 //! The tests need `redis-server`: where it is not installed they are reported as ignored with
 //! what to install; under CI (`CI` set) they run anyway, and fail without it.
 
+mod accounts;
 mod dead_letters;
 mod example;
 mod faults;
