@@ -321,3 +321,81 @@ async fn no_piece_prints_a_secret() {
         "the Redis URL in {printed}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    all(not(redis_server), not(relay_ci)),
+    ignore = "needs redis-server (Debian: apt-get install redis-server)"
+)]
+async fn hostile_bodies_signed_as_they_should_be_are_answered_never_a_panic() {
+    use hubspot_comms::relay::receive::json_signature;
+
+    let relay = Relay::start(config(), false).await;
+    // A small deterministic generator: the same bodies every run.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let pieces: [&[u8]; 16] = [
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b"\"",
+        b":",
+        b",",
+        b"\n",
+        b"\"phone\"",
+        b"\"body\"",
+        b"\"timestamp\"",
+        b"\"id\"",
+        b"\"+14155550123\"",
+        b"null",
+        b"\xff\xfe",
+        b"1e999999",
+    ];
+    let http = reqwest::Client::new();
+    let twilio_url = format!("{}/twilio/messages", relay.url);
+    for round in 0..300 {
+        let mut body = Vec::new();
+        for _ in 0..(next() % 40) {
+            if next() % 3 == 0 {
+                body.push((next() % 256) as u8);
+            } else {
+                body.extend_from_slice(pieces[(next() % 16) as usize]);
+            }
+        }
+        let answer = http
+            .post(format!("{}/messages", relay.url))
+            .header("X-Relay-Signature", json_signature(super::SECRET, &body))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: the JSON receiver did not answer: {e}"));
+        let status = answer.status().as_u16();
+        assert!(
+            matches!(status, 202 | 400),
+            "round {round}: {status} for {body:?}"
+        );
+
+        // The same bytes as Twilio's form, signed for what they parse to.
+        let params: Vec<(String, String)> =
+            url::form_urlencoded::parse(&body).into_owned().collect();
+        let signature = twilio_signature(AUTH_TOKEN, &twilio_url, &params);
+        let answer = http
+            .post(&twilio_url)
+            .header("X-Twilio-Signature", signature)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: the Twilio receiver did not answer: {e}"));
+        let status = answer.status().as_u16();
+        assert!(
+            matches!(status, 200 | 400 | 403),
+            "round {round}: {status} for {body:?}"
+        );
+    }
+}
