@@ -148,3 +148,55 @@ async fn refused_ambiguous_and_unreadable_entries_are_dead_letters_and_a_retry_l
     );
     assert_eq!(relay.fake.message_count(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    all(not(redis_server), not(relay_ci)),
+    ignore = "needs redis-server (Debian: apt-get install redis-server)"
+)]
+async fn senders_from_ranges_newer_than_the_metadata_are_logged_and_an_impossible_number_is_a_dead_letter()
+ {
+    use hubspot_communications_mock::ObjectType;
+
+    let relay = Relay::start(config(), false).await;
+    // Kenya's `1…` and `+1 472`, ranges opened after the numbering metadata the build carries.
+    let wanjiru =
+        super::super::common::contact(&relay.fake, &[("mobilephone", "+254 181 520 498")]);
+    let dana = super::super::common::contact(&relay.fake, &[("phone", "(472) 555-8166")]);
+    let deliveries = [
+        ("SM10", "whatsapp:+254181520498"),
+        ("SM11", "+14725558166"),
+        // Nigeria's 9100, which no contact holds: one is made.
+        ("SM12", "+2349100424019"),
+        // Too short for its country: Twilio's message is kept, as a dead letter saying why.
+        ("SM13", "+254181520"),
+    ];
+    for (sid, from) in deliveries {
+        assert_eq!(relay.twilio(sid, from, "Hello").await, 200, "{from}");
+    }
+    let worker = relay.worker(None);
+    eventually("all settled", Duration::from_secs(20), || async {
+        relay.inbox_len().await == 0
+    })
+    .await;
+    worker.stop().await;
+    let logged = logged_once(&relay.fake);
+    assert_eq!(logged.len(), 3);
+    assert_eq!(logged["SM10"].contacts, [wanjiru]);
+    assert_eq!(logged["SM11"].contacts, [dana]);
+    let made = relay
+        .fake
+        .record(ObjectType::Contact, &logged["SM12"].contacts[0])
+        .unwrap();
+    assert_eq!(made["phone"], "+2349100424019");
+    let letters = list(&relay.streams, &AccountName::default(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].entry.as_ref().unwrap().key, "SM13");
+    assert!(
+        letters[0].reason.contains("+254181520"),
+        "{}",
+        letters[0].reason
+    );
+}
