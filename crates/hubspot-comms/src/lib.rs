@@ -38,6 +38,7 @@
 // The commands, a folder (or file) each.
 pub mod export;
 pub mod import;
+pub mod relay;
 pub mod setup;
 
 // What they share.

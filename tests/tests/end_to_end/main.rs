@@ -26,5 +26,4 @@ mod serde;
 mod shared_rate_limit;
 mod stand_in;
 mod tracing;
-mod webhook;
 mod webhook_properties;

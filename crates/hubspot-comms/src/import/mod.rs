@@ -22,7 +22,7 @@ pub mod row;
 mod settle;
 pub mod state;
 pub mod summary;
-mod write;
+pub(crate) mod write;
 
 pub use command::run;
 pub use error::ImportError;

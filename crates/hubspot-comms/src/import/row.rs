@@ -50,6 +50,45 @@ const OWNER: &[&str] = &["owner", "ownerid", "hubspotownerid"];
 
 /// Reads a record's fields; the error is the reason it is a bad row.
 pub fn interpret(fields: &Map<String, Value>, defaults: &Defaults) -> Result<Row, String> {
+    read(fields, defaults).map(Said::into_row)
+}
+
+/// What a record says, each part read and checked: [`interpret`]'s row before it is a message,
+/// and what the relay stores of a row it receives (`relay::receive`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Said {
+    /// The message's key: the provider's id, or a hash of what the row says.
+    pub key: String,
+    /// The contact's number, read.
+    pub number: PhoneNumber,
+    /// The contact's number as the row wrote it.
+    pub number_text: String,
+    /// `From` and `To` as the row wrote them, if it did.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub channel: Channel,
+    /// As written (only a blank one is refused).
+    pub body: String,
+    pub time: DateTime<Utc>,
+    pub owner: Option<String>,
+}
+
+impl Said {
+    fn into_row(self) -> Row {
+        let mut message = NewMessage::new(self.channel, self.body).timestamp(self.time);
+        if let Some(owner) = self.owner {
+            message = message.owner(owner);
+        }
+        Row {
+            key: self.key,
+            number: self.number,
+            message,
+        }
+    }
+}
+
+/// Reads what a record says; the error is the reason it is a bad row.
+pub(crate) fn read(fields: &Map<String, Value>, defaults: &Defaults) -> Result<Said, String> {
     // By matched name; of two fields that match one name, the first.
     let by_name: Vec<(String, (&String, &Value))> = fields
         .iter()
@@ -76,10 +115,12 @@ pub fn interpret(fields: &Map<String, Value>, defaults: &Defaults) -> Result<Row
         }
     };
 
+    let phone = field(PHONE)?;
+    let (from, to) = (field(FROM)?, field(TO)?);
     let number_text = contact_number(
-        field(PHONE)?,
-        field(FROM)?,
-        field(TO)?,
+        phone,
+        from.clone(),
+        to.clone(),
         field(DIRECTION)?.as_deref(),
     )?;
     let whatsapp = number_text
@@ -111,15 +152,16 @@ pub fn interpret(fields: &Map<String, Value>, defaults: &Defaults) -> Result<Row
         Some(id) => id,
         None => content_key(&number, &channel, time, &body),
     };
-
-    let mut message = NewMessage::new(channel, body).timestamp(time);
-    if let Some(owner) = field(OWNER)? {
-        message = message.owner(owner);
-    }
-    Ok(Row {
+    Ok(Said {
         key,
         number,
-        message,
+        number_text,
+        from,
+        to,
+        channel,
+        body,
+        time,
+        owner: field(OWNER)?,
     })
 }
 

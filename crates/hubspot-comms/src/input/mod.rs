@@ -83,8 +83,8 @@ pub fn open(path: &Path, format: Format) -> io::Result<Records> {
     Ok(records(reader, format))
 }
 
-/// The records `reader` holds in `format`.
-fn records(reader: impl BufRead + Send + 'static, format: Format) -> Records {
+/// The records `reader` holds in `format` (the relay reads a request's body this way).
+pub(crate) fn records(reader: impl BufRead + Send + 'static, format: Format) -> Records {
     match format {
         Format::Jsonl => Box::new(jsonl::Lines::new(reader)),
         Format::Csv => Box::new(csv::Rows::new(reader)),

@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod killed;
 mod outsider;
+mod relay;
 mod resume;
 mod round_trip;
 mod setup;

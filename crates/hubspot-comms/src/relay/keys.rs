@@ -1,0 +1,47 @@
+//! The names of the relay's keys in Redis, each built in one place (the layout is in the
+//! module docs of `relay`).
+
+use super::accounts::AccountName;
+
+/// An account's keys under a prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Keys {
+    /// `<prefix>:{<account>}`: the hash tag keeps an account's keys in one slot.
+    base: String,
+}
+
+impl Keys {
+    pub(crate) fn new(prefix: &str, account: &AccountName) -> Self {
+        Self {
+            base: format!("{prefix}:{{{}}}", account.as_str()),
+        }
+    }
+
+    /// The stream of entries not yet logged.
+    pub(crate) fn inbox(&self) -> String {
+        format!("{}:inbox", self.base)
+    }
+
+    /// The stream of dead letters.
+    pub(crate) fn dead(&self) -> String {
+        format!("{}:dead", self.base)
+    }
+
+    /// The marker of a message key already stored (its value: the entry's id).
+    pub(crate) fn seen(&self, key: &str) -> String {
+        format!("{}:seen:{key}", self.base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_accounts_keys_share_its_hash_tag() {
+        let keys = Keys::new("hubspot-comms:relay", &AccountName::new("acme").unwrap());
+        assert_eq!(keys.inbox(), "hubspot-comms:relay:{acme}:inbox");
+        assert_eq!(keys.dead(), "hubspot-comms:relay:{acme}:dead");
+        assert_eq!(keys.seen("SM1"), "hubspot-comms:relay:{acme}:seen:SM1");
+    }
+}

@@ -1,0 +1,175 @@
+//! The receivers: an axum [`Router`] that takes messages from providers, checks who sent them,
+//! stores each in the [`Inbox`] and answers only then.
+//!
+//! | route | from | signed with | answered |
+//! |---|---|---|---|
+//! | `POST /twilio/messages` ([`TWILIO_PATH`]) | Twilio's "a message comes in" webhook (SMS, WhatsApp) | `X-Twilio-Signature`: HMAC-SHA1 of the public URL and the sorted form parameters, with the Twilio account's auth token | `200` with an empty TwiML `<Response/>` once stored; `403` on a bad signature; `400` without a `MessageSid` or `From`; `404` for a message no route names; `503` when Redis cannot take it (Twilio may retry) |
+//! | `POST /messages` ([`JSON_PATH`]) | any other provider: one row, an array of rows, or JSON Lines of the rows `hubspot-comms import` reads | `X-Relay-Signature: sha256=<hex>`: HMAC-SHA256 of the body with a shared secret | `202` once every row is stored (`{"stored": n, "repeated": m}`); `400` with a reason per bad row (then none is stored); `403`, `404`, `503` as above |
+//!
+//! A repeated delivery (the same key: Twilio's `MessageSid`, the row's key) is answered as the
+//! first was and stored once. Bodies are capped ([`MAX_TWILIO_BODY_BYTES`],
+//! [`MAX_JSON_BODY_BYTES`], [`MAX_JSON_ROWS`]; over them: `413`); whatever a request holds, a
+//! receiver answers it and never panics.
+//!
+//! ```no_run
+//! use hubspot_comms::relay::accounts::{AccountName, Routes};
+//! use hubspot_comms::relay::inbox::Inbox;
+//! use hubspot_comms::relay::receive::{Receivers, Twilio};
+//! use hubspot_comms::relay::Streams;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let streams = Streams::connect("redis://127.0.0.1:6379/").await?;
+//! let receivers = Receivers::new(Inbox::new(streams), Routes::one(AccountName::default()))
+//!     .twilio(Twilio::new("https://hooks.example.com", std::env::var("TWILIO_AUTH_TOKEN")?))
+//!     .json(std::env::var("RELAY_JSON_SECRET")?);
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await?;
+//! axum::serve(listener, receivers.router()).await?;
+//! # Ok(()) }
+//! ```
+
+mod json;
+mod twilio;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use hubspot_communications::{Channel, Region, Secret};
+
+use super::accounts::Routes;
+use super::inbox::Inbox;
+use crate::import::row::Defaults;
+
+pub use json::{JSON_PATH, MAX_JSON_BODY_BYTES, MAX_JSON_ROWS, SIGNATURE_HEADER, json_signature};
+pub use twilio::{MAX_TWILIO_BODY_BYTES, TWILIO_PATH, Twilio, twilio_signature};
+
+/// The receivers a relay serves, and what they need: the inbox, the routes to accounts, and
+/// each provider's secret. Build it, then serve its [`router`](Self::router) (alone, or
+/// merged into a router of your own).
+#[derive(Debug, Clone)]
+pub struct Receivers {
+    inbox: Inbox,
+    routes: Routes,
+    twilio: Option<Twilio>,
+    json_secret: Option<Secret>,
+    defaults: Defaults,
+}
+
+impl Receivers {
+    /// Receivers storing into `inbox`, each message to the account `routes` names; no provider
+    /// yet ([`twilio`](Self::twilio), [`json`](Self::json)).
+    pub fn new(inbox: Inbox, routes: Routes) -> Self {
+        Self {
+            inbox,
+            routes,
+            twilio: None,
+            json_secret: None,
+            defaults: Defaults {
+                region: None,
+                channel: Channel::Sms,
+            },
+        }
+    }
+
+    /// Serves Twilio's webhook at [`TWILIO_PATH`].
+    #[must_use]
+    pub fn twilio(mut self, twilio: Twilio) -> Self {
+        self.twilio = Some(twilio);
+        self
+    }
+
+    /// Serves the JSON endpoint at [`JSON_PATH`], whose requests are signed with `secret`.
+    #[must_use]
+    pub fn json(mut self, secret: impl Into<Secret>) -> Self {
+        self.json_secret = Some(secret.into());
+        self
+    }
+
+    /// The region JSON rows' numbers without a country code are read in (none by default:
+    /// such a row is refused). Twilio sends E.164.
+    #[must_use]
+    pub fn default_region(mut self, region: Region) -> Self {
+        self.defaults.region = Some(region);
+        self
+    }
+
+    /// The channel of JSON rows that name none and whose number has no `whatsapp:` prefix
+    /// (SMS by default).
+    #[must_use]
+    pub fn default_channel(mut self, channel: Channel) -> Self {
+        self.defaults.channel = channel;
+        self
+    }
+
+    /// The routes: `POST` [`TWILIO_PATH`] and `POST` [`JSON_PATH`], each only when its provider
+    /// was given.
+    pub fn router(self) -> Router {
+        let shared = Arc::new(self);
+        let mut router = Router::new();
+        if shared.twilio.is_some() {
+            router = router.route(
+                TWILIO_PATH,
+                post(twilio::receive).layer(DefaultBodyLimit::max(MAX_TWILIO_BODY_BYTES)),
+            );
+        }
+        if shared.json_secret.is_some() {
+            router = router.route(
+                JSON_PATH,
+                post(json::receive).layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES)),
+            );
+        }
+        router.with_state(shared)
+    }
+}
+
+/// What the routes share.
+type Shared = Arc<Receivers>;
+
+/// A request refused, or not stored: its status and why, in words.
+#[derive(Debug)]
+struct Refusal {
+    status: StatusCode,
+    reason: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, reason: impl Into<String>) -> Self {
+        Self {
+            status,
+            reason: reason.into(),
+        }
+    }
+
+    fn forbidden(reason: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, reason)
+    }
+
+    fn bad_request(reason: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, reason)
+    }
+
+    fn no_account() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "no account of this relay takes this message (see its routes)",
+        )
+    }
+
+    /// Redis could not take it: the provider should retry.
+    fn unavailable(error: &super::RelayError) -> Self {
+        tracing::warn!(%error, "a received message could not be stored");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the message could not be stored now: retry",
+        )
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        (self.status, self.reason).into_response()
+    }
+}
