@@ -9,9 +9,11 @@
 //! - `msrv`: check that no dependency needs a newer Rust than the declared `rust-version`.
 //! - `public-api [--check]`: list each published crate's public API into `xtask/public-api/`;
 //!   with `--check`, fail with a diff if the committed listings are not the code's API.
+//! - `circles`: fail if the file modules of any crate target import each other in a circle.
 
 mod api_diff;
 mod api_snapshot;
+mod circles;
 mod download;
 mod msrv;
 mod pins;
@@ -54,6 +56,8 @@ enum Command {
     },
     /// Check that no dependency needs a newer Rust than the declared rust-version.
     Msrv,
+    /// Check that no crate's file modules import each other in a circle.
+    Circles,
     /// List each published crate's public API into xtask/public-api/ (rustdoc JSON).
     PublicApi {
         /// Do not write: exit non-zero with a diff when a committed listing is not the API.
@@ -69,6 +73,7 @@ fn main() -> std::process::ExitCode {
         Command::Fetch { from } => pins::fetch(&root, from.as_deref()),
         Command::Regen { check } => regen::regen(&root, check),
         Command::Msrv => msrv::msrv(&root),
+        Command::Circles => circles::circles(&root),
         Command::PublicApi { check } => api_snapshot::public_api(&root, check),
         Command::Pin { commit, from } => {
             pins::pin(&root, &commit, from.as_deref()).map(|report| print!("{report}"))

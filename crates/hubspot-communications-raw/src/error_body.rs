@@ -6,8 +6,8 @@
 //! hook presents such a body as HubSpot's error JSON instead, with the text it held as the
 //! message, so that the status and the headers (`Retry-After`) always reach the caller.
 
+use crate::generated::types::HubSpotError;
 use crate::limit::Head;
-use crate::types::HubSpotError;
 
 /// The most of a foreign error body kept as the message.
 const MAX_MESSAGE_CHARS: usize = 1_000;

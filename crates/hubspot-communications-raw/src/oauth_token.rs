@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::types::{AccessTokenResponseTokenUse, CreateTokenBodyGrantType};
+use crate::generated::types::{AccessTokenResponseTokenUse, CreateTokenBodyGrantType};
 
 /// What `Debug` prints in place of a secret.
 const REDACTED: &str = "<redacted>";

@@ -6,7 +6,7 @@ use std::io::{self, Read};
 use csv::{ErrorKind, StringRecord};
 use serde_json::{Map, Value};
 
-use super::{Record, Unreadable};
+use super::record::{Record, Unreadable};
 
 /// The records of a CSV file.
 pub(super) struct Rows<R> {

@@ -6,7 +6,7 @@ use std::io::{self, BufRead};
 
 use serde_json::{Map, Value};
 
-use super::{Record, Unreadable, excerpt};
+use super::record::{Record, Unreadable, excerpt};
 
 /// The outcomes of a report's lines for rows that were logged (and are there for a warning):
 /// the import's `report::Outcome::{Logged, AlreadyLogged, WouldLog}`.

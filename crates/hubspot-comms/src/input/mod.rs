@@ -3,7 +3,10 @@
 
 mod csv;
 mod jsonl;
+mod record;
 pub mod time;
+
+pub use record::{Record, Unreadable};
 
 // For the report's test, which holds its outcomes to these.
 #[cfg(test)]
@@ -12,8 +15,6 @@ pub(crate) use jsonl::LOGGED_OUTCOMES;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
-
-use serde_json::{Map, Value};
 
 /// A file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,43 +35,6 @@ impl Format {
             _ => None,
         }
     }
-}
-
-/// One record of the file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    /// The line it starts on, from 1.
-    pub line: u64,
-    /// The byte offset just past it (progress).
-    pub end: u64,
-    /// Its fields by name, or why they could not be read (with the text, where it is text).
-    pub fields: Result<Map<String, Value>, Unreadable>,
-}
-
-#[cfg(test)]
-impl Record {
-    /// Why it could not be read (it must not have been).
-    fn reason(&self) -> &str {
-        &self
-            .fields
-            .as_ref()
-            .expect_err("an unreadable record")
-            .reason
-    }
-
-    /// A field of a record that was read.
-    fn field(&self, name: &str) -> &Value {
-        &self.fields.as_ref().expect("a record read")[name]
-    }
-}
-
-/// A record that is not a record: not JSON, not UTF-8, too long.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unreadable {
-    /// Why.
-    pub reason: String,
-    /// The record's text, where there is one (cut to its first 4,096 characters).
-    pub text: Option<String>,
 }
 
 /// The records of a file, in order.
@@ -97,10 +61,4 @@ fn read(text: &[u8], format: Format) -> Vec<Record> {
     records(io::Cursor::new(text.to_vec()), format)
         .map(Result::unwrap)
         .collect()
-}
-
-/// Text for a report, cut to a bounded length.
-fn excerpt(text: &str) -> String {
-    const MAX_CHARS: usize = 4_096;
-    text.chars().take(MAX_CHARS).collect()
 }
