@@ -111,9 +111,11 @@ impl Config {
 
     /// Accepts this token with only these scopes (a private app granted some): a call that
     /// needs another is answered HubSpot's 403 `MISSING_SCOPES`, naming it. The fake checks
-    /// the scopes of the Properties API's writes: `crm.schemas.{objectType}.write`
-    /// (`crm.schemas.contacts.write`, …; `crm.schemas.communications.write` for
-    /// communications, a name HubSpot's spec does not list).
+    /// the scopes of the Properties API's writes, each a scope HubSpot's Properties spec lists:
+    /// `crm.schemas.contacts.write` for contacts and for communications (the spec names no
+    /// communications scope, and HubSpot's communications spec puts communications under the
+    /// contacts scopes), `crm.schemas.companies.write`, `crm.schemas.deals.write`,
+    /// `crm.schemas.tickets.write`.
     #[must_use]
     pub fn scoped_token<I, S>(mut self, token: impl Into<String>, scopes: I) -> Self
     where

@@ -69,6 +69,7 @@ pub use object_type::ObjectType;
 pub use observe::{Exchange, Observer};
 pub use property::{PropertyDefinition, PropertyOwner, PropertyType};
 pub use rate_limit::RateLimit;
+pub use routes::MAX_SEARCH_BODY_CHARS;
 pub use schema::{MAX_TEXT_PROPERTY_CHARS, MAX_UNIQUE_PROPERTIES};
 pub use script::Script;
 pub use server::MockServer;
