@@ -76,7 +76,7 @@ pub use server::MockServer;
 pub use state::Stats;
 pub use versions::DATE_VERSIONS;
 pub use webhooks::{
-    DeliveryOutcome, EventKind, LegacySignature, MAX_KEPT_DELIVERIES, Subscription,
+    DeliveryOutcome, EventKind, LegacySignature, MAX_KEPT_DELIVERIES, RetryOn, Subscription,
     WebhookDelivery, Webhooks,
 };
 
