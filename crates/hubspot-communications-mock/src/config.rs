@@ -8,7 +8,7 @@ use crate::faults::Faults;
 use crate::label::AssociationLabel;
 use crate::observe::{Exchange, Observer};
 use crate::property::{PropertyDefinition, PropertyOwner};
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::{DailyLimit, RateLimit};
 use crate::webhooks::Webhooks;
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
@@ -143,10 +143,12 @@ impl Config {
         self
     }
 
-    /// Refuses every request after `requests` with HubSpot's `DAILY` policy.
+    /// Refuses every request after the limit (a number of requests, or a tier's:
+    /// [`DailyLimit::PROFESSIONAL`]) with HubSpot's `DAILY` policy, and states it in the daily
+    /// headers (without it they state Starter's 250,000, never enforced).
     #[must_use]
-    pub fn daily_limit(mut self, requests: u64) -> Self {
-        self.daily_limit = Some(requests);
+    pub fn daily_limit(mut self, limit: impl Into<DailyLimit>) -> Self {
+        self.daily_limit = Some(limit.into().requests);
         self
     }
 

@@ -268,7 +268,7 @@ pub use model::{
 pub use operation::Operation;
 #[cfg(feature = "lookup")]
 pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProblem, Region};
-pub use rate_limit::RateLimit;
+pub use rate_limit::{DailyLimit, RateLimit};
 #[cfg(feature = "redis")]
 pub use rate_limit::{RedisUnavailable, SharedRateLimit};
 pub use request::Paged;
