@@ -71,3 +71,27 @@ impl From<u64> for DailyLimit {
         Self::new(requests)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// HubSpot's changelog "Increasing our API limits": Professional 650,000 a day and 190 per
+    /// 10 s, Enterprise 1,000,000 and 190, the capacity pack 1,000,000 more a day (twice at
+    /// most) and 250 per 10 s, which does not add up; Free and Starter 250,000 and 100.
+    #[test]
+    fn the_tiers_are_hubspots() {
+        assert_eq!(DailyLimit::STARTER.requests, 250_000);
+        assert_eq!(DailyLimit::PROFESSIONAL.requests, 650_000);
+        assert_eq!(DailyLimit::ENTERPRISE.requests, 1_000_000);
+        assert_eq!(
+            DailyLimit::ENTERPRISE.with_capacity_packs(2),
+            DailyLimit::new(3_000_000)
+        );
+        assert_eq!(DailyLimit::from(5), DailyLimit::new(5));
+        assert_eq!(RateLimit::STARTER.max, 100);
+        assert_eq!(RateLimit::PROFESSIONAL.max, 190);
+        assert_eq!(RateLimit::API_LIMIT_INCREASE.max, 250);
+        assert_eq!(RateLimit::SEARCH, RateLimit::new(5, Duration::from_secs(1)));
+    }
+}
