@@ -8,7 +8,7 @@ use crate::faults::Faults;
 use crate::label::AssociationLabel;
 use crate::observe::{Exchange, Observer};
 use crate::property::{PropertyDefinition, PropertyOwner};
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::{DailyLimit, RateLimit};
 use crate::webhooks::Webhooks;
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
@@ -111,9 +111,11 @@ impl Config {
 
     /// Accepts this token with only these scopes (a private app granted some): a call that
     /// needs another is answered HubSpot's 403 `MISSING_SCOPES`, naming it. The fake checks
-    /// the scopes of the Properties API's writes: `crm.schemas.{objectType}.write`
-    /// (`crm.schemas.contacts.write`, …; `crm.schemas.communications.write` for
-    /// communications, a name HubSpot's spec does not list).
+    /// the scopes of the Properties API's writes, each a scope HubSpot's Properties spec lists:
+    /// `crm.schemas.contacts.write` for contacts and for communications (the spec names no
+    /// communications scope, and HubSpot's communications spec puts communications under the
+    /// contacts scopes), `crm.schemas.companies.write`, `crm.schemas.deals.write`,
+    /// `crm.schemas.tickets.write`.
     #[must_use]
     pub fn scoped_token<I, S>(mut self, token: impl Into<String>, scopes: I) -> Self
     where
@@ -141,10 +143,12 @@ impl Config {
         self
     }
 
-    /// Refuses every request after `requests` with HubSpot's `DAILY` policy.
+    /// Refuses every request after the limit (a number of requests, or a tier's:
+    /// [`DailyLimit::PROFESSIONAL`]) with HubSpot's `DAILY` policy, and states it in the daily
+    /// headers (without it they state Starter's 250,000, never enforced).
     #[must_use]
-    pub fn daily_limit(mut self, requests: u64) -> Self {
-        self.daily_limit = Some(requests);
+    pub fn daily_limit(mut self, limit: impl Into<DailyLimit>) -> Self {
+        self.daily_limit = Some(limit.into().requests);
         self
     }
 

@@ -60,6 +60,30 @@ impl ApiError {
         error
     }
 
+    /// A batch's per-item error as the answer to the whole batch (a batch create without
+    /// unique `objectWriteTraceId`s): its category's status (409 `CONFLICT`, 404
+    /// `OBJECT_NOT_FOUND`, else 400), message and context.
+    pub(crate) fn from_item(item: &Value) -> Self {
+        let category = item["category"].as_str().unwrap_or("VALIDATION_ERROR");
+        let status = match category {
+            "CONFLICT" => StatusCode::CONFLICT,
+            "OBJECT_NOT_FOUND" => StatusCode::NOT_FOUND,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let mut error = Self::new(
+            status,
+            category,
+            item["message"].as_str().unwrap_or_default(),
+        );
+        if let Some(context) = item
+            .get("context")
+            .filter(|c| c.as_object().is_some_and(|c| !c.is_empty()))
+        {
+            error.body["context"] = context.clone();
+        }
+        error
+    }
+
     /// An answer of any status and category in HubSpot's shape.
     pub(crate) fn status(status: u16, category: &str, message: impl Into<String>) -> Self {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);

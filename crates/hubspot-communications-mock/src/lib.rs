@@ -68,14 +68,15 @@ pub use label::{AssociationCategory, AssociationLabel};
 pub use object_type::ObjectType;
 pub use observe::{Exchange, Observer};
 pub use property::{PropertyDefinition, PropertyOwner, PropertyType};
-pub use rate_limit::RateLimit;
+pub use rate_limit::{DailyLimit, RateLimit};
+pub use routes::MAX_SEARCH_BODY_CHARS;
 pub use schema::{MAX_TEXT_PROPERTY_CHARS, MAX_UNIQUE_PROPERTIES};
 pub use script::Script;
 pub use server::MockServer;
 pub use state::Stats;
 pub use versions::DATE_VERSIONS;
 pub use webhooks::{
-    DeliveryOutcome, EventKind, LegacySignature, MAX_KEPT_DELIVERIES, Subscription,
+    DeliveryOutcome, EventKind, LegacySignature, MAX_KEPT_DELIVERIES, RetryOn, Subscription,
     WebhookDelivery, Webhooks,
 };
 

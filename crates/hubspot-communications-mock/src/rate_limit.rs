@@ -24,13 +24,54 @@ impl RateLimit {
     pub const STARTER: Self = Self::new(100, Duration::from_secs(10));
     /// Professional and Enterprise accounts: 190 requests per 10 seconds.
     pub const PROFESSIONAL: Self = Self::new(190, Duration::from_secs(10));
-    /// Accounts with the API limit increase: 250 requests per 10 seconds.
+    /// Accounts with the API limit increase (HubSpot's capacity pack): 250 requests per 10
+    /// seconds, however many packs (it also adds 1,000,000 a day: [`DailyLimit`]).
     pub const API_LIMIT_INCREASE: Self = Self::new(250, Duration::from_secs(10));
     /// A public (OAuth) app, per installing account: 110 requests per 10 seconds.
     pub const PUBLIC_APP: Self = Self::new(110, Duration::from_secs(10));
     /// HubSpot's search endpoints: 5 requests per second per account, for private apps and
     /// for each installing account alike.
     pub const SEARCH: Self = Self::new(5, Duration::from_secs(1));
+}
+
+/// How many requests an account's private apps may make in a day: HubSpot's daily limit, by
+/// tier (its API usage guidelines, and the changelog "Increasing our API limits" that raised
+/// Professional to 650,000 and Enterprise to 1,000,000). Not a rolling window, and not counted
+/// by the windows: HubSpot states what is left in `X-HubSpot-RateLimit-Daily-Remaining` and refuses
+/// the rest with a 429 whose policy is `DAILY` ([`Config::daily_limit`](crate::Config::daily_limit) enforces it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DailyLimit {
+    /// Requests per day.
+    pub requests: u64,
+}
+
+impl DailyLimit {
+    /// `requests` per day.
+    pub const fn new(requests: u64) -> Self {
+        Self { requests }
+    }
+
+    /// Free and Starter accounts: 250,000 requests a day.
+    pub const STARTER: Self = Self::new(250_000);
+    /// Professional accounts: 650,000 requests a day.
+    pub const PROFESSIONAL: Self = Self::new(650_000);
+    /// Enterprise accounts: 1,000,000 requests a day.
+    pub const ENTERPRISE: Self = Self::new(1_000_000);
+    /// What one API limit increase (HubSpot's capacity pack) adds: 1,000,000 requests a day. It
+    /// can be bought twice (2,000,000 more); its burst limit, 250 per 10 seconds
+    /// ([`RateLimit::API_LIMIT_INCREASE`]), does not add up.
+    pub const CAPACITY_PACK: u64 = 1_000_000;
+
+    /// This tier's limit with `packs` API limit increases (HubSpot sells at most two).
+    pub const fn with_capacity_packs(self, packs: u64) -> Self {
+        Self::new(self.requests + packs * Self::CAPACITY_PACK)
+    }
+}
+
+impl From<u64> for DailyLimit {
+    fn from(requests: u64) -> Self {
+        Self::new(requests)
+    }
 }
 
 /// A rolling window of request times.
@@ -160,13 +201,10 @@ impl Windows {
 
 /// HubSpot's daily headers: the configured limit, or Starter's 250,000 (then never enforced).
 pub(crate) fn daily_headers(limit: Option<u64>, used: u64, headers: &mut HeaderMap) {
-    let limit = limit.unwrap_or(STARTER_DAILY);
+    let limit = limit.unwrap_or(DailyLimit::STARTER.requests);
     headers.insert("x-hubspot-ratelimit-daily", limit.into());
     headers.insert(
         "x-hubspot-ratelimit-daily-remaining",
         limit.saturating_sub(used).into(),
     );
 }
-
-/// HubSpot's daily limit for Free and Starter accounts.
-const STARTER_DAILY: u64 = 250_000;

@@ -323,8 +323,9 @@ impl MockServer {
             .unwrap_or_default()
     }
 
-    /// Waits until every change so far has been delivered for good: answered 2xx, refused
-    /// (not 5xx), or out of retries. With HubSpot's retry schedule a failing receiver keeps
+    /// Waits until every change so far has been delivered for good: answered 2xx (and
+    /// delivered again when [`Webhooks::duplicates`](crate::Webhooks::duplicates) is on),
+    /// answered with a status that is not retried, or out of retries. With HubSpot's retry schedule a failing receiver keeps
     /// this waiting for hours: shorten it ([`Webhooks::retry_schedule`](crate::Webhooks::retry_schedule)),
     /// or bound the wait. Returns at once without webhooks.
     pub async fn webhooks_settled(&self) {

@@ -29,9 +29,15 @@ enum Route {
     NotPublished,
 }
 
+/// The path a client called, before a date-versioned one was translated: HubSpot's messages
+/// name the path they were asked (a 2026-09 request's 405 names `/crm/objects/2026-09/…`).
+#[derive(Debug, Clone)]
+pub(crate) struct CalledPath(pub(crate) String);
+
 /// The middleware: translates date-versioned paths, and answers what a version lacks.
 pub(crate) async fn translate(mut request: Request, next: Next) -> Response {
-    let path = match route(request.uri().path()) {
+    let called = request.uri().path().to_owned();
+    let path = match route(&called) {
         Route::AsIs => return next.run(request).await,
         Route::NotPublished => return not_published(request.uri()),
         Route::Translated(path) => path,
@@ -46,6 +52,7 @@ pub(crate) async fn translate(mut request: Request, next: Next) -> Response {
         return not_published(request.uri());
     };
     *request.uri_mut() = uri;
+    request.extensions_mut().insert(CalledPath(called));
     let response = next.run(request).await;
     // v4 answered a batch archive 204; the date versions answer 200.
     if is_batch_archive && response.status() == StatusCode::NO_CONTENT {

@@ -226,8 +226,8 @@ pub mod webhooks;
 /// [`Client::search_page`](crate::Client::search_page).
 pub mod search {
     pub use crate::model::search::{
-        Filter, FilterGroup, FilterOperator, MAX_SEARCH_PAGE_SIZE, SEARCH_RESULT_CAP, Search,
-        SearchPage, Sort,
+        Filter, FilterGroup, FilterOperator, MAX_SEARCH_BODY_CHARS, MAX_SEARCH_PAGE_SIZE,
+        SEARCH_RESULT_CAP, Search, SearchPage, Sort,
     };
 }
 
@@ -268,7 +268,7 @@ pub use model::{
 pub use operation::Operation;
 #[cfg(feature = "lookup")]
 pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProblem, Region};
-pub use rate_limit::RateLimit;
+pub use rate_limit::{DailyLimit, RateLimit};
 #[cfg(feature = "redis")]
 pub use rate_limit::{RedisUnavailable, SharedRateLimit};
 pub use request::Paged;

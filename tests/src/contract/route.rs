@@ -20,6 +20,9 @@ pub(super) struct Route {
     segments: Vec<String>,
     /// The operation: its relative path and method in the document.
     pub(super) operation: (String, String),
+    /// Whether a source of the manifest names this template (else it is a patch-added
+    /// operation's, put under every base of its versions: a guess that loses a tie).
+    named: bool,
 }
 
 impl Route {
@@ -81,7 +84,7 @@ pub(super) fn routes(manifest: &Manifest, document: &Value) -> Vec<Route> {
             };
             if paths.get(&key).and_then(|p| p.get(&method)).is_some() {
                 covered.insert((version.clone(), key.clone(), method.clone()));
-                routes.push(route(&method, full, &key));
+                routes.push(route(&method, full, &key, true));
             }
         }
     }
@@ -106,7 +109,8 @@ pub(super) fn routes(manifest: &Manifest, document: &Value) -> Vec<Route> {
                     if manifest.namespace(Some(family)) != prefix {
                         continue;
                     }
-                    routes.push(route(method, &format!("{base}{client_path}"), relative));
+                    let full = format!("{base}{client_path}");
+                    routes.push(route(method, &full, relative, false));
                 }
             }
         }
@@ -119,19 +123,22 @@ fn base<'a>(manifest: &'a Manifest, version: &str, family: &str) -> Option<&'a s
     version.families.get(family).map(String::as_str)
 }
 
-fn route(method: &str, full: &str, relative: &str) -> Route {
+fn route(method: &str, full: &str, relative: &str, named: bool) -> Route {
     Route {
         method: method.to_owned(),
         segments: split(full).into_iter().map(str::to_owned).collect(),
         operation: (relative.to_owned(), method.to_owned()),
+        named,
     }
 }
 
-/// The route `method path` takes, the most literal one where several match.
+/// The route `method path` takes, the most literal one where several match, and of equally
+/// literal ones one a source names (the patch-added typed v3 association path, put under every
+/// base of v3, would otherwise take v4's default association PUT, as literal as it).
 pub(super) fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<&'a Route> {
     let segments = split(path);
     routes
         .iter()
         .filter(|route| route.matches(method, &segments))
-        .max_by_key(|route| route.literals())
+        .max_by_key(|route| (route.literals(), route.named))
 }

@@ -84,6 +84,18 @@ fn requests_map_to_their_operations_in_every_version() {
             "/crm/v3/objects/communications",
             Some("list_objects"),
         ),
+        // v4's default association PUT, not the patch-added typed v3 path (which is put
+        // under every base of v3, v4's objects base too, and is as literal).
+        (
+            "PUT",
+            "/crm/v4/objects/communications/1/associations/default/deals/2",
+            Some("create_default_association"),
+        ),
+        (
+            "PUT",
+            "/crm/v3/objects/communications/1/associations/deals/2/85",
+            Some("associate_communication"),
+        ),
         ("GET", "/oauth/v1/access-tokens/x", None),
         ("GET", "/crm/v3/objects/communications/12/", None),
     ];

@@ -14,7 +14,8 @@ use std::time::{Duration, SystemTime};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use hubspot_communications::webhooks::{
-    EventKind, SignatureError, SignatureVersion, Verifier, WebhookEvent, parse_events,
+    EventKind, LatestChanges, SeenEvents, SignatureError, SignatureVersion, Verifier, WebhookEvent,
+    parse_events,
 };
 use hubspot_communications::{Association, Channel, Client, MessageUpdate, NewMessage};
 use hubspot_communications_mock::{
@@ -125,7 +126,9 @@ async fn every_delivery_of_the_fake_verifies_with_the_facades_verifier() {
         let (url, checked) =
             verifying_receiver(|address| format!("http://{address}/hooks?app=a%3Ab&name=a%20b"))
                 .await;
+        // Each event once: the events are counted below.
         let webhooks = quick(Webhooks::new(&url, SECRET))
+            .duplicates(false)
             .legacy_signature(Some(legacy))
             .subscribe_all([
                 Subscription::creation(PropertyOwner::Communication),
@@ -218,6 +221,108 @@ async fn every_delivery_of_the_fake_verifies_with_the_facades_verifier() {
             assert!(event.key().is_some());
         }
     }
+}
+
+/// HubSpot delivers events more than once and out of order, and so does the fake by
+/// default: a receiver that keeps `SeenEvents` and `LatestChanges` handles each event once
+/// and ends with the newest value, where one that applies what comes, as it comes, ends with
+/// an older one.
+#[tokio::test]
+async fn a_receiver_with_seen_events_and_latest_changes_copes_with_hubspots_disorder() {
+    #[derive(Default)]
+    struct State {
+        seen: Option<SeenEvents>,
+        latest: Option<LatestChanges>,
+        /// Events handled, by (eventId, attempt) as received.
+        handled: Vec<u64>,
+        /// The channel, as the careful receiver applied it.
+        channel: Option<String>,
+        /// The channel, as a naive receiver (every event, in arrival order) applied it.
+        naive: Option<String>,
+        requests: usize,
+    }
+    let state = Arc::new(Mutex::new(State {
+        seen: Some(SeenEvents::new(1_000)),
+        latest: Some(LatestChanges::new(1_000)),
+        ..State::default()
+    }));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let shared = state.clone();
+    let signed = url.clone();
+    let app =
+        axum::Router::new().fallback(move |method: Method, headers: HeaderMap, body: Bytes| {
+            let (state, url) = (shared.clone(), signed.clone());
+            async move {
+                if Verifier::new(SECRET)
+                    .verify(method.as_str(), &url, &headers, &body)
+                    .is_err()
+                {
+                    return StatusCode::UNAUTHORIZED;
+                }
+                let mut guard = state.lock().unwrap();
+                let state = &mut *guard;
+                state.requests += 1;
+                for event in parse_events(&body).unwrap() {
+                    let EventKind::PropertyChange(change) = &event.kind else {
+                        continue;
+                    };
+                    state.naive.clone_from(&change.property_value);
+                    let (Some(seen), Some(latest)) = (&mut state.seen, &mut state.latest) else {
+                        continue;
+                    };
+                    if seen.contains(&event) {
+                        continue;
+                    }
+                    if latest.insert(&event) {
+                        state.channel.clone_from(&change.property_value);
+                    }
+                    state.handled.push(event.event_id.unwrap());
+                    seen.insert(&event);
+                }
+                StatusCode::NO_CONTENT
+            }
+        });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    // HubSpot's defaults: newest first, each acknowledged request once more.
+    let webhooks = Webhooks::new(&url, SECRET)
+        .linger(Duration::from_millis(500))
+        .subscribe(Subscription::property_change(
+            PropertyOwner::Communication,
+            "hs_communication_channel_type",
+        ));
+    let (server, client) = start(roomy().webhooks(webhooks)).await;
+    let message = client
+        .create(&NewMessage::new(Channel::Sms, "Texted Linda"))
+        .await
+        .unwrap();
+    for channel in [Channel::WhatsApp, Channel::LinkedIn] {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        client
+            .update(&message.id, &MessageUpdate::new().channel(channel))
+            .await
+            .unwrap();
+    }
+    settled(&server).await;
+
+    let state = state.lock().unwrap();
+    assert_eq!(state.requests, 2, "one request, delivered twice");
+    let mut handled = state.handled.clone();
+    assert_eq!(handled.len(), 2, "each change handled once: {handled:?}");
+    handled.dedup();
+    assert_eq!(handled.len(), 2);
+    assert_eq!(
+        state.channel.as_deref(),
+        Some("LINKEDIN_MESSAGE"),
+        "the newest change wins"
+    );
+    assert_eq!(
+        state.naive.as_deref(),
+        Some("WHATS_APP"),
+        "applied as it came, an older change overwrote the newest"
+    );
+    let deliveries = server.webhook_deliveries();
+    assert!(deliveries[1].duplicate && !deliveries[0].duplicate);
 }
 
 #[tokio::test]
@@ -360,10 +465,20 @@ async fn the_example_reads_each_message_created_or_changed() {
             },
         ]
     );
-    // Every delivery (contact creation and message deletion included) answered 2xx.
+    // Every delivery (contact creation and message deletion included) answered 2xx; each
+    // was delivered twice (the fake repeats acknowledged requests, as HubSpot may), and the
+    // example reported each change once.
     let deliveries = server.webhook_deliveries();
-    let events: usize = deliveries.iter().map(|d| d.event_count).sum();
+    let events: usize = deliveries
+        .iter()
+        .filter(|d| !d.duplicate)
+        .map(|d| d.event_count)
+        .sum();
     assert_eq!(events, 4, "{deliveries:?}");
+    assert_eq!(
+        deliveries.iter().filter(|d| d.duplicate).count(),
+        deliveries.len() / 2
+    );
     assert!(
         deliveries.iter().all(WebhookDelivery::succeeded),
         "{deliveries:?}"
@@ -427,12 +542,16 @@ async fn the_example_refuses_forged_tampered_and_stale_requests_and_handles_a_re
         .await
         .unwrap();
     settled(&server).await;
+    // HubSpot retries a 401 as any 4xx (its error-handling guide): the stale requests are
+    // refused each time, and nothing is reported.
     let deliveries = server.webhook_deliveries();
-    assert_eq!(deliveries.len(), 1);
-    assert!(matches!(
-        &deliveries[0].outcome,
-        hubspot_communications_mock::DeliveryOutcome::Answered { status: 401, body } if body.contains("ago")
-    ));
+    assert_eq!(deliveries.len(), 4);
+    for delivery in &deliveries {
+        assert!(matches!(
+            &delivery.outcome,
+            hubspot_communications_mock::DeliveryOutcome::Answered { status: 401, body } if body.contains("ago")
+        ));
+    }
     assert!(reported.lock().unwrap().is_empty());
 }
 

@@ -171,8 +171,10 @@ async fn a_uk_and_a_us_number_with_the_same_national_digits_stay_apart() {
     }
 }
 
+/// HubSpot refuses a search body over 3,000 characters (its search guide, Limits; the fake
+/// does too): 62 ten-digit numbers fit a request, so 250 take 5.
 #[tokio::test]
-async fn two_hundred_and_fifty_numbers_take_three_search_requests() {
+async fn two_hundred_and_fifty_numbers_take_five_search_requests_within_hubspots_body_limit() {
     let (server, requests) = fake(roomy()).await;
     let numbers: Vec<PhoneNumber> = (0..250)
         .map(|i| {
@@ -193,8 +195,8 @@ async fn two_hundred_and_fifty_numbers_take_three_search_requests() {
         let client = client_at(&server, version);
         let before = server.stats().requests;
         let answers = client.find_contacts_by_phone(&numbers).await.unwrap();
-        assert_eq!(requests.take("/contacts/search"), 3, "{version}");
-        assert_eq!(server.stats().requests - before, 3, "{version}");
+        assert_eq!(requests.take("/contacts/search"), 5, "{version}");
+        assert_eq!(server.stats().requests - before, 5, "{version}");
         assert_eq!(answers.len(), 250);
         for (n, id) in numbers.iter().zip(&ids) {
             assert_eq!(answers[n], found(id), "{n} on {version}");

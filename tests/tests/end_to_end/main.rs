@@ -3,6 +3,7 @@
 //! One test binary for the package (each file a module): linked once, not once a file.
 
 mod batch;
+mod batch_traces;
 mod bulk;
 mod bulk_logging;
 mod contact_claims;

@@ -22,5 +22,6 @@ It reads the property's definition through HubSpot's Properties API:
   unique text property    nothing to do
   anything else           nothing is changed, and it says why (not unique, not text,
                           archived): name another with --key-property
-Creating a property needs the scope to write communication properties: HubSpot's answer names
-the scope a token lacks.";
+Creating a property needs a scope HubSpot's Properties API lists for writes: grant
+crm.schemas.contacts.write (HubSpot names no communications scope; communications come under
+the contacts scopes). HubSpot's answer names the scope a token lacks.";

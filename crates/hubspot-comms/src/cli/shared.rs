@@ -20,7 +20,9 @@ pub struct ConnectionArgs {
     #[arg(long)]
     pub demo: bool,
 
-    /// A private app token of your HubSpot account (the contacts and communications scopes).
+    /// A private app token of your HubSpot account (scopes crm.objects.contacts.read and
+    /// crm.objects.contacts.write, which cover communications; setup also needs
+    /// crm.schemas.contacts.write).
     /// Without it (and without --demo) nothing runs. Better set in the environment: a command
     /// line is visible to other users of the machine.
     #[arg(

@@ -77,7 +77,8 @@ pub enum ConnectError {
     /// No token, and no `--demo`.
     #[error(
         "no access token: HUBSPOT_ACCESS_TOKEN is unset or blank. Export it with a private app \
-         token of your HubSpot account (the contacts and communications scopes), or run with \
+         token of your HubSpot account (scopes crm.objects.contacts.read and .write, which \
+         cover communications), or run with \
          --demo to try hubspot-comms on an embedded fake HubSpot (nothing reaches your account)"
     )]
     NoToken,

@@ -25,7 +25,8 @@ pub enum ImportError {
     #[error(
         "HubSpot has no communication property {name:?} to key messages by. Create it once with \
          `hubspot-comms setup{}` (a unique single-line text property; the token needs the \
-         scope to write communication properties), or name another with --key-property",
+         crm.schemas.contacts.write scope, under which HubSpot puts communications), or name \
+         another with --key-property",
         setup_argument(name)
     )]
     KeyPropertyMissing {

@@ -117,7 +117,7 @@ async fn a_token_without_the_scope_is_told_which_scope_hubspot_asked_for() {
     let refused = setup(&fake, directory.path(), &[]).await;
     assert_eq!(refused.code, 1, "{refused:?}");
     assert!(
-        refused.stderr.contains("crm.schemas.communications.write"),
+        refused.stderr.contains("crm.schemas.contacts.write"),
         "{refused:?}"
     );
 }

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use hubspot_communications_mock::{
-    Config, DEFAULT_SEARCH_LAG, FaultKind, Faults, MockServer, RateLimit, Subscription, Webhooks,
+    Config, DEFAULT_SEARCH_LAG, FaultKind, Faults, MockServer, RateLimit, RetryOn, Subscription,
+    Webhooks,
 };
 
 /// A fake HubSpot CRM Communications API: on loopback by default, or on any address (beside
@@ -82,12 +83,33 @@ struct Args {
     /// associated, a communication's channel and a contact's email and phone changed.
     #[arg(long = "webhook-subscribe", value_parser = Subscription::parse)]
     webhook_subscriptions: Vec<Subscription>,
-    /// Retries of a webhook delivery that fails (a timeout, no connection, a 5xx).
+    /// Retries of a webhook delivery that fails (a timeout, no connection, a 4xx or 5xx).
     #[arg(long, default_value_t = 10)]
     webhook_retries: u32,
     /// The wait before the first retry, in milliseconds; each next one waits twice as long.
     #[arg(long, default_value_t = 60_000)]
     webhook_retry_ms: u64,
+    /// Which answers of the receiver are retried: error-status (any 4xx or 5xx, HubSpot's
+    /// documentation today) or legacy (all but 2xx and 400, 401, 403, 404, 405; a 429's
+    /// Retry-After waited for: HubSpot's older rule).
+    #[arg(long, value_parser = parse_retry_on, default_value = "error-status")]
+    webhook_retry_on: RetryOn,
+    /// Deliver each acknowledged webhook request once only (by default it is delivered once
+    /// more, same events and eventIds, as HubSpot may).
+    #[arg(long)]
+    webhook_no_duplicates: bool,
+    /// Deliver each request's events in the order they happened (by default newest first, as
+    /// HubSpot does not promise their order).
+    #[arg(long)]
+    webhook_in_order: bool,
+}
+
+fn parse_retry_on(text: &str) -> Result<RetryOn, String> {
+    match text {
+        "error-status" => Ok(RetryOn::ErrorStatus),
+        "legacy" => Ok(RetryOn::Legacy),
+        other => Err(format!("{other:?}: error-status or legacy")),
+    }
 }
 
 fn parse_fault(text: &str) -> Result<(FaultKind, f64), String> {
@@ -147,7 +169,10 @@ async fn main() -> std::io::Result<()> {
                 .retry_schedule(
                     Duration::from_millis(args.webhook_retry_ms),
                     args.webhook_retries,
-                ),
+                )
+                .retry_on(args.webhook_retry_on)
+                .duplicates(!args.webhook_no_duplicates)
+                .out_of_order(!args.webhook_in_order),
         );
     }
     let address = args

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::association_spec::{from_spec, from_v3_path};
 use super::extract::{Body, Call};
-use super::input::{is_communications, json_body, parse_id, parse_kind};
+use super::input::{is_communications, json_value, parse_id, parse_kind};
 use super::message::{MESSAGE_DEFAULTS, associations_json};
 use super::paging::{Offset, after_in_query};
 use crate::association::{Associated, AssociationType};
@@ -200,7 +200,7 @@ async fn remove_v3(Call(shared, ends, _): Call<Ends>) -> Answer {
 }
 
 async fn associate_labelled(Call(shared, ends, _): Call<Ends>, Body(body): Body) -> Answer {
-    let specs = json_body(&body)?;
+    let specs = json_value(&body)?;
     let Some(specs) = specs.as_array() else {
         return Err(ApiError::validation(
             "The body is an array of {associationCategory, associationTypeId}",

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::input::json_body;
+use super::input::{json_body, not_of_type};
 use crate::error::{ApiError, item_error};
 use crate::object::timestamp;
 
@@ -32,6 +32,15 @@ pub(super) fn inputs(body: &Bytes, max: usize) -> Result<Batch, ApiError> {
             "inputs is required",
         ));
     };
+    if let Some((index, input)) = inputs.iter().enumerate().find(|(_, i)| !i.is_object()) {
+        return Err(not_of_type(input, "an object", &format!("inputs[{index}]")));
+    }
+    at_most(&inputs, max)?;
+    Ok(Batch { body, inputs })
+}
+
+/// Refuses more than `max` inputs.
+pub(super) fn at_most(inputs: &[Value], max: usize) -> Result<(), ApiError> {
     if inputs.len() > max {
         return Err(ApiError::validation(format!(
             "Batch input limit is {max}, but {} were given",
@@ -39,7 +48,7 @@ pub(super) fn inputs(body: &Bytes, max: usize) -> Result<Batch, ApiError> {
         ))
         .detail("inputs", "TOO_MANY", format!("at most {max} inputs")));
     }
-    Ok(Batch { body, inputs })
+    Ok(())
 }
 
 /// Why one input has no result.
@@ -100,6 +109,11 @@ impl Outcome {
         self
     }
 
+    /// The first per-item error, if any input failed.
+    pub(super) fn first_error(&self) -> Option<&Value> {
+        self.errors.first()
+    }
+
     /// `success`, or 207 with `errors` and `numErrors` when some inputs failed.
     pub(super) fn answer(self, success: StatusCode) -> Response {
         debug_assert!(self.missing.is_empty() || !self.errors.is_empty());
@@ -123,12 +137,34 @@ pub(super) fn text(value: Option<&Value>) -> Option<String> {
     }
 }
 
-/// The `id` of every input, as text.
-pub(super) fn ids(inputs: &[Value]) -> Vec<String> {
+/// The `id` of every input, as text: each must be given, as a string or a number (HubSpot
+/// refuses the whole body otherwise, as it cannot read it into its request type).
+pub(super) fn ids(inputs: &[Value]) -> Result<Vec<String>, ApiError> {
     inputs
         .iter()
-        .map(|input| text(input.get("id")).unwrap_or_default())
+        .enumerate()
+        .map(|(index, input)| required_text(input.get("id"), &format!("inputs[{index}].id")))
         .collect()
+}
+
+/// A field that must be a string (or a number, which HubSpot reads as one).
+pub(super) fn required_text(value: Option<&Value>, at: &str) -> Result<String, ApiError> {
+    match value {
+        None | Some(Value::Null) => Err(ApiError::validation(format!("{at} is required")).detail(
+            at,
+            "REQUIRED",
+            format!("{at} is required"),
+        )),
+        Some(value) => text(Some(value)).ok_or_else(|| not_of_type(value, "a string", at)),
+    }
+}
+
+/// A field that may be absent (or `null`), else a string (or a number).
+pub(super) fn optional_text(value: Option<&Value>, at: &str) -> Result<Option<String>, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => required_text(Some(value), at).map(Some),
+    }
 }
 
 /// A list of names (`properties`, `propertiesWithHistory`), as text.

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::batch::{no_duplicates, text};
+use super::batch::{no_duplicates, optional_text, required_text};
 use crate::error::ApiError;
 use crate::property::PropertyOwner;
 use crate::schema::{Schema, canonical};
@@ -55,10 +55,14 @@ pub(super) fn check_keyed_inputs(
     inputs: &[Value],
 ) -> Result<(), ApiError> {
     let mut keys = Vec::new();
-    for input in inputs {
-        let id_property = input.get("idProperty").and_then(Value::as_str);
+    for (index, input) in inputs.iter().enumerate() {
+        let id_property = optional_text(
+            input.get("idProperty"),
+            &format!("inputs[{index}].idProperty"),
+        )?;
+        let id_property = id_property.as_deref();
         check_id_property(schema, owner, id_property)?;
-        let id = text(input.get("id")).unwrap_or_default();
+        let id = required_text(input.get("id"), &format!("inputs[{index}].id"))?;
         keys.push(match id_property {
             Some(property) => canonical(owner, property, id),
             None => id,

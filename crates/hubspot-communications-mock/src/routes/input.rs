@@ -9,9 +9,37 @@ use crate::error::ApiError;
 use crate::object_type::ObjectType;
 
 /// Parses a JSON body, answering HubSpot's 400 when it is not JSON.
-pub(crate) fn json_body(body: &Bytes) -> Result<Value, ApiError> {
+pub(crate) fn json_value(body: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(body)
         .map_err(|e| ApiError::validation(format!("Invalid input JSON: {e}")))
+}
+
+/// Parses a JSON body that must be an object, as every body but the labelled association's is:
+/// HubSpot reads bodies into typed objects and refuses anything else (an array, a string, a
+/// number, `null`) with a 400 `Invalid input JSON … Cannot deserialize …` (as its answers to
+/// HubSpot's PHP SDK users show), never with an answer to an empty request.
+pub(crate) fn json_body(body: &Bytes) -> Result<Value, ApiError> {
+    let value = json_value(body)?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(not_of_type(&value, "an object", "the request body"))
+    }
+}
+
+/// HubSpot's 400 for a JSON value of the wrong type where its request type says another.
+pub(crate) fn not_of_type(value: &Value, expected: &str, at: &str) -> ApiError {
+    let found = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    ApiError::validation(format!(
+        "Invalid input JSON: Cannot deserialize {at}: expected {expected}, found {found}"
+    ))
 }
 
 /// The `properties` object of an input as strings (numbers and booleans are accepted, as

@@ -23,12 +23,15 @@ mod validate;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Extension};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 use crate::state::Shared;
+use crate::versions::CalledPath;
+
+pub use search::MAX_SEARCH_BODY_CHARS;
 
 pub(crate) use oauth::is_token_path;
 
@@ -48,15 +51,20 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
 }
 
-async fn not_found(uri: Uri) -> Response {
-    ApiError::no_route(uri.path()).into_response()
+/// The path the client called (a date-versioned one as it was sent, not its v3/v4 form).
+fn called(uri: &Uri, called: Option<Extension<CalledPath>>) -> String {
+    called.map_or_else(|| uri.path().to_owned(), |Extension(CalledPath(path))| path)
 }
 
-async fn method_not_allowed(uri: Uri) -> Response {
+async fn not_found(uri: Uri, path: Option<Extension<CalledPath>>) -> Response {
+    ApiError::no_route(&called(&uri, path)).into_response()
+}
+
+async fn method_not_allowed(uri: Uri, path: Option<Extension<CalledPath>>) -> Response {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "VALIDATION_ERROR",
-        format!("{} does not support this method", uri.path()),
+        format!("{} does not support this method", called(&uri, path)),
     )
     .into_response()
 }

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::association_spec::{Requested, requested};
 use super::batch::{
-    Batch, MAX_INPUTS, Outcome, Refused, ids, inputs, no_duplicates, strings, text,
+    Batch, MAX_INPUTS, Outcome, Refused, ids, inputs, no_duplicates, optional_text, strings, text,
 };
 use super::extract::{Body, Call};
 use super::id_property::{check_id_property, check_keyed_inputs, resolve};
@@ -77,7 +77,7 @@ async fn read(Call(shared, object_type, query): Call<String>, Body(body): Body) 
     let history = schema.known(owner, &strings(body.get("propertiesWithHistory")));
     let id_property = body.get("idProperty").and_then(Value::as_str);
     check_id_property(&schema, owner, id_property)?;
-    let ids = ids(&inputs);
+    let ids = ids(&inputs)?;
     no_duplicates(ids.iter().map(String::as_str))?;
     let mut store = lock(&shared.store);
     let outcome = Outcome::run(ids, |id| {
@@ -118,11 +118,38 @@ async fn write_batch(
     let schema = shared.schema();
     let owner = owner(&object_type)?;
     let Batch { inputs, .. } = inputs(&body, MAX_INPUTS)?;
+    let traces = inputs
+        .iter()
+        .enumerate()
+        .map(|(index, input)| {
+            let at = format!("inputs[{index}].objectWriteTraceId");
+            optional_text(input.get("objectWriteTraceId"), &at)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     if op != Op::Create {
         check_keyed_inputs(&schema, owner, &inputs)?;
     }
+    let mut store = lock(&shared.store);
+    // HubSpot answers a batch create 207 (some created, some refused) only when every input
+    // carries an `objectWriteTraceId` of its own (its error-handling guide); otherwise one
+    // refused input refuses the whole batch and nothing is created: tried first on a copy
+    // that notes nothing for webhooks.
+    if op == Op::Create && !unique_traces(&traces) {
+        let mut trial = store.clone();
+        trial.journal = None;
+        let mut writer = Writer {
+            store: &mut trial,
+            schema: &schema,
+            labels: &shared.labels,
+            owner,
+        };
+        let outcome = Outcome::run(&inputs, |input| writer.create(input));
+        if let Some(error) = outcome.first_error() {
+            return Err(ApiError::from_item(error));
+        }
+    }
     let mut writer = Writer {
-        store: &mut lock(&shared.store),
+        store: &mut store,
         schema: &schema,
         labels: &shared.labels,
         owner,
@@ -139,6 +166,14 @@ async fn write_batch(
     // Only updates name inputs that are not there; an upsert creates what is missing.
     let not_found = |_: &[String]| format!("Could not find some {} objects", upper(owner));
     Ok(outcome.not_found(not_found, "ids").answer(success))
+}
+
+/// Whether every input carries an `objectWriteTraceId`, none the same as another's.
+fn unique_traces(traces: &[Option<String>]) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    traces
+        .iter()
+        .all(|trace| trace.as_deref().is_some_and(|t| seen.insert(t)))
 }
 
 /// Writes the inputs of one batch, under one lock of the store.
@@ -336,10 +371,11 @@ impl Writer<'_> {
 
 async fn archive(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
     let Batch { inputs, .. } = inputs(&body, MAX_INPUTS)?;
-    no_duplicates(ids(&inputs).iter().map(String::as_str))?;
+    let ids = ids(&inputs)?;
+    no_duplicates(ids.iter().map(String::as_str))?;
     let mut store = lock(&shared.store);
     let now = Utc::now();
-    for id in ids(&inputs) {
+    for id in ids {
         if let Ok(id) = id.parse::<u64>() {
             store.archive(PropertyOwner::Communication, id, now);
         }

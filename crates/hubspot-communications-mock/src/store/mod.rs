@@ -21,7 +21,7 @@ pub(crate) use unique::Taken;
 use unique::{Indexes, indexed, reindex};
 
 /// Everything the fake stores.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Store {
     next_id: u64,
     pub(crate) communications: BTreeMap<u64, Object>,

@@ -10,7 +10,7 @@ use crate::object::Object;
 use crate::property::PropertyOwner;
 
 /// What search shows of the objects written within the last `lag`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct SearchLag {
     lag: Duration,
     /// Objects with a write search does not show yet.
@@ -18,7 +18,7 @@ pub(crate) struct SearchLag {
 }
 
 /// One object's writes that search does not show yet.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Unseen {
     /// What search shows: the object as it was before them (`None`: it did not exist).
     shown: Option<Object>,

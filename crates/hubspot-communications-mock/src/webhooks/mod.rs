@@ -31,11 +31,22 @@ pub const MAX_KEPT_DELIVERIES: usize = 10_000;
 /// HubSpot's behaviour by default: up to 100 events a request, gathered for a short while
 /// ([`Webhooks::linger`], 50 ms here), v3 signatures with a v1 signature beside them
 /// (`X-HubSpot-Signature-Version: v1`, as HubSpot signs CRM object events), a 5-second
-/// timeout, at most 10 requests at once, and 10 retries of a delivery that times out, cannot
-/// connect or is answered 5xx (1 minute after the first try, doubling: about 17 hours in all;
-/// HubSpot spreads its 10 over a day). Tests shorten the schedule with
-/// [`Webhooks::retry_schedule`]. Other answers (2xx, 3xx, 4xx) are final. The target must be
-/// `http://` (the fake speaks no TLS).
+/// timeout, at most 10 requests in flight at once (HubSpot's per installed account; the
+/// fake's webhooks are one account's), and 10 retries of a delivery that times out, cannot
+/// connect or is answered any 4xx or 5xx ([`RetryOn::ErrorStatus`], what HubSpot's
+/// error-handling guide says today; [`RetryOn::Legacy`] is its older rule), 1 minute after the
+/// first try, doubling: about 17 hours in all (HubSpot spreads its 10 over a day). Tests
+/// shorten the schedule with [`Webhooks::retry_schedule`]. 2xx and 3xx answers are final.
+///
+/// HubSpot promises neither order nor uniqueness ("`eventId` … is not guaranteed to be
+/// unique"; events may come twice and out of order), and the fake is never kinder: by
+/// default each request carries its events newest first ([`Webhooks::out_of_order`]) and each
+/// acknowledged request is delivered once more, a fresh delivery with the same events and
+/// `eventId`s ([`Webhooks::duplicates`]), so a receiver meets both in its tests rather than
+/// first in production. A test that counts deliveries switches them off.
+///
+/// The target must be `http://` (the fake speaks no TLS). A `propertyChange` subscription to
+/// a communication's `hs_communication_body` is refused, as HubSpot refuses it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -73,6 +84,12 @@ pub struct Webhooks {
     pub(crate) max_concurrent_requests: usize,
     /// The legacy signature sent beside the v3 one (`None`: v3 alone).
     pub(crate) legacy_signature: Option<LegacySignature>,
+    /// Which answers are retried.
+    pub(crate) retry_on: RetryOn,
+    /// Each acknowledged request is delivered once more.
+    pub(crate) duplicates: bool,
+    /// Each request carries its events newest first.
+    pub(crate) out_of_order: bool,
 }
 
 impl std::fmt::Debug for Webhooks {
@@ -89,6 +106,9 @@ impl std::fmt::Debug for Webhooks {
             .field("timeout", &self.timeout)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
             .field("legacy_signature", &self.legacy_signature)
+            .field("retry_on", &self.retry_on)
+            .field("duplicates", &self.duplicates)
+            .field("out_of_order", &self.out_of_order)
             .finish()
     }
 }
@@ -110,6 +130,9 @@ impl Webhooks {
             timeout: Duration::from_secs(5),
             max_concurrent_requests: 10,
             legacy_signature: Some(LegacySignature::V1),
+            retry_on: RetryOn::ErrorStatus,
+            duplicates: true,
+            out_of_order: true,
         }
     }
 
@@ -191,6 +214,52 @@ impl Webhooks {
         self.legacy_signature = legacy;
         self
     }
+
+    /// Which answers are retried ([`RetryOn::ErrorStatus`] by default).
+    #[must_use]
+    pub fn retry_on(mut self, rule: RetryOn) -> Self {
+        self.retry_on = rule;
+        self
+    }
+
+    /// Whether each acknowledged (2xx) request is delivered once more, as a fresh delivery
+    /// (`attemptNumber` 0) of the same events with the same `eventId`s, marked
+    /// [`WebhookDelivery::duplicate`] (on by default: HubSpot does not promise an event
+    /// once).
+    #[must_use]
+    pub fn duplicates(mut self, on: bool) -> Self {
+        self.duplicates = on;
+        self
+    }
+
+    /// Whether each request carries its events newest first (on by default: HubSpot does not
+    /// promise their order). Off, they come in the order the changes were made.
+    #[must_use]
+    pub fn out_of_order(mut self, on: bool) -> Self {
+        self.out_of_order = on;
+        self
+    }
+
+    /// The subscriptions HubSpot would refuse: a `propertyChange` of a communication's
+    /// `hs_communication_body` ("COMMUNICATION subscriptions for the hs_communication_body
+    /// property is not currently supported", HubSpot's webhooks guide).
+    pub(crate) fn refused_subscription(&self) -> Option<String> {
+        self.subscriptions.iter().find_map(|s| s.refusal())
+    }
+}
+
+/// Which answers of the target the fake retries (a timeout and a failed connection always are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryOn {
+    /// Any 4xx or 5xx: HubSpot's error-handling guide today ("Your service responds with any
+    /// HTTP status code (4xx or 5xx)"). The default: it is the current documentation, and the
+    /// harder rule for a receiver (a 4xx does not stop HubSpot's retries).
+    ErrorStatus,
+    /// HubSpot's older webhooks overview and a HubSpot engineer's answer (2019): every status
+    /// but 2xx and 400, 401, 403, 404, 405 is retried, and a 429's `Retry-After` (seconds) is
+    /// waited for instead of the schedule's delay when it is longer.
+    Legacy,
 }
 
 /// A legacy signature the fake sends beside `X-HubSpot-Signature-v3`, in
@@ -235,8 +304,9 @@ impl EventKind {
 /// event's `objectTypeId`) or, for contacts, companies, deals and tickets, by the older names
 /// ([`Subscription::legacy`]: `contact.creation`).
 ///
-/// HubSpot does not accept a subscription to `hs_communication_body`; the fake delivers what
-/// it is given.
+/// HubSpot does not accept a `propertyChange` subscription to a communication's
+/// `hs_communication_body`, and neither does the fake: [`Subscription::parse`] refuses it, and
+/// a server configured with it does not start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
     /// The action.
@@ -321,6 +391,18 @@ impl Subscription {
         all
     }
 
+    /// Why HubSpot would refuse this subscription, if it would.
+    fn refusal(&self) -> Option<String> {
+        let body = self.object == PropertyOwner::Communication
+            && self.action == EventKind::PropertyChange
+            && self.property.as_deref() == Some("hs_communication_body");
+        body.then(|| {
+            "HubSpot does not support a propertyChange subscription to a communication's \
+             hs_communication_body"
+                .to_owned()
+        })
+    }
+
     /// Reads `OBJECT.ACTION` or `OBJECT.propertyChange:PROPERTY`: the object
     /// `communication` (or `communications`, `0-18`), `contact`, `company`, `deal`,
     /// `ticket` (singular, plural or type id), the action `creation`, `deletion`,
@@ -344,7 +426,11 @@ impl Subscription {
             ("deletion", None) => Ok(Self::deletion(object)),
             ("associationChange", None) => Ok(Self::association_change(object)),
             ("propertyChange", Some(property)) if !property.is_empty() => {
-                Ok(Self::property_change(object, property))
+                let subscription = Self::property_change(object, property);
+                match subscription.refusal() {
+                    Some(refusal) => Err(refusal),
+                    None => Ok(subscription),
+                }
             }
             ("propertyChange", _) => {
                 Err("propertyChange needs a property: propertyChange:NAME".into())
@@ -379,6 +465,9 @@ pub struct WebhookDelivery {
     pub outcome: DeliveryOutcome,
     /// Whether another attempt follows (a failure with retries left).
     pub retried: bool,
+    /// Whether this is the second delivery of an acknowledged request's events
+    /// ([`Webhooks::duplicates`]).
+    pub duplicate: bool,
 }
 
 impl WebhookDelivery {

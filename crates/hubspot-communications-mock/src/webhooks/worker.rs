@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::http::{HeaderValue, Request, Uri};
 use bytes::Bytes;
@@ -18,7 +19,8 @@ use tokio::time::Instant;
 
 use super::journal::{Change, Journal, Noted, Pending};
 use super::{
-    DeliveryOutcome, EventKind, MAX_KEPT_DELIVERIES, Subscription, WebhookDelivery, Webhooks, sign,
+    DeliveryOutcome, EventKind, MAX_KEPT_DELIVERIES, RetryOn, Subscription, WebhookDelivery,
+    Webhooks, sign,
 };
 use crate::label::{Labels, Side};
 use crate::lock::lock;
@@ -74,6 +76,9 @@ pub(crate) fn start(webhooks: Webhooks, labels: Labels) -> std::io::Result<Runni
             webhooks.target_url
         )));
     }
+    if let Some(refusal) = webhooks.refused_subscription() {
+        return Err(invalid(refusal));
+    }
     let (sender, notes) = tokio::sync::mpsc::unbounded_channel();
     let pending = Arc::new(Pending::default());
     let log = Arc::new(DeliveryLog::default());
@@ -128,7 +133,11 @@ async fn run(settings: Arc<Settings>, mut notes: UnboundedReceiver<Noted>) {
         }
         let mut events = events.into_iter().peekable();
         while events.peek().is_some() {
-            let batch: Vec<Map<String, Value>> = events.by_ref().take(max).collect();
+            let mut batch: Vec<Map<String, Value>> = events.by_ref().take(max).collect();
+            // HubSpot does not promise the order of events: newest first, unless asked not to.
+            if settings.webhooks.out_of_order {
+                batch.reverse();
+            }
             deliveries.spawn(deliver(settings.clone(), batch));
         }
     }
@@ -154,6 +163,11 @@ impl Settings {
                 "subscriptionType": subscription.subscription_type(),
                 "attemptNumber": 0,
                 "changeSource": "API",
+                // Who made the change: through the API, the app (an assumption: HubSpot
+                // documents the field, not its form for API changes).
+                "sourceId": self.webhooks.app_id.to_string(),
+                // The fake has no sensitive-data properties.
+                "isSensitive": false,
             });
             if let Value::Object(common) = common {
                 event.extend(common);
@@ -260,72 +274,116 @@ fn type_id(object: PropertyOwner) -> &'static str {
     }
 }
 
-/// Delivers one batch: signed, posted, retried on a timeout, a failed connection or a 5xx
-/// (each retry signed again, its `attemptNumber` one more), until answered or out of retries.
+/// Delivers one batch: signed, posted, retried as [`RetryOn`] says (each retry signed again,
+/// its `attemptNumber` one more), until answered for good or out of retries; then, when the
+/// target acknowledged it and [`Webhooks::duplicates`] is on, the same events once more.
 async fn deliver(settings: Arc<Settings>, mut events: Vec<Map<String, Value>>) {
-    let webhooks = &settings.webhooks;
-    let attempts = webhooks.retry_delays.len() + 1;
-    for attempt in 0..attempts {
-        for event in &mut events {
-            event.insert("attemptNumber".into(), json!(attempt));
-        }
-        let body = serde_json::to_vec(&events).unwrap_or_default();
-        let permit = settings.semaphore.acquire().await;
-        let timestamp = chrono::Utc::now().timestamp_millis().to_string();
-        let url = &webhooks.target_url;
-        let secret = &webhooks.client_secret;
-        let mut headers = vec![
-            ("content-type", "application/json".to_owned()),
-            ("user-agent", USER_AGENT.to_owned()),
-            (
-                "x-hubspot-signature-v3",
-                sign::v3(secret, "POST", url, &body, &timestamp),
-            ),
-            ("x-hubspot-request-timestamp", timestamp),
-        ];
-        if let Some(version) = webhooks.legacy_signature {
-            let name = match version {
-                super::LegacySignature::V1 => "v1",
-                super::LegacySignature::V2 => "v2",
-            };
-            headers.push(("x-hubspot-signature-version", name.to_owned()));
-            headers.push((
-                "x-hubspot-signature",
-                sign::legacy(version, secret, "POST", url, &body),
-            ));
-        }
-        let sent_at = chrono::Utc::now();
-        let outcome = settings.post(&headers, body.clone()).await;
-        drop(permit);
-        let retryable = match &outcome {
-            DeliveryOutcome::Answered { status, .. } => *status >= 500,
-            DeliveryOutcome::TimedOut | DeliveryOutcome::Failed { .. } => true,
-        };
-        let retried = retryable && attempt + 1 < attempts;
-        settings.log.push(WebhookDelivery {
-            url: url.clone(),
-            attempt_number: u32::try_from(attempt).unwrap_or(u32::MAX),
-            headers: headers
-                .into_iter()
-                .map(|(name, value)| (name.to_owned(), value))
-                .collect(),
-            body: String::from_utf8_lossy(&body).into_owned(),
-            event_count: events.len(),
-            sent_at,
-            outcome,
-            retried,
-        });
-        if !retried {
-            break;
-        }
-        tokio::time::sleep(webhooks.retry_delays[attempt]).await;
+    let acknowledged = settings.attempts(&mut events, false).await;
+    if acknowledged && settings.webhooks.duplicates {
+        settings.attempts(&mut events, true).await;
     }
     settings.pending.done(events.len());
 }
 
+/// Whether an outcome is retried under `rule`, and the wait the target asked for (a 429's
+/// `Retry-After` under [`RetryOn::Legacy`]).
+fn retried(
+    outcome: &DeliveryOutcome,
+    retry_after: Option<Duration>,
+    rule: RetryOn,
+) -> (bool, Option<Duration>) {
+    let status = match outcome {
+        DeliveryOutcome::TimedOut | DeliveryOutcome::Failed { .. } => return (true, None),
+        DeliveryOutcome::Answered { status, .. } => *status,
+    };
+    match rule {
+        RetryOn::ErrorStatus => ((400..600).contains(&status), None),
+        RetryOn::Legacy => {
+            let final_status =
+                (200..300).contains(&status) || matches!(status, 400 | 401 | 403 | 404 | 405);
+            let wait = if status == 429 { retry_after } else { None };
+            (!final_status, wait)
+        }
+    }
+}
+
 impl Settings {
-    /// One POST, bounded by the timeout (the answer's head and the start of its body).
-    async fn post(&self, headers: &[(&str, String)], body: Vec<u8>) -> DeliveryOutcome {
+    /// Posts `events` until answered for good or out of retries, logging every attempt;
+    /// whether the target acknowledged them (2xx).
+    async fn attempts(&self, events: &mut [Map<String, Value>], duplicate: bool) -> bool {
+        let webhooks = &self.webhooks;
+        let attempts = webhooks.retry_delays.len() + 1;
+        for attempt in 0..attempts {
+            for event in events.iter_mut() {
+                event.insert("attemptNumber".into(), json!(attempt));
+            }
+            let body = serde_json::to_vec(&events).unwrap_or_default();
+            let permit = self.semaphore.acquire().await;
+            let timestamp = chrono::Utc::now().timestamp_millis().to_string();
+            let url = &webhooks.target_url;
+            let secret = &webhooks.client_secret;
+            let mut headers = vec![
+                ("content-type", "application/json".to_owned()),
+                ("user-agent", USER_AGENT.to_owned()),
+                (
+                    "x-hubspot-signature-v3",
+                    sign::v3(secret, "POST", url, &body, &timestamp),
+                ),
+                ("x-hubspot-request-timestamp", timestamp),
+            ];
+            if let Some(version) = webhooks.legacy_signature {
+                let name = match version {
+                    super::LegacySignature::V1 => "v1",
+                    super::LegacySignature::V2 => "v2",
+                };
+                headers.push(("x-hubspot-signature-version", name.to_owned()));
+                headers.push((
+                    "x-hubspot-signature",
+                    sign::legacy(version, secret, "POST", url, &body),
+                ));
+            }
+            let sent_at = chrono::Utc::now();
+            let (outcome, retry_after) = self.post(&headers, body.clone()).await;
+            drop(permit);
+            let (retryable, asked_wait) = retried(&outcome, retry_after, webhooks.retry_on);
+            let acknowledged = outcome_is_success(&outcome);
+            let retried = retryable && attempt + 1 < attempts;
+            self.log.push(WebhookDelivery {
+                url: url.clone(),
+                attempt_number: u32::try_from(attempt).unwrap_or(u32::MAX),
+                headers: headers
+                    .into_iter()
+                    .map(|(name, value)| (name.to_owned(), value))
+                    .collect(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+                event_count: events.len(),
+                sent_at,
+                outcome,
+                retried,
+                duplicate,
+            });
+            if !retried {
+                return acknowledged;
+            }
+            let scheduled = webhooks.retry_delays[attempt];
+            tokio::time::sleep(asked_wait.map_or(scheduled, |asked| asked.max(scheduled))).await;
+        }
+        false
+    }
+}
+
+fn outcome_is_success(outcome: &DeliveryOutcome) -> bool {
+    matches!(outcome, DeliveryOutcome::Answered { status, .. } if (200..300).contains(status))
+}
+
+impl Settings {
+    /// One POST, bounded by the timeout (the answer's head and the start of its body), and the
+    /// answer's `Retry-After` (whole seconds), if it has one.
+    async fn post(
+        &self,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+    ) -> (DeliveryOutcome, Option<Duration>) {
         let mut request = Request::post(self.uri.clone());
         for (name, value) in headers {
             if let Ok(value) = HeaderValue::from_str(value) {
@@ -333,9 +391,8 @@ impl Settings {
             }
         }
         let Ok(request) = request.body(Full::new(Bytes::from(body))) else {
-            return DeliveryOutcome::Failed {
-                error: "the request could not be built".into(),
-            };
+            let error = "the request could not be built".into();
+            return (DeliveryOutcome::Failed { error }, None);
         };
         let exchange = async {
             let response = self.client.request(request).await.map_err(|error| {
@@ -348,6 +405,13 @@ impl Settings {
                 text
             })?;
             let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse::<u64>().ok())
+                // A day at most: HubSpot's retries end within one.
+                .map(|seconds| Duration::from_secs(seconds.min(86_400)));
             let mut body = response.into_body();
             let mut kept = Vec::new();
             while kept.len() < KEPT_ANSWER_BYTES {
@@ -361,12 +425,15 @@ impl Settings {
                 }
             }
             kept.truncate(KEPT_ANSWER_BYTES);
-            Ok::<_, String>((status, String::from_utf8_lossy(&kept).into_owned()))
+            let body = String::from_utf8_lossy(&kept).into_owned();
+            Ok::<_, String>((status, body, retry_after))
         };
         match tokio::time::timeout(self.webhooks.timeout, exchange).await {
-            Ok(Ok((status, body))) => DeliveryOutcome::Answered { status, body },
-            Ok(Err(error)) => DeliveryOutcome::Failed { error },
-            Err(_) => DeliveryOutcome::TimedOut,
+            Ok(Ok((status, body, retry_after))) => {
+                (DeliveryOutcome::Answered { status, body }, retry_after)
+            }
+            Ok(Err(error)) => (DeliveryOutcome::Failed { error }, None),
+            Err(_) => (DeliveryOutcome::TimedOut, None),
         }
     }
 }

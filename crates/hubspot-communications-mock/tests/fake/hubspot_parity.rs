@@ -168,20 +168,43 @@ async fn search_enforces_hubspots_limits() {
     let path = format!("{MESSAGES}/search");
     let filter = json!({"propertyName": "hs_communication_body", "operator": "HAS_PROPERTY"});
     let group = |n: usize| json!({"filters": vec![filter.clone(); n]});
+    // HubSpot's search guide (Limits): 5 groups of up to 6 filters, 18 in all; a body of at
+    // most 3,000 characters.
     let too_much = [
         json!({"filterGroups": vec![group(1); 6]}),
-        json!({"filterGroups": [group(11)]}),
-        json!({"filterGroups": [group(10), group(10), group(6)]}),
+        json!({"filterGroups": [group(7)]}),
+        json!({"filterGroups": [group(6), group(6), group(6), group(1)]}),
         json!({"filterGroups": [{"filters": [{"propertyName": "a", "operator": "LIKE", "value": "b"}]}]}),
         json!({"query": "x".repeat(3_001)}),
+        json!({"query": "x".repeat(2_990)}),
     ];
     for body in too_much {
         let (status, answer) = post(&server, &path, body).await;
         assert_eq!(status, 400, "{answer}");
         assert_eq!(answer["category"], "VALIDATION_ERROR");
     }
-    let fine = json!({"filterGroups": vec![group(5); 5], "query": "x".repeat(3_000)});
+    let fine = json!({"filterGroups": vec![group(6); 3]});
     assert_eq!(post(&server, &path, fine).await.0, 200);
+    // Exactly 3,000 characters, as sent: accepted; one more is not.
+    let exactly = |chars: usize| {
+        let empty = r#"{"query":""}"#.len();
+        format!(r#"{{"query":"{}"}}"#, "é".repeat(chars - empty))
+    };
+    for (chars, status) in [(3_000, 200), (3_001, 400)] {
+        let answer = reqwest::Client::new()
+            .post(format!("{}{path}", server.base_url()))
+            .bearer_auth("token")
+            .header("content-type", "application/json")
+            .body(exactly(chars))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.status().as_u16(),
+            status,
+            "{chars} characters (not bytes)"
+        );
+    }
 }
 
 #[tokio::test]
@@ -226,10 +249,14 @@ async fn per_item_errors_name_the_property_at_fault() {
     let server = MockServer::start().await.unwrap();
     let mut bad = sms("b", json!("2024-01-01T00:00:00Z"));
     bad["properties"]["hs_communication_channel_type"] = json!("FAX");
-    let inputs = json!({"inputs": [sms("a", json!("2024-01-01T00:00:00Z")), bad]});
+    let mut good = sms("a", json!("2024-01-01T00:00:00Z"));
+    good["objectWriteTraceId"] = json!("0");
+    bad["objectWriteTraceId"] = json!("1");
+    let inputs = json!({"inputs": [good, bad]});
     let (status, body) = post(&server, &format!("{MESSAGES}/batch/create"), inputs).await;
     assert_eq!(status, 207, "{body}");
     let error = &body["errors"][0];
+    assert_eq!(error["context"]["objectWriteTraceId"], json!(["1"]));
     assert_eq!(
         error["context"]["propertyName"],
         json!(["hs_communication_channel_type"])
@@ -481,4 +508,42 @@ async fn fifty_writers_lose_and_duplicate_nothing() {
     bodies.sort_unstable();
     bodies.dedup();
     assert_eq!(bodies.len(), 50 * 10 + 5, "no body twice");
+}
+
+/// HubSpot's error-handling guide: a batch create answers 207 (some created, some refused)
+/// only when every input carries a unique `objectWriteTraceId`. Without them (or with one
+/// repeated), one refused input refuses the whole batch, and nothing is created.
+#[tokio::test]
+async fn a_batch_create_answers_207_only_with_unique_trace_ids() {
+    let server = MockServer::start().await.unwrap();
+    let path = format!("{MESSAGES}/batch/create");
+    let with = |traces: [Option<&str>; 2]| {
+        let mut bad = sms("bad", json!("2024-01-01T00:00:00Z"));
+        bad["properties"]["hs_communication_channel_type"] = json!("FAX");
+        let mut inputs = [sms("good", json!("2024-01-01T00:00:00Z")), bad];
+        for (input, trace) in inputs.iter_mut().zip(traces) {
+            if let Some(trace) = trace {
+                input["objectWriteTraceId"] = json!(trace);
+            }
+        }
+        json!({ "inputs": inputs })
+    };
+    for traces in [[None, None], [Some("a"), None], [Some("a"), Some("a")]] {
+        let (status, body) = post(&server, &path, with(traces)).await;
+        assert_eq!(status, 400, "{traces:?}: {body}");
+        assert_eq!(body["category"], "VALIDATION_ERROR");
+        assert!(body["message"].as_str().unwrap().contains("FAX"), "{body}");
+        assert_eq!(server.messages().len(), 0, "{traces:?}: nothing is created");
+    }
+    let (status, body) = post(&server, &path, with([Some("a"), Some("b")])).await;
+    assert_eq!(status, 207, "{body}");
+    assert_eq!(body["results"][0]["objectWriteTraceId"], "a");
+    assert_eq!(
+        body["errors"][0]["context"]["objectWriteTraceId"],
+        json!(["b"])
+    );
+    assert_eq!(server.messages().len(), 1);
+    // A batch that all succeeds answers 201 with or without them.
+    let fine = json!({"inputs": [sms("c", json!("2024-01-01T00:00:00Z"))]});
+    assert_eq!(post(&server, &path, fine).await.0, 201);
 }

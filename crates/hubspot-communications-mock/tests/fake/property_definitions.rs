@@ -610,7 +610,7 @@ async fn a_batch_read_answers_the_names_it_finds_and_lists_the_others() {
 async fn a_token_without_the_schema_scope_gets_hubspots_403_naming_it() {
     let config = Config::default()
         .scoped_token("reader", ["crm.objects.contacts.read"])
-        .scoped_token("admin", ["crm.schemas.communications.write"]);
+        .scoped_token("admin", ["crm.schemas.contacts.write"]);
     let fake = MockServer::start_with(config).await.unwrap();
     let create = |token: &'static str| {
         let url = format!("{}/crm/v3/properties/communications", fake.base_url());
@@ -633,7 +633,7 @@ async fn a_token_without_the_schema_scope_gets_hubspots_403_naming_it() {
     hubspot_error(&body, "MISSING_SCOPES");
     assert_eq!(
         body["errors"][0]["context"]["requiredGranularScopes"],
-        json!(["crm.schemas.communications.write"])
+        json!(["crm.schemas.contacts.write"])
     );
     // Reading needs no schema scope; the scoped admin token creates.
     let read = reqwest::Client::new()
@@ -656,4 +656,61 @@ async fn a_token_without_the_schema_scope_gets_hubspots_403_naming_it() {
     )
     .await;
     assert_eq!(status, 401);
+}
+
+/// Every scope the fake asks for is one HubSpot's Properties spec lists for the write (the
+/// patched spec in the repository keeps HubSpot's `security`): no scope of the fake's own
+/// invention (there is no `crm.schemas.communications.write` anywhere in HubSpot's specs).
+#[tokio::test]
+async fn the_scopes_the_fake_names_are_ones_hubspots_spec_lists() {
+    let spec: Value = serde_json::from_str(include_str!(
+        "../../../hubspot-communications-raw/src/openapi.json"
+    ))
+    .unwrap();
+    let listed = |path: &str, method: &str| -> Vec<String> {
+        spec["paths"][path][method]["security"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path} lists its scopes"))
+            .iter()
+            .flat_map(|requirement| requirement.as_object().unwrap().values())
+            .flat_map(|scopes| scopes.as_array().unwrap())
+            .map(|scope| scope.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let create_scopes = listed("/properties/{objectType}", "post");
+    assert!(!create_scopes.iter().any(|s| s.contains("communications")));
+    let config = Config::default().scoped_token("none", Vec::<String>::new());
+    let fake = MockServer::start_with(config).await.unwrap();
+    for object_type in [
+        "communications",
+        "contacts",
+        "companies",
+        "deals",
+        "tickets",
+    ] {
+        let answer = reqwest::Client::new()
+            .post(format!(
+                "{}/crm/v3/properties/{object_type}",
+                fake.base_url()
+            ))
+            .bearer_auth("none")
+            .json(&unique_text_property("external_message_id"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 403, "{object_type}");
+        let body: Value = answer.json().await.unwrap();
+        let named = body["errors"][0]["context"]["requiredGranularScopes"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert!(!named.is_empty(), "{object_type}: {body}");
+        for scope in named {
+            let scope = scope.as_str().unwrap();
+            assert!(
+                create_scopes.iter().any(|s| s == scope),
+                "{object_type}: {scope} is not a scope HubSpot's spec lists for the write"
+            );
+        }
+    }
 }

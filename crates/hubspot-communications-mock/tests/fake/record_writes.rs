@@ -170,10 +170,10 @@ async fn e_mail_addresses_are_unique_whatever_their_case() {
             .contains(linda["id"].as_str().unwrap())
     );
 
-    // Within one batch too.
+    // Within one batch too (with HubSpot's trace ids, which make a batch create answer 207).
     let batch = json!({"inputs": [
-        {"properties": {"email": "Sam@example.com"}},
-        {"properties": {"email": "sam@Example.com"}},
+        {"objectWriteTraceId": "1", "properties": {"email": "Sam@example.com"}},
+        {"objectWriteTraceId": "2", "properties": {"email": "sam@Example.com"}},
     ]});
     let (status, answer) = send(
         &fake,
@@ -297,7 +297,11 @@ async fn a_text_value_longer_than_hubspot_stores_is_refused() {
         "the value is not echoed"
     );
 
-    let batch = json!({"inputs": [message("short".into()), message("y".repeat(200_000))]});
+    let mut inputs = [message("short".into()), message("y".repeat(200_000))];
+    for (trace, input) in inputs.iter_mut().enumerate() {
+        input["objectWriteTraceId"] = json!(trace.to_string());
+    }
+    let batch = json!({ "inputs": inputs });
     let (status, answer) = send(
         &fake,
         Method::POST,

@@ -130,10 +130,28 @@ async fn an_update_cannot_take_a_unique_value_another_holds() {
 async fn a_batch_refuses_only_the_conflicting_input() {
     let server = server().await;
     let a = created(&server, MESSAGES, sms("a")).await;
+    // Without trace ids HubSpot refuses the whole batch with the conflict (409).
     let (status, body) = post(
         &server,
         &format!("{MESSAGES}/batch/create"),
         json!({"inputs": [sms("c"), sms("a"), sms("d")]}),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["category"], "CONFLICT");
+    assert_eq!(server.message_count(), 1);
+    let traced: Vec<Value> = [sms("c"), sms("a"), sms("d")]
+        .into_iter()
+        .enumerate()
+        .map(|(trace, mut input)| {
+            input["objectWriteTraceId"] = json!(trace.to_string());
+            input
+        })
+        .collect();
+    let (status, body) = post(
+        &server,
+        &format!("{MESSAGES}/batch/create"),
+        json!({ "inputs": traced }),
     )
     .await;
     assert_eq!(status, 207, "{body}");

@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::IntoResponse;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::send;
 use hmac::{Hmac, Mac};
 use hubspot_communications_mock::{
-    Config, DeliveryOutcome, LegacySignature, MockServer, ObjectType, PropertyOwner, Subscription,
-    Webhooks,
+    Config, DeliveryOutcome, LegacySignature, MockServer, ObjectType, PropertyOwner, RetryOn,
+    Subscription, Webhooks,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -114,8 +115,15 @@ impl Receiver {
     }
 }
 
-/// Webhooks to `url`, quick to batch and retry.
+/// Webhooks to `url`, quick to batch and retry, each event once and in order: these tests
+/// count deliveries and read events in the order of the changes. The defaults (newest first,
+/// each acknowledged request once more) have tests of their own.
 fn webhooks(url: &str) -> Webhooks {
+    hubspots_order(url).duplicates(false).out_of_order(false)
+}
+
+/// Webhooks to `url`, quick to batch and retry, as disordered and repeated as by default.
+fn hubspots_order(url: &str) -> Webhooks {
     Webhooks::new(url, SECRET)
         .linger(Duration::from_millis(20))
         .retry_schedule(Duration::from_millis(20), 3)
@@ -220,6 +228,10 @@ async fn a_created_message_is_delivered_signed_in_hubspots_shape() {
     assert_eq!(event["appId"], 54321);
     assert_eq!(event["attemptNumber"], 0);
     assert_eq!(event["changeSource"], "API");
+    // Real events carry these too: who made the change (the app, through the API), and
+    // whether it is about sensitive data (the fake has none).
+    assert_eq!(event["sourceId"], "54321");
+    assert_eq!(event["isSensitive"], false);
     assert!(event["eventId"].as_u64().is_some());
     let occurred = event["occurredAt"].as_i64().unwrap();
     assert!(chrono::Utc::now().timestamp_millis() - occurred < 60_000);
@@ -446,7 +458,7 @@ async fn failed_deliveries_are_retried_with_backoff_each_signed_anew() {
 }
 
 #[tokio::test]
-async fn a_receiver_that_keeps_failing_is_given_up_on_and_4xx_is_final() {
+async fn a_receiver_that_keeps_failing_is_given_up_on_and_every_error_status_is_retried() {
     let receiver = Receiver::start("/hooks", |_| (StatusCode::BAD_GATEWAY, Duration::ZERO)).await;
     let server = fake(
         webhooks(&receiver.url)
@@ -459,25 +471,216 @@ async fn a_receiver_that_keeps_failing_is_given_up_on_and_4xx_is_final() {
     assert_eq!(receiver.received().len(), 3);
     assert!(!server.webhook_deliveries()[2].retried);
 
-    for status in [
-        StatusCode::UNAUTHORIZED,
-        StatusCode::BAD_REQUEST,
-        StatusCode::NOT_FOUND,
-    ] {
+    // HubSpot's error-handling guide today: any 4xx or 5xx is retried (the default rule);
+    // 2xx and 3xx are final.
+    let retried = |rule: RetryOn, status: StatusCode| async move {
         let receiver = Receiver::start("/hooks", move |_| (status, Duration::ZERO)).await;
-        let server =
-            fake(webhooks(&receiver.url).subscribe(Subscription::creation(COMMUNICATION))).await;
+        let server = fake(
+            webhooks(&receiver.url)
+                .retry_on(rule)
+                .retry_schedule(Duration::from_millis(10), 1)
+                .subscribe(Subscription::creation(COMMUNICATION)),
+        )
+        .await;
         create_message(&server, sms("refused")).await;
         settled(&server).await;
-        assert_eq!(receiver.received().len(), 1, "{status}");
-        let delivery = &server.webhook_deliveries()[0];
-        assert!(!delivery.retried);
+        let deliveries = server.webhook_deliveries();
         assert!(
-            matches!(delivery.outcome, DeliveryOutcome::Answered { status: s, .. } if s == status.as_u16())
+            matches!(deliveries[0].outcome, DeliveryOutcome::Answered { status: s, .. } if s == status.as_u16())
+        );
+        assert_eq!(receiver.received().len(), deliveries.len());
+        deliveries[0].retried
+    };
+    for status in [400, 401, 403, 404, 405, 409, 410, 422, 429, 500, 503] {
+        let status = StatusCode::from_u16(status).unwrap();
+        assert!(retried(RetryOn::ErrorStatus, status).await, "{status}");
+    }
+    for status in [200, 204, 301] {
+        let status = StatusCode::from_u16(status).unwrap();
+        assert!(!retried(RetryOn::ErrorStatus, status).await, "{status}");
+    }
+    // HubSpot's older rule: 400, 401, 403, 404 and 405 are final, every other status is
+    // retried.
+    for status in [400, 401, 403, 404, 405, 200] {
+        let status = StatusCode::from_u16(status).unwrap();
+        assert!(!retried(RetryOn::Legacy, status).await, "{status}");
+    }
+    for status in [409, 429, 500, 301] {
+        let status = StatusCode::from_u16(status).unwrap();
+        assert!(retried(RetryOn::Legacy, status).await, "{status}");
+    }
+}
+
+/// HubSpot's older rule waits for a 429's `Retry-After` (seconds) when it is longer than the
+/// schedule's delay; the default rule keeps to its schedule.
+#[tokio::test]
+async fn the_legacy_rule_waits_for_a_429s_retry_after() {
+    // A receiver that answers 429 with `Retry-After: 1` once, then 200.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    let times = Arc::new(Mutex::new(Vec::new()));
+    let log = times.clone();
+    let app = axum::Router::new().fallback(move || {
+        let log = log.clone();
+        async move {
+            let mut times = log.lock().unwrap();
+            times.push(Instant::now());
+            if times.len() == 1 {
+                (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")]).into_response()
+            } else {
+                StatusCode::OK.into_response()
+            }
+        }
+    });
+    let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let server = fake(
+        webhooks(&url)
+            .retry_on(RetryOn::Legacy)
+            .retry_schedule(Duration::from_millis(10), 2)
+            .subscribe(Subscription::creation(COMMUNICATION)),
+    )
+    .await;
+    create_message(&server, sms("later")).await;
+    settled(&server).await;
+    task.abort();
+    let times = times.lock().unwrap().clone();
+    assert_eq!(times.len(), 2);
+    assert!(
+        times[1] - times[0] >= Duration::from_millis(950),
+        "the retry waited {:?}, not the 1 s asked",
+        times[1] - times[0]
+    );
+}
+
+/// HubSpot promises neither order nor uniqueness; by default the fake delivers each request's
+/// events newest first, and each acknowledged request once more (same events, same
+/// `eventId`s, `attemptNumber` 0), marked as a duplicate in its log.
+#[tokio::test]
+async fn by_default_events_come_newest_first_and_twice() {
+    let receiver = Receiver::ok().await;
+    let server = fake(
+        hubspots_order(&receiver.url)
+            .linger(Duration::from_millis(300))
+            .subscribe_all([
+                Subscription::creation(COMMUNICATION),
+                Subscription::property_change(COMMUNICATION, "hs_communication_channel_type"),
+            ]),
+    )
+    .await;
+    let id = create_message(&server, sms("first")).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let (status, _) = common::send(
+        &server,
+        reqwest::Method::PATCH,
+        &format!("/crm/v3/objects/communications/{id}"),
+        Some(json!({"properties": {"hs_communication_channel_type": "WHATS_APP"}})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    settled(&server).await;
+
+    let received = receiver.received();
+    assert_eq!(received.len(), 2, "the request, and its duplicate");
+    let (first, again) = (received[0].events(), received[1].events());
+    let kinds: Vec<&str> = first
+        .iter()
+        .map(|e| e["subscriptionType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["object.propertyChange", "object.creation"],
+        "newest first"
+    );
+    assert!(first[0]["occurredAt"].as_i64() > first[1]["occurredAt"].as_i64());
+    assert_eq!(
+        first, again,
+        "the same events, eventIds and attemptNumber 0 again"
+    );
+    let deliveries = server.webhook_deliveries();
+    assert_eq!(
+        deliveries.iter().map(|d| d.duplicate).collect::<Vec<_>>(),
+        [false, true]
+    );
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d.attempt_number == 0 && d.succeeded())
+    );
+    assert_signed(&received[1], &receiver.url);
+
+    // A request that is not acknowledged is retried, not duplicated.
+    let failing = Receiver::start("/hooks", |_| (StatusCode::BAD_GATEWAY, Duration::ZERO)).await;
+    let server = fake(
+        hubspots_order(&failing.url)
+            .retry_schedule(Duration::from_millis(10), 1)
+            .subscribe(Subscription::creation(COMMUNICATION)),
+    )
+    .await;
+    create_message(&server, sms("refused")).await;
+    settled(&server).await;
+    assert!(server.webhook_deliveries().iter().all(|d| !d.duplicate));
+}
+
+/// At most 10 deliveries in flight at once (HubSpot's concurrency per installed account): the
+/// eleventh request starts only when one of the first ten is answered.
+#[tokio::test]
+async fn at_most_ten_deliveries_are_in_flight() {
+    const PAUSE: Duration = Duration::from_millis(300);
+    let receiver = Receiver::start("/hooks", |_| (StatusCode::OK, PAUSE)).await;
+    let server = fake(
+        webhooks(&receiver.url)
+            .max_events_per_request(1)
+            .subscribe(Subscription::creation(COMMUNICATION)),
+    )
+    .await;
+    let inputs: Vec<Value> = (0..25)
+        .map(|i| {
+            let mut input = sms(&format!("m{i}"));
+            input["objectWriteTraceId"] = json!(i.to_string());
+            input
+        })
+        .collect();
+    let (status, _) = common::send(
+        &server,
+        reqwest::Method::POST,
+        "/crm/v3/objects/communications/batch/create",
+        Some(json!({ "inputs": inputs })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    settled(&server).await;
+    let mut arrivals: Vec<Instant> = receiver.received().iter().map(|r| r.at).collect();
+    arrivals.sort();
+    assert_eq!(arrivals.len(), 25);
+    for i in 10..arrivals.len() {
+        let waited = arrivals[i] - arrivals[i - 10];
+        assert!(
+            waited >= PAUSE - Duration::from_millis(50),
+            "request {i} started {waited:?} after request {}: more than 10 in flight",
+            i - 10
         );
     }
 }
 
+/// HubSpot refuses a propertyChange subscription to a communication's body ("COMMUNICATION
+/// subscriptions for the hs_communication_body property is not currently supported"), and so
+/// does the fake: in text, and at start.
+#[tokio::test]
+async fn a_subscription_to_a_communications_body_is_refused() {
+    let refused = Subscription::parse("communication.propertyChange:hs_communication_body");
+    assert!(refused.unwrap_err().contains("hs_communication_body"));
+    assert!(Subscription::parse("contact.propertyChange:hs_communication_body").is_ok());
+    let receiver = Receiver::ok().await;
+    let config = Config::default().webhooks(webhooks(&receiver.url).subscribe(
+        Subscription::property_change(COMMUNICATION, "hs_communication_body"),
+    ));
+    let error = MockServer::start_with(config).await.unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(
+        error.to_string().contains("hs_communication_body"),
+        "{error}"
+    );
+}
 #[tokio::test]
 async fn a_slow_receiver_times_out_and_a_dropped_connection_fails_both_retried() {
     // Slow the first time only.
@@ -723,6 +926,10 @@ async fn the_binary_delivers_with_its_flags() {
         "communication.creation",
         "--webhook-retry-ms",
         "10",
+        "--webhook-no-duplicates",
+        "--webhook-in-order",
+        "--webhook-retry-on",
+        "legacy",
     ]));
     let created = reqwest::Client::new()
         .post(format!("{base_url}/crm/v3/objects/communications"))
@@ -745,6 +952,18 @@ async fn the_binary_delivers_with_its_flags() {
         received[0].events()[0]["subscriptionType"],
         "object.creation"
     );
+
+    // HubSpot refuses a subscription to a communication's body, and so does the binary.
+    let output = crate::common::binary()
+        .args(["--webhook-url", &receiver.url, "--webhook-secret", SECRET])
+        .args([
+            "--webhook-subscribe",
+            "communication.propertyChange:hs_communication_body",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("hs_communication_body"));
 
     // A URL without a secret is refused.
     let output = crate::common::binary()

@@ -17,9 +17,15 @@ use crate::operation::Operation;
 use crate::phone::PhoneNumber;
 use crate::request::Paged;
 
-/// How many phone numbers one search request looks for (HubSpot takes at most 100 values in
-/// an `IN` filter).
+/// The most phone numbers one search request looks for (HubSpot takes at most 100 values in
+/// an `IN` filter); fewer when their request would pass HubSpot's 3,000 characters
+/// ([`MAX_SEARCH_BODY_CHARS`](crate::search::MAX_SEARCH_BODY_CHARS)): about 60 ten-digit
+/// national numbers fit.
 pub const MAX_NUMBERS_PER_SEARCH: usize = 100;
+
+/// The longest `after` a lookup's search sends (a page offset below HubSpot's 10,000 cap),
+/// counted when a chunk of numbers is sized.
+const LONGEST_AFTER: &str = "10000";
 
 const CONTACTS: &str = "contacts";
 /// A contact's numbers as people typed them.
@@ -43,12 +49,14 @@ impl Client {
     /// Finds the contacts holding each phone number in `phone`, `mobilephone` or
     /// `hs_whatsapp_phone_number`. Every distinct number of `numbers` is answered.
     ///
-    /// Each search request looks for up to 100 numbers ([`MAX_NUMBERS_PER_SEARCH`]): one
-    /// filter group per property, each an `IN` over the numbers, against HubSpot's calculated
-    /// searchable properties (`hs_searchable_calculated_phone_number` and
+    /// Each search request looks for as many numbers as its body holds within HubSpot's
+    /// 3,000 characters, 100 at most ([`MAX_NUMBERS_PER_SEARCH`]): one filter group per
+    /// property, each an `IN` over the numbers, against HubSpot's calculated searchable
+    /// properties (`hs_searchable_calculated_phone_number` and
     /// `hs_searchable_calculated_mobile_number`, the national significant number) and the
-    /// WhatsApp number (E.164). So 250 numbers take 3 search requests (more only when over
-    /// 200 contacts match one), through the search rate limit (5 a second by default).
+    /// WhatsApp number (E.164). So 250 ten-digit numbers take 5 search requests (more only
+    /// when over 200 contacts match one), through the search rate limit (5 a second by
+    /// default).
     ///
     /// The searchable forms drop the country code, so a UK and a US number with the same
     /// national digits find each other's contacts: every candidate is confirmed by reading
@@ -68,7 +76,7 @@ impl Client {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        self.in_chunks(&distinct, MAX_NUMBERS_PER_SEARCH, |chunk| async move {
+        self.in_given_chunks(phone_chunks(distinct), |chunk| async move {
             self.match_numbers(&chunk).await
         })
         .await
@@ -207,29 +215,13 @@ impl Client {
         Ok(answers)
     }
 
-    /// One search (paged) for up to 100 numbers, and the confirmed matches.
+    /// One search (paged) for a chunk of numbers ([`phone_chunks`]), and the confirmed
+    /// matches.
     async fn match_numbers(
         &self,
         numbers: &[PhoneNumber],
     ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
-        let national: BTreeSet<&str> = numbers
-            .iter()
-            .map(PhoneNumber::national_significant_number)
-            .collect();
-        let any = |filter| FilterGroup::new().filter(filter);
-        let search = Search::new()
-            .any_of([
-                any(Filter::is_in(SEARCHABLE_PHONE, national.iter().copied())),
-                any(Filter::is_in(SEARCHABLE_MOBILE, national.iter().copied())),
-                any(Filter::is_in(
-                    WHATSAPP,
-                    numbers.iter().map(PhoneNumber::as_str),
-                )),
-            ])
-            .properties([PHONE, MOBILE, WHATSAPP])
-            .sort(Sort::ascending(crate::model::property::OBJECT_ID))
-            .page_size(SEARCH_PAGE);
-        let candidates = self.search_contacts(&search).await?;
+        let candidates = self.search_contacts(&phone_search(numbers)).await?;
         Ok(confirm(numbers, &candidates))
     }
 
@@ -454,13 +446,52 @@ fn confirm(
         .collect()
 }
 
+/// The search for a chunk of numbers: their contacts by the calculated searchable numbers and
+/// the WhatsApp number.
+fn phone_search(numbers: &[PhoneNumber]) -> Search {
+    let national: BTreeSet<&str> = numbers
+        .iter()
+        .map(PhoneNumber::national_significant_number)
+        .collect();
+    let any = |filter| FilterGroup::new().filter(filter);
+    Search::new()
+        .any_of([
+            any(Filter::is_in(SEARCHABLE_PHONE, national.iter().copied())),
+            any(Filter::is_in(SEARCHABLE_MOBILE, national.iter().copied())),
+            any(Filter::is_in(
+                WHATSAPP,
+                numbers.iter().map(PhoneNumber::as_str),
+            )),
+        ])
+        .properties([PHONE, MOBILE, WHATSAPP])
+        .sort(Sort::ascending(crate::model::property::OBJECT_ID))
+        .page_size(SEARCH_PAGE)
+}
+
+/// `numbers` in chunks of at most [`MAX_NUMBERS_PER_SEARCH`] whose search body, paged as far
+/// as HubSpot pages, stays within its 3,000 characters: filled in order, one number at a time.
+fn phone_chunks(numbers: Vec<PhoneNumber>) -> Vec<Vec<PhoneNumber>> {
+    let fits = |chunk: &[PhoneNumber]| {
+        phone_search(chunk).body_chars(Some(LONGEST_AFTER.to_owned()))
+            <= crate::search::MAX_SEARCH_BODY_CHARS
+    };
+    let mut chunks: Vec<Vec<PhoneNumber>> = Vec::new();
+    let mut chunk = Vec::new();
+    for number in numbers {
+        chunk.push(number);
+        if chunk.len() > MAX_NUMBERS_PER_SEARCH || (chunk.len() > 1 && !fits(&chunk)) {
+            let last = chunk.pop().into_iter().collect();
+            chunks.push(std::mem::replace(&mut chunk, last));
+        }
+    }
+    if !chunk.is_empty() {
+        chunks.push(chunk);
+    }
+    chunks
+}
+
 impl Client {
-    /// Runs `call` on `items`, `size` at a time, `batch_concurrency` calls at once, and merges
-    /// their answers: for calls whose answer is all or nothing (the first failure fails the
-    /// whole): the phone and e-mail lookups.
-    ///
-    /// `call` owns its chunk: a closure over a borrowed one would make the caller's future
-    /// lose `Send` (the borrow's lifetime is higher-ranked).
+    /// Runs `call` on `items`, `size` at a time: [`Client::in_given_chunks`].
     async fn in_chunks<T, K, V, F, Fut>(
         &self,
         items: &[T],
@@ -474,6 +505,25 @@ impl Client {
         Fut: Future<Output = Result<HashMap<K, V>, Error>>,
     {
         let chunks: Vec<Vec<T>> = items.chunks(size).map(<[T]>::to_vec).collect();
+        self.in_given_chunks(chunks, call).await
+    }
+
+    /// Runs `call` on each chunk, `batch_concurrency` calls at once, and merges their answers:
+    /// for calls whose answer is all or nothing (the first failure fails the whole): the phone
+    /// and e-mail lookups.
+    ///
+    /// `call` owns its chunk: a closure over a borrowed one would make the caller's future
+    /// lose `Send` (the borrow's lifetime is higher-ranked).
+    async fn in_given_chunks<T, K, V, F, Fut>(
+        &self,
+        chunks: Vec<Vec<T>>,
+        call: F,
+    ) -> Result<HashMap<K, V>, Error>
+    where
+        K: Eq + Hash,
+        F: Fn(Vec<T>) -> Fut,
+        Fut: Future<Output = Result<HashMap<K, V>, Error>>,
+    {
         let answers: Vec<HashMap<K, V>> = stream::iter(chunks)
             .map(call)
             .buffer_unordered(self.inner.batch_concurrency)
@@ -486,6 +536,44 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// HubSpot refuses a search body over 3,000 characters: each chunk of numbers is as large as
+    /// fits (paged as far as HubSpot pages), 100 at most.
+    #[test]
+    fn chunks_of_numbers_fit_hubspots_search_body() {
+        let region = crate::phone::Region::parse("US").unwrap();
+        let us: Vec<PhoneNumber> = (0..250)
+            .map(|i| PhoneNumber::parse(&format!("+1 415 555 {i:04}"), Some(region)).unwrap())
+            .collect();
+        let chunks = phone_chunks(us.clone());
+        assert_eq!(chunks.concat(), us, "every number, in order, once");
+        let max = crate::search::MAX_SEARCH_BODY_CHARS;
+        for (i, chunk) in chunks.iter().enumerate() {
+            let chars = phone_search(chunk).body_chars(Some(LONGEST_AFTER.to_owned()));
+            assert!(chars <= max, "chunk {i}: {chars}");
+            assert!(chunk.len() <= MAX_NUMBERS_PER_SEARCH);
+            if let Some(next) = chunks.get(i + 1) {
+                let mut more = chunk.clone();
+                more.push(next[0].clone());
+                let chars = phone_search(&more).body_chars(Some(LONGEST_AFTER.to_owned()));
+                assert!(chars > max, "chunk {i} could hold one more");
+            }
+        }
+        assert_eq!(
+            chunks.iter().map(Vec::len).collect::<Vec<_>>(),
+            [62, 62, 62, 62, 2]
+        );
+        // Short numbers fill a chunk to 100, never more.
+        let short: Vec<PhoneNumber> = (0..150)
+            .map(|i| PhoneNumber::parse(&format!("+298 {:06}", 300_000 + i), None).unwrap())
+            .collect();
+        let lengths: Vec<usize> = phone_chunks(short).iter().map(Vec::len).collect();
+        assert!(
+            lengths.iter().all(|n| *n <= MAX_NUMBERS_PER_SEARCH),
+            "{lengths:?}"
+        );
+        assert!(phone_chunks(Vec::new()).is_empty());
+    }
 
     #[test]
     fn extensions_are_cut_off_contacts_numbers() {

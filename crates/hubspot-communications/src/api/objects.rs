@@ -157,6 +157,7 @@ impl Client {
                 limit: SEARCH_RESULT_CAP,
             });
         }
+        search.check_body(after.map(str::to_owned))?;
         let body = search.to_request(after.map(str::to_owned));
         let found = self
             .execute(operation, |raw| {

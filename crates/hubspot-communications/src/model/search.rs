@@ -10,10 +10,16 @@ use crate::error::Error;
 pub const SEARCH_RESULT_CAP: u32 = 10_000;
 /// HubSpot's largest search page.
 pub const MAX_SEARCH_PAGE_SIZE: u32 = 200;
+/// The most characters HubSpot takes in a search request's body: "If the body of your request
+/// exceeds 3,000 characters, a 400 error will be returned" (its search guide, Limits). A
+/// search whose body would be longer is refused before sending
+/// ([`Error::InvalidInput`](crate::Error::InvalidInput)).
+pub const MAX_SEARCH_BODY_CHARS: usize = 3_000;
+/// HubSpot's search guide (Limits, 2026-03): 5 filter groups of up to 6 filters, 18 in all (a
+/// 2024 changelog had said 10 a group and 25 in all: the guide's, the stricter, are kept).
 const MAX_FILTER_GROUPS: usize = 5;
-const MAX_FILTERS_PER_GROUP: usize = 10;
-const MAX_FILTERS: usize = 25;
-const MAX_QUERY_CHARS: usize = 3000;
+const MAX_FILTERS_PER_GROUP: usize = 6;
+const MAX_FILTERS: usize = 18;
 
 model_open_enum! {
     /// How a search filter compares a property with its value (HubSpot's `operator`).
@@ -216,7 +222,8 @@ impl FilterGroup {
 ///
 /// HubSpot's request has filter groups only (a result matches every filter of one group):
 /// the search sends each alternative with the common filters added, so mind HubSpot's limits
-/// (5 groups, 10 filters a group, 25 in all), which are checked before sending.
+/// (5 groups, 6 filters a group, 18 in all, a body of at most 3,000 characters:
+/// [`MAX_SEARCH_BODY_CHARS`]), which are checked before sending.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[must_use]
 pub struct Search {
@@ -319,14 +326,22 @@ impl Search {
                 "HubSpot allows {MAX_FILTERS} filters in all, not {total}"
             ));
         }
-        if self
-            .query
-            .as_ref()
-            .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
-        {
-            return invalid(format!(
-                "a search query holds at most {MAX_QUERY_CHARS} characters"
-            ));
+        Ok(())
+    }
+
+    /// How many characters the request's body holds (compact JSON, as sent), with `after`.
+    pub(crate) fn body_chars(&self, after: Option<String>) -> usize {
+        serde_json::to_string(&self.to_request(after))
+            .map_or(usize::MAX, |body| body.chars().count())
+    }
+
+    /// Refuses a body HubSpot would refuse: over [`MAX_SEARCH_BODY_CHARS`].
+    pub(crate) fn check_body(&self, after: Option<String>) -> Result<(), Error> {
+        let chars = self.body_chars(after);
+        if chars > MAX_SEARCH_BODY_CHARS {
+            return Err(Error::InvalidInput(format!(
+                "the search's body would hold {chars} characters: HubSpot refuses more than {MAX_SEARCH_BODY_CHARS} (fewer filter values, properties or a shorter query)"
+            )));
         }
         Ok(())
     }
@@ -390,18 +405,39 @@ mod tests {
         let group = |i: i32| FilterGroup::new().filter(Filter::eq("p", i.to_string()));
         assert!(Search::new().any_of((0..5).map(group)).check().is_ok());
         assert!(Search::new().any_of((0..6).map(group)).check().is_err());
-        // The common filters count in every group: 5 + 6 > 10.
-        let common = (0..5).fold(Search::new(), |s, i| {
+        // HubSpot's search guide: 6 filters a group, 18 in all. The common filters count in
+        // every group: 3 + 4 > 6.
+        let common = (0..3).fold(Search::new(), |s, i| {
             s.filter(Filter::eq("c", i.to_string()))
         });
         let wide = FilterGroup::new();
-        let wide = (0..6).fold(wide, |g, i| g.filter(Filter::eq("w", i.to_string())));
-        assert!(common.any_of([wide]).check().is_err());
-        let eleven = (0..11).fold(Search::new(), |s, i| {
+        let wide = (0..4).fold(wide, |g, i| g.filter(Filter::eq("w", i.to_string())));
+        assert!(common.clone().any_of([wide.clone()]).check().is_err());
+        let seven = (0..7).fold(Search::new(), |s, i| {
             s.filter(Filter::eq("p", i.to_string()))
         });
-        assert!(eleven.check().is_err());
-        assert!(Search::new().query("x".repeat(3001)).check().is_err());
+        assert!(seven.check().is_err());
+        let six = |g: i32| {
+            (0..6).fold(FilterGroup::new(), |f, i| {
+                f.filter(Filter::eq("p", format!("{g}{i}")))
+            })
+        };
+        assert!(Search::new().any_of((0..3).map(six)).check().is_ok());
+        assert!(
+            Search::new().any_of((0..4).map(six)).check().is_err(),
+            "24 > 18"
+        );
+        // A body over 3,000 characters, counted as sent (characters, not bytes).
+        let empty = Search::new().query("").body_chars(None);
+        let fits = Search::new().query("é".repeat(MAX_SEARCH_BODY_CHARS - empty));
+        assert_eq!(fits.body_chars(None), MAX_SEARCH_BODY_CHARS);
+        assert!(fits.check_body(None).is_ok());
+        let over = Search::new().query("é".repeat(MAX_SEARCH_BODY_CHARS - empty + 1));
+        assert!(matches!(over.check_body(None), Err(Error::InvalidInput(m)) if m.contains("3000")));
+        assert!(
+            fits.check_body(Some("100".into())).is_err(),
+            "the cursor counts too"
+        );
     }
 
     #[test]

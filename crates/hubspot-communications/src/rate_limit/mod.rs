@@ -19,7 +19,7 @@ mod permit;
 #[cfg(feature = "redis")]
 mod shared;
 
-pub use limit::RateLimit;
+pub use limit::{DailyLimit, RateLimit};
 pub(crate) use limiter::RateLimiter;
 pub(crate) use permit::Refusal;
 #[cfg(feature = "redis")]

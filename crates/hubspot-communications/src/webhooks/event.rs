@@ -1,7 +1,7 @@
 //! The events HubSpot posts: a JSON array of up to 100, every field optional, unknown
 //! subscription types and fields kept.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::str::FromStr;
 
 use serde_json::{Map, Number, Value};
@@ -122,6 +122,9 @@ pub struct WebhookEvent {
     pub change_source: Option<String>,
     /// `sourceId`: who or what made the change (`userId:…`, an app id, …).
     pub source_id: Option<String>,
+    /// `isSensitive`: whether the change is about a sensitive-data property (HubSpot's
+    /// Enterprise accounts can store some; their values need the sensitive scopes to read).
+    pub is_sensitive: Option<bool>,
     /// `changeFlag` of the older subscription types (`NEW`, `DELETED`, …).
     pub change_flag: Option<String>,
     /// What happened, with the fields of its kind.
@@ -254,6 +257,7 @@ impl WebhookEvent {
             object_id: field(&raw, "objectId"),
             change_source: field(&raw, "changeSource"),
             source_id: field(&raw, "sourceId"),
+            is_sensitive: field(&raw, "isSensitive"),
             change_flag: field(&raw, "changeFlag"),
             subscription_type,
             kind,
@@ -285,28 +289,51 @@ impl WebhookEvent {
         self.raw.get(name)
     }
 
-    /// What identifies this event across HubSpot's retries: its `eventId`, within its
-    /// `subscriptionId` and `portalId` (one change may notify several subscriptions, and
-    /// HubSpot does not promise `eventId`s unique across them). `None` without an `eventId`.
+    /// What identifies this event across HubSpot's retries and repeated deliveries: its
+    /// `eventId`, within its `subscriptionId` and `portalId` (one change may notify several
+    /// subscriptions), and everything else it says but `attemptNumber`: HubSpot's
+    /// `eventId` "is not guaranteed to be unique", so two different events that share one are
+    /// two keys, while the same event delivered twice (a retry, or a repeat) is one. `None`
+    /// without an `eventId`.
     pub fn key(&self) -> Option<EventKey> {
         Some(EventKey {
             portal_id: self.portal_id,
             subscription_id: self.subscription_id,
             event_id: self.event_id?,
+            content: content_digest(&self.raw),
         })
     }
 }
 
-/// What identifies an event across retries ([`WebhookEvent::key`]).
+/// A digest of an event's fields but `attemptNumber` (which a retry changes), in the order of
+/// their names: what makes two events with one `eventId` the same event.
+fn content_digest(raw: &Map<String, Value>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut fields: Vec<(&String, &Value)> = raw
+        .iter()
+        .filter(|(name, _)| name.as_str() != "attemptNumber")
+        .collect();
+    fields.sort_by(|a, b| a.0.cmp(b.0));
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for (name, value) in fields {
+        name.hash(&mut hasher);
+        value.to_string().hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// What identifies an event across retries and repeated deliveries ([`WebhookEvent::key`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EventKey {
     portal_id: Option<u64>,
     subscription_id: Option<u64>,
     event_id: u64,
+    content: u64,
 }
 
-/// The events seen lately, to drop the duplicates HubSpot's retries cause: at most
-/// `capacity` keys ([`WebhookEvent::key`]) are kept, the oldest forgotten first.
+/// The events seen lately, to drop the duplicates HubSpot sends (its retries, and events it
+/// simply delivers twice: it does not promise an event once): at most `capacity` keys
+/// ([`WebhookEvent::key`]) are kept, the oldest forgotten first.
 ///
 /// Remember an event once it is handled, not when it arrives: if handling fails and you
 /// answer an error, HubSpot's retry must not be dropped as a duplicate. Share one behind a
@@ -370,6 +397,170 @@ impl SeenEvents {
     }
 
     /// How many events are remembered.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The most it remembers.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+/// What an event changes, for ordering: an object's life (creation, deletion, restore,
+/// merge), one of its properties, or one association.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Subject {
+    Life {
+        portal: Option<u64>,
+        object_type: Option<String>,
+        object: u64,
+    },
+    Property {
+        portal: Option<u64>,
+        object_type: Option<String>,
+        object: u64,
+        name: String,
+    },
+    Association {
+        portal: Option<u64>,
+        from: (Option<String>, u64),
+        to: (Option<String>, u64),
+        type_id: Option<i64>,
+    },
+}
+
+impl Subject {
+    fn of(event: &WebhookEvent) -> Option<Self> {
+        let portal = event.portal_id;
+        let object_type = event.object_type_id().map(str::to_owned);
+        match &event.kind {
+            EventKind::PropertyChange(change) => Some(Self::Property {
+                portal,
+                object_type,
+                object: event.object_id?,
+                name: change.property_name.clone()?,
+            }),
+            EventKind::AssociationChange(change) => Some(Self::Association {
+                portal,
+                from: (change.from_object_type_id.clone(), change.from_object_id?),
+                to: (change.to_object_type_id.clone(), change.to_object_id?),
+                type_id: change.association_type_id,
+            }),
+            EventKind::Other(_) => None,
+            _ => Some(Self::Life {
+                portal,
+                object_type,
+                object: event.object_id?,
+            }),
+        }
+    }
+
+    /// The object's life, which a property change older than it does not outlive (a change
+    /// from before a deletion, delivered after it).
+    fn life(&self) -> Option<Self> {
+        match self {
+            Self::Property {
+                portal,
+                object_type,
+                object,
+                ..
+            } => Some(Self::Life {
+                portal: *portal,
+                object_type: object_type.clone(),
+                object: *object,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The latest change applied to each object's life, each property and each association, by
+/// `occurredAt`: HubSpot does not deliver events in the order they happened (a retried
+/// request comes after newer ones; a request's events are in no promised order), so a
+/// receiver that applies what it is told must not let an older change overwrite a newer
+/// one. At most `capacity` subjects are kept, the first recorded forgotten first.
+///
+/// ```
+/// use hubspot_communications::webhooks::{LatestChanges, parse_events};
+///
+/// // Two changes of one message's channel, the newer one delivered first.
+/// let events = parse_events(br#"[
+///   {"eventId": 2, "occurredAt": 2000, "subscriptionType": "object.propertyChange",
+///    "objectTypeId": "0-18", "objectId": 7, "propertyName": "hs_communication_channel_type",
+///    "propertyValue": "WHATS_APP"},
+///   {"eventId": 1, "occurredAt": 1000, "subscriptionType": "object.propertyChange",
+///    "objectTypeId": "0-18", "objectId": 7, "propertyName": "hs_communication_channel_type",
+///    "propertyValue": "SMS"}
+/// ]"#)?;
+/// let mut latest = LatestChanges::new(10_000);
+/// assert!(latest.insert(&events[0])); // apply WHATS_APP
+/// assert!(!latest.insert(&events[1])); // SMS is older: skip it
+/// # Ok::<(), hubspot_communications::webhooks::EventsError>(())
+/// ```
+///
+/// Changes with the same `occurredAt` are all applied (HubSpot gives no finer order), and an
+/// event without `occurredAt`, or without the object it changes, is always applied and never
+/// recorded. Use it beside [`SeenEvents`]: duplicates first, then order.
+#[derive(Debug, Clone)]
+pub struct LatestChanges {
+    capacity: usize,
+    latest: HashMap<Subject, u64>,
+    order: VecDeque<Subject>,
+}
+
+impl LatestChanges {
+    /// Keeps the latest change of up to `capacity` subjects (0 keeps none: nothing is stale).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            latest: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// Whether a newer change of what `event` changes was recorded: applying `event` would
+    /// undo it.
+    pub fn is_stale(&self, event: &WebhookEvent) -> bool {
+        let (Some(subject), Some(at)) = (Subject::of(event), event.occurred_at) else {
+            return false;
+        };
+        let newer = |subject: &Subject| self.latest.get(subject).is_some_and(|t| *t > at);
+        newer(&subject) || subject.life().is_some_and(|life| newer(&life))
+    }
+
+    /// Records `event` as the latest change of what it changes, unless it is stale; `true` if
+    /// it is to be applied.
+    pub fn insert(&mut self, event: &WebhookEvent) -> bool {
+        if self.is_stale(event) {
+            return false;
+        }
+        let (Some(subject), Some(at)) = (Subject::of(event), event.occurred_at) else {
+            return true;
+        };
+        if self.capacity == 0 {
+            return true;
+        }
+        if let Some(latest) = self.latest.get_mut(&subject) {
+            *latest = (*latest).max(at);
+            return true;
+        }
+        while self.order.len() >= self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                self.latest.remove(&oldest);
+            }
+        }
+        self.latest.insert(subject.clone(), at);
+        self.order.push_back(subject);
+        true
+    }
+
+    /// How many subjects are remembered.
     pub fn len(&self) -> usize {
         self.order.len()
     }

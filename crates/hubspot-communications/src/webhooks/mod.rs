@@ -4,8 +4,11 @@
 //! HubSpot posts a JSON array of up to 100 events to an app's target URL, signed with the
 //! app's client secret. A receiver checks the signature on the raw body ([`Verifier`]),
 //! answers 401 when it does not hold, reads the events ([`parse_events`]), drops the
-//! duplicates HubSpot's retries cause ([`SeenEvents`]) and answers 2xx quickly (HubSpot
-//! retries a delivery that times out or answers 5xx, up to 10 times over a day).
+//! duplicates HubSpot sends ([`SeenEvents`]: its retries, and events it simply delivers
+//! twice), skips changes older than one already applied ([`LatestChanges`]: HubSpot does not
+//! deliver in order) and answers 2xx within 5 seconds (HubSpot retries a delivery that times
+//! out, cannot connect or is answered any 4xx or 5xx, up to 10 times over a day; at most 10
+//! of an account's deliveries are in flight at once).
 //!
 //! The core takes no framework: method, URL, headers (an [`http::HeaderMap`] or any lookup)
 //! and body bytes. With axum:
@@ -16,13 +19,16 @@
 //! use axum::body::Bytes;
 //! use axum::extract::State;
 //! use axum::http::{HeaderMap, Method, StatusCode, Uri};
-//! use hubspot_communications::webhooks::{EventKind, SeenEvents, Verifier, parse_events};
+//! use hubspot_communications::webhooks::{
+//!     EventKind, LatestChanges, SeenEvents, Verifier, parse_events,
+//! };
 //!
 //! struct Receiver {
 //!     verifier: Verifier,
 //!     /// The URL HubSpot calls, up to the path: what it signs.
 //!     public_url: String,
 //!     seen: Mutex<SeenEvents>,
+//!     latest: Mutex<LatestChanges>,
 //! }
 //!
 //! async fn receive(
@@ -43,10 +49,13 @@
 //!     };
 //!     for event in events {
 //!         if receiver.seen.lock().unwrap().contains(&event) {
-//!             continue; // a retry of an event already handled
+//!             continue; // an event already handled, delivered again
 //!         }
-//!         if event.is_communication() && event.kind == EventKind::Creation {
-//!             println!("message {:?} logged", event.object_id);
+//!         if receiver.latest.lock().unwrap().insert(&event) {
+//!             // Not older than a change already applied.
+//!             if event.is_communication() && event.kind == EventKind::Creation {
+//!                 println!("message {:?} logged", event.object_id);
+//!             }
 //!         }
 //!         receiver.seen.lock().unwrap().insert(&event);
 //!     }
@@ -57,6 +66,7 @@
 //!     verifier: Verifier::new("the app's client secret"),
 //!     public_url: "https://hooks.example.com".into(),
 //!     seen: Mutex::new(SeenEvents::new(10_000)),
+//!     latest: Mutex::new(LatestChanges::new(10_000)),
 //! });
 //! let app: axum::Router = axum::Router::new()
 //!     .route("/hubspot/webhooks", axum::routing::post(receive))
@@ -72,7 +82,8 @@ mod signature;
 
 pub use event::{
     AssociationChange, COMMUNICATION_OBJECT_TYPE_ID, EventKey, EventKind, EventsError,
-    MAX_EVENTS_PER_REQUEST, Merge, PropertyChange, SeenEvents, WebhookEvent, parse_events,
+    LatestChanges, MAX_EVENTS_PER_REQUEST, Merge, PropertyChange, SeenEvents, WebhookEvent,
+    parse_events,
 };
 pub use signature::{
     DEFAULT_MAX_AGE, DEFAULT_MAX_CLOCK_SKEW, HeaderProblem, REQUEST_TIMESTAMP_HEADER,

@@ -68,10 +68,11 @@ pub enum KeyPropertyError {
     #[error("communications have no property group to create the key property in")]
     NoPropertyGroup,
     /// The token lacks a scope the call needs: HubSpot's 403 `MISSING_SCOPES`, with the
-    /// scopes it named (a private app's token needs them added in its settings).
+    /// scopes it named, any one of which would do (a private app's token needs one added in
+    /// its settings).
     #[error(
-        "the access token lacks the scope HubSpot asked for ({}) to {operation}",
-        if scopes.is_empty() { "it named none".to_owned() } else { scopes.join(", ") }
+        "the access token lacks a scope HubSpot asked for ({}) to {operation}",
+        if scopes.is_empty() { "it named none".to_owned() } else { scopes.join(" or ") }
     )]
     MissingScopes {
         /// The call HubSpot refused.
@@ -116,8 +117,12 @@ impl Client {
     ///   with [`KeyPropertyError::Archived`]: a user's property is never changed.
     ///
     /// Safe to call at every start (one read when the property is there), and from several
-    /// processes at once: one creates it, the others find it. A token without the scope to
-    /// create properties gets [`KeyPropertyError::MissingScopes`], naming the scope HubSpot
+    /// processes at once: one creates it, the others find it. Creating it needs a scope
+    /// HubSpot's Properties spec lists for its writes; the spec names none for communications,
+    /// whose objects HubSpot's communications spec puts under the contacts scopes, so grant
+    /// `crm.schemas.contacts.write` (an inference; `hubspot-communications-mock` asks for it).
+    /// A token without the scope to create properties gets
+    /// [`KeyPropertyError::MissingScopes`], naming the scope HubSpot
     /// asked for.
     ///
     /// ```no_run

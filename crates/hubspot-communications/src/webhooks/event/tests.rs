@@ -41,13 +41,18 @@ fn every_kind_of_communication_event_reads() {
             "eventId": 5, "subscriptionId": 6, "portalId": 62515, "appId": 54321,
             "occurredAt": 1767225600000u64, "subscriptionType": kind, "attemptNumber": 2,
             "objectId": 10001, "objectTypeId": "0-18", "changeSource": "API",
-            "sourceId": "userId:42"
+            "sourceId": "userId:42", "isSensitive": false
         })
     };
     let creation = one(base("object.creation"));
     assert_eq!(creation.kind, EventKind::Creation);
     assert!(creation.is_communication());
     assert_eq!(creation.source_id.as_deref(), Some("userId:42"));
+    assert_eq!(creation.is_sensitive, Some(false));
+    let mut sensitive = base("object.propertyChange");
+    sensitive["isSensitive"] = json!(true);
+    assert_eq!(one(sensitive).is_sensitive, Some(true));
+    assert_eq!(one(json!({"eventId": 1})).is_sensitive, None);
     assert_eq!(creation.attempt_number, Some(2));
 
     let mut change = base("object.propertyChange");
@@ -236,6 +241,99 @@ fn retries_are_duplicates_other_subscriptions_and_accounts_are_not() {
     assert!(seen.insert(&anonymous));
     assert!(!seen.contains(&anonymous));
     assert_eq!(seen.len(), 1);
+}
+
+/// HubSpot: "`eventId` … is not guaranteed to be unique". Two different events that share
+/// one are both new; the same event delivered again (another attempt, or a repeat) is not.
+#[test]
+fn an_event_id_shared_by_two_different_events_keeps_both() {
+    let event = |object: u64, attempt: u64| {
+        one(
+            json!({"portalId": 1, "subscriptionId": 10, "eventId": 100, "objectId": object,
+            "occurredAt": 1000, "attemptNumber": attempt}),
+        )
+    };
+    let mut seen = SeenEvents::new(100);
+    assert!(seen.insert(&event(7, 0)));
+    assert!(
+        seen.insert(&event(8, 0)),
+        "another event with the same eventId"
+    );
+    assert!(!seen.insert(&event(7, 4)), "the first one again");
+    assert!(!seen.insert(&event(8, 0)), "the second one again");
+    assert_eq!(seen.len(), 2);
+}
+
+/// HubSpot does not deliver in order: an older change that arrives after a newer one is
+/// stale, per object's life, property and association; ties and events without
+/// `occurredAt` or an object are applied.
+#[test]
+fn older_changes_delivered_after_newer_ones_are_stale() {
+    let change = |object: u64, property: &str, at: u64| {
+        one(
+            json!({"subscriptionType": "object.propertyChange", "objectTypeId": "0-18",
+            "objectId": object, "propertyName": property, "propertyValue": at.to_string(),
+            "occurredAt": at}),
+        )
+    };
+    let life = |kind: &str, object: u64, at: u64| {
+        one(
+            json!({"subscriptionType": kind, "objectTypeId": "0-18", "objectId": object,
+            "occurredAt": at}),
+        )
+    };
+    let mut latest = LatestChanges::new(100);
+    assert!(latest.insert(&change(1, "hs_timestamp", 2000)));
+    assert!(latest.is_stale(&change(1, "hs_timestamp", 1000)));
+    assert!(!latest.insert(&change(1, "hs_timestamp", 1000)));
+    assert!(
+        latest.insert(&change(1, "hs_timestamp", 2000)),
+        "a tie is applied"
+    );
+    assert!(latest.insert(&change(1, "hs_timestamp", 3000)));
+    // Another property, another object: their own.
+    assert!(latest.insert(&change(1, "hs_communication_body", 1000)));
+    assert!(latest.insert(&change(2, "hs_timestamp", 1000)));
+    // A change from before the object was deleted, delivered after the deletion.
+    assert!(latest.insert(&life("object.deletion", 3, 5000)));
+    assert!(latest.is_stale(&change(3, "hs_timestamp", 4000)));
+    assert!(!latest.is_stale(&change(3, "hs_timestamp", 6000)));
+    assert!(
+        !latest.insert(&life("object.creation", 3, 1000)),
+        "a late creation"
+    );
+    // Associations, each pair and type its own.
+    let association = |removed: bool, at: u64| {
+        one(
+            json!({"subscriptionType": "object.associationChange", "fromObjectTypeId": "0-18",
+            "fromObjectId": 1, "toObjectTypeId": "0-1", "toObjectId": 9,
+            "associationTypeId": 81, "associationRemoved": removed, "occurredAt": at}),
+        )
+    };
+    assert!(latest.insert(&association(true, 2000)));
+    assert!(
+        !latest.insert(&association(false, 1000)),
+        "added before it was removed"
+    );
+    // Nothing to order by: applied, not recorded.
+    let before = latest.len();
+    assert!(latest.insert(&one(json!({"eventId": 1}))));
+    assert!(latest.insert(&one(
+        json!({"subscriptionType": "object.somethingNew", "objectId": 1, "occurredAt": 1})
+    )));
+    assert_eq!(latest.len(), before);
+    // Bounded: the first recorded go first; 0 records nothing.
+    let mut small = LatestChanges::new(2);
+    for object in 0..5 {
+        assert!(small.insert(&change(object, "p", 10)));
+        assert!(small.len() <= 2);
+    }
+    assert!(!small.is_stale(&change(0, "p", 1)), "forgotten");
+    assert!(small.is_stale(&change(4, "p", 1)));
+    let mut none = LatestChanges::new(0);
+    assert!(none.insert(&change(1, "p", 10)));
+    assert!(none.insert(&change(1, "p", 1)));
+    assert_eq!(none.capacity(), 0);
 }
 
 #[test]
