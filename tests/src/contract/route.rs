@@ -129,9 +129,21 @@ fn route(method: &str, full: &str, relative: &str) -> Route {
 
 /// The route `method path` takes, the most literal one where several match.
 pub(super) fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<&'a Route> {
+    candidates(routes, method, path).into_iter().last()
+}
+
+/// Every route `method path` may take: the most literal ones. Two families may share one
+/// endpoint (the oauth family's refresh and the client_credentials family's grant are both
+/// `POST /oauth/v1/token`): the exchange is then whichever of their operations it fits.
+pub(super) fn candidates<'a>(routes: &'a [Route], method: &str, path: &str) -> Vec<&'a Route> {
     let segments = split(path);
-    routes
+    let matching: Vec<&Route> = routes
         .iter()
         .filter(|route| route.matches(method, &segments))
-        .max_by_key(|route| route.literals())
+        .collect();
+    let best = matching.iter().map(|route| route.literals()).max();
+    matching
+        .into_iter()
+        .filter(|route| Some(route.literals()) == best)
+        .collect()
 }

@@ -6,6 +6,6 @@ mod secret;
 mod tokens;
 
 pub(crate) use credentials::{Credentials, RefreshCallback};
-pub use credentials::{OAuthCredentials, OAuthTokens};
+pub use credentials::{AppCredentials, JOURNAL_SCOPES, OAuthCredentials, OAuthTokens};
 pub use secret::Secret;
 pub(crate) use tokens::{BoxFuture, TokenEndpoint, TokenManager};

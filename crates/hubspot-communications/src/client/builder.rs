@@ -49,6 +49,7 @@ impl std::fmt::Debug for ClientBuilder {
         let credentials = match &self.credentials {
             Credentials::PrivateApp(_) => "private app",
             Credentials::OAuth(_) => "oauth",
+            Credentials::App(_) => "app",
         };
         f.debug_struct("ClientBuilder")
             .field("token", &"<redacted>")
@@ -272,7 +273,7 @@ impl ClientBuilder {
         {
             return Err(Error::InvalidSetting("the access token is empty".into()));
         }
-        let oauth = matches!(self.credentials, Credentials::OAuth(_));
+        let oauth = matches!(self.credentials, Credentials::OAuth(_) | Credentials::App(_));
         let rate_limit = self.rate_limit.unwrap_or(if oauth {
             RateLimit::PUBLIC_APP
         } else {
@@ -337,6 +338,11 @@ impl ClientBuilder {
                 let context = raw::ClientContext::default().with_bearer_token(auth.bearer());
                 (context, Some(auth), account_id)
             }
+            Credentials::App(credentials) => {
+                let auth = TokenManager::app(credentials.clone(), self.refresh_margin)?;
+                let context = raw::ClientContext::default().with_bearer_token(auth.bearer());
+                (context, Some(auth), self.account_id)
+            }
         };
         let context = context.with_max_response_bytes(self.max_response_bytes);
         let http = match self.http.clone() {
@@ -354,6 +360,16 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::InvalidSetting(format!("cannot build the HTTP client: {e}")))?,
         };
+        // The journal's entry files come from another host (pre-signed URLs): a client with no
+        // default header and no redirect, whatever the caller's own client carries.
+        let downloads = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(self.user_agent.clone())
+            .retry(reqwest::retry::never().max_retries_per_request(0))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::InvalidSetting(format!("cannot build the HTTP client: {e}")))?;
         let paths = self.version.paths()?;
         let (limiter, search_limiter) = (
             RateLimiter::new(rate_limit),
@@ -386,6 +402,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 batch_concurrency: self.batch_concurrency,
                 deadline: self.deadline,
+                downloads,
+                max_response_bytes: self.max_response_bytes,
                 #[cfg(feature = "lookup")]
                 contact_claims: self
                     .contact_claims
