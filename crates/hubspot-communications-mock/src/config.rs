@@ -10,6 +10,7 @@ use crate::observe::{Exchange, Observer};
 use crate::property::{PropertyDefinition, PropertyOwner};
 use crate::rate_limit::RateLimit;
 use crate::webhooks::Webhooks;
+use crate::webhooks_journal::WebhooksJournal;
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
 /// Starter limits, waits 10 s for a request's headers and injects no faults.
@@ -65,6 +66,8 @@ pub struct Config {
     /// Where and how webhooks are delivered when messages and records change (none by
     /// default).
     pub(crate) webhooks: Option<Webhooks>,
+    /// HubSpot's webhooks journal: its retention, URLs, entries and first subscriptions.
+    pub(crate) webhooks_journal: WebhooksJournal,
 }
 
 impl Default for Config {
@@ -87,6 +90,7 @@ impl Default for Config {
             access_token_lifetime: Duration::from_secs(1800),
             rotate_refresh_tokens: false,
             webhooks: None,
+            webhooks_journal: WebhooksJournal::default(),
         }
     }
 }
@@ -251,6 +255,14 @@ impl Config {
         self.webhooks = Some(webhooks);
         self
     }
+
+    /// How HubSpot's webhooks journal behaves ([`WebhooksJournal::default`] unless set: 3
+    /// days of entries, no subscription until one is made through the subscriptions API).
+    #[must_use]
+    pub fn webhooks_journal(mut self, journal: WebhooksJournal) -> Self {
+        self.webhooks_journal = journal;
+        self
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -274,6 +286,7 @@ impl std::fmt::Debug for Config {
             .field("access_token_lifetime", &self.access_token_lifetime)
             .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
             .field("webhooks", &self.webhooks)
+            .field("webhooks_journal", &self.webhooks_journal)
             .finish()
     }
 }
