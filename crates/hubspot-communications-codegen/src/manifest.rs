@@ -175,10 +175,12 @@ impl Manifest {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
-        manifest.expand_versions().map_err(|message| Error::Manifest {
-            path: path.to_owned(),
-            message,
-        })?;
+        manifest
+            .expand_versions()
+            .map_err(|message| Error::Manifest {
+                path: path.to_owned(),
+                message,
+            })?;
         manifest.check().map_err(|message| Error::Manifest {
             path: path.to_owned(),
             message,

@@ -348,7 +348,20 @@ impl MockServer {
     /// [`MAX_KEPT_DOWNLOADS`](crate::MAX_KEPT_DOWNLOADS): what reached it (no `Authorization`
     /// header, if the client is right) and what it answered.
     pub fn journal_downloads(&self) -> Vec<crate::JournalDownload> {
-        lock(&self.journal_files.downloads).iter().cloned().collect()
+        lock(&self.journal_files.downloads)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Makes every entry URL the journal gave so far expire now: the file host answers them
+    /// 403 "Request has expired", as S3 answers a pre-signed URL past its time (a client that
+    /// downloads late, or whose clock runs behind).
+    pub fn expire_journal_urls(&self) {
+        self.shared
+            .journal
+            .url_epoch
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Every event the webhooks journal holds now, in the journal's order (entries past their

@@ -60,7 +60,8 @@ mod generated;
 pub use generated::*;
 pub use limit::{DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLarge, response_too_large};
 pub use oauth_token::{
-    AccessTokenResponse, ClientCredentialsTokenBody, ClientCredentialsTokenResponse, CreateTokenBody,
+    AccessTokenResponse, ClientCredentialsTokenBody, ClientCredentialsTokenResponse,
+    CreateTokenBody,
 };
 pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator, UnknownValue};
 pub use progenitor_client::ClientHooks;

@@ -28,3 +28,4 @@ mod stand_in;
 mod tracing;
 mod webhook;
 mod webhook_properties;
+mod webhooks_journal;

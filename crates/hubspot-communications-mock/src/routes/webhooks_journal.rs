@@ -36,8 +36,14 @@ pub(super) fn router() -> Router<Arc<Shared>> {
     let mut router = Router::new();
     for (base, local) in [(JOURNAL, false), (LOCAL, true)] {
         router = router
-            .route(&format!("{base}/earliest"), get(move |s, u| earliest(s, u, local)))
-            .route(&format!("{base}/latest"), get(move |s, u| latest(s, u, local)))
+            .route(
+                &format!("{base}/earliest"),
+                get(move |s, u| earliest(s, u, local)),
+            )
+            .route(
+                &format!("{base}/latest"),
+                get(move |s, u| latest(s, u, local)),
+            )
             .route(
                 &format!("{base}/offset/{{offset}}/next"),
                 get(move |c| next(c, local)),
@@ -135,9 +141,7 @@ fn none_yet() -> ApiError {
 }
 
 fn gone(offset: &str) -> ApiError {
-    ApiError::not_found(format!(
-        "Offset {offset} has expired or does not exist"
-    ))
+    ApiError::not_found(format!("Offset {offset} has expired or does not exist"))
 }
 
 async fn earliest(State(shared): State<Arc<Shared>>, uri: Uri, local: bool) -> Answer {
@@ -184,7 +188,11 @@ async fn batch_earliest(Call(shared, count_text, query): Call<String>, local: bo
     let visible = visible(&shared, &query, local)?;
     Ok(shared.journal.read(|view| {
         let len = if visible { view.entries().len() } else { 0 };
-        batch((0..len.min(count)).map(|i| fetched(&shared, view, i)).collect())
+        batch(
+            (0..len.min(count))
+                .map(|i| fetched(&shared, view, i))
+                .collect(),
+        )
     }))
 }
 
@@ -213,7 +221,9 @@ async fn batch_next(
         Found::At(index) if visible => {
             let end = view.entries().len().min(index + 1 + count);
             Ok(batch(
-                (index + 1..end).map(|i| fetched(&shared, view, i)).collect(),
+                (index + 1..end)
+                    .map(|i| fetched(&shared, view, i))
+                    .collect(),
             ))
         }
         _ => Err(gone(&offset)),
@@ -358,7 +368,9 @@ async fn upsert(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer {
         })
         .collect::<Result<Vec<_>, _>>()?;
     if actions.is_empty() {
-        return Err(ApiError::validation("actions must name at least one action"));
+        return Err(ApiError::validation(
+            "actions must name at least one action",
+        ));
     }
     let object_ids = match body.get("objectIds") {
         None | Some(Value::Null) => Vec::new(),
@@ -420,7 +432,9 @@ async fn add_filter(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answ
         .and_then(Value::as_array)
         .ok_or_else(|| ApiError::validation("filter.conditions is required"))?;
     if conditions.is_empty() {
-        return Err(ApiError::validation("a filter needs at least one condition"));
+        return Err(ApiError::validation(
+            "a filter needs at least one condition",
+        ));
     }
     let conditions = conditions
         .iter()
@@ -437,9 +451,9 @@ async fn add_filter(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answ
                     "Unknown operator {operator:?}"
                 )));
             }
-            let property = text("property").filter(|p| !p.is_empty()).ok_or_else(|| {
-                ApiError::validation("every condition names a property")
-            })?;
+            let property = text("property")
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| ApiError::validation("every condition names a property"))?;
             Ok(Condition {
                 operator: operator.to_owned(),
                 property: property.to_owned(),

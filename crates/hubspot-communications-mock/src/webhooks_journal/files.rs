@@ -5,6 +5,7 @@
 //! (no `Authorization` header, ever).
 
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -50,7 +51,12 @@ pub(crate) async fn start_files(
     let downloads = Arc::new(Mutex::new(VecDeque::new()));
     let app = Router::new()
         .route("/journal-files/{offset}", get(file))
-        .fallback(|| async { (StatusCode::NOT_FOUND, s3_error("NoSuchKey", "The specified key does not exist.")) })
+        .fallback(|| async {
+            (
+                StatusCode::NOT_FOUND,
+                s3_error("NoSuchKey", "The specified key does not exist."),
+            )
+        })
         .with_state(Host {
             log,
             downloads: downloads.clone(),
@@ -74,19 +80,22 @@ impl Log {
         let expires = Utc::now()
             + chrono::Duration::from_std(self.url_lifetime()).unwrap_or(chrono::Duration::MAX);
         let expires_ms = expires.timestamp_millis();
+        let epoch = self.url_epoch.load(Ordering::Relaxed);
         let base = self.files_base.get().map_or("", String::as_str);
         let url = format!(
-            "{base}/journal-files/{offset}?expires={expires_ms}&signature={}",
-            self.signature(offset, expires_ms)
+            "{base}/journal-files/{offset}?expires={expires_ms}&epoch={epoch}&signature={}",
+            self.signature(offset, expires_ms, epoch)
         );
         (url, expires)
     }
 
-    fn signature(&self, offset: &str, expires_ms: i64) -> String {
+    fn signature(&self, offset: &str, expires_ms: i64, epoch: u64) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
         mac.update(offset.as_bytes());
         mac.update(b"\n");
         mac.update(expires_ms.to_string().as_bytes());
+        mac.update(b"\n");
+        mac.update(epoch.to_string().as_bytes());
         mac.finalize()
             .into_bytes()
             .iter()
@@ -151,24 +160,35 @@ fn answer(log: &Log, offset: &str, query: Option<&str>, headers: &HeaderMap) -> 
             "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
         );
     }
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect();
-    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let (Some(expires), Some(signature)) = (
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let (Some(expires), Some(epoch), Some(signature)) = (
         field("expires").and_then(|e| e.parse::<i64>().ok()),
+        field("epoch").and_then(|e| e.parse::<u64>().ok()),
         field("signature"),
     ) else {
-        return refuse(StatusCode::FORBIDDEN, "AccessDenied", "Query-string authentication requires the expires and signature parameters");
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "Query-string authentication requires the expires and signature parameters",
+        );
     };
-    if log.signature(offset, expires) != signature {
+    if log.signature(offset, expires, epoch) != signature {
         return refuse(
             StatusCode::FORBIDDEN,
             "SignatureDoesNotMatch",
             "The request signature we calculated does not match the signature you provided.",
         );
     }
-    if Utc::now().timestamp_millis() >= expires {
+    if Utc::now().timestamp_millis() >= expires || epoch < log.url_epoch.load(Ordering::Relaxed) {
         return refuse(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired");
     }
     let body = log.read(|view| match view.find(offset) {
@@ -177,6 +197,10 @@ fn answer(log: &Log, offset: &str, query: Option<&str>, headers: &HeaderMap) -> 
     });
     match body {
         Some(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
-        None => refuse(StatusCode::NOT_FOUND, "NoSuchKey", "The specified key does not exist."),
+        None => refuse(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        ),
     }
 }

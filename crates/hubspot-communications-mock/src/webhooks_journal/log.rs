@@ -29,7 +29,11 @@ pub(crate) fn owner_of(type_id: &str) -> Option<PropertyOwner> {
     match type_id.to_ascii_lowercase().as_str() {
         "0-18" | "communication" | "communications" => Some(PropertyOwner::Communication),
         other => ObjectType::parse(other)
-            .or_else(|| ObjectType::ALL.into_iter().find(|kind| kind.type_id() == other))
+            .or_else(|| {
+                ObjectType::ALL
+                    .into_iter()
+                    .find(|kind| kind.type_id() == other)
+            })
             .map(PropertyOwner::Record),
     }
 }
@@ -208,6 +212,9 @@ pub(crate) struct Log {
     pub(crate) key: [u8; 32],
     /// The file host's base URL, once it listens.
     pub(crate) files_base: OnceLock<String>,
+    /// URLs signed before this epoch are expired, whatever their expiry says
+    /// ([`MockServer::expire_journal_urls`](crate::MockServer::expire_journal_urls)).
+    pub(crate) url_epoch: std::sync::atomic::AtomicU64,
     state: Mutex<State>,
 }
 
@@ -259,6 +266,7 @@ impl Log {
             run: rand::random(),
             key: rand::random(),
             files_base: OnceLock::new(),
+            url_epoch: std::sync::atomic::AtomicU64::new(0),
             state: Mutex::new(state),
         }
     }
@@ -304,7 +312,9 @@ impl Log {
                 continue;
             };
             let (object, id) = event_object(&event);
-            let properties = object.and_then(|o| store.object(o, id)).map(|o| &o.properties);
+            let properties = object
+                .and_then(|o| store.object(o, id))
+                .map(|o| &o.properties);
             let passes = state
                 .filters
                 .values()
@@ -365,7 +375,10 @@ impl Log {
     pub(crate) fn read<T>(&self, read: impl FnOnce(&ReadView<'_>) -> T) -> T {
         let mut state = lock(&self.state);
         self.seal(&mut state);
-        read(&ReadView { log: self, state: &state })
+        read(&ReadView {
+            log: self,
+            state: &state,
+        })
     }
 
     /// The event of `change` for `subscription`, if its object type, action, objects and
@@ -475,7 +488,9 @@ impl Log {
                 Some((object, stored)) => {
                     let properties: Map<String, Value> = names
                         .iter()
-                        .filter_map(|name| Some((name.clone(), json!(stored.properties.get(name)?))))
+                        .filter_map(|name| {
+                            Some((name.clone(), json!(stored.properties.get(name)?)))
+                        })
                         .collect();
                     let mut event = Map::new();
                     event.insert("eventId".into(), json!(state.next_event_id));
@@ -502,7 +517,9 @@ impl Log {
                     initiated_at: now,
                     completed_at: Some(now),
                     error_code: Some("VALIDATION_ERROR"),
-                    message: Some(format!("no object {object_id} of that type in account {portal_id}")),
+                    message: Some(format!(
+                        "no object {object_id} of that type in account {portal_id}"
+                    )),
                 },
             };
             state.snapshots.insert(id.clone(), snapshot);
@@ -573,7 +590,11 @@ impl Log {
     }
 
     /// Adds a filter to a subscription, if there is one.
-    pub(crate) fn add_filter(&self, subscription_id: u64, conditions: Vec<Condition>) -> Option<u64> {
+    pub(crate) fn add_filter(
+        &self,
+        subscription_id: u64,
+        conditions: Vec<Condition>,
+    ) -> Option<u64> {
         let mut state = lock(&self.state);
         if !state.subscriptions.contains_key(&subscription_id) {
             return None;
@@ -635,7 +656,10 @@ fn event_object(event: &Map<String, Value>) -> (Option<PropertyOwner>, u64) {
         .get("objectTypeId")
         .and_then(Value::as_str)
         .and_then(owner_of);
-    let id = event.get("objectId").and_then(Value::as_u64).unwrap_or_default();
+    let id = event
+        .get("objectId")
+        .and_then(Value::as_u64)
+        .unwrap_or_default();
     (object, id)
 }
 

@@ -231,7 +231,12 @@ impl ObjectSubscription {
             .collect::<Result<Vec<_>, _>>()?;
         let properties = parts
             .next()
-            .map(|names| names.split(',').filter(|n| !n.is_empty()).collect::<Vec<_>>())
+            .map(|names| {
+                names
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default();
         Ok(Self::new(object).actions(actions).properties(properties))
     }

@@ -296,10 +296,18 @@ async fn call(client: &Client, operation: &str, p: &[String]) -> Outcome {
         ),
         "get_journal_next" => outcome(client.get_journal_next().offset(p(0)).send().await),
         "get_journal_earliest_batch" => outcome(
-            client.get_journal_earliest_batch().count(p(0).parse::<std::num::NonZeroU32>().unwrap()).send().await,
+            client
+                .get_journal_earliest_batch()
+                .count(p(0).parse::<std::num::NonZeroU32>().unwrap())
+                .send()
+                .await,
         ),
         "get_journal_latest_batch" => outcome(
-            client.get_journal_latest_batch().count(p(0).parse::<std::num::NonZeroU32>().unwrap()).send().await,
+            client
+                .get_journal_latest_batch()
+                .count(p(0).parse::<std::num::NonZeroU32>().unwrap())
+                .send()
+                .await,
         ),
         "get_journal_next_batch" => outcome(
             client
@@ -309,15 +317,23 @@ async fn call(client: &Client, operation: &str, p: &[String]) -> Outcome {
                 .send()
                 .await,
         ),
-        "get_snapshot_status" => {
-            outcome(client.get_snapshot_status().status_id(p(0)).send().await)
+        "get_snapshot_status" => outcome(client.get_snapshot_status().status_id(p(0)).send().await),
+        "get_local_journal_next" => {
+            outcome(client.get_local_journal_next().offset(p(0)).send().await)
         }
-        "get_local_journal_next" => outcome(client.get_local_journal_next().offset(p(0)).send().await),
         "get_local_journal_earliest_batch" => outcome(
-            client.get_local_journal_earliest_batch().count(p(0).parse::<std::num::NonZeroU32>().unwrap()).send().await,
+            client
+                .get_local_journal_earliest_batch()
+                .count(p(0).parse::<std::num::NonZeroU32>().unwrap())
+                .send()
+                .await,
         ),
         "get_local_journal_latest_batch" => outcome(
-            client.get_local_journal_latest_batch().count(p(0).parse::<std::num::NonZeroU32>().unwrap()).send().await,
+            client
+                .get_local_journal_latest_batch()
+                .count(p(0).parse::<std::num::NonZeroU32>().unwrap())
+                .send()
+                .await,
         ),
         "get_local_journal_next_batch" => outcome(
             client
@@ -327,15 +343,55 @@ async fn call(client: &Client, operation: &str, p: &[String]) -> Outcome {
                 .send()
                 .await,
         ),
-        "get_local_snapshot_status" => {
-            outcome(client.get_local_snapshot_status().status_id(p(0)).send().await)
-        }
-        "get_journal_subscription" => outcome(client.get_journal_subscription().subscription_id(p(0).parse::<i64>().unwrap()).send().await),
-        "delete_journal_subscription" => outcome(client.delete_journal_subscription().subscription_id(p(0).parse::<i64>().unwrap()).send().await),
-        "delete_portal_journal_subscriptions" => outcome(client.delete_portal_journal_subscriptions().portal_id(p(0).parse::<i64>().unwrap()).send().await),
-        "get_subscription_filter" => outcome(client.get_subscription_filter().filter_id(p(0).parse::<i64>().unwrap()).send().await),
-        "delete_subscription_filter" => outcome(client.delete_subscription_filter().filter_id(p(0).parse::<i64>().unwrap()).send().await),
-        "list_subscription_filters" => outcome(client.list_subscription_filters().subscription_id(p(0).parse::<i64>().unwrap()).send().await),
+        "get_local_snapshot_status" => outcome(
+            client
+                .get_local_snapshot_status()
+                .status_id(p(0))
+                .send()
+                .await,
+        ),
+        "get_journal_subscription" => outcome(
+            client
+                .get_journal_subscription()
+                .subscription_id(p(0).parse::<i64>().unwrap())
+                .send()
+                .await,
+        ),
+        "delete_journal_subscription" => outcome(
+            client
+                .delete_journal_subscription()
+                .subscription_id(p(0).parse::<i64>().unwrap())
+                .send()
+                .await,
+        ),
+        "delete_portal_journal_subscriptions" => outcome(
+            client
+                .delete_portal_journal_subscriptions()
+                .portal_id(p(0).parse::<i64>().unwrap())
+                .send()
+                .await,
+        ),
+        "get_subscription_filter" => outcome(
+            client
+                .get_subscription_filter()
+                .filter_id(p(0).parse::<i64>().unwrap())
+                .send()
+                .await,
+        ),
+        "delete_subscription_filter" => outcome(
+            client
+                .delete_subscription_filter()
+                .filter_id(p(0).parse::<i64>().unwrap())
+                .send()
+                .await,
+        ),
+        "list_subscription_filters" => outcome(
+            client
+                .list_subscription_filters()
+                .subscription_id(p(0).parse::<i64>().unwrap())
+                .send()
+                .await,
+        ),
         other => panic!("no call written for `{other}`: add it to this test"),
     }
 }

@@ -288,7 +288,8 @@ impl TokenManager {
                 ResponseProblem::Undecodable(why.to_owned()),
             )
         };
-        if !usable(&answer.access_token) || answer.refresh_token.as_deref().is_some_and(|t| !usable(t))
+        if !usable(&answer.access_token)
+            || answer.refresh_token.as_deref().is_some_and(|t| !usable(t))
         {
             return Err(invalid(
                 "a token is empty or holds characters other than printable ASCII",

@@ -273,7 +273,10 @@ impl ClientBuilder {
         {
             return Err(Error::InvalidSetting("the access token is empty".into()));
         }
-        let oauth = matches!(self.credentials, Credentials::OAuth(_) | Credentials::App(_));
+        let oauth = matches!(
+            self.credentials,
+            Credentials::OAuth(_) | Credentials::App(_)
+        );
         let rate_limit = self.rate_limit.unwrap_or(if oauth {
             RateLimit::PUBLIC_APP
         } else {

@@ -27,12 +27,7 @@ pub trait Checkpoint: Send + Sync + fmt::Debug {
 
     /// Where to read from: after the saved offset if there is one, else `otherwise`.
     fn start_or(&self, otherwise: JournalStart) -> BoxFuture<'_, Result<JournalStart, Error>> {
-        Box::pin(async move {
-            Ok(self
-                .load()
-                .await?
-                .map_or(otherwise, JournalStart::After))
-        })
+        Box::pin(async move { Ok(self.load().await?.map_or(otherwise, JournalStart::After)) })
     }
 }
 
@@ -114,9 +109,7 @@ impl Checkpoint for FileCheckpoint {
         let path = self.path.clone();
         let mut body = serde_json::json!({ "offset": offset.as_str() }).to_string();
         body.push('\n');
-        Box::pin(async move {
-            blocking(move || replace_atomically(&path, body.as_bytes())).await
-        })
+        Box::pin(async move { blocking(move || replace_atomically(&path, body.as_bytes())).await })
     }
 }
 

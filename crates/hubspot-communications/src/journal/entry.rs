@@ -60,7 +60,7 @@ pub enum JournalStart {
     /// The earliest entry the journal still holds (up to 3 days old), and all after it.
     Earliest,
     /// What is journaled from now on: the entries after the newest one the journal holds when
-    /// the read starts (all of them, if it holds none).
+    /// the stream is first polled (all of them, if it holds none).
     Latest,
     /// The entries after this offset (the last one handled, from a [`Checkpoint`]). An offset
     /// the journal no longer holds fails with
@@ -94,12 +94,12 @@ pub(crate) fn parse_entry_file(bytes: &[u8]) -> Option<Vec<JournalEvent>> {
     let value: Value = serde_json::from_slice(bytes).ok()?;
     let events = match value {
         Value::Array(events) => events,
-        Value::Object(mut object) => match ["events", "results"]
-            .iter()
-            .find_map(|key| match object.remove(*key) {
-                Some(Value::Array(events)) => Some(events),
-                _ => None,
-            }) {
+        Value::Object(mut object) => match ["events", "results"].iter().find_map(|key| match object
+            .remove(*key)
+        {
+            Some(Value::Array(events)) => Some(events),
+            _ => None,
+        }) {
             Some(events) => events,
             None => vec![Value::Object(object)],
         },

@@ -51,9 +51,9 @@
 mod checkpoint;
 mod entry;
 mod event;
+mod reader;
 #[cfg(feature = "redis")]
 mod redis;
-mod reader;
 mod subscription;
 
 pub use checkpoint::{Checkpoint, FileCheckpoint};

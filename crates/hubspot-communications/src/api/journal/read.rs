@@ -8,7 +8,9 @@ use futures::stream::{self, BoxStream, StreamExt};
 use hubspot_communications_raw::types;
 
 use crate::client::Client;
-use crate::error::{ApiError, Error, InvalidResponse, ResponseProblem, TransportError, TransportErrorKind};
+use crate::error::{
+    ApiError, Error, InvalidResponse, ResponseProblem, TransportError, TransportErrorKind,
+};
 use crate::journal::{JournalEntry, JournalOffset, JournalReader, JournalStart, parse_entry_file};
 use crate::operation::Operation;
 
@@ -52,7 +54,9 @@ struct Reading {
 
 /// The stream of a reader's entries: batches of fetches in order, each entry's file
 /// downloaded (several at once, handed on in order), ended by the first error.
-pub(crate) fn journal_entries(reader: JournalReader) -> BoxStream<'static, Result<JournalEntry, Error>> {
+pub(crate) fn journal_entries(
+    reader: JournalReader,
+) -> BoxStream<'static, Result<JournalEntry, Error>> {
     let JournalReader {
         client,
         start,
@@ -159,7 +163,11 @@ fn results(answer: types::BatchResponseJournalFetchResponse) -> Vec<Fetched> {
 }
 
 /// The first `count` entries.
-async fn earliest(client: &Client, account: Option<i32>, count: u32) -> Result<Vec<Fetched>, Error> {
+async fn earliest(
+    client: &Client,
+    account: Option<i32>,
+    count: u32,
+) -> Result<Vec<Fetched>, Error> {
     let answer = client
         .execute(Operation::ReadJournal, |raw| {
             let journal = &raw.webhooks_journal;
@@ -173,7 +181,13 @@ async fn earliest(client: &Client, account: Option<i32>, count: u32) -> Result<V
                             .send()
                             .await
                     }
-                    None => journal.get_journal_earliest_batch().count(count).send().await,
+                    None => {
+                        journal
+                            .get_journal_earliest_batch()
+                            .count(count)
+                            .send()
+                            .await
+                    }
                 }
             }
         })
@@ -252,7 +266,11 @@ async fn after(
 }
 
 /// The entry at `offset` again, with a new URL (its old one expired).
-async fn refetch(client: &Client, account: Option<i32>, offset: &JournalOffset) -> Result<Fetched, Error> {
+async fn refetch(
+    client: &Client,
+    account: Option<i32>,
+    offset: &JournalOffset,
+) -> Result<Fetched, Error> {
     let body = types::BatchInputString {
         inputs: vec![offset.as_str().to_owned()],
     };
@@ -293,7 +311,11 @@ async fn refetch(client: &Client, account: Option<i32>, offset: &JournalOffset) 
 /// Downloads an entry's file from its pre-signed URL, with no token (the client of downloads
 /// has no default header and no hook), asking for a new URL when the old one expired, and
 /// retrying what the client's retry policy retries.
-async fn download(client: &Client, account: Option<i32>, mut fetched: Fetched) -> Result<JournalEntry, Error> {
+async fn download(
+    client: &Client,
+    account: Option<i32>,
+    mut fetched: Fetched,
+) -> Result<JournalEntry, Error> {
     const OPERATION: Operation = Operation::DownloadJournalEntry;
     let inner = &client.inner;
     let mut refetched = 0;
@@ -352,7 +374,9 @@ async fn download(client: &Client, account: Option<i32>, mut fetched: Fetched) -
             Ok(response) => {
                 let status = response.status().as_u16();
                 let headers = response.headers().clone();
-                Error::Api(Box::new(ApiError::from_answer(OPERATION, status, &headers, None)))
+                Error::Api(Box::new(ApiError::from_answer(
+                    OPERATION, status, &headers, None,
+                )))
             }
             Err(source) => {
                 let kind = if source.is_connect() {
@@ -366,7 +390,11 @@ async fn download(client: &Client, account: Option<i32>, mut fetched: Fetched) -
             }
         };
         let delay = (error.is_retryable() && inner.retry.allows(attempt))
-            .then(|| inner.retry.wait(attempt, error.api().and_then(|api| api.retry_after)))
+            .then(|| {
+                inner
+                    .retry
+                    .wait(attempt, error.api().and_then(|api| api.retry_after))
+            })
             .flatten();
         match delay {
             Some(delay) => {
