@@ -6,6 +6,7 @@
 
 mod choices;
 mod export;
+mod follow;
 mod import;
 mod setup;
 mod shared;
@@ -14,6 +15,7 @@ use clap::{Parser, Subcommand};
 use hubspot_comms::exit;
 
 pub use export::ExportArgs;
+pub use follow::FollowArgs;
 pub use import::ImportArgs;
 pub use setup::SetupArgs;
 
@@ -54,6 +56,13 @@ pub enum Command {
         after_long_help = long_help(export::HELP, exit::EXPORT)
     )]
     Export(ExportArgs),
+    /// Write HubSpot's webhooks journal (every change your app subscribed to) as JSON Lines on
+    /// standard output, going on from a checkpoint after a stop or a crash.
+    #[command(
+        after_help = exit::help(exit::FOLLOW),
+        after_long_help = long_help(follow::HELP, exit::FOLLOW)
+    )]
+    Follow(FollowArgs),
 }
 
 /// A command's long help: its text, then its exit codes.
