@@ -4,7 +4,7 @@
 //! demo contacts' and messages' changes. Without both credentials and without `--demo` nothing
 //! runs.
 
-use hubspot_communications::{AppCredentials, ApiVersion, Client, DEFAULT_BASE_URL};
+use hubspot_communications::{ApiVersion, AppCredentials, Client, DEFAULT_BASE_URL};
 use hubspot_communications_mock::{
     Config, MockServer, ObjectSubscription, ObjectType, WebhooksJournal,
 };
@@ -39,7 +39,10 @@ pub enum AppTarget {
 
 /// Connects as an app, as `target` says (`version`: the client's API version; the journal has
 /// one, 2026-03, whichever it is).
-pub async fn connect_app(target: &AppTarget, version: ApiVersion) -> Result<Connection, ConnectError> {
+pub async fn connect_app(
+    target: &AppTarget,
+    version: ApiVersion,
+) -> Result<Connection, ConnectError> {
     let (client_id, client_secret, base_url) = match target {
         AppTarget::Demo => {
             let fake = start_demo().await?;
@@ -91,11 +94,10 @@ pub async fn connect_app(target: &AppTarget, version: ApiVersion) -> Result<Conn
 /// The fake of `--demo`: the app, a journal subscribed to messages and contacts, and the demo
 /// contacts with a message each (their creations and associations journaled).
 async fn start_demo() -> std::io::Result<MockServer> {
-    let journal = ObjectSubscription::defaults()
-        .into_iter()
-        .fold(WebhooksJournal::default().portal_id(DEMO_ACCOUNT), |journal, s| {
-            journal.subscribe(s)
-        });
+    let journal = ObjectSubscription::defaults().into_iter().fold(
+        WebhooksJournal::default().portal_id(DEMO_ACCOUNT),
+        |journal, s| journal.subscribe(s),
+    );
     let config = Config::default()
         .oauth_app(DEMO_APP, DEMO_SECRET)
         .webhooks_journal(journal);

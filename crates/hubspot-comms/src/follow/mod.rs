@@ -17,9 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
-use hubspot_communications::journal::{
-    Checkpoint, FileCheckpoint, JournalEntry, JournalStart,
-};
+use hubspot_communications::journal::{Checkpoint, FileCheckpoint, JournalEntry, JournalStart};
 use hubspot_communications::{ApiVersion, Client, Error};
 use serde_json::Value;
 
@@ -89,7 +87,10 @@ pub fn lines(entry: &JournalEntry) -> Vec<u8> {
     let mut out = Vec::new();
     for (index, event) in entry.events.iter().enumerate() {
         let event = Value::Object(event.raw.clone());
-        let _ = writeln!(out, "{{\"offset\":{offset},\"index\":{index},\"event\":{event}}}");
+        let _ = writeln!(
+            out,
+            "{{\"offset\":{offset},\"index\":{index},\"event\":{event}}}"
+        );
     }
     out
 }
@@ -155,7 +156,10 @@ pub async fn run(target: &AppTarget, version: ApiVersion, mut options: FollowOpt
             return exit::COULD_NOT_RUN;
         }
     };
-    eprintln!("hubspot-comms: following the webhooks journal of {}", connection.description);
+    eprintln!(
+        "hubspot-comms: following the webhooks journal of {}",
+        connection.description
+    );
     options.stop = crate::shutdown::on_ctrl_c("entry");
     let mut out = std::io::stdout();
     match follow(&connection.client, &options, &mut out).await {
