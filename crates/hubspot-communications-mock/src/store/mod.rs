@@ -90,7 +90,11 @@ impl Store {
     ) -> Option<&Object> {
         let object = live_mut(&mut self.communications, &mut self.records, owner, id)?;
         let old = indexed(&self.unique, owner, &object.properties);
-        let noting = self.journal.is_some() || self.webhooks_journal.is_some();
+        let noting = self.journal.is_some()
+            || self
+                .webhooks_journal
+                .as_ref()
+                .is_some_and(|log| log.is_subscribed());
         let before = noting.then(|| object.properties.clone());
         object.apply(properties, Utc::now());
         refresh_calculated(owner, &mut object.properties, self.phone_region);

@@ -296,6 +296,11 @@ impl Log {
         Some(hex(a, 0)? << 48 | hex(b, 1)? << 36 | hex(c, 1)? << 24 | hex(d, 0)?)
     }
 
+    /// Whether any subscription may journal a change (else the store need not note them).
+    pub(crate) fn is_subscribed(&self) -> bool {
+        !lock(&self.state).subscriptions.is_empty()
+    }
+
     /// Notes a change the store made: an event for each subscription it matches.
     pub(crate) fn record(&self, change: &Change, store: &Store) {
         let mut state = lock(&self.state);
