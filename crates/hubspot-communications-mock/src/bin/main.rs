@@ -109,7 +109,9 @@ struct Args {
 }
 
 fn parse_app(text: &str) -> Result<(String, String), String> {
-    let (id, secret) = text.split_once(':').ok_or("expected CLIENT_ID:CLIENT_SECRET")?;
+    let (id, secret) = text
+        .split_once(':')
+        .ok_or("expected CLIENT_ID:CLIENT_SECRET")?;
     Ok((id.to_owned(), secret.to_owned()))
 }
 

@@ -259,7 +259,9 @@ async fn the_binary_journals_changes_for_an_app_of_its_flags() {
         .unwrap();
     assert_eq!(created.status(), 201);
     let entry: serde_json::Value = http
-        .get(format!("{base_url}/webhooks-journal/journal/2026-03/earliest"))
+        .get(format!(
+            "{base_url}/webhooks-journal/journal/2026-03/earliest"
+        ))
         .bearer_auth(&token)
         .send()
         .await
