@@ -200,7 +200,7 @@ async fn journaled(changes: usize) -> MockServer {
         .collect();
     let edited = writer.update_batch(&edits).await;
     assert!(edited.is_success(), "edits failed");
-    let archived = writer.archive_batch(&messages[..unit * 2].to_vec()).await;
+    let archived = writer.archive_batch(&messages[..unit * 2]).await;
     assert!(archived.is_success(), "archives failed");
     let pairs: Vec<(String, String)> = (unit * 2..unit * 3)
         .map(|i| (messages[i].clone(), contacts[i].clone()))

@@ -83,6 +83,31 @@ mod tests {
     }
 
     #[test]
+    fn follow_reads_its_start_and_never_prints_the_secret() {
+        let cli = Cli::try_parse_from([
+            "hubspot-comms",
+            "follow",
+            "--from",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "--client-id",
+            "app",
+            "--client-secret",
+            "cs-very-secret",
+        ])
+        .unwrap();
+        let printed = format!("{cli:?} {cli:#?}");
+        assert!(!printed.contains("very-secret"), "{printed}");
+        let Command::Follow(args) = cli.command else {
+            panic!("{printed}")
+        };
+        let (_, _, options) = args.options();
+        assert!(matches!(
+            options.from,
+            hubspot_communications::journal::JournalStart::After(_)
+        ));
+    }
+
+    #[test]
     fn no_printout_of_the_arguments_shows_the_token() {
         let cli = Cli::try_parse_from([
             "hubspot-comms",
@@ -116,6 +141,7 @@ mod tests {
                 Command::Setup(args) => (args.connection, args.key),
                 Command::Import(args) => (args.connection, args.key),
                 Command::Export(args) => (args.connection, args.key),
+                Command::Follow(_) => unreachable!("not among the commands parsed"),
             };
             assert_eq!(key.key_property, "sid");
             let options = connection.options();
