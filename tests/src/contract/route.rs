@@ -127,9 +127,10 @@ fn route(method: &str, full: &str, relative: &str) -> Route {
     }
 }
 
-/// The route `method path` takes, the most literal one where several match.
+/// The route `method path` takes, the most literal one where several match (of two families'
+/// operations at one endpoint, the first family's in the manifest).
 pub(super) fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<&'a Route> {
-    candidates(routes, method, path).into_iter().last()
+    candidates(routes, method, path).into_iter().next()
 }
 
 /// Every route `method path` may take: the most literal ones. Two families may share one

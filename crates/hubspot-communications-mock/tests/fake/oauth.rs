@@ -100,11 +100,20 @@ async fn refusals_name_what_is_wrong_in_hubspots_shape() {
         ),
         (
             &[
-                ("grant_type", "client_credentials"),
+                ("grant_type", "password"),
                 ("client_id", APP),
                 ("client_secret", SECRET),
             ],
             "BAD_GRANT_TYPE",
+        ),
+        // The client-credentials grant (an app's own token) checks the app's secret too.
+        (
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", APP),
+                ("client_secret", "wrong"),
+            ],
+            "BAD_CLIENT_SECRET",
         ),
     ];
     for (fields, code) in cases {
