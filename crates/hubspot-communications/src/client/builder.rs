@@ -30,6 +30,8 @@ pub struct ClientBuilder {
     timeout: Duration,
     user_agent: String,
     http: Option<reqwest::Client>,
+    /// The journal's downloads' client, once built (shared by `Client::for_account`'s clients).
+    downloads: Option<reqwest::Client>,
     rate_limit: Option<RateLimit>,
     search_rate_limit: RateLimit,
     retry: RetryPolicy,
@@ -76,6 +78,7 @@ impl ClientBuilder {
             timeout: Duration::from_secs(30),
             user_agent: concat!("hubspot-communications/", env!("CARGO_PKG_VERSION")).to_owned(),
             http: None,
+            downloads: None,
             rate_limit: None,
             search_rate_limit: RateLimit::SEARCH,
             retry: RetryPolicy::default(),
@@ -365,14 +368,17 @@ impl ClientBuilder {
         };
         // The journal's entry files come from another host (pre-signed URLs): a client with no
         // default header and no redirect, whatever the caller's own client carries.
-        let downloads = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .user_agent(self.user_agent.clone())
-            .retry(reqwest::retry::never().max_retries_per_request(0))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::InvalidSetting(format!("cannot build the HTTP client: {e}")))?;
+        let downloads = match self.downloads.clone() {
+            Some(downloads) => downloads,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .user_agent(self.user_agent.clone())
+                .retry(reqwest::retry::never().max_retries_per_request(0))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::InvalidSetting(format!("cannot build the HTTP client: {e}")))?,
+        };
         let paths = self.version.paths()?;
         let (limiter, search_limiter) = (
             RateLimiter::new(rate_limit),
@@ -389,6 +395,7 @@ impl ClientBuilder {
         // Another account's client shares this pool.
         let template = ClientBuilder {
             http: Some(http.clone()),
+            downloads: Some(downloads.clone()),
             ..self.clone()
         };
         Ok(Client {
