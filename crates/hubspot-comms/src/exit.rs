@@ -17,6 +17,8 @@ pub const SOME_LEFT_OUT: u8 = 2;
 /// An import ran to the end, but HubSpot may or may not have stored some rows: running it again
 /// logs them once.
 pub const FATE_UNKNOWN: u8 = 3;
+/// `follow`: the journal no longer holds the offset to go on from (HubSpot keeps 3 days).
+pub const OFFSET_GONE: u8 = 4;
 
 /// A code, and what it means for one command.
 pub type Meaning = (u8, &'static str);
@@ -36,6 +38,30 @@ pub const ALL: &[Meaning] = &[
     (
         FATE_UNKNOWN,
         "import: some rows' fate is unknown: run it again",
+    ),
+    (
+        OFFSET_GONE,
+        "follow: the journal no longer holds the checkpoint's offset",
+    ),
+];
+
+/// `hubspot-comms follow`.
+pub const FOLLOW: &[Meaning] = &[
+    (
+        OK,
+        "stopped by Ctrl-C after the entry in flight, or caught up (--until-caught-up): the \
+         checkpoint holds the last entry written",
+    ),
+    (
+        COULD_NOT_RUN,
+        "could not run, or stopped early (no HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET and no \
+         --demo, bad arguments, no connection, an unreadable checkpoint, standard output closed): \
+         run it again to go on from the checkpoint",
+    ),
+    (
+        OFFSET_GONE,
+        "the journal no longer holds the checkpoint's offset (HubSpot keeps 3 days): changes were \
+         lost to it; read your objects again, then follow with a new checkpoint",
     ),
 ];
 

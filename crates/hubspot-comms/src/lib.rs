@@ -37,6 +37,7 @@
 
 // The commands, a folder (or file) each.
 pub mod export;
+pub mod follow;
 pub mod import;
 pub mod relay;
 pub mod setup;

@@ -6,7 +6,7 @@ mod cli;
 use std::process::ExitCode;
 
 use clap::Parser;
-use hubspot_comms::{exit, export, import, setup};
+use hubspot_comms::{exit, export, follow, import, setup};
 
 use cli::{Cli, Command};
 
@@ -50,6 +50,10 @@ async fn dispatch(command: Command) -> u8 {
         Command::Export(args) => {
             let (connect, options) = args.options();
             export::run(&connect, options).await
+        }
+        Command::Follow(args) => {
+            let (target, version, options) = args.options();
+            follow::run(&target, version, options).await
         }
     }
 }

@@ -142,6 +142,13 @@ pub struct Source {
     /// The API version the file belongs to (a `[[version]]` name); with versions only.
     #[serde(default)]
     pub version: Option<String>,
+    /// Instead of `version`: every version whose client calls this file's operations (an API
+    /// HubSpot publishes in one version only, such as the webhooks journal's 2026-03, which
+    /// every version's client calls, as v3's calls OAuth v1). [`Manifest::load`] reads such a
+    /// source as one source per version, so the operations are merged once and listed in
+    /// each version's `x-versions`.
+    #[serde(default)]
+    pub versions: Vec<String>,
     /// The family its operations belong to (a family of that version), whose base path is
     /// stripped from each operation's path; with versions only.
     #[serde(default)]
@@ -164,15 +171,49 @@ impl Manifest {
             path: path.to_owned(),
             source,
         })?;
-        let manifest: Self = toml::from_str(&text).map_err(|e| Error::Manifest {
+        let mut manifest: Self = toml::from_str(&text).map_err(|e| Error::Manifest {
             path: path.to_owned(),
             message: e.to_string(),
         })?;
+        manifest
+            .expand_versions()
+            .map_err(|message| Error::Manifest {
+                path: path.to_owned(),
+                message,
+            })?;
         manifest.check().map_err(|message| Error::Manifest {
             path: path.to_owned(),
             message,
         })?;
         Ok(manifest)
+    }
+
+    /// Reads each source of several `versions` as one source per version (in the order
+    /// given), so that the rest of the generator sees sources of one version each. Fails for a
+    /// source that names both `version` and `versions`.
+    pub fn expand_versions(&mut self) -> Result<(), String> {
+        let mut expanded = Vec::with_capacity(self.sources.len());
+        for source in std::mem::take(&mut self.sources) {
+            if source.versions.is_empty() {
+                expanded.push(source);
+                continue;
+            }
+            if source.version.is_some() {
+                return Err(format!(
+                    "{}: a source names `version` or `versions`, not both",
+                    source.file
+                ));
+            }
+            for version in &source.versions {
+                expanded.push(Source {
+                    version: Some(version.clone()),
+                    versions: Vec::new(),
+                    ..source.clone()
+                });
+            }
+        }
+        self.sources = expanded;
+        Ok(())
     }
 
     /// What `load` checks: every operation is `METHOD /path`; with versions, every source
@@ -232,6 +273,12 @@ impl Manifest {
             return Err("`version_table` needs at least one `[[version]]`".into());
         }
         for source in &self.sources {
+            if !source.versions.is_empty() {
+                return Err(format!(
+                    "{}: `versions` not expanded (Manifest::expand_versions)",
+                    source.file
+                ));
+            }
             let base = self.base(source)?;
             for operation in &source.operations {
                 let Some((_, path)) = parse_operation(operation) else {

@@ -10,6 +10,7 @@ use crate::observe::{Exchange, Observer};
 use crate::property::{PropertyDefinition, PropertyOwner};
 use crate::rate_limit::{DailyLimit, RateLimit};
 use crate::webhooks::Webhooks;
+use crate::webhooks_journal::WebhooksJournal;
 
 /// A fake server's configuration; [`Config::default`] accepts any token, allows HubSpot's
 /// Starter limits, waits 10 s for a request's headers and injects no faults.
@@ -67,6 +68,8 @@ pub struct Config {
     pub(crate) webhooks: Option<Webhooks>,
     /// How long a write takes to show in search results.
     pub(crate) search_lag: Duration,
+    /// HubSpot's webhooks journal: its retention, URLs, entries and first subscriptions.
+    pub(crate) webhooks_journal: WebhooksJournal,
 }
 
 /// How long a write takes to show in search results unless [`Config::search_lag`] says
@@ -97,6 +100,7 @@ impl Default for Config {
             rotate_refresh_tokens: false,
             webhooks: None,
             search_lag: DEFAULT_SEARCH_LAG,
+            webhooks_journal: WebhooksJournal::default(),
         }
     }
 }
@@ -277,6 +281,14 @@ impl Config {
         self.webhooks = Some(webhooks);
         self
     }
+
+    /// How HubSpot's webhooks journal behaves ([`WebhooksJournal::default`] unless set: 3
+    /// days of entries, no subscription until one is made through the subscriptions API).
+    #[must_use]
+    pub fn webhooks_journal(mut self, journal: WebhooksJournal) -> Self {
+        self.webhooks_journal = journal;
+        self
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -301,6 +313,7 @@ impl std::fmt::Debug for Config {
             .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
             .field("webhooks", &self.webhooks)
             .field("search_lag", &self.search_lag)
+            .field("webhooks_journal", &self.webhooks_journal)
             .finish()
     }
 }

@@ -60,6 +60,7 @@ mod state;
 mod store;
 mod versions;
 mod webhooks;
+mod webhooks_journal;
 
 pub use account::{Account, AccountStats};
 pub use config::{Config, DEFAULT_SEARCH_LAG};
@@ -78,6 +79,9 @@ pub use versions::DATE_VERSIONS;
 pub use webhooks::{
     DeliveryOutcome, EventKind, LegacySignature, MAX_KEPT_DELIVERIES, RetryOn, Subscription,
     WebhookDelivery, Webhooks,
+};
+pub use webhooks_journal::{
+    JournalAction, JournalDownload, MAX_KEPT_DOWNLOADS, ObjectSubscription, WebhooksJournal,
 };
 
 /// The README's example, compiled as a doctest so that it stays true.

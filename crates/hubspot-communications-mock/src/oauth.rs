@@ -37,7 +37,10 @@ impl Refusal {
     /// HubSpot's code and message.
     pub(crate) fn code_and_message(self) -> (&'static str, &'static str) {
         match self {
-            Self::GrantType => ("BAD_GRANT_TYPE", "grant_type must be refresh_token"),
+            Self::GrantType => (
+                "BAD_GRANT_TYPE",
+                "grant_type must be refresh_token or client_credentials",
+            ),
             Self::ClientId => ("BAD_CLIENT_ID", "missing or unknown client id"),
             Self::ClientSecret => ("BAD_CLIENT_SECRET", "missing or invalid client secret"),
             Self::RefreshToken => ("BAD_REFRESH_TOKEN", "missing or unknown refresh token"),
@@ -171,6 +174,31 @@ impl Registry {
             account.stats.refreshes += 1;
         }
         Ok(issued)
+    }
+
+    /// Issues app `client_id` a token of its own (the client-credentials grant): no account,
+    /// no refresh token. The gate takes it as it takes any live access token (account 0: the
+    /// server's own limits), and answers 401 `EXPIRED_AUTHENTICATION` once it expired.
+    pub(crate) fn client_credentials(
+        &mut self,
+        client_id: Option<&str>,
+        client_secret: Option<&str>,
+        now: Instant,
+    ) -> Result<(String, Duration), Refusal> {
+        let client_id = client_id.ok_or(Refusal::ClientId)?;
+        let secret = self.apps.get(client_id).ok_or(Refusal::ClientId)?;
+        if client_secret != Some(secret.as_str()) {
+            return Err(Refusal::ClientSecret);
+        }
+        let token = format!("app-{}", uuid::Uuid::new_v4().simple());
+        self.access.insert(
+            token.clone(),
+            AccessToken {
+                hub_id: 0,
+                expires_at: now + self.lifetime,
+            },
+        );
+        Ok((token, self.lifetime))
     }
 
     /// Makes every access token issued so far expire now, as if their lives had run out.

@@ -27,6 +27,8 @@ pub struct MockServer {
     task: tokio::task::JoinHandle<()>,
     connections: Arc<OpenConnections>,
     webhooks: Option<Deliveries>,
+    /// The webhooks journal's file host (entry files behind pre-signed URLs).
+    journal_files: crate::webhooks_journal::Files,
 }
 
 /// The webhook deliveries of a server that makes them.
@@ -63,6 +65,7 @@ impl MockServer {
         let log = config.log;
         let webhooks = config.webhooks.clone();
         let shared = Arc::new(Shared::new(config));
+        lock(&shared.store).webhooks_journal = Some(shared.journal.clone());
         let webhooks = match webhooks {
             Some(webhooks) => {
                 let running = crate::webhooks::start(webhooks, shared.labels.clone())?;
@@ -100,6 +103,13 @@ impl MockServer {
             app = app.layer(axum::middleware::from_fn(crate::log::log));
         }
         let connections = Arc::new(OpenConnections::default());
+        let journal_files = crate::webhooks_journal::start_files(
+            shared.journal.clone(),
+            listener.local_addr()?.ip(),
+            header_read_timeout,
+            connections.clone(),
+        )
+        .await?;
         let task = tokio::spawn(crate::connection::serve(
             listener,
             app,
@@ -112,6 +122,7 @@ impl MockServer {
             task,
             connections,
             webhooks,
+            journal_files,
         })
     }
 
@@ -335,11 +346,46 @@ impl MockServer {
     }
 }
 
+impl MockServer {
+    /// The base URL of the webhooks journal's file host, another port of the fake's address
+    /// (as HubSpot's entry files live on another host): the entries' pre-signed URLs point there.
+    pub fn journal_files_url(&self) -> &str {
+        &self.journal_files.base_url
+    }
+
+    /// Every request the journal's file host received, oldest first, at most
+    /// [`MAX_KEPT_DOWNLOADS`](crate::MAX_KEPT_DOWNLOADS): what reached it (no `Authorization`
+    /// header, if the client is right) and what it answered.
+    pub fn journal_downloads(&self) -> Vec<crate::JournalDownload> {
+        lock(&self.journal_files.downloads)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Makes every entry URL the journal gave so far expire now: the file host answers them
+    /// 403 "Request has expired", as S3 answers a pre-signed URL past its time (a client that
+    /// downloads late, or whose clock runs behind).
+    pub fn expire_journal_urls(&self) {
+        self.shared
+            .journal
+            .url_epoch
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Every event the webhooks journal holds now, in the journal's order (entries past their
+    /// retention are gone), as the entry files hold them.
+    pub fn journal_events(&self) -> Vec<Value> {
+        self.shared.journal.events()
+    }
+}
+
 impl Drop for MockServer {
     fn drop(&mut self) {
         // The listener first, so that no connection is accepted after the others are closed
         // (one accepted meanwhile is closed by `close_all` all the same).
         self.task.abort();
+        self.journal_files.task.abort();
         self.connections.close_all();
         if let Some(webhooks) = &self.webhooks {
             webhooks.task.abort();

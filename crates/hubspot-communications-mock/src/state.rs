@@ -36,6 +36,8 @@ pub(crate) struct Shared {
     pub(crate) oauth: Mutex<Registry>,
     /// The answers a test scripted, given in place of the routes'.
     pub(crate) scripts: Arc<Scripts>,
+    /// HubSpot's webhooks journal (the store notes its writes there too).
+    pub(crate) journal: Arc<crate::webhooks_journal::Log>,
 }
 
 impl Shared {
@@ -52,6 +54,10 @@ impl Shared {
             labels: Labels::new(&config.association_labels),
             oauth: Mutex::new(Registry::new(&config)),
             scripts: Arc::default(),
+            journal: Arc::new(crate::webhooks_journal::Log::new(
+                config.webhooks_journal.clone(),
+                Labels::new(&config.association_labels),
+            )),
             config,
         }
     }

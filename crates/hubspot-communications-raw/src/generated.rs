@@ -26,6 +26,8 @@
 //     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 7921e36785717292d7902463171bd4a1f45e4e103cbee78831a42b85314d9b8a
 //   PublicApiSpecs/CRM/Properties/Rollouts/145899/2026-09/properties.json (crm-properties-2026-09.json)
 //     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 0868574198d9b0989d5924f94d4c797b9d081215c9d9587f94ba51563aa81fc8
+//   PublicApiSpecs/Webhooks Journal/Webhooks Journal/Rollouts/284944/2026-03/webhooksJournal.json (webhooks-journal-2026-03.json)
+//     commit 99893791383254f52aa07662baeb98aad65cc710 sha256 b66de3da9c75286b91c1e5d8bccd367d1d8b21736752af49b9e3a6bfc8018818
 // Selection: spec/client.toml. Patches: spec/patches/.
 
 #[allow(unused_imports)]
@@ -91,6 +93,114 @@ pub mod types {
             AccessTokenResponseTokenUse::AccessToken
         }
     }
+    ///`ActionOverrideRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ActionOverrideRequest {
+        ///An array of strings representing the IDs of the associated object types involved in the action.
+        #[serde(
+            rename = "associatedObjectTypeIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub associated_object_type_ids: ::std::vec::Vec<::std::string::String>,
+        ///An array of integers (int64 format) representing the IDs of the lists involved in the action.
+        #[serde(
+            rename = "listIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub list_ids: ::std::vec::Vec<i64>,
+        ///An array of integers (int64 format) representing the IDs of the objects involved in the action.
+        #[serde(
+            rename = "objectIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub object_ids: ::std::vec::Vec<i64>,
+        ///An array of strings representing the properties to be overridden or specified for the action.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub properties: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ActionOverrideRequest {
+        pub fn builder() -> builder::ActionOverrideRequest {
+            Default::default()
+        }
+    }
+    ///`AppLifecycleEventSubscriptionUpsertRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AppLifecycleEventSubscriptionUpsertRequest {
+        #[serde(rename = "eventTypeId")]
+        pub event_type_id: ::std::string::String,
+        pub properties: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "subscriptionType")]
+        pub subscription_type: AppLifecycleEventSubscriptionUpsertRequestSubscriptionType,
+    }
+    impl AppLifecycleEventSubscriptionUpsertRequest {
+        pub fn builder() -> builder::AppLifecycleEventSubscriptionUpsertRequest {
+            Default::default()
+        }
+    }
+    ///`AppLifecycleEventSubscriptionUpsertRequestSubscriptionType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AppLifecycleEventSubscriptionUpsertRequestSubscriptionType {
+        #[serde(rename = "APP_LIFECYCLE_EVENT")]
+        AppLifecycleEvent,
+    }
+    impl ::std::fmt::Display
+    for AppLifecycleEventSubscriptionUpsertRequestSubscriptionType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AppLifecycleEvent => f.write_str("APP_LIFECYCLE_EVENT"),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for AppLifecycleEventSubscriptionUpsertRequestSubscriptionType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "APP_LIFECYCLE_EVENT" => Ok(Self::AppLifecycleEvent),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for AppLifecycleEventSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for AppLifecycleEventSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default
+    for AppLifecycleEventSubscriptionUpsertRequestSubscriptionType {
+        fn default() -> Self {
+            AppLifecycleEventSubscriptionUpsertRequestSubscriptionType::AppLifecycleEvent
+        }
+    }
     ///Contains the id and type of an association
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssociatedId {
@@ -143,6 +253,85 @@ pub mod types {
     impl AssociationSpecWithLabel {
         pub fn builder() -> builder::AssociationSpecWithLabel {
             Default::default()
+        }
+    }
+    ///`AssociationSubscriptionUpsertRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssociationSubscriptionUpsertRequest {
+        pub actions: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "associatedObjectTypeIds")]
+        pub associated_object_type_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "objectIds")]
+        pub object_ids: ::std::vec::Vec<i64>,
+        #[serde(rename = "objectTypeId")]
+        pub object_type_id: ::std::string::String,
+        #[serde(rename = "portalId")]
+        pub portal_id: i64,
+        #[serde(rename = "subscriptionType")]
+        pub subscription_type: AssociationSubscriptionUpsertRequestSubscriptionType,
+    }
+    impl AssociationSubscriptionUpsertRequest {
+        pub fn builder() -> builder::AssociationSubscriptionUpsertRequest {
+            Default::default()
+        }
+    }
+    ///`AssociationSubscriptionUpsertRequestSubscriptionType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AssociationSubscriptionUpsertRequestSubscriptionType {
+        #[serde(rename = "ASSOCIATION")]
+        Association,
+    }
+    impl ::std::fmt::Display for AssociationSubscriptionUpsertRequestSubscriptionType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Association => f.write_str("ASSOCIATION"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AssociationSubscriptionUpsertRequestSubscriptionType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ASSOCIATION" => Ok(Self::Association),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for AssociationSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for AssociationSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default
+    for AssociationSubscriptionUpsertRequestSubscriptionType {
+        fn default() -> Self {
+            AssociationSubscriptionUpsertRequestSubscriptionType::Association
         }
     }
     ///`BatchInputPublicAssociationMultiPost`
@@ -202,6 +391,17 @@ pub mod types {
     }
     impl BatchInputSimplePublicObjectId {
         pub fn builder() -> builder::BatchInputSimplePublicObjectId {
+            Default::default()
+        }
+    }
+    ///`BatchInputString`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BatchInputString {
+        ///An array of strings that are to be processed in the batch operation. This property is required.
+        pub inputs: ::std::vec::Vec<::std::string::String>,
+    }
+    impl BatchInputString {
+        pub fn builder() -> builder::BatchInputString {
             Default::default()
         }
     }
@@ -308,6 +508,81 @@ pub mod types {
     }
     impl BatchReadInputSimplePublicObjectId {
         pub fn builder() -> builder::BatchReadInputSimplePublicObjectId {
+            Default::default()
+        }
+    }
+    ///`BatchResponseJournalFetchResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BatchResponseJournalFetchResponse {
+        ///The date and time when the batch operation was completed, in ISO 8601 format.
+        #[serde(rename = "completedAt")]
+        pub completed_at: crate::Timestamp,
+        ///A map of link names to associated URIs, providing additional resources or information related to the batch operation.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub links: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        ///The date and time when the batch operation was requested, in ISO 8601 format.
+        #[serde(
+            rename = "requestedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requested_at: ::std::option::Option<crate::Timestamp>,
+        ///An array of results from the batch operation, each represented by a JournalFetchResponse object.
+        pub results: ::std::vec::Vec<JournalFetchResponse>,
+        ///The date and time when the batch operation started, in ISO 8601 format.
+        #[serde(rename = "startedAt")]
+        pub started_at: crate::Timestamp,
+        pub status: crate::BatchStatus,
+    }
+    impl BatchResponseJournalFetchResponse {
+        pub fn builder() -> builder::BatchResponseJournalFetchResponse {
+            Default::default()
+        }
+    }
+    ///`BatchResponseJournalFetchResponseWithErrors`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BatchResponseJournalFetchResponseWithErrors {
+        ///The date and time when the batch operation was completed, in ISO 8601 format.
+        #[serde(rename = "completedAt")]
+        pub completed_at: crate::Timestamp,
+        ///An array of standard errors, detailing any issues encountered during the batch operation.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub errors: ::std::vec::Vec<StandardError>,
+        ///A map of link names to associated URIs, providing additional resources or documentation related to the batch operation.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub links: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        ///The number of errors encountered during the batch operation.
+        #[serde(
+            rename = "numErrors",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub num_errors: ::std::option::Option<i32>,
+        ///The date and time when the batch operation was requested, in ISO 8601 format.
+        #[serde(
+            rename = "requestedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requested_at: ::std::option::Option<crate::Timestamp>,
+        ///An array of journal fetch responses, each representing a successful fetch attempt.
+        pub results: ::std::vec::Vec<JournalFetchResponse>,
+        ///The date and time when the batch operation started, in ISO 8601 format.
+        #[serde(rename = "startedAt")]
+        pub started_at: crate::Timestamp,
+        pub status: crate::BatchStatus,
+    }
+    impl BatchResponseJournalFetchResponseWithErrors {
+        pub fn builder() -> builder::BatchResponseJournalFetchResponseWithErrors {
             Default::default()
         }
     }
@@ -536,6 +811,114 @@ pub mod types {
             Default::default()
         }
     }
+    ///The OAuth client-credentials grant.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ClientCredentialsGrantType {
+        #[serde(rename = "client_credentials")]
+        ClientCredentials,
+    }
+    impl ::std::fmt::Display for ClientCredentialsGrantType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ClientCredentials => f.write_str("client_credentials"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ClientCredentialsGrantType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "client_credentials" => Ok(Self::ClientCredentials),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ClientCredentialsGrantType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ClientCredentialsGrantType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`ClientCredentialsTokenResponseTokenUse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ClientCredentialsTokenResponseTokenUse {
+        #[serde(rename = "client_credentials")]
+        ClientCredentials,
+    }
+    impl ::std::fmt::Display for ClientCredentialsTokenResponseTokenUse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ClientCredentials => f.write_str("client_credentials"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ClientCredentialsTokenResponseTokenUse {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "client_credentials" => Ok(Self::ClientCredentials),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ClientCredentialsTokenResponseTokenUse {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ClientCredentialsTokenResponseTokenUse {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for ClientCredentialsTokenResponseTokenUse {
+        fn default() -> Self {
+            ClientCredentialsTokenResponseTokenUse::ClientCredentials
+        }
+    }
     ///`CollectionResponseAssociatedId`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CollectionResponseAssociatedId {
@@ -592,6 +975,17 @@ pub mod types {
             Default::default()
         }
     }
+    ///`CollectionResponseSubscriptionResponseNoPaging`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CollectionResponseSubscriptionResponseNoPaging {
+        ///An array of subscription responses, where each item contains details about a specific subscription. Each item follows the SubscriptionResponse schema.
+        pub results: ::std::vec::Vec<SubscriptionResponse>,
+    }
+    impl CollectionResponseSubscriptionResponseNoPaging {
+        pub fn builder() -> builder::CollectionResponseSubscriptionResponseNoPaging {
+            Default::default()
+        }
+    }
     ///Represents a list of simple objects returned from an API request, along with the total count of objects available.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CollectionResponseWithTotalSimplePublicObject {
@@ -603,6 +997,28 @@ pub mod types {
     }
     impl CollectionResponseWithTotalSimplePublicObject {
         pub fn builder() -> builder::CollectionResponseWithTotalSimplePublicObject {
+            Default::default()
+        }
+    }
+    ///`Condition`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Condition {
+        ///A string indicating the type of filter applied. Valid value is 'CRM_OBJECT_PROPERTY'.
+        #[serde(rename = "filterType")]
+        pub filter_type: ::std::string::String,
+        ///A string specifying the operation used for comparison. Valid values include 'EQ', 'N_EQ', 'LT', 'GT', 'LTE', 'GTE', 'CONTAINS', 'STARTS_WITH', 'ENDS_WITH', 'IN', 'NOT_IN', 'IS_EMPTY', and 'IS_NOT_EMPTY'.
+        pub operator: ::std::string::String,
+        ///A string representing the property name that the condition is evaluating.
+        pub property: ::std::string::String,
+        ///A string representing the value to compare against the specified property using the defined operator.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        ///An array of strings containing multiple values for comparison when using operators like 'IN' or 'NOT_IN'.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub values: ::std::vec::Vec<::std::string::String>,
+    }
+    impl Condition {
+        pub fn builder() -> builder::Condition {
             Default::default()
         }
     }
@@ -659,6 +1075,71 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`CrmObjectSnapshotBatchRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CrmObjectSnapshotBatchRequest {
+        ///An array of CrmObjectSnapshotRequest objects, each representing a request to create a snapshot for a specific CRM object. This property is required.
+        #[serde(rename = "snapshotRequests")]
+        pub snapshot_requests: ::std::vec::Vec<CrmObjectSnapshotRequest>,
+    }
+    impl CrmObjectSnapshotBatchRequest {
+        pub fn builder() -> builder::CrmObjectSnapshotBatchRequest {
+            Default::default()
+        }
+    }
+    ///`CrmObjectSnapshotBatchResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CrmObjectSnapshotBatchResponse {
+        ///An array of responses for each CRM object snapshot request. Each item in the array is a CrmObjectSnapshotResponse object, detailing the outcome of a single snapshot request.
+        #[serde(rename = "snapshotResponses")]
+        pub snapshot_responses: ::std::vec::Vec<CrmObjectSnapshotResponse>,
+    }
+    impl CrmObjectSnapshotBatchResponse {
+        pub fn builder() -> builder::CrmObjectSnapshotBatchResponse {
+            Default::default()
+        }
+    }
+    ///`CrmObjectSnapshotRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CrmObjectSnapshotRequest {
+        ///An integer representing the unique identifier of the CRM object.
+        #[serde(rename = "objectId")]
+        pub object_id: i64,
+        ///A string representing the type identifier of the CRM object.
+        #[serde(rename = "objectTypeId")]
+        pub object_type_id: ::std::string::String,
+        ///An integer representing the unique identifier of the HubSpot portal.
+        #[serde(rename = "portalId")]
+        pub portal_id: i64,
+        ///An array of strings specifying the properties of the CRM object to include in the snapshot.
+        pub properties: ::std::vec::Vec<::std::string::String>,
+    }
+    impl CrmObjectSnapshotRequest {
+        pub fn builder() -> builder::CrmObjectSnapshotRequest {
+            Default::default()
+        }
+    }
+    ///`CrmObjectSnapshotResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CrmObjectSnapshotResponse {
+        ///An integer representing the unique identifier of the CRM object for which the snapshot was taken. It is in int64 format.
+        #[serde(rename = "objectId")]
+        pub object_id: i64,
+        ///A string representing the type identifier of the CRM object involved in the snapshot.
+        #[serde(rename = "objectTypeId")]
+        pub object_type_id: ::std::string::String,
+        ///An integer representing the unique identifier of the HubSpot portal associated with the CRM object snapshot. It is in int64 format.
+        #[serde(rename = "portalId")]
+        pub portal_id: i64,
+        ///A string in UUID format representing the status identifier of the snapshot operation.
+        #[serde(rename = "snapshotStatusId")]
+        pub snapshot_status_id: ::std::string::String,
+    }
+    impl CrmObjectSnapshotResponse {
+        pub fn builder() -> builder::CrmObjectSnapshotResponse {
+            Default::default()
         }
     }
     ///`ErrorDetail`
@@ -718,6 +1199,31 @@ pub mod types {
             Default::default()
         }
     }
+    ///`FilterCreateRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct FilterCreateRequest {
+        pub filter: SubscriptionFilter,
+        ///An integer representing the unique identifier of the subscription to which the filter will be applied. It is required and uses the int64 format.
+        #[serde(rename = "subscriptionId")]
+        pub subscription_id: i64,
+    }
+    impl FilterCreateRequest {
+        pub fn builder() -> builder::FilterCreateRequest {
+            Default::default()
+        }
+    }
+    ///`FilterCreateResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct FilterCreateResponse {
+        ///The unique identifier for the created filter. It is an integer in int64 format.
+        #[serde(rename = "filterId")]
+        pub filter_id: i64,
+    }
+    impl FilterCreateResponse {
+        pub fn builder() -> builder::FilterCreateResponse {
+            Default::default()
+        }
+    }
     ///`FilterGroup`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FilterGroup {
@@ -725,6 +1231,21 @@ pub mod types {
     }
     impl FilterGroup {
         pub fn builder() -> builder::FilterGroup {
+            Default::default()
+        }
+    }
+    ///`FilterResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct FilterResponse {
+        ///A Unix timestamp in milliseconds indicating when the filter was created.
+        #[serde(rename = "createdAt")]
+        pub created_at: i64,
+        pub filter: SubscriptionFilter,
+        ///The unique identifier for the filter, represented as a 64-bit integer.
+        pub id: i64,
+    }
+    impl FilterResponse {
+        pub fn builder() -> builder::FilterResponse {
             Default::default()
         }
     }
@@ -737,6 +1258,83 @@ pub mod types {
     impl ForwardPaging {
         pub fn builder() -> builder::ForwardPaging {
             Default::default()
+        }
+    }
+    ///`GdprPrivacyDeletionSubscriptionUpsertRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GdprPrivacyDeletionSubscriptionUpsertRequest {
+        pub actions: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "objectTypeId")]
+        pub object_type_id: ::std::string::String,
+        #[serde(rename = "portalId")]
+        pub portal_id: i64,
+        #[serde(rename = "subscriptionType")]
+        pub subscription_type: GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType,
+    }
+    impl GdprPrivacyDeletionSubscriptionUpsertRequest {
+        pub fn builder() -> builder::GdprPrivacyDeletionSubscriptionUpsertRequest {
+            Default::default()
+        }
+    }
+    ///`GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType {
+        #[serde(rename = "GDPR_PRIVACY_DELETION")]
+        GdprPrivacyDeletion,
+    }
+    impl ::std::fmt::Display
+    for GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GdprPrivacyDeletion => f.write_str("GDPR_PRIVACY_DELETION"),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "GDPR_PRIVACY_DELETION" => Ok(Self::GdprPrivacyDeletion),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default
+    for GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType {
+        fn default() -> Self {
+            GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType::GdprPrivacyDeletion
         }
     }
     ///`GetPropertyDataSensitivity`
@@ -872,6 +1470,23 @@ pub mod types {
             Default::default()
         }
     }
+    ///`JournalFetchResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct JournalFetchResponse {
+        ///A UUID string indicating the current offset for pagination purposes.
+        #[serde(rename = "currentOffset")]
+        pub current_offset: ::std::string::String,
+        ///The date and time when the URL will expire, in ISO 8601 format.
+        #[serde(rename = "expiresAt")]
+        pub expires_at: crate::Timestamp,
+        ///A string representing the URL where the journal data can be accessed.
+        pub url: ::std::string::String,
+    }
+    impl JournalFetchResponse {
+        pub fn builder() -> builder::JournalFetchResponse {
+            Default::default()
+        }
+    }
     ///The relationship descriptors applicable between two object types.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LabelsBetweenObjectPair {
@@ -893,6 +1508,85 @@ pub mod types {
     impl LabelsBetweenObjectPair {
         pub fn builder() -> builder::LabelsBetweenObjectPair {
             Default::default()
+        }
+    }
+    ///`ListMembershipSubscriptionUpsertRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ListMembershipSubscriptionUpsertRequest {
+        pub actions: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "listIds")]
+        pub list_ids: ::std::vec::Vec<i64>,
+        #[serde(rename = "objectIds")]
+        pub object_ids: ::std::vec::Vec<i64>,
+        #[serde(rename = "portalId")]
+        pub portal_id: i64,
+        #[serde(rename = "subscriptionType")]
+        pub subscription_type: ListMembershipSubscriptionUpsertRequestSubscriptionType,
+    }
+    impl ListMembershipSubscriptionUpsertRequest {
+        pub fn builder() -> builder::ListMembershipSubscriptionUpsertRequest {
+            Default::default()
+        }
+    }
+    ///`ListMembershipSubscriptionUpsertRequestSubscriptionType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ListMembershipSubscriptionUpsertRequestSubscriptionType {
+        #[serde(rename = "LIST_MEMBERSHIP")]
+        ListMembership,
+    }
+    impl ::std::fmt::Display
+    for ListMembershipSubscriptionUpsertRequestSubscriptionType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ListMembership => f.write_str("LIST_MEMBERSHIP"),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for ListMembershipSubscriptionUpsertRequestSubscriptionType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "LIST_MEMBERSHIP" => Ok(Self::ListMembership),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for ListMembershipSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListMembershipSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default
+    for ListMembershipSubscriptionUpsertRequestSubscriptionType {
+        fn default() -> Self {
+            ListMembershipSubscriptionUpsertRequestSubscriptionType::ListMembership
         }
     }
     ///`ListPropertiesDataSensitivity`
@@ -986,6 +1680,83 @@ pub mod types {
     impl NextPage {
         pub fn builder() -> builder::NextPage {
             Default::default()
+        }
+    }
+    ///`ObjectSubscriptionUpsertRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ObjectSubscriptionUpsertRequest {
+        pub actions: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "objectIds")]
+        pub object_ids: ::std::vec::Vec<i64>,
+        #[serde(rename = "objectTypeId")]
+        pub object_type_id: ::std::string::String,
+        #[serde(rename = "portalId")]
+        pub portal_id: i64,
+        pub properties: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "subscriptionType")]
+        pub subscription_type: ObjectSubscriptionUpsertRequestSubscriptionType,
+    }
+    impl ObjectSubscriptionUpsertRequest {
+        pub fn builder() -> builder::ObjectSubscriptionUpsertRequest {
+            Default::default()
+        }
+    }
+    ///`ObjectSubscriptionUpsertRequestSubscriptionType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ObjectSubscriptionUpsertRequestSubscriptionType {
+        #[serde(rename = "OBJECT")]
+        Object,
+    }
+    impl ::std::fmt::Display for ObjectSubscriptionUpsertRequestSubscriptionType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Object => f.write_str("OBJECT"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ObjectSubscriptionUpsertRequestSubscriptionType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "OBJECT" => Ok(Self::Object),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for ObjectSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ObjectSubscriptionUpsertRequestSubscriptionType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for ObjectSubscriptionUpsertRequestSubscriptionType {
+        fn default() -> Self {
+            ObjectSubscriptionUpsertRequestSubscriptionType::Object
         }
     }
     ///`Paging`
@@ -2274,6 +3045,37 @@ pub mod types {
             Default::default()
         }
     }
+    ///`SnapshotStatusResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SnapshotStatusResponse {
+        ///The timestamp when the snapshot was completed, represented as an integer in int64 format. This field may be null if the snapshot is not yet completed.
+        #[serde(
+            rename = "completedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<i64>,
+        ///An optional code indicating the error that occurred, if any. Possible values are 'TIMEOUT', 'VALIDATION_ERROR', 'INTERNAL_ERROR', and 'PERMISSION_DENIED'.
+        #[serde(
+            rename = "errorCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_code: ::std::option::Option<::std::string::String>,
+        ///A unique identifier for the snapshot, represented as a UUID.
+        pub id: ::std::string::String,
+        ///The timestamp when the snapshot was initiated, represented as an integer in int64 format.
+        #[serde(rename = "initiatedAt")]
+        pub initiated_at: i64,
+        ///A descriptive message providing additional information about the snapshot status or error.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///The current status of the snapshot. Valid values include 'PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED', and 'EXPIRED'.
+        pub status: ::std::string::String,
+    }
+    impl SnapshotStatusResponse {
+        pub fn builder() -> builder::SnapshotStatusResponse {
+            Default::default()
+        }
+    }
     ///Represents a standard error response in the HubSpot API, providing detailed information about an error that occurred during an API request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct StandardError {
@@ -2322,6 +3124,141 @@ pub mod types {
             Default::default()
         }
     }
+    ///Defines a single condition for searching CRM objects, specifying the property to filter on, the operator to use (such as equals, greater than, or contains), and the value(s) to compare against.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SubscriptionFilter {
+        ///An array of conditions that define the criteria for the filter. Each condition specifies a filter type, operator, property, and optional values.
+        pub conditions: ::std::vec::Vec<Condition>,
+    }
+    impl SubscriptionFilter {
+        pub fn builder() -> builder::SubscriptionFilter {
+            Default::default()
+        }
+    }
+    ///`SubscriptionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SubscriptionResponse {
+        ///An object containing overrides for actions, where each key is an action and the value is an ActionOverrideRequest object.
+        #[serde(
+            rename = "actionOverrides",
+            default,
+            skip_serializing_if = ":: std :: collections :: BTreeMap::is_empty"
+        )]
+        pub action_overrides: ::std::collections::BTreeMap<
+            ::std::string::String,
+            ActionOverrideRequest,
+        >,
+        ///An array of actions associated with the subscription. Valid actions include 'CREATE', 'UPDATE', 'DELETE', 'MERGE', 'RESTORE', 'ASSOCIATION_ADDED', 'ASSOCIATION_REMOVED', 'SNAPSHOT', 'APP_INSTALL', 'APP_UNINSTALL', 'ADDED_TO_LIST', 'REMOVED_FROM_LIST', and 'GDPR_DELETE'.
+        pub actions: ::std::vec::Vec<::std::string::String>,
+        ///The unique identifier for the app associated with the subscription, represented as an integer.
+        #[serde(rename = "appId")]
+        pub app_id: i64,
+        ///An array of strings representing the IDs of associated object types.
+        #[serde(
+            rename = "associatedObjectTypeIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub associated_object_type_ids: ::std::vec::Vec<::std::string::String>,
+        ///The date and time when the subscription was created, in ISO 8601 format.
+        #[serde(rename = "createdAt")]
+        pub created_at: crate::Timestamp,
+        ///The unique identifier of the user who created the subscription, represented as an integer.
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<i64>,
+        ///The date and time when the subscription was deleted, in ISO 8601 format, if applicable.
+        #[serde(
+            rename = "deletedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_at: ::std::option::Option<crate::Timestamp>,
+        ///The unique identifier for the subscription, represented as an integer.
+        pub id: i64,
+        ///An array of integers representing the IDs of lists associated with the subscription.
+        #[serde(
+            rename = "listIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub list_ids: ::std::vec::Vec<i64>,
+        ///An array of integers representing the IDs of objects associated with the subscription.
+        #[serde(
+            rename = "objectIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub object_ids: ::std::vec::Vec<i64>,
+        ///The identifier for the type of object associated with the subscription, represented as a string.
+        #[serde(rename = "objectTypeId")]
+        pub object_type_id: ::std::string::String,
+        ///The unique identifier for the portal associated with the subscription, represented as an integer.
+        #[serde(
+            rename = "portalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub portal_id: ::std::option::Option<i64>,
+        ///An array of strings representing the properties associated with the subscription.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub properties: ::std::vec::Vec<::std::string::String>,
+        ///The type of subscription, indicating the nature of events it pertains to. Valid values include 'OBJECT', 'ASSOCIATION', 'EVENT', 'APP_LIFECYCLE_EVENT', 'LIST_MEMBERSHIP', and 'GDPR_PRIVACY_DELETION'.
+        #[serde(rename = "subscriptionType")]
+        pub subscription_type: ::std::string::String,
+        ///The date and time when the subscription was last updated, in ISO 8601 format.
+        #[serde(rename = "updatedAt")]
+        pub updated_at: crate::Timestamp,
+    }
+    impl SubscriptionResponse {
+        pub fn builder() -> builder::SubscriptionResponse {
+            Default::default()
+        }
+    }
+    ///`SubscriptionUpsertRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum SubscriptionUpsertRequest {
+        ObjectSubscriptionUpsertRequest(ObjectSubscriptionUpsertRequest),
+        AssociationSubscriptionUpsertRequest(AssociationSubscriptionUpsertRequest),
+        AppLifecycleEventSubscriptionUpsertRequest(
+            AppLifecycleEventSubscriptionUpsertRequest,
+        ),
+        ListMembershipSubscriptionUpsertRequest(ListMembershipSubscriptionUpsertRequest),
+        GdprPrivacyDeletionSubscriptionUpsertRequest(
+            GdprPrivacyDeletionSubscriptionUpsertRequest,
+        ),
+    }
+    impl ::std::convert::From<ObjectSubscriptionUpsertRequest>
+    for SubscriptionUpsertRequest {
+        fn from(value: ObjectSubscriptionUpsertRequest) -> Self {
+            Self::ObjectSubscriptionUpsertRequest(value)
+        }
+    }
+    impl ::std::convert::From<AssociationSubscriptionUpsertRequest>
+    for SubscriptionUpsertRequest {
+        fn from(value: AssociationSubscriptionUpsertRequest) -> Self {
+            Self::AssociationSubscriptionUpsertRequest(value)
+        }
+    }
+    impl ::std::convert::From<AppLifecycleEventSubscriptionUpsertRequest>
+    for SubscriptionUpsertRequest {
+        fn from(value: AppLifecycleEventSubscriptionUpsertRequest) -> Self {
+            Self::AppLifecycleEventSubscriptionUpsertRequest(value)
+        }
+    }
+    impl ::std::convert::From<ListMembershipSubscriptionUpsertRequest>
+    for SubscriptionUpsertRequest {
+        fn from(value: ListMembershipSubscriptionUpsertRequest) -> Self {
+            Self::ListMembershipSubscriptionUpsertRequest(value)
+        }
+    }
+    impl ::std::convert::From<GdprPrivacyDeletionSubscriptionUpsertRequest>
+    for SubscriptionUpsertRequest {
+        fn from(value: GdprPrivacyDeletionSubscriptionUpsertRequest) -> Self {
+            Self::GdprPrivacyDeletionSubscriptionUpsertRequest(value)
+        }
+    }
     ///Property model that includes timestamp.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ValueWithTimestamp {
@@ -2358,6 +3295,202 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct ActionOverrideRequest {
+            associated_object_type_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            list_ids: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            object_ids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            properties: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ActionOverrideRequest {
+            fn default() -> Self {
+                Self {
+                    associated_object_type_ids: Ok(Default::default()),
+                    list_ids: Ok(Default::default()),
+                    object_ids: Ok(Default::default()),
+                    properties: Ok(Default::default()),
+                }
+            }
+        }
+        impl ActionOverrideRequest {
+            pub fn associated_object_type_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.associated_object_type_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for associated_object_type_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn list_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.list_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for list_ids: {e}")
+                    });
+                self
+            }
+            pub fn object_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_ids: {e}")
+                    });
+                self
+            }
+            pub fn properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for properties: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ActionOverrideRequest>
+        for super::ActionOverrideRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ActionOverrideRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    associated_object_type_ids: value.associated_object_type_ids?,
+                    list_ids: value.list_ids?,
+                    object_ids: value.object_ids?,
+                    properties: value.properties?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ActionOverrideRequest>
+        for ActionOverrideRequest {
+            fn from(value: super::ActionOverrideRequest) -> Self {
+                Self {
+                    associated_object_type_ids: Ok(value.associated_object_type_ids),
+                    list_ids: Ok(value.list_ids),
+                    object_ids: Ok(value.object_ids),
+                    properties: Ok(value.properties),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AppLifecycleEventSubscriptionUpsertRequest {
+            event_type_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            properties: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            subscription_type: ::std::result::Result<
+                super::AppLifecycleEventSubscriptionUpsertRequestSubscriptionType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AppLifecycleEventSubscriptionUpsertRequest {
+            fn default() -> Self {
+                Self {
+                    event_type_id: Err(
+                        "no value supplied for event_type_id".to_string(),
+                    ),
+                    properties: Err("no value supplied for properties".to_string()),
+                    subscription_type: Err(
+                        "no value supplied for subscription_type".to_string(),
+                    ),
+                }
+            }
+        }
+        impl AppLifecycleEventSubscriptionUpsertRequest {
+            pub fn event_type_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_type_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_type_id: {e}")
+                    });
+                self
+            }
+            pub fn properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for properties: {e}")
+                    });
+                self
+            }
+            pub fn subscription_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::AppLifecycleEventSubscriptionUpsertRequestSubscriptionType,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscription_type: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AppLifecycleEventSubscriptionUpsertRequest>
+        for super::AppLifecycleEventSubscriptionUpsertRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AppLifecycleEventSubscriptionUpsertRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    event_type_id: value.event_type_id?,
+                    properties: value.properties?,
+                    subscription_type: value.subscription_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AppLifecycleEventSubscriptionUpsertRequest>
+        for AppLifecycleEventSubscriptionUpsertRequest {
+            fn from(value: super::AppLifecycleEventSubscriptionUpsertRequest) -> Self {
+                Self {
+                    event_type_id: Ok(value.event_type_id),
+                    properties: Ok(value.properties),
+                    subscription_type: Ok(value.subscription_type),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct AssociatedId {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -2604,6 +3737,159 @@ pub mod types {
                     label: Ok(value.label),
                     to_object_type_id: Ok(value.to_object_type_id),
                     type_id: Ok(value.type_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssociationSubscriptionUpsertRequest {
+            actions: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            associated_object_type_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            object_ids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            object_type_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            portal_id: ::std::result::Result<i64, ::std::string::String>,
+            subscription_type: ::std::result::Result<
+                super::AssociationSubscriptionUpsertRequestSubscriptionType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssociationSubscriptionUpsertRequest {
+            fn default() -> Self {
+                Self {
+                    actions: Err("no value supplied for actions".to_string()),
+                    associated_object_type_ids: Err(
+                        "no value supplied for associated_object_type_ids".to_string(),
+                    ),
+                    object_ids: Err("no value supplied for object_ids".to_string()),
+                    object_type_id: Err(
+                        "no value supplied for object_type_id".to_string(),
+                    ),
+                    portal_id: Err("no value supplied for portal_id".to_string()),
+                    subscription_type: Err(
+                        "no value supplied for subscription_type".to_string(),
+                    ),
+                }
+            }
+        }
+        impl AssociationSubscriptionUpsertRequest {
+            pub fn actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actions: {e}")
+                    });
+                self
+            }
+            pub fn associated_object_type_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.associated_object_type_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for associated_object_type_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn object_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_ids: {e}")
+                    });
+                self
+            }
+            pub fn object_type_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for object_type_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn portal_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for portal_id: {e}")
+                    });
+                self
+            }
+            pub fn subscription_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::AssociationSubscriptionUpsertRequestSubscriptionType,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscription_type: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssociationSubscriptionUpsertRequest>
+        for super::AssociationSubscriptionUpsertRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssociationSubscriptionUpsertRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    actions: value.actions?,
+                    associated_object_type_ids: value.associated_object_type_ids?,
+                    object_ids: value.object_ids?,
+                    object_type_id: value.object_type_id?,
+                    portal_id: value.portal_id?,
+                    subscription_type: value.subscription_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssociationSubscriptionUpsertRequest>
+        for AssociationSubscriptionUpsertRequest {
+            fn from(value: super::AssociationSubscriptionUpsertRequest) -> Self {
+                Self {
+                    actions: Ok(value.actions),
+                    associated_object_type_ids: Ok(value.associated_object_type_ids),
+                    object_ids: Ok(value.object_ids),
+                    object_type_id: Ok(value.object_type_id),
+                    portal_id: Ok(value.portal_id),
+                    subscription_type: Ok(value.subscription_type),
                 }
             }
         }
@@ -2881,6 +4167,47 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct BatchInputString {
+            inputs: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BatchInputString {
+            fn default() -> Self {
+                Self {
+                    inputs: Err("no value supplied for inputs".to_string()),
+                }
+            }
+        }
+        impl BatchInputString {
+            pub fn inputs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inputs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inputs: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BatchInputString> for super::BatchInputString {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BatchInputString,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { inputs: value.inputs? })
+            }
+        }
+        impl ::std::convert::From<super::BatchInputString> for BatchInputString {
+            fn from(value: super::BatchInputString) -> Self {
+                Self { inputs: Ok(value.inputs) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct BatchReadInputPropertyName {
             archived: ::std::result::Result<bool, ::std::string::String>,
             data_sensitivity: ::std::result::Result<
@@ -3071,6 +4398,326 @@ pub mod types {
                     inputs: Ok(value.inputs),
                     properties: Ok(value.properties),
                     properties_with_history: Ok(value.properties_with_history),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BatchResponseJournalFetchResponse {
+            completed_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            links: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            requested_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::JournalFetchResponse>,
+                ::std::string::String,
+            >,
+            started_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            status: ::std::result::Result<crate::BatchStatus, ::std::string::String>,
+        }
+        impl ::std::default::Default for BatchResponseJournalFetchResponse {
+            fn default() -> Self {
+                Self {
+                    completed_at: Err("no value supplied for completed_at".to_string()),
+                    links: Ok(Default::default()),
+                    requested_at: Ok(Default::default()),
+                    results: Err("no value supplied for results".to_string()),
+                    started_at: Err("no value supplied for started_at".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl BatchResponseJournalFetchResponse {
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn requested_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requested_at: {e}")
+                    });
+                self
+            }
+            pub fn results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::JournalFetchResponse>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
+                self
+            }
+            pub fn started_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.started_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::BatchStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BatchResponseJournalFetchResponse>
+        for super::BatchResponseJournalFetchResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BatchResponseJournalFetchResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    completed_at: value.completed_at?,
+                    links: value.links?,
+                    requested_at: value.requested_at?,
+                    results: value.results?,
+                    started_at: value.started_at?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BatchResponseJournalFetchResponse>
+        for BatchResponseJournalFetchResponse {
+            fn from(value: super::BatchResponseJournalFetchResponse) -> Self {
+                Self {
+                    completed_at: Ok(value.completed_at),
+                    links: Ok(value.links),
+                    requested_at: Ok(value.requested_at),
+                    results: Ok(value.results),
+                    started_at: Ok(value.started_at),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BatchResponseJournalFetchResponseWithErrors {
+            completed_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            errors: ::std::result::Result<
+                ::std::vec::Vec<super::StandardError>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            num_errors: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            requested_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::JournalFetchResponse>,
+                ::std::string::String,
+            >,
+            started_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            status: ::std::result::Result<crate::BatchStatus, ::std::string::String>,
+        }
+        impl ::std::default::Default for BatchResponseJournalFetchResponseWithErrors {
+            fn default() -> Self {
+                Self {
+                    completed_at: Err("no value supplied for completed_at".to_string()),
+                    errors: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    num_errors: Ok(Default::default()),
+                    requested_at: Ok(Default::default()),
+                    results: Err("no value supplied for results".to_string()),
+                    started_at: Err("no value supplied for started_at".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl BatchResponseJournalFetchResponseWithErrors {
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
+                    });
+                self
+            }
+            pub fn errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::StandardError>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for errors: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn num_errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.num_errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for num_errors: {e}")
+                    });
+                self
+            }
+            pub fn requested_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for requested_at: {e}")
+                    });
+                self
+            }
+            pub fn results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::JournalFetchResponse>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
+                self
+            }
+            pub fn started_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.started_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::BatchStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BatchResponseJournalFetchResponseWithErrors>
+        for super::BatchResponseJournalFetchResponseWithErrors {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BatchResponseJournalFetchResponseWithErrors,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    completed_at: value.completed_at?,
+                    errors: value.errors?,
+                    links: value.links?,
+                    num_errors: value.num_errors?,
+                    requested_at: value.requested_at?,
+                    results: value.results?,
+                    started_at: value.started_at?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BatchResponseJournalFetchResponseWithErrors>
+        for BatchResponseJournalFetchResponseWithErrors {
+            fn from(value: super::BatchResponseJournalFetchResponseWithErrors) -> Self {
+                Self {
+                    completed_at: Ok(value.completed_at),
+                    errors: Ok(value.errors),
+                    links: Ok(value.links),
+                    num_errors: Ok(value.num_errors),
+                    requested_at: Ok(value.requested_at),
+                    results: Ok(value.results),
+                    started_at: Ok(value.started_at),
+                    status: Ok(value.status),
                 }
             }
         }
@@ -4465,6 +6112,51 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CollectionResponseSubscriptionResponseNoPaging {
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::SubscriptionResponse>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CollectionResponseSubscriptionResponseNoPaging {
+            fn default() -> Self {
+                Self {
+                    results: Err("no value supplied for results".to_string()),
+                }
+            }
+        }
+        impl CollectionResponseSubscriptionResponseNoPaging {
+            pub fn results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SubscriptionResponse>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CollectionResponseSubscriptionResponseNoPaging>
+        for super::CollectionResponseSubscriptionResponseNoPaging {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CollectionResponseSubscriptionResponseNoPaging,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { results: value.results? })
+            }
+        }
+        impl ::std::convert::From<super::CollectionResponseSubscriptionResponseNoPaging>
+        for CollectionResponseSubscriptionResponseNoPaging {
+            fn from(
+                value: super::CollectionResponseSubscriptionResponseNoPaging,
+            ) -> Self {
+                Self { results: Ok(value.results) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CollectionResponseWithTotalSimplePublicObject {
             paging: ::std::result::Result<
                 ::std::option::Option<super::Paging>,
@@ -4545,6 +6237,441 @@ pub mod types {
                     paging: Ok(value.paging),
                     results: Ok(value.results),
                     total: Ok(value.total),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Condition {
+            filter_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            property: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Condition {
+            fn default() -> Self {
+                Self {
+                    filter_type: Err("no value supplied for filter_type".to_string()),
+                    operator: Err("no value supplied for operator".to_string()),
+                    property: Err("no value supplied for property".to_string()),
+                    value: Ok(Default::default()),
+                    values: Ok(Default::default()),
+                }
+            }
+        }
+        impl Condition {
+            pub fn filter_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter_type: {e}")
+                    });
+                self
+            }
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            pub fn property<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.property = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for property: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Condition> for super::Condition {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Condition,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    filter_type: value.filter_type?,
+                    operator: value.operator?,
+                    property: value.property?,
+                    value: value.value?,
+                    values: value.values?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Condition> for Condition {
+            fn from(value: super::Condition) -> Self {
+                Self {
+                    filter_type: Ok(value.filter_type),
+                    operator: Ok(value.operator),
+                    property: Ok(value.property),
+                    value: Ok(value.value),
+                    values: Ok(value.values),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CrmObjectSnapshotBatchRequest {
+            snapshot_requests: ::std::result::Result<
+                ::std::vec::Vec<super::CrmObjectSnapshotRequest>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CrmObjectSnapshotBatchRequest {
+            fn default() -> Self {
+                Self {
+                    snapshot_requests: Err(
+                        "no value supplied for snapshot_requests".to_string(),
+                    ),
+                }
+            }
+        }
+        impl CrmObjectSnapshotBatchRequest {
+            pub fn snapshot_requests<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::CrmObjectSnapshotRequest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snapshot_requests = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for snapshot_requests: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CrmObjectSnapshotBatchRequest>
+        for super::CrmObjectSnapshotBatchRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CrmObjectSnapshotBatchRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    snapshot_requests: value.snapshot_requests?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CrmObjectSnapshotBatchRequest>
+        for CrmObjectSnapshotBatchRequest {
+            fn from(value: super::CrmObjectSnapshotBatchRequest) -> Self {
+                Self {
+                    snapshot_requests: Ok(value.snapshot_requests),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CrmObjectSnapshotBatchResponse {
+            snapshot_responses: ::std::result::Result<
+                ::std::vec::Vec<super::CrmObjectSnapshotResponse>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CrmObjectSnapshotBatchResponse {
+            fn default() -> Self {
+                Self {
+                    snapshot_responses: Err(
+                        "no value supplied for snapshot_responses".to_string(),
+                    ),
+                }
+            }
+        }
+        impl CrmObjectSnapshotBatchResponse {
+            pub fn snapshot_responses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::CrmObjectSnapshotResponse>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snapshot_responses = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for snapshot_responses: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CrmObjectSnapshotBatchResponse>
+        for super::CrmObjectSnapshotBatchResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CrmObjectSnapshotBatchResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    snapshot_responses: value.snapshot_responses?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CrmObjectSnapshotBatchResponse>
+        for CrmObjectSnapshotBatchResponse {
+            fn from(value: super::CrmObjectSnapshotBatchResponse) -> Self {
+                Self {
+                    snapshot_responses: Ok(value.snapshot_responses),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CrmObjectSnapshotRequest {
+            object_id: ::std::result::Result<i64, ::std::string::String>,
+            object_type_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            portal_id: ::std::result::Result<i64, ::std::string::String>,
+            properties: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CrmObjectSnapshotRequest {
+            fn default() -> Self {
+                Self {
+                    object_id: Err("no value supplied for object_id".to_string()),
+                    object_type_id: Err(
+                        "no value supplied for object_type_id".to_string(),
+                    ),
+                    portal_id: Err("no value supplied for portal_id".to_string()),
+                    properties: Err("no value supplied for properties".to_string()),
+                }
+            }
+        }
+        impl CrmObjectSnapshotRequest {
+            pub fn object_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_id: {e}")
+                    });
+                self
+            }
+            pub fn object_type_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for object_type_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn portal_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for portal_id: {e}")
+                    });
+                self
+            }
+            pub fn properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for properties: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CrmObjectSnapshotRequest>
+        for super::CrmObjectSnapshotRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CrmObjectSnapshotRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    object_id: value.object_id?,
+                    object_type_id: value.object_type_id?,
+                    portal_id: value.portal_id?,
+                    properties: value.properties?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CrmObjectSnapshotRequest>
+        for CrmObjectSnapshotRequest {
+            fn from(value: super::CrmObjectSnapshotRequest) -> Self {
+                Self {
+                    object_id: Ok(value.object_id),
+                    object_type_id: Ok(value.object_type_id),
+                    portal_id: Ok(value.portal_id),
+                    properties: Ok(value.properties),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CrmObjectSnapshotResponse {
+            object_id: ::std::result::Result<i64, ::std::string::String>,
+            object_type_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            portal_id: ::std::result::Result<i64, ::std::string::String>,
+            snapshot_status_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CrmObjectSnapshotResponse {
+            fn default() -> Self {
+                Self {
+                    object_id: Err("no value supplied for object_id".to_string()),
+                    object_type_id: Err(
+                        "no value supplied for object_type_id".to_string(),
+                    ),
+                    portal_id: Err("no value supplied for portal_id".to_string()),
+                    snapshot_status_id: Err(
+                        "no value supplied for snapshot_status_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl CrmObjectSnapshotResponse {
+            pub fn object_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_id: {e}")
+                    });
+                self
+            }
+            pub fn object_type_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for object_type_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn portal_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for portal_id: {e}")
+                    });
+                self
+            }
+            pub fn snapshot_status_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snapshot_status_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for snapshot_status_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CrmObjectSnapshotResponse>
+        for super::CrmObjectSnapshotResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CrmObjectSnapshotResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    object_id: value.object_id?,
+                    object_type_id: value.object_type_id?,
+                    portal_id: value.portal_id?,
+                    snapshot_status_id: value.snapshot_status_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CrmObjectSnapshotResponse>
+        for CrmObjectSnapshotResponse {
+            fn from(value: super::CrmObjectSnapshotResponse) -> Self {
+                Self {
+                    object_id: Ok(value.object_id),
+                    object_type_id: Ok(value.object_type_id),
+                    portal_id: Ok(value.portal_id),
+                    snapshot_status_id: Ok(value.snapshot_status_id),
                 }
             }
         }
@@ -4798,6 +6925,115 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FilterCreateRequest {
+            filter: ::std::result::Result<
+                super::SubscriptionFilter,
+                ::std::string::String,
+            >,
+            subscription_id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for FilterCreateRequest {
+            fn default() -> Self {
+                Self {
+                    filter: Err("no value supplied for filter".to_string()),
+                    subscription_id: Err(
+                        "no value supplied for subscription_id".to_string(),
+                    ),
+                }
+            }
+        }
+        impl FilterCreateRequest {
+            pub fn filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SubscriptionFilter>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
+                self
+            }
+            pub fn subscription_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscription_id: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FilterCreateRequest>
+        for super::FilterCreateRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FilterCreateRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    filter: value.filter?,
+                    subscription_id: value.subscription_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FilterCreateRequest> for FilterCreateRequest {
+            fn from(value: super::FilterCreateRequest) -> Self {
+                Self {
+                    filter: Ok(value.filter),
+                    subscription_id: Ok(value.subscription_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FilterCreateResponse {
+            filter_id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for FilterCreateResponse {
+            fn default() -> Self {
+                Self {
+                    filter_id: Err("no value supplied for filter_id".to_string()),
+                }
+            }
+        }
+        impl FilterCreateResponse {
+            pub fn filter_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FilterCreateResponse>
+        for super::FilterCreateResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FilterCreateResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    filter_id: value.filter_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FilterCreateResponse> for FilterCreateResponse {
+            fn from(value: super::FilterCreateResponse) -> Self {
+                Self {
+                    filter_id: Ok(value.filter_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct FilterGroup {
             filters: ::std::result::Result<
                 ::std::vec::Vec<super::Filter>,
@@ -4839,6 +7075,81 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FilterResponse {
+            created_at: ::std::result::Result<i64, ::std::string::String>,
+            filter: ::std::result::Result<
+                super::SubscriptionFilter,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for FilterResponse {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    filter: Err("no value supplied for filter".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl FilterResponse {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SubscriptionFilter>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FilterResponse> for super::FilterResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FilterResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    filter: value.filter?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FilterResponse> for FilterResponse {
+            fn from(value: super::FilterResponse) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    filter: Ok(value.filter),
+                    id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ForwardPaging {
             next: ::std::result::Result<
                 ::std::option::Option<super::NextPage>,
@@ -4877,6 +7188,117 @@ pub mod types {
         impl ::std::convert::From<super::ForwardPaging> for ForwardPaging {
             fn from(value: super::ForwardPaging) -> Self {
                 Self { next: Ok(value.next) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GdprPrivacyDeletionSubscriptionUpsertRequest {
+            actions: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            object_type_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            portal_id: ::std::result::Result<i64, ::std::string::String>,
+            subscription_type: ::std::result::Result<
+                super::GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GdprPrivacyDeletionSubscriptionUpsertRequest {
+            fn default() -> Self {
+                Self {
+                    actions: Err("no value supplied for actions".to_string()),
+                    object_type_id: Err(
+                        "no value supplied for object_type_id".to_string(),
+                    ),
+                    portal_id: Err("no value supplied for portal_id".to_string()),
+                    subscription_type: Err(
+                        "no value supplied for subscription_type".to_string(),
+                    ),
+                }
+            }
+        }
+        impl GdprPrivacyDeletionSubscriptionUpsertRequest {
+            pub fn actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actions: {e}")
+                    });
+                self
+            }
+            pub fn object_type_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for object_type_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn portal_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for portal_id: {e}")
+                    });
+                self
+            }
+            pub fn subscription_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::GdprPrivacyDeletionSubscriptionUpsertRequestSubscriptionType,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscription_type: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GdprPrivacyDeletionSubscriptionUpsertRequest>
+        for super::GdprPrivacyDeletionSubscriptionUpsertRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GdprPrivacyDeletionSubscriptionUpsertRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    actions: value.actions?,
+                    object_type_id: value.object_type_id?,
+                    portal_id: value.portal_id?,
+                    subscription_type: value.subscription_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GdprPrivacyDeletionSubscriptionUpsertRequest>
+        for GdprPrivacyDeletionSubscriptionUpsertRequest {
+            fn from(value: super::GdprPrivacyDeletionSubscriptionUpsertRequest) -> Self {
+                Self {
+                    actions: Ok(value.actions),
+                    object_type_id: Ok(value.object_type_id),
+                    portal_id: Ok(value.portal_id),
+                    subscription_type: Ok(value.subscription_type),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -5133,6 +7555,88 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct JournalFetchResponse {
+            current_offset: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expires_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for JournalFetchResponse {
+            fn default() -> Self {
+                Self {
+                    current_offset: Err(
+                        "no value supplied for current_offset".to_string(),
+                    ),
+                    expires_at: Err("no value supplied for expires_at".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl JournalFetchResponse {
+            pub fn current_offset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_offset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for current_offset: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<JournalFetchResponse>
+        for super::JournalFetchResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: JournalFetchResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_offset: value.current_offset?,
+                    expires_at: value.expires_at?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::JournalFetchResponse> for JournalFetchResponse {
+            fn from(value: super::JournalFetchResponse) -> Self {
+                Self {
+                    current_offset: Ok(value.current_offset),
+                    expires_at: Ok(value.expires_at),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct LabelsBetweenObjectPair {
             from_object_id: ::std::result::Result<
                 ::std::string::String,
@@ -5268,6 +7772,129 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ListMembershipSubscriptionUpsertRequest {
+            actions: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            list_ids: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            object_ids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            portal_id: ::std::result::Result<i64, ::std::string::String>,
+            subscription_type: ::std::result::Result<
+                super::ListMembershipSubscriptionUpsertRequestSubscriptionType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ListMembershipSubscriptionUpsertRequest {
+            fn default() -> Self {
+                Self {
+                    actions: Err("no value supplied for actions".to_string()),
+                    list_ids: Err("no value supplied for list_ids".to_string()),
+                    object_ids: Err("no value supplied for object_ids".to_string()),
+                    portal_id: Err("no value supplied for portal_id".to_string()),
+                    subscription_type: Err(
+                        "no value supplied for subscription_type".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ListMembershipSubscriptionUpsertRequest {
+            pub fn actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actions: {e}")
+                    });
+                self
+            }
+            pub fn list_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.list_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for list_ids: {e}")
+                    });
+                self
+            }
+            pub fn object_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_ids: {e}")
+                    });
+                self
+            }
+            pub fn portal_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for portal_id: {e}")
+                    });
+                self
+            }
+            pub fn subscription_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::ListMembershipSubscriptionUpsertRequestSubscriptionType,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscription_type: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ListMembershipSubscriptionUpsertRequest>
+        for super::ListMembershipSubscriptionUpsertRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListMembershipSubscriptionUpsertRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    actions: value.actions?,
+                    list_ids: value.list_ids?,
+                    object_ids: value.object_ids?,
+                    portal_id: value.portal_id?,
+                    subscription_type: value.subscription_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ListMembershipSubscriptionUpsertRequest>
+        for ListMembershipSubscriptionUpsertRequest {
+            fn from(value: super::ListMembershipSubscriptionUpsertRequest) -> Self {
+                Self {
+                    actions: Ok(value.actions),
+                    list_ids: Ok(value.list_ids),
+                    object_ids: Ok(value.object_ids),
+                    portal_id: Ok(value.portal_id),
+                    subscription_type: Ok(value.subscription_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct MultiAssociatedObjectWithLabel {
             association_types: ::std::result::Result<
                 ::std::vec::Vec<super::AssociationSpecWithLabel>,
@@ -5397,6 +8024,155 @@ pub mod types {
                 Self {
                     after: Ok(value.after),
                     link: Ok(value.link),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ObjectSubscriptionUpsertRequest {
+            actions: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            object_ids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            object_type_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            portal_id: ::std::result::Result<i64, ::std::string::String>,
+            properties: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            subscription_type: ::std::result::Result<
+                super::ObjectSubscriptionUpsertRequestSubscriptionType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ObjectSubscriptionUpsertRequest {
+            fn default() -> Self {
+                Self {
+                    actions: Err("no value supplied for actions".to_string()),
+                    object_ids: Err("no value supplied for object_ids".to_string()),
+                    object_type_id: Err(
+                        "no value supplied for object_type_id".to_string(),
+                    ),
+                    portal_id: Err("no value supplied for portal_id".to_string()),
+                    properties: Err("no value supplied for properties".to_string()),
+                    subscription_type: Err(
+                        "no value supplied for subscription_type".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ObjectSubscriptionUpsertRequest {
+            pub fn actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actions: {e}")
+                    });
+                self
+            }
+            pub fn object_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_ids: {e}")
+                    });
+                self
+            }
+            pub fn object_type_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for object_type_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn portal_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for portal_id: {e}")
+                    });
+                self
+            }
+            pub fn properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for properties: {e}")
+                    });
+                self
+            }
+            pub fn subscription_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::ObjectSubscriptionUpsertRequestSubscriptionType,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscription_type: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ObjectSubscriptionUpsertRequest>
+        for super::ObjectSubscriptionUpsertRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ObjectSubscriptionUpsertRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    actions: value.actions?,
+                    object_ids: value.object_ids?,
+                    object_type_id: value.object_type_id?,
+                    portal_id: value.portal_id?,
+                    properties: value.properties?,
+                    subscription_type: value.subscription_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ObjectSubscriptionUpsertRequest>
+        for ObjectSubscriptionUpsertRequest {
+            fn from(value: super::ObjectSubscriptionUpsertRequest) -> Self {
+                Self {
+                    actions: Ok(value.actions),
+                    object_ids: Ok(value.object_ids),
+                    object_type_id: Ok(value.object_type_id),
+                    portal_id: Ok(value.portal_id),
+                    properties: Ok(value.properties),
+                    subscription_type: Ok(value.subscription_type),
                 }
             }
         }
@@ -9204,6 +11980,137 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SnapshotStatusResponse {
+            completed_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            error_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            initiated_at: ::std::result::Result<i64, ::std::string::String>,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for SnapshotStatusResponse {
+            fn default() -> Self {
+                Self {
+                    completed_at: Ok(Default::default()),
+                    error_code: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    initiated_at: Err("no value supplied for initiated_at".to_string()),
+                    message: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl SnapshotStatusResponse {
+            pub fn completed_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completed_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
+                    });
+                self
+            }
+            pub fn error_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_code: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn initiated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initiated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for initiated_at: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SnapshotStatusResponse>
+        for super::SnapshotStatusResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SnapshotStatusResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    completed_at: value.completed_at?,
+                    error_code: value.error_code?,
+                    id: value.id?,
+                    initiated_at: value.initiated_at?,
+                    message: value.message?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SnapshotStatusResponse>
+        for SnapshotStatusResponse {
+            fn from(value: super::SnapshotStatusResponse) -> Self {
+                Self {
+                    completed_at: Ok(value.completed_at),
+                    error_code: Ok(value.error_code),
+                    id: Ok(value.id),
+                    initiated_at: Ok(value.initiated_at),
+                    message: Ok(value.message),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct StandardError {
             category: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -9392,6 +12299,366 @@ pub mod types {
                     message: Ok(value.message),
                     status: Ok(value.status),
                     sub_category: Ok(value.sub_category),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SubscriptionFilter {
+            conditions: ::std::result::Result<
+                ::std::vec::Vec<super::Condition>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SubscriptionFilter {
+            fn default() -> Self {
+                Self {
+                    conditions: Err("no value supplied for conditions".to_string()),
+                }
+            }
+        }
+        impl SubscriptionFilter {
+            pub fn conditions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Condition>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conditions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conditions: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SubscriptionFilter> for super::SubscriptionFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SubscriptionFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conditions: value.conditions?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SubscriptionFilter> for SubscriptionFilter {
+            fn from(value: super::SubscriptionFilter) -> Self {
+                Self {
+                    conditions: Ok(value.conditions),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SubscriptionResponse {
+            action_overrides: ::std::result::Result<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    super::ActionOverrideRequest,
+                >,
+                ::std::string::String,
+            >,
+            actions: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            app_id: ::std::result::Result<i64, ::std::string::String>,
+            associated_object_type_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+            created_by: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            deleted_at: ::std::result::Result<
+                ::std::option::Option<crate::Timestamp>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            list_ids: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            object_ids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            object_type_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            portal_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            properties: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            subscription_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+        }
+        impl ::std::default::Default for SubscriptionResponse {
+            fn default() -> Self {
+                Self {
+                    action_overrides: Ok(Default::default()),
+                    actions: Err("no value supplied for actions".to_string()),
+                    app_id: Err("no value supplied for app_id".to_string()),
+                    associated_object_type_ids: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    created_by: Ok(Default::default()),
+                    deleted_at: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    list_ids: Ok(Default::default()),
+                    object_ids: Ok(Default::default()),
+                    object_type_id: Err(
+                        "no value supplied for object_type_id".to_string(),
+                    ),
+                    portal_id: Ok(Default::default()),
+                    properties: Ok(Default::default()),
+                    subscription_type: Err(
+                        "no value supplied for subscription_type".to_string(),
+                    ),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl SubscriptionResponse {
+            pub fn action_overrides<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::BTreeMap<
+                        ::std::string::String,
+                        super::ActionOverrideRequest,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action_overrides = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for action_overrides: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actions: {e}")
+                    });
+                self
+            }
+            pub fn app_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.app_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for app_id: {e}")
+                    });
+                self
+            }
+            pub fn associated_object_type_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.associated_object_type_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for associated_object_type_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_by: {e}")
+                    });
+                self
+            }
+            pub fn deleted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<crate::Timestamp>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deleted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn list_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.list_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for list_ids: {e}")
+                    });
+                self
+            }
+            pub fn object_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for object_ids: {e}")
+                    });
+                self
+            }
+            pub fn object_type_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.object_type_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for object_type_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn portal_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.portal_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for portal_id: {e}")
+                    });
+                self
+            }
+            pub fn properties<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.properties = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for properties: {e}")
+                    });
+                self
+            }
+            pub fn subscription_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscription_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscription_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::Timestamp>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SubscriptionResponse>
+        for super::SubscriptionResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SubscriptionResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action_overrides: value.action_overrides?,
+                    actions: value.actions?,
+                    app_id: value.app_id?,
+                    associated_object_type_ids: value.associated_object_type_ids?,
+                    created_at: value.created_at?,
+                    created_by: value.created_by?,
+                    deleted_at: value.deleted_at?,
+                    id: value.id?,
+                    list_ids: value.list_ids?,
+                    object_ids: value.object_ids?,
+                    object_type_id: value.object_type_id?,
+                    portal_id: value.portal_id?,
+                    properties: value.properties?,
+                    subscription_type: value.subscription_type?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SubscriptionResponse> for SubscriptionResponse {
+            fn from(value: super::SubscriptionResponse) -> Self {
+                Self {
+                    action_overrides: Ok(value.action_overrides),
+                    actions: Ok(value.actions),
+                    app_id: Ok(value.app_id),
+                    associated_object_type_ids: Ok(value.associated_object_type_ids),
+                    created_at: Ok(value.created_at),
+                    created_by: Ok(value.created_by),
+                    deleted_at: Ok(value.deleted_at),
+                    id: Ok(value.id),
+                    list_ids: Ok(value.list_ids),
+                    object_ids: Ok(value.object_ids),
+                    object_type_id: Ok(value.object_type_id),
+                    portal_id: Ok(value.portal_id),
+                    properties: Ok(value.properties),
+                    subscription_type: Ok(value.subscription_type),
+                    updated_at: Ok(value.updated_at),
                 }
             }
         }
@@ -9626,6 +12893,23 @@ impl ClientInfo<crate::ClientContext> for Client {
 }
 impl ClientHooks<crate::ClientContext> for &Client {}
 impl Client {
+    /**OAuth token endpoint
+
+Authenticates a client and returns access and refresh tokens.
+
+Sends a `POST` request to `/token`
+
+```ignore
+let response = client.create_client_credentials_token()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_client_credentials_token(
+        &self,
+    ) -> builder::CreateClientCredentialsToken<'_> {
+        builder::CreateClientCredentialsToken::new(self)
+    }
     /**Associate a message with a record
 
 Associates an existing message with a CRM record (the guide's "Associate an existing message with a record").
@@ -9673,6 +12957,306 @@ let response = client.remove_communication_association()
         &self,
     ) -> builder::RemoveCommunicationAssociation<'_> {
         builder::RemoveCommunicationAssociation::new(self)
+    }
+    /**Fetch earliest batch
+
+Retrieve the earliest batch of webhook journal entries. This endpoint is useful for accessing the oldest available data in the webhook journal, allowing users to process or analyze historical webhook events. The number of entries to fetch is specified by the 'count' path parameter.
+
+Sends a `GET` request to `/journal-local/2026-03/batch/earliest/{count}`
+
+Arguments:
+- `count`: The number of earliest webhook journal entries to retrieve. This is a required integer parameter with a minimum value of 1.
+- `install_portal_id`: The ID of the portal installation to filter the webhook journal entries. This is an optional integer parameter.
+```ignore
+let response = client.get_local_journal_earliest_batch()
+    .count(count)
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_local_journal_earliest_batch(
+        &self,
+    ) -> builder::GetLocalJournalEarliestBatch<'_> {
+        builder::GetLocalJournalEarliestBatch::new(self)
+    }
+    /**Retrieve Latest Batch
+
+Retrieve the latest batch of webhook journal entries. This endpoint allows you to specify the number of entries to fetch, providing a way to access the most recent webhook events processed by your HubSpot account.
+
+Sends a `GET` request to `/journal-local/2026-03/batch/latest/{count}`
+
+Arguments:
+- `count`: The number of journal entries to retrieve. Must be an integer with a minimum value of 1.
+- `install_portal_id`: The ID of the portal where the webhook journal is installed. This parameter is optional and used to specify the target portal.
+```ignore
+let response = client.get_local_journal_latest_batch()
+    .count(count)
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_local_journal_latest_batch(
+        &self,
+    ) -> builder::GetLocalJournalLatestBatch<'_> {
+        builder::GetLocalJournalLatestBatch::new(self)
+    }
+    /**Batch read
+
+Execute a batch read operation on the webhooks journal. This endpoint allows you to retrieve a batch of webhook journal entries by providing the necessary input data. It is useful for processing multiple records in a single request, streamlining data retrieval tasks.
+
+Sends a `POST` request to `/journal-local/2026-03/batch/read`
+
+Arguments:
+- `install_portal_id`: The ID of the portal where the webhooks are installed. This parameter is optional and is used to specify the target portal for the operation.
+- `body`
+```ignore
+let response = client.batch_read_local_journal()
+    .install_portal_id(install_portal_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_read_local_journal(&self) -> builder::BatchReadLocalJournal<'_> {
+        builder::BatchReadLocalJournal::new(self)
+    }
+    /**Fetch Batch
+
+Retrieve a batch of webhook journal entries starting from a specified offset. This endpoint is useful for paginating through large sets of webhook data. The number of entries returned is determined by the 'count' parameter.
+
+Sends a `GET` request to `/journal-local/2026-03/batch/{offset}/next/{count}`
+
+Arguments:
+- `offset`: The starting point for the batch retrieval, specified as a string.
+- `count`: The number of journal entries to retrieve in this batch. Must be an integer with a minimum value of 1.
+- `install_portal_id`: The ID of the portal where the webhooks are installed. This is an optional parameter.
+```ignore
+let response = client.get_local_journal_next_batch()
+    .offset(offset)
+    .count(count)
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_local_journal_next_batch(&self) -> builder::GetLocalJournalNextBatch<'_> {
+        builder::GetLocalJournalNextBatch::new(self)
+    }
+    /**Retrieve earliest
+
+Retrieve the earliest webhook journal entries for the specified portal. This endpoint can be used to access the oldest records available in the webhook journal, which may be useful for auditing or historical analysis.
+
+Sends a `GET` request to `/journal-local/2026-03/earliest`
+
+Arguments:
+- `install_portal_id`: The ID of the portal for which to retrieve the earliest webhook journal entries. This parameter is optional and should be an integer.
+```ignore
+let response = client.get_local_journal_earliest()
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_local_journal_earliest(&self) -> builder::GetLocalJournalEarliest<'_> {
+        builder::GetLocalJournalEarliest::new(self)
+    }
+    /**Retrieve latest
+
+Retrieve the latest entries from the webhooks journal for the specified portal. This endpoint is useful for accessing the most recent webhook events that have been logged, allowing for real-time monitoring or debugging of webhook activities.
+
+Sends a `GET` request to `/journal-local/2026-03/latest`
+
+Arguments:
+- `install_portal_id`: The ID of the portal for which to retrieve the latest journal entries. This is an integer value.
+```ignore
+let response = client.get_local_journal_latest()
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_local_journal_latest(&self) -> builder::GetLocalJournalLatest<'_> {
+        builder::GetLocalJournalLatest::new(self)
+    }
+    /**Retrieve Next Batch
+
+Retrieve the next set of webhook journal entries starting from a specified offset. This endpoint is useful for paginating through large sets of webhook data, allowing you to continue from where a previous request left off.
+
+Sends a `GET` request to `/journal-local/2026-03/offset/{offset}/next`
+
+Arguments:
+- `offset`: The starting point for retrieving the next set of webhook journal entries. This is a string value that represents the current position in the journal.
+- `install_portal_id`: The ID of the portal installation to filter the webhook journal entries. This is an integer value.
+```ignore
+let response = client.get_local_journal_next()
+    .offset(offset)
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_local_journal_next(&self) -> builder::GetLocalJournalNext<'_> {
+        builder::GetLocalJournalNext::new(self)
+    }
+    /**Retrieve status
+
+Retrieve the status of a specific webhook journal entry using its unique status ID. This endpoint is useful for monitoring the progress or outcome of webhook journal entries, allowing you to check if an entry is pending, in progress, completed, failed, or expired.
+
+Sends a `GET` request to `/journal-local/2026-03/status/{statusId}`
+
+Arguments:
+- `status_id`: The unique identifier of the status to retrieve. It should be in UUID format.
+```ignore
+let response = client.get_local_snapshot_status()
+    .status_id(status_id)
+    .send()
+    .await;
+```*/
+    pub fn get_local_snapshot_status(&self) -> builder::GetLocalSnapshotStatus<'_> {
+        builder::GetLocalSnapshotStatus::new(self)
+    }
+    /**Fetch Earliest Batch
+
+Retrieve the earliest batch of webhook journal entries for a specified count. This endpoint is useful for accessing historical webhook data in batches, allowing you to process or analyze older entries. The number of entries retrieved is determined by the count parameter.
+
+Sends a `GET` request to `/journal/2026-03/batch/earliest/{count}`
+
+Arguments:
+- `count`: The number of earliest journal entries to retrieve. This must be an integer with a minimum value of 1.
+- `install_portal_id`: The ID of the portal installation. This is an integer value that specifies which portal's data to access.
+```ignore
+let response = client.get_journal_earliest_batch()
+    .count(count)
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_journal_earliest_batch(&self) -> builder::GetJournalEarliestBatch<'_> {
+        builder::GetJournalEarliestBatch::new(self)
+    }
+    /**Retrieve batch
+
+Retrieve the latest batch of webhook journal entries up to the specified count. This endpoint is useful for fetching recent webhook data for analysis or processing. The count parameter determines the maximum number of entries to return.
+
+Sends a `GET` request to `/journal/2026-03/batch/latest/{count}`
+
+Arguments:
+- `count`: The maximum number of journal entries to retrieve. This is a required integer parameter with a minimum value of 1.
+- `install_portal_id`: The ID of the portal installation. This is an integer value used to specify the portal context for the request.
+```ignore
+let response = client.get_journal_latest_batch()
+    .count(count)
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_journal_latest_batch(&self) -> builder::GetJournalLatestBatch<'_> {
+        builder::GetJournalLatestBatch::new(self)
+    }
+    /**Batch read
+
+Execute a batch read operation on the webhooks journal for the specified date, 2026-03. This endpoint allows you to retrieve multiple entries from the webhooks journal in a single request, which can be useful for processing large amounts of data efficiently. Ensure that the request body is provided in the required format.
+
+Sends a `POST` request to `/journal/2026-03/batch/read`
+
+Arguments:
+- `install_portal_id`: An integer representing the ID of the portal installation for which the webhooks journal data should be retrieved.
+- `body`
+```ignore
+let response = client.batch_read_journal()
+    .install_portal_id(install_portal_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn batch_read_journal(&self) -> builder::BatchReadJournal<'_> {
+        builder::BatchReadJournal::new(self)
+    }
+    /**Fetch Batch
+
+Retrieve a batch of webhook journal entries starting from a specified offset. This endpoint allows you to fetch a defined number of entries, which can be useful for processing large datasets in manageable chunks.
+
+Sends a `GET` request to `/journal/2026-03/batch/{offset}/next/{count}`
+
+Arguments:
+- `offset`: The starting point for fetching the journal entries. This is a string value.
+- `count`: The number of journal entries to retrieve. This must be an integer with a minimum value of 1.
+- `install_portal_id`: The ID of the portal installation. This is an integer value.
+```ignore
+let response = client.get_journal_next_batch()
+    .offset(offset)
+    .count(count)
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_journal_next_batch(&self) -> builder::GetJournalNextBatch<'_> {
+        builder::GetJournalNextBatch::new(self)
+    }
+    /**Retrieve earliest entry
+
+Retrieve the earliest entry from the webhooks journal for the specified portal. This endpoint is useful for accessing the first recorded webhook event in the journal, which can be helpful for auditing or debugging purposes.
+
+Sends a `GET` request to `/journal/2026-03/earliest`
+
+Arguments:
+- `install_portal_id`: The ID of the portal installation to filter the journal entries by. This is an integer value.
+```ignore
+let response = client.get_journal_earliest()
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_journal_earliest(&self) -> builder::GetJournalEarliest<'_> {
+        builder::GetJournalEarliest::new(self)
+    }
+    /**Retrieve latest journal
+
+Retrieve the latest entries from the webhooks journal for the specified portal. This endpoint is useful for accessing the most recent webhook events and their statuses, allowing you to monitor and debug webhook activity effectively.
+
+Sends a `GET` request to `/journal/2026-03/latest`
+
+Arguments:
+- `install_portal_id`: The unique identifier of the portal installation for which to retrieve the latest journal entries. This parameter is optional and should be an integer.
+```ignore
+let response = client.get_journal_latest()
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_journal_latest(&self) -> builder::GetJournalLatest<'_> {
+        builder::GetJournalLatest::new(self)
+    }
+    /**Retrieve Next Entries
+
+Retrieve the next set of entries from the webhooks journal starting from a specified offset. This endpoint is useful for paginating through journal entries to process or analyze webhook events sequentially.
+
+Sends a `GET` request to `/journal/2026-03/offset/{offset}/next`
+
+Arguments:
+- `offset`: The offset string indicating the starting point for retrieving the next set of journal entries.
+- `install_portal_id`: The ID of the portal where the webhooks are installed. This is an integer value.
+```ignore
+let response = client.get_journal_next()
+    .offset(offset)
+    .install_portal_id(install_portal_id)
+    .send()
+    .await;
+```*/
+    pub fn get_journal_next(&self) -> builder::GetJournalNext<'_> {
+        builder::GetJournalNext::new(self)
+    }
+    /**Retrieve status
+
+Retrieve the status of a specific webhook journal entry using its unique status ID. This endpoint provides detailed information about the status, including whether it is pending, in progress, completed, failed, or expired. It is useful for monitoring and managing the state of webhook journal entries.
+
+Sends a `GET` request to `/journal/2026-03/status/{statusId}`
+
+Arguments:
+- `status_id`: The unique identifier (UUID) of the status to retrieve.
+```ignore
+let response = client.get_snapshot_status()
+    .status_id(status_id)
+    .send()
+    .await;
+```*/
+    pub fn get_snapshot_status(&self) -> builder::GetSnapshotStatus<'_> {
+        builder::GetSnapshotStatus::new(self)
     }
     /**Read all properties
 
@@ -9845,6 +13429,161 @@ let response = client.update_property()
 ```*/
     pub fn update_property(&self) -> builder::UpdateProperty<'_> {
         builder::UpdateProperty::new(self)
+    }
+    /**Create Snapshot
+
+Create a batch of CRM object snapshots in HubSpot. This endpoint is used to capture the current state of specified CRM objects for later reference or analysis. It requires a JSON payload containing the details of the CRM objects to snapshot. This operation is exempt from daily and ten-secondly rate limits.
+
+Sends a `POST` request to `/snapshots/2026-03/crm`
+
+```ignore
+let response = client.create_crm_snapshots()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_crm_snapshots(&self) -> builder::CreateCrmSnapshots<'_> {
+        builder::CreateCrmSnapshots::new(self)
+    }
+    /**Sends a `GET` request to `/subscriptions/2026-03`
+
+```ignore
+let response = client.list_journal_subscriptions()
+    .send()
+    .await;
+```*/
+    pub fn list_journal_subscriptions(&self) -> builder::ListJournalSubscriptions<'_> {
+        builder::ListJournalSubscriptions::new(self)
+    }
+    /**Sends a `POST` request to `/subscriptions/2026-03`
+
+```ignore
+let response = client.upsert_journal_subscription()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn upsert_journal_subscription(&self) -> builder::UpsertJournalSubscription<'_> {
+        builder::UpsertJournalSubscription::new(self)
+    }
+    /**Create Filter
+
+Create a new filter for a specific webhook subscription in the HubSpot account. This endpoint allows you to define conditions that determine when a webhook should be triggered. The filter is associated with a subscription identified by its ID, and the request must include the filter details.
+
+Sends a `POST` request to `/subscriptions/2026-03/filters`
+
+```ignore
+let response = client.create_subscription_filter()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_subscription_filter(&self) -> builder::CreateSubscriptionFilter<'_> {
+        builder::CreateSubscriptionFilter::new(self)
+    }
+    /**Retrieve filters
+
+Retrieve the filters associated with a specific webhook subscription. This endpoint allows you to view the filters applied to a subscription, which can help in managing and understanding the conditions set for webhook events.
+
+Sends a `GET` request to `/subscriptions/2026-03/filters/subscription/{subscriptionId}`
+
+Arguments:
+- `subscription_id`: The unique identifier of the subscription for which to retrieve filters. This is an integer value.
+```ignore
+let response = client.list_subscription_filters()
+    .subscription_id(subscription_id)
+    .send()
+    .await;
+```*/
+    pub fn list_subscription_filters(&self) -> builder::ListSubscriptionFilters<'_> {
+        builder::ListSubscriptionFilters::new(self)
+    }
+    /**Retrieve filter
+
+Retrieve a specific filter associated with a webhook journal subscription. This endpoint allows you to access the details of the filter identified by the filterId, which is useful for managing and understanding the conditions applied to webhook events.
+
+Sends a `GET` request to `/subscriptions/2026-03/filters/{filterId}`
+
+Arguments:
+- `filter_id`: The unique identifier of the filter to retrieve. It is an integer value.
+```ignore
+let response = client.get_subscription_filter()
+    .filter_id(filter_id)
+    .send()
+    .await;
+```*/
+    pub fn get_subscription_filter(&self) -> builder::GetSubscriptionFilter<'_> {
+        builder::GetSubscriptionFilter::new(self)
+    }
+    /**Delete filter
+
+Remove a specific filter from the webhooks journal subscriptions. This operation is useful for managing and cleaning up filters that are no longer needed. Once deleted, the filter cannot be recovered.
+
+Sends a `DELETE` request to `/subscriptions/2026-03/filters/{filterId}`
+
+Arguments:
+- `filter_id`: The unique identifier of the filter to delete.
+```ignore
+let response = client.delete_subscription_filter()
+    .filter_id(filter_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_subscription_filter(&self) -> builder::DeleteSubscriptionFilter<'_> {
+        builder::DeleteSubscriptionFilter::new(self)
+    }
+    /**Delete Subscription
+
+Delete a webhook journal subscription for a specific portal. This operation removes the subscription associated with the given portalId, ensuring that no further webhook events are sent for this portal. Use this endpoint to manage and clean up subscriptions that are no longer needed.
+
+Sends a `DELETE` request to `/subscriptions/2026-03/portals/{portalId}`
+
+Arguments:
+- `portal_id`: The unique identifier of the portal for which the webhook journal subscription is to be deleted.
+```ignore
+let response = client.delete_portal_journal_subscriptions()
+    .portal_id(portal_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_portal_journal_subscriptions(
+        &self,
+    ) -> builder::DeletePortalJournalSubscriptions<'_> {
+        builder::DeletePortalJournalSubscriptions::new(self)
+    }
+    /**Retrieve subscription
+
+Retrieve details of a specific webhook subscription using its unique identifier. This endpoint is useful for obtaining information about a particular subscription, such as its actions, object type, and associated properties.
+
+Sends a `GET` request to `/subscriptions/2026-03/{subscriptionId}`
+
+Arguments:
+- `subscription_id`: The unique identifier of the subscription to retrieve.
+```ignore
+let response = client.get_journal_subscription()
+    .subscription_id(subscription_id)
+    .send()
+    .await;
+```*/
+    pub fn get_journal_subscription(&self) -> builder::GetJournalSubscription<'_> {
+        builder::GetJournalSubscription::new(self)
+    }
+    /**Delete subscription
+
+Delete a specific webhook journal subscription using its unique identifier. This operation is useful for managing and cleaning up subscriptions that are no longer needed in your HubSpot account.
+
+Sends a `DELETE` request to `/subscriptions/2026-03/{subscriptionId}`
+
+Arguments:
+- `subscription_id`: The unique identifier of the subscription to delete. It must be provided as an integer.
+```ignore
+let response = client.delete_journal_subscription()
+    .subscription_id(subscription_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_journal_subscription(&self) -> builder::DeleteJournalSubscription<'_> {
+        builder::DeleteJournalSubscription::new(self)
     }
     /**OAuth token endpoint
 
@@ -10218,6 +13957,89 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::create_client_credentials_token`]
+
+[`Client::create_client_credentials_token`]: super::Client::create_client_credentials_token*/
+    #[derive(Debug, Clone)]
+    pub struct CreateClientCredentialsToken<'a> {
+        client: &'a super::Client,
+        body: Result<crate::ClientCredentialsTokenBody, String>,
+    }
+    impl<'a> CreateClientCredentialsToken<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::ClientCredentialsTokenBody>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `crate :: ClientCredentialsTokenBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/token`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<crate::ClientCredentialsTokenResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, body } = self;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/token", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .form_urlencoded(&body)?
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_client_credentials_token",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::associate_communication`]
 
 [`Client::associate_communication`]: super::Client::associate_communication*/
@@ -10485,6 +14307,1650 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_local_journal_earliest_batch`]
+
+[`Client::get_local_journal_earliest_batch`]: super::Client::get_local_journal_earliest_batch*/
+    #[derive(Debug, Clone)]
+    pub struct GetLocalJournalEarliestBatch<'a> {
+        client: &'a super::Client,
+        count: Result<::std::num::NonZeroU32, String>,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetLocalJournalEarliestBatch<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                count: Err("count was not initialized".to_string()),
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.count = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for count failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal-local/2026-03/batch/earliest/{count}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseJournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, count, install_portal_id } = self;
+            let count = count.map_err(Error::InvalidRequest)?;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal-local/2026-03/batch/earliest/{}", client.baseurl, crate
+                ::path::encode_segment(& count.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_local_journal_earliest_batch",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_local_journal_latest_batch`]
+
+[`Client::get_local_journal_latest_batch`]: super::Client::get_local_journal_latest_batch*/
+    #[derive(Debug, Clone)]
+    pub struct GetLocalJournalLatestBatch<'a> {
+        client: &'a super::Client,
+        count: Result<::std::num::NonZeroU32, String>,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetLocalJournalLatestBatch<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                count: Err("count was not initialized".to_string()),
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.count = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for count failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal-local/2026-03/batch/latest/{count}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseJournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, count, install_portal_id } = self;
+            let count = count.map_err(Error::InvalidRequest)?;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal-local/2026-03/batch/latest/{}", client.baseurl, crate
+                ::path::encode_segment(& count.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_local_journal_latest_batch",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_read_local_journal`]
+
+[`Client::batch_read_local_journal`]: super::Client::batch_read_local_journal*/
+    #[derive(Debug, Clone)]
+    pub struct BatchReadLocalJournal<'a> {
+        client: &'a super::Client,
+        install_portal_id: Result<Option<i32>, String>,
+        body: Result<types::builder::BatchInputString, String>,
+    }
+    impl<'a> BatchReadLocalJournal<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                install_portal_id: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BatchInputString>,
+            <V as std::convert::TryInto<
+                types::BatchInputString,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `BatchInputString` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchInputString,
+            ) -> types::builder::BatchInputString,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/journal-local/2026-03/batch/read`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseJournalFetchResponseWithErrors>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, install_portal_id, body } = self;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchInputString::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/journal-local/2026-03/batch/read", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_read_local_journal",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                207u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_local_journal_next_batch`]
+
+[`Client::get_local_journal_next_batch`]: super::Client::get_local_journal_next_batch*/
+    #[derive(Debug, Clone)]
+    pub struct GetLocalJournalNextBatch<'a> {
+        client: &'a super::Client,
+        offset: Result<::std::string::String, String>,
+        count: Result<::std::num::NonZeroU32, String>,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetLocalJournalNextBatch<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                offset: Err("offset was not initialized".to_string()),
+                count: Err("count was not initialized".to_string()),
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.offset = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for offset failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.count = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for count failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal-local/2026-03/batch/{offset}/next/{count}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseJournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, offset, count, install_portal_id } = self;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let count = count.map_err(Error::InvalidRequest)?;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal-local/2026-03/batch/{}/next/{}", client.baseurl, crate
+                ::path::encode_segment(& offset.to_string()), crate
+                ::path::encode_segment(& count.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_local_journal_next_batch",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_local_journal_earliest`]
+
+[`Client::get_local_journal_earliest`]: super::Client::get_local_journal_earliest*/
+    #[derive(Debug, Clone)]
+    pub struct GetLocalJournalEarliest<'a> {
+        client: &'a super::Client,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetLocalJournalEarliest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal-local/2026-03/earliest`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::JournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, install_portal_id } = self;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/journal-local/2026-03/earliest", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_local_journal_earliest",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_local_journal_latest`]
+
+[`Client::get_local_journal_latest`]: super::Client::get_local_journal_latest*/
+    #[derive(Debug, Clone)]
+    pub struct GetLocalJournalLatest<'a> {
+        client: &'a super::Client,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetLocalJournalLatest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal-local/2026-03/latest`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::JournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, install_portal_id } = self;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/journal-local/2026-03/latest", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_local_journal_latest",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_local_journal_next`]
+
+[`Client::get_local_journal_next`]: super::Client::get_local_journal_next*/
+    #[derive(Debug, Clone)]
+    pub struct GetLocalJournalNext<'a> {
+        client: &'a super::Client,
+        offset: Result<::std::string::String, String>,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetLocalJournalNext<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                offset: Err("offset was not initialized".to_string()),
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.offset = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for offset failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal-local/2026-03/offset/{offset}/next`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::JournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, offset, install_portal_id } = self;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal-local/2026-03/offset/{}/next", client.baseurl, crate
+                ::path::encode_segment(& offset.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_local_journal_next",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_local_snapshot_status`]
+
+[`Client::get_local_snapshot_status`]: super::Client::get_local_snapshot_status*/
+    #[derive(Debug, Clone)]
+    pub struct GetLocalSnapshotStatus<'a> {
+        client: &'a super::Client,
+        status_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetLocalSnapshotStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                status_id: Err("status_id was not initialized".to_string()),
+            }
+        }
+        pub fn status_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.status_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for status_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal-local/2026-03/status/{statusId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SnapshotStatusResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, status_id } = self;
+            let status_id = status_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal-local/2026-03/status/{}", client.baseurl, crate
+                ::path::encode_segment(& status_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_local_snapshot_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_journal_earliest_batch`]
+
+[`Client::get_journal_earliest_batch`]: super::Client::get_journal_earliest_batch*/
+    #[derive(Debug, Clone)]
+    pub struct GetJournalEarliestBatch<'a> {
+        client: &'a super::Client,
+        count: Result<::std::num::NonZeroU32, String>,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetJournalEarliestBatch<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                count: Err("count was not initialized".to_string()),
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.count = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for count failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal/2026-03/batch/earliest/{count}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseJournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, count, install_portal_id } = self;
+            let count = count.map_err(Error::InvalidRequest)?;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal/2026-03/batch/earliest/{}", client.baseurl, crate
+                ::path::encode_segment(& count.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_journal_earliest_batch",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_journal_latest_batch`]
+
+[`Client::get_journal_latest_batch`]: super::Client::get_journal_latest_batch*/
+    #[derive(Debug, Clone)]
+    pub struct GetJournalLatestBatch<'a> {
+        client: &'a super::Client,
+        count: Result<::std::num::NonZeroU32, String>,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetJournalLatestBatch<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                count: Err("count was not initialized".to_string()),
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.count = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for count failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal/2026-03/batch/latest/{count}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseJournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, count, install_portal_id } = self;
+            let count = count.map_err(Error::InvalidRequest)?;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal/2026-03/batch/latest/{}", client.baseurl, crate
+                ::path::encode_segment(& count.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_journal_latest_batch",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::batch_read_journal`]
+
+[`Client::batch_read_journal`]: super::Client::batch_read_journal*/
+    #[derive(Debug, Clone)]
+    pub struct BatchReadJournal<'a> {
+        client: &'a super::Client,
+        install_portal_id: Result<Option<i32>, String>,
+        body: Result<types::builder::BatchInputString, String>,
+    }
+    impl<'a> BatchReadJournal<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                install_portal_id: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BatchInputString>,
+            <V as std::convert::TryInto<
+                types::BatchInputString,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `BatchInputString` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BatchInputString,
+            ) -> types::builder::BatchInputString,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/journal/2026-03/batch/read`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseJournalFetchResponseWithErrors>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, install_portal_id, body } = self;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BatchInputString::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/journal/2026-03/batch/read", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "batch_read_journal",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                207u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_journal_next_batch`]
+
+[`Client::get_journal_next_batch`]: super::Client::get_journal_next_batch*/
+    #[derive(Debug, Clone)]
+    pub struct GetJournalNextBatch<'a> {
+        client: &'a super::Client,
+        offset: Result<::std::string::String, String>,
+        count: Result<::std::num::NonZeroU32, String>,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetJournalNextBatch<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                offset: Err("offset was not initialized".to_string()),
+                count: Err("count was not initialized".to_string()),
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.offset = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for offset failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.count = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for count failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal/2026-03/batch/{offset}/next/{count}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BatchResponseJournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, offset, count, install_portal_id } = self;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let count = count.map_err(Error::InvalidRequest)?;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal/2026-03/batch/{}/next/{}", client.baseurl, crate
+                ::path::encode_segment(& offset.to_string()), crate
+                ::path::encode_segment(& count.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_journal_next_batch",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_journal_earliest`]
+
+[`Client::get_journal_earliest`]: super::Client::get_journal_earliest*/
+    #[derive(Debug, Clone)]
+    pub struct GetJournalEarliest<'a> {
+        client: &'a super::Client,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetJournalEarliest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal/2026-03/earliest`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::JournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, install_portal_id } = self;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/journal/2026-03/earliest", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_journal_earliest",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_journal_latest`]
+
+[`Client::get_journal_latest`]: super::Client::get_journal_latest*/
+    #[derive(Debug, Clone)]
+    pub struct GetJournalLatest<'a> {
+        client: &'a super::Client,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetJournalLatest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal/2026-03/latest`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::JournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, install_portal_id } = self;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/journal/2026-03/latest", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_journal_latest",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_journal_next`]
+
+[`Client::get_journal_next`]: super::Client::get_journal_next*/
+    #[derive(Debug, Clone)]
+    pub struct GetJournalNext<'a> {
+        client: &'a super::Client,
+        offset: Result<::std::string::String, String>,
+        install_portal_id: Result<Option<i32>, String>,
+    }
+    impl<'a> GetJournalNext<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                offset: Err("offset was not initialized".to_string()),
+                install_portal_id: Ok(None),
+            }
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.offset = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for offset failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn install_portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.install_portal_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for install_portal_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal/2026-03/offset/{offset}/next`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::JournalFetchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, offset, install_portal_id } = self;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let install_portal_id = install_portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal/2026-03/offset/{}/next", client.baseurl, crate
+                ::path::encode_segment(& offset.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "installPortalId",
+                        &install_portal_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_journal_next",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_snapshot_status`]
+
+[`Client::get_snapshot_status`]: super::Client::get_snapshot_status*/
+    #[derive(Debug, Clone)]
+    pub struct GetSnapshotStatus<'a> {
+        client: &'a super::Client,
+        status_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetSnapshotStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                status_id: Err("status_id was not initialized".to_string()),
+            }
+        }
+        pub fn status_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.status_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for status_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/journal/2026-03/status/{statusId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SnapshotStatusResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, status_id } = self;
+            let status_id = status_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/journal/2026-03/status/{}", client.baseurl, crate
+                ::path::encode_segment(& status_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_snapshot_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -11518,6 +16984,842 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_crm_snapshots`]
+
+[`Client::create_crm_snapshots`]: super::Client::create_crm_snapshots*/
+    #[derive(Debug, Clone)]
+    pub struct CreateCrmSnapshots<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CrmObjectSnapshotBatchRequest, String>,
+    }
+    impl<'a> CreateCrmSnapshots<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CrmObjectSnapshotBatchRequest>,
+            <V as std::convert::TryInto<
+                types::CrmObjectSnapshotBatchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CrmObjectSnapshotBatchRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CrmObjectSnapshotBatchRequest,
+            ) -> types::builder::CrmObjectSnapshotBatchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/snapshots/2026-03/crm`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CrmObjectSnapshotBatchResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CrmObjectSnapshotBatchRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/snapshots/2026-03/crm", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_crm_snapshots",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_journal_subscriptions`]
+
+[`Client::list_journal_subscriptions`]: super::Client::list_journal_subscriptions*/
+    #[derive(Debug, Clone)]
+    pub struct ListJournalSubscriptions<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListJournalSubscriptions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/subscriptions/2026-03`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::CollectionResponseSubscriptionResponseNoPaging>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/subscriptions/2026-03", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_journal_subscriptions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::upsert_journal_subscription`]
+
+[`Client::upsert_journal_subscription`]: super::Client::upsert_journal_subscription*/
+    #[derive(Debug, Clone)]
+    pub struct UpsertJournalSubscription<'a> {
+        client: &'a super::Client,
+        body: Result<types::SubscriptionUpsertRequest, String>,
+    }
+    impl<'a> UpsertJournalSubscription<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SubscriptionUpsertRequest>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SubscriptionUpsertRequest` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/subscriptions/2026-03`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriptionResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, body } = self;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/subscriptions/2026-03", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "upsert_journal_subscription",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_subscription_filter`]
+
+[`Client::create_subscription_filter`]: super::Client::create_subscription_filter*/
+    #[derive(Debug, Clone)]
+    pub struct CreateSubscriptionFilter<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::FilterCreateRequest, String>,
+    }
+    impl<'a> CreateSubscriptionFilter<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FilterCreateRequest>,
+            <V as std::convert::TryInto<
+                types::FilterCreateRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `FilterCreateRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::FilterCreateRequest,
+            ) -> types::builder::FilterCreateRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/subscriptions/2026-03/filters`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::FilterCreateResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::FilterCreateRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/subscriptions/2026-03/filters", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_subscription_filter",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_subscription_filters`]
+
+[`Client::list_subscription_filters`]: super::Client::list_subscription_filters*/
+    #[derive(Debug, Clone)]
+    pub struct ListSubscriptionFilters<'a> {
+        client: &'a super::Client,
+        subscription_id: Result<i64, String>,
+    }
+    impl<'a> ListSubscriptionFilters<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscription_id: Err("subscription_id was not initialized".to_string()),
+            }
+        }
+        pub fn subscription_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.subscription_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for subscription_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/subscriptions/2026-03/filters/subscription/{subscriptionId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::FilterResponse>>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, subscription_id } = self;
+            let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/subscriptions/2026-03/filters/subscription/{}", client.baseurl, crate
+                ::path::encode_segment(& subscription_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_subscription_filters",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_subscription_filter`]
+
+[`Client::get_subscription_filter`]: super::Client::get_subscription_filter*/
+    #[derive(Debug, Clone)]
+    pub struct GetSubscriptionFilter<'a> {
+        client: &'a super::Client,
+        filter_id: Result<i64, String>,
+    }
+    impl<'a> GetSubscriptionFilter<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                filter_id: Err("filter_id was not initialized".to_string()),
+            }
+        }
+        pub fn filter_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.filter_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for filter_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/subscriptions/2026-03/filters/{filterId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FilterResponse>, Error<types::HubSpotError>> {
+            let Self { client, filter_id } = self;
+            let filter_id = filter_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/subscriptions/2026-03/filters/{}", client.baseurl, crate
+                ::path::encode_segment(& filter_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_subscription_filter",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_subscription_filter`]
+
+[`Client::delete_subscription_filter`]: super::Client::delete_subscription_filter*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteSubscriptionFilter<'a> {
+        client: &'a super::Client,
+        filter_id: Result<i64, String>,
+    }
+    impl<'a> DeleteSubscriptionFilter<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                filter_id: Err("filter_id was not initialized".to_string()),
+            }
+        }
+        pub fn filter_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.filter_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for filter_id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/subscriptions/2026-03/filters/{filterId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
+            let Self { client, filter_id } = self;
+            let filter_id = filter_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/subscriptions/2026-03/filters/{}", client.baseurl, crate
+                ::path::encode_segment(& filter_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_subscription_filter",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_portal_journal_subscriptions`]
+
+[`Client::delete_portal_journal_subscriptions`]: super::Client::delete_portal_journal_subscriptions*/
+    #[derive(Debug, Clone)]
+    pub struct DeletePortalJournalSubscriptions<'a> {
+        client: &'a super::Client,
+        portal_id: Result<i64, String>,
+    }
+    impl<'a> DeletePortalJournalSubscriptions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                portal_id: Err("portal_id was not initialized".to_string()),
+            }
+        }
+        pub fn portal_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.portal_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for portal_id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/subscriptions/2026-03/portals/{portalId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
+            let Self { client, portal_id } = self;
+            let portal_id = portal_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/subscriptions/2026-03/portals/{}", client.baseurl, crate
+                ::path::encode_segment(& portal_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_portal_journal_subscriptions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_journal_subscription`]
+
+[`Client::get_journal_subscription`]: super::Client::get_journal_subscription*/
+    #[derive(Debug, Clone)]
+    pub struct GetJournalSubscription<'a> {
+        client: &'a super::Client,
+        subscription_id: Result<i64, String>,
+    }
+    impl<'a> GetJournalSubscription<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscription_id: Err("subscription_id was not initialized".to_string()),
+            }
+        }
+        pub fn subscription_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.subscription_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for subscription_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/subscriptions/2026-03/{subscriptionId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::SubscriptionResponse>,
+            Error<types::HubSpotError>,
+        > {
+            let Self { client, subscription_id } = self;
+            let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/subscriptions/2026-03/{}", client.baseurl, crate
+                ::path::encode_segment(& subscription_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_journal_subscription",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_journal_subscription`]
+
+[`Client::delete_journal_subscription`]: super::Client::delete_journal_subscription*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteJournalSubscription<'a> {
+        client: &'a super::Client,
+        subscription_id: Result<i64, String>,
+    }
+    impl<'a> DeleteJournalSubscription<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                subscription_id: Err("subscription_id was not initialized".to_string()),
+            }
+        }
+        pub fn subscription_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.subscription_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for subscription_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/subscriptions/2026-03/{subscriptionId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<()>, Error<types::HubSpotError>> {
+            let Self { client, subscription_id } = self;
+            let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/subscriptions/2026-03/{}", client.baseurl, crate
+                ::path::encode_segment(& subscription_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_journal_subscription",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -14031,6 +20333,8 @@ pub const OPERATION_PATHS: &[(&str, &str)] = &[
     ("batch_create_associations", "/{fromObjectType}/{toObjectType}/batch/create"),
     ("batch_create_objects", "/{objectType}/batch/create"),
     ("batch_read_associations", "/{fromObjectType}/{toObjectType}/batch/read"),
+    ("batch_read_journal", "/journal/2026-03/batch/read"),
+    ("batch_read_local_journal", "/journal-local/2026-03/batch/read"),
     ("batch_read_objects", "/{objectType}/batch/read"),
     ("batch_read_properties", "/{objectType}/batch/read"),
     ("batch_update_objects", "/{objectType}/batch/update"),
@@ -14039,20 +20343,53 @@ pub const OPERATION_PATHS: &[(&str, &str)] = &[
         "create_association",
         "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
     ),
+    ("create_client_credentials_token", "/token"),
+    ("create_crm_snapshots", "/snapshots/2026-03/crm"),
     (
         "create_default_association",
         "/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
     ),
     ("create_object", "/{objectType}"),
     ("create_property", "/{objectType}"),
+    ("create_subscription_filter", "/subscriptions/2026-03/filters"),
     ("create_token", "/token"),
+    ("delete_journal_subscription", "/subscriptions/2026-03/{subscriptionId}"),
+    ("delete_portal_journal_subscriptions", "/subscriptions/2026-03/portals/{portalId}"),
+    ("delete_subscription_filter", "/subscriptions/2026-03/filters/{filterId}"),
+    ("get_journal_earliest", "/journal/2026-03/earliest"),
+    ("get_journal_earliest_batch", "/journal/2026-03/batch/earliest/{count}"),
+    ("get_journal_latest", "/journal/2026-03/latest"),
+    ("get_journal_latest_batch", "/journal/2026-03/batch/latest/{count}"),
+    ("get_journal_next", "/journal/2026-03/offset/{offset}/next"),
+    ("get_journal_next_batch", "/journal/2026-03/batch/{offset}/next/{count}"),
+    ("get_journal_subscription", "/subscriptions/2026-03/{subscriptionId}"),
+    ("get_local_journal_earliest", "/journal-local/2026-03/earliest"),
+    (
+        "get_local_journal_earliest_batch",
+        "/journal-local/2026-03/batch/earliest/{count}",
+    ),
+    ("get_local_journal_latest", "/journal-local/2026-03/latest"),
+    ("get_local_journal_latest_batch", "/journal-local/2026-03/batch/latest/{count}"),
+    ("get_local_journal_next", "/journal-local/2026-03/offset/{offset}/next"),
+    (
+        "get_local_journal_next_batch",
+        "/journal-local/2026-03/batch/{offset}/next/{count}",
+    ),
+    ("get_local_snapshot_status", "/journal-local/2026-03/status/{statusId}"),
     ("get_object", "/{objectType}/{objectId}"),
     ("get_property", "/{objectType}/{propertyName}"),
     ("get_property_group", "/{objectType}/groups/{groupName}"),
+    ("get_snapshot_status", "/journal/2026-03/status/{statusId}"),
+    ("get_subscription_filter", "/subscriptions/2026-03/filters/{filterId}"),
     ("list_associations", "/{objectType}/{objectId}/associations/{toObjectType}"),
+    ("list_journal_subscriptions", "/subscriptions/2026-03"),
     ("list_objects", "/{objectType}"),
     ("list_properties", "/{objectType}"),
     ("list_property_groups", "/{objectType}/groups"),
+    (
+        "list_subscription_filters",
+        "/subscriptions/2026-03/filters/subscription/{subscriptionId}",
+    ),
     (
         "remove_communication_association",
         "/communications/{communicationId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}",
@@ -14060,6 +20397,7 @@ pub const OPERATION_PATHS: &[(&str, &str)] = &[
     ("search_objects", "/{objectType}/search"),
     ("update_object", "/{objectType}/{objectId}"),
     ("update_property", "/{objectType}/{propertyName}"),
+    ("upsert_journal_subscription", "/subscriptions/2026-03"),
 ];
 /// Every API version the client speaks, sorted by name: the base path of each family
 /// of operations (a client for that family is built on host + base path) and the
@@ -14068,10 +20406,12 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
     crate::ApiVersionPaths {
         name: "2026-03",
         association_batches: "/crm/associations/2026-03",
+        client_credentials: "/oauth/v1",
         oauth: "/oauth/2026-03",
         objects: "/crm/objects/2026-03",
         properties: "/crm/properties/2026-03",
         record_associations: "/crm/objects/2026-03",
+        webhooks_journal: "/webhooks-journal",
         operations: &[
             "archive_associations",
             "archive_object",
@@ -14080,34 +20420,63 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
             "batch_create_associations",
             "batch_create_objects",
             "batch_read_associations",
+            "batch_read_journal",
+            "batch_read_local_journal",
             "batch_read_objects",
             "batch_read_properties",
             "batch_update_objects",
             "batch_upsert_objects",
             "create_association",
+            "create_client_credentials_token",
+            "create_crm_snapshots",
             "create_default_association",
             "create_object",
             "create_property",
+            "create_subscription_filter",
             "create_token",
+            "delete_journal_subscription",
+            "delete_portal_journal_subscriptions",
+            "delete_subscription_filter",
+            "get_journal_earliest",
+            "get_journal_earliest_batch",
+            "get_journal_latest",
+            "get_journal_latest_batch",
+            "get_journal_next",
+            "get_journal_next_batch",
+            "get_journal_subscription",
+            "get_local_journal_earliest",
+            "get_local_journal_earliest_batch",
+            "get_local_journal_latest",
+            "get_local_journal_latest_batch",
+            "get_local_journal_next",
+            "get_local_journal_next_batch",
+            "get_local_snapshot_status",
             "get_object",
             "get_property",
             "get_property_group",
+            "get_snapshot_status",
+            "get_subscription_filter",
             "list_associations",
+            "list_journal_subscriptions",
             "list_objects",
             "list_properties",
             "list_property_groups",
+            "list_subscription_filters",
             "search_objects",
             "update_object",
             "update_property",
+            "upsert_journal_subscription",
         ],
     },
     crate::ApiVersionPaths {
         name: "2026-09",
         association_batches: "/crm/associations/2026-09",
+        client_credentials: "/oauth/v1",
         oauth: "/oauth/2026-09",
         objects: "/crm/objects/2026-09",
         properties: "/crm/properties/2026-09",
         record_associations: "/crm/objects/2026-09",
+        webhooks_journal: "/webhooks-journal",
         operations: &[
             "archive_associations",
             "archive_object",
@@ -14116,33 +20485,62 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
             "batch_create_associations",
             "batch_create_objects",
             "batch_read_associations",
+            "batch_read_journal",
+            "batch_read_local_journal",
             "batch_read_objects",
             "batch_read_properties",
             "batch_update_objects",
             "batch_upsert_objects",
             "create_association",
+            "create_client_credentials_token",
+            "create_crm_snapshots",
             "create_default_association",
             "create_object",
             "create_property",
+            "create_subscription_filter",
             "create_token",
+            "delete_journal_subscription",
+            "delete_portal_journal_subscriptions",
+            "delete_subscription_filter",
+            "get_journal_earliest",
+            "get_journal_earliest_batch",
+            "get_journal_latest",
+            "get_journal_latest_batch",
+            "get_journal_next",
+            "get_journal_next_batch",
+            "get_journal_subscription",
+            "get_local_journal_earliest",
+            "get_local_journal_earliest_batch",
+            "get_local_journal_latest",
+            "get_local_journal_latest_batch",
+            "get_local_journal_next",
+            "get_local_journal_next_batch",
+            "get_local_snapshot_status",
             "get_object",
             "get_property",
             "get_property_group",
+            "get_snapshot_status",
+            "get_subscription_filter",
+            "list_journal_subscriptions",
             "list_objects",
             "list_properties",
             "list_property_groups",
+            "list_subscription_filters",
             "search_objects",
             "update_object",
             "update_property",
+            "upsert_journal_subscription",
         ],
     },
     crate::ApiVersionPaths {
         name: "v3",
         association_batches: "/crm/v4/associations",
+        client_credentials: "/oauth/v1",
         oauth: "/oauth/v1",
         objects: "/crm/v3/objects",
         properties: "/crm/v3/properties",
         record_associations: "/crm/v4/objects",
+        webhooks_journal: "/webhooks-journal",
         operations: &[
             "archive_associations",
             "archive_object",
@@ -14152,26 +20550,53 @@ pub const API_VERSIONS: &[crate::ApiVersionPaths] = &[
             "batch_create_associations",
             "batch_create_objects",
             "batch_read_associations",
+            "batch_read_journal",
+            "batch_read_local_journal",
             "batch_read_objects",
             "batch_read_properties",
             "batch_update_objects",
             "batch_upsert_objects",
             "create_association",
+            "create_client_credentials_token",
+            "create_crm_snapshots",
             "create_default_association",
             "create_object",
             "create_property",
+            "create_subscription_filter",
             "create_token",
+            "delete_journal_subscription",
+            "delete_portal_journal_subscriptions",
+            "delete_subscription_filter",
+            "get_journal_earliest",
+            "get_journal_earliest_batch",
+            "get_journal_latest",
+            "get_journal_latest_batch",
+            "get_journal_next",
+            "get_journal_next_batch",
+            "get_journal_subscription",
+            "get_local_journal_earliest",
+            "get_local_journal_earliest_batch",
+            "get_local_journal_latest",
+            "get_local_journal_latest_batch",
+            "get_local_journal_next",
+            "get_local_journal_next_batch",
+            "get_local_snapshot_status",
             "get_object",
             "get_property",
             "get_property_group",
+            "get_snapshot_status",
+            "get_subscription_filter",
             "list_associations",
+            "list_journal_subscriptions",
             "list_objects",
             "list_properties",
             "list_property_groups",
+            "list_subscription_filters",
             "remove_communication_association",
             "search_objects",
             "update_object",
             "update_property",
+            "upsert_journal_subscription",
         ],
     },
 ];

@@ -62,7 +62,10 @@ mod generated;
 pub use context::{BearerToken, ClientContext};
 pub use generated::*;
 pub use limit::{DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLarge, response_too_large};
-pub use oauth_token::{AccessTokenResponse, CreateTokenBody};
+pub use oauth_token::{
+    AccessTokenResponse, ClientCredentialsTokenBody, ClientCredentialsTokenResponse,
+    CreateTokenBody,
+};
 pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator, UnknownValue};
 pub use progenitor_client::ClientHooks;
 pub use timestamp::Timestamp;

@@ -1,6 +1,6 @@
-//! The OAuth token operation's body and answer, written by hand so that `Debug` prints no
-//! secret (`spec/client.toml`, `[replace]`; `spec/patches/13-oauth-token-types.json` names
-//! the body so that it can be replaced).
+//! The OAuth token operations' bodies and answers, written by hand so that `Debug` prints no
+//! secret (`spec/client.toml`, `[replace]`; `spec/patches/13-oauth-token-types.json` and
+//! `17-client-credentials.json` name the bodies so that they can be replaced).
 //!
 //! Fields, serde attributes and `Option`s are those progenitor generated from the spec: the
 //! form body is sent and the answer decoded exactly as before. The grant and token-use enums
@@ -8,7 +8,10 @@
 
 use std::fmt;
 
-use crate::generated::types::{AccessTokenResponseTokenUse, CreateTokenBodyGrantType};
+use crate::generated::types::{
+    AccessTokenResponseTokenUse, ClientCredentialsGrantType,
+    ClientCredentialsTokenResponseTokenUse, CreateTokenBodyGrantType,
+};
 
 /// What `Debug` prints in place of a secret.
 const REDACTED: &str = "<redacted>";
@@ -137,6 +140,95 @@ impl fmt::Debug for AccessTokenResponse {
             .field("hub_id", hub_id)
             .field("id_token", &redacted(id_token))
             .field("refresh_token", &Redacted)
+            .field("scopes", scopes)
+            .field("token_type", token_type)
+            .field("token_use", token_use)
+            .field("user_id", user_id)
+            .finish()
+    }
+}
+
+/// The form body of `create_client_credentials_token` (POST `{client_credentials}/token`,
+/// `application/x-www-form-urlencoded`): the app's credentials and the scopes it asks for.
+///
+/// `Debug` prints `<redacted>` for the client secret.
+#[derive(serde::Deserialize, serde::Serialize, Clone, PartialEq)]
+pub struct ClientCredentialsTokenBody {
+    /// The app's client id.
+    pub client_id: String,
+    /// The app's client secret.
+    pub client_secret: String,
+    /// The grant: `client_credentials`.
+    pub grant_type: ClientCredentialsGrantType,
+    /// The scopes asked for, space-separated (`developer.webhooks_journal.read`, …); the
+    /// app's configured ones when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl fmt::Debug for ClientCredentialsTokenBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            client_id,
+            client_secret: _,
+            grant_type,
+            scope,
+        } = self;
+        f.debug_struct("ClientCredentialsTokenBody")
+            .field("client_id", client_id)
+            .field("client_secret", &Redacted)
+            .field("grant_type", grant_type)
+            .field("scope", scope)
+            .finish()
+    }
+}
+
+/// The answer of `create_client_credentials_token`: the app's access token and how long it
+/// lives. There is no refresh token: the app asks again.
+///
+/// `Debug` prints `<redacted>` for the access and id tokens.
+#[derive(serde::Deserialize, serde::Serialize, Clone, PartialEq)]
+pub struct ClientCredentialsTokenResponse {
+    /// The access token, sent as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Its life, in seconds.
+    pub expires_in: i64,
+    /// The HubSpot account (portal) the token is for, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hub_id: Option<i32>,
+    /// An OpenID Connect id token, when the `openid` scope was granted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// The scopes granted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// `bearer`.
+    pub token_type: String,
+    /// `client_credentials` (HubSpot's v1 answers leave it out).
+    #[serde(default)]
+    pub token_use: ClientCredentialsTokenResponseTokenUse,
+    /// The user, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i32>,
+}
+
+impl fmt::Debug for ClientCredentialsTokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            access_token: _,
+            expires_in,
+            hub_id,
+            id_token,
+            scopes,
+            token_type,
+            token_use,
+            user_id,
+        } = self;
+        f.debug_struct("ClientCredentialsTokenResponse")
+            .field("access_token", &Redacted)
+            .field("expires_in", expires_in)
+            .field("hub_id", hub_id)
+            .field("id_token", &redacted(id_token))
             .field("scopes", scopes)
             .field("token_type", token_type)
             .field("token_use", token_use)

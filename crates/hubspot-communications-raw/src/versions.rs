@@ -27,6 +27,16 @@ pub struct ApiVersionPaths {
     /// `update_property`, `archive_property`, `batch_read_properties`, `list_property_groups`,
     /// `get_property_group`): `/crm/v3/properties`, `/crm/properties/2026-09`.
     pub properties: &'static str,
+    /// The base of the OAuth client-credentials grant (`create_client_credentials_token`: an
+    /// app's own token, which the webhooks journal takes): `/oauth/v1` in every version (the
+    /// endpoint HubSpot's journal guide names; 2026-09's has no such grant). Like `oauth`, it
+    /// takes no bearer token.
+    pub client_credentials: &'static str,
+    /// The base of HubSpot's webhooks journal, its subscriptions and snapshots
+    /// (`get_journal_next_batch`, `upsert_journal_subscription`, `create_crm_snapshots`, …):
+    /// `/webhooks-journal` in every version, each operation's path carrying the journal's one
+    /// version, 2026-03 (`/journal/2026-03/...`).
+    pub webhooks_journal: &'static str,
     /// The operations (by name, as the client's methods and `OPERATION_PATHS` name them)
     /// this version has, sorted.
     pub operations: &'static [&'static str],

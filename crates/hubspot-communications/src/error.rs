@@ -30,7 +30,9 @@ pub enum Error {
     /// HubSpot answered with an error status.
     #[error("{0}")]
     Api(Box<ApiError>),
-    /// HubSpot refused to refresh an OAuth client's access token (400 `BAD_REFRESH_TOKEN`: the
+    /// HubSpot refused to refresh an OAuth client's access token, or to issue an app's own
+    /// ([`Client::app`](crate::Client::app): wrong client id or secret, a scope the app lacks)
+    /// (400 `BAD_REFRESH_TOKEN`: the
     /// app was uninstalled or the refresh token revoked; `BAD_CLIENT_ID`, `BAD_CLIENT_SECRET`:
     /// the app's credentials are wrong). Not retried: the account must authorize the app again
     /// (or the client be given the right credentials). The client remembers it: later calls
@@ -82,6 +84,22 @@ pub enum Error {
     /// numbers still unclaimed.
     #[error("the contact claims could not be used: {0}")]
     ClaimsUnavailable(Box<dyn std::error::Error + Send + Sync>),
+    /// The webhooks journal no longer holds the entry at this offset (HubSpot keeps entries 3
+    /// days) or never held it: nothing after it can be read in order, and nothing was
+    /// skipped. What changed meanwhile is lost to the journal: read the objects' state again
+    /// (a snapshot, a list), then go on from
+    /// [`JournalStart::Latest`](crate::journal::JournalStart::Latest) or the earliest entry.
+    #[error(
+        "the webhooks journal no longer holds offset {offset} (entries are kept 3 days), or never did"
+    )]
+    JournalOffsetGone {
+        /// The offset the journal was to go on after.
+        offset: crate::journal::JournalOffset,
+    },
+    /// A journal position could not be read or written
+    /// ([`Checkpoint`](crate::journal::Checkpoint): a file, Redis, or a store of yours).
+    #[error("the journal checkpoint could not be used: {0}")]
+    CheckpointUnavailable(Box<dyn std::error::Error + Send + Sync>),
     /// The request was refused before it was sent: one of its values breaks one of HubSpot's
     /// rules (a message without a body, a search over HubSpot's limits, a property name
     /// HubSpot would refuse).

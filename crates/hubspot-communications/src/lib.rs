@@ -200,6 +200,8 @@
 // - `error`        `Error`, one type for every call
 // - `phone`        phone numbers, E.164
 // - `webhooks/`    verifying and reading HubSpot's webhooks (public module)
+// - `journal/`     HubSpot's webhooks journal: entries, events, checkpoints, subscriptions
+//                  (public module; its calls are in `api/journal/`)
 //
 // Types never depend on calls (`model` uses no `api`); `auth` and `rate_limit` do not reach
 // back into `client`; the request path is the only way out.
@@ -210,6 +212,7 @@ mod auth;
 mod claims;
 mod client;
 mod error;
+pub mod journal;
 mod model;
 mod operation;
 #[cfg(feature = "lookup")]
@@ -237,7 +240,7 @@ pub use api::{
     COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError, LogOutcome, Logged,
     MAX_ASSOCIATION_BATCH_SIZE,
 };
-pub use auth::{OAuthCredentials, OAuthTokens, Secret};
+pub use auth::{AppCredentials, JOURNAL_SCOPES, OAuthCredentials, OAuthTokens, Secret};
 #[cfg(all(feature = "lookup", feature = "redis"))]
 pub use claims::RedisClaims;
 #[cfg(feature = "lookup")]

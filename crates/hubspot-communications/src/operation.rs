@@ -69,6 +69,31 @@ pub enum Operation {
     ArchiveProperty,
     /// Read an object type's property groups.
     ListPropertyGroups,
+    /// Ask for an app's own access token (HubSpot's token endpoint, the OAuth
+    /// client-credentials grant).
+    CreateAppToken,
+    /// Read entries of the webhooks journal: the earliest, the latest, those after an offset,
+    /// or those at given offsets (their files' URLs again).
+    ReadJournal,
+    /// Download a journal entry's file from its pre-signed URL (not HubSpot's API: no token
+    /// is sent).
+    DownloadJournalEntry,
+    /// Read the app's journal subscriptions.
+    ListJournalSubscriptions,
+    /// Create or update a journal subscription.
+    UpsertJournalSubscription,
+    /// Delete a journal subscription.
+    DeleteJournalSubscription,
+    /// Add a filter to a journal subscription.
+    CreateSubscriptionFilter,
+    /// Read a journal subscription's filters.
+    ListSubscriptionFilters,
+    /// Delete a journal subscription's filter.
+    DeleteSubscriptionFilter,
+    /// Ask for snapshots of CRM objects in the journal.
+    CreateSnapshots,
+    /// Read a snapshot's status.
+    GetSnapshotStatus,
 }
 
 /// What sending a call has on HubSpot's data, which decides what may be retried and whether a
@@ -117,6 +142,17 @@ impl Operation {
             Self::CreateProperty => "create_property",
             Self::ArchiveProperty => "archive_property",
             Self::ListPropertyGroups => "list_property_groups",
+            Self::CreateAppToken => "create_app_token",
+            Self::ReadJournal => "read_journal",
+            Self::DownloadJournalEntry => "download_journal_entry",
+            Self::ListJournalSubscriptions => "list_journal_subscriptions",
+            Self::UpsertJournalSubscription => "upsert_journal_subscription",
+            Self::DeleteJournalSubscription => "delete_journal_subscription",
+            Self::CreateSubscriptionFilter => "create_subscription_filter",
+            Self::ListSubscriptionFilters => "list_subscription_filters",
+            Self::DeleteSubscriptionFilter => "delete_subscription_filter",
+            Self::CreateSnapshots => "create_snapshots",
+            Self::GetSnapshotStatus => "get_snapshot_status",
         }
     }
 
@@ -135,7 +171,10 @@ impl Operation {
             | Self::CreateObject
             | Self::BatchCreateObjects
             // Sent twice, the second is refused (409); one whose fate is unknown is read back.
-            | Self::CreateProperty => Effect::Create,
+            | Self::CreateProperty
+            // Sent twice, a subscription has two filters, or the journal two snapshots.
+            | Self::CreateSubscriptionFilter
+            | Self::CreateSnapshots => Effect::Create,
             Self::ListCommunications
             | Self::GetCommunication
             | Self::BatchRead
@@ -147,10 +186,17 @@ impl Operation {
             | Self::BatchReadObjects
             | Self::ListProperties
             | Self::GetProperty
-            | Self::ListPropertyGroups => Effect::Read,
+            | Self::ListPropertyGroups
+            | Self::ReadJournal
+            | Self::DownloadJournalEntry
+            | Self::ListJournalSubscriptions
+            | Self::ListSubscriptionFilters
+            | Self::GetSnapshotStatus => Effect::Read,
             // A refresh sent twice issues two access tokens, both good; the refresh token it
             // was sent with keeps working (HubSpot's do), so sending it again is safe.
             Self::RefreshAccessToken => Effect::IdempotentWrite,
+            // Two app tokens, both good.
+            Self::CreateAppToken => Effect::IdempotentWrite,
             // Sent twice, each leaves the data as one does: the same values set, the same
             // association made or removed, the same thing archived.
             Self::UpdateCommunication
@@ -164,8 +210,37 @@ impl Operation {
             | Self::BatchCreateAssociations
             | Self::UpdateObject
             | Self::ArchiveObject
-            | Self::ArchiveProperty => Effect::IdempotentWrite,
+            | Self::ArchiveProperty
+            // HubSpot's "upsert": the same subscription, created or updated to the same.
+            | Self::UpsertJournalSubscription
+            | Self::DeleteJournalSubscription
+            | Self::DeleteSubscriptionFilter => Effect::IdempotentWrite,
         }
+    }
+
+    /// HubSpot's token endpoint: not the account's API, it takes no access token and no turn
+    /// of the account's limits.
+    pub(crate) fn is_token_request(self) -> bool {
+        matches!(self, Self::RefreshAccessToken | Self::CreateAppToken)
+    }
+
+    /// The webhooks journal's calls are exempt from HubSpot's daily and ten-secondly limits
+    /// (`x-hubspot-rate-limit-exemptions` in its spec): they take no turn of them.
+    pub(crate) fn is_rate_limit_exempt(self) -> bool {
+        self.is_token_request()
+            || matches!(
+                self,
+                Self::ReadJournal
+                    | Self::DownloadJournalEntry
+                    | Self::ListJournalSubscriptions
+                    | Self::UpsertJournalSubscription
+                    | Self::DeleteJournalSubscription
+                    | Self::CreateSubscriptionFilter
+                    | Self::ListSubscriptionFilters
+                    | Self::DeleteSubscriptionFilter
+                    | Self::CreateSnapshots
+                    | Self::GetSnapshotStatus
+            )
     }
 
     /// Search has its own rate limit.

@@ -131,11 +131,31 @@ impl Contract {
         status: u16,
         response_body: &[u8],
     ) -> Vec<Violation> {
-        let Some(operation) = route::find(&self.routes, method, path)
-            .and_then(|route| self.operations.get(&route.operation))
-        else {
-            return Vec::new();
-        };
+        let mut first = None;
+        for route in route::candidates(&self.routes, method, path) {
+            let Some(operation) = self.operations.get(&route.operation) else {
+                continue;
+            };
+            let violations =
+                self.check_one(operation, method, path, request_body, status, response_body);
+            if violations.is_empty() {
+                return violations;
+            }
+            first.get_or_insert(violations);
+        }
+        first.unwrap_or_default()
+    }
+
+    /// The violations of one exchange taken as `operation`.
+    fn check_one(
+        &self,
+        operation: &Operation,
+        method: &str,
+        path: &str,
+        request_body: &[u8],
+        status: u16,
+        response_body: &[u8],
+    ) -> Vec<Violation> {
         let mut violations = Vec::new();
         let mut report = |direction: String, pointer: String, message: String| {
             violations.push(Violation {

@@ -132,13 +132,29 @@ fn route(method: &str, full: &str, relative: &str, named: bool) -> Route {
     }
 }
 
-/// The route `method path` takes, the most literal one where several match, and of equally
-/// literal ones one a source names (the patch-added typed v3 association path, put under every
-/// base of v3, would otherwise take v4's default association PUT, as literal as it).
+/// The route `method path` takes, the most literal one where several match; of equally
+/// literal ones, one a source names (the patch-added typed v3 association path, put under every
+/// base of v3, would otherwise take v4's default association PUT, as literal as it), then the
+/// first family's in the manifest (two families' operations at one endpoint).
 pub(super) fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<&'a Route> {
+    candidates(routes, method, path).into_iter().next()
+}
+
+/// Every route `method path` may take: the most literal ones. Two families may share one
+/// endpoint (the oauth family's refresh and the client_credentials family's grant are both
+/// `POST /oauth/v1/token`): the exchange is then whichever of their operations it fits.
+pub(super) fn candidates<'a>(routes: &'a [Route], method: &str, path: &str) -> Vec<&'a Route> {
     let segments = split(path);
-    routes
+    let matching: Vec<&Route> = routes
         .iter()
         .filter(|route| route.matches(method, &segments))
-        .max_by_key(|route| (route.literals(), route.named))
+        .collect();
+    let most = matching.iter().map(|route| route.literals()).max();
+    let mut best: Vec<&Route> = matching
+        .into_iter()
+        .filter(|route| Some(route.literals()) == most)
+        .collect();
+    // Of equally literal routes, those a source names first (stable: manifest order after).
+    best.sort_by_key(|route| !route.named);
+    best
 }

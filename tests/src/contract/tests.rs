@@ -234,6 +234,12 @@ fn a_form_encoded_request_body_is_checked_too() {
         ]
     );
     assert!(found.iter().all(|v| v.direction == "response 200"));
+    // The client-credentials grant at v1's endpoint is the client_credentials family's
+    // operation: its body and its answer (no refresh token) fit that one.
+    let app = b"grant_type=client_credentials&client_id=c&client_secret=s&scope=a%20b";
+    let token = bytes(json!({"token_type": "bearer", "access_token": "a", "expires_in": 1800}));
+    let found = contract.check("POST", "/oauth/v1/token", app, 200, &token);
+    assert!(found.is_empty(), "{found:?}");
 }
 
 /// Sends a create whose property value is a number, which the spec's `properties` (strings)

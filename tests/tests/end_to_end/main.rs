@@ -28,3 +28,4 @@ mod shared_rate_limit;
 mod stand_in;
 mod tracing;
 mod webhook_properties;
+mod webhooks_journal;

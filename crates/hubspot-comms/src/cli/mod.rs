@@ -6,6 +6,7 @@
 
 mod choices;
 mod export;
+mod follow;
 mod import;
 mod setup;
 mod shared;
@@ -17,6 +18,7 @@ use hubspot_comms::exit;
 use hubspot_communications::PhoneNumber;
 
 pub use export::ExportArgs;
+pub use follow::FollowArgs;
 pub use import::ImportArgs;
 pub use setup::SetupArgs;
 
@@ -72,6 +74,13 @@ pub enum Command {
         after_long_help = long_help(export::HELP, exit::EXPORT)
     )]
     Export(ExportArgs),
+    /// Write HubSpot's webhooks journal (every change your app subscribed to) as JSON Lines on
+    /// standard output, going on from a checkpoint after a stop or a crash.
+    #[command(
+        after_help = exit::help(exit::FOLLOW),
+        after_long_help = long_help(follow::HELP, exit::FOLLOW)
+    )]
+    Follow(FollowArgs),
 }
 
 /// A command's long help: its text, then its exit codes.
@@ -89,6 +98,31 @@ mod tests {
     #[test]
     fn the_arguments_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn follow_reads_its_start_and_never_prints_the_secret() {
+        let cli = Cli::try_parse_from([
+            "hubspot-comms",
+            "follow",
+            "--from",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "--client-id",
+            "app",
+            "--client-secret",
+            "cs-very-secret",
+        ])
+        .unwrap();
+        let printed = format!("{cli:?} {cli:#?}");
+        assert!(!printed.contains("very-secret"), "{printed}");
+        let Command::Follow(args) = cli.command else {
+            panic!("{printed}")
+        };
+        let (_, _, options) = args.options();
+        assert!(matches!(
+            options.from,
+            hubspot_communications::journal::JournalStart::After(_)
+        ));
     }
 
     #[test]
@@ -125,6 +159,7 @@ mod tests {
                 Command::Setup(args) => (args.connection, args.key),
                 Command::Import(args) => (args.connection, args.key),
                 Command::Export(args) => (args.connection, args.key),
+                Command::Follow(_) => unreachable!("not among the commands parsed"),
             };
             assert_eq!(key.key_property, "sid");
             let options = connection.options();

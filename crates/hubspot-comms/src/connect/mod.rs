@@ -4,12 +4,14 @@
 //! `--demo` nothing runs: someone who forgot to export the token must not believe their
 //! history went to HubSpot.
 
+mod app;
 mod demo;
 mod token;
 
 use hubspot_communications::{ApiVersion, Client, DEFAULT_BASE_URL};
 use hubspot_communications_mock::MockServer;
 
+pub use app::{AppTarget, DEMO_ACCOUNT, connect_app};
 pub use demo::DEMO_CONTACTS;
 pub use token::AccessToken;
 
@@ -82,6 +84,13 @@ pub enum ConnectError {
          --demo to try hubspot-comms on an embedded fake HubSpot (nothing reaches your account)"
     )]
     NoToken,
+    /// `follow`: no app credentials, and no `--demo`.
+    #[error(
+        "no app credentials: HUBSPOT_CLIENT_ID or HUBSPOT_CLIENT_SECRET is unset or blank. The \
+         webhooks journal takes a public app's own token: export its client id and secret, or \
+         run with --demo to try it on an embedded fake HubSpot"
+    )]
+    NoAppCredentials,
     /// The client could not be built (a base URL that is not one, say).
     #[error("{0}")]
     Client(#[from] hubspot_communications::Error),

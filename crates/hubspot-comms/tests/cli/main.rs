@@ -4,6 +4,7 @@
 
 mod common;
 mod export;
+mod follow;
 mod import;
 mod killed;
 mod outsider;

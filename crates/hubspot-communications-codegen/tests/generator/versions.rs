@@ -447,3 +447,68 @@ fn a_namespace_names_a_family_and_one_literal_segment() {
         assert!(error.contains(message), "{namespace}: {error}");
     }
 }
+
+#[test]
+fn a_source_of_several_versions_is_read_once_for_each() {
+    // The 2026-01 file serves both versions (as the journal's 2026-03 file serves every version).
+    let manifest = r#"
+version_table = "crate::ApiVersionPaths"
+
+[info]
+title = "t"
+version = "v"
+
+[[version]]
+name = "v1"
+notes = "/api/notes/2026-01"
+
+[[version]]
+name = "2026-01"
+notes = "/api/notes/2026-01"
+
+[[source]]
+file = "2026-01.json"
+versions = ["v1", "2026-01"]
+family = "notes"
+operations = ["GET /api/notes/2026-01/{noteId}"]
+"#;
+    let s = scratch(
+        manifest,
+        spec("/api/v1/notes", "v1"),
+        spec("/api/notes/2026-01", "2026-01"),
+        None,
+    );
+    let doc = document(&s).unwrap();
+    assert_eq!(
+        doc["paths"]["/{noteId}"]["get"]["x-versions"],
+        json!(["v1", "2026-01"])
+    );
+    let manifest = Manifest::load(&s.spec.path().join("client.toml")).unwrap();
+    let versions: Vec<_> = manifest
+        .sources
+        .iter()
+        .map(|source| (source.version.clone(), source.versions.len()))
+        .collect();
+    assert_eq!(
+        versions,
+        [(Some("v1".into()), 0), (Some("2026-01".into()), 0)]
+    );
+    // Both `version` and `versions` is refused.
+    let both = manifest_text_with_both();
+    let s = scratch(
+        &both,
+        spec("/api/v1/notes", "v1"),
+        spec("/api/notes/2026-01", "2026-01"),
+        None,
+    );
+    let error = document(&s).unwrap_err().to_string();
+    assert!(error.contains("not both"), "{error}");
+}
+
+fn manifest_text_with_both() -> String {
+    MANIFEST.replacen(
+        "version = \"v1\"\nfamily",
+        "version = \"v1\"\nversions = [\"v1\"]\nfamily",
+        1,
+    )
+}

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use hubspot_communications_mock::{
-    Config, DEFAULT_SEARCH_LAG, FaultKind, Faults, MockServer, RateLimit, RetryOn, Subscription,
-    Webhooks,
+    Config, DEFAULT_SEARCH_LAG, FaultKind, Faults, MockServer, ObjectSubscription, RateLimit,
+    RetryOn, Subscription, Webhooks, WebhooksJournal,
 };
 
 /// A fake HubSpot CRM Communications API: on loopback by default, or on any address (beside
@@ -102,6 +102,28 @@ struct Args {
     /// HubSpot does not promise their order).
     #[arg(long)]
     webhook_in_order: bool,
+    /// An OAuth app the fake knows, as CLIENT_ID:CLIENT_SECRET (repeatable): its
+    /// client-credentials token reads the webhooks journal.
+    #[arg(long = "oauth-app", value_parser = parse_app)]
+    oauth_apps: Vec<(String, String)>,
+    /// A webhooks journal subscription (repeatable): OBJECT:ACTIONS[:PROPERTIES], e.g.
+    /// communications:CREATE,UPDATE,DELETE:hs_communication_body. Actions: CREATE, UPDATE,
+    /// DELETE, ASSOCIATION_ADDED, ASSOCIATION_REMOVED. Without any and without
+    /// --no-journal-subscriptions: messages and contacts, every action, their usual properties.
+    #[arg(long = "journal-subscribe", value_parser = ObjectSubscription::parse)]
+    journal_subscriptions: Vec<ObjectSubscription>,
+    /// Start the journal with no subscription (make them through the subscriptions API).
+    #[arg(long, conflicts_with = "journal_subscriptions")]
+    no_journal_subscriptions: bool,
+    /// How long the journal keeps an entry, in seconds (HubSpot: 3 days).
+    #[arg(long, default_value_t = 3 * 24 * 3600)]
+    journal_retention_secs: u64,
+    /// How long an entry's pre-signed URL works, in seconds.
+    #[arg(long, default_value_t = 300)]
+    journal_url_secs: u64,
+    /// At most this many events a journal entry.
+    #[arg(long, default_value_t = 100)]
+    journal_entry_events: usize,
 }
 
 fn parse_retry_on(text: &str) -> Result<RetryOn, String> {
@@ -110,6 +132,13 @@ fn parse_retry_on(text: &str) -> Result<RetryOn, String> {
         "legacy" => Ok(RetryOn::Legacy),
         other => Err(format!("{other:?}: error-status or legacy")),
     }
+}
+
+fn parse_app(text: &str) -> Result<(String, String), String> {
+    let (id, secret) = text
+        .split_once(':')
+        .ok_or("expected CLIENT_ID:CLIENT_SECRET")?;
+    Ok((id.to_owned(), secret.to_owned()))
 }
 
 fn parse_fault(text: &str) -> Result<(FaultKind, f64), String> {
@@ -175,6 +204,25 @@ async fn main() -> std::io::Result<()> {
                 .out_of_order(!args.webhook_in_order),
         );
     }
+    let subscriptions = match (
+        args.no_journal_subscriptions,
+        args.journal_subscriptions.is_empty(),
+    ) {
+        (true, _) => Vec::new(),
+        (false, true) => ObjectSubscription::defaults(),
+        (false, false) => args.journal_subscriptions.clone(),
+    };
+    let journal = subscriptions.into_iter().fold(
+        WebhooksJournal::default()
+            .retention(Duration::from_secs(args.journal_retention_secs))
+            .url_lifetime(Duration::from_secs(args.journal_url_secs))
+            .max_events_per_entry(args.journal_entry_events),
+        |journal, subscription| journal.subscribe(subscription),
+    );
+    config = config.webhooks_journal(journal);
+    for (id, secret) in &args.oauth_apps {
+        config = config.oauth_app(id, secret);
+    }
     let address = args
         .listen
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], args.port)));
@@ -198,6 +246,7 @@ async fn main() -> std::io::Result<()> {
     if let Some(url) = &args.webhook_url {
         println!("delivering webhooks to {url}");
     }
+    println!("journal files on {}", server.journal_files_url());
     println!("listening on {}", server.base_url());
     stop_requested.await;
     server.stop();

@@ -19,6 +19,7 @@ mod properties;
 mod query;
 mod search;
 mod validate;
+mod webhooks_journal;
 
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .merge(objects::router())
         .merge(oauth::router())
         .merge(properties::router())
+        .merge(webhooks_journal::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))

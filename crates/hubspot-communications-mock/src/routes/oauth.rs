@@ -1,6 +1,7 @@
 //! HubSpot's OAuth token endpoint: a form-encoded `refresh_token` grant, exchanged for a new
-//! access token (living `Config::access_token_lifetime`) and a new refresh token. Refusals are
-//! 400s with the error's code in `status`, as HubSpot's token endpoint answers them.
+//! access token (living `Config::access_token_lifetime`) and a new refresh token; or the
+//! `client_credentials` grant, an app's own token (the webhooks journal's). Refusals are 400s
+//! with the error's code in `status`, as HubSpot's token endpoint answers them.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -49,6 +50,31 @@ async fn token(State(shared): State<Arc<Shared>>, Body(body): Body, v1: bool) ->
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
     };
+    if field("grant_type") == Some("client_credentials") {
+        let issued = lock(&shared.oauth).client_credentials(
+            field("client_id"),
+            field("client_secret"),
+            Instant::now(),
+        );
+        return match issued {
+            Ok((token, lifetime)) => {
+                let mut answer = json!({
+                    "token_type": "bearer",
+                    "access_token": token,
+                    "expires_in": lifetime.as_secs(),
+                    "scopes": field("scope").unwrap_or_default().split_whitespace().collect::<Vec<_>>(),
+                });
+                if !v1 {
+                    answer["token_use"] = json!("client_credentials");
+                }
+                axum::Json(answer).into_response()
+            }
+            Err(refusal) => {
+                let (code, message) = refusal.code_and_message();
+                ApiError::oauth(StatusCode::BAD_REQUEST, code, message).into_response()
+            }
+        };
+    }
     let exchanged = lock(&shared.oauth).exchange(
         field("grant_type"),
         field("client_id"),

@@ -42,6 +42,8 @@ pub(crate) struct Store {
     pub(crate) journal: Option<Journal>,
     /// What search still shows of objects written within the search lag.
     search_lag: SearchLag,
+    /// HubSpot's webhooks journal, where every write is noted too.
+    pub(crate) webhooks_journal: Option<std::sync::Arc<crate::webhooks_journal::Log>>,
 }
 
 impl Store {
@@ -102,16 +104,24 @@ impl Store {
     ) -> Option<&Object> {
         let object = live_mut(&mut self.communications, &mut self.records, owner, id)?;
         let old = indexed(&self.unique, owner, &object.properties);
-        let before = self.journal.as_ref().map(|_| object.properties.clone());
+        let noting = self.journal.is_some()
+            || self
+                .webhooks_journal
+                .as_ref()
+                .is_some_and(|log| log.is_subscribed());
+        let before = noting.then(|| object.properties.clone());
         self.search_lag.before_write((owner, id), Some(object));
         object.apply(properties, Utc::now());
         refresh_calculated(owner, &mut object.properties, self.phone_region);
         self.search_lag.written((owner, id), object, Instant::now());
         reindex(&mut self.unique, owner, id, &old, &object.properties);
-        if let (Some(journal), Some(before)) = (&self.journal, before) {
-            note_changes(journal, owner, id, &before, &object.properties);
+        let changes = before
+            .map(|before| changed(owner, id, &before, &object.properties))
+            .unwrap_or_default();
+        for change in changes {
+            self.note(change);
         }
-        Some(object)
+        self.object(owner, id)
     }
 
     /// Archives a live message or record (HubSpot's recycle bin); `false` if there is none.
@@ -128,6 +138,9 @@ impl Store {
 
     /// Notes a write for webhook deliveries, if they are configured.
     fn note(&self, change: Change) {
+        if let Some(log) = &self.webhooks_journal {
+            log.record(&change, self);
+        }
         if let Some(journal) = &self.journal {
             journal.note(change);
         }
@@ -307,27 +320,25 @@ fn refresh_calculated(
     }
 }
 
-/// Notes each property a write changed (set, changed or cleared: `""`), HubSpot's system
+/// Each property a write changed (set, changed or cleared: `""`), HubSpot's system
 /// properties included (`hs_lastmodifieddate`, contacts' calculated phone numbers).
-fn note_changes(
-    journal: &Journal,
+fn changed(
     object: PropertyOwner,
     id: u64,
     before: &BTreeMap<String, String>,
     after: &BTreeMap<String, String>,
-) {
+) -> Vec<Change> {
     let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
-    for name in names {
-        let value = after.get(name);
-        if before.get(name) != value {
-            journal.note(Change::PropertyChanged {
-                object,
-                id,
-                name: name.clone(),
-                value: value.cloned().unwrap_or_default(),
-            });
-        }
-    }
+    names
+        .into_iter()
+        .filter(|name| before.get(*name) != after.get(*name))
+        .map(|name| Change::PropertyChanged {
+            object,
+            id,
+            name: name.clone(),
+            value: after.get(name).cloned().unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// Unique property values (the indexes are `unique`'s).

@@ -227,3 +227,53 @@ async fn sigterm_stops_it_cleanly() {
     assert!(status.success(), "{status:?}");
     assert!(!answers(&base_url).await, "nobody listens once stopped");
 }
+
+#[tokio::test]
+async fn the_binary_journals_changes_for_an_app_of_its_flags() {
+    let (mut child, base_url) = listening(binary().args([
+        "--oauth-app",
+        "app-1:secret-1",
+        "--journal-subscribe",
+        "contacts:CREATE:email",
+        "--journal-entry-events",
+        "5",
+    ]));
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{base_url}/oauth/v1/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&client_id=app-1&client_secret=secret-1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let created = http
+        .post(format!("{base_url}/crm/v3/objects/contacts"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"properties": {"email": "ana@example.com"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let entry: serde_json::Value = http
+        .get(format!(
+            "{base_url}/webhooks-journal/journal/2026-03/earliest"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = entry["url"].as_str().unwrap();
+    assert!(!url.starts_with(&base_url), "another host: {url}");
+    let events: serde_json::Value = http.get(url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(events[0]["action"], "CREATE");
+    assert_eq!(events[0]["properties"]["email"], "ana@example.com");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -86,7 +86,7 @@ async fn every_version_exchanges_a_refresh_token_for_a_working_access_token() {
 #[tokio::test]
 async fn refusals_name_what_is_wrong_in_hubspots_shape() {
     let server = MockServer::start_with(config()).await.unwrap();
-    let cases: [(&[(&str, &str)], &str); 5] = [
+    let cases: [(&[(&str, &str)], &str); 6] = [
         (&grant(APP, SECRET, "no-such-token"), "BAD_REFRESH_TOKEN"),
         // A refresh token of another app's installation.
         (
@@ -100,11 +100,20 @@ async fn refusals_name_what_is_wrong_in_hubspots_shape() {
         ),
         (
             &[
-                ("grant_type", "client_credentials"),
+                ("grant_type", "password"),
                 ("client_id", APP),
                 ("client_secret", SECRET),
             ],
             "BAD_GRANT_TYPE",
+        ),
+        // The client-credentials grant (an app's own token) checks the app's secret too.
+        (
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", APP),
+                ("client_secret", "wrong"),
+            ],
+            "BAD_CLIENT_SECRET",
         ),
     ];
     for (fields, code) in cases {

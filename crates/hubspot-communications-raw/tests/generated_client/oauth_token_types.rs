@@ -208,3 +208,42 @@ fn the_form_body_as_json_skips_absent_fields() {
         }
     );
 }
+
+#[test]
+fn client_credentials_types_redact_their_secrets_and_keep_the_wire_form() {
+    use hubspot_communications_raw::types::{
+        ClientCredentialsGrantType, ClientCredentialsTokenResponseTokenUse,
+    };
+    use hubspot_communications_raw::{ClientCredentialsTokenBody, ClientCredentialsTokenResponse};
+
+    let body = ClientCredentialsTokenBody {
+        client_id: "app-id".into(),
+        client_secret: "client-SECRET-9".into(),
+        grant_type: ClientCredentialsGrantType::ClientCredentials,
+        scope: Some("developer.webhooks_journal.read".into()),
+    };
+    let text = format!("{body:?}");
+    assert!(!text.contains(MARK) && text.contains("app-id"), "{text}");
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        json!({
+            "client_id": "app-id",
+            "client_secret": "client-SECRET-9",
+            "grant_type": "client_credentials",
+            "scope": "developer.webhooks_journal.read"
+        })
+    );
+    // HubSpot's v1 answer: no token_use, no refresh token.
+    let answer: ClientCredentialsTokenResponse = serde_json::from_value(json!({
+        "access_token": "access-SECRET-10",
+        "expires_in": 1800,
+        "token_type": "bearer"
+    }))
+    .unwrap();
+    assert_eq!(
+        answer.token_use,
+        ClientCredentialsTokenResponseTokenUse::ClientCredentials
+    );
+    let text = format!("{answer:?}");
+    assert!(!text.contains(MARK) && text.contains("1800"), "{text}");
+}

@@ -3,6 +3,7 @@
 //! answer back into the `model`.
 
 mod associations;
+mod journal;
 #[cfg(feature = "lookup")]
 mod lookup;
 mod messages;
@@ -13,6 +14,7 @@ mod records;
 mod search;
 
 pub use associations::MAX_ASSOCIATION_BATCH_SIZE;
+pub(crate) use journal::journal_entries;
 #[cfg(feature = "lookup")]
 pub use lookup::MAX_NUMBERS_PER_SEARCH;
 pub use messages::{LogOutcome, Logged};

@@ -1,7 +1,10 @@
-//! The OAuth token exchange: how the token keeper (`auth`) reaches HubSpot's token endpoint
-//! through the one request path.
+//! The OAuth token exchanges (an account's refresh, an app's own token): how the token keeper
+//! (`auth`) reaches HubSpot's token endpoint through the one request path.
 
-use hubspot_communications_raw::{AccessTokenResponse, CreateTokenBody};
+use hubspot_communications_raw::{
+    AccessTokenResponse, ClientCredentialsTokenBody, ClientCredentialsTokenResponse,
+    CreateTokenBody,
+};
 
 use crate::auth::{BoxFuture, TokenEndpoint};
 use crate::client::Client;
@@ -15,6 +18,18 @@ impl TokenEndpoint for Client {
     ) -> BoxFuture<'_, Result<AccessTokenResponse, Error>> {
         Box::pin(self.execute(Operation::RefreshAccessToken, move |raw| {
             raw.oauth.create_token().body(body.clone()).send()
+        }))
+    }
+
+    fn create_client_credentials_token(
+        &self,
+        body: ClientCredentialsTokenBody,
+    ) -> BoxFuture<'_, Result<ClientCredentialsTokenResponse, Error>> {
+        Box::pin(self.execute(Operation::CreateAppToken, move |raw| {
+            raw.client_credentials
+                .create_client_credentials_token()
+                .body(body.clone())
+                .send()
         }))
     }
 

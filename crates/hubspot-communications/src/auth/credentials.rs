@@ -106,6 +106,75 @@ pub struct OAuthTokens {
 /// The callback of [`ClientBuilder::on_refresh`](crate::ClientBuilder::on_refresh).
 pub(crate) type RefreshCallback = Arc<dyn Fn(&OAuthTokens) + Send + Sync>;
 
+/// The scopes an app's own token asks for by default: every scope of the webhooks journal
+/// (reading the journal, reading and writing subscriptions and snapshots).
+pub const JOURNAL_SCOPES: [&str; 5] = [
+    "developer.webhooks_journal.read",
+    "developer.webhooks_journal.subscriptions.read",
+    "developer.webhooks_journal.subscriptions.write",
+    "developer.webhooks_journal.snapshots.read",
+    "developer.webhooks_journal.snapshots.write",
+];
+
+/// A public app's own credentials: its client id and secret, for HubSpot's OAuth
+/// client-credentials grant, which issues the app a token of its own (no account's refresh
+/// token). The webhooks journal, its subscriptions and snapshots take such a token: give them
+/// to [`Client::app`](crate::Client::app).
+///
+/// The token asks for the [`JOURNAL_SCOPES`] unless [`AppCredentials::scopes`] says otherwise
+/// (add the scopes of the objects watched, e.g. `crm.objects.contacts.read`, if your app's
+/// configuration does not grant them). It is cached and asked for again before it expires
+/// ([`ClientBuilder::refresh_margin`](crate::ClientBuilder::refresh_margin)) and when HubSpot
+/// answers 401 `EXPIRED_AUTHENTICATION`. `Debug` prints no secret.
+///
+/// ```
+/// use hubspot_communications::AppCredentials;
+///
+/// let app = AppCredentials::new("client-id", "client-secret")
+///     .scopes(["developer.webhooks_journal.read", "crm.objects.contacts.read"]);
+/// assert!(!format!("{app:?}").contains("client-secret"));
+/// ```
+#[derive(Clone)]
+pub struct AppCredentials {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    pub(crate) scopes: Vec<String>,
+}
+
+impl AppCredentials {
+    /// The app's client id and secret, asking for the [`JOURNAL_SCOPES`].
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            scopes: JOURNAL_SCOPES.iter().map(|&s| s.to_owned()).collect(),
+        }
+    }
+
+    /// The scopes the token asks for, instead of the [`JOURNAL_SCOPES`] (none: the app's
+    /// configured scopes).
+    #[must_use]
+    pub fn scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The app's client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}
+
+impl std::fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
 /// How a client authenticates.
 #[derive(Clone)]
 pub(crate) enum Credentials {
@@ -113,4 +182,6 @@ pub(crate) enum Credentials {
     PrivateApp(Secret),
     /// A public app's credentials for one account.
     OAuth(OAuthCredentials),
+    /// A public app's own credentials (the client-credentials grant).
+    App(AppCredentials),
 }

@@ -5,7 +5,7 @@ mod credentials;
 mod secret;
 mod tokens;
 
+pub use credentials::{AppCredentials, JOURNAL_SCOPES, OAuthCredentials, OAuthTokens};
 pub(crate) use credentials::{Credentials, RefreshCallback};
-pub use credentials::{OAuthCredentials, OAuthTokens};
 pub use secret::Secret;
 pub(crate) use tokens::{BoxFuture, TokenEndpoint, TokenManager};

@@ -15,10 +15,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hubspot_communications_raw as raw;
-use raw::types::CreateTokenBodyGrantType;
-use raw::{AccessTokenResponse, CreateTokenBody};
+use raw::types::{ClientCredentialsGrantType, CreateTokenBodyGrantType};
+use raw::{
+    AccessTokenResponse, ClientCredentialsTokenBody, ClientCredentialsTokenResponse,
+    CreateTokenBody,
+};
 
-use super::credentials::{OAuthCredentials, OAuthTokens, RefreshCallback};
+use super::credentials::{AppCredentials, OAuthCredentials, OAuthTokens, RefreshCallback};
 use super::secret::Secret;
 use crate::error::{ApiError, Error, InvalidResponse, ResponseProblem};
 use crate::operation::Operation;
@@ -34,6 +37,11 @@ pub(crate) trait TokenEndpoint: Sync {
         &self,
         body: CreateTokenBody,
     ) -> BoxFuture<'_, Result<AccessTokenResponse, Error>>;
+    /// Asks for an app's own token (the client-credentials grant).
+    fn create_client_credentials_token(
+        &self,
+        body: ClientCredentialsTokenBody,
+    ) -> BoxFuture<'_, Result<ClientCredentialsTokenResponse, Error>>;
     /// Learns the account's id from a token answer's `hub_id`.
     fn learn_account_id(&self, hub_id: u64);
     /// The account's id, once known.
@@ -58,9 +66,27 @@ pub(crate) struct TokenManager {
 }
 
 struct State {
-    refresh_token: Secret,
-    /// HubSpot's refusal of the refresh token, once it refused it.
+    grant: Grant,
+    /// HubSpot's refusal of the grant (the refresh token, the app's credentials), once it
+    /// refused it.
     refused: Option<ApiError>,
+}
+
+/// How the next access token is asked for.
+enum Grant {
+    /// An account's refresh token (an installed app's token for that account).
+    Refresh(Secret),
+    /// The app's own credentials (the client-credentials grant), with the scopes asked for.
+    ClientCredentials { scope: Option<String> },
+}
+
+/// What a token answer gave, whichever the grant.
+struct Issued {
+    access_token: String,
+    expires_in: i64,
+    hub_id: Option<i32>,
+    /// The refresh token to keep (the refresh grant's).
+    refresh_token: Option<String>,
 }
 
 impl TokenManager {
@@ -112,13 +138,54 @@ impl TokenManager {
             client_secret,
             bearer,
             state: tokio::sync::Mutex::new(State {
-                refresh_token,
+                grant: Grant::Refresh(refresh_token),
                 refused: None,
             }),
             refresh_at_ms: AtomicU64::new(refresh_at_ms),
             generation: AtomicU64::new(0),
             margin,
             on_refresh,
+        })
+    }
+
+    /// The keeper of an app's own token (the client-credentials grant), asked for before the
+    /// first call. Fails if a credential cannot be sent.
+    pub(crate) fn app(credentials: AppCredentials, margin: Duration) -> Result<Self, Error> {
+        let AppCredentials {
+            client_id,
+            client_secret,
+            scopes,
+        } = credentials;
+        for (what, value) in [
+            ("client id", client_id.as_str()),
+            ("client secret", client_secret.expose()),
+        ] {
+            if !usable(value) {
+                return Err(Error::InvalidSetting(format!(
+                    "the app's {what} is empty or holds characters other than printable ASCII"
+                )));
+            }
+        }
+        if let Some(scope) = scopes.iter().find(|scope| !usable(scope)) {
+            return Err(Error::InvalidSetting(format!(
+                "the scope {scope:?} is empty or holds characters other than printable ASCII"
+            )));
+        }
+        let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
+        Ok(Self {
+            client_id,
+            client_secret,
+            bearer: raw::BearerToken::new("").map_err(|_| {
+                Error::InvalidSetting("an empty token cannot be sent in a header".into())
+            })?,
+            state: tokio::sync::Mutex::new(State {
+                grant: Grant::ClientCredentials { scope },
+                refused: None,
+            }),
+            refresh_at_ms: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
+            margin,
+            on_refresh: None,
         })
     }
 
@@ -163,20 +230,50 @@ impl TokenManager {
             .then_some(generation)
     }
 
-    /// Exchanges the refresh token for a new access token, hands the new tokens to the
-    /// callback, then makes the raw clients send the new access token.
+    /// Asks for a new access token (exchanging the refresh token, or with the app's own
+    /// credentials), hands the new tokens of a refresh to the callback, then makes the raw
+    /// clients send the new access token.
     async fn refresh(&self, endpoint: &dyn TokenEndpoint, state: &mut State) -> Result<(), Error> {
         if let Some(refused) = &state.refused {
             return Err(Error::RefreshRefused(Box::new(refused.clone())));
         }
-        let body = CreateTokenBody {
-            grant_type: Some(CreateTokenBodyGrantType::RefreshToken),
-            client_id: Some(self.client_id.clone()),
-            client_secret: Some(self.client_secret.expose().to_owned()),
-            refresh_token: Some(state.refresh_token.expose().to_owned()),
-            ..CreateTokenBody::default()
+        let (operation, asked) = match &state.grant {
+            Grant::Refresh(refresh_token) => {
+                let body = CreateTokenBody {
+                    grant_type: Some(CreateTokenBodyGrantType::RefreshToken),
+                    client_id: Some(self.client_id.clone()),
+                    client_secret: Some(self.client_secret.expose().to_owned()),
+                    refresh_token: Some(refresh_token.expose().to_owned()),
+                    ..CreateTokenBody::default()
+                };
+                let asked = endpoint.create_token(body).await.map(|answer| Issued {
+                    access_token: answer.access_token,
+                    expires_in: answer.expires_in,
+                    hub_id: answer.hub_id,
+                    refresh_token: Some(answer.refresh_token),
+                });
+                (Operation::RefreshAccessToken, asked)
+            }
+            Grant::ClientCredentials { scope } => {
+                let body = ClientCredentialsTokenBody {
+                    client_id: self.client_id.clone(),
+                    client_secret: self.client_secret.expose().to_owned(),
+                    grant_type: ClientCredentialsGrantType::ClientCredentials,
+                    scope: scope.clone(),
+                };
+                let asked = endpoint
+                    .create_client_credentials_token(body)
+                    .await
+                    .map(|answer| Issued {
+                        access_token: answer.access_token,
+                        expires_in: answer.expires_in,
+                        hub_id: None,
+                        refresh_token: None,
+                    });
+                (Operation::CreateAppToken, asked)
+            }
         };
-        let answer = match endpoint.create_token(body).await {
+        let answer = match asked {
             Ok(answer) => answer,
             Err(Error::RefreshRefused(refused)) => {
                 state.refused = Some((*refused).clone());
@@ -186,12 +283,14 @@ impl TokenManager {
         };
         let invalid = |why: &str| {
             InvalidResponse::error(
-                Operation::RefreshAccessToken,
+                operation,
                 Some(200),
                 ResponseProblem::Undecodable(why.to_owned()),
             )
         };
-        if !usable(&answer.access_token) || !usable(&answer.refresh_token) {
+        if !usable(&answer.access_token)
+            || answer.refresh_token.as_deref().is_some_and(|t| !usable(t))
+        {
             return Err(invalid(
                 "a token is empty or holds characters other than printable ASCII",
             ));
@@ -207,20 +306,22 @@ impl TokenManager {
         if let Some(hub_id) = answer.hub_id.and_then(|id| u64::try_from(id).ok()) {
             endpoint.learn_account_id(hub_id);
         }
-        let tokens = OAuthTokens {
-            access_token: Secret::new(answer.access_token),
-            expires_at,
-            refresh_token: Secret::new(answer.refresh_token),
-            account_id: endpoint.account_id(),
-        };
-        // Stored before any call sends the new token.
-        if let Some(callback) = &self.on_refresh {
-            callback(&tokens);
+        if let Some(refresh_token) = answer.refresh_token {
+            let tokens = OAuthTokens {
+                access_token: Secret::new(answer.access_token.clone()),
+                expires_at,
+                refresh_token: Secret::new(refresh_token),
+                account_id: endpoint.account_id(),
+            };
+            // Stored before any call sends the new token.
+            if let Some(callback) = &self.on_refresh {
+                callback(&tokens);
+            }
+            state.grant = Grant::Refresh(tokens.refresh_token);
         }
         self.bearer
-            .set(tokens.access_token.expose())
+            .set(&answer.access_token)
             .map_err(|_| invalid("the access token cannot be sent in a header"))?;
-        state.refresh_token = tokens.refresh_token;
         // Refreshed `margin` before expiry, or half-way through a short life.
         let due = expires_at
             .checked_sub(self.margin.min(lifetime / 2))

@@ -30,6 +30,8 @@ pub struct ClientBuilder {
     timeout: Duration,
     user_agent: String,
     http: Option<reqwest::Client>,
+    /// The journal's downloads' client, once built (shared by `Client::for_account`'s clients).
+    downloads: Option<reqwest::Client>,
     rate_limit: Option<RateLimit>,
     search_rate_limit: RateLimit,
     retry: RetryPolicy,
@@ -49,6 +51,7 @@ impl std::fmt::Debug for ClientBuilder {
         let credentials = match &self.credentials {
             Credentials::PrivateApp(_) => "private app",
             Credentials::OAuth(_) => "oauth",
+            Credentials::App(_) => "app",
         };
         f.debug_struct("ClientBuilder")
             .field("token", &"<redacted>")
@@ -75,6 +78,7 @@ impl ClientBuilder {
             timeout: Duration::from_secs(30),
             user_agent: concat!("hubspot-communications/", env!("CARGO_PKG_VERSION")).to_owned(),
             http: None,
+            downloads: None,
             rate_limit: None,
             search_rate_limit: RateLimit::SEARCH,
             retry: RetryPolicy::default(),
@@ -272,7 +276,10 @@ impl ClientBuilder {
         {
             return Err(Error::InvalidSetting("the access token is empty".into()));
         }
-        let oauth = matches!(self.credentials, Credentials::OAuth(_));
+        let oauth = matches!(
+            self.credentials,
+            Credentials::OAuth(_) | Credentials::App(_)
+        );
         let rate_limit = self.rate_limit.unwrap_or(if oauth {
             RateLimit::PUBLIC_APP
         } else {
@@ -337,6 +344,11 @@ impl ClientBuilder {
                 let context = raw::ClientContext::default().with_bearer_token(auth.bearer());
                 (context, Some(auth), account_id)
             }
+            Credentials::App(credentials) => {
+                let auth = TokenManager::app(credentials.clone(), self.refresh_margin)?;
+                let context = raw::ClientContext::default().with_bearer_token(auth.bearer());
+                (context, Some(auth), self.account_id)
+            }
         };
         let context = context.with_max_response_bytes(self.max_response_bytes);
         let http = match self.http.clone() {
@@ -350,6 +362,19 @@ impl ClientBuilder {
                 .retry(reqwest::retry::never().max_retries_per_request(0))
                 // HubSpot's API does not redirect; following one would resend a message's
                 // text (and, same-origin, the token) wherever a 3xx points.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::InvalidSetting(format!("cannot build the HTTP client: {e}")))?,
+        };
+        // The journal's entry files come from another host (pre-signed URLs): a client with no
+        // default header and no redirect, whatever the caller's own client carries.
+        let downloads = match self.downloads.clone() {
+            Some(downloads) => downloads,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .user_agent(self.user_agent.clone())
+                .retry(reqwest::retry::never().max_retries_per_request(0))
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::InvalidSetting(format!("cannot build the HTTP client: {e}")))?,
@@ -370,6 +395,7 @@ impl ClientBuilder {
         // Another account's client shares this pool.
         let template = ClientBuilder {
             http: Some(http.clone()),
+            downloads: Some(downloads.clone()),
             ..self.clone()
         };
         Ok(Client {
@@ -386,6 +412,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 batch_concurrency: self.batch_concurrency,
                 deadline: self.deadline,
+                downloads,
+                max_response_bytes: self.max_response_bytes,
                 #[cfg(feature = "lookup")]
                 contact_claims: self
                     .contact_claims

@@ -15,7 +15,7 @@ pub use builder::ClientBuilder;
 pub use raw_clients::RawClients;
 pub use version::ApiVersion;
 
-use crate::auth::{Credentials, OAuthCredentials, TokenManager};
+use crate::auth::{AppCredentials, Credentials, OAuthCredentials, TokenManager};
 use crate::error::Error;
 use crate::rate_limit::RateLimiter;
 use crate::retry::RetryPolicy;
@@ -87,6 +87,12 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) batch_concurrency: usize,
     pub(crate) deadline: Option<Duration>,
+    /// Downloads the webhooks journal's entry files from their pre-signed URLs: a client of
+    /// its own, with no default header (the caller's `http_client` may carry some), which no
+    /// hook gives a token, so that the token never reaches the files' host.
+    pub(crate) downloads: reqwest::Client,
+    /// The most of an answer (and of an entry file) read.
+    pub(crate) max_response_bytes: u64,
     pub(crate) version: ApiVersion,
     pub(crate) paths: &'static raw::ApiVersionPaths,
     /// Who creates the contact of a new phone number (shared by every clone).
@@ -135,6 +141,23 @@ impl Client {
     /// [`RateLimit::PUBLIC_APP`](crate::RateLimit::PUBLIC_APP) unless set.
     pub fn oauth(credentials: OAuthCredentials) -> ClientBuilder {
         ClientBuilder::new(Credentials::OAuth(credentials))
+    }
+
+    /// A builder of a client authenticated as a public app itself, with its own token (HubSpot's
+    /// OAuth client-credentials grant), which the webhooks journal, its subscriptions and
+    /// snapshots take ([`Client::journal`]): the token is asked for before the first call,
+    /// kept, and asked for again before it expires and on a 401 `EXPIRED_AUTHENTICATION`.
+    /// The token is never printed; the journal's entry files are downloaded without it.
+    ///
+    /// ```no_run
+    /// use hubspot_communications::{AppCredentials, Client};
+    ///
+    /// # fn run() -> Result<(), hubspot_communications::Error> {
+    /// let client = Client::app(AppCredentials::new("client-id", "client-secret")).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn app(credentials: AppCredentials) -> ClientBuilder {
+        ClientBuilder::new(Credentials::App(credentials))
     }
 
     /// A client of another account that installed the same app: this client's settings

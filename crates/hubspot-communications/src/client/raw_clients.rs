@@ -25,6 +25,12 @@ pub struct RawClients {
     /// `update_property`, `archive_property`, `batch_read_properties`,
     /// `list_property_groups`, `get_property_group`.
     pub properties: raw::Client,
+    /// HubSpot's token endpoint for an app's own token (the client-credentials grant):
+    /// `create_client_credentials_token`. It sends no bearer token.
+    pub client_credentials: raw::Client,
+    /// The webhooks journal, its subscriptions and snapshots: `get_journal_next_batch`,
+    /// `upsert_journal_subscription`, `create_crm_snapshots`, ….
+    pub webhooks_journal: raw::Client,
 }
 
 impl RawClients {
@@ -50,8 +56,14 @@ impl RawClients {
             record_associations: client(version.record_associations),
             association_batches: client(version.association_batches),
             properties: client(version.properties),
+            webhooks_journal: client(version.webhooks_journal),
             oauth: raw::Client::new_with_client(
                 &format!("{base_url}{}", version.oauth),
+                http.clone(),
+                anonymous.clone(),
+            ),
+            client_credentials: raw::Client::new_with_client(
+                &format!("{base_url}{}", version.client_credentials),
                 http.clone(),
                 anonymous,
             ),

@@ -81,9 +81,10 @@ impl Client {
         );
         async {
             let inner = &self.inner;
-            // The OAuth token endpoint is not the account's API: it takes no turn of its limits.
+            // The OAuth token endpoint is not the account's API, and the webhooks journal is
+            // exempt from its limits: they take no turn of them.
             let limiter = match operation {
-                Operation::RefreshAccessToken => None,
+                _ if operation.is_rate_limit_exempt() => None,
                 _ if operation.is_search() => Some(&inner.search_limiter),
                 _ => Some(&inner.limiter),
             };
@@ -94,7 +95,7 @@ impl Client {
             loop {
                 // The token endpoint needs no access token: the refresh itself comes here.
                 let sent_token = match &inner.auth {
-                    Some(auth) if operation != Operation::RefreshAccessToken => {
+                    Some(auth) if !operation.is_token_request() => {
                         let fresh = auth.fresh(self);
                         Some(match deadline {
                             Some(deadline) => tokio::time::timeout_at(deadline, fresh)
@@ -284,7 +285,7 @@ async fn map_error(operation: Operation, error: raw::Error<HubSpotError>) -> Err
 /// retried.
 fn answered(api: ApiError) -> Error {
     let refused = (400..500).contains(&api.status) && api.status != 429;
-    if api.operation == Operation::RefreshAccessToken && refused {
+    if api.operation.is_token_request() && refused {
         Error::RefreshRefused(Box::new(api))
     } else {
         Error::Api(Box::new(api))
