@@ -66,7 +66,10 @@ pub use oauth_token::{
     AccessTokenResponse, ClientCredentialsTokenBody, ClientCredentialsTokenResponse,
     CreateTokenBody,
 };
-pub use open_enum::{AssociationCategory, BatchStatus, FilterOperator, UnknownValue};
+pub use open_enum::{
+    AccessTokenResponseTokenUse, AssociationCategory, BatchStatus, ClientCredentialsGrantType,
+    ClientCredentialsTokenResponseTokenUse, CreateTokenBodyGrantType, FilterOperator, UnknownValue,
+};
 pub use progenitor_client::ClientHooks;
 pub use timestamp::Timestamp;
 pub use versions::ApiVersionPaths;

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::generated::types::{
+use crate::open_enum::{
     AccessTokenResponseTokenUse, ClientCredentialsGrantType,
     ClientCredentialsTokenResponseTokenUse, CreateTokenBodyGrantType,
 };

@@ -184,6 +184,66 @@ open_enum! {
     }
 }
 
+open_enum! {
+    unknown = UnknownValue;
+    /// How an OAuth token request authenticates (`grant_type` of the token endpoint's body).
+    #[derive(serde::Serialize, serde::Deserialize)]
+    #[serde(into = "String", from = "String")]
+    pub enum CreateTokenBodyGrantType {
+        /// An authorization code, once, after an account installed the app.
+        AuthorizationCode = "authorization_code",
+        /// A refresh token, for each new access token.
+        RefreshToken = "refresh_token",
+    }
+}
+
+open_enum! {
+    unknown = UnknownValue;
+    /// What an OAuth access token answer's token is for (`token_use`).
+    #[derive(serde::Serialize, serde::Deserialize)]
+    #[serde(into = "String", from = "String")]
+    pub enum AccessTokenResponseTokenUse {
+        /// An access token.
+        AccessToken = "access_token",
+    }
+}
+
+open_enum! {
+    unknown = UnknownValue;
+    /// The client-credentials grant (`grant_type` of an app's own token request).
+    #[derive(serde::Serialize, serde::Deserialize)]
+    #[serde(into = "String", from = "String")]
+    pub enum ClientCredentialsGrantType {
+        /// The app's own credentials.
+        ClientCredentials = "client_credentials",
+    }
+}
+
+open_enum! {
+    unknown = UnknownValue;
+    /// What an app's own token is for (`token_use` of the client-credentials answer).
+    #[derive(serde::Serialize, serde::Deserialize)]
+    #[serde(into = "String", from = "String")]
+    pub enum ClientCredentialsTokenResponseTokenUse {
+        /// The client-credentials token.
+        ClientCredentials = "client_credentials",
+    }
+}
+
+/// HubSpot's v1 token answers leave `token_use` out: what it then is.
+impl Default for AccessTokenResponseTokenUse {
+    fn default() -> Self {
+        Self::AccessToken
+    }
+}
+
+/// HubSpot's v1 client-credentials answers leave `token_use` out: what it then is.
+impl Default for ClientCredentialsTokenResponseTokenUse {
+    fn default() -> Self {
+        Self::ClientCredentials
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

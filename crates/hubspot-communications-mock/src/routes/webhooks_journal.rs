@@ -534,7 +534,7 @@ async fn snapshot(State(shared): State<Arc<Shared>>, Body(body): Body) -> Answer
         .collect();
     let ids = {
         let store = lock(&shared.store);
-        shared.journal.snapshot(&store, &asked)
+        shared.journal.snapshot(&*store, &asked)
     };
     let responses = requests
         .iter()

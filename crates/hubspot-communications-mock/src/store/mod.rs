@@ -397,3 +397,10 @@ impl Store {
         &self.unique[&key]
     }
 }
+
+/// The journal reads objects through this, not through the store's type.
+impl crate::webhooks_journal::log::Objects for Store {
+    fn object(&self, owner: PropertyOwner, id: u64) -> Option<&Object> {
+        Store::object(self, owner, id)
+    }
+}

@@ -11,10 +11,17 @@ use serde_json::{Map, Value, json};
 use super::{JournalAction, ObjectSubscription, WebhooksJournal};
 use crate::label::{Labels, Side};
 use crate::lock::lock;
+use crate::object::Object;
 use crate::object_type::ObjectType;
 use crate::property::PropertyOwner;
-use crate::store::Store;
 use crate::webhooks::Change;
+
+/// What the journal reads of the store: an object, by its owner and id (the store implements
+/// it, so that the journal need not know the store that notes changes to it).
+pub(crate) trait Objects {
+    /// The object, archived or not.
+    fn object(&self, owner: PropertyOwner, id: u64) -> Option<&Object>;
+}
 
 /// HubSpot's object type id of an object type of the fake.
 pub(crate) fn type_id(object: PropertyOwner) -> &'static str {
@@ -302,7 +309,7 @@ impl Log {
     }
 
     /// Notes a change the store made: an event for each subscription it matches.
-    pub(crate) fn record(&self, change: &Change, store: &Store) {
+    pub(crate) fn record(&self, change: &Change, store: &dyn Objects) {
         let mut state = lock(&self.state);
         if state.subscriptions.is_empty() {
             return;
@@ -392,7 +399,7 @@ impl Log {
         &self,
         change: &Change,
         subscription: &Subscription,
-        store: &Store,
+        store: &dyn Objects,
     ) -> Option<Map<String, Value>> {
         let spec = &subscription.spec;
         let watches = |object: PropertyOwner, id: u64, action: JournalAction| {
@@ -478,7 +485,7 @@ impl Log {
     /// and returns each one's status id.
     pub(crate) fn snapshot(
         &self,
-        store: &Store,
+        store: &dyn Objects,
         requests: &[(u64, Option<PropertyOwner>, u64, Vec<String>)],
     ) -> Vec<String> {
         let mut state = lock(&self.state);

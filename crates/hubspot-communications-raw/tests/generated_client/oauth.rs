@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::TOKEN;
-use hubspot_communications_raw::types::CreateTokenBodyGrantType;
+use hubspot_communications_raw::CreateTokenBodyGrantType;
 use hubspot_communications_raw::{
     API_VERSIONS, BearerToken, Client, ClientContext, CreateTokenBody,
 };

@@ -2,8 +2,8 @@
 //! the wire forms are those the generated types had (the form body field by field, the
 //! answer's defaults and optional fields).
 
-use hubspot_communications_raw::types::{AccessTokenResponseTokenUse, CreateTokenBodyGrantType};
 use hubspot_communications_raw::{AccessTokenResponse, Client, ClientContext, CreateTokenBody};
+use hubspot_communications_raw::{AccessTokenResponseTokenUse, CreateTokenBodyGrantType};
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -177,17 +177,27 @@ fn the_answer_decodes_with_its_defaults_and_encodes_back() {
     assert_eq!(decoded, full_answer());
     assert_eq!(serde_json::to_value(&decoded).unwrap(), full);
 
-    // What the spec requires is still required, and token_use is still the spec's one value.
+    // What the spec requires is still required.
     for broken in [
         json!({"token_type": "bearer", "refresh_token": "r", "expires_in": 1}),
         json!({"token_type": "bearer", "access_token": "a", "expires_in": 1}),
         json!({"token_type": "bearer", "refresh_token": "r", "access_token": "a"}),
         json!({"refresh_token": "r", "access_token": "a", "expires_in": 1}),
-        json!({"token_type": "bearer", "refresh_token": "r", "access_token": "a", "expires_in": 1, "token_use": "id_token"}),
     ] {
         let outcome = serde_json::from_value::<AccessTokenResponse>(broken.clone());
         assert!(outcome.is_err(), "{broken}");
     }
+    // token_use is an open enum: a use HubSpot adds later is kept, not refused.
+    let later: AccessTokenResponse = serde_json::from_value(json!({"token_type": "bearer",
+        "refresh_token": "r", "access_token": "a", "expires_in": 1, "token_use": "id_token"}))
+    .unwrap();
+    assert!(
+        matches!(&later.token_use, AccessTokenResponseTokenUse::Other(v) if v.as_str() == "id_token")
+    );
+    assert_eq!(
+        serde_json::to_value(&later).unwrap()["token_use"],
+        "id_token"
+    );
 }
 
 #[test]
@@ -211,7 +221,7 @@ fn the_form_body_as_json_skips_absent_fields() {
 
 #[test]
 fn client_credentials_types_redact_their_secrets_and_keep_the_wire_form() {
-    use hubspot_communications_raw::types::{
+    use hubspot_communications_raw::{
         ClientCredentialsGrantType, ClientCredentialsTokenResponseTokenUse,
     };
     use hubspot_communications_raw::{ClientCredentialsTokenBody, ClientCredentialsTokenResponse};

@@ -14,7 +14,6 @@ mod records;
 mod search;
 
 pub use associations::MAX_ASSOCIATION_BATCH_SIZE;
-pub(crate) use journal::journal_entries;
 #[cfg(feature = "lookup")]
 pub use lookup::MAX_NUMBERS_PER_SEARCH;
 pub use messages::{LogOutcome, Logged};

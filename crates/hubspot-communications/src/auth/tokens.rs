@@ -15,11 +15,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hubspot_communications_raw as raw;
-use raw::types::{ClientCredentialsGrantType, CreateTokenBodyGrantType};
 use raw::{
     AccessTokenResponse, ClientCredentialsTokenBody, ClientCredentialsTokenResponse,
     CreateTokenBody,
 };
+use raw::{ClientCredentialsGrantType, CreateTokenBodyGrantType};
 
 use super::credentials::{AppCredentials, OAuthCredentials, OAuthTokens, RefreshCallback};
 use super::secret::Secret;

@@ -100,32 +100,12 @@ impl JournalReader {
         self.downloads_at_once = downloads.max(1);
         self
     }
-
-    /// The entries, in the journal's order, each with its offset and events.
-    ///
-    /// The stream ends after its first error: an offset the journal no longer holds
-    /// ([`Error::JournalOffsetGone`]), or a failure the client's retries did not overcome. An
-    /// entry is never skipped: read again from the last entry handled.
-    pub fn stream(self) -> JournalStream {
-        JournalStream {
-            inner: crate::api::journal_entries(self),
-        }
-    }
-}
-
-impl Client {
-    /// A read of HubSpot's webhooks journal (see the [`journal`](crate::journal) module):
-    /// configure it, then [`stream`](JournalReader::stream) its entries. The client
-    /// authenticates as the app ([`Client::app`]).
-    pub fn journal(&self) -> JournalReader {
-        JournalReader::new(self.clone())
-    }
 }
 
 /// The journal's entries, in order: a `Stream` of `Result<JournalEntry, Error>` that ends after
 /// its first error. Made by [`JournalReader::stream`].
 pub struct JournalStream {
-    inner: BoxStream<'static, Result<JournalEntry, Error>>,
+    pub(crate) inner: BoxStream<'static, Result<JournalEntry, Error>>,
 }
 
 impl fmt::Debug for JournalStream {

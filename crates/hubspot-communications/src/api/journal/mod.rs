@@ -4,5 +4,3 @@
 
 mod read;
 mod subscriptions;
-
-pub(crate) use read::journal_entries;

@@ -11,7 +11,9 @@ use crate::client::Client;
 use crate::error::{
     ApiError, Error, InvalidResponse, ResponseProblem, TransportError, TransportErrorKind,
 };
-use crate::journal::{JournalEntry, JournalOffset, JournalReader, JournalStart, parse_entry_file};
+use crate::journal::{
+    JournalEntry, JournalOffset, JournalReader, JournalStart, JournalStream, parse_entry_file,
+};
 use crate::operation::Operation;
 
 /// How many times an entry's URL is asked for again when it expired before its download.
@@ -50,6 +52,28 @@ struct Reading {
     poll_interval: Option<Duration>,
     position: Position,
     failed: bool,
+}
+
+impl JournalReader {
+    /// The entries, in the journal's order, each with its offset and events.
+    ///
+    /// The stream ends after its first error: an offset the journal no longer holds
+    /// ([`Error::JournalOffsetGone`]), or a failure the client's retries did not overcome. An
+    /// entry is never skipped: read again from the last entry handled.
+    pub fn stream(self) -> JournalStream {
+        JournalStream {
+            inner: journal_entries(self),
+        }
+    }
+}
+
+impl Client {
+    /// A read of HubSpot's webhooks journal (see the [`journal`](crate::journal) module):
+    /// configure it, then [`stream`](JournalReader::stream) its entries. The client
+    /// authenticates as the app ([`Client::app`]).
+    pub fn journal(&self) -> JournalReader {
+        JournalReader::new(self.clone())
+    }
 }
 
 /// The stream of a reader's entries: batches of fetches in order, each entry's file
