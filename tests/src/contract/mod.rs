@@ -122,6 +122,30 @@ impl Contract {
         Some(&self.operations.get(&route.operation)?.name)
     }
 
+    /// The name of the operation one exchange is: where two families share an endpoint (the
+    /// oauth family's refresh and the client_credentials family's grant at `POST
+    /// /oauth/v1/token`), the first whose request and answer schemas it fits, else the one
+    /// [`Contract::operation`] names; `None` for a path no operation has.
+    pub fn operation_of(
+        &self,
+        method: &str,
+        path: &str,
+        request_body: &[u8],
+        status: u16,
+        response_body: &[u8],
+    ) -> Option<&str> {
+        let operations: Vec<&Operation> = route::candidates(&self.routes, method, path)
+            .into_iter()
+            .filter_map(|route| self.operations.get(&route.operation))
+            .collect();
+        let fits = operations.iter().find(|operation| {
+            self.check_one(operation, method, path, request_body, status, response_body)
+                .is_empty()
+        });
+        fits.or(operations.first())
+            .map(|operation| operation.name.as_str())
+    }
+
     /// The violations of one exchange; none for a path no operation has.
     pub fn check(
         &self,

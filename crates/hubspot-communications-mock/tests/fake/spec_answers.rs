@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use hubspot_communications_mock::{
-    Account, Config, FaultKind, Faults, MockServer, ObjectType, PropertyDefinition, PropertyOwner,
-    RateLimit,
+    Account, Config, FaultKind, Faults, JournalAction, MockServer, ObjectSubscription, ObjectType,
+    PropertyDefinition, PropertyOwner, RateLimit, WebhooksJournal,
 };
 use hubspot_communications_tests::contract::contract;
 use reqwest::Method;
@@ -36,6 +36,15 @@ const NOT_IN_THE_SPEC: &[(&str, &str)] = &[(
 
 const TOKEN: &str = "token";
 const MESSAGES: &str = "/crm/v3/objects/communications";
+const JOURNAL: &str = "/webhooks-journal/journal/2026-03";
+const LOCAL_JOURNAL: &str = "/webhooks-journal/journal-local/2026-03";
+const SUBSCRIPTIONS: &str = "/webhooks-journal/subscriptions/2026-03";
+const SNAPSHOTS: &str = "/webhooks-journal/snapshots/2026-03/crm";
+/// The account of the fake's journal (`WebhooksJournal`'s default, HubSpot's examples').
+const PORTAL: u64 = 62515;
+/// An offset of the journal's form that no run of the fake gave.
+const NEVER_GIVEN: &str = "00000000-0000-4000-8000-000000000000";
+const FORM: &str = "application/x-www-form-urlencoded";
 
 /// A request's body.
 enum Body {
@@ -101,7 +110,9 @@ impl Sweep {
         let status = response.status().as_u16();
         let bytes = response.bytes().await.unwrap();
         let path_only = path.split('?').next().unwrap_or(path);
-        match contract().operation(method.as_str(), path_only) {
+        // The operation the exchange fits names it: the refresh and the client-credentials
+        // grant share `POST /oauth/v1/token`, two operations of the spec.
+        match contract().operation_of(method.as_str(), path_only, &sent, status, &bytes) {
             None => {
                 self.unchecked.insert(format!("{method} {path_only}"));
             }
@@ -147,6 +158,19 @@ impl Sweep {
         self.call(server, Some(TOKEN), Method::DELETE, path, Body::None)
             .await
     }
+
+    /// `method path` with another `token` (the app's own, the journal's), a JSON body or none.
+    async fn with(
+        &mut self,
+        server: &MockServer,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let body = body.map_or(Body::None, Body::Json);
+        self.call(server, Some(token), method, path, body).await
+    }
 }
 
 fn sms(body: &str) -> Value {
@@ -177,6 +201,25 @@ fn config() -> Config {
         .rate_limit(roomy)
         .search_rate_limit(roomy)
         .search_lag(Duration::ZERO)
+        // No subscription at start (the sweep makes them), so the other parts' writes are not
+        // journaled and the journal is seen empty first; two events an entry, so a few writes
+        // make several entries.
+        .webhooks_journal(WebhooksJournal::default().max_events_per_entry(2))
+}
+
+/// The client-credentials grant's form.
+fn app_grant(client_id: &str, secret: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            (
+                "scope",
+                "webhooks-journal-data-access webhooks-journal-subscription-management",
+            ),
+        ])
+        .finish()
 }
 
 /// Each operation of the patched spec, as `operationId`s.
@@ -204,6 +247,8 @@ async fn every_answer_validates_against_hubspots_schema_for_its_status() {
     associations(&server, &mut sweep).await;
     properties(&server, &mut sweep).await;
     oauth(&server, &mut sweep).await;
+    journal(&server, &mut sweep).await;
+    journal_past_retention(&mut sweep).await;
     gate_and_faults(&mut sweep).await;
     date_versions(&server, &mut sweep).await;
 
@@ -888,6 +933,460 @@ async fn oauth(server: &MockServer, sweep: &mut Sweep) {
     assert_eq!(status, 400);
 }
 
+/// The app's own token (the client-credentials grant) of `server`'s app.
+async fn app_token(server: &MockServer, sweep: &mut Sweep) -> String {
+    let (status, answer) = sweep
+        .call(
+            server,
+            None,
+            Method::POST,
+            "/oauth/v1/token",
+            Body::Raw(app_grant("app", "app-secret"), FORM),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    answer["access_token"].as_str().unwrap().to_owned()
+}
+
+/// HubSpot's webhooks journal, with the app's own token as HubSpot asks: the token itself
+/// (the client-credentials grant), subscriptions and their filters, the global and the local
+/// journal (empty, then with entries), snapshots and their status, and the gate's 401 on each
+/// journal route. The entry files' host is another server (not HubSpot's API): not swept.
+async fn journal(server: &MockServer, sweep: &mut Sweep) {
+    // The app's token: 200; 400 (a wrong secret, an app the fake does not know).
+    let app = app_token(server, sweep).await;
+    for (client_id, secret) in [("app", "wrong"), ("made-up", "app-secret")] {
+        let (status, _) = sweep
+            .call(
+                server,
+                None,
+                Method::POST,
+                "/oauth/v1/token",
+                Body::Raw(app_grant(client_id, secret), FORM),
+            )
+            .await;
+        assert_eq!(status, 400, "{client_id}");
+    }
+
+    // Nothing journaled yet: no earliest or latest entry (404), empty batches (200).
+    for base in [JOURNAL, LOCAL_JOURNAL] {
+        for path in ["earliest", "latest"] {
+            let path = format!("{base}/{path}");
+            assert_eq!(
+                sweep.with(server, &app, Method::GET, &path, None).await.0,
+                404
+            );
+        }
+        for path in ["batch/earliest/10", "batch/latest/10"] {
+            let path = format!("{base}/{path}");
+            assert_eq!(
+                sweep.with(server, &app, Method::GET, &path, None).await.0,
+                200
+            );
+        }
+    }
+
+    // Subscriptions: upsert 200 (messages; contacts, to be deleted); 400 (no action, an object
+    // type HubSpot does not have, a body that is not an object).
+    let messages = json!({"subscriptionType": "OBJECT", "objectTypeId": "0-18",
+        "portalId": PORTAL, "actions": ["CREATE", "UPDATE", "DELETE"],
+        "properties": ["hs_communication_body"]});
+    let (status, subscription) = sweep
+        .with(
+            server,
+            &app,
+            Method::POST,
+            SUBSCRIPTIONS,
+            Some(messages.clone()),
+        )
+        .await;
+    assert_eq!(status, 200, "{subscription}");
+    let messages_id = subscription["id"].as_u64().unwrap();
+    let contacts = json!({"subscriptionType": "OBJECT", "objectTypeId": "0-1",
+        "portalId": PORTAL, "actions": ["CREATE"]});
+    let (status, subscription) = sweep
+        .with(server, &app, Method::POST, SUBSCRIPTIONS, Some(contacts))
+        .await;
+    assert_eq!(status, 200, "{subscription}");
+    let contacts_id = subscription["id"].as_u64().unwrap();
+    let mut no_action = messages.clone();
+    no_action["actions"] = json!([]);
+    let mut unknown_type = messages;
+    unknown_type["objectTypeId"] = json!("9-99");
+    for refused in [no_action, unknown_type, json!([])] {
+        let (status, _) = sweep
+            .with(server, &app, Method::POST, SUBSCRIPTIONS, Some(refused))
+            .await;
+        assert_eq!(status, 400);
+    }
+    assert_eq!(
+        sweep
+            .with(server, &app, Method::GET, SUBSCRIPTIONS, None)
+            .await
+            .0,
+        200
+    );
+    // One subscription: 200; 404 (none of that id); 400 (an id that is not a number).
+    for (id, expected) in [
+        (messages_id.to_string(), 200),
+        ("999999".into(), 404),
+        ("x".into(), 400),
+    ] {
+        let path = format!("{SUBSCRIPTIONS}/{id}");
+        assert_eq!(
+            sweep.with(server, &app, Method::GET, &path, None).await.0,
+            expected,
+            "{path}"
+        );
+    }
+
+    // Filters: create 200; 404 (a subscription that does not exist); 400 (an operator HubSpot
+    // does not have).
+    let filter = |subscription: u64, operator: &str| {
+        json!({"subscriptionId": subscription, "filter": {"conditions": [{
+            "filterType": "CRM_OBJECT_PROPERTY", "property": "email", "operator": operator,
+            "value": "ana@example.com"}]}})
+    };
+    let filters = format!("{SUBSCRIPTIONS}/filters");
+    let (status, created) = sweep
+        .with(
+            server,
+            &app,
+            Method::POST,
+            &filters,
+            Some(filter(contacts_id, "EQ")),
+        )
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let filter_id = created["filterId"].as_u64().unwrap();
+    let (status, _) = sweep
+        .with(
+            server,
+            &app,
+            Method::POST,
+            &filters,
+            Some(filter(999_999, "EQ")),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = sweep
+        .with(
+            server,
+            &app,
+            Method::POST,
+            &filters,
+            Some(filter(contacts_id, "LIKE")),
+        )
+        .await;
+    assert_eq!(status, 400);
+    // A subscription's filters: 200; 404.
+    for (id, expected) in [(contacts_id, 200), (999_999, 404)] {
+        let path = format!("{filters}/subscription/{id}");
+        assert_eq!(
+            sweep.with(server, &app, Method::GET, &path, None).await.0,
+            expected
+        );
+    }
+    // One filter: 200; 404; 400.
+    for (id, expected) in [
+        (filter_id.to_string(), 200),
+        ("999999".into(), 404),
+        ("x".into(), 400),
+    ] {
+        let path = format!("{filters}/{id}");
+        assert_eq!(
+            sweep.with(server, &app, Method::GET, &path, None).await.0,
+            expected,
+            "{path}"
+        );
+    }
+    // Deletes: 204; then 404, the fake's answer for a filter or subscription that is gone.
+    for path in [
+        format!("{filters}/{filter_id}"),
+        format!("{SUBSCRIPTIONS}/{contacts_id}"),
+    ] {
+        assert_eq!(
+            sweep
+                .with(server, &app, Method::DELETE, &path, None)
+                .await
+                .0,
+            204
+        );
+        assert_eq!(
+            sweep
+                .with(server, &app, Method::DELETE, &path, None)
+                .await
+                .0,
+            404
+        );
+    }
+    let path = format!("{SUBSCRIPTIONS}/x");
+    assert_eq!(
+        sweep
+            .with(server, &app, Method::DELETE, &path, None)
+            .await
+            .0,
+        400
+    );
+
+    // A few writes the messages' subscription journals: five creates and an update, six
+    // events, three entries of two.
+    let seeded = server.seed_messages(5);
+    let update = json!({"properties": {"hs_communication_body": "journaled"}});
+    let path = format!("{MESSAGES}/{}", seeded[0]);
+    assert_eq!(
+        sweep.json(server, Method::PATCH, &path, update).await.0,
+        200
+    );
+
+    // Both journals (the local one of the fake's account, as when `installPortalId` is absent).
+    for base in [JOURNAL, LOCAL_JOURNAL] {
+        let at = |path: &str| format!("{base}/{path}");
+        let (status, earliest) = sweep
+            .with(server, &app, Method::GET, &at("earliest"), None)
+            .await;
+        assert_eq!(status, 200, "{earliest}");
+        let first = earliest["currentOffset"].as_str().unwrap().to_owned();
+        let (status, latest) = sweep
+            .with(server, &app, Method::GET, &at("latest"), None)
+            .await;
+        assert_eq!(status, 200, "{latest}");
+        let last = latest["currentOffset"].as_str().unwrap().to_owned();
+        assert_ne!(first, last, "several entries");
+        // The entry after one: 200; 404 after the newest (none follows yet) and after an
+        // offset the journal never held.
+        for (offset, expected) in [(&*first, 200), (&*last, 404), (NEVER_GIVEN, 404)] {
+            let path = at(&format!("offset/{offset}/next"));
+            assert_eq!(
+                sweep.with(server, &app, Method::GET, &path, None).await.0,
+                expected,
+                "{path}"
+            );
+        }
+        // Batches: 200 (the last one after the newest: empty); 404 (an offset never held);
+        // 400 (a count of 0 or past the fake's 1,000).
+        let batches = [
+            ("batch/earliest/2".to_owned(), 200),
+            ("batch/latest/2".to_owned(), 200),
+            (format!("batch/{first}/next/10"), 200),
+            (format!("batch/{last}/next/10"), 200),
+            (format!("batch/{NEVER_GIVEN}/next/10"), 404),
+            ("batch/earliest/0".to_owned(), 400),
+            ("batch/latest/1001".to_owned(), 400),
+            (format!("batch/{first}/next/0"), 400),
+        ];
+        for (path, expected) in batches {
+            let path = at(&path);
+            assert_eq!(
+                sweep.with(server, &app, Method::GET, &path, None).await.0,
+                expected,
+                "{path}"
+            );
+        }
+        // Read at offsets: 200; 207 (one the journal never held); 400 (an input that is not
+        // an offset, no inputs).
+        let reads = [
+            (json!({"inputs": [first, last]}), 200),
+            (json!({"inputs": [first, NEVER_GIVEN]}), 207),
+            (json!({"inputs": [1]}), 400),
+            (json!({}), 400),
+        ];
+        for (body, expected) in reads {
+            let (status, answer) = sweep
+                .with(server, &app, Method::POST, &at("batch/read"), Some(body))
+                .await;
+            assert_eq!(status, expected, "{answer}");
+        }
+    }
+    // The local journal of the fake's account named: 200; another account's is empty (404);
+    // an account that is not a number: 400.
+    let named = [
+        (PORTAL.to_string(), 200),
+        ("1".to_owned(), 404),
+        ("x".to_owned(), 400),
+    ];
+    for (account, expected) in named {
+        let path = format!("{LOCAL_JOURNAL}/earliest?installPortalId={account}");
+        assert_eq!(
+            sweep.with(server, &app, Method::GET, &path, None).await.0,
+            expected,
+            "{path}"
+        );
+    }
+
+    // Snapshots: 200 (a message the fake has, one it does not); 400 (no requests, a request
+    // without its object).
+    let object_id: u64 = seeded[1].parse().unwrap();
+    let asked = json!({"snapshotRequests": [
+        {"portalId": PORTAL, "objectTypeId": "0-18", "objectId": object_id,
+            "properties": ["hs_communication_body"]},
+        {"portalId": PORTAL, "objectTypeId": "0-18", "objectId": 999_999, "properties": []},
+    ]});
+    let (status, snapshots) = sweep
+        .with(server, &app, Method::POST, SNAPSHOTS, Some(asked))
+        .await;
+    assert_eq!(status, 200, "{snapshots}");
+    let status_ids: Vec<String> = snapshots["snapshotResponses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["snapshotStatusId"].as_str().unwrap().to_owned())
+        .collect();
+    let no_object = json!({"snapshotRequests": [{"portalId": PORTAL, "objectTypeId": "0-18"}]});
+    for refused in [json!({}), no_object] {
+        let (status, _) = sweep
+            .with(server, &app, Method::POST, SNAPSHOTS, Some(refused))
+            .await;
+        assert_eq!(status, 400);
+    }
+    // Their status, from either journal: 200 (`SUCCESS`, `FAILED`); 404 (no such status).
+    for base in [JOURNAL, LOCAL_JOURNAL] {
+        let statuses = status_ids.iter().map(|id| (id.as_str(), 200));
+        for (id, expected) in statuses.chain([("made-up", 404)]) {
+            let path = format!("{base}/status/{id}");
+            assert_eq!(
+                sweep.with(server, &app, Method::GET, &path, None).await.0,
+                expected,
+                "{path}"
+            );
+        }
+    }
+
+    // The gate's 401 on each journal route: a token the fake never gave.
+    let routes = journal_routes(&first_offset(server, sweep, &app).await, messages_id);
+    for (method, path, body) in routes {
+        let (status, _) = sweep.with(server, "made-up", method, &path, body).await;
+        assert_eq!(status, 401, "{path}");
+    }
+
+    // An account's subscriptions, all deleted: 204; 400 (an account that is not a number).
+    let path = format!("{SUBSCRIPTIONS}/portals/{PORTAL}");
+    assert_eq!(
+        sweep
+            .with(server, &app, Method::DELETE, &path, None)
+            .await
+            .0,
+        204
+    );
+    let path = format!("{SUBSCRIPTIONS}/portals/x");
+    assert_eq!(
+        sweep
+            .with(server, &app, Method::DELETE, &path, None)
+            .await
+            .0,
+        400
+    );
+}
+
+/// The journal's earliest offset.
+async fn first_offset(server: &MockServer, sweep: &mut Sweep, app: &str) -> String {
+    let path = format!("{JOURNAL}/earliest");
+    let (status, earliest) = sweep.with(server, app, Method::GET, &path, None).await;
+    assert_eq!(status, 200, "{earliest}");
+    earliest["currentOffset"].as_str().unwrap().to_owned()
+}
+
+/// Each journal operation's route, with an `offset` and a `subscription` for its parameters.
+fn journal_routes(offset: &str, subscription: u64) -> Vec<(Method, String, Option<Value>)> {
+    let mut routes = Vec::new();
+    for base in [JOURNAL, LOCAL_JOURNAL] {
+        for path in [
+            "earliest".to_owned(),
+            "latest".to_owned(),
+            format!("offset/{offset}/next"),
+            "batch/earliest/1".to_owned(),
+            "batch/latest/1".to_owned(),
+            format!("batch/{offset}/next/1"),
+            "status/made-up".to_owned(),
+        ] {
+            routes.push((Method::GET, format!("{base}/{path}"), None));
+        }
+        let read = json!({"inputs": [offset]});
+        routes.push((Method::POST, format!("{base}/batch/read"), Some(read)));
+    }
+    let one = format!("{SUBSCRIPTIONS}/{subscription}");
+    let filters = format!("{SUBSCRIPTIONS}/filters");
+    let upsert = json!({"subscriptionType": "OBJECT", "objectTypeId": "0-18",
+        "portalId": PORTAL, "actions": ["CREATE"]});
+    let filter = json!({"subscriptionId": subscription, "filter": {"conditions": [{
+        "filterType": "CRM_OBJECT_PROPERTY", "property": "hs_communication_body",
+        "operator": "IS_NOT_EMPTY"}]}});
+    let snapshot = json!({"snapshotRequests": [{"portalId": PORTAL, "objectTypeId": "0-18",
+        "objectId": 1, "properties": []}]});
+    routes.extend([
+        (Method::GET, SUBSCRIPTIONS.to_owned(), None),
+        (Method::POST, SUBSCRIPTIONS.to_owned(), Some(upsert)),
+        (Method::GET, one.clone(), None),
+        (Method::DELETE, one, None),
+        (
+            Method::DELETE,
+            format!("{SUBSCRIPTIONS}/portals/{PORTAL}"),
+            None,
+        ),
+        (Method::POST, filters.clone(), Some(filter)),
+        (
+            Method::GET,
+            format!("{filters}/subscription/{subscription}"),
+            None,
+        ),
+        (Method::GET, format!("{filters}/1"), None),
+        (Method::DELETE, format!("{filters}/1"), None),
+        (Method::POST, SNAPSHOTS.to_owned(), Some(snapshot)),
+    ]);
+    routes
+}
+
+/// An offset past the journal's retention: the entry after it and a batch after it are 404s,
+/// as HubSpot documents an expired offset, and a read at it names it in a 207; an app token
+/// past its life is the gate's 401 (`EXPIRED_AUTHENTICATION`) on the journal too. A server of
+/// its own, whose entries live 300 ms.
+async fn journal_past_retention(sweep: &mut Sweep) {
+    let brief = WebhooksJournal::default()
+        .retention(Duration::from_millis(300))
+        .subscribe(
+            ObjectSubscription::new(PropertyOwner::Communication).actions([JournalAction::Create]),
+        );
+    let server = MockServer::start_with(config().webhooks_journal(brief))
+        .await
+        .unwrap();
+    let app = app_token(&server, sweep).await;
+    server.seed_messages(1);
+    let old = first_offset(&server, sweep, &app).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    server.seed_messages(1);
+    for base in [JOURNAL, LOCAL_JOURNAL] {
+        for path in [format!("offset/{old}/next"), format!("batch/{old}/next/10")] {
+            let path = format!("{base}/{path}");
+            assert_eq!(
+                sweep.with(&server, &app, Method::GET, &path, None).await.0,
+                404,
+                "{path}"
+            );
+        }
+        let read = json!({"inputs": [old]});
+        let path = format!("{base}/batch/read");
+        let (status, answer) = sweep
+            .with(&server, &app, Method::POST, &path, Some(read))
+            .await;
+        assert_eq!(status, 207, "{answer}");
+    }
+    server.expire_access_tokens();
+    let (status, answer) = sweep
+        .with(
+            &server,
+            &app,
+            Method::GET,
+            &format!("{JOURNAL}/latest"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, answer["category"].as_str()),
+        (401, Some("EXPIRED_AUTHENTICATION")),
+        "{answer}"
+    );
+}
+
 /// The gate's refusals (401, 429) and injected 5xx, on every family.
 async fn gate_and_faults(sweep: &mut Sweep) {
     let server = MockServer::start_with(config()).await.unwrap();
@@ -903,6 +1402,8 @@ async fn gate_and_faults(sweep: &mut Sweep) {
             "/crm/v4/associations/communications/contacts/batch/read".to_owned(),
             Body::Json(json!({"inputs": []})),
         ),
+        // The journal takes no turn of the rate limits, but an injected fault hits it too.
+        (Method::GET, format!("{JOURNAL}/latest"), Body::None),
     ];
     for (method, path, _) in &paths {
         let (status, _) = sweep
