@@ -8,56 +8,12 @@
 //! ([`RoutingFile`](super::routing::RoutingFile)) reads them, with each account's credentials.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt;
 
 use hubspot_communications::{Client, ClientBuilder, PhoneNumber, RedisClaims, SharedRateLimit};
 
+pub use super::account_name::AccountName;
 use super::error::RelayError;
 use super::streams::Streams;
-
-/// The relay's name for a HubSpot account: part of its Redis keys, so 1 to 64 ASCII letters,
-/// digits, `-`, `_` or `.`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AccountName(String);
-
-impl AccountName {
-    /// The longest name.
-    pub const MAX_LEN: usize = 64;
-
-    /// `name`, if it can name an account.
-    pub fn new(name: impl Into<String>) -> Result<Self, RelayError> {
-        let name = name.into();
-        let fits = (1..=Self::MAX_LEN).contains(&name.len())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-        if !fits {
-            return Err(RelayError::Setting(format!(
-                "{name:?} cannot name an account: 1 to {} ASCII letters, digits, '-', '_' or '.'",
-                Self::MAX_LEN
-            )));
-        }
-        Ok(Self(name))
-    }
-
-    /// The name.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// `default`: the one account of a relay that has one.
-impl Default for AccountName {
-    fn default() -> Self {
-        Self("default".to_owned())
-    }
-}
-
-impl fmt::Display for AccountName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Which account each received message goes to: by the provider's account (Twilio's
 /// `AccountSid`), else by the number it was sent to (E.164), else the default account, if

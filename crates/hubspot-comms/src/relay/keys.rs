@@ -1,7 +1,7 @@
 //! The names of the relay's keys in Redis, each built in one place (the layout is in the
 //! module docs of `relay`).
 
-use super::accounts::AccountName;
+use super::account_name::AccountName;
 
 /// An account's keys under a prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -72,6 +72,7 @@
 //! and a script's writes reach the AOF and the replicas together, so after any restart either
 //! both are there or neither is.
 
+mod account_name;
 pub mod accounts;
 pub mod dead_letters;
 pub mod entry;

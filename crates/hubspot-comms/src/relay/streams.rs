@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::accounts::AccountName;
+use super::account_name::AccountName;
 use super::error::RelayError;
 use super::keys::Keys;
 

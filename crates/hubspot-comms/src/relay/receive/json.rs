@@ -17,7 +17,7 @@ use hubspot_communications::{PhoneNumber, Secret};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use super::{Refusal, Shared};
+use super::receivers::{Refusal, Shared};
 use crate::import::row::{self, Said};
 use crate::input::{self, Format};
 use crate::relay::accounts::AccountName;

@@ -28,82 +28,22 @@
 //! ```
 
 mod json;
+mod receivers;
 mod twilio;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use hubspot_communications::{Channel, Region, Secret};
-
-use super::accounts::Routes;
-use super::inbox::Inbox;
-use crate::import::row::Defaults;
 
 pub use json::{JSON_PATH, MAX_JSON_BODY_BYTES, MAX_JSON_ROWS, SIGNATURE_HEADER, json_signature};
-pub use twilio::{MAX_TWILIO_BODY_BYTES, TWILIO_PATH, Twilio, twilio_signature};
+pub use receivers::Twilio;
+pub use twilio::{MAX_TWILIO_BODY_BYTES, TWILIO_PATH, twilio_signature};
 
-/// The receivers a relay serves, and what they need: the inbox, the routes to accounts, and
-/// each provider's secret. Build it, then serve its [`router`](Self::router) (alone, or
-/// merged into a router of your own).
-#[derive(Debug, Clone)]
-pub struct Receivers {
-    inbox: Inbox,
-    routes: Routes,
-    twilio: Option<Twilio>,
-    json_secret: Option<Secret>,
-    defaults: Defaults,
-}
+pub use receivers::Receivers;
 
 impl Receivers {
-    /// Receivers storing into `inbox`, each message to the account `routes` names; no provider
-    /// yet ([`twilio`](Self::twilio), [`json`](Self::json)).
-    pub fn new(inbox: Inbox, routes: Routes) -> Self {
-        Self {
-            inbox,
-            routes,
-            twilio: None,
-            json_secret: None,
-            defaults: Defaults {
-                region: None,
-                channel: Channel::Sms,
-            },
-        }
-    }
-
-    /// Serves Twilio's webhook at [`TWILIO_PATH`].
-    #[must_use]
-    pub fn twilio(mut self, twilio: Twilio) -> Self {
-        self.twilio = Some(twilio);
-        self
-    }
-
-    /// Serves the JSON endpoint at [`JSON_PATH`], whose requests are signed with `secret`.
-    #[must_use]
-    pub fn json(mut self, secret: impl Into<Secret>) -> Self {
-        self.json_secret = Some(secret.into());
-        self
-    }
-
-    /// The region JSON rows' numbers without a country code are read in (none by default:
-    /// such a row is refused). Twilio sends E.164.
-    #[must_use]
-    pub fn default_region(mut self, region: Region) -> Self {
-        self.defaults.region = Some(region);
-        self
-    }
-
-    /// The channel of JSON rows that name none and whose number has no `whatsapp:` prefix
-    /// (SMS by default).
-    #[must_use]
-    pub fn default_channel(mut self, channel: Channel) -> Self {
-        self.defaults.channel = channel;
-        self
-    }
-
     /// The routes: `POST` [`TWILIO_PATH`] and `POST` [`JSON_PATH`], each only when its provider
     /// was given.
     pub fn router(self) -> Router {
@@ -122,54 +62,5 @@ impl Receivers {
             );
         }
         router.with_state(shared)
-    }
-}
-
-/// What the routes share.
-type Shared = Arc<Receivers>;
-
-/// A request refused, or not stored: its status and why, in words.
-#[derive(Debug)]
-struct Refusal {
-    status: StatusCode,
-    reason: String,
-}
-
-impl Refusal {
-    fn new(status: StatusCode, reason: impl Into<String>) -> Self {
-        Self {
-            status,
-            reason: reason.into(),
-        }
-    }
-
-    fn forbidden(reason: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, reason)
-    }
-
-    fn bad_request(reason: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, reason)
-    }
-
-    fn no_account() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "no account of this relay takes this message (see its routes)",
-        )
-    }
-
-    /// Redis could not take it: the provider should retry.
-    fn unavailable(error: &super::RelayError) -> Self {
-        tracing::warn!(%error, "a received message could not be stored");
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the message could not be stored now: retry",
-        )
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        (self.status, self.reason).into_response()
     }
 }

@@ -2,8 +2,6 @@
 //! with `X-Twilio-Signature`, stored by its `MessageSid`, answered with an empty TwiML
 //! `<Response/>`.
 
-use std::collections::HashMap;
-
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -11,10 +9,12 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
-use hubspot_communications::{Channel, PhoneNumber, Secret};
+use hubspot_communications::{Channel, PhoneNumber};
 use sha1::Sha1;
 
-use super::{Refusal, Shared};
+#[cfg(test)]
+use super::receivers::Twilio;
+use super::receivers::{Refusal, Shared};
 use crate::relay::entry::{Entry, Provider};
 
 /// Where Twilio posts (the messaging webhook URL of a number or a WhatsApp sender).
@@ -29,62 +29,6 @@ const MAX_SID_LEN: usize = 64;
 
 /// Twilio's answer to a webhook that needs no reply: empty TwiML.
 const EMPTY_TWIML: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Response/>"#;
-
-/// What checking Twilio's signature needs: the public URL Twilio calls, and the auth token of
-/// each Twilio account whose messages come in. `Debug` prints no token.
-#[derive(Clone)]
-pub struct Twilio {
-    public_url: String,
-    auth_token: Secret,
-    by_account: HashMap<String, Secret>,
-}
-
-impl std::fmt::Debug for Twilio {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut accounts: Vec<&String> = self.by_account.keys().collect();
-        accounts.sort();
-        f.debug_struct("Twilio")
-            .field("public_url", &self.public_url)
-            .field("auth_token", &self.auth_token)
-            .field("accounts", &accounts)
-            .finish()
-    }
-}
-
-impl Twilio {
-    /// Requests signed with `auth_token` (`TWILIO_AUTH_TOKEN`), whichever Twilio account they
-    /// come from. `public_url` (`RELAY_PUBLIC_URL`) is the relay's URL as Twilio calls it, up
-    /// to the receivers' paths (`https://hooks.example.com`, or
-    /// `https://example.com/relay` behind a proxy that strips `/relay`): Twilio signs the URL
-    /// it was configured with, `<public_url>/twilio/messages`.
-    pub fn new(public_url: impl Into<String>, auth_token: impl Into<Secret>) -> Self {
-        Self {
-            public_url: public_url.into().trim_end_matches('/').to_owned(),
-            auth_token: auth_token.into(),
-            by_account: HashMap::new(),
-        }
-    }
-
-    /// Requests of the Twilio account `account_sid` are signed with `auth_token` (a relay
-    /// taking the messages of several Twilio accounts).
-    #[must_use]
-    pub fn account(
-        mut self,
-        account_sid: impl Into<String>,
-        auth_token: impl Into<Secret>,
-    ) -> Self {
-        self.by_account
-            .insert(account_sid.into(), auth_token.into());
-        self
-    }
-
-    /// The token a request of `account_sid` must be signed with.
-    fn token(&self, account_sid: Option<&str>) -> &Secret {
-        account_sid
-            .and_then(|sid| self.by_account.get(sid))
-            .unwrap_or(&self.auth_token)
-    }
-}
 
 /// Twilio's `X-Twilio-Signature` of a request: HMAC-SHA1, keyed with the auth token, over the
 /// full URL followed by every POST parameter's name and value, sorted by name; base64. (What a
