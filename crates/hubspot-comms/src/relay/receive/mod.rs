@@ -1,5 +1,5 @@
 //! The receivers: an axum [`Router`] that takes messages from providers, checks who sent them,
-//! stores each in the [`Inbox`] and answers only then.
+//! stores each in the [`Inbox`](super::inbox::Inbox) and answers only then.
 //!
 //! | route | from | signed with | answered |
 //! |---|---|---|---|

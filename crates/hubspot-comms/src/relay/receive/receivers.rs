@@ -40,14 +40,14 @@ impl Receivers {
         }
     }
 
-    /// Serves Twilio's webhook at [`TWILIO_PATH`].
+    /// Serves Twilio's webhook at [`TWILIO_PATH`](super::TWILIO_PATH).
     #[must_use]
     pub fn twilio(mut self, twilio: Twilio) -> Self {
         self.twilio = Some(twilio);
         self
     }
 
-    /// Serves the JSON endpoint at [`JSON_PATH`], whose requests are signed with `secret`.
+    /// Serves the JSON endpoint at [`JSON_PATH`](super::JSON_PATH), whose requests are signed with `secret`.
     #[must_use]
     pub fn json(mut self, secret: impl Into<Secret>) -> Self {
         self.json_secret = Some(secret.into());
