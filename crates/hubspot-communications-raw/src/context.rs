@@ -125,7 +125,7 @@ impl ClientContext {
     }
 
     /// The same context with another cap on what is read of an answer's body, in bytes. A
-    /// larger body fails with [`ResponseTooLarge`] (at once when its Content-Length says so,
+    /// larger body fails with [`ResponseTooLarge`](crate::ResponseTooLarge) (at once when its Content-Length says so,
     /// otherwise as soon as the cap is passed), and no more than the cap is buffered.
     #[must_use]
     pub fn with_max_response_bytes(mut self, limit: u64) -> Self {

@@ -1,8 +1,8 @@
 //! One HubSpot API version's base paths and operations: the type of the generated
 //! `API_VERSIONS` (its lookups are in `lib.rs`, beside the table they read).
 
-/// One HubSpot API version, as the generated [`API_VERSIONS`] lists it: the base path of each
-/// family of operations, and the operations the version has. A [`Client`] built on host +
+/// One HubSpot API version, as the generated [`API_VERSIONS`](crate::API_VERSIONS) lists it: the base path of each
+/// family of operations, and the operations the version has. A [`Client`](crate::Client) built on host +
 /// a family's base path calls that family's operations in that version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiVersionPaths {
