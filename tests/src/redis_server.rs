@@ -1,6 +1,9 @@
-//! A real `redis-server` for the tests of the shared rate limit: on a Unix socket in a
-//! temporary directory of its own (no port another test could take between a stop and a
-//! restart), saving nothing, stopped on drop.
+//! A real `redis-server` for the tests of the shared rate limit and of the relay
+//! (`hubspot-comms`'s suite uses this one too): on a Unix socket in a temporary directory of
+//! its own (no port another test could take between a stop and a restart), stopped on drop;
+//! saving nothing, or with AOF (`appendonly yes`, `appendfsync always`: the persistence the
+//! relay's docs recommend), where a [`stop`](RedisServer::stop) (SIGKILL) and a
+//! [`restart`](RedisServer::restart) keep what Redis acknowledged.
 //!
 //! Whether `redis-server` is installed is known when the suites are built (`build.rs` sets
 //! `cfg(redis_server)`): tests that need one are marked
@@ -17,14 +20,29 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct RedisServer {
     dir: tempfile::TempDir,
+    aof: bool,
     child: Option<Child>,
 }
 
 impl RedisServer {
-    /// Starts one. Panics with what to install if `redis-server` cannot be started.
+    /// Starts one that saves nothing. Panics with what to install if `redis-server` cannot be
+    /// started.
     pub fn start() -> Self {
+        Self::started(false)
+    }
+
+    /// Starts one with AOF, `appendfsync always`.
+    pub fn start_aof() -> Self {
+        Self::started(true)
+    }
+
+    fn started(aof: bool) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory for redis-server");
-        let mut server = Self { dir, child: None };
+        let mut server = Self {
+            dir,
+            aof,
+            child: None,
+        };
         server.restart();
         server
     }
@@ -38,8 +56,8 @@ impl RedisServer {
         self.dir.path().join("redis.sock")
     }
 
-    /// Stops the server (the socket's path stays this server's: [`restart`](Self::restart)
-    /// uses it).
+    /// Kills the server with SIGKILL, as a crash would: no shutdown, no last save (the socket's
+    /// path stays this server's: [`restart`](Self::restart) uses it).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
@@ -48,16 +66,23 @@ impl RedisServer {
         let _ = std::fs::remove_file(self.socket());
     }
 
-    /// Starts the server again on its socket, empty, and waits until it accepts connections.
+    /// Starts the server again on its socket and directory (empty, or with AOF what it had)
+    /// and waits until it answers.
     pub fn restart(&mut self) {
         self.stop();
+        let persistence: &[&str] = if self.aof {
+            &["--appendonly", "yes", "--appendfsync", "always"]
+        } else {
+            &["--appendonly", "no"]
+        };
         let child = Command::new("redis-server")
             // No TCP at all: the socket in this server's own directory is its only address.
             .args(["--port", "0"])
             .arg("--unixsocket")
             .arg(self.socket())
             .args(["--unixsocketperm", "700"])
-            .args(["--save", "", "--appendonly", "no"])
+            .args(["--save", ""])
+            .args(persistence)
             .arg("--dir")
             .arg(self.dir.path())
             .args(["--loglevel", "warning"])
@@ -67,13 +92,15 @@ impl RedisServer {
             .spawn()
             .unwrap_or_else(|error| {
                 panic!(
-                    "cannot start redis-server ({error}): the shared rate limit's tests need it \
-                     installed (Debian: apt-get install redis-server; .ci/run installs it)"
+                    "cannot start redis-server ({error}): the shared rate limit's and the \
+                     relay's tests need it installed (Debian: apt-get install redis-server; \
+                     .ci/run installs it)"
                 )
             });
         self.child = Some(child);
         let started = Instant::now();
-        while UnixStream::connect(self.socket()).is_err() {
+        // Accepting connections is not enough: while it loads its AOF it answers LOADING.
+        while !self.answers() {
             if let Some(status) = self
                 .child
                 .as_mut()
@@ -86,10 +113,26 @@ impl RedisServer {
             }
             assert!(
                 started.elapsed() < Duration::from_secs(10),
-                "redis-server did not accept connections within 10 s"
+                "redis-server did not answer within 10 s"
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+}
+
+impl RedisServer {
+    /// Whether it answers `PING` with `PONG`.
+    fn answers(&self) -> bool {
+        use std::io::{Read, Write};
+        let Ok(mut stream) = UnixStream::connect(self.socket()) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+        let mut answer = [0u8; 64];
+        stream.write_all(b"PING\r\n").is_ok()
+            && stream
+                .read(&mut answer)
+                .is_ok_and(|read| answer[..read].starts_with(b"+PONG"))
     }
 }
 

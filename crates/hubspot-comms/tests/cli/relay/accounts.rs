@@ -13,9 +13,9 @@ use hubspot_comms::relay::work::{Worker, WorkerOptions};
 use hubspot_comms::relay::{AccountName, Streams};
 use hubspot_communications::{Client, RateLimit};
 
-use super::redis_server::RedisServer;
 use super::{AbortOnDrop, config, eventually, logged_once};
 use crate::common::{self, TOKEN};
+use hubspot_communications_tests::redis_server::RedisServer;
 
 const ROUTES: &str = r#"
 [[account]]

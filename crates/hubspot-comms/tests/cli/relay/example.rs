@@ -11,9 +11,9 @@ use std::time::Duration;
 use hubspot_comms::relay::work::WorkerOptions;
 use hubspot_communications::{Client, RateLimit};
 
-use super::redis_server::RedisServer;
 use super::{AbortOnDrop, config, eventually, logged_once, twilio_params};
 use crate::common::{self, TOKEN};
+use hubspot_communications_tests::redis_server::RedisServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(

@@ -12,7 +12,6 @@ mod example;
 mod faults;
 mod measure;
 mod receive;
-mod redis_server;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -31,8 +30,8 @@ use hubspot_communications_mock::{Config, MockServer, RateLimit as FakeRateLimit
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use self::redis_server::RedisServer;
 use super::common::{self, TOKEN};
+use hubspot_communications_tests::redis_server::RedisServer;
 
 /// The Twilio auth token the tests sign with.
 pub const AUTH_TOKEN: &str = "twilio-auth-token";
@@ -213,13 +212,13 @@ impl Relay {
     /// Kills `redis-server` (SIGKILL), as a crash would.
     pub fn crash_redis(&self) {
         let mut redis = self.redis.lock().unwrap_or_else(|p| p.into_inner());
-        tokio::task::block_in_place(|| redis.crash());
+        tokio::task::block_in_place(|| redis.stop());
     }
 
     /// Starts `redis-server` again on its socket and directory (with AOF: what it had).
     pub fn start_redis_again(&self) {
         let mut redis = self.redis.lock().unwrap_or_else(|p| p.into_inner());
-        tokio::task::block_in_place(|| redis.start_again());
+        tokio::task::block_in_place(|| redis.restart());
     }
 
     /// A connection of the test's own to the relay's Redis, to look at its keys.
