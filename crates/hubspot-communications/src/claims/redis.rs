@@ -167,11 +167,16 @@ impl ContactClaims for RedisClaims {
                 .invoke_async(&mut connection)
                 .await
                 .map_err(unavailable)?;
-            Ok(match state.as_str() {
-                "recorded" => Claim::Recorded(id),
-                "held" => Claim::Held,
-                _ => Claim::Won,
-            })
+            match state.as_str() {
+                "recorded" => Ok(Claim::Recorded(id)),
+                "held" => Ok(Claim::Held),
+                "won" => Ok(Claim::Won),
+                // Only the script answers here; anything else is not a claim to act on (a
+                // create under a claim not won could make a second contact).
+                other => Err(Error::ClaimsUnavailable(
+                    format!("the claim script answered {other:?}").into(),
+                )),
+            }
         })
     }
 
