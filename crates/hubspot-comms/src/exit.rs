@@ -110,6 +110,20 @@ pub const EXPORT: &[Meaning] = &[
     ),
 ];
 
+/// `hubspot-comms relay`, and its subcommands.
+pub const RELAY: &[Meaning] = &[
+    (
+        OK,
+        "stopped by SIGTERM or Ctrl-C after the requests and batches in flight (every message \
+         taken is in Redis or logged); a subcommand: done",
+    ),
+    (
+        COULD_NOT_RUN,
+        "could not run (no --redis, no HUBSPOT_ACCESS_TOKEN for a worker and no --demo, nothing \
+         to receive, bad arguments, Redis unreachable at the start, the address taken)",
+    ),
+];
+
 /// How wide `--help`'s table is.
 const WIDTH: usize = 96;
 

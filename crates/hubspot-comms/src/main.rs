@@ -6,9 +6,10 @@ mod cli;
 use std::process::ExitCode;
 
 use clap::Parser;
+use hubspot_comms::relay::{operate, service};
 use hubspot_comms::{exit, export, follow, import, setup};
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, RelayArgs, RelayCommand};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -55,5 +56,46 @@ async fn dispatch(command: Command) -> u8 {
             let (target, version, options) = args.options();
             follow::run(&target, version, options).await
         }
+        Command::Relay(args) => relay(args).await,
     }
+}
+
+/// The relay, or one of its operator subcommands.
+async fn relay(args: RelayArgs) -> u8 {
+    let Some(command) = args.command else {
+        // A service: its logs on standard error (`RUST_LOG` filters them; info by default).
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+        return service::run(args.run.options()).await;
+    };
+    let (RelayCommand::Status(operate)
+    | RelayCommand::DeadLetters(operate)
+    | RelayCommand::RetryDeadLetters(operate)) = &command;
+    let Some(redis) = operate
+        .redis
+        .redis
+        .clone()
+        .filter(|url| !url.trim().is_empty())
+    else {
+        eprintln!(
+            "hubspot-comms relay: could not run: no --redis URL (or RELAY_REDIS_URL): the relay's Redis"
+        );
+        return exit::COULD_NOT_RUN;
+    };
+    let (named, file) = (operate.accounts.clone(), operate.routing_file.clone());
+    operate::run(&redis, |streams| async move {
+        let accounts = operate::accounts(&streams, &named, file.as_deref()).await?;
+        match command {
+            RelayCommand::Status(_) => operate::status_table(&streams, &accounts).await,
+            RelayCommand::DeadLetters(_) => operate::dead_letters_list(&streams, &accounts).await,
+            RelayCommand::RetryDeadLetters(_) => {
+                operate::retry_dead_letters(&streams, &accounts).await
+            }
+        }
+    })
+    .await
 }

@@ -1,4 +1,4 @@
-//! Ctrl-C, for every command that runs long: the first one asks the run to stop after what is
+//! Ctrl-C (and SIGTERM, for the relay), for every command that runs long: the first one asks the run to stop after what is
 //! in flight (it then saves its state, so that running it again goes on); a second one ends the
 //! process at once (the state saved last still lets the next run go on).
 
@@ -24,4 +24,38 @@ pub(crate) fn on_ctrl_c(in_flight: &'static str) -> Arc<AtomicBool> {
         }
     });
     stop
+}
+
+/// For a service: the first SIGTERM or Ctrl-C turns the answered flag true (stop taking work,
+/// finish the `in_flight`); a second one ends the process at once. Call it inside the runtime.
+pub(crate) fn on_terminate(in_flight: &'static str) -> tokio::sync::watch::Receiver<bool> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(terminate) => Some(terminate),
+                Err(error) => {
+                    eprintln!("hubspot-comms: SIGTERM cannot be caught ({error}); Ctrl-C can");
+                    None
+                }
+            };
+        let mut signals = 0;
+        loop {
+            tokio::select! {
+                Ok(()) = tokio::signal::ctrl_c() => {}
+                Some(()) = async { terminate.as_mut()?.recv().await } => {}
+                else => return,
+            }
+            signals += 1;
+            if signals == 1 {
+                eprintln!(
+                    "hubspot-comms: stopping after the {in_flight} in flight (signal again to quit now)"
+                );
+                let _ = stop.send(true);
+            } else {
+                std::process::exit(exit::COULD_NOT_RUN.into());
+            }
+        }
+    });
+    stopped
 }

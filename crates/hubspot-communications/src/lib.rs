@@ -274,7 +274,7 @@ pub use phone::{InvalidPhoneNumber, InvalidRegion, PhoneNumber, PhoneNumberProbl
 pub use rate_limit::{DailyLimit, RateLimit};
 #[cfg(feature = "redis")]
 pub use rate_limit::{RedisUnavailable, SharedRateLimit};
-pub use request::Paged;
+pub use request::{Attempt, Paged};
 pub use retry::RetryPolicy;
 pub use search::{FilterOperator, Search};
 #[cfg(feature = "webhooks")]

@@ -8,6 +8,7 @@ mod choices;
 mod export;
 mod follow;
 mod import;
+mod relay;
 mod setup;
 mod shared;
 
@@ -20,9 +21,11 @@ use hubspot_communications::PhoneNumber;
 pub use export::ExportArgs;
 pub use follow::FollowArgs;
 pub use import::ImportArgs;
+pub use relay::{RelayArgs, RelayCommand};
 pub use setup::SetupArgs;
 
-/// `hubspot-comms`: import conversation histories into HubSpot, and export them.
+/// `hubspot-comms`: import conversation histories into HubSpot, export them, follow HubSpot's
+/// changes, and relay messages from providers as they come.
 ///
 /// Every command needs HUBSPOT_ACCESS_TOKEN (a private app token), or --demo to run against an
 /// embedded fake HubSpot instead of your account.
@@ -81,6 +84,14 @@ pub enum Command {
         after_long_help = long_help(follow::HELP, exit::FOLLOW)
     )]
     Follow(FollowArgs),
+    /// Relay messages from providers (Twilio's webhook, signed JSON) to HubSpot through Redis
+    /// Streams: nothing lost while HubSpot or the relay is down, nothing logged twice, one
+    /// contact per new number. Needs --redis (or --demo).
+    #[command(
+        after_help = exit::help(exit::RELAY),
+        after_long_help = long_help(relay::HELP, exit::RELAY)
+    )]
+    Relay(RelayArgs),
 }
 
 /// A command's long help: its text, then its exit codes.
@@ -159,7 +170,9 @@ mod tests {
                 Command::Setup(args) => (args.connection, args.key),
                 Command::Import(args) => (args.connection, args.key),
                 Command::Export(args) => (args.connection, args.key),
-                Command::Follow(_) => unreachable!("not among the commands parsed"),
+                Command::Follow(_) | Command::Relay(_) => {
+                    unreachable!("not among the commands parsed")
+                }
             };
             assert_eq!(key.key_property, "sid");
             let options = connection.options();

@@ -13,6 +13,7 @@ use hubspot_communications_mock::MockServer;
 
 pub use app::{AppTarget, DEMO_ACCOUNT, connect_app};
 pub use demo::DEMO_CONTACTS;
+pub(crate) use demo::{DEMO_TOKEN, start as start_demo};
 pub use token::AccessToken;
 
 /// Where to connect, as the command line (or its environment) says.

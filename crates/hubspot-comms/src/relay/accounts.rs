@@ -90,7 +90,8 @@ impl Routes {
 /// shares through the relay's Redis, under `<prefix>:{<account>}`: the account's rate limit
 /// (the facade's [`SharedRateLimit`]) and the claims on new phone numbers ([`RedisClaims`]),
 /// which keep two workers from creating two contacts for one new number while HubSpot's
-/// search lags. This is the one place a worker's client is made.
+/// search lags. It counts its requests to HubSpot in the relay's [`metrics`](super::metrics).
+/// This is the one place a worker's client is made.
 pub fn worker_client(
     streams: &Streams,
     account: &AccountName,
@@ -99,7 +100,9 @@ pub fn worker_client(
     let key_prefix = format!("{}:{{{}}}", streams.prefix(), account.as_str());
     let shared = SharedRateLimit::redis(streams.url(), key_prefix.clone())?;
     let claims = RedisClaims::new(streams.url(), key_prefix)?;
+    let counted = account.clone();
     Ok(builder
+        .on_attempt(move |attempt| super::metrics::hubspot_attempt(&counted, attempt))
         .shared_rate_limit(shared)
         .contact_claims(claims)
         .build()?)

@@ -147,6 +147,7 @@ impl Inbox {
                 });
             }
         }
+        super::metrics::appended(&entry.account, stored != 1);
         Ok(if stored == 1 {
             Appended::Stored(id)
         } else {

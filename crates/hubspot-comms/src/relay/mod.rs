@@ -75,12 +75,16 @@
 mod account_name;
 pub mod accounts;
 pub mod dead_letters;
+pub mod demo;
 pub mod entry;
 mod error;
 pub mod inbox;
 mod keys;
+pub mod metrics;
+pub mod operate;
 pub mod receive;
 pub mod routing;
+pub mod service;
 pub mod status;
 mod streams;
 pub mod work;

@@ -48,6 +48,20 @@ pub struct AccountStatus {
     pub oldest: Option<Duration>,
 }
 
+impl AccountStatus {
+    /// Sets the account's gauges of the [`metrics`](super::metrics) (`relay_backlog`,
+    /// `relay_pending`, `relay_dead_letters`, `relay_lag_seconds`) to these figures.
+    pub fn record_gauges(&self) {
+        super::metrics::status_gauges(
+            &self.account,
+            self.backlog,
+            self.pending,
+            self.dead_letters,
+            self.oldest.unwrap_or_default(),
+        );
+    }
+}
+
 /// The status of each of `accounts`, in their order.
 pub async fn status<'a>(
     streams: &Streams,

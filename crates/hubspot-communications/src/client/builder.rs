@@ -12,6 +12,7 @@ use super::{Client, DEFAULT_BASE_URL, Inner};
 use crate::auth::{Credentials, OAuthCredentials, OAuthTokens, RefreshCallback, TokenManager};
 use crate::error::Error;
 use crate::rate_limit::{RateLimit, RateLimiter};
+use crate::request::{Attempt, AttemptCallback};
 use crate::retry::RetryPolicy;
 
 /// How long before its expiry an OAuth access token is refreshed, by default.
@@ -25,6 +26,7 @@ pub struct ClientBuilder {
     account_id: Option<u64>,
     refresh_margin: Duration,
     on_refresh: Option<RefreshCallback>,
+    on_attempt: Option<AttemptCallback>,
     base_url: String,
     connect_timeout: Duration,
     timeout: Duration,
@@ -73,6 +75,7 @@ impl ClientBuilder {
             account_id: None,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             on_refresh: None,
+            on_attempt: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
@@ -201,6 +204,14 @@ impl ClientBuilder {
     /// storage). It is synchronous so that no call uses a token the callback has not seen.
     pub fn on_refresh(mut self, callback: impl Fn(&OAuthTokens) + Send + Sync + 'static) -> Self {
         self.on_refresh = Some(Arc::new(callback));
+        self
+    }
+
+    /// Called after every request the client sends (each retry included) with what became of
+    /// it ([`Attempt`]): to count HubSpot's 429s and the time spent waiting for the account's
+    /// limit in your metrics. It runs on the calling task: keep it quick.
+    pub fn on_attempt(mut self, callback: impl Fn(&Attempt) + Send + Sync + 'static) -> Self {
+        self.on_attempt = Some(Arc::new(callback));
         self
     }
 
@@ -410,6 +421,7 @@ impl ClientBuilder {
                 limiter,
                 search_limiter,
                 retry: self.retry,
+                on_attempt: self.on_attempt,
                 batch_concurrency: self.batch_concurrency,
                 deadline: self.deadline,
                 downloads,

@@ -85,6 +85,8 @@ pub(crate) struct Inner {
     pub(crate) limiter: RateLimiter,
     pub(crate) search_limiter: RateLimiter,
     pub(crate) retry: RetryPolicy,
+    /// Told of every request sent ([`ClientBuilder::on_attempt`]).
+    pub(crate) on_attempt: Option<crate::request::AttemptCallback>,
     pub(crate) batch_concurrency: usize,
     pub(crate) deadline: Option<Duration>,
     /// Downloads the webhooks journal's entry files from their pre-signed URLs: a client of

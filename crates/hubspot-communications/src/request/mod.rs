@@ -1,9 +1,12 @@
 //! The one request path: every call of the facade goes through [`Client::execute`], where rate
 //! limiting, retries, error mapping and tracing live, once.
 
+mod attempt;
 mod batch;
 mod paging;
 
+pub use attempt::Attempt;
+pub(crate) use attempt::AttemptCallback;
 pub(crate) use batch::{Batch, Named, position, traced};
 pub use paging::Paged;
 
@@ -142,6 +145,18 @@ impl Client {
                 };
                 if let (Some(limiter), Some(permit)) = (limiter, permit) {
                     limiter.finished(permit).await;
+                }
+                if let Some(report) = &inner.on_attempt {
+                    report(&Attempt {
+                        operation,
+                        number: attempt,
+                        waited,
+                        status: match &outcome {
+                            Ok(Ok(answer)) => Some(answer.status().as_u16()),
+                            Ok(Err(error)) => error.status().map(|status| status.as_u16()),
+                            Err(_) => None,
+                        },
+                    });
                 }
                 let outcome = outcome.map_err(|_| Error::DeadlineExceeded {
                     operation,

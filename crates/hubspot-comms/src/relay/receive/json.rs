@@ -23,6 +23,7 @@ use crate::input::{self, Format};
 use crate::relay::accounts::AccountName;
 use crate::relay::entry::{Entry, MAX_KEY_BYTES, Provider};
 use crate::relay::inbox::Appended;
+use crate::relay::metrics;
 
 /// Where rows are posted.
 pub const JSON_PATH: &str = "/messages";
@@ -91,7 +92,10 @@ pub(super) async fn receive(
 ) -> Response {
     match store(&receivers, &headers, body).await {
         Ok(answer) => answer,
-        Err(refusal) => (refusal.status, Json(json!({"error": refusal.reason}))).into_response(),
+        Err(refusal) => {
+            metrics::refused("json", refusal.status.as_u16());
+            (refusal.status, Json(json!({"error": refusal.reason}))).into_response()
+        }
     }
 }
 
@@ -164,6 +168,7 @@ async fn store(receivers: &Shared, headers: &HeaderMap, body: Bytes) -> Result<R
                     .clone()
             }
         };
+        metrics::received(&account, "json");
         entries.push(entry(account, said));
     }
     let (mut stored, mut repeated) = (0, 0);

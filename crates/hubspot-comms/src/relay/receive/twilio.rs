@@ -16,6 +16,7 @@ use sha1::Sha1;
 use super::receivers::Twilio;
 use super::receivers::{Refusal, Shared};
 use crate::relay::entry::{Entry, Provider};
+use crate::relay::metrics;
 
 /// Where Twilio posts (the messaging webhook URL of a number or a WhatsApp sender).
 pub const TWILIO_PATH: &str = "/twilio/messages";
@@ -72,7 +73,10 @@ pub(super) async fn receive(
             EMPTY_TWIML,
         )
             .into_response(),
-        Err(refusal) => refusal.into_response(),
+        Err(refusal) => {
+            metrics::refused("twilio", refusal.status.as_u16());
+            refusal.into_response()
+        }
     }
 }
 
@@ -141,6 +145,7 @@ async fn store(
     entry.from = Some(from.to_owned());
     entry.to = to.map(str::to_owned);
     entry.provider_account = field("AccountSid").map(str::to_owned);
+    metrics::received(account, "twilio");
     receivers
         .inbox
         .append(&entry)

@@ -53,6 +53,7 @@ use self::batch::{Logging, Verdict};
 use self::stream::{Delivered, StreamSide};
 use super::accounts::AccountName;
 use super::error::RelayError;
+use super::metrics::{self, Settled};
 use super::streams::Streams;
 use crate::DEFAULT_KEY_PROPERTY;
 
@@ -542,17 +543,20 @@ impl Lane {
             match verdict {
                 Verdict::Logged => {
                     self.counts.logged.fetch_add(1, Ordering::Relaxed);
+                    metrics::settled(&self.logging.account, Settled::Logged, 1);
                     self.tries.remove(&delivered.id);
                     self.unsettled.push((delivered.id, Settle::Ack));
                 }
                 Verdict::Dead(reason) => {
                     tracing::warn!(account = %self.logging.account, entry = %delivered.id, %reason, "dead letter");
                     self.counts.dead_lettered.fetch_add(1, Ordering::Relaxed);
+                    metrics::settled(&self.logging.account, Settled::DeadLettered, 1);
                     self.tries.remove(&delivered.id);
                     self.unsettled.push((delivered.id, Settle::Dead(reason)));
                 }
                 Verdict::Retry(reason) => {
                     self.counts.retried.fetch_add(1, Ordering::Relaxed);
+                    metrics::settled(&self.logging.account, Settled::Retried, 1);
                     let tries = self.tries.entry(delivered.id.clone()).or_insert(0);
                     *tries += 1;
                     let tries = *tries;
@@ -657,6 +661,11 @@ impl Lane {
                         self.counts
                             .claimed
                             .fetch_add(claimed.len() as u64, Ordering::Relaxed);
+                        metrics::settled(
+                            &self.logging.account,
+                            Settled::Claimed,
+                            claimed.len() as u64,
+                        );
                         if claimed.len() == room {
                             // There may be more: look again soon.
                             self.next_claim = now;
