@@ -271,6 +271,7 @@ async fn run() -> bool {
         origin,
         Arc::clone(&fake),
         streams.clone(),
+        redis::Client::open(redis_url.as_str()).unwrap(),
         Arc::clone(&counts),
         plan.deliveries.len(),
     ));
@@ -1178,11 +1179,13 @@ async fn deliver(
     }
 }
 
-/// A line every 10 s: what was sent, stored, and waits in Redis.
+/// A line every 10 s: what was sent, stored, and waits in Redis (and the claims on new
+/// numbers held: a lane waits while another holds one of its numbers).
 async fn progress(
     origin: Instant,
     fake: Arc<MockServer>,
     streams: Streams,
+    redis: redis::Client,
     counts: Arc<Counts>,
     deliveries: usize,
 ) {
@@ -1202,10 +1205,15 @@ async fn progress(
             Ok(Ok(statuses)) => describe(&statuses[0]),
             _ => "Redis does not answer".to_owned(),
         };
+        let claims = tokio::time::timeout(Duration::from_secs(2), claims_held(&redis))
+            .await
+            .ok()
+            .flatten()
+            .map_or_else(String::new, |n| format!(", {n} claims on numbers"));
         let stats = fake.stats();
         println!(
-            "{:7.1} s  sent {}/{deliveries} ({} non-2xx); stored {}; {redis}; the fake answered \
-             {} requests, {} of them 429",
+            "{:7.1} s  sent {}/{deliveries} ({} non-2xx); stored {}; {redis}{claims}; the fake \
+             answered {} requests, {} of them 429",
             origin.elapsed().as_secs_f64(),
             counts.sent.load(Ordering::Relaxed),
             counts.refused.load(Ordering::Relaxed),
@@ -1213,6 +1221,28 @@ async fn progress(
             stats.requests,
             stats.rate_limited
         );
+    }
+}
+
+/// How many claims on new numbers (the facade's `RedisClaims`) Redis holds.
+async fn claims_held(redis: &redis::Client) -> Option<usize> {
+    let mut connection = redis.get_multiplexed_async_connection().await.ok()?;
+    let (mut cursor, mut held) = (0u64, 0);
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg("*:contact-claim:*")
+            .arg("COUNT")
+            .arg(1_000)
+            .query_async(&mut connection)
+            .await
+            .ok()?;
+        held += keys.len();
+        if next == 0 {
+            return Some(held);
+        }
+        cursor = next;
     }
 }
 
