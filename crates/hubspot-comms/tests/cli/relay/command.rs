@@ -195,9 +195,16 @@ async fn post(http: &reqwest::Client, url: &str, sid: &str, from: &str) -> u16 {
         .as_u16()
 }
 
+/// A command line, its environment, and what its refusal must say.
+type Refused = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
+
 #[tokio::test]
 async fn the_relay_does_not_start_without_redis_a_token_or_anything_to_receive() {
-    let cases: [(&[&str], &[(&str, &str)], &[&str]); 4] = [
+    let cases: [Refused; 4] = [
         (&[], &[("TWILIO_AUTH_TOKEN", "t")], &["--redis", "--demo"]),
         (
             &["--redis", "redis://127.0.0.1:1/"],
