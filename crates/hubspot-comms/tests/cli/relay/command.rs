@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hubspot_communications_mock::{MockServer, ObjectType};
+use hubspot_communications_mock::{FaultKind, Faults, MockServer, ObjectType};
 use hubspot_communications_tests::redis_server::RedisServer;
 
 use super::super::common::{self, TOKEN};
@@ -448,5 +448,39 @@ async fn dead_letters_are_listed_and_retried_from_the_command_line() {
         ["1", "0", "0"],
         "back in the backlog: {line}"
     );
+    drop(receiving);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    all(not(redis_server), not(relay_ci)),
+    ignore = "needs redis-server (Debian: apt-get install redis-server)"
+)]
+async fn sigterm_lets_the_batch_in_flight_finish_and_acknowledges_it() {
+    // Every answer of HubSpot takes a second: SIGTERM comes while the batch is in flight.
+    let faults = Faults::seeded(1)
+        .with(FaultKind::Slow, 1.0)
+        .slow_delay(Duration::from_secs(1));
+    let fake = common::fake(config().faults(faults)).await;
+    let redis = RedisServer::start_aof();
+    let redis_url = redis.url();
+    let (receiving, url) = receiver(&fake, &redis_url).await;
+    let http = reqwest::Client::new();
+    for i in 0..10 {
+        let sid = format!("SMterm{i}");
+        assert_eq!(post(&http, &url, &sid, "+14155550400").await, 200);
+    }
+    let (working, _) = worker(&fake, &redis_url).await;
+    let streams = Streams::connect(&redis_url).await.unwrap();
+    eventually("the batch taken", Duration::from_secs(30), || async {
+        status(&streams, [&AccountName::default()]).await.unwrap()[0].pending > 0
+    })
+    .await;
+    let (code, stderr) = working.terminate().await;
+    assert_eq!(code, 0, "{stderr:?}");
+    // Nothing left held: logged and acknowledged before it exited, each once.
+    let now = status(&streams, [&AccountName::default()]).await.unwrap();
+    assert_eq!((now[0].backlog, now[0].pending), (0, 0), "{now:?}");
+    assert_eq!(logged_once(&fake).len(), 10);
     drop(receiving);
 }
