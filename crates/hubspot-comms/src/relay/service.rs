@@ -114,17 +114,6 @@ pub async fn serve(options: RelayOptions, stop: watch::Receiver<bool>) -> Result
         ));
     }
     let demo = matches!(options.target, Target::Demo);
-    if options.receive
-        && !demo
-        && options.twilio_auth_token.is_none()
-        && options.json_secret.is_none()
-    {
-        return Err(RelayError::Setting(
-            "nothing to receive: set TWILIO_AUTH_TOKEN (Twilio's webhook) or RELAY_JSON_SECRET \
-             (the signed JSON endpoint), or both; or run a worker only (--no-receive)"
-                .into(),
-        ));
-    }
     let redis_url = options
         .redis_url
         .as_deref()
@@ -141,6 +130,14 @@ pub async fn serve(options: RelayOptions, stop: watch::Receiver<bool>) -> Result
     }
     // The accounts before Redis: a missing token is said before any connection is tried.
     let (accounts, fake) = Accounts::read(&options).await?;
+    let twilio_tokens = accounts.twilio_tokens(&options, demo)?;
+    if options.receive && twilio_tokens.is_none() && options.json_secret.is_none() {
+        return Err(RelayError::Setting(
+            "nothing to receive: set TWILIO_AUTH_TOKEN (Twilio's webhook) or RELAY_JSON_SECRET \
+             (the signed JSON endpoint), or both; or run a worker only (--no-receive)"
+                .into(),
+        ));
+    }
     let (redis_url, _own_redis) = match redis_url {
         Some(url) => (url.to_owned(), None),
         None => {
@@ -161,7 +158,7 @@ pub async fn serve(options: RelayOptions, stop: watch::Receiver<bool>) -> Result
         None => None,
     };
     let receiving = if options.receive {
-        Some(receive(&options, &streams, &accounts, demo, stop.clone()).await?)
+        Some(receive(&options, &streams, &accounts, twilio_tokens, stop.clone()).await?)
     } else {
         None
     };
@@ -264,6 +261,31 @@ impl Accounts {
         Ok((accounts, fake))
     }
 
+    /// The tokens Twilio's requests are signed with: `TWILIO_AUTH_TOKEN` (the demo's on
+    /// `--demo`) for any Twilio account, and the routing file's for the accounts it names;
+    /// `None` when there is none (Twilio's webhook is then not served).
+    fn twilio_tokens(
+        &self,
+        options: &RelayOptions,
+        demo: bool,
+    ) -> Result<Option<TwilioTokens>, RelayError> {
+        let default = if demo {
+            Some(Secret::new(DEMO_AUTH_TOKEN))
+        } else {
+            options.twilio_auth_token.clone()
+        };
+        let by_account = match &self.source {
+            Source::File(file) if options.receive => file.twilio_tokens()?,
+            _ => Vec::new(),
+        };
+        Ok(
+            (default.is_some() || !by_account.is_empty()).then_some(TwilioTokens {
+                default,
+                by_account,
+            }),
+        )
+    }
+
     /// A worker for every account, each client sharing its account's limit in Redis.
     fn worker(&self, options: &RelayOptions, streams: &Streams) -> Result<Worker, RelayError> {
         let base_url = match &options.target {
@@ -298,6 +320,12 @@ impl Accounts {
     }
 }
 
+/// What Twilio's requests are signed with.
+struct TwilioTokens {
+    default: Option<Secret>,
+    by_account: Vec<(String, Secret)>,
+}
+
 /// The served receivers' task, their address, and the public URL they check signatures for.
 type Receiving = (
     tokio::task::JoinHandle<std::io::Result<()>>,
@@ -310,7 +338,7 @@ async fn receive(
     options: &RelayOptions,
     streams: &Streams,
     accounts: &Accounts,
-    demo: bool,
+    twilio_tokens: Option<TwilioTokens>,
     stop: watch::Receiver<bool>,
 ) -> Result<Receiving, RelayError> {
     let listener = TcpListener::bind(&options.listen).await.map_err(|error| {
@@ -325,14 +353,16 @@ async fn receive(
         .map(str::trim)
         .filter(|url| !url.is_empty())
         .map_or_else(|| format!("http://{address}"), str::to_owned);
-    let twilio_token = if demo {
-        Some(Secret::new(DEMO_AUTH_TOKEN))
-    } else {
-        options.twilio_auth_token.clone()
-    };
     let mut receivers = Receivers::new(Inbox::new(streams.clone()), accounts.routes.clone());
-    if let Some(token) = twilio_token {
-        receivers = receivers.twilio(Twilio::new(public_url.clone(), token));
+    if let Some(tokens) = twilio_tokens {
+        let mut twilio = match tokens.default {
+            Some(token) => Twilio::new(public_url.clone(), token),
+            None => Twilio::accounts_only(public_url.clone()),
+        };
+        for (sid, token) in tokens.by_account {
+            twilio = twilio.account(sid, token);
+        }
+        receivers = receivers.twilio(twilio);
         eprintln!(
             "hubspot-comms relay: Twilio's webhook at {public_url}{TWILIO_PATH} (set RELAY_PUBLIC_URL to the URL Twilio calls)"
         );

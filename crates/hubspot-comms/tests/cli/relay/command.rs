@@ -484,3 +484,105 @@ async fn sigterm_lets_the_batch_in_flight_finish_and_acknowledges_it() {
     assert_eq!(logged_once(&fake).len(), 10);
     drop(receiving);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    all(not(redis_server), not(relay_ci)),
+    ignore = "needs redis-server (Debian: apt-get install redis-server)"
+)]
+async fn a_routing_file_checks_each_twilio_accounts_own_token() {
+    let fake = common::fake(config()).await;
+    let redis = RedisServer::start_aof();
+    let redis_url = redis.url();
+    let directory = tempfile::tempdir().unwrap();
+    let file = common::write(
+        directory.path(),
+        "accounts.toml",
+        r#"
+[[account]]
+name = "acme"
+access_token_env = "RELAY_TEST_HUBSPOT"
+twilio_account_sids = ["AC1"]
+twilio_auth_token_env = "RELAY_TEST_TWILIO_ONE"
+
+[[account]]
+name = "globex"
+access_token_env = "RELAY_TEST_HUBSPOT"
+twilio_account_sids = ["AC2"]
+twilio_auth_token_env = "RELAY_TEST_TWILIO_TWO"
+"#,
+    );
+    let file = file.to_str().unwrap();
+    // No TWILIO_AUTH_TOKEN: only the file's Twilio accounts, each with its own token.
+    let mut command = relay_command(&[
+        "--redis",
+        &redis_url,
+        "--no-work",
+        "--listen",
+        "127.0.0.1:0",
+        "--routing-file",
+        file,
+    ]);
+    command
+        .env("RELAY_TEST_TWILIO_ONE", "token-one")
+        .env("RELAY_TEST_TWILIO_TWO", "token-two")
+        .env("HUBSPOT_BASE_URL", fake.base_url());
+    let process = Process::spawn(command);
+    let url = process
+        .after("hubspot-comms relay: receiving at ")
+        .await
+        .trim()
+        .to_owned();
+    let http = reqwest::Client::new();
+    let send = |sid: &str, account: &str, token: &str| {
+        let mut params = twilio_params(sid, "+14155550500", "hello");
+        for (name, value) in &mut params {
+            if name == "AccountSid" {
+                *value = account.to_owned();
+            }
+        }
+        let target = format!("{url}{TWILIO_PATH}");
+        let signature = twilio_signature(token, &target, &params);
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&params)
+            .finish();
+        let request = http
+            .post(target)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("X-Twilio-Signature", signature)
+            .body(body);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(send("SMone", "AC1", "token-one").await, 200);
+    assert_eq!(send("SMtwo", "AC2", "token-two").await, 200);
+    assert_eq!(
+        send("SMcross", "AC1", "token-two").await,
+        403,
+        "another account's token"
+    );
+    assert_eq!(
+        send("SMother", "AC3", "token-one").await,
+        403,
+        "an account of no route"
+    );
+
+    let status = common::run(relay_command(&[
+        "status",
+        "--redis",
+        &redis_url,
+        "--routing-file",
+        file,
+    ]))
+    .await;
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    for account in ["acme", "globex"] {
+        let line = status
+            .stdout
+            .lines()
+            .find(|line| line.starts_with(account))
+            .unwrap_or_else(|| panic!("{}", status.stdout));
+        let figures: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(figures[1], "1", "one message stored for {account}: {line}");
+    }
+    drop(process);
+}
