@@ -31,19 +31,12 @@ pub(crate) fn on_ctrl_c(in_flight: &'static str) -> Arc<AtomicBool> {
 pub(crate) fn on_terminate(in_flight: &'static str) -> tokio::sync::watch::Receiver<bool> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(terminate) => Some(terminate),
-                Err(error) => {
-                    eprintln!("hubspot-comms: SIGTERM cannot be caught ({error}); Ctrl-C can");
-                    None
-                }
-            };
+        let mut terminate = terminate_signal();
         let mut signals = 0;
         loop {
             tokio::select! {
                 Ok(()) = tokio::signal::ctrl_c() => {}
-                Some(()) = async { terminate.as_mut()?.recv().await } => {}
+                Some(()) = next(&mut terminate) => {}
                 else => return,
             }
             signals += 1;
@@ -58,4 +51,39 @@ pub(crate) fn on_terminate(in_flight: &'static str) -> tokio::sync::watch::Recei
         }
     });
     stopped
+}
+
+/// SIGTERM's stream, where there is one.
+#[cfg(unix)]
+type Terminate = Option<tokio::signal::unix::Signal>;
+#[cfg(not(unix))]
+type Terminate = Option<()>;
+
+#[cfg(unix)]
+fn terminate_signal() -> Terminate {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(terminate) => Some(terminate),
+        Err(error) => {
+            eprintln!("hubspot-comms: SIGTERM cannot be caught ({error}); Ctrl-C can");
+            None
+        }
+    }
+}
+
+/// No SIGTERM here: Ctrl-C only.
+#[cfg(not(unix))]
+fn terminate_signal() -> Terminate {
+    None
+}
+
+/// The next SIGTERM; never, where there is none.
+async fn next(terminate: &mut Terminate) -> Option<()> {
+    #[cfg(unix)]
+    return terminate.as_mut()?.recv().await;
+    #[cfg(not(unix))]
+    {
+        let _ = terminate;
+        None
+    }
 }

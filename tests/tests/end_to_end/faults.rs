@@ -179,3 +179,63 @@ async fn a_read_is_retried_through_scripted_gateway_pages_and_a_rate_limit() {
         .unwrap_err();
     assert_eq!(error.status(), Some(502), "{error:?}");
 }
+
+/// `on_attempt` hears every request the client sends, retries included, with HubSpot's status
+/// and the rate-limit wait; a transport failure has no status.
+#[tokio::test]
+async fn on_attempt_reports_each_request_and_its_status() {
+    let server = MockServer::start_with(roomy()).await.unwrap();
+    let id = server.seed_messages(1).remove(0);
+    server.script(
+        Script::on(format!("communications/{id}"))
+            .status(429)
+            .header("retry-after", "0")
+            .json(&serde_json::json!({"status": "error", "message": "You have reached your ten_secondly_rolling limit.",
+                "errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"}))
+            .times(2),
+    );
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let heard = std::sync::Arc::clone(&seen);
+    let client = hubspot_communications::Client::builder("t")
+        .base_url(server.base_url())
+        .retry(hubspot_communications_tests::fast_retries())
+        .on_attempt(move |attempt| {
+            heard
+                .lock()
+                .unwrap()
+                .push((attempt.operation(), attempt.number(), attempt.status()));
+        })
+        .build()
+        .unwrap();
+    client.get(&id).await.unwrap();
+    let get = hubspot_communications::Operation::GetCommunication;
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            (get, 1, Some(429)),
+            (get, 2, Some(429)),
+            (get, 3, Some(200))
+        ]
+    );
+
+    // Nobody listening: no status.
+    seen.lock().unwrap().clear();
+    let heard = std::sync::Arc::clone(&seen);
+    // A port that was free a moment ago: nothing answers there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let nowhere = hubspot_communications::Client::builder("t")
+        .base_url(url)
+        .retry(RetryPolicy::never())
+        .on_attempt(move |attempt| {
+            heard
+                .lock()
+                .unwrap()
+                .push((attempt.operation(), attempt.number(), attempt.status()));
+        })
+        .build()
+        .unwrap();
+    assert!(nowhere.get(&id).await.is_err());
+    assert_eq!(*seen.lock().unwrap(), [(get, 1, None)]);
+}

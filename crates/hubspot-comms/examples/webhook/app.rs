@@ -10,7 +10,7 @@ use hubspot_comms::relay::work::{Worker, WorkerOptions};
 use hubspot_comms::relay::{RelayError, Streams};
 use hubspot_communications::ClientBuilder;
 
-pub use hubspot_comms::relay::receive::{TWILIO_PATH as PATH, twilio_signature as signature};
+pub use hubspot_comms::relay::receive::TWILIO_PATH as PATH;
 
 /// The service Twilio calls (`POST` [`PATH`]): requests signed with `auth_token` for
 /// `public_url` + [`PATH`], stored in `streams`.

@@ -1,9 +1,11 @@
 //! A small service that logs inbound WhatsApp and SMS messages from Twilio on the sender's
 //! contact, exactly once, losing none while HubSpot is away: the relay's receiver and worker
-//! (`hubspot_comms::relay`) in one process.
+//! (`hubspot_comms::relay`) in one process. `hubspot-comms relay` runs the same pieces as a
+//! finished service (receivers and workers in separate processes, metrics, SIGTERM): this
+//! example is the start of a service of your own that embeds them.
 //!
 //! ```sh
-//! cargo run -p hubspot-comms --example webhook   # the embedded fake, a redis-server of its own; sends itself a demo webhook
+//! cargo run -p hubspot-comms --example webhook   # the embedded fake, a redis-server of its own; sends itself demo webhooks
 //! REDIS_URL=redis://127.0.0.1:6379/ TWILIO_AUTH_TOKEN=… HUBSPOT_ACCESS_TOKEN=pat-… \
 //!     RELAY_PUBLIC_URL=https://hooks.example.com cargo run -p hubspot-comms --example webhook
 //! ```
@@ -26,11 +28,11 @@
 #[allow(dead_code)]
 mod app;
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use hubspot_comms::DEFAULT_KEY_PROPERTY;
 use hubspot_comms::relay::Streams;
+use hubspot_comms::relay::demo::{DEMO_AUTH_TOKEN, DEMO_MESSAGES, LocalRedis, send_demo_webhooks};
 use hubspot_comms::relay::work::WorkerOptions;
 use hubspot_communications::{ApiVersion, Client, ClientBuilder};
 use hubspot_communications_mock::{
@@ -47,16 +49,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (redis_url, _redis) = match std::env::var("REDIS_URL") {
         Ok(url) if !url.trim().is_empty() => (url, None),
         _ => {
-            let (url, server) = redis_server()?;
-            (url, Some(server))
+            let server = LocalRedis::start()?;
+            println!("No REDIS_URL: started a redis-server of its own (AOF, appendfsync always).");
+            (server.url().to_owned(), Some(server))
         }
     };
     let streams = Streams::connect(&redis_url).await?;
     let auth_token = match std::env::var("TWILIO_AUTH_TOKEN") {
-        Ok(token) if !token.trim().is_empty() => token,
+        Ok(token) if !token.trim().is_empty() && fake.is_none() => token,
         _ => {
-            println!("No TWILIO_AUTH_TOKEN: requests must be signed with \"demo-auth-token\".");
-            "demo-auth-token".to_owned()
+            println!("Requests must be signed with the demo's Twilio token \"{DEMO_AUTH_TOKEN}\".");
+            DEMO_AUTH_TOKEN.to_owned()
         }
     };
     let address = std::env::var("WEBHOOK_ADDRESS").unwrap_or_else(|_| "127.0.0.1:3000".into());
@@ -78,14 +81,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     if let Some(fake) = &fake {
-        demo(
-            &format!("{local}{}", app::PATH),
-            &format!("{public_url}{}", app::PATH),
-            &auth_token,
-        )
-        .await?;
+        let answers = send_demo_webhooks(&local, &public_url).await?;
+        println!(
+            "Demo webhooks answered {:?}; the first again (as Twilio retries) {}; a forged one {}.",
+            answers.messages, answers.repeated, answers.forged
+        );
         let waited = std::time::Instant::now();
-        while counts.logged() == 0 && waited.elapsed() < Duration::from_secs(10) {
+        while counts.logged() < DEMO_MESSAGES.len() as u64
+            && waited.elapsed() < Duration::from_secs(10)
+        {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let contacts = fake.records(ObjectType::Contact);
@@ -145,83 +149,4 @@ async fn connect() -> Result<(ClientBuilder, Option<MockServer>), Box<dyn std::e
         .base_url(fake.base_url())
         .api_version(version);
     Ok((builder, Some(fake)))
-}
-
-/// A `redis-server` of this process's own, stopped with it.
-struct RedisServer {
-    child: Child,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn redis_server() -> Result<(String, RedisServer), Box<dyn std::error::Error>> {
-    let dir = tempfile::tempdir()?;
-    let socket = dir.path().join("redis.sock");
-    let child = Command::new("redis-server")
-        .args(["--port", "0", "--unixsocket"])
-        .arg(&socket)
-        .args(["--unixsocketperm", "700", "--save", "", "--appendonly", "yes"])
-        .args(["--appendfsync", "always", "--loglevel", "warning", "--dir"])
-        .arg(dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .map_err(|error| {
-            format!("no REDIS_URL, and redis-server cannot be started ({error}): install it, or set REDIS_URL")
-        })?;
-    let server = RedisServer { child, _dir: dir };
-    let started = std::time::Instant::now();
-    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
-        if started.elapsed() > Duration::from_secs(10) {
-            return Err("redis-server did not start within 10 s".into());
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    println!("No REDIS_URL: started a redis-server of its own (AOF, appendfsync always).");
-    Ok((format!("redis+unix://{}", socket.display()), server))
-}
-
-/// Delivers one signed WhatsApp webhook twice, as Twilio does when an answer is slow, and a
-/// forged one.
-async fn demo(
-    url: &str,
-    signed_url: &str,
-    auth_token: &str,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let params: Vec<(String, String)> = [
-        ("MessageSid", "SM0123456789abcdef0123456789abcdef"),
-        ("From", "whatsapp:+14155550123"),
-        ("To", "whatsapp:+14155550100"),
-        ("Body", "Hi! Is the contract ready to sign?"),
-    ]
-    .map(|(name, value)| (name.to_owned(), value.to_owned()))
-    .into();
-    let form = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&params)
-        .finish();
-    let http = reqwest::Client::new();
-    let send = |signature: String| {
-        http.post(url)
-            .header("X-Twilio-Signature", signature)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(form.clone())
-            .send()
-    };
-    for delivery in ["first delivery", "Twilio's retry"] {
-        let status = send(app::signature(auth_token, signed_url, &params))
-            .await?
-            .status();
-        println!("{delivery}: {status}");
-    }
-    let forged = send(app::signature("not-the-token", signed_url, &params))
-        .await?
-        .status();
-    println!("a forged request: {forged}");
-    Ok(())
 }

@@ -2,7 +2,6 @@
 //! (with the persistence it needs), and a few signed demo webhooks sent to its receivers.
 //! Only ever on request: the relay never falls back to either.
 
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -35,7 +34,8 @@ impl LocalRedis {
             RelayError::Setting(format!("a directory for redis-server: {error}"))
         })?;
         let socket = dir.join("redis.sock");
-        let spawned = Command::new("redis-server")
+        let mut command = Command::new("redis-server");
+        command
             .args(["--port", "0", "--unixsocket"])
             .arg(&socket)
             .args([
@@ -49,11 +49,12 @@ impl LocalRedis {
             .args(["--appendfsync", "always", "--loglevel", "warning", "--dir"])
             .arg(&dir)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            // Its own process group: a Ctrl-C (or a signal to the relay's group) must not stop
-            // it before the relay has drained; the relay stops it when done.
-            .process_group(0)
-            .spawn();
+            .stdout(Stdio::null());
+        // Its own process group: a Ctrl-C (or a signal to the relay's group) must not stop it
+        // before the relay has drained; the relay stops it when done.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let spawned = command.spawn();
         let child = match spawned {
             Ok(child) => child,
             Err(error) => {
@@ -66,7 +67,7 @@ impl LocalRedis {
         let url = format!("redis+unix://{}", socket.display());
         let server = Self { child, dir, url };
         let started = Instant::now();
-        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+        while !answers(&socket) {
             if started.elapsed() > Duration::from_secs(10) {
                 return Err(RelayError::Setting(
                     "redis-server did not start within 10 s".into(),
@@ -89,6 +90,18 @@ impl Drop for LocalRedis {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Whether a server takes connections on `socket`.
+#[cfg(unix)]
+fn answers(socket: &std::path::Path) -> bool {
+    std::os::unix::net::UnixStream::connect(socket).is_ok()
+}
+
+/// No Unix sockets here: the wait ends in its timeout, with why.
+#[cfg(not(unix))]
+fn answers(_: &std::path::Path) -> bool {
+    false
 }
 
 /// A random part for a directory's name.

@@ -1,7 +1,7 @@
 //! What the relay counts, through the [`metrics`] facade: every piece records as it goes, and
 //! nothing is kept unless a recorder is installed. `hubspot-comms relay --metrics-listen ADDR`
-//! installs a Prometheus one ([`install_prometheus`]) and serves it at `/metrics`
-//! ([`metrics_router`]); a service embedding the pieces installs whichever recorder it uses.
+//! installs a Prometheus one and serves it at `/metrics`; a service embedding the pieces
+//! installs whichever recorder it uses.
 //!
 //! Every series carries the HubSpot `account` it is about (the relay's account name):
 //!
@@ -118,14 +118,14 @@ pub(crate) fn status_gauges(
 
 /// Installs a Prometheus recorder as the process's (once per process: a second call fails),
 /// and answers the handle that renders what it holds.
-pub fn install_prometheus() -> Result<PrometheusHandle, RelayError> {
+pub(crate) fn install_prometheus() -> Result<PrometheusHandle, RelayError> {
     PrometheusBuilder::new()
         .install_recorder()
         .map_err(|error| RelayError::Setting(format!("the metrics recorder: {error}")))
 }
 
 /// `GET /metrics`: what `handle` holds, in Prometheus's text format.
-pub fn metrics_router(handle: PrometheusHandle) -> Router {
+pub(crate) fn metrics_router(handle: PrometheusHandle) -> Router {
     let handle = Arc::new(handle);
     Router::new().route(
         "/metrics",

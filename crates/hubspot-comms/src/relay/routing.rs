@@ -10,6 +10,7 @@
 //! name = "acme"                                  # its streams, dead letters, status, limit
 //! access_token_env = "ACME_HUBSPOT_TOKEN"        # a private app's token
 //! twilio_account_sids = ["AC0123456789abcdef0123456789abcdef"]
+//! twilio_auth_token_env = "ACME_TWILIO_TOKEN"    # optional: their auth token, if not TWILIO_AUTH_TOKEN
 //! numbers = ["+14155550100"]                     # messages sent to these numbers
 //!
 //! [[account]]
@@ -33,7 +34,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use hubspot_communications::{Client, ClientBuilder, OAuthCredentials, PhoneNumber};
+use hubspot_communications::{Client, ClientBuilder, OAuthCredentials, PhoneNumber, Secret};
 use serde::Deserialize;
 
 use super::accounts::{AccountName, Routes};
@@ -63,6 +64,10 @@ struct AccountEntry {
     oauth: Option<OAuthEntry>,
     #[serde(default)]
     twilio_account_sids: Vec<String>,
+    /// The variable holding the auth token those Twilio accounts sign with (when it is not
+    /// `TWILIO_AUTH_TOKEN`'s).
+    #[serde(default)]
+    twilio_auth_token_env: Option<String>,
     #[serde(default)]
     numbers: Vec<String>,
 }
@@ -123,6 +128,15 @@ impl RoutingFile {
                 _ => {
                     return Err(RelayError::Setting(format!(
                         "the account {:?} needs access_token_env or [account.oauth], one of them",
+                        account.name
+                    )));
+                }
+            }
+            if let Some(variable) = &account.twilio_auth_token_env {
+                check_variable(variable)?;
+                if account.twilio_account_sids.is_empty() {
+                    return Err(RelayError::Setting(format!(
+                        "the account {:?} names twilio_auth_token_env but no twilio_account_sids",
                         account.name
                     )));
                 }
@@ -189,6 +203,21 @@ impl RoutingFile {
             }
         }
         routes
+    }
+
+    /// The auth token of each Twilio account whose token the file names (by its variable, read
+    /// now): for [`Twilio::account`](super::receive::Twilio::account).
+    pub fn twilio_tokens(&self) -> Result<Vec<(String, Secret)>, RelayError> {
+        let mut tokens = Vec::new();
+        for account in &self.accounts {
+            if let Some(variable) = &account.twilio_auth_token_env {
+                let token = Secret::new(read_variable(variable)?);
+                for sid in &account.twilio_account_sids {
+                    tokens.push((sid.clone(), token.clone()));
+                }
+            }
+        }
+        Ok(tokens)
     }
 
     /// The builder of `account`'s client, its credentials read from the environment now (the
@@ -260,6 +289,7 @@ default = "acme"
 name = "acme"
 access_token_env = "RELAY_TEST_ACME_TOKEN"
 twilio_account_sids = ["AC1"]
+twilio_auth_token_env = "RELAY_TEST_ACME_TWILIO"
 numbers = ["+1 415 555 0100"]
 
 [[account]]
@@ -295,6 +325,8 @@ account_id = 62515
         // The variables are unset here: said, by name, never guessed.
         let error = file.client_builder(&name("acme")).unwrap_err().to_string();
         assert!(error.contains("RELAY_TEST_ACME_TOKEN"), "{error}");
+        let error = file.twilio_tokens().unwrap_err().to_string();
+        assert!(error.contains("RELAY_TEST_ACME_TWILIO"), "{error}");
     }
 
     #[test]
@@ -321,6 +353,10 @@ account_id = 62515
             (
                 "[[account]]\nname = \"a\"\naccess_token = \"pat-secret\"",
                 "unknown field",
+            ),
+            (
+                "[[account]]\nname = \"a\"\naccess_token_env = \"T\"\ntwilio_auth_token_env = \"W\"",
+                "no twilio_account_sids",
             ),
             (
                 "[[account]]\nname = \"a\"\naccess_token_env = \"T\"\nnumbers = [\"+14155550100\"]\n[[account]]\nname = \"b\"\naccess_token_env = \"U\"\nnumbers = [\"+1 415 555 0100\"]",

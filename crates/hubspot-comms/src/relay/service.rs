@@ -114,9 +114,33 @@ pub async fn serve(options: RelayOptions, stop: watch::Receiver<bool>) -> Result
         ));
     }
     let demo = matches!(options.target, Target::Demo);
-    let (redis_url, _own_redis) = match (&options.redis_url, demo) {
-        (Some(url), _) if !url.trim().is_empty() => (url.trim().to_owned(), None),
-        (_, true) => {
+    let redis_url = options
+        .redis_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|url| !url.is_empty());
+    if redis_url.is_none() && !demo {
+        return Err(RelayError::Setting(
+            "no Redis: the relay stores every message in Redis before it answers the \
+             provider, and works from there. Give --redis URL (or RELAY_REDIS_URL), with AOF \
+             (appendonly yes, appendfsync always) on that server; or run with --demo to try \
+             it on an embedded fake HubSpot and a redis-server of its own"
+                .into(),
+        ));
+    }
+    // The accounts before Redis: a missing token is said before any connection is tried.
+    let (accounts, fake) = Accounts::read(&options).await?;
+    let twilio_tokens = accounts.twilio_tokens(&options, demo)?;
+    if options.receive && twilio_tokens.is_none() && options.json_secret.is_none() {
+        return Err(RelayError::Setting(
+            "nothing to receive: set TWILIO_AUTH_TOKEN (Twilio's webhook) or RELAY_JSON_SECRET \
+             (the signed JSON endpoint), or both; or run a worker only (--no-receive)"
+                .into(),
+        ));
+    }
+    let (redis_url, _own_redis) = match redis_url {
+        Some(url) => (url.to_owned(), None),
+        None => {
             let redis = LocalRedis::start()?;
             eprintln!(
                 "hubspot-comms relay: --demo: a redis-server of its own at {} (AOF, appendfsync always)",
@@ -124,18 +148,8 @@ pub async fn serve(options: RelayOptions, stop: watch::Receiver<bool>) -> Result
             );
             (redis.url().to_owned(), Some(redis))
         }
-        _ => {
-            return Err(RelayError::Setting(
-                "no Redis: the relay stores every message in Redis before it answers the \
-                 provider, and works from there. Give --redis URL (or RELAY_REDIS_URL), with AOF \
-                 (appendonly yes, appendfsync always) on that server; or run with --demo to try \
-                 it on an embedded fake HubSpot and a redis-server of its own"
-                    .into(),
-            ));
-        }
     };
     let streams = Streams::connect(&redis_url).await?;
-    let (accounts, fake) = Accounts::read(&options).await?;
 
     let metrics = match &options.metrics_listen {
         Some(address) => {
@@ -144,7 +158,7 @@ pub async fn serve(options: RelayOptions, stop: watch::Receiver<bool>) -> Result
         None => None,
     };
     let receiving = if options.receive {
-        Some(receive(&options, &streams, &accounts, demo, stop.clone()).await?)
+        Some(receive(&options, &streams, &accounts, twilio_tokens, stop.clone()).await?)
     } else {
         None
     };
@@ -194,7 +208,7 @@ struct Accounts {
 
 enum Source {
     File(RoutingFile),
-    One(Option<ClientBuilder>),
+    One(Option<Box<ClientBuilder>>),
 }
 
 impl Accounts {
@@ -220,12 +234,12 @@ impl Accounts {
                         RelayError::Setting(format!("the embedded fake HubSpot: {error}"))
                     })?;
                 let builder = Client::builder(crate::connect::DEMO_TOKEN).base_url(fake.base_url());
-                (Some(builder), Some(fake))
+                (Some(Box::new(builder)), Some(fake))
             }
             Target::HubSpot { token, .. } => {
                 let token = token.as_ref().map(AccessToken::expose);
                 match token {
-                    Some(token) => (Some(Client::builder(token)), None),
+                    Some(token) => (Some(Box::new(Client::builder(token))), None),
                     None if options.work => {
                         return Err(RelayError::Setting(
                             "no access token: HUBSPOT_ACCESS_TOKEN is unset or blank, and a worker \
@@ -247,6 +261,31 @@ impl Accounts {
         Ok((accounts, fake))
     }
 
+    /// The tokens Twilio's requests are signed with: `TWILIO_AUTH_TOKEN` (the demo's on
+    /// `--demo`) for any Twilio account, and the routing file's for the accounts it names;
+    /// `None` when there is none (Twilio's webhook is then not served).
+    fn twilio_tokens(
+        &self,
+        options: &RelayOptions,
+        demo: bool,
+    ) -> Result<Option<TwilioTokens>, RelayError> {
+        let default = if demo {
+            Some(Secret::new(DEMO_AUTH_TOKEN))
+        } else {
+            options.twilio_auth_token.clone()
+        };
+        let by_account = match &self.source {
+            Source::File(file) if options.receive => file.twilio_tokens()?,
+            _ => Vec::new(),
+        };
+        Ok(
+            (default.is_some() || !by_account.is_empty()).then_some(TwilioTokens {
+                default,
+                by_account,
+            }),
+        )
+    }
+
     /// A worker for every account, each client sharing its account's limit in Redis.
     fn worker(&self, options: &RelayOptions, streams: &Streams) -> Result<Worker, RelayError> {
         let base_url = match &options.target {
@@ -256,18 +295,20 @@ impl Accounts {
             } if !url.trim().is_empty() => url.trim().to_owned(),
             _ => DEFAULT_BASE_URL.to_owned(),
         };
-        let mut worker_options = WorkerOptions::default();
-        worker_options.key_property = options.key_property.clone();
-        worker_options.default_region = options.default_region;
-        worker_options.claim_after = options.claim_after;
+        let worker_options = WorkerOptions {
+            key_property: options.key_property.clone(),
+            default_region: options.default_region,
+            claim_after: options.claim_after,
+            ..WorkerOptions::default()
+        };
         let mut worker = Worker::new(streams.clone(), worker_options);
         for name in &self.names {
             let builder = match &self.source {
                 Source::File(file) => file.client_builder(name)?.base_url(&base_url),
                 Source::One(Some(builder)) if matches!(options.target, Target::Demo) => {
-                    builder.clone()
+                    builder.as_ref().clone()
                 }
-                Source::One(Some(builder)) => builder.clone().base_url(&base_url),
+                Source::One(Some(builder)) => builder.as_ref().clone().base_url(&base_url),
                 Source::One(None) => {
                     return Err(RelayError::Setting("no access token".into()));
                 }
@@ -277,6 +318,12 @@ impl Accounts {
         }
         Ok(worker)
     }
+}
+
+/// What Twilio's requests are signed with.
+struct TwilioTokens {
+    default: Option<Secret>,
+    by_account: Vec<(String, Secret)>,
 }
 
 /// The served receivers' task, their address, and the public URL they check signatures for.
@@ -291,7 +338,7 @@ async fn receive(
     options: &RelayOptions,
     streams: &Streams,
     accounts: &Accounts,
-    demo: bool,
+    twilio_tokens: Option<TwilioTokens>,
     stop: watch::Receiver<bool>,
 ) -> Result<Receiving, RelayError> {
     let listener = TcpListener::bind(&options.listen).await.map_err(|error| {
@@ -306,21 +353,16 @@ async fn receive(
         .map(str::trim)
         .filter(|url| !url.is_empty())
         .map_or_else(|| format!("http://{address}"), str::to_owned);
-    let twilio_token = if demo {
-        Some(Secret::new(DEMO_AUTH_TOKEN))
-    } else {
-        options.twilio_auth_token.clone()
-    };
-    if twilio_token.is_none() && options.json_secret.is_none() {
-        return Err(RelayError::Setting(
-            "nothing to receive: set TWILIO_AUTH_TOKEN (Twilio's webhook) or RELAY_JSON_SECRET \
-             (the signed JSON endpoint), or both; or run a worker only (--no-receive)"
-                .into(),
-        ));
-    }
     let mut receivers = Receivers::new(Inbox::new(streams.clone()), accounts.routes.clone());
-    if let Some(token) = twilio_token {
-        receivers = receivers.twilio(Twilio::new(public_url.clone(), token));
+    if let Some(tokens) = twilio_tokens {
+        let mut twilio = match tokens.default {
+            Some(token) => Twilio::new(public_url.clone(), token),
+            None => Twilio::accounts_only(public_url.clone()),
+        };
+        for (sid, token) in tokens.by_account {
+            twilio = twilio.account(sid, token);
+        }
+        receivers = receivers.twilio(twilio);
         eprintln!(
             "hubspot-comms relay: Twilio's webhook at {public_url}{TWILIO_PATH} (set RELAY_PUBLIC_URL to the URL Twilio calls)"
         );

@@ -125,7 +125,7 @@ impl IntoResponse for Refusal {
 #[derive(Clone)]
 pub struct Twilio {
     pub(super) public_url: String,
-    auth_token: Secret,
+    auth_token: Option<Secret>,
     by_account: HashMap<String, Secret>,
 }
 
@@ -149,8 +149,17 @@ impl Twilio {
     /// it was configured with, `<public_url>/twilio/messages`.
     pub fn new(public_url: impl Into<String>, auth_token: impl Into<Secret>) -> Self {
         Self {
+            auth_token: Some(auth_token.into()),
+            ..Self::accounts_only(public_url)
+        }
+    }
+
+    /// Requests of the Twilio accounts named with [`account`](Self::account) only, each
+    /// signed with its own token; any other is refused (403).
+    pub fn accounts_only(public_url: impl Into<String>) -> Self {
+        Self {
             public_url: public_url.into().trim_end_matches('/').to_owned(),
-            auth_token: auth_token.into(),
+            auth_token: None,
             by_account: HashMap::new(),
         }
     }
@@ -168,10 +177,11 @@ impl Twilio {
         self
     }
 
-    /// The token a request of `account_sid` must be signed with.
-    pub(super) fn token(&self, account_sid: Option<&str>) -> &Secret {
+    /// The token a request of `account_sid` must be signed with, if this relay takes its
+    /// requests.
+    pub(super) fn token(&self, account_sid: Option<&str>) -> Option<&Secret> {
         account_sid
             .and_then(|sid| self.by_account.get(sid))
-            .unwrap_or(&self.auth_token)
+            .or(self.auth_token.as_ref())
     }
 }

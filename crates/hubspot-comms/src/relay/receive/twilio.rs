@@ -102,7 +102,9 @@ async fn store(
         .get("x-twilio-signature")
         .and_then(|s| s.to_str().ok());
     let token = twilio.token(field("AccountSid"));
-    let valid = given.is_some_and(|given| signed(token.expose(), &url, &params, given));
+    let valid = token
+        .zip(given)
+        .is_some_and(|(token, given)| signed(token.expose(), &url, &params, given));
     if !valid {
         tracing::warn!(%url, "refused a Twilio webhook without a valid X-Twilio-Signature");
         return Err(Refusal::forbidden("invalid X-Twilio-Signature"));
@@ -209,9 +211,13 @@ mod tests {
     fn tokens_are_chosen_by_account_and_never_printed() {
         let twilio =
             Twilio::new("https://x.example/", "default-token").account("AC2", "second-token");
-        assert_eq!(twilio.token(Some("AC2")).expose(), "second-token");
-        assert_eq!(twilio.token(Some("AC9")).expose(), "default-token");
-        assert_eq!(twilio.token(None).expose(), "default-token");
+        assert_eq!(twilio.token(Some("AC2")).unwrap().expose(), "second-token");
+        assert_eq!(twilio.token(Some("AC9")).unwrap().expose(), "default-token");
+        assert_eq!(twilio.token(None).unwrap().expose(), "default-token");
+        // Without a token for every account, only the accounts named are taken.
+        let named = Twilio::accounts_only("https://x.example").account("AC2", "second-token");
+        assert!(named.token(Some("AC2")).is_some());
+        assert!(named.token(Some("AC9")).is_none() && named.token(None).is_none());
         assert_eq!(twilio.public_url, "https://x.example");
         let printed = format!("{twilio:?}");
         assert!(

@@ -8,6 +8,7 @@ mod app;
 
 use std::time::Duration;
 
+use hubspot_comms::relay::receive::twilio_signature;
 use hubspot_comms::relay::work::WorkerOptions;
 use hubspot_communications::{Client, RateLimit};
 
@@ -65,10 +66,10 @@ async fn the_webhook_example_logs_a_signed_message_once_on_the_senders_contact()
                 .as_u16()
         }
     };
-    assert_eq!(post(app::signature("guess", &url, &params)).await, 403);
+    assert_eq!(post(twilio_signature("guess", &url, &params)).await, 403);
     for _ in 0..2 {
         assert_eq!(
-            post(app::signature("twilio-token", &url, &params)).await,
+            post(twilio_signature("twilio-token", &url, &params)).await,
             200
         );
     }
