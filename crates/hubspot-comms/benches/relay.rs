@@ -1196,7 +1196,7 @@ async fn progress(
             continue;
         }
         next += Duration::from_secs(10);
-        let redis = match tokio::time::timeout(
+        let inbox = match tokio::time::timeout(
             Duration::from_secs(2),
             status(&streams, [&AccountName::default()]),
         )
@@ -1212,7 +1212,7 @@ async fn progress(
             .map_or_else(String::new, |n| format!(", {n} claims on numbers"));
         let stats = fake.stats();
         println!(
-            "{:7.1} s  sent {}/{deliveries} ({} non-2xx); stored {}; {redis}{claims}; the fake \
+            "{:7.1} s  sent {}/{deliveries} ({} non-2xx); stored {}; {inbox}{claims}; the fake \
              answered {} requests, {} of them 429",
             origin.elapsed().as_secs_f64(),
             counts.sent.load(Ordering::Relaxed),
