@@ -7,6 +7,7 @@
 //! what to install; under CI (`CI` set) they run anyway, and fail without it.
 
 mod accounts;
+mod contacts;
 mod dead_letters;
 mod example;
 mod faults;
