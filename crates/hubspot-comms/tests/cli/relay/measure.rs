@@ -30,6 +30,10 @@ use hubspot_communications_mock::{ObjectType, RateLimit as FakeRateLimit};
 
 use super::{Relay, eventually, logged_once};
 
+/// Held by each measurement while it runs: the test harness runs tests at once, and two
+/// measurements sharing the machine would measure each other.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 const MESSAGES: usize = 3_000;
 const NUMBERS: usize = 600;
 const AT_ONCE: usize = 16;
@@ -37,6 +41,7 @@ const AT_ONCE: usize = 16;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement: cargo test --release -p hubspot-comms --test cli relay::measure -- --ignored --nocapture"]
 async fn measure_receiving_and_draining() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let config = super::super::common::config()
         .rate_limit(FakeRateLimit::PROFESSIONAL)
         .search_rate_limit(FakeRateLimit::SEARCH);
@@ -132,6 +137,7 @@ async fn store(inbox: &Inbox, keys: std::ops::Range<usize>, prefix: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement: cargo test --release -p hubspot-comms --test cli relay::measure -- --ignored --nocapture"]
 async fn measure_draining_a_backlog() {
+    let _alone = ONE_AT_A_TIME.lock().await;
     let searches = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&searches);
     let config = super::super::common::config()
