@@ -2,9 +2,9 @@
 //! shares; the numbers it does not hold found or created many per search (the facade's
 //! `find_or_create_contacts_by_phone`), and written back for the next batches.
 //!
-//! HubSpot's search takes 5 requests a second per account, a tenth of what upserts and
-//! associations may use: a relay that searched every batch's numbers would drain a backlog at
-//! the search limit. The directory answers a number seen in the last [`TTL`] by any worker
+//! HubSpot's search takes 5 requests a second per account, about a quarter of what upserts and
+//! associations may use (19 a second on Professional): a relay that searched every batch's
+//! numbers would drain a backlog at the search limit. The directory answers a number seen in the last [`TTL`] by any worker
 //! without a search, so an account's searches are about one per new or returning number.
 //!
 //! One key a number, `<prefix>:{<account>}:directory:<E.164>` holding the contact's id, read
@@ -36,7 +36,7 @@ use crate::relay::keys::Keys;
 /// refusal telling (the number moved to another contact, a second contact took it) is seen
 /// within the hour, since every entry is searched afresh once it lapses (a read does not
 /// extend it). About 100 bytes of Redis a number active in the last hour.
-pub(crate) const TTL: Duration = Duration::from_secs(60 * 60);
+const TTL: Duration = Duration::from_secs(60 * 60);
 
 /// The longest contact id read back: HubSpot's are decimal numbers of a dozen digits or so.
 const MAX_ID_DIGITS: usize = 24;
@@ -45,7 +45,8 @@ const MAX_ID_DIGITS: usize = 24;
 /// the eviction not have reached Redis: the number's next lookup searches whatever Redis holds.
 const DISTRUST: Duration = Duration::from_secs(5 * 60);
 
-/// The most numbers distrusted at once (a bound on memory; past it, the oldest go first).
+/// The most numbers distrusted at once (a bound on memory; past it, those whose time is up go,
+/// then all).
 const MAX_DISTRUSTED: usize = 10_000;
 
 /// An account's contacts, through the shared directory.
