@@ -2,11 +2,16 @@
 //! process by default, across processes through Redis.
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
 
-use futures::future::join_all;
-use hubspot_communications::{Client, ContactMatch, PhoneNumber};
-use hubspot_communications_mock::{MockServer, ObjectType};
+use futures::future::{BoxFuture, join_all};
+use hubspot_communications::{
+    Claim, Client, ContactClaims, ContactMatch, Error, LocalClaims, PhoneNumber,
+};
+use hubspot_communications_mock::{MockServer, ObjectType, Script};
 use hubspot_communications_tests::{client_of, fast_retries, roomy};
+use reqwest::Method;
 
 fn new_number() -> PhoneNumber {
     PhoneNumber::parse("+14155550177", None).unwrap()
@@ -74,6 +79,113 @@ async fn clients_without_a_shared_store_each_make_one() {
     );
     assert!(left.is_ok() && right.is_ok());
     assert_eq!(server.records(ObjectType::Contact).len(), 2);
+}
+
+/// Claims in this process that, on a caller's first won claim, queue `failure` on the fake:
+/// the winner's next request of its kind (its second search, or its create) fails.
+#[derive(Debug)]
+struct FailAfterWinning {
+    claims: LocalClaims,
+    server: Arc<MockServer>,
+    failure: std::sync::Mutex<Option<Script>>,
+}
+
+impl ContactClaims for FailAfterWinning {
+    fn claim<'a>(&'a self, number: &'a str, owner: &'a str) -> BoxFuture<'a, Result<Claim, Error>> {
+        Box::pin(async move {
+            let claim = self.claims.claim(number, owner).await?;
+            if claim == Claim::Won
+                && let Some(failure) = self.failure.lock().unwrap().take()
+            {
+                self.server.script(failure);
+            }
+            Ok(claim)
+        })
+    }
+
+    fn record<'a>(
+        &'a self,
+        number: &'a str,
+        owner: &'a str,
+        contact_id: &'a str,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        self.claims.record(number, owner, contact_id)
+    }
+
+    fn release<'a>(&'a self, number: &'a str, owner: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        self.claims.release(number, owner)
+    }
+
+    fn claim_ttl(&self) -> Duration {
+        ContactClaims::claim_ttl(&self.claims)
+    }
+}
+
+/// The winner of a claim fails after it (`failure` answers its next request of that kind): the
+/// caller hears the error, and the next caller claims the number at once and makes its one
+/// contact, rather than wait out the claim (a minute here).
+async fn a_failure_after_the_claim_frees_the_number(failure: Script) {
+    let server = Arc::new(MockServer::start_with(roomy()).await.unwrap());
+    let claims = FailAfterWinning {
+        claims: LocalClaims::new().claim_ttl(Duration::from_secs(60)),
+        server: Arc::clone(&server),
+        failure: std::sync::Mutex::new(Some(failure)),
+    };
+    let client = Client::builder("test-token")
+        .for_testing(server.base_url())
+        .retry(fast_retries())
+        .contact_claims(claims)
+        .build()
+        .unwrap();
+    let number = new_number();
+    let failed = client
+        .find_or_create_contacts_by_phone(std::slice::from_ref(&number))
+        .await;
+    assert!(
+        matches!(failed, Err(Error::Api(ref api)) if api.status == 400),
+        "the winner's failure is the caller's: {failed:?}"
+    );
+    assert!(server.records(ObjectType::Contact).is_empty());
+    let next = tokio::time::timeout(
+        Duration::from_secs(10),
+        client.find_or_create_contacts_by_phone(std::slice::from_ref(&number)),
+    )
+    .await
+    .expect("the next caller does not wait out the failed winner's claim")
+    .unwrap();
+    let contacts = server.records(ObjectType::Contact);
+    assert_eq!(contacts.len(), 1, "{contacts:?}");
+    assert_eq!(next[&number], ContactMatch::Created(contacts[0].0.clone()));
+}
+
+/// HubSpot's answer to a request it refuses.
+fn refused_body() -> serde_json::Value {
+    serde_json::json!({
+        "status": "error", "category": "VALIDATION_ERROR",
+        "message": "refused by the test", "correlationId": "test"
+    })
+}
+
+#[tokio::test]
+async fn a_failed_second_search_releases_the_claim() {
+    a_failure_after_the_claim_frees_the_number(
+        Script::on("/contacts/search")
+            .method(Method::POST)
+            .status(400)
+            .json(&refused_body()),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_create_hubspot_refused_releases_the_claim() {
+    a_failure_after_the_claim_frees_the_number(
+        Script::on("/contacts/batch/create")
+            .method(Method::POST)
+            .status(400)
+            .json(&refused_body()),
+    )
+    .await;
 }
 
 #[cfg(feature = "redis")]

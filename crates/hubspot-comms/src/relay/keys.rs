@@ -1,6 +1,8 @@
 //! The names of the relay's keys in Redis, each built in one place (the layout is in the
 //! module docs of `relay`).
 
+use hubspot_communications::PhoneNumber;
+
 use super::account_name::AccountName;
 
 /// An account's keys under a prefix.
@@ -31,6 +33,11 @@ impl Keys {
     pub(crate) fn seen(&self, key: &str) -> String {
         format!("{}:seen:{key}", self.base)
     }
+
+    /// The contact directory's entry of a number (its value: the contact's id).
+    pub(crate) fn directory(&self, number: &PhoneNumber) -> String {
+        format!("{}:directory:{}", self.base, number.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -43,5 +50,10 @@ mod tests {
         assert_eq!(keys.inbox(), "hubspot-comms:relay:{acme}:inbox");
         assert_eq!(keys.dead(), "hubspot-comms:relay:{acme}:dead");
         assert_eq!(keys.seen("SM1"), "hubspot-comms:relay:{acme}:seen:SM1");
+        let number = PhoneNumber::parse("+1 415 555 0100", None).unwrap();
+        assert_eq!(
+            keys.directory(&number),
+            "hubspot-comms:relay:{acme}:directory:+14155550100"
+        );
     }
 }

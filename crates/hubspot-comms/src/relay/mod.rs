@@ -19,8 +19,9 @@
 //!   the rows `hubspot-comms import` reads, `X-Relay-Signature`): each request is answered 2xx
 //!   only once Redis has acknowledged its entries.
 //! - [`work`]: the [`Worker`](work::Worker), any number of them on any number of machines: reads
-//!   the streams as one consumer group, batches up to 100 entries, finds or creates the contacts
-//!   many numbers per search, logs the messages exactly once by key (upserts, then the
+//!   the streams as one consumer group, batches up to 100 entries, takes the contacts from the
+//!   account's contact directory (in Redis, shared by the workers) and finds or creates the
+//!   others many numbers per search, logs the messages exactly once by key (upserts, then the
 //!   associations), and acknowledges an entry only when HubSpot's answer is final; entries a
 //!   crashed worker held are claimed by the others after a timeout.
 //! - [`dead_letters`]: the messages HubSpot refused for good (or that could not be read), with
@@ -39,6 +40,7 @@
 //! | `<prefix>:{<account>}:inbox` | stream | the entries not yet logged; consumer group `workers` |
 //! | `<prefix>:{<account>}:seen:<message key>` | string (with a time to live) | the id of the entry a key was stored as: a repeated delivery is stored once |
 //! | `<prefix>:{<account>}:dead` | stream | dead letters: the entry's fields as they were, and `dead_reason`, `dead_at`, `dead_entry` |
+//! | `<prefix>:{<account>}:directory:<number>` | string (with a time to live: an hour) | the contact directory: the id of the contact a number (E.164) was found or created as, read before a batch searches; deleted when HubSpot refuses that contact |
 //!
 //! One stream per account rather than one for all: an account whose HubSpot is away, or whose
 //! limit is spent, holds back only its own messages (a worker reads each account's stream on

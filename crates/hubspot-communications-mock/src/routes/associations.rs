@@ -20,6 +20,7 @@ use crate::label::{Labels, Side};
 use crate::lock::lock;
 use crate::object::timestamp;
 use crate::object_type::{ObjectType, RecordId};
+use crate::property::PropertyOwner;
 use crate::state::Shared;
 use crate::store::Store;
 
@@ -95,7 +96,12 @@ impl Link {
             kind,
             id: parse_id(record)?,
         };
-        if !store.records.contains_key(&found) {
+        // An archived (deleted) record is as absent as an archived message: HubSpot's API
+        // reads neither, and associates with neither.
+        if store
+            .live_object(PropertyOwner::Record(kind), found.id)
+            .is_none()
+        {
             return Err(ApiError::not_found(format!(
                 "No {} with id {record}",
                 kind.singular()

@@ -391,6 +391,59 @@ async fn v4_association_batches_work_from_either_end() {
     assert_eq!(status, 207, "nothing is left: {body}");
 }
 
+/// A deleted (archived) contact is as absent as a deleted message: an association to it is
+/// refused, 404 alone and a per-item error naming it in a batch, never stored on it.
+#[tokio::test]
+async fn a_deleted_contact_takes_no_association() {
+    let server = MockServer::start_with(fast()).await.unwrap();
+    let (kept, deleted) = (
+        server.seed_contact("kept@example.com"),
+        server.seed_contact("deleted@example.com"),
+    );
+    let id = create(&server, sms("m", json!("2024-01-01T00:00:00Z"))).await;
+    let (status, _, _) = send(
+        &server,
+        reqwest::Method::DELETE,
+        &format!("/crm/v3/objects/contacts/{deleted}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    let (status, _, body) = send(
+        &server,
+        reqwest::Method::PUT,
+        &format!("/crm/v4/objects/communications/{id}/associations/default/contacts/{deleted}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+
+    let types = json!([{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 81}]);
+    let (status, body) = post(
+        &server,
+        "/crm/v4/associations/communications/contacts/batch/create",
+        json!({"inputs": [
+            {"from": {"id": id}, "to": {"id": kept}, "types": types},
+            {"from": {"id": id}, "to": {"id": deleted}, "types": types}
+        ]}),
+    )
+    .await;
+    assert_eq!(status, 207, "{body}");
+    assert_eq!(body["results"].as_array().unwrap().len(), 1, "{body}");
+    let error = &body["errors"][0];
+    assert!(
+        error["message"].as_str().unwrap().contains(&deleted),
+        "the error names the contact: {error}"
+    );
+    assert_eq!(error["context"]["toObjectId"][0], deleted.as_str());
+    assert_eq!(
+        server.associated_records(&id, ObjectType::Contact),
+        [kept],
+        "on the live contact alone"
+    );
+}
+
 #[tokio::test]
 async fn rate_limit_headers_and_auth_are_hubspots() {
     let server = MockServer::start_with(Config::default().daily_limit(2))

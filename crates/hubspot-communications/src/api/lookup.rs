@@ -130,7 +130,10 @@ impl Client {
     ///
     /// A create is not retried when HubSpot may have acted on it; such a failure is the
     /// call's error, and the number stays claimed until its claim lapses, after which the
-    /// next caller's search finds what was created.
+    /// next caller's search finds what was created. Any other failure after a claim (the
+    /// second search, a create HubSpot refused or never received, the claims' store) is the
+    /// call's error too, and releases the claims it holds where no contact can have been made:
+    /// the next caller claims those numbers at once rather than wait out the claim.
     pub async fn find_or_create_contacts_by_phone(
         &self,
         numbers: &[PhoneNumber],
@@ -152,11 +155,16 @@ impl Client {
             let mut won = Vec::new();
             let mut held = Vec::new();
             for number in waiting {
-                match claims.claim(number.as_str(), &owner).await? {
-                    Claim::Won => won.push(number),
-                    Claim::Held => held.push(number),
-                    Claim::Recorded(id) => {
+                match claims.claim(number.as_str(), &owner).await {
+                    Ok(Claim::Won) => won.push(number),
+                    Ok(Claim::Held) => held.push(number),
+                    Ok(Claim::Recorded(id)) => {
                         answers.insert(number, ContactMatch::Found(id));
+                    }
+                    Err(error) => {
+                        // Nothing was created for those won so far: free them.
+                        self.release_claims(&won, &owner).await;
+                        return Err(error);
                     }
                 }
             }
@@ -183,36 +191,104 @@ impl Client {
 
     /// Creates the contacts of numbers this call claimed: searched once more first (a contact
     /// an earlier holder created is searchable by now), recorded once made, and their claims
-    /// released where no contact was made. On an error the claims stay until they lapse: a
-    /// create may have been acted on.
+    /// released where no contact was made. On an error, the claims of numbers no contact can
+    /// have been made for are released (a search failed, HubSpot refused the create or never
+    /// received it), so that other callers need not wait them out; those of a create HubSpot
+    /// may have acted on stay until they lapse, when a search finds what it made.
     async fn create_claimed(
         &self,
         won: &[PhoneNumber],
         owner: &str,
     ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
-        let claims = &self.inner.contact_claims;
-        let mut answers = self.find_contacts_by_phone(won).await?;
+        let mut answers = match self.find_contacts_by_phone(won).await {
+            Ok(answers) => answers,
+            Err(error) => {
+                self.release_claims(won, owner).await;
+                return Err(error);
+            }
+        };
         let mut create = Vec::new();
+        let mut settled = Vec::new();
         for (number, found) in &answers {
             match found {
                 ContactMatch::NotFound => create.push(number.clone()),
-                ContactMatch::Found(id) => claims.record(number.as_str(), owner, id).await?,
-                _ => claims.release(number.as_str(), owner).await?,
+                other => settled.push((number.clone(), other.clone())),
             }
         }
-        let created = self
-            .in_chunks(&create, MAX_BATCH_SIZE, |chunk| async move {
-                self.create_contacts(&chunk).await
+        if let Err(error) = self.settle_claims(&settled, owner).await {
+            // The store failed: free what was not created yet (the rest lapses).
+            self.release_claims(&create, owner).await;
+            return Err(error);
+        }
+        // Chunk by chunk, so that what one create made is recorded whatever another's fate.
+        let chunks: Vec<Vec<PhoneNumber>> = create
+            .chunks(MAX_BATCH_SIZE)
+            .map(<[PhoneNumber]>::to_vec)
+            .collect();
+        let outcomes: Vec<(Vec<PhoneNumber>, Result<_, Error>)> = stream::iter(chunks)
+            .map(|chunk| async move {
+                let outcome = self.create_contacts(&chunk).await;
+                (chunk, outcome)
             })
-            .await?;
-        for (number, made) in &created {
-            match made {
-                ContactMatch::Created(id) => claims.record(number.as_str(), owner, id).await?,
+            .buffer_unordered(self.inner.batch_concurrency)
+            .collect()
+            .await;
+        let mut failure = None;
+        for (chunk, outcome) in outcomes {
+            match outcome {
+                Ok(created) => {
+                    let made: Vec<_> = created
+                        .iter()
+                        .map(|(n, m)| (n.clone(), m.clone()))
+                        .collect();
+                    answers.extend(created);
+                    if let Err(error) = self.settle_claims(&made, owner).await {
+                        failure.get_or_insert(error);
+                    }
+                }
+                Err(error) => {
+                    if !error.is_fate_unknown() {
+                        self.release_claims(&chunk, owner).await;
+                    }
+                    failure.get_or_insert(error);
+                }
+            }
+        }
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(answers),
+        }
+    }
+
+    /// Ends this call's claims on numbers looked up: a contact found or made is recorded, the
+    /// claim of any other answer released.
+    async fn settle_claims(
+        &self,
+        answers: &[(PhoneNumber, ContactMatch)],
+        owner: &str,
+    ) -> Result<(), Error> {
+        let claims = &self.inner.contact_claims;
+        for (number, answer) in answers {
+            match answer {
+                ContactMatch::Found(id) | ContactMatch::Created(id) => {
+                    claims.record(number.as_str(), owner, id).await?;
+                }
                 _ => claims.release(number.as_str(), owner).await?,
             }
         }
-        answers.extend(created);
-        Ok(answers)
+        Ok(())
+    }
+
+    /// Releases this call's claims on `numbers`, no contact having been made for them, on the
+    /// way out with an error: a release that fails lets its claim lapse, and the caller hears
+    /// of the error that ended the call, not of this one.
+    async fn release_claims(&self, numbers: &[PhoneNumber], owner: &str) {
+        let claims = &self.inner.contact_claims;
+        for number in numbers {
+            if claims.release(number.as_str(), owner).await.is_err() {
+                break;
+            }
+        }
     }
 
     /// One search (paged) for a chunk of numbers ([`phone_chunks`]), and the confirmed

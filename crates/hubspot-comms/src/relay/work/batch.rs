@@ -1,16 +1,16 @@
-//! One batch of entries through HubSpot: read, contacts found or created (many numbers per
-//! search), messages logged by key (upserts, then the associations), and a verdict for each
-//! entry: logged, dead (refused for good, or unreadable), or to retry.
+//! One batch of entries through HubSpot: read, contacts from the shared directory or found or
+//! created (many numbers per search), messages logged by key (upserts, then the associations),
+//! and a verdict for each entry: logged, dead (refused for good, or unreadable), or to retry.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use futures::StreamExt;
 use hubspot_communications::{
-    BatchError, Client, ContactMatch, Error, LogOutcome, MAX_TEXT_PROPERTY_CHARS, NewMessage,
-    PhoneNumber, RateLimitPolicy, Region, UpsertInput,
+    BatchError, Client, ContactMatch, Error, ErrorCategory, LogOutcome, MAX_TEXT_PROPERTY_CHARS,
+    NewMessage, PhoneNumber, RateLimitPolicy, Region, UpsertInput,
 };
 
-use super::contacts::Contacts;
+use super::contacts::{Contacts, Resolved};
 use super::stream::Delivered;
 use crate::import::write::names_key_property;
 use crate::relay::accounts::AccountName;
@@ -63,11 +63,14 @@ pub(crate) async fn process(logging: &Logging, batch: Vec<Delivered>) -> Vec<(De
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let contacts = if numbers.is_empty() {
-        HashMap::new()
+    let Resolved {
+        answers: contacts,
+        from_directory,
+    } = if numbers.is_empty() {
+        Resolved::default()
     } else {
         match logging.contacts.resolve(&logging.client, &numbers).await {
-            Ok(contacts) => contacts,
+            Ok(resolved) => resolved,
             Err(error) => {
                 let verdict = judge(&error, &logging.key_property, "finding the contacts");
                 for (at, _) in &readable {
@@ -82,6 +85,8 @@ pub(crate) async fn process(logging: &Logging, batch: Vec<Delivered>) -> Vec<(De
     // one key are one message.
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
     let mut inputs = Vec::new();
+    // The keys whose contact the directory named: its number, and the contact's id.
+    let mut cached: HashMap<String, (PhoneNumber, String)> = HashMap::new();
     for (at, readable) in readable {
         let contact = contacts
             .get(&readable.number)
@@ -100,6 +105,11 @@ pub(crate) async fn process(logging: &Logging, batch: Vec<Delivered>) -> Vec<(De
             Some(repeats) => repeats.push(at),
             None => {
                 by_key.insert(key.clone(), vec![at]);
+                if let ContactMatch::Found(id) = &contact
+                    && from_directory.contains(&readable.number)
+                {
+                    cached.insert(key.clone(), (readable.number.clone(), id.clone()));
+                }
                 inputs.push(UpsertInput::new(
                     key,
                     message(&readable.entry).associate(association),
@@ -113,8 +123,9 @@ pub(crate) async fn process(logging: &Logging, batch: Vec<Delivered>) -> Vec<(De
             .log_all_keyed(&logging.key_property, futures::stream::iter(inputs))
             .collect()
             .await;
+        let mut stale = HashSet::new();
         for logged in logged {
-            let verdict = match &logged.outcome {
+            let mut verdict = match &logged.outcome {
                 LogOutcome::Logged(_) => Verdict::Logged,
                 LogOutcome::Unknown(error) => Verdict::Retry(format!(
                     "HubSpot may or may not have it (logging it again is safe): {error}"
@@ -127,10 +138,25 @@ pub(crate) async fn process(logging: &Logging, batch: Vec<Delivered>) -> Vec<(De
                     describe(failure)
                 )),
             };
+            // A contact the directory named may be gone since (deleted, merged): its refusal
+            // is the entry's reason to look the number up afresh, once. Refused again after
+            // a search, it is a dead letter.
+            if let (Verdict::Dead(reason), LogOutcome::Failed(failure)) =
+                (&verdict, &logged.outcome)
+                && let Some((number, id)) = cached.get(&logged.key)
+                && refuses_contact(failure, id)
+            {
+                verdict = Verdict::Retry(format!(
+                    "HubSpot refused the contact {id} the directory holds for {number} (deleted or merged since?); looking the number up afresh: {reason}"
+                ));
+                stale.insert(number.clone());
+            }
             for at in by_key.remove(&logged.key).unwrap_or_default() {
                 verdicts[at] = Some(verdict.clone());
             }
         }
+        let stale: Vec<PhoneNumber> = stale.into_iter().collect();
+        logging.contacts.evict(&stale).await;
     }
     settled(batch, verdicts)
 }
@@ -237,6 +263,41 @@ fn judge(error: &Error, key_property: &str, what: &str) -> Verdict {
     }
 }
 
+/// Whether `failure` may be HubSpot refusing the contact `id`: it says an object was not found
+/// (a 404, `OBJECT_NOT_FOUND`), or it names the id (in its context or its message, as a
+/// validation error of an association to a deleted contact does).
+fn refuses_contact(failure: &BatchError, id: &str) -> bool {
+    let names = |message: &str, context: &std::collections::BTreeMap<String, Vec<String>>| {
+        context.values().flatten().any(|value| value == id) || mentions(message, id)
+    };
+    match failure {
+        BatchError::Item {
+            category,
+            message,
+            context,
+        } => *category == Some(ErrorCategory::ObjectNotFound) || names(message, context),
+        BatchError::Request(error) => error.api().is_some_and(|api| {
+            api.status == 404
+                || api.category == Some(ErrorCategory::ObjectNotFound)
+                || names(&api.message, &api.context)
+        }),
+        _ => false,
+    }
+}
+
+/// Whether `text` holds the number `id` whole (not as a part of a longer number).
+fn mentions(text: &str, id: &str) -> bool {
+    if id.is_empty() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    text.match_indices(id).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + id.len()).copied();
+        !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit())
+    })
+}
+
 fn describe(failure: &BatchError) -> String {
     match failure {
         BatchError::Item {
@@ -279,5 +340,49 @@ mod tests {
             400,
             "Unable to find property external_message_id"
         )));
+    }
+
+    #[test]
+    fn a_refusal_names_the_contact_or_says_not_found() {
+        let item =
+            |category: Option<ErrorCategory>, message: &str, ids: &[&str]| BatchError::Item {
+                category,
+                message: message.to_owned(),
+                context: [(
+                    "toObjectId".to_owned(),
+                    ids.iter().map(|id| (*id).to_owned()).collect(),
+                )]
+                .into(),
+            };
+        let validation = Some(ErrorCategory::ValidationError);
+        assert!(refuses_contact(
+            &item(validation.clone(), "No contact with id 1234", &[]),
+            "1234"
+        ));
+        assert!(refuses_contact(
+            &item(validation.clone(), "refused", &["1234"]),
+            "1234"
+        ));
+        assert!(refuses_contact(
+            &item(Some(ErrorCategory::ObjectNotFound), "gone", &[]),
+            "1"
+        ));
+        assert!(!refuses_contact(
+            &item(validation.clone(), "No contact with id 12345", &["12345"]),
+            "1234"
+        ));
+        assert!(!refuses_contact(
+            &item(validation, "Property values were not valid", &[]),
+            "1234"
+        ));
+        let request = |error: Error| BatchError::Request(std::sync::Arc::new(error));
+        assert!(refuses_contact(&request(api(404, "not found")), "1234"));
+        assert!(!refuses_contact(
+            &request(api(400, "Property values were not valid")),
+            "1234"
+        ));
+        assert!(mentions("contact 1234.", "1234"));
+        assert!(!mentions("contact 912345", "1234"));
+        assert!(!mentions("anything", ""));
     }
 }

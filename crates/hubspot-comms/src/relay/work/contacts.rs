@@ -1,68 +1,257 @@
-//! A batch's contacts, found or created many numbers per search, and the contacts this worker
-//! created remembered for a while.
+//! A batch's contacts: first from the account's contact directory in Redis, which every worker
+//! shares; the numbers it does not hold found or created many per search (the facade's
+//! `find_or_create_contacts_by_phone`), and written back for the next batches.
 //!
-//! HubSpot's search finds a new contact only seconds after it was created. A second batch with
-//! the same new number, searching meanwhile, would find nothing and create a second contact:
-//! so an account's batches resolve their contacts one at a time, and a number whose contact
-//! this worker created is answered from memory for [`REMEMBER`], never searched. That keeps one
-//! worker to one contact per new number; across workers it takes a claim per number that every
-//! worker respects, which is the facade's (switched on where the worker's client is made,
-//! `accounts::worker_client`), not this module's.
+//! HubSpot's search takes 5 requests a second per account, about a quarter of what upserts and
+//! associations may use (19 a second on Professional): a relay that searched every batch's
+//! numbers would drain a backlog at the search limit. The directory answers a number seen in the last [`TTL`] by any worker
+//! without a search, so an account's searches are about one per new or returning number.
+//!
+//! One key a number, `<prefix>:{<account>}:directory:<E.164>` holding the contact's id, read
+//! with one `MGET` and written with one pipeline of `SET … EX`: each entry has its own time to
+//! live (a hash's fields have none before Redis 7.4), a stale one is deleted alone, and the
+//! keys share the account's hash tag (one slot, so `MGET` works on a cluster too).
+//!
+//! Only a contact the lookup found or created is written: never an ambiguous number, a refusal
+//! or a number no contact holds (those are searched again each time). What is read is checked
+//! (an id is digits) and anything else counts as absent: Redis's content is input. Redis
+//! failing the directory never holds a message: an unreadable directory is an empty one (the
+//! batch searches), a failed write is logged and forgotten. New numbers stay one contact each
+//! across workers and batches in flight through the facade's claims (`RedisClaims`, set where
+//! the worker's client is made: `accounts::worker_client`), not through this module: two
+//! batches may look up one new number at once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use hubspot_communications::{Client, ContactMatch, Error, PhoneNumber};
-use tokio::sync::Mutex;
+use redis::Value;
+use redis::aio::ConnectionManager;
 use tokio::time::Instant;
 
-/// How long a created contact is answered from memory: far longer than HubSpot's search lag.
-pub(crate) const REMEMBER: Duration = Duration::from_secs(10 * 60);
+use crate::relay::keys::Keys;
 
-/// The most created contacts remembered (about 100 bytes each).
-const MAX_REMEMBERED: usize = 100_000;
+/// How long an entry holds: a number that writes again within the hour (a conversation, or a
+/// backlog after an outage) is not searched again; and what changed in HubSpot without a
+/// refusal telling (the number moved to another contact, a second contact took it) is seen
+/// within the hour, since every entry is searched afresh once it lapses (a read does not
+/// extend it). About 100 bytes of Redis a number active in the last hour.
+const TTL: Duration = Duration::from_secs(60 * 60);
 
-/// An account's contact lookups in one worker.
-#[derive(Debug, Default)]
+/// The longest contact id read back: HubSpot's are decimal numbers of a dozen digits or so.
+const MAX_ID_DIGITS: usize = 24;
+
+/// How long this worker leaves the directory out for a number whose entry it evicted, should
+/// the eviction not have reached Redis: the number's next lookup searches whatever Redis holds.
+const DISTRUST: Duration = Duration::from_secs(5 * 60);
+
+/// The most numbers distrusted at once (a bound on memory; past it, those whose time is up go,
+/// then all).
+const MAX_DISTRUSTED: usize = 10_000;
+
+/// An account's contacts, through the shared directory.
 pub(crate) struct Contacts {
-    created: Mutex<HashMap<PhoneNumber, (String, Instant)>>,
+    connection: ConnectionManager,
+    keys: Keys,
+    /// Numbers whose entry was evicted lately, not to be read from the directory.
+    distrusted: std::sync::Mutex<HashMap<PhoneNumber, Instant>>,
+}
+
+impl std::fmt::Debug for Contacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contacts")
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The contacts of a batch's numbers.
+#[derive(Debug, Default)]
+pub(crate) struct Resolved {
+    /// Each number's answer.
+    pub answers: HashMap<PhoneNumber, ContactMatch>,
+    /// The numbers answered by the directory rather than by HubSpot: their contact may be
+    /// gone since (deleted, merged), and a refusal of it is a reason to look again.
+    pub from_directory: HashSet<PhoneNumber>,
 }
 
 impl Contacts {
-    /// The contact of each of `numbers` (distinct), found, created, or remembered.
+    pub(crate) fn new(connection: ConnectionManager, keys: Keys) -> Self {
+        Self {
+            connection,
+            keys,
+            distrusted: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The contact of each of `numbers` (distinct): from the directory, else found or created
+    /// by `client` and written to the directory.
     pub(crate) async fn resolve(
         &self,
         client: &Client,
         numbers: &[PhoneNumber],
-    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
-        // Held through the lookup: one batch of the account at a time.
-        let mut created = self.created.lock().await;
-        let now = Instant::now();
-        if created.len() >= MAX_REMEMBERED {
-            created.retain(|_, (_, at)| now.duration_since(*at) < REMEMBER);
-            if created.len() >= MAX_REMEMBERED {
-                created.clear();
-            }
+    ) -> Result<Resolved, Error> {
+        let trusted: Vec<PhoneNumber> = {
+            let distrusted = self.distrusted();
+            numbers
+                .iter()
+                .filter(|number| !distrusted.contains_key(*number))
+                .cloned()
+                .collect()
+        };
+        let mut resolved = Resolved::default();
+        for (number, id) in self.read(&trusted).await {
+            resolved.from_directory.insert(number.clone());
+            resolved.answers.insert(number, ContactMatch::Found(id));
         }
-        let mut answers = HashMap::with_capacity(numbers.len());
-        let mut ask = Vec::new();
-        for number in numbers {
-            match created.get(number) {
-                Some((id, at)) if now.duration_since(*at) < REMEMBER => {
-                    answers.insert(number.clone(), ContactMatch::Found(id.clone()));
-                }
-                _ => ask.push(number.clone()),
-            }
-        }
+        let ask: Vec<PhoneNumber> = numbers
+            .iter()
+            .filter(|number| !resolved.answers.contains_key(*number))
+            .cloned()
+            .collect();
         if !ask.is_empty() {
             let found = client.find_or_create_contacts_by_phone(&ask).await?;
-            for (number, answer) in &found {
-                if let ContactMatch::Created(id) = answer {
-                    created.insert(number.clone(), (id.clone(), Instant::now()));
+            let learned: Vec<(&PhoneNumber, &str)> = found
+                .iter()
+                .filter_map(|(number, answer)| match answer {
+                    ContactMatch::Found(id) | ContactMatch::Created(id) if valid_id(id) => {
+                        Some((number, id.as_str()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            self.write(&learned).await;
+            resolved.answers.extend(found);
+        }
+        Ok(resolved)
+    }
+
+    /// Deletes the entries of `numbers` (their contact was refused: deleted or merged since),
+    /// so that their next lookup searches; until then, and should the delete fail, this
+    /// worker reads them no more for a while.
+    pub(crate) async fn evict(&self, numbers: &[PhoneNumber]) {
+        if numbers.is_empty() {
+            return;
+        }
+        {
+            let mut distrusted = self.distrusted();
+            if distrusted.len() + numbers.len() > MAX_DISTRUSTED {
+                let now = Instant::now();
+                distrusted.retain(|_, since| now.duration_since(*since) < DISTRUST);
+                if distrusted.len() + numbers.len() > MAX_DISTRUSTED {
+                    distrusted.clear();
                 }
             }
-            answers.extend(found);
+            let now = Instant::now();
+            for number in numbers {
+                distrusted.insert(number.clone(), now);
+            }
         }
-        Ok(answers)
+        let keys: Vec<String> = numbers.iter().map(|n| self.keys.directory(n)).collect();
+        let deleted: Result<i64, redis::RedisError> = redis::cmd("DEL")
+            .arg(&keys)
+            .query_async(&mut self.connection.clone())
+            .await;
+        if let Err(error) = deleted {
+            tracing::warn!(%error, numbers = numbers.len(),
+                "Redis failed deleting stale contact directory entries; this worker searches those numbers, and the entries lapse within the hour");
+        }
+    }
+
+    /// The numbers lately evicted, those whose time is up dropped.
+    fn distrusted(&self) -> std::sync::MutexGuard<'_, HashMap<PhoneNumber, Instant>> {
+        let mut distrusted = self
+            .distrusted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !distrusted.is_empty() {
+            let now = Instant::now();
+            distrusted.retain(|_, since| now.duration_since(*since) < DISTRUST);
+        }
+        distrusted
+    }
+
+    /// The directory's entries of `numbers`, one round trip; valid ids only. Redis failing is
+    /// an empty answer: the numbers are searched.
+    async fn read(&self, numbers: &[PhoneNumber]) -> Vec<(PhoneNumber, String)> {
+        if numbers.is_empty() {
+            return Vec::new();
+        }
+        let keys: Vec<String> = numbers.iter().map(|n| self.keys.directory(n)).collect();
+        let reply: Result<Value, redis::RedisError> = redis::cmd("MGET")
+            .arg(&keys)
+            .query_async(&mut self.connection.clone())
+            .await;
+        let values = match reply {
+            Ok(Value::Array(values)) if values.len() == numbers.len() => values,
+            Ok(other) => {
+                tracing::warn!(reply = %super::unexpected("MGET", &other),
+                    "the contact directory's answer is not one value a number; searching the batch's numbers");
+                return Vec::new();
+            }
+            Err(error) => {
+                tracing::warn!(%error, "Redis failed reading the contact directory; searching the batch's numbers");
+                return Vec::new();
+            }
+        };
+        numbers
+            .iter()
+            .zip(values)
+            .filter_map(|(number, value)| {
+                let id = super::text(&value).filter(|id| valid_id(id))?;
+                Some((number.clone(), id))
+            })
+            .collect()
+    }
+
+    /// Writes what the lookup learned, one round trip, each entry for [`TTL`]. A failure is
+    /// logged and forgotten: those numbers are searched again next time.
+    async fn write(&self, learned: &[(&PhoneNumber, &str)]) {
+        if learned.is_empty() {
+            return;
+        }
+        let mut pipe = redis::pipe();
+        for (number, id) in learned {
+            pipe.cmd("SET")
+                .arg(self.keys.directory(number))
+                .arg(*id)
+                .arg("EX")
+                .arg(TTL.as_secs())
+                .ignore();
+        }
+        let written: Result<(), redis::RedisError> =
+            pipe.query_async(&mut self.connection.clone()).await;
+        if let Err(error) = written {
+            tracing::warn!(%error, numbers = learned.len(),
+                "Redis failed writing the contact directory; those numbers are searched again next time");
+        }
+    }
+}
+
+/// Whether `id` can be a HubSpot contact id: decimal digits, not too many.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_ID_DIGITS && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_digits_are_contact_ids() {
+        assert!(valid_id("1"));
+        assert!(valid_id("123456789012"));
+        for bad in [
+            "",
+            "12a",
+            " 12",
+            "-1",
+            "1.5",
+            "１２",
+            "12\n",
+            &"9".repeat(MAX_ID_DIGITS + 1),
+        ] {
+            assert!(!valid_id(bad), "{bad:?}");
+        }
     }
 }

@@ -7,11 +7,15 @@
 //!
 //! 1. gathers up to [`WorkerOptions::batch_size`] entries (100, HubSpot's batch), waiting at
 //!    most [`WorkerOptions::linger`] after the first for the others;
-//! 2. finds the contacts of the batch's numbers in one search (the facade's
-//!    `find_or_create_contacts_by_phone`: a contact is created for a new number); an account's
-//!    batches do so one at a time, and the contacts a worker created are remembered for ten
-//!    minutes, since HubSpot's search finds them only seconds later (across workers, the
-//!    facade's per-number claims keep a new number to one contact);
+//! 2. finds the contacts of the batch's numbers: first in the account's contact directory,
+//!    which every worker shares in Redis (one `MGET`; a number any worker looked up in the last
+//!    hour is there); the others through the facade's `find_or_create_contacts_by_phone`
+//!    (about 60 numbers a search, a contact created for a new number, the facade's per-number
+//!    claims keeping a new number to one contact across workers and batches while HubSpot's
+//!    search lags), whose contacts are written to the directory for an hour. HubSpot searches
+//!    5 requests a second, so numbers seen before cost no search. A contact the directory named
+//!    that HubSpot refuses (deleted or merged since) is evicted and the entry tried again, with
+//!    a fresh search; Redis failing the directory costs searches, never a message;
 //! 3. logs the messages through upserts keyed by the message key in the key property (the
 //!    importer's [`DEFAULT_KEY_PROPERTY`] unless another is
 //!    named), then associates them with their contacts (the facade's `log_all_keyed`): a
@@ -335,6 +339,7 @@ impl Lane {
             streams.connection(),
             streams.blocking_connection(IDLE_BLOCK.max(options.linger))?,
         );
+        let contacts = contacts::Contacts::new(streams.connection(), streams.keys(&account));
         let now = Instant::now();
         Ok(Self {
             streams: streams.clone(),
@@ -343,7 +348,7 @@ impl Lane {
                 client,
                 key_property: options.key_property.clone(),
                 region: options.default_region,
-                contacts: contacts::Contacts::default(),
+                contacts,
             }),
             side,
             options: Arc::clone(options),

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod command;
+mod contacts;
 mod dead_letters;
 mod example;
 mod faults;
