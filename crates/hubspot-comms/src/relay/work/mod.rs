@@ -5,8 +5,12 @@
 //! account's stream as one Redis consumer group (`XREADGROUP`), each under a consumer name of
 //! its own. A worker:
 //!
-//! 1. gathers up to [`WorkerOptions::batch_size`] entries (100, HubSpot's batch), waiting at
-//!    most [`WorkerOptions::linger`] after the first for the others;
+//! 1. gathers up to [`WorkerOptions::batch_size`] entries (1,000: HubSpot's association
+//!    batch), waiting at most [`WorkerOptions::linger`] after the first for the others. A quiet
+//!    inbox makes small batches a linger apart; a backlog (after an outage) makes full ones,
+//!    each logged with 10 upserts and one association request, which is what lets a drain go
+//!    at the account's limit (batches of 100 would spend a request of associations on every
+//!    upsert: half the limit);
 //! 2. finds the contacts of the batch's numbers: first in the account's contact directory,
 //!    which every worker shares in Redis (one `MGET`; a number any worker looked up in the last
 //!    hour is there); the others through the facade's `find_or_create_contacts_by_phone`
@@ -63,8 +67,9 @@ use crate::DEFAULT_KEY_PROPERTY;
 
 pub(crate) use stream::{range_reply, text, unexpected};
 
-/// HubSpot's largest batch, and a worker's.
-pub const MAX_BATCH_SIZE: usize = hubspot_communications::MAX_BATCH_SIZE;
+/// A worker's largest batch: HubSpot's largest association batch (its upserts go 100 a
+/// request, HubSpot's largest).
+pub const MAX_BATCH_SIZE: usize = hubspot_communications::MAX_ASSOCIATION_BATCH_SIZE;
 
 /// The longest a read waits for new entries when there is nothing else to do: a worker notices
 /// a stop, a finished batch and a due retry at least this often.
@@ -83,7 +88,9 @@ pub struct WorkerOptions {
     /// name, the process id and a random part). Two live workers of one name would share one
     /// list of pending entries.
     pub consumer: String,
-    /// The most entries of one upsert (100, HubSpot's batch; at most 100).
+    /// The most entries logged together ([`MAX_BATCH_SIZE`], 1,000, and at most that): their
+    /// contacts looked up together, their upserts 100 a request, their associations one
+    /// request.
     pub batch_size: usize,
     /// How long a batch waits for more entries after its first (250 ms).
     pub linger: Duration,
