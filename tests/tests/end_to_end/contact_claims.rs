@@ -262,3 +262,81 @@ mod across_processes {
         assert!(server.records(ObjectType::Contact).is_empty());
     }
 }
+
+/// A number another caller holds the claim of (it is creating the contact, or crashed doing
+/// so) answers `BeingCreated` at once when the caller asks not to wait; the numbers beside it
+/// are answered as ever, and once the holder records its contact, the number is found.
+#[tokio::test]
+async fn try_answers_a_number_another_caller_is_creating_without_waiting() {
+    let server = MockServer::start_with(roomy()).await.unwrap();
+    let claims = Arc::new(LocalClaims::new());
+    let client = Client::builder("t")
+        .base_url(server.base_url())
+        .retry(fast_retries())
+        .contact_claims(SharedClaims(Arc::clone(&claims)))
+        .build()
+        .unwrap();
+    let held = new_number();
+    let other = PhoneNumber::parse("+14155550178", None).unwrap();
+    assert_eq!(
+        claims.claim(held.as_str(), "another-worker").await.unwrap(),
+        Claim::Won
+    );
+    let started = std::time::Instant::now();
+    let answers = client
+        .try_find_or_create_contacts_by_phone(&[held.clone(), other.clone()])
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not wait"
+    );
+    assert_eq!(answers[&held], ContactMatch::BeingCreated);
+    assert!(
+        matches!(answers[&other], ContactMatch::Created(_)),
+        "{answers:?}"
+    );
+    assert_eq!(
+        server.records(ObjectType::Contact).len(),
+        1,
+        "none made for the held number"
+    );
+
+    // The holder made it: asked again, the number is its contact.
+    claims
+        .record(held.as_str(), "another-worker", "4242")
+        .await
+        .unwrap();
+    let answers = client
+        .try_find_or_create_contacts_by_phone(std::slice::from_ref(&held))
+        .await
+        .unwrap();
+    assert_eq!(answers[&held], ContactMatch::Found("4242".into()));
+}
+
+/// Claims the test holds too, to play another caller.
+#[derive(Debug)]
+struct SharedClaims(Arc<LocalClaims>);
+
+impl ContactClaims for SharedClaims {
+    fn claim<'a>(&'a self, number: &'a str, owner: &'a str) -> BoxFuture<'a, Result<Claim, Error>> {
+        self.0.claim(number, owner)
+    }
+
+    fn record<'a>(
+        &'a self,
+        number: &'a str,
+        owner: &'a str,
+        contact_id: &'a str,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        self.0.record(number, owner, contact_id)
+    }
+
+    fn release<'a>(&'a self, number: &'a str, owner: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        self.0.release(number, owner)
+    }
+
+    fn claim_ttl(&self) -> Duration {
+        ContactClaims::claim_ttl(self.0.as_ref())
+    }
+}

@@ -42,6 +42,15 @@ const EMAIL: &str = "email";
 const SEARCH_PAGE: u32 = 200;
 
 /// How soon a caller waiting for another's claim looks again, at first and at most.
+/// What a lookup does with numbers another caller has claimed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// Waits for their contact.
+    Wait,
+    /// Answers them [`ContactMatch::BeingCreated`].
+    Answer,
+}
+
 const CLAIM_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 const CLAIM_POLL_MAX: std::time::Duration = std::time::Duration::from_millis(800);
 
@@ -138,6 +147,27 @@ impl Client {
         &self,
         numbers: &[PhoneNumber],
     ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
+        self.find_or_create(numbers, Held::Wait).await
+    }
+
+    /// [`find_or_create_contacts_by_phone`](Self::find_or_create_contacts_by_phone) without
+    /// waiting for other callers: a new number another caller has claimed (and is creating
+    /// the contact of) answers [`ContactMatch::BeingCreated`] at once; ask again in a moment,
+    /// when it is found. For a caller with other work to do meanwhile (a relay's batch whose
+    /// other messages can be logged now) rather than one number to wait for; a claim whose
+    /// holder crashed keeps a number `BeingCreated` until the claim lapses.
+    pub async fn try_find_or_create_contacts_by_phone(
+        &self,
+        numbers: &[PhoneNumber],
+    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
+        self.find_or_create(numbers, Held::Answer).await
+    }
+
+    async fn find_or_create(
+        &self,
+        numbers: &[PhoneNumber],
+        on_held: Held,
+    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
         let mut answers = self.find_contacts_by_phone(numbers).await?;
         let mut waiting: Vec<PhoneNumber> = answers
             .iter()
@@ -172,6 +202,10 @@ impl Client {
                 answers.extend(self.create_claimed(&won, &owner).await?);
             }
             if held.is_empty() {
+                return Ok(answers);
+            }
+            if on_held == Held::Answer {
+                answers.extend(held.into_iter().map(|n| (n, ContactMatch::BeingCreated)));
                 return Ok(answers);
             }
             if tokio::time::Instant::now() >= give_up {

@@ -23,6 +23,10 @@ pub enum ContactMatch {
         /// HubSpot's message.
         message: String,
     },
+    /// A new number whose contact another caller is creating now (it holds the number's
+    /// claim): only [`Client::try_find_or_create_contacts_by_phone`](crate::Client::try_find_or_create_contacts_by_phone)
+    /// answers it, and asking again shortly finds the contact.
+    BeingCreated,
 }
 
 impl ContactMatch {

@@ -225,6 +225,9 @@ fn unmatched(number: &PhoneNumber, contact: &ContactMatch) -> Verdict {
                 .map(|c| format!("{c}: "))
                 .unwrap_or_default()
         )),
+        ContactMatch::BeingCreated => Verdict::Retry(format!(
+            "another worker is creating the contact of {number}: logged once it is made"
+        )),
         // The lookup creates what it does not find: an answer without one is HubSpot's
         // inconsistency, worth another try.
         _ => Verdict::Retry(format!("no contact was found or created for {number}")),

@@ -1,6 +1,10 @@
 //! A batch's contacts: first from the account's contact directory in Redis, which every worker
 //! shares; the numbers it does not hold found or created many per search (the facade's
-//! `find_or_create_contacts_by_phone`), and written back for the next batches.
+//! `try_find_or_create_contacts_by_phone`), and written back for the next batches. A new
+//! number another worker is creating the contact of is not waited for: its entries are tried
+//! again a moment later, and the rest of the batch is logged now (a worker that crashed
+//! holding a number's claim would otherwise stall every batch with that number until the
+//! claim lapses).
 //!
 //! HubSpot's search takes 5 requests a second per account, about a quarter of what upserts and
 //! associations may use (19 a second on Professional): a relay that searched every batch's
@@ -110,7 +114,7 @@ impl Contacts {
             .cloned()
             .collect();
         if !ask.is_empty() {
-            let found = client.find_or_create_contacts_by_phone(&ask).await?;
+            let found = client.try_find_or_create_contacts_by_phone(&ask).await?;
             let learned: Vec<(&PhoneNumber, &str)> = found
                 .iter()
                 .filter_map(|(number, answer)| match answer {
