@@ -34,6 +34,12 @@ impl Keys {
         format!("{}:seen:{key}", self.base)
     }
 
+    /// A worker's lease on looking a number up (its value: the worker's consumer name), so
+    /// that workers do not search one number at once.
+    pub(crate) fn lookup(&self, number: &PhoneNumber) -> String {
+        format!("{}:lookup:{}", self.base, number.as_str())
+    }
+
     /// The contact directory's entry of a number (its value: the contact's id).
     pub(crate) fn directory(&self, number: &PhoneNumber) -> String {
         format!("{}:directory:{}", self.base, number.as_str())
@@ -54,6 +60,10 @@ mod tests {
         assert_eq!(
             keys.directory(&number),
             "hubspot-comms:relay:{acme}:directory:+14155550100"
+        );
+        assert_eq!(
+            keys.lookup(&number),
+            "hubspot-comms:relay:{acme}:lookup:+14155550100"
         );
     }
 }

@@ -226,7 +226,7 @@ fn unmatched(number: &PhoneNumber, contact: &ContactMatch) -> Verdict {
                 .unwrap_or_default()
         )),
         ContactMatch::BeingCreated => Verdict::Retry(format!(
-            "another worker is creating the contact of {number}: logged once it is made"
+            "another worker is looking up or creating the contact of {number} now: logged once it has"
         )),
         // The lookup creates what it does not find: an answer without one is HubSpot's
         // inconsistency, worth another try.

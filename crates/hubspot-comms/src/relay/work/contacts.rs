@@ -42,6 +42,10 @@ use crate::relay::keys::Keys;
 /// extend it). About 100 bytes of Redis a number active in the last hour.
 const TTL: Duration = Duration::from_secs(60 * 60);
 
+/// How long a worker's lease on looking a number up lasts: longer than a lookup takes (a
+/// search, and a create), short enough that a crashed worker's leases hold nobody back long.
+const LEASE: Duration = Duration::from_secs(10);
+
 /// The longest contact id read back: HubSpot's are decimal numbers of a dozen digits or so.
 const MAX_ID_DIGITS: usize = 24;
 
@@ -57,6 +61,8 @@ const MAX_DISTRUSTED: usize = 10_000;
 pub(crate) struct Contacts {
     connection: ConnectionManager,
     keys: Keys,
+    /// Who holds this worker's lookup leases (its consumer name).
+    owner: String,
     /// Numbers whose entry was evicted lately, not to be read from the directory.
     distrusted: std::sync::Mutex<HashMap<PhoneNumber, Instant>>,
 }
@@ -80,10 +86,11 @@ pub(crate) struct Resolved {
 }
 
 impl Contacts {
-    pub(crate) fn new(connection: ConnectionManager, keys: Keys) -> Self {
+    pub(crate) fn new(connection: ConnectionManager, keys: Keys, owner: String) -> Self {
         Self {
             connection,
             keys,
+            owner,
             distrusted: std::sync::Mutex::new(HashMap::new()),
         }
     }
@@ -108,13 +115,25 @@ impl Contacts {
             resolved.from_directory.insert(number.clone());
             resolved.answers.insert(number, ContactMatch::Found(id));
         }
-        let ask: Vec<PhoneNumber> = numbers
+        let unknown: Vec<PhoneNumber> = numbers
             .iter()
             .filter(|number| !resolved.answers.contains_key(*number))
             .cloned()
             .collect();
+        let (ask, elsewhere) = self.lease(&unknown).await;
+        // Another worker is looking those up now, and writes them here: their entries are
+        // tried again in a moment rather than searched twice.
+        for number in elsewhere {
+            resolved.answers.insert(number, ContactMatch::BeingCreated);
+        }
         if !ask.is_empty() {
-            let found = client.try_find_or_create_contacts_by_phone(&ask).await?;
+            let found = match client.try_find_or_create_contacts_by_phone(&ask).await {
+                Ok(found) => found,
+                Err(error) => {
+                    self.unlease(&ask).await;
+                    return Err(error);
+                }
+            };
             let learned: Vec<(&PhoneNumber, &str)> = found
                 .iter()
                 .filter_map(|(number, answer)| match answer {
@@ -206,6 +225,54 @@ impl Contacts {
                 Some((number.clone(), id))
             })
             .collect()
+    }
+
+    /// Leases the lookup of `numbers` for [`LEASE`]: those this worker may look up, and those
+    /// another worker is looking up now. Redis failing leases them all here (a number may
+    /// then be searched twice, never lost; a new one is still created once, by the claims).
+    async fn lease(&self, numbers: &[PhoneNumber]) -> (Vec<PhoneNumber>, Vec<PhoneNumber>) {
+        if numbers.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for number in numbers {
+            pipe.cmd("SET")
+                .arg(self.keys.lookup(number))
+                .arg(&self.owner)
+                .arg("NX")
+                .arg("PX")
+                .arg(LEASE.as_millis() as u64);
+        }
+        let replies: Result<Vec<Value>, redis::RedisError> =
+            pipe.query_async(&mut self.connection.clone()).await;
+        match replies {
+            Ok(replies) if replies.len() == numbers.len() => {
+                let (mine, theirs): (Vec<_>, Vec<_>) = numbers
+                    .iter()
+                    .cloned()
+                    .zip(replies)
+                    .partition(|(_, reply)| !matches!(reply, Value::Nil));
+                (
+                    mine.into_iter().map(|(number, _)| number).collect(),
+                    theirs.into_iter().map(|(number, _)| number).collect(),
+                )
+            }
+            Ok(_) | Err(_) => (numbers.to_vec(), Vec::new()),
+        }
+    }
+
+    /// Gives up the leases of a lookup that failed, so that the next try need not wait them
+    /// out. (A lease that lapsed meanwhile and is another's now may go too: a second search
+    /// of those numbers, no more.)
+    async fn unlease(&self, numbers: &[PhoneNumber]) {
+        let keys: Vec<String> = numbers.iter().map(|n| self.keys.lookup(n)).collect();
+        let deleted: Result<i64, redis::RedisError> = redis::cmd("DEL")
+            .arg(&keys)
+            .query_async(&mut self.connection.clone())
+            .await;
+        if let Err(error) = deleted {
+            tracing::debug!(%error, "Redis failed giving up lookup leases; they lapse");
+        }
     }
 
     /// Writes what the lookup learned, one round trip, each entry for [`TTL`]. A failure is

@@ -102,7 +102,8 @@ pub struct WorkerOptions {
     pub batches_in_flight: usize,
     /// The wait before an entry's first retry (1 s), doubled for each retry after it…
     pub retry_after: Duration,
-    /// …up to this (30 s).
+    /// …up to this (5 s: a worker meets HubSpot back from an outage within seconds, and a
+    /// try costs a batch's few requests).
     pub max_retry_after: Duration,
 }
 
@@ -117,7 +118,7 @@ impl Default for WorkerOptions {
             claim_after: Duration::from_secs(60),
             batches_in_flight: 2,
             retry_after: Duration::from_secs(1),
-            max_retry_after: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(5),
         }
     }
 }
@@ -346,7 +347,11 @@ impl Lane {
             streams.connection(),
             streams.blocking_connection(IDLE_BLOCK.max(options.linger))?,
         );
-        let contacts = contacts::Contacts::new(streams.connection(), streams.keys(&account));
+        let contacts = contacts::Contacts::new(
+            streams.connection(),
+            streams.keys(&account),
+            options.consumer.clone(),
+        );
         let now = Instant::now();
         Ok(Self {
             streams: streams.clone(),

@@ -348,3 +348,64 @@ async fn a_directory_redis_will_not_read_costs_searches_not_messages() {
     contact_of_each_number(&relay, &numbers);
     assert_eq!(relay.fake.records(ObjectType::Contact).len(), 6);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    all(not(redis_server), not(relay_ci)),
+    ignore = "needs redis-server (Debian: apt-get install redis-server)"
+)]
+async fn workers_draining_one_backlog_search_each_number_once() {
+    // Each search the fake answers, as the list of the test's numbers it names.
+    let searched: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&searched);
+    let numbers: Vec<String> = (0..40).map(number).collect();
+    let watched = numbers.clone();
+    let config = config().observe(move |exchange| {
+        if exchange.path.ends_with("/contacts/search") {
+            let body = String::from_utf8_lossy(&exchange.request_body);
+            let mut seen = seen.lock().unwrap();
+            seen.extend(
+                watched
+                    .iter()
+                    .filter(|n| body.contains(n.as_str()))
+                    .cloned(),
+            );
+        }
+    });
+    let relay = Relay::start(config, false).await;
+    for from in &numbers {
+        common::contact(&relay.fake, &[("phone", from)]);
+    }
+    // A backlog first (HubSpot was away, say): 3 messages a number, the numbers interleaved.
+    for round in 0..3 {
+        for (i, from) in numbers.iter().enumerate() {
+            let sid = format!("SMD{round:02}{i:04}");
+            assert_eq!(relay.twilio(&sid, from, "hello").await, 200);
+        }
+    }
+    // Three workers at once, in small batches: each batch holds numbers the others' hold too.
+    let small = |options: &mut hubspot_comms::relay::work::WorkerOptions| options.batch_size = 15;
+    let workers = [
+        relay.worker_with(None, small),
+        relay.worker_with(None, small),
+        relay.worker_with(None, small),
+    ];
+    eventually("the backlog drained", Duration::from_secs(60), || async {
+        relay.inbox_len().await == 0 && relay.fake.message_count() >= 120
+    })
+    .await;
+    for worker in workers {
+        worker.stop().await;
+    }
+    assert_eq!(logged_once(&relay.fake).len(), 120);
+    let mut searched = searched.lock().unwrap().clone();
+    searched.sort();
+    let searches_of_each = searched.len();
+    searched.dedup();
+    assert_eq!(searched.len(), numbers.len(), "every number was searched");
+    assert_eq!(
+        searches_of_each,
+        numbers.len(),
+        "no number searched twice: a worker looking one up holds the others off it"
+    );
+}
