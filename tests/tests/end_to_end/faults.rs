@@ -194,17 +194,11 @@ async fn on_attempt_reports_each_request_and_its_status() {
                 "errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"}))
             .times(2),
     );
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let heard = std::sync::Arc::clone(&seen);
+    let seen: Heard = std::sync::Arc::default();
     let client = hubspot_communications::Client::builder("t")
         .base_url(server.base_url())
         .retry(hubspot_communications_tests::fast_retries())
-        .on_attempt(move |attempt| {
-            heard
-                .lock()
-                .unwrap()
-                .push((attempt.operation(), attempt.number(), attempt.status()));
-        })
+        .on_attempt(recorder(&seen))
         .build()
         .unwrap();
     client.get(&id).await.unwrap();
@@ -220,7 +214,6 @@ async fn on_attempt_reports_each_request_and_its_status() {
 
     // Nobody listening: no status.
     seen.lock().unwrap().clear();
-    let heard = std::sync::Arc::clone(&seen);
     // A port that was free a moment ago: nothing answers there.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
@@ -228,14 +221,24 @@ async fn on_attempt_reports_each_request_and_its_status() {
     let nowhere = hubspot_communications::Client::builder("t")
         .base_url(url)
         .retry(RetryPolicy::never())
-        .on_attempt(move |attempt| {
-            heard
-                .lock()
-                .unwrap()
-                .push((attempt.operation(), attempt.number(), attempt.status()));
-        })
+        .on_attempt(recorder(&seen))
         .build()
         .unwrap();
     assert!(nowhere.get(&id).await.is_err());
     assert_eq!(*seen.lock().unwrap(), [(get, 1, None)]);
+}
+
+/// What each attempt was: its operation, its number and its status.
+type Heard =
+    std::sync::Arc<std::sync::Mutex<Vec<(hubspot_communications::Operation, u32, Option<u16>)>>>;
+
+/// An `on_attempt` callback that writes each attempt into `seen`.
+fn recorder(seen: &Heard) -> impl Fn(&hubspot_communications::Attempt) + Send + Sync + 'static {
+    let heard = std::sync::Arc::clone(seen);
+    move |attempt| {
+        heard
+            .lock()
+            .unwrap()
+            .push((attempt.operation(), attempt.number(), attempt.status()));
+    }
 }

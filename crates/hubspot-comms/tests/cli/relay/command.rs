@@ -136,12 +136,30 @@ fn read_lines(pipe: impl std::io::Read + Send + 'static) -> Arc<Mutex<Vec<String
     lines
 }
 
+/// `relay status`'s backlog, pending and dead letters of `account`.
+fn figures(stdout: &str, account: &str) -> Vec<String> {
+    let line = stdout
+        .lines()
+        .find(|line| line.split_whitespace().next() == Some(account))
+        .unwrap_or_else(|| panic!("no line of {account}: {stdout}"));
+    line.split_whitespace()
+        .skip(1)
+        .take(3)
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A receiver process (no worker) of the fake's account on `redis`; its base URL.
 async fn receiver(fake: &MockServer, redis: &str) -> (Process, String) {
     let mut command = relay_command(&["--redis", redis, "--no-work", "--listen", "127.0.0.1:0"]);
     command
         .env("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
         .env("HUBSPOT_BASE_URL", fake.base_url());
+    receiving(command).await
+}
+
+/// A receiving relay started from `command`; its base URL once it listens.
+async fn receiving(command: Command) -> (Process, String) {
     let process = Process::spawn(command);
     let url = process
         .after("hubspot-comms relay: receiving at ")
@@ -347,13 +365,7 @@ async fn receivers_and_workers_as_processes_lose_nothing_when_a_worker_is_killed
     // The operator's look, from another process.
     let status = common::run(relay_command(&["status", "--redis", &redis_url])).await;
     assert_eq!(status.code, 0, "{}", status.stderr);
-    let line = status
-        .stdout
-        .lines()
-        .find(|line| line.starts_with("default"))
-        .unwrap_or_else(|| panic!("{}", status.stdout));
-    let figures: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(&figures[1..4], ["0", "0", "0"], "{line}");
+    assert_eq!(figures(&status.stdout, "default"), ["0", "0", "0"]);
 
     // The worker counted what it did.
     let text = http
@@ -437,16 +449,10 @@ async fn dead_letters_are_listed_and_retried_from_the_command_line() {
         retried.stdout
     );
     let status = common::run(relay_command(&["status", "--redis", &redis_url])).await;
-    let line = status
-        .stdout
-        .lines()
-        .find(|line| line.starts_with("default"))
-        .unwrap_or_else(|| panic!("{}", status.stdout));
-    let figures: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(
-        &figures[1..4],
+        figures(&status.stdout, "default"),
         ["1", "0", "0"],
-        "back in the backlog: {line}"
+        "back in the backlog"
     );
     drop(receiving);
 }
@@ -527,12 +533,7 @@ twilio_auth_token_env = "RELAY_TEST_TWILIO_TWO"
         .env("RELAY_TEST_TWILIO_ONE", "token-one")
         .env("RELAY_TEST_TWILIO_TWO", "token-two")
         .env("HUBSPOT_BASE_URL", fake.base_url());
-    let process = Process::spawn(command);
-    let url = process
-        .after("hubspot-comms relay: receiving at ")
-        .await
-        .trim()
-        .to_owned();
+    let (process, url) = receiving(command).await;
     let http = reqwest::Client::new();
     let send = |sid: &str, account: &str, token: &str| {
         let mut params = twilio_params(sid, "+14155550500", "hello");
@@ -576,13 +577,8 @@ twilio_auth_token_env = "RELAY_TEST_TWILIO_TWO"
     .await;
     assert_eq!(status.code, 0, "{}", status.stderr);
     for account in ["acme", "globex"] {
-        let line = status
-            .stdout
-            .lines()
-            .find(|line| line.starts_with(account))
-            .unwrap_or_else(|| panic!("{}", status.stdout));
-        let figures: Vec<&str> = line.split_whitespace().collect();
-        assert_eq!(figures[1], "1", "one message stored for {account}: {line}");
+        let figures = figures(&status.stdout, account);
+        assert_eq!(figures[0], "1", "one message stored for {account}");
     }
     drop(process);
 }
