@@ -17,7 +17,7 @@ use crate::operation::Operation;
 ///
 /// let rate_limited = Arc::new(AtomicU64::new(0));
 /// let count = Arc::clone(&rate_limited);
-/// let client = Client::builder("pat-na1-…")
+/// let client = Client::builder("pat-na1-example")
 ///     .on_attempt(move |attempt| {
 ///         if attempt.status() == Some(429) {
 ///             count.fetch_add(1, Ordering::Relaxed);
