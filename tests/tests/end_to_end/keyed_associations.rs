@@ -120,3 +120,53 @@ async fn associate_batch_accounts_for_every_pair_across_object_types() {
         vec![contact]
     );
 }
+
+/// A finite stream logged with a long association linger: its upserts go 100 a request as
+/// the limit lets them, and all of its associations in one request once the stream ends (not
+/// a linger later).
+#[tokio::test]
+async fn a_long_association_linger_sends_a_finite_streams_associations_at_its_end() {
+    let association_batches = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&association_batches);
+    let config = with_unique_key(roomy(), KEY).observe(move |exchange| {
+        if exchange.path.contains("/associations/") && exchange.path.ends_with("/batch/create") {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    let server = hubspot_communications_mock::MockServer::start_with(config)
+        .await
+        .unwrap();
+    let contact = server.seed_contact("c@example.com");
+    // Four upserts a second: far apart, against the default linger of 250 ms.
+    let client = hubspot_communications::Client::builder("test-token")
+        .base_url(server.base_url())
+        .rate_limit(hubspot_communications::RateLimit::new(
+            4,
+            std::time::Duration::from_secs(1),
+        ))
+        .association_linger(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let inputs = stream::iter(0..500).map(move |i| {
+        let message = NewMessage::new(Channel::Sms, format!("m{i}"))
+            .associate(Association::contact(&contact));
+        UpsertInput::new(format!("key-{i}"), message)
+    });
+    let started = std::time::Instant::now();
+    let logged: Vec<_> = client.log_all_keyed(KEY, inputs).collect().await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the end of the stream, not the linger, sent them"
+    );
+    assert!(
+        logged
+            .iter()
+            .all(|item| matches!(item.outcome, LogOutcome::Logged(_)))
+    );
+    assert_eq!(server.message_count(), 500);
+    assert_eq!(
+        association_batches.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "500 pairs in one request"
+    );
+}

@@ -16,5 +16,6 @@ mod search;
 pub use associations::MAX_ASSOCIATION_BATCH_SIZE;
 #[cfg(feature = "lookup")]
 pub use lookup::MAX_NUMBERS_PER_SEARCH;
+pub(crate) use messages::ASSOCIATION_LINGER;
 pub use messages::{LogOutcome, Logged};
 pub use properties::{COMMUNICATION_INFORMATION_GROUP, KeyProperty, KeyPropertyError};

@@ -27,6 +27,7 @@ pub struct ClientBuilder {
     refresh_margin: Duration,
     on_refresh: Option<RefreshCallback>,
     on_attempt: Option<AttemptCallback>,
+    association_linger: Duration,
     base_url: String,
     connect_timeout: Duration,
     timeout: Duration,
@@ -76,6 +77,7 @@ impl ClientBuilder {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             on_refresh: None,
             on_attempt: None,
+            association_linger: crate::api::ASSOCIATION_LINGER,
             base_url: DEFAULT_BASE_URL.to_owned(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
@@ -212,6 +214,16 @@ impl ClientBuilder {
     /// limit in your metrics. It runs on the calling task: keep it quick.
     pub fn on_attempt(mut self, callback: impl Fn(&Attempt) + Send + Sync + 'static) -> Self {
         self.on_attempt = Some(Arc::new(callback));
+        self
+    }
+
+    /// How long [`Client::log_all_keyed`] holds stored batches for others to share an
+    /// association request with (up to 1,000 pairs a request): 250 ms by default, so that a
+    /// slow stream's messages are not held long. A caller logging a finite batch (a relay's
+    /// 1,000 messages) sets it longer: the batch's associations then go in one request when
+    /// its upserts are done.
+    pub fn association_linger(mut self, linger: Duration) -> Self {
+        self.association_linger = linger;
         self
     }
 
@@ -422,6 +434,7 @@ impl ClientBuilder {
                 search_limiter,
                 retry: self.retry,
                 on_attempt: self.on_attempt,
+                association_linger: self.association_linger,
                 batch_concurrency: self.batch_concurrency,
                 deadline: self.deadline,
                 downloads,

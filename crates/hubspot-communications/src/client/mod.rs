@@ -87,6 +87,8 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     /// Told of every request sent ([`ClientBuilder::on_attempt`]).
     pub(crate) on_attempt: Option<crate::request::AttemptCallback>,
+    /// How long stored batches wait to share an association request.
+    pub(crate) association_linger: Duration,
     pub(crate) batch_concurrency: usize,
     pub(crate) deadline: Option<Duration>,
     /// Downloads the webhooks journal's entry files from their pre-signed URLs: a client of

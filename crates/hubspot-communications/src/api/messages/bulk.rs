@@ -91,7 +91,8 @@ impl Client {
     ///
     /// HubSpot's upsert takes no associations: the messages' associations are created once
     /// they are stored, through [`Client::associate_batch`], gathering stored batches for up
-    /// to 250 ms or [`MAX_ASSOCIATION_BATCH_SIZE`](crate::MAX_ASSOCIATION_BATCH_SIZE) pairs,
+    /// to 250 ms ([`ClientBuilder::association_linger`](crate::ClientBuilder::association_linger)),
+    /// the end of `messages`, or [`MAX_ASSOCIATION_BATCH_SIZE`](crate::MAX_ASSOCIATION_BATCH_SIZE) pairs,
     /// so that a busy import spends about one request per 1,000 associations rather than one
     /// per 100 messages. A message is
     /// [`Logged`](LogOutcome::Logged) once it is stored with all of its associations.
@@ -120,7 +121,7 @@ impl Client {
             stored,
             pairs::<String>,
             crate::MAX_ASSOCIATION_BATCH_SIZE,
-            ASSOCIATION_LINGER,
+            self.inner.association_linger,
         )
         .map(move |batches| {
             let client = associating.clone();
@@ -132,8 +133,9 @@ impl Client {
     }
 }
 
-/// How long stored batches wait for others to share an association request.
-const ASSOCIATION_LINGER: Duration = Duration::from_millis(250);
+/// How long stored batches wait for others to share an association request, unless
+/// [`ClientBuilder::association_linger`](crate::ClientBuilder::association_linger) says.
+pub(crate) const ASSOCIATION_LINGER: Duration = Duration::from_millis(250);
 
 /// The associations to create for a batch: those of its stored messages.
 #[allow(clippy::ptr_arg)] // The type `Gather` weighs its items by.

@@ -4,6 +4,7 @@ mod batch;
 mod bulk;
 mod gather;
 
+pub(crate) use bulk::ASSOCIATION_LINGER;
 pub use bulk::{LogOutcome, Logged};
 
 use crate::client::Client;
