@@ -128,22 +128,25 @@ async fn associate_batch_accounts_for_every_pair_across_object_types() {
 async fn a_long_association_linger_sends_a_finite_streams_associations_at_its_end() {
     let association_batches = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counted = std::sync::Arc::clone(&association_batches);
-    let config = with_unique_key(roomy(), KEY).observe(move |exchange| {
-        if exchange.path.contains("/associations/") && exchange.path.ends_with("/batch/create") {
-            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        }
-    });
+    // Every answer takes 300 ms: upserts, two at a time, finish further apart than the
+    // default linger of 250 ms.
+    let slow = hubspot_communications_mock::Faults::seeded(1)
+        .with(hubspot_communications_mock::FaultKind::Slow, 1.0)
+        .slow_delay(std::time::Duration::from_millis(300));
+    let config = with_unique_key(roomy(), KEY)
+        .faults(slow)
+        .observe(move |exchange| {
+            if exchange.path.contains("/associations/") && exchange.path.ends_with("/batch/create")
+            {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
     let server = hubspot_communications_mock::MockServer::start_with(config)
         .await
         .unwrap();
     let contact = server.seed_contact("c@example.com");
-    // Four upserts a second: far apart, against the default linger of 250 ms.
     let client = hubspot_communications::Client::builder("test-token")
         .base_url(server.base_url())
-        .rate_limit(hubspot_communications::RateLimit::new(
-            4,
-            std::time::Duration::from_secs(1),
-        ))
         .association_linger(std::time::Duration::from_secs(60))
         .build()
         .unwrap();
