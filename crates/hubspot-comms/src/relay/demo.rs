@@ -28,7 +28,7 @@ impl LocalRedis {
         let dir = std::env::temp_dir().join(format!(
             "hubspot-comms-relay-{}-{:08x}",
             std::process::id(),
-            fastrand_u32()
+            super::work::random() as u32
         ));
         std::fs::create_dir_all(&dir).map_err(|error| {
             RelayError::Setting(format!("a directory for redis-server: {error}"))
@@ -102,14 +102,6 @@ fn answers(socket: &std::path::Path) -> bool {
 #[cfg(not(unix))]
 fn answers(_: &std::path::Path) -> bool {
     false
-}
-
-/// A random part for a directory's name.
-fn fastrand_u32() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish() as u32
 }
 
 /// The demo's webhooks: (MessageSid, From, Body). The first is a demo contact's number, the

@@ -162,7 +162,7 @@ fn unique_consumer_name() -> String {
 }
 
 /// A random number from the standard library's hasher keys (no dependency for so little).
-fn random() -> u64 {
+pub(crate) fn random() -> u64 {
     std::collections::hash_map::RandomState::new()
         .build_hasher()
         .finish()
