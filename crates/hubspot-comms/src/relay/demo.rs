@@ -30,7 +30,12 @@ impl LocalRedis {
             std::process::id(),
             super::work::random() as u32
         ));
-        std::fs::create_dir_all(&dir).map_err(|error| {
+        // A new directory of its own (one already there is an error: nobody else's to reuse),
+        // readable by this user only.
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir).map_err(|error| {
             RelayError::Setting(format!("a directory for redis-server: {error}"))
         })?;
         let socket = dir.join("redis.sock");
