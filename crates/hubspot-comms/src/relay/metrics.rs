@@ -7,7 +7,7 @@
 //!
 //! | name | kind | what |
 //! |---|---|---|
-//! | `relay_received_total` | counter | requests a receiver took for the account (`provider`: `twilio`, `json`) |
+//! | `relay_received_total` | counter | messages a receiver took for the account, signature checked (`provider`: `twilio`, `json`: a row each) |
 //! | `relay_refused_total` | counter | requests a receiver refused (`provider`, `status`: 400, 403, 404, 413, 503), without `account` |
 //! | `relay_stored_total` | counter | messages stored in the inbox |
 //! | `relay_repeated_total` | counter | deliveries of a message stored before (stored once) |
@@ -39,7 +39,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use super::accounts::AccountName;
 use super::error::RelayError;
 
-/// A request a receiver took for `account` from `provider`.
+/// A message a receiver took for `account` from `provider` (its signature checked).
 pub(crate) fn received(account: &AccountName, provider: &'static str) {
     counter!("relay_received_total", "account" => account.to_string(), "provider" => provider)
         .increment(1);
