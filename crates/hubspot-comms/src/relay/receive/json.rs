@@ -168,8 +168,11 @@ async fn store(receivers: &Shared, headers: &HeaderMap, body: Bytes) -> Result<R
                     .clone()
             }
         };
-        metrics::received(&account, "json");
         entries.push(entry(account, said));
+    }
+    // Counted once every row is known to go somewhere (a row no route takes refuses them all).
+    for entry in &entries {
+        metrics::received(&entry.account, "json");
     }
     let (mut stored, mut repeated) = (0, 0);
     for entry in &entries {
