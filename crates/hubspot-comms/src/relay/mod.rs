@@ -41,7 +41,7 @@
 //! | `<prefix>:{<account>}:seen:<message key>` | string (with a time to live) | the id of the entry a key was stored as: a repeated delivery is stored once |
 //! | `<prefix>:{<account>}:dead` | stream | dead letters: the entry's fields as they were, and `dead_reason`, `dead_at`, `dead_entry` |
 //! | `<prefix>:{<account>}:directory:<number>` | string (with a time to live: an hour) | the contact directory: the id of the contact a number (E.164) was found or created as, read before a batch searches; deleted when HubSpot refuses that contact |
-//! | `<prefix>:{<account>}:lookup:<number>` | string (with a time to live: 10 s) | a worker's lease on looking a number up (the worker's name): the others' entries of that number wait a moment for the directory rather than search it again |
+//! | `<prefix>:{<account>}:lookup:<number>` | string (with a time to live: 60 s) | a worker's lease on looking a number up (the worker's name): the others' entries of that number wait a moment for the directory rather than search it again |
 //! | `<prefix>:{<account>}:contact-claim:<number>`, `…:contact:<number>` | strings (with times to live) | the facade's claims on new numbers (`RedisClaims`, made in [`worker_client`](accounts::worker_client)): who creates a new number's contact, and the contact made |
 //! | `<prefix>:{<account>}:rate-limit`, `…:search-rate-limit` | the facade's shared limit (`SharedRateLimit`) | the account's HubSpot limits, shared by every worker |
 //!

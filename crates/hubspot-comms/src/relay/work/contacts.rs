@@ -42,9 +42,12 @@ use crate::relay::keys::Keys;
 /// extend it). About 100 bytes of Redis a number active in the last hour.
 const TTL: Duration = Duration::from_secs(60 * 60);
 
-/// How long a worker's lease on looking a number up lasts: longer than a lookup takes (a
-/// search, and a create), short enough that a crashed worker's leases hold nobody back long.
-const LEASE: Duration = Duration::from_secs(10);
+/// How long a worker's lease on looking a number up lasts: longer than a lookup takes, waits
+/// for the search limit included (after an outage, workers' lookups queue for it for tens of
+/// seconds: a shorter lease lapses mid-lookup and the number is searched twice); a crashed
+/// worker's leases hold back only the entries of its numbers, retried until they lapse, as its
+/// contact claims do.
+const LEASE: Duration = Duration::from_secs(60);
 
 /// The longest contact id read back: HubSpot's are decimal numbers of a dozen digits or so.
 const MAX_ID_DIGITS: usize = 24;
@@ -144,6 +147,9 @@ impl Contacts {
                 })
                 .collect();
             self.write(&learned).await;
+            // Done: the directory answers what was learned, and what was not (an ambiguous
+            // number, a refusal) is for the next lookup to search again.
+            self.unlease(&ask).await;
             resolved.answers.extend(found);
         }
         Ok(resolved)
@@ -261,7 +267,7 @@ impl Contacts {
         }
     }
 
-    /// Gives up the leases of a lookup that failed, so that the next try need not wait them
+    /// Gives up the leases of a lookup once it is done or failed, so that nobody waits them
     /// out. (A lease that lapsed meanwhile and is another's now may go too: a second search
     /// of those numbers, no more.)
     async fn unlease(&self, numbers: &[PhoneNumber]) {
