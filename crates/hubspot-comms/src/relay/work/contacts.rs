@@ -49,6 +49,23 @@ const TTL: Duration = Duration::from_secs(60 * 60);
 /// contact claims do.
 const LEASE: Duration = Duration::from_secs(60);
 
+/// Takes the lookup lease of each key for `ARGV[1]` (this lookup) for `ARGV[2]` ms: 1 where it
+/// is this lookup's (taken now, or its own already), 0 where another holds it. One script, any
+/// Redis version (`SET … NX GET` needs 7.0).
+const LEASE_SCRIPT: &str = r"
+local taken = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then
+    taken[i] = 1
+  elseif redis.call('GET', key) == ARGV[1] then
+    taken[i] = 1
+  else
+    taken[i] = 0
+  end
+end
+return taken
+";
+
 /// The longest contact id read back: HubSpot's are decimal numbers of a dozen digits or so.
 const MAX_ID_DIGITS: usize = 24;
 
@@ -64,8 +81,10 @@ const MAX_DISTRUSTED: usize = 10_000;
 pub(crate) struct Contacts {
     connection: ConnectionManager,
     keys: Keys,
-    /// Who holds this worker's lookup leases (its consumer name).
+    /// The start of this worker's lookup leases' holders (its consumer name; each lookup adds
+    /// a random part, so that two batches of one worker hold each other off too).
     owner: String,
+    lease_script: redis::Script,
     /// Numbers whose entry was evicted lately, not to be read from the directory.
     distrusted: std::sync::Mutex<HashMap<PhoneNumber, Instant>>,
 }
@@ -94,6 +113,7 @@ impl Contacts {
             connection,
             keys,
             owner,
+            lease_script: redis::Script::new(LEASE_SCRIPT),
             distrusted: std::sync::Mutex::new(HashMap::new()),
         }
     }
@@ -114,7 +134,9 @@ impl Contacts {
                 .collect()
         };
         let mut resolved = Resolved::default();
-        for (number, id) in self.read(&trusted).await {
+        let read = self.read(&trusted).await;
+        let directory_answers = read.is_some();
+        for (number, id) in read.unwrap_or_default() {
             resolved.from_directory.insert(number.clone());
             resolved.answers.insert(number, ContactMatch::Found(id));
         }
@@ -123,7 +145,14 @@ impl Contacts {
             .filter(|number| !resolved.answers.contains_key(*number))
             .cloned()
             .collect();
-        let (ask, elsewhere) = self.lease(&unknown).await;
+        // Leases make other workers wait for the directory: with a directory that cannot be
+        // read, there is nothing to wait for.
+        let owner = format!("{}:{:08x}", self.owner, super::random() as u32);
+        let (ask, elsewhere) = if directory_answers {
+            self.lease(&unknown, &owner).await
+        } else {
+            (unknown, Vec::new())
+        };
         // Another worker is looking those up now, and writes them here: their entries are
         // tried again in a moment rather than searched twice.
         for number in elsewhere {
@@ -146,10 +175,22 @@ impl Contacts {
                     _ => None,
                 })
                 .collect();
-            self.write(&learned).await;
-            // Done: the directory answers what was learned, and what was not (an ambiguous
-            // number, a refusal) is for the next lookup to search again.
-            self.unlease(&ask).await;
+            // The leases of what the directory now holds are kept till they lapse: a worker
+            // that missed the directory a moment before the write meets the lease, waits, and
+            // reads the directory (given up, it would search again). The rest (an ambiguous
+            // number, a refusal, or all when the write failed) is for the next lookup.
+            let written = self.write(&learned).await;
+            let settled: HashSet<&PhoneNumber> = if written {
+                learned.iter().map(|(number, _)| *number).collect()
+            } else {
+                HashSet::new()
+            };
+            let open: Vec<PhoneNumber> = ask
+                .iter()
+                .filter(|number| !settled.contains(number))
+                .cloned()
+                .collect();
+            self.unlease(&open).await;
             resolved.answers.extend(found);
         }
         Ok(resolved)
@@ -176,7 +217,11 @@ impl Contacts {
                 distrusted.insert(number.clone(), now);
             }
         }
-        let keys: Vec<String> = numbers.iter().map(|n| self.keys.directory(n)).collect();
+        // The lookup leases too: the entries' retry looks them up again at once.
+        let keys: Vec<String> = numbers
+            .iter()
+            .flat_map(|n| [self.keys.directory(n), self.keys.lookup(n)])
+            .collect();
         let deleted: Result<i64, redis::RedisError> = redis::cmd("DEL")
             .arg(&keys)
             .query_async(&mut self.connection.clone())
@@ -202,9 +247,9 @@ impl Contacts {
 
     /// The directory's entries of `numbers`, one round trip; valid ids only. Redis failing is
     /// an empty answer: the numbers are searched.
-    async fn read(&self, numbers: &[PhoneNumber]) -> Vec<(PhoneNumber, String)> {
+    async fn read(&self, numbers: &[PhoneNumber]) -> Option<Vec<(PhoneNumber, String)>> {
         if numbers.is_empty() {
-            return Vec::new();
+            return Some(Vec::new());
         }
         let keys: Vec<String> = numbers.iter().map(|n| self.keys.directory(n)).collect();
         let reply: Result<Value, redis::RedisError> = redis::cmd("MGET")
@@ -216,11 +261,11 @@ impl Contacts {
             Ok(other) => {
                 tracing::warn!(reply = %super::unexpected("MGET", &other),
                     "the contact directory's answer is not one value a number; searching the batch's numbers");
-                return Vec::new();
+                return None;
             }
             Err(error) => {
                 tracing::warn!(%error, "Redis failed reading the contact directory; searching the batch's numbers");
-                return Vec::new();
+                return None;
             }
         };
         numbers
@@ -230,34 +275,35 @@ impl Contacts {
                 let id = super::text(&value).filter(|id| valid_id(id))?;
                 Some((number.clone(), id))
             })
-            .collect()
+            .collect::<Vec<_>>()
+            .into()
     }
 
     /// Leases the lookup of `numbers` for [`LEASE`]: those this worker may look up, and those
     /// another worker is looking up now. Redis failing leases them all here (a number may
     /// then be searched twice, never lost; a new one is still created once, by the claims).
-    async fn lease(&self, numbers: &[PhoneNumber]) -> (Vec<PhoneNumber>, Vec<PhoneNumber>) {
+    async fn lease(
+        &self,
+        numbers: &[PhoneNumber],
+        owner: &str,
+    ) -> (Vec<PhoneNumber>, Vec<PhoneNumber>) {
         if numbers.is_empty() {
             return (Vec::new(), Vec::new());
         }
-        let mut pipe = redis::pipe();
+        let mut invocation = self.lease_script.prepare_invoke();
         for number in numbers {
-            pipe.cmd("SET")
-                .arg(self.keys.lookup(number))
-                .arg(&self.owner)
-                .arg("NX")
-                .arg("PX")
-                .arg(LEASE.as_millis() as u64);
+            invocation.key(self.keys.lookup(number));
         }
-        let replies: Result<Vec<Value>, redis::RedisError> =
-            pipe.query_async(&mut self.connection.clone()).await;
+        invocation.arg(owner).arg(LEASE.as_millis() as u64);
+        let replies: Result<Vec<i64>, redis::RedisError> =
+            invocation.invoke_async(&mut self.connection.clone()).await;
         match replies {
             Ok(replies) if replies.len() == numbers.len() => {
                 let (mine, theirs): (Vec<_>, Vec<_>) = numbers
                     .iter()
                     .cloned()
                     .zip(replies)
-                    .partition(|(_, reply)| !matches!(reply, Value::Nil));
+                    .partition(|(_, reply)| *reply == 1);
                 (
                     mine.into_iter().map(|(number, _)| number).collect(),
                     theirs.into_iter().map(|(number, _)| number).collect(),
@@ -267,10 +313,13 @@ impl Contacts {
         }
     }
 
-    /// Gives up the leases of a lookup once it is done or failed, so that nobody waits them
-    /// out. (A lease that lapsed meanwhile and is another's now may go too: a second search
+    /// Gives up leases whose numbers the directory does not answer (a lookup failed, or left
+    /// them unsettled), so that nobody waits them out. (A lease that lapsed meanwhile and is another's now may go too: a second search
     /// of those numbers, no more.)
     async fn unlease(&self, numbers: &[PhoneNumber]) {
+        if numbers.is_empty() {
+            return;
+        }
         let keys: Vec<String> = numbers.iter().map(|n| self.keys.lookup(n)).collect();
         let deleted: Result<i64, redis::RedisError> = redis::cmd("DEL")
             .arg(&keys)
@@ -281,11 +330,12 @@ impl Contacts {
         }
     }
 
-    /// Writes what the lookup learned, one round trip, each entry for [`TTL`]. A failure is
-    /// logged and forgotten: those numbers are searched again next time.
-    async fn write(&self, learned: &[(&PhoneNumber, &str)]) {
+    /// Writes what the lookup learned, one round trip, each entry for [`TTL`]; answers whether
+    /// Redis took it. A failure is logged and forgotten: those numbers are searched again
+    /// next time.
+    async fn write(&self, learned: &[(&PhoneNumber, &str)]) -> bool {
         if learned.is_empty() {
-            return;
+            return true;
         }
         let mut pipe = redis::pipe();
         for (number, id) in learned {
@@ -298,10 +348,11 @@ impl Contacts {
         }
         let written: Result<(), redis::RedisError> =
             pipe.query_async(&mut self.connection.clone()).await;
-        if let Err(error) = written {
+        if let Err(error) = &written {
             tracing::warn!(%error, numbers = learned.len(),
                 "Redis failed writing the contact directory; those numbers are searched again next time");
         }
+        written.is_ok()
     }
 }
 
