@@ -338,13 +338,7 @@ async fn fake(
         .iter()
         .enumerate()
         .map(|(i, e164)| {
-            let (area, exchange, line) = (&e164[2..5], &e164[5..8], &e164[8..12]);
-            let (property, stored) = match (i + forms) % 4 {
-                0 => ("phone", format!("+1 {area}-{exchange}-{line}")),
-                1 => ("phone", format!("({area}) {exchange}-{line}")),
-                2 => ("mobilephone", format!("{area}.{exchange}.{line}")),
-                _ => ("phone", e164.clone()),
-            };
+            let (property, stored) = numbers::stored_form(e164, i + forms);
             fake.seed_record(ObjectType::Contact, &[(property, stored.as_str())])
         })
         .collect();

@@ -230,13 +230,7 @@ async fn seeded_fake(numbers: &[String], requests: &Arc<Requests>) -> (MockServe
         .iter()
         .enumerate()
         .map(|(i, e164)| {
-            let (area, exchange, line) = parts(e164);
-            let (property, stored) = match i % 4 {
-                0 => ("phone", format!("+1 {area}-{exchange}-{line}")),
-                1 => ("phone", format!("({area}) {exchange}-{line}")),
-                2 => ("mobilephone", format!("{area}.{exchange}.{line}")),
-                _ => ("phone", e164.clone()),
-            };
+            let (property, stored) = numbers::stored_form(e164, i);
             fake.seed_record(ObjectType::Contact, &[(property, stored.as_str())])
         })
         .collect();

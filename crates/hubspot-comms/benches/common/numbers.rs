@@ -1,4 +1,5 @@
-//! What the importer's and exporter's benchmarks share: the contacts' phone numbers.
+//! What the importer's, exporter's and relay's benchmarks share: the contacts' phone numbers,
+//! and the forms a contact holds them in.
 
 use hubspot_communications::{PhoneNumber, Region};
 
@@ -23,4 +24,16 @@ pub(crate) fn numbers(count: usize) -> Vec<String> {
         i += 1;
     }
     numbers
+}
+
+/// The property and form the contact of `e164` (`+1AAANNNLLLL`) holds it in, the `form`th
+/// of four: as people type numbers, so that finding the contact takes the lookup's reading.
+pub(crate) fn stored_form(e164: &str, form: usize) -> (&'static str, String) {
+    let (area, exchange, line) = (&e164[2..5], &e164[5..8], &e164[8..12]);
+    match form % 4 {
+        0 => ("phone", format!("+1 {area}-{exchange}-{line}")),
+        1 => ("phone", format!("({area}) {exchange}-{line}")),
+        2 => ("mobilephone", format!("{area}.{exchange}.{line}")),
+        _ => ("phone", e164.to_owned()),
+    }
 }

@@ -14,7 +14,6 @@ use hubspot_comms::relay::{Streams, dead_letters};
 use hubspot_communications::{Client, RateLimit};
 use hubspot_communications_mock::{Config, ObjectType};
 use redis::AsyncCommands;
-use tokio::sync::oneshot;
 
 use super::super::common::{self, TOKEN};
 use super::{Relay, RunningWorker, config, eventually, logged_once};
@@ -299,17 +298,7 @@ fn worker_on(relay: &Relay, streams: &Streams) -> RunningWorker {
         .rate_limit(roomy)
         .search_rate_limit(roomy);
     let client = worker_client(streams, &account, builder).unwrap();
-    let worker = Worker::new(streams.clone(), options).account(account, client);
-    let counts = worker.counts();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(worker.run(async move {
-        let _ = stopped.await;
-    }));
-    RunningWorker {
-        task: Some(task),
-        stop: Some(stop),
-        counts,
-    }
+    RunningWorker::start(Worker::new(streams.clone(), options).account(account, client))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

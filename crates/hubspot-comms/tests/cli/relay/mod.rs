@@ -148,18 +148,9 @@ impl Relay {
     }
 
     fn spawn_worker(&self, client: Client, options: WorkerOptions) -> RunningWorker {
-        let worker =
-            Worker::new(self.streams.clone(), options).account(AccountName::default(), client);
-        let counts = worker.counts();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(worker.run(async move {
-            let _ = stopped.await;
-        }));
-        RunningWorker {
-            task: Some(task),
-            stop: Some(stop),
-            counts,
-        }
+        RunningWorker::start(
+            Worker::new(self.streams.clone(), options).account(AccountName::default(), client),
+        )
     }
 
     /// Posts a Twilio webhook of message `sid` from `from`, signed; the answer's status.
@@ -270,6 +261,20 @@ pub struct RunningWorker {
 }
 
 impl RunningWorker {
+    /// Runs `worker` as a task until stopped (or dropped).
+    pub fn start(worker: Worker) -> Self {
+        let counts = worker.counts();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(worker.run(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            task: Some(task),
+            stop: Some(stop),
+            counts,
+        }
+    }
+
     /// Stops it as a shutdown does, and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
