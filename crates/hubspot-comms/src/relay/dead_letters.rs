@@ -98,6 +98,17 @@ pub async fn list(
     after: Option<&str>,
     count: usize,
 ) -> Result<Vec<DeadLetter>, RelayError> {
+    page(streams, account, after, "+", count).await
+}
+
+/// [`list`] up to the dead letter of id `until` (`+`: the last).
+async fn page(
+    streams: &Streams,
+    account: &AccountName,
+    after: Option<&str>,
+    until: &str,
+    count: usize,
+) -> Result<Vec<DeadLetter>, RelayError> {
     let start = match after {
         Some(id) => format!("({id}"),
         None => "-".to_owned(),
@@ -105,7 +116,7 @@ pub async fn list(
     let reply: Value = redis::cmd("XRANGE")
         .arg(streams.keys(account).dead())
         .arg(start)
-        .arg("+")
+        .arg(until)
         .arg("COUNT")
         .arg(count.clamp(1, PAGE))
         .query_async(&mut streams.connection())
@@ -136,21 +147,31 @@ pub async fn retry(
     Ok(moved)
 }
 
-/// Moves every dead letter of `account` back into its inbox (those dead-lettered while it
-/// runs included); answers how many.
+/// Moves every dead letter `account` has when it starts back into its inbox; answers how
+/// many. One dead-lettered again while it runs (a worker can read an entry back faster than
+/// this pages) stays: a retry that fails again is not retried in a loop.
 pub async fn retry_all(streams: &Streams, account: &AccountName) -> Result<usize, RelayError> {
+    let last: Value = redis::cmd("XREVRANGE")
+        .arg(streams.keys(account).dead())
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(1)
+        .query_async(&mut streams.connection())
+        .await?;
+    let Some(last) = range_reply(&last)?.pop().map(|delivered| delivered.id) else {
+        return Ok(0);
+    };
     let mut moved = 0;
+    let mut after: Option<String> = None;
     loop {
-        let page = list(streams, account, None, PAGE).await?;
-        if page.is_empty() {
+        let letters = page(streams, account, after.as_deref(), &last, PAGE).await?;
+        let Some(end) = letters.last().map(|letter| letter.id.clone()) else {
             return Ok(moved);
-        }
-        let ids: Vec<String> = page.into_iter().map(|letter| letter.id).collect();
-        let now = retry(streams, account, &ids).await?;
-        if now == 0 {
-            // Dead letters without a field to move (not the relay's): left where they are.
-            return Ok(moved);
-        }
-        moved += now;
+        };
+        let ids: Vec<String> = letters.into_iter().map(|letter| letter.id).collect();
+        // Dead letters without a field to move (not the relay's) are left where they are.
+        moved += retry(streams, account, &ids).await?;
+        after = Some(end);
     }
 }

@@ -1,16 +1,17 @@
-//! One batch of entries through HubSpot: read, contacts from the shared directory or found or
-//! created (many numbers per search), messages logged by key (upserts, then the associations),
-//! and a verdict for each entry: logged, dead (refused for good, or unreadable), or to retry.
+//! An entry's way through HubSpot: read into what it says ([`read`]), then, once its contact
+//! is known, logged with others by key ([`log`]: upserts, then the associations), and a verdict
+//! for each: logged, dead (refused for good, or unreadable), or to retry.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use futures::StreamExt;
 use hubspot_communications::{
-    BatchError, Client, ContactMatch, Error, ErrorCategory, LogOutcome, MAX_TEXT_PROPERTY_CHARS,
-    NewMessage, PhoneNumber, RateLimitPolicy, Region, UpsertInput,
+    Association, BatchError, Client, ContactMatch, Error, ErrorCategory, LogOutcome,
+    MAX_TEXT_PROPERTY_CHARS, NewMessage, PhoneNumber, RateLimitPolicy, Region, UpsertInput,
 };
 
-use super::contacts::{Contacts, Resolved};
+use super::contacts::Contacts;
 use super::stream::Delivered;
 use crate::import::write::names_key_property;
 use crate::relay::accounts::AccountName;
@@ -40,144 +41,103 @@ pub(crate) struct Logging {
     pub contacts: Contacts,
 }
 
-/// An entry read, its contact's number known.
-struct Readable {
-    entry: Entry,
-    number: PhoneNumber,
+/// An entry a worker holds, read: its id in the stream, what it says, and its contact's
+/// number. (The stream's fields are not kept: a dead letter is copied from the stream.)
+#[derive(Debug, Clone)]
+pub(crate) struct Held {
+    pub id: String,
+    pub entry: Entry,
+    pub number: PhoneNumber,
 }
 
-/// Each entry of `batch` with its verdict.
-pub(crate) async fn process(logging: &Logging, batch: Vec<Delivered>) -> Vec<(Delivered, Verdict)> {
+/// An entry whose contact is known: ready to be logged.
+#[derive(Debug, Clone)]
+pub(crate) struct Ready {
+    pub held: Held,
+    /// Its contact (found or created).
+    pub contact: String,
+    /// Whether the contact came from the shared directory rather than from HubSpot just now:
+    /// it may be gone since (deleted, merged), and a refusal of it is a reason to look again.
+    pub from_directory: bool,
+}
+
+/// The verdict of each entry of `batch`, in its order.
+pub(crate) async fn log(logging: &Logging, batch: Arc<Vec<Ready>>) -> Vec<Verdict> {
     let mut verdicts: Vec<Option<Verdict>> = vec![None; batch.len()];
-    let mut readable: Vec<(usize, Readable)> = Vec::new();
-    for (at, delivered) in batch.iter().enumerate() {
-        match read(logging, delivered) {
-            Ok(entry) => readable.push((at, entry)),
-            Err(reason) => verdicts[at] = Some(Verdict::Dead(reason)),
-        }
-    }
-
-    let numbers: Vec<PhoneNumber> = readable
-        .iter()
-        .map(|(_, r)| r.number.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let Resolved {
-        answers: contacts,
-        from_directory,
-    } = if numbers.is_empty() {
-        Resolved::default()
-    } else {
-        match logging.contacts.resolve(&logging.client, &numbers).await {
-            Ok(resolved) => resolved,
-            Err(error) => {
-                let verdict = judge(&error, &logging.key_property, "finding the contacts");
-                for (at, _) in &readable {
-                    verdicts[*at] = Some(verdict.clone());
-                }
-                return settled(batch, verdicts);
-            }
-        }
-    };
-
     // One upsert per key: HubSpot refuses a batch that names a key twice, and two entries of
     // one key are one message.
     let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
     let mut inputs = Vec::new();
     // The keys whose contact the directory named: its number, and the contact's id.
     let mut cached: HashMap<String, (PhoneNumber, String)> = HashMap::new();
-    for (at, readable) in readable {
-        let contact = contacts
-            .get(&readable.number)
-            .cloned()
-            .unwrap_or(ContactMatch::NotFound);
-        let association = match &contact {
-            ContactMatch::Found(_) | ContactMatch::Created(_) => contact.association(),
-            _ => None,
-        };
-        let Some(association) = association else {
-            verdicts[at] = Some(unmatched(&readable.number, &contact));
+    for (at, ready) in batch.iter().enumerate() {
+        let key = &ready.held.entry.key;
+        if let Some(repeats) = by_key.get_mut(key) {
+            repeats.push(at);
             continue;
+        }
+        by_key.insert(key.clone(), vec![at]);
+        if ready.from_directory {
+            cached.insert(
+                key.clone(),
+                (ready.held.number.clone(), ready.contact.clone()),
+            );
+        }
+        let message = message(&ready.held.entry).associate(Association::contact(&ready.contact));
+        inputs.push(UpsertInput::new(key.clone(), message));
+    }
+    let logged: Vec<_> = logging
+        .client
+        .log_all_keyed(&logging.key_property, futures::stream::iter(inputs))
+        .collect()
+        .await;
+    let mut stale = HashSet::new();
+    for logged in logged {
+        let mut verdict = match &logged.outcome {
+            LogOutcome::Logged(_) => Verdict::Logged,
+            LogOutcome::Unknown(error) => Verdict::Retry(format!(
+                "HubSpot may or may not have it (logging it again is safe): {error}"
+            )),
+            LogOutcome::Failed(BatchError::Request(error)) => {
+                judge(error.as_ref(), &logging.key_property, "logging the message")
+            }
+            LogOutcome::Failed(failure) => Verdict::Dead(format!(
+                "HubSpot refused the message: {}",
+                describe(failure)
+            )),
         };
-        let key = readable.entry.key.clone();
-        match by_key.get_mut(&key) {
-            Some(repeats) => repeats.push(at),
-            None => {
-                by_key.insert(key.clone(), vec![at]);
-                if let ContactMatch::Found(id) = &contact
-                    && from_directory.contains(&readable.number)
-                {
-                    cached.insert(key.clone(), (readable.number.clone(), id.clone()));
-                }
-                inputs.push(UpsertInput::new(
-                    key,
-                    message(&readable.entry).associate(association),
-                ));
-            }
+        // A contact the directory named may be gone since (deleted, merged): its refusal is
+        // the entry's reason to look the number up afresh, once. Refused again after a
+        // search, it is a dead letter.
+        if let (Verdict::Dead(reason), LogOutcome::Failed(failure)) = (&verdict, &logged.outcome)
+            && let Some((number, id)) = cached.get(&logged.key)
+            && refuses_contact(failure, id)
+        {
+            verdict = Verdict::Retry(format!(
+                "HubSpot refused the contact {id} the directory holds for {number} (deleted or merged since?); looking the number up afresh: {reason}"
+            ));
+            stale.insert(number.clone());
+        }
+        for at in by_key.remove(&logged.key).unwrap_or_default() {
+            verdicts[at] = Some(verdict.clone());
         }
     }
-    if !inputs.is_empty() {
-        let logged: Vec<_> = logging
-            .client
-            .log_all_keyed(&logging.key_property, futures::stream::iter(inputs))
-            .collect()
-            .await;
-        let mut stale = HashSet::new();
-        for logged in logged {
-            let mut verdict = match &logged.outcome {
-                LogOutcome::Logged(_) => Verdict::Logged,
-                LogOutcome::Unknown(error) => Verdict::Retry(format!(
-                    "HubSpot may or may not have it (logging it again is safe): {error}"
-                )),
-                LogOutcome::Failed(BatchError::Request(error)) => {
-                    judge(error.as_ref(), &logging.key_property, "logging the message")
-                }
-                LogOutcome::Failed(failure) => Verdict::Dead(format!(
-                    "HubSpot refused the message: {}",
-                    describe(failure)
-                )),
-            };
-            // A contact the directory named may be gone since (deleted, merged): its refusal
-            // is the entry's reason to look the number up afresh, once. Refused again after
-            // a search, it is a dead letter.
-            if let (Verdict::Dead(reason), LogOutcome::Failed(failure)) =
-                (&verdict, &logged.outcome)
-                && let Some((number, id)) = cached.get(&logged.key)
-                && refuses_contact(failure, id)
-            {
-                verdict = Verdict::Retry(format!(
-                    "HubSpot refused the contact {id} the directory holds for {number} (deleted or merged since?); looking the number up afresh: {reason}"
-                ));
-                stale.insert(number.clone());
-            }
-            for at in by_key.remove(&logged.key).unwrap_or_default() {
-                verdicts[at] = Some(verdict.clone());
-            }
-        }
-        let stale: Vec<PhoneNumber> = stale.into_iter().collect();
-        logging.contacts.evict(&stale).await;
-    }
-    settled(batch, verdicts)
-}
-
-/// The entries with their verdicts; one the steps above left without one (which they do not)
-/// is tried again rather than lost.
-fn settled(batch: Vec<Delivered>, verdicts: Vec<Option<Verdict>>) -> Vec<(Delivered, Verdict)> {
-    batch
+    let stale: Vec<PhoneNumber> = stale.into_iter().collect();
+    logging.contacts.evict(&stale).await;
+    // An entry HubSpot's answer left without a verdict (it does not) is tried again rather
+    // than lost.
+    verdicts
         .into_iter()
-        .zip(verdicts)
-        .map(|(delivered, verdict)| {
-            let verdict = verdict.unwrap_or_else(|| {
+        .map(|verdict| {
+            verdict.unwrap_or_else(|| {
                 Verdict::Retry("HubSpot's answer did not account for the message".to_owned())
-            });
-            (delivered, verdict)
+            })
         })
         .collect()
 }
 
-/// An entry and its contact's number, or why it can never be logged.
-fn read(logging: &Logging, delivered: &Delivered) -> Result<Readable, String> {
+/// An entry read, or why it can never be logged.
+pub(crate) fn read(logging: &Logging, delivered: Delivered) -> Result<Held, String> {
     let entry = Entry::from_fields(&delivered.fields)
         .map_err(|unreadable| format!("unreadable entry: {unreadable}"))?;
     if entry.account != logging.account {
@@ -194,7 +154,11 @@ fn read(logging: &Logging, delivered: &Delivered) -> Result<Readable, String> {
     }
     let number = PhoneNumber::parse(&entry.contact, logging.region)
         .map_err(|error| format!("the contact's number {:?}: {error}", entry.contact))?;
-    Ok(Readable { entry, number })
+    Ok(Held {
+        id: delivered.id,
+        entry,
+        number,
+    })
 }
 
 /// The message an entry is logged as (its association added by the caller).
@@ -212,7 +176,7 @@ fn message(entry: &Entry) -> NewMessage {
 }
 
 /// An entry whose number names no one contact.
-fn unmatched(number: &PhoneNumber, contact: &ContactMatch) -> Verdict {
+pub(crate) fn unmatched(number: &PhoneNumber, contact: &ContactMatch) -> Verdict {
     match contact {
         ContactMatch::Ambiguous(ids) => Verdict::Dead(format!(
             "{number} is held by several contacts ({}): merge them, then retry the dead letter",
@@ -239,7 +203,7 @@ fn unmatched(number: &PhoneNumber, contact: &ContactMatch) -> Verdict {
 /// the message (credentials or a refresh token refused, scopes missing, the daily limit, the
 /// key property missing or unusable, a setting), which no message should be dead-lettered
 /// for; a refusal of the message itself (another 4xx, a validation error) is a dead letter.
-fn judge(error: &Error, key_property: &str, what: &str) -> Verdict {
+pub(crate) fn judge(error: &Error, key_property: &str, what: &str) -> Verdict {
     let retry = |why: &str| Verdict::Retry(format!("{what}: {why}{error}"));
     if error.is_retryable() || error.is_fate_unknown() {
         return retry("");

@@ -118,6 +118,27 @@ impl Contacts {
         }
     }
 
+    /// The contacts the directory holds of `numbers` (one round trip; numbers lately evicted
+    /// left out). Redis failing answers none: the numbers are looked up.
+    pub(crate) async fn known(&self, numbers: &[PhoneNumber]) -> HashMap<PhoneNumber, String> {
+        let trusted = self.trusted(numbers);
+        self.read(&trusted)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .collect()
+    }
+
+    /// Those of `numbers` not lately evicted.
+    fn trusted(&self, numbers: &[PhoneNumber]) -> Vec<PhoneNumber> {
+        let distrusted = self.distrusted();
+        numbers
+            .iter()
+            .filter(|number| !distrusted.contains_key(*number))
+            .cloned()
+            .collect()
+    }
+
     /// The contact of each of `numbers` (distinct): from the directory, else found or created
     /// by `client` and written to the directory.
     pub(crate) async fn resolve(
@@ -125,14 +146,7 @@ impl Contacts {
         client: &Client,
         numbers: &[PhoneNumber],
     ) -> Result<Resolved, Error> {
-        let trusted: Vec<PhoneNumber> = {
-            let distrusted = self.distrusted();
-            numbers
-                .iter()
-                .filter(|number| !distrusted.contains_key(*number))
-                .cloned()
-                .collect()
-        };
+        let trusted = self.trusted(numbers);
         let mut resolved = Resolved::default();
         let read = self.read(&trusted).await;
         let directory_answers = read.is_some();

@@ -3,6 +3,7 @@
 //! entry (acknowledged and deleted, or moved to the dead letters), each settlement one atomic
 //! script.
 
+use std::future::Future;
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
@@ -85,14 +86,17 @@ impl StreamSide {
         }
     }
 
-    /// Up to `count` entries never delivered to the group, waiting up to `block` for one.
-    pub(crate) async fn read_new(
-        &mut self,
+    /// Up to `count` entries never delivered to the group, waiting up to `block` for one: a
+    /// future of its own (on the reading connection), so that the worker goes on meanwhile.
+    /// It is never dropped half-way by the worker: what it read is this consumer's.
+    pub(crate) fn read_new(
+        &self,
         count: usize,
         block: Duration,
-    ) -> Result<Vec<Delivered>, RelayError> {
+    ) -> impl Future<Output = Result<Vec<Delivered>, RelayError>> + Send + 'static {
         let block_ms = u64::try_from(block.as_millis()).unwrap_or(u64::MAX).max(1);
-        let reply: Value = redis::cmd("XREADGROUP")
+        let mut command = redis::cmd("XREADGROUP");
+        command
             .arg("GROUP")
             .arg(&self.group)
             .arg(&self.consumer)
@@ -102,10 +106,12 @@ impl StreamSide {
             .arg(block_ms)
             .arg("STREAMS")
             .arg(self.keys.inbox())
-            .arg(">")
-            .query_async(&mut self.reader)
-            .await?;
-        read_reply(&reply)
+            .arg(">");
+        let mut reader = self.reader.clone();
+        async move {
+            let reply: Value = command.query_async(&mut reader).await?;
+            read_reply(&reply)
+        }
     }
 
     /// Up to `count` entries other consumers (or this one, having lost track) held for

@@ -1,0 +1,695 @@
+//! One account's work in one worker, as a pipeline: reading, looking contacts up and logging
+//! go on together, so that no kind of request waits for another.
+//!
+//! An entry read (new, claimed from a crashed worker, or due for a retry) is looked up in the
+//! shared contact directory at once (one `MGET` for all that came together). One whose
+//! contact the directory holds is *ready*; the others wait, by number, for a *lookup* (the
+//! facade's find-or-create of up to [`LOOKUP_SIZE`] numbers: searches of about 60, contacts
+//! created 100 a request) and are ready when it answers. Ready entries are logged in batches
+//! of up to [`WorkerOptions::batch_size`]. While HubSpot's search limit (5 a second) paces the
+//! lookups of numbers no worker has seen, the entries of known numbers are logged at the
+//! general limit (19 a second), in full batches: after an outage, a backlog drains at the
+//! account's limit rather than at the search's, and its lookups fill whole searches.
+
+use std::collections::hash_map::Entry as Slot;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use hubspot_communications::{Client, ContactMatch, Error, PhoneNumber};
+use tokio::sync::watch;
+use tokio::task::{Id, JoinError, JoinSet};
+use tokio::time::Instant;
+
+use super::batch::{self, Held, Logging, Ready, Verdict};
+use super::contacts::{Contacts, Resolved};
+use super::stream::{Delivered, StreamSide};
+use super::{WorkerCounts, WorkerOptions, random};
+use crate::relay::accounts::AccountName;
+use crate::relay::error::RelayError;
+use crate::relay::metrics::{self, Settled};
+use crate::relay::streams::Streams;
+
+/// The longest a read waits for new entries: a quiet worker asks Redis twice a second.
+const IDLE_BLOCK: Duration = Duration::from_millis(500);
+
+/// The most numbers one lookup takes: about 8 searches and, for the new numbers among them
+/// (two in five, after an outage), two or three contact creations of up to 100. Larger
+/// lookups leave fewer searches and creations part-filled; a lookup's entries wait for all
+/// of it.
+const LOOKUP_SIZE: usize = 500;
+
+/// Lookups a lane runs at once. The account's search limit is shared by every worker; a
+/// lane's next lookup goes as soon as its last one is answered, and two at once would each
+/// take twice as long.
+const LOOKUPS_IN_FLIGHT: usize = 1;
+
+/// How many batches' worth of entries a lane holds at most: the ones in flight, and the read
+/// ahead that lets entries of known numbers go on while others wait for their lookup.
+const HELD_BATCHES: usize = 6;
+
+const MIN_REDIS_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_REDIS_BACKOFF: Duration = Duration::from_secs(5);
+
+/// An entry settled, not yet written to Redis.
+#[derive(Debug)]
+enum Settle {
+    Ack,
+    Dead(String),
+}
+
+/// An entry waiting for its next try.
+#[derive(Debug)]
+struct Waiting {
+    due: Instant,
+    held: Held,
+}
+
+/// One account's work in one worker.
+pub(super) struct Lane {
+    streams: Streams,
+    logging: Arc<Logging>,
+    side: StreamSide,
+    options: Arc<WorkerOptions>,
+    counts: Arc<WorkerCounts>,
+    /// The read in flight (one at most), how many entries it may bring, and when the next may
+    /// go (later after Redis failed).
+    reads: JoinSet<Result<Vec<Delivered>, RelayError>>,
+    reading: usize,
+    read_after: Instant,
+    /// Entries waiting for their number's contact, by number.
+    unresolved: HashMap<PhoneNumber, Vec<Held>>,
+    /// The numbers of `unresolved` no lookup is on yet, oldest first, with when they came.
+    to_look_up: VecDeque<(PhoneNumber, Instant)>,
+    /// Lookups in flight, and their numbers.
+    lookups: JoinSet<Result<Resolved, Error>>,
+    looking_up: HashMap<Id, Vec<PhoneNumber>>,
+    /// Entries whose contact is known, and when the oldest of them became ready.
+    ready: Vec<Ready>,
+    ready_since: Option<Instant>,
+    /// Batches being logged, and their entries (tried again should a batch's task fail).
+    batches: JoinSet<Vec<Verdict>>,
+    logging_now: HashMap<Id, Arc<Vec<Ready>>>,
+    /// Entries to try again, and how often each was tried.
+    waiting: Vec<Waiting>,
+    tries: HashMap<String, u32>,
+    /// Whether HubSpot's last answer to a batch was a failure that may pass: the first batch
+    /// logged after it makes every waiting entry due (HubSpot is back).
+    hubspot_failing: bool,
+    /// Settlements Redis has not taken yet.
+    unsettled: Vec<(String, Settle)>,
+    next_renew: Instant,
+    next_claim: Instant,
+    /// How long to wait before Redis is asked again after a failure.
+    redis_backoff: Duration,
+}
+
+impl Lane {
+    pub(super) fn new(
+        streams: &Streams,
+        account: AccountName,
+        client: Client,
+        options: &Arc<WorkerOptions>,
+        counts: &Arc<WorkerCounts>,
+    ) -> Result<Self, RelayError> {
+        let side = StreamSide::new(
+            streams.keys(&account),
+            streams.group().to_owned(),
+            options.consumer.clone(),
+            streams.connection(),
+            streams.blocking_connection(IDLE_BLOCK)?,
+        );
+        let contacts = Contacts::new(
+            streams.connection(),
+            streams.keys(&account),
+            options.consumer.clone(),
+        );
+        let now = Instant::now();
+        Ok(Self {
+            streams: streams.clone(),
+            logging: Arc::new(Logging {
+                account,
+                client,
+                key_property: options.key_property.clone(),
+                region: options.default_region,
+                contacts,
+            }),
+            side,
+            options: Arc::clone(options),
+            counts: Arc::clone(counts),
+            reads: JoinSet::new(),
+            reading: 0,
+            read_after: now,
+            unresolved: HashMap::new(),
+            to_look_up: VecDeque::new(),
+            lookups: JoinSet::new(),
+            looking_up: HashMap::new(),
+            ready: Vec::new(),
+            ready_since: None,
+            batches: JoinSet::new(),
+            logging_now: HashMap::new(),
+            waiting: Vec::new(),
+            tries: HashMap::new(),
+            hubspot_failing: false,
+            unsettled: Vec::new(),
+            next_renew: now,
+            next_claim: now,
+            redis_backoff: MIN_REDIS_BACKOFF,
+        })
+    }
+
+    /// The most entries this lane holds at once (a read in flight counted by what it may
+    /// bring): the rest waits in Redis, not in memory.
+    fn capacity(&self) -> usize {
+        self.options.batch_size * HELD_BATCHES.max(self.options.batches_in_flight + 1)
+    }
+
+    /// The entries it holds: waiting for a lookup, ready, being logged, waiting for a retry
+    /// or for their settlement, and those a read may bring.
+    fn held(&self) -> usize {
+        self.unresolved.values().map(Vec::len).sum::<usize>()
+            + self.ready.len()
+            + self
+                .logging_now
+                .values()
+                .map(|batch| batch.len())
+                .sum::<usize>()
+            + self.waiting.len()
+            + self.unsettled.len()
+            + self.reading
+    }
+
+    fn held_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .unresolved
+            .values()
+            .flatten()
+            .map(|held| held.id.clone())
+            .collect();
+        ids.extend(self.ready.iter().map(|ready| ready.held.id.clone()));
+        ids.extend(
+            self.logging_now
+                .values()
+                .flat_map(|batch| batch.iter())
+                .map(|ready| ready.held.id.clone()),
+        );
+        ids.extend(self.waiting.iter().map(|waiting| waiting.held.id.clone()));
+        ids.extend(self.unsettled.iter().map(|(id, _)| id.clone()));
+        ids
+    }
+
+    /// Works until `stop` says so; then it reads nothing more, carries what it holds through
+    /// (entries waiting for a retry aside: they stay pending, for another worker to claim),
+    /// settles it and returns.
+    pub(super) async fn run(mut self, mut stop: watch::Receiver<bool>) {
+        let account = self.logging.account.clone();
+        tracing::info!(%account, consumer = %self.options.consumer, "worker started");
+        while let Err(error) = self.streams.ensure_group(&account).await {
+            self.redis_failed("creating the consumer group", &error);
+            if self.pause(&mut stop).await {
+                return;
+            }
+        }
+        loop {
+            let stopping = *stop.borrow();
+            while let Some(done) = self.lookups.try_join_next_with_id() {
+                self.looked_up(done);
+            }
+            while let Some(done) = self.batches.try_join_next_with_id() {
+                self.logged(done);
+            }
+            while let Some(read) = self.reads.try_join_next() {
+                self.read(read).await;
+            }
+            self.settle().await;
+            if !stopping {
+                self.maintain().await;
+                self.take_due().await;
+            }
+            let now = Instant::now();
+            self.start_lookups(now, stopping);
+            self.start_batches(now, stopping);
+            if stopping && self.carried_through() {
+                if !self.unsettled.is_empty() {
+                    tracing::warn!(%account, entries = self.unsettled.len(),
+                        "stopping with settlements Redis did not take: another worker logs those entries again (once)");
+                }
+                tracing::info!(%account, consumer = %self.options.consumer, "worker stopped");
+                return;
+            }
+            if !stopping && self.reads.is_empty() && now >= self.read_after {
+                let room = self.capacity().saturating_sub(self.held());
+                if room > 0 {
+                    self.reading = room.min(self.options.batch_size);
+                    self.reads
+                        .spawn(self.side.read_new(self.reading, IDLE_BLOCK));
+                }
+            }
+            let wake = self.wake_at(now);
+            tokio::select! {
+                Some(done) = self.lookups.join_next_with_id(), if !self.lookups.is_empty() => {
+                    self.looked_up(done);
+                }
+                Some(done) = self.batches.join_next_with_id(), if !self.batches.is_empty() => {
+                    self.logged(done);
+                }
+                Some(read) = self.reads.join_next(), if !self.reads.is_empty() => {
+                    self.read(read).await;
+                }
+                () = tokio::time::sleep_until(wake) => {}
+                _ = stop.changed(), if !stopping => {}
+            }
+        }
+    }
+
+    /// Whether nothing it holds can move any more without reading: no read, lookup or batch
+    /// in flight, nothing waiting for a lookup or to be logged.
+    fn carried_through(&self) -> bool {
+        self.reads.is_empty()
+            && self.lookups.is_empty()
+            && self.batches.is_empty()
+            && self.unresolved.is_empty()
+            && self.ready.is_empty()
+    }
+
+    /// When the loop must look again, whatever finishes: a lookup's or a batch's linger (when
+    /// one may start), the next retry, renewal or claim, the next read after a failure, and
+    /// at most [`IDLE_BLOCK`] from now.
+    fn wake_at(&self, now: Instant) -> Instant {
+        let mut at = now + IDLE_BLOCK;
+        if self.lookups.len() < LOOKUPS_IN_FLIGHT
+            && let Some((_, since)) = self.to_look_up.front()
+        {
+            at = at.min(*since + self.options.linger);
+        }
+        if self.batches.len() < self.options.batches_in_flight
+            && let Some(since) = self.ready_since
+        {
+            at = at.min(since + self.options.linger);
+        }
+        if let Some(due) = self.waiting.iter().map(|w| w.due).min() {
+            at = at.min(due);
+        }
+        if self.reads.is_empty() && self.read_after > now {
+            at = at.min(self.read_after);
+        }
+        at.min(self.next_renew).min(self.next_claim)
+    }
+
+    /// Waits after a failure of Redis (doubling up to 5 s); answers whether the worker was
+    /// stopped meanwhile.
+    async fn pause(&mut self, stop: &mut watch::Receiver<bool>) -> bool {
+        let wait = self.next_redis_backoff();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => *stop.borrow(),
+            _ = stop.changed() => true,
+        }
+    }
+
+    fn next_redis_backoff(&mut self) -> Duration {
+        let wait = self.redis_backoff;
+        self.redis_backoff = (self.redis_backoff * 2).min(MAX_REDIS_BACKOFF);
+        wait
+    }
+
+    fn redis_failed(&self, what: &str, error: &RelayError) {
+        tracing::warn!(account = %self.logging.account, %error, "Redis failed {what}; trying again");
+    }
+
+    /// A read's entries taken in; after a failure, the next read waits a while.
+    async fn read(&mut self, read: Result<Result<Vec<Delivered>, RelayError>, JoinError>) {
+        self.reading = 0;
+        let error = match read {
+            Ok(Ok(delivered)) => {
+                self.redis_backoff = MIN_REDIS_BACKOFF;
+                self.admit(delivered).await;
+                return;
+            }
+            Ok(Err(error)) => error,
+            // What it read (if anything) stays pending with this consumer: claimed again after
+            // `claim_after`.
+            Err(error) => RelayError::Unexpected(format!("a read's task failed: {error}")),
+        };
+        self.redis_failed("reading new entries", &error);
+        if is_no_group(&error) {
+            let _ = self.streams.ensure_group(&self.logging.account).await;
+        }
+        self.read_after = Instant::now() + self.next_redis_backoff();
+    }
+
+    /// Entries delivered (read or claimed): each read, then placed; one that cannot be read
+    /// is a dead letter.
+    async fn admit(&mut self, delivered: Vec<Delivered>) {
+        let mut held = Vec::with_capacity(delivered.len());
+        for delivered in delivered {
+            let id = delivered.id.clone();
+            match batch::read(&self.logging, delivered) {
+                Ok(entry) => held.push(entry),
+                Err(reason) => self.conclude_settled(id, Verdict::Dead(reason)),
+            }
+        }
+        self.place(held).await;
+    }
+
+    /// Entries to ready, where the directory holds their contact, or to wait for a lookup of
+    /// their number (joining the entries of that number already waiting).
+    async fn place(&mut self, held: Vec<Held>) {
+        if held.is_empty() {
+            return;
+        }
+        let ask: Vec<PhoneNumber> = held
+            .iter()
+            .map(|held| &held.number)
+            .filter(|number| !self.unresolved.contains_key(*number))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .cloned()
+            .collect();
+        let known = self.logging.contacts.known(&ask).await;
+        let now = Instant::now();
+        for held in held {
+            match known.get(&held.number) {
+                Some(contact) => self.make_ready(
+                    Ready {
+                        contact: contact.clone(),
+                        held,
+                        from_directory: true,
+                    },
+                    now,
+                ),
+                None => match self.unresolved.entry(held.number.clone()) {
+                    Slot::Occupied(mut waiting) => waiting.get_mut().push(held),
+                    Slot::Vacant(slot) => {
+                        self.to_look_up.push_back((held.number.clone(), now));
+                        slot.insert(vec![held]);
+                    }
+                },
+            }
+        }
+    }
+
+    fn make_ready(&mut self, ready: Ready, now: Instant) {
+        self.ready.push(ready);
+        self.ready_since.get_or_insert(now);
+    }
+
+    /// Starts the lookups that are due: a full one, or the numbers that waited a linger, or
+    /// all when stopping.
+    fn start_lookups(&mut self, now: Instant, stopping: bool) {
+        while self.lookups.len() < LOOKUPS_IN_FLIGHT {
+            let Some((_, since)) = self.to_look_up.front() else {
+                break;
+            };
+            if !(stopping
+                || self.to_look_up.len() >= LOOKUP_SIZE
+                || now >= *since + self.options.linger)
+            {
+                break;
+            }
+            let take = self.to_look_up.len().min(LOOKUP_SIZE);
+            let numbers: Vec<PhoneNumber> = self
+                .to_look_up
+                .drain(..take)
+                .map(|(number, _)| number)
+                .collect();
+            let logging = Arc::clone(&self.logging);
+            let asked = numbers.clone();
+            let task = self
+                .lookups
+                .spawn(async move { logging.contacts.resolve(&logging.client, &asked).await });
+            self.looking_up.insert(task.id(), numbers);
+        }
+    }
+
+    /// Starts the batches that are due: a full one, or the entries that were ready a linger,
+    /// or all when stopping.
+    fn start_batches(&mut self, now: Instant, stopping: bool) {
+        while self.batches.len() < self.options.batches_in_flight {
+            let Some(since) = self.ready_since else {
+                break;
+            };
+            if !(stopping
+                || self.ready.len() >= self.options.batch_size
+                || now >= since + self.options.linger)
+            {
+                break;
+            }
+            let take = self.ready.len().min(self.options.batch_size);
+            let batch = Arc::new(self.ready.drain(..take).collect::<Vec<_>>());
+            self.ready_since = (!self.ready.is_empty()).then_some(now);
+            let logging = Arc::clone(&self.logging);
+            let sent = Arc::clone(&batch);
+            let task = self
+                .batches
+                .spawn(async move { batch::log(&logging, sent).await });
+            self.logging_now.insert(task.id(), batch);
+        }
+    }
+
+    /// A lookup's answers: each number's entries ready, or judged.
+    fn looked_up(&mut self, done: Result<(Id, Result<Resolved, Error>), JoinError>) {
+        let (numbers, outcome) = match done {
+            Ok((id, outcome)) => (self.looking_up.remove(&id), Ok(outcome)),
+            Err(error) => (self.looking_up.remove(&error.id()), Err(error)),
+        };
+        let now = Instant::now();
+        let mut retried = Retried::default();
+        for number in numbers.unwrap_or_default() {
+            let entries = self.unresolved.remove(&number).unwrap_or_default();
+            let verdict = match &outcome {
+                Ok(Ok(resolved)) => match resolved.answers.get(&number) {
+                    Some(ContactMatch::Found(id) | ContactMatch::Created(id)) => {
+                        let from_directory = resolved.from_directory.contains(&number);
+                        for held in entries {
+                            let contact = id.clone();
+                            self.make_ready(
+                                Ready {
+                                    held,
+                                    contact,
+                                    from_directory,
+                                },
+                                now,
+                            );
+                        }
+                        continue;
+                    }
+                    answer => batch::unmatched(&number, answer.unwrap_or(&ContactMatch::NotFound)),
+                },
+                Ok(Err(error)) => {
+                    batch::judge(error, &self.logging.key_property, "finding the contacts")
+                }
+                Err(error) => Verdict::Retry(format!("the lookup's task failed: {error}")),
+            };
+            for held in entries {
+                self.conclude(held, verdict.clone(), &mut retried);
+            }
+        }
+        retried.log(&self.logging.account);
+    }
+
+    /// A batch's verdicts, settled or queued for a retry.
+    fn logged(&mut self, done: Result<(Id, Vec<Verdict>), JoinError>) {
+        let (batch, verdicts, failure) = match done {
+            Ok((id, verdicts)) => (self.logging_now.remove(&id), verdicts, None),
+            Err(error) => {
+                tracing::error!(account = %self.logging.account, %error, "a batch's task failed; its entries are tried again");
+                let why = format!("the batch's task failed: {error}");
+                (self.logging_now.remove(&error.id()), Vec::new(), Some(why))
+            }
+        };
+        let batch = batch.map(Arc::unwrap_or_clone).unwrap_or_default();
+        let logged_any = verdicts.contains(&Verdict::Logged);
+        let mut verdicts = verdicts.into_iter();
+        let mut retried = Retried::default();
+        for ready in batch {
+            let verdict = verdicts.next().unwrap_or_else(|| {
+                Verdict::Retry(failure.clone().unwrap_or_else(|| {
+                    "HubSpot's answer did not account for the message".to_owned()
+                }))
+            });
+            self.conclude(ready.held, verdict, &mut retried);
+        }
+        retried.log(&self.logging.account);
+        if logged_any {
+            if self.hubspot_failing {
+                // HubSpot is back: what waits for it need not wait out its backoff.
+                let now = Instant::now();
+                for waiting in &mut self.waiting {
+                    waiting.due = waiting.due.min(now);
+                }
+            }
+            self.hubspot_failing = false;
+        } else if retried.first.is_some() {
+            self.hubspot_failing = true;
+        }
+    }
+
+    /// An entry's verdict: settled, or queued for its next try.
+    fn conclude(&mut self, held: Held, verdict: Verdict, retried: &mut Retried) {
+        match verdict {
+            Verdict::Retry(reason) => {
+                self.counts.retried.fetch_add(1, Ordering::Relaxed);
+                metrics::settled(&self.logging.account, Settled::Retried, 1);
+                let tries = self.tries.entry(held.id.clone()).or_insert(0);
+                *tries += 1;
+                let tries = *tries;
+                let due = Instant::now() + self.backoff(tries);
+                retried.first.get_or_insert((reason, tries));
+                self.waiting.push(Waiting { due, held });
+            }
+            settled => self.conclude_settled(held.id, settled),
+        }
+    }
+
+    /// An entry logged or dead, to be written to Redis.
+    fn conclude_settled(&mut self, id: String, verdict: Verdict) {
+        self.tries.remove(&id);
+        match verdict {
+            Verdict::Logged => {
+                self.counts.logged.fetch_add(1, Ordering::Relaxed);
+                metrics::settled(&self.logging.account, Settled::Logged, 1);
+                self.unsettled.push((id, Settle::Ack));
+            }
+            Verdict::Dead(reason) => {
+                tracing::warn!(account = %self.logging.account, entry = %id, %reason, "dead letter");
+                self.counts.dead_lettered.fetch_add(1, Ordering::Relaxed);
+                metrics::settled(&self.logging.account, Settled::DeadLettered, 1);
+                self.unsettled.push((id, Settle::Dead(reason)));
+            }
+            Verdict::Retry(reason) => {
+                // Not reached (`conclude` queues retries); kept, not lost, all the same.
+                tracing::error!(account = %self.logging.account, entry = %id, %reason,
+                    "an entry to retry was settled; it stays pending, for a claim");
+            }
+        }
+    }
+
+    /// The wait before try `tries + 1`: doubling from `retry_after` up to `max_retry_after`,
+    /// with a fifth of jitter so that workers do not come back together.
+    fn backoff(&self, tries: u32) -> Duration {
+        let base = self
+            .options
+            .retry_after
+            .saturating_mul(1 << tries.saturating_sub(1).min(16))
+            .min(self.options.max_retry_after);
+        let jitter = base.mul_f64((random() % 1_000) as f64 / 5_000.0);
+        base.saturating_sub(base / 10) + jitter
+    }
+
+    /// Retries that are due, placed again (their contact may be known by now).
+    async fn take_due(&mut self) {
+        let now = Instant::now();
+        if !self.waiting.iter().any(|waiting| waiting.due <= now) {
+            return;
+        }
+        let (due, later): (Vec<Waiting>, Vec<Waiting>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|waiting| waiting.due <= now);
+        self.waiting = later;
+        self.place(due.into_iter().map(|waiting| waiting.held).collect())
+            .await;
+    }
+
+    /// Writes the settlements Redis has not taken: acknowledgements together, dead letters one
+    /// by one. What fails stays, for the next turn.
+    async fn settle(&mut self) {
+        if self.unsettled.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.unsettled);
+        let acks: Vec<String> = pending
+            .iter()
+            .filter(|(_, settle)| matches!(settle, Settle::Ack))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut failed = None;
+        if !acks.is_empty()
+            && let Err(error) = self.side.ack(&acks).await
+        {
+            failed = Some(error);
+        }
+        for (id, settle) in pending {
+            match settle {
+                Settle::Ack if failed.is_some() => self.unsettled.push((id, Settle::Ack)),
+                Settle::Ack => {}
+                Settle::Dead(reason) => {
+                    if failed.is_none()
+                        && let Err(error) = self.side.dead_letter(&id, &reason).await
+                    {
+                        failed = Some(error);
+                    }
+                    if failed.is_some() {
+                        self.unsettled.push((id, Settle::Dead(reason)));
+                    }
+                }
+            }
+        }
+        if let Some(error) = failed {
+            self.redis_failed("settling entries", &error);
+        }
+    }
+
+    /// Keeps the held entries claimed, and claims those other workers left idle.
+    async fn maintain(&mut self) {
+        let now = Instant::now();
+        if now >= self.next_renew {
+            self.next_renew = now + self.options.claim_after / 3;
+            let ids = self.held_ids();
+            if !ids.is_empty()
+                && let Err(error) = self.side.renew(&ids).await
+            {
+                self.redis_failed("renewing its claims", &error);
+            }
+        }
+        let room = self.capacity().saturating_sub(self.held());
+        if now >= self.next_claim && room > 0 {
+            self.next_claim = now + self.options.claim_after / 2;
+            match self.side.claim_idle(self.options.claim_after, room).await {
+                Ok(claimed) => {
+                    let held: HashSet<String> = self.held_ids().into_iter().collect();
+                    let claimed: Vec<Delivered> = claimed
+                        .into_iter()
+                        .filter(|delivered| !held.contains(&delivered.id))
+                        .collect();
+                    if !claimed.is_empty() {
+                        tracing::info!(account = %self.logging.account, entries = claimed.len(),
+                            "claimed entries another worker left unsettled");
+                        self.counts
+                            .claimed
+                            .fetch_add(claimed.len() as u64, Ordering::Relaxed);
+                        metrics::settled(
+                            &self.logging.account,
+                            Settled::Claimed,
+                            claimed.len() as u64,
+                        );
+                        if claimed.len() == room {
+                            // There may be more: look again soon.
+                            self.next_claim = now;
+                        }
+                        self.admit(claimed).await;
+                    }
+                }
+                Err(error) => self.redis_failed("claiming idle entries", &error),
+            }
+        }
+    }
+}
+
+/// The first reason entries of one answer were kept for a retry, logged once for them all.
+#[derive(Default)]
+struct Retried {
+    first: Option<(String, u32)>,
+}
+
+impl Retried {
+    fn log(&self, account: &AccountName) {
+        if let Some((reason, tries)) = &self.first {
+            tracing::warn!(%account, %reason, tries, "not logged yet; trying again later");
+        }
+    }
+}
+
+fn is_no_group(error: &RelayError) -> bool {
+    matches!(error, RelayError::Redis(error) if error.code() == Some("NOGROUP"))
+}
