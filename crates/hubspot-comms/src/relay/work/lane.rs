@@ -49,6 +49,10 @@ const LOOKUPS_IN_FLIGHT: usize = 1;
 /// ahead that lets entries of known numbers go on while others wait for their lookup.
 const HELD_BATCHES: usize = 6;
 
+/// The most entries (one upsert) and numbers (one search) a probe takes while HubSpot fails.
+const PROBE_ENTRIES: usize = hubspot_communications::MAX_BATCH_SIZE;
+const PROBE_NUMBERS: usize = 50;
+
 const MIN_REDIS_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_REDIS_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -94,9 +98,11 @@ pub(super) struct Lane {
     /// Entries to try again, and how often each was tried.
     waiting: Vec<Waiting>,
     tries: HashMap<String, u32>,
-    /// Whether HubSpot's last answer to a batch was a failure that may pass: the first batch
-    /// logged after it makes every waiting entry due (HubSpot is back).
-    hubspot_failing: bool,
+    /// HubSpot's failures in a row that may pass (a batch with nothing logged, a lookup
+    /// failed), and when the next probe may go: while it fails, a lane sends one small batch
+    /// or lookup at a time, a backoff apart, rather than everything it holds.
+    failures: u32,
+    probe_at: Instant,
     /// Settlements Redis has not taken yet.
     unsettled: Vec<(String, Settle)>,
     next_renew: Instant,
@@ -151,7 +157,8 @@ impl Lane {
             logging_now: HashMap::new(),
             waiting: Vec::new(),
             tries: HashMap::new(),
-            hubspot_failing: false,
+            failures: 0,
+            probe_at: now,
             unsettled: Vec::new(),
             next_renew: now,
             next_claim: now,
@@ -227,6 +234,9 @@ impl Lane {
                 self.maintain().await;
                 self.take_due().await;
             }
+            if stopping && self.failures > 0 {
+                self.set_aside();
+            }
             let now = Instant::now();
             self.start_lookups(now, stopping);
             self.start_batches(now, stopping);
@@ -263,6 +273,20 @@ impl Lane {
         }
     }
 
+    /// Stopping while HubSpot fails: what is not in flight is left pending (for the worker
+    /// that claims it once HubSpot answers), not probed through one small batch at a time.
+    fn set_aside(&mut self) {
+        let due = Instant::now();
+        let ready = std::mem::take(&mut self.ready).into_iter().map(|r| r.held);
+        self.ready_since = None;
+        let unresolved: Vec<Held> = std::mem::take(&mut self.to_look_up)
+            .into_iter()
+            .flat_map(|(number, _)| self.unresolved.remove(&number).unwrap_or_default())
+            .collect();
+        self.waiting
+            .extend(ready.chain(unresolved).map(|held| Waiting { due, held }));
+    }
+
     /// Whether nothing it holds can move any more without reading: no read, lookup or batch
     /// in flight, nothing waiting for a lookup or to be logged.
     fn carried_through(&self) -> bool {
@@ -278,12 +302,20 @@ impl Lane {
     /// at most [`IDLE_BLOCK`] from now.
     fn wake_at(&self, now: Instant) -> Instant {
         let mut at = now + IDLE_BLOCK;
-        if self.lookups.len() < LOOKUPS_IN_FLIGHT
+        if self.failures > 0 {
+            if (!self.ready.is_empty() || !self.to_look_up.is_empty())
+                && self.lookups.is_empty()
+                && self.batches.is_empty()
+            {
+                at = at.min(self.probe_at);
+            }
+        } else if self.lookups.len() < LOOKUPS_IN_FLIGHT
             && let Some((_, since)) = self.to_look_up.front()
         {
             at = at.min(*since + self.options.linger);
         }
-        if self.batches.len() < self.options.batches_in_flight
+        if self.failures == 0
+            && self.batches.is_empty()
             && let Some(since) = self.ready_since
         {
             at = at.min(since + self.options.linger);
@@ -401,13 +433,20 @@ impl Lane {
             let Some((_, since)) = self.to_look_up.front() else {
                 break;
             };
-            if !(stopping
+            let most = if self.failures > 0 {
+                if !self.may_probe(now) {
+                    break;
+                }
+                PROBE_NUMBERS
+            } else if stopping
                 || self.to_look_up.len() >= LOOKUP_SIZE
-                || now >= *since + self.options.linger)
+                || now >= *since + self.options.linger
             {
+                LOOKUP_SIZE
+            } else {
                 break;
-            }
-            let take = self.to_look_up.len().min(LOOKUP_SIZE);
+            };
+            let take = self.to_look_up.len().min(most);
             let numbers: Vec<PhoneNumber> = self
                 .to_look_up
                 .drain(..take)
@@ -422,20 +461,27 @@ impl Lane {
         }
     }
 
-    /// Starts the batches that are due: a full one, or the entries that were ready a linger,
-    /// or all when stopping.
+    /// Starts the batches that are due: a full one; or, with no batch in flight, the entries
+    /// that were ready a linger, or all when stopping. (While a batch is in flight the next
+    /// fills: under a backlog, every batch is full, 11 requests for 1,000 messages.)
     fn start_batches(&mut self, now: Instant, stopping: bool) {
         while self.batches.len() < self.options.batches_in_flight {
             let Some(since) = self.ready_since else {
                 break;
             };
-            if !(stopping
-                || self.ready.len() >= self.options.batch_size
-                || now >= since + self.options.linger)
+            let most = if self.failures > 0 {
+                if !self.may_probe(now) {
+                    break;
+                }
+                PROBE_ENTRIES.min(self.options.batch_size)
+            } else if self.ready.len() >= self.options.batch_size
+                || (self.batches.is_empty() && (stopping || now >= since + self.options.linger))
             {
+                self.options.batch_size
+            } else {
                 break;
-            }
-            let take = self.ready.len().min(self.options.batch_size);
+            };
+            let take = self.ready.len().min(most);
             let batch = Arc::new(self.ready.drain(..take).collect::<Vec<_>>());
             self.ready_since = (!self.ready.is_empty()).then_some(now);
             let logging = Arc::clone(&self.logging);
@@ -447,12 +493,48 @@ impl Lane {
         }
     }
 
+    /// Whether a probe may go now, HubSpot failing: its backoff passed, and nothing else is
+    /// in flight.
+    fn may_probe(&self, now: Instant) -> bool {
+        now >= self.probe_at && self.lookups.is_empty() && self.batches.is_empty()
+    }
+
+    /// HubSpot answered a batch or a lookup: `Some(true)` it took something, `Some(false)` it
+    /// failed in a way that may pass, `None` it said nothing either way.
+    fn hubspot_answered(&mut self, took: Option<bool>) {
+        match took {
+            Some(true) => {
+                if self.failures > 0 {
+                    // HubSpot is back: what waits for it need not wait out its backoff.
+                    let now = Instant::now();
+                    for waiting in &mut self.waiting {
+                        waiting.due = waiting.due.min(now);
+                    }
+                    tracing::info!(account = %self.logging.account, "HubSpot answers again");
+                }
+                self.failures = 0;
+            }
+            Some(false) => {
+                self.failures = self.failures.saturating_add(1);
+                self.probe_at = Instant::now() + self.backoff(self.failures);
+            }
+            None => {}
+        }
+    }
+
     /// A lookup's answers: each number's entries ready, or judged.
     fn looked_up(&mut self, done: Result<(Id, Result<Resolved, Error>), JoinError>) {
         let (numbers, outcome) = match done {
             Ok((id, outcome)) => (self.looking_up.remove(&id), Ok(outcome)),
             Err(error) => (self.looking_up.remove(&error.id()), Err(error)),
         };
+        self.hubspot_answered(match &outcome {
+            Ok(Ok(resolved)) => {
+                (resolved.answers.len() > resolved.from_directory.len()).then_some(true)
+            }
+            Ok(Err(_)) => Some(false),
+            Err(_) => None,
+        });
         let now = Instant::now();
         let mut retried = Retried::default();
         for number in numbers.unwrap_or_default() {
@@ -512,16 +594,9 @@ impl Lane {
         }
         retried.log(&self.logging.account);
         if logged_any {
-            if self.hubspot_failing {
-                // HubSpot is back: what waits for it need not wait out its backoff.
-                let now = Instant::now();
-                for waiting in &mut self.waiting {
-                    waiting.due = waiting.due.min(now);
-                }
-            }
-            self.hubspot_failing = false;
-        } else if retried.first.is_some() {
-            self.hubspot_failing = true;
+            self.hubspot_answered(Some(true));
+        } else if failure.is_none() && retried.first.is_some() {
+            self.hubspot_answered(Some(false));
         }
     }
 

@@ -3,40 +3,41 @@
 //!
 //! Any number of workers, in any number of processes on any number of machines, read each
 //! account's stream as one Redis consumer group (`XREADGROUP`), each under a consumer name of
-//! its own. A worker:
+//! its own. A worker does three things at once, each account in a lane of its own (`lane.rs`):
 //!
-//! 1. gathers up to [`WorkerOptions::batch_size`] entries (1,000: HubSpot's association
-//!    batch), waiting at most [`WorkerOptions::linger`] after the first for the others. A quiet
-//!    inbox makes small batches a linger apart; a backlog (after an outage) makes full ones,
-//!    each logged with 10 upserts and one association request, which is what lets a drain go
-//!    at the account's limit (batches of 100 would spend a request of associations on every
-//!    upsert: half the limit);
-//! 2. finds the contacts of the batch's numbers: first in the account's contact directory,
-//!    which every worker shares in Redis (one `MGET`; a number any worker looked up in the last
-//!    hour is there); the others through the facade's `find_or_create_contacts_by_phone`
-//!    (about 60 numbers a search, a contact created for a new number, the facade's per-number
-//!    claims keeping a new number to one contact across workers and batches while HubSpot's
-//!    search lags), whose contacts are written to the directory for an hour. HubSpot searches
-//!    5 requests a second, so numbers seen before cost no search. A contact the directory named
-//!    that HubSpot refuses (deleted or merged since) is evicted and the entry tried again, with
-//!    a fresh search; Redis failing the directory costs searches, never a message;
-//! 3. logs the messages through upserts keyed by the message key in the key property (the
-//!    importer's [`DEFAULT_KEY_PROPERTY`] unless another is
-//!    named), then associates them with their contacts (the facade's `log_all_keyed`): a
-//!    message logged twice is one message;
-//! 4. settles each entry by HubSpot's answer: logged → acknowledged (`XACK`, and deleted);
-//!    refused for good (a 4xx other than 429, a validation error, a number no one contact
-//!    holds) or unreadable → moved to the dead letters with the reason, then acknowledged;
-//!    a failure that may pass (429, 5xx, a transport failure, an unknown fate) or that is the
-//!    account's rather than the message's (credentials, scopes, the daily limit, the key
-//!    property) → kept, and tried again after a backoff (the upsert is idempotent, so resending
-//!    is safe).
+//! 1. **reads** entries and finds their contacts in the account's contact directory, which
+//!    every worker shares in Redis (one `MGET` for all that came together: a number any
+//!    worker looked up in the last hour is there). An entry whose contact it holds is ready;
+//! 2. **looks up** the other numbers, up to 500 together, through the facade's
+//!    `try_find_or_create_contacts_by_phone` (about 60 numbers a search, a contact created for
+//!    a new number, the facade's per-number claims keeping a new number to one contact across
+//!    workers while HubSpot's search lags; a lookup lease per number in Redis keeping two
+//!    workers from searching one number), writes what it found to the directory for an hour,
+//!    and makes those entries ready. A contact the directory named that HubSpot refuses
+//!    (deleted or merged since) is evicted and the entry looked up afresh; Redis failing the
+//!    directory costs searches, never a message;
+//! 3. **logs** ready entries in batches of up to [`WorkerOptions::batch_size`] (1,000: HubSpot's
+//!    association batch), waiting at most [`WorkerOptions::linger`] for a batch to fill: upserts
+//!    of 100 keyed by the message key in the key property (the importer's
+//!    [`DEFAULT_KEY_PROPERTY`] unless another is named), then one association request (the
+//!    facade's `log_all_keyed`): a message logged twice is one message. A backlog (after an
+//!    outage) makes full batches, 11 requests for 1,000 messages, while the lookups of its new
+//!    numbers go on at the search limit beside them: it drains at the account's limit.
+//!
+//! Each entry is settled by HubSpot's answer: logged → acknowledged (`XACK`, and deleted);
+//! refused for good (a 4xx other than 429, a validation error, a number no one contact holds)
+//! or unreadable → moved to the dead letters with the reason, then acknowledged; a failure
+//! that may pass (429, 5xx, a transport failure, an unknown fate, a number another worker is
+//! looking up) or that is the account's rather than the message's (credentials, scopes, the
+//! daily limit, the key property) → kept, and tried again after a backoff (the upsert is
+//! idempotent, so resending is safe); the first batch logged after HubSpot failed makes every
+//! kept entry due at once.
 //!
 //! While a worker holds entries it claims them again every third of
 //! [`WorkerOptions::claim_after`]; entries idle for longer (their worker crashed, or lost its
 //! connection for good) are claimed by any other worker (`XAUTOCLAIM`) and logged by it. A
-//! worker holds at most `batch_size × (batches_in_flight + 1)` entries: while HubSpot is away,
-//! the rest waits in Redis, not in memory.
+//! lane holds at most six batches' worth of entries: while HubSpot is away, the rest waits in
+//! Redis, not in memory.
 //!
 //! HubSpot's limit is the account's, whatever the number of workers: build each account's
 //! client with [`worker_client`](super::accounts::worker_client), which shares it in Redis.
@@ -82,10 +83,10 @@ pub struct WorkerOptions {
     /// list of pending entries.
     pub consumer: String,
     /// The most entries logged together ([`MAX_BATCH_SIZE`], 1,000, and at most that): their
-    /// contacts looked up together, their upserts 100 a request, their associations one
-    /// request.
+    /// upserts 100 a request, their associations one request.
     pub batch_size: usize,
-    /// How long a batch waits for more entries after its first (250 ms).
+    /// How long a batch waits for more entries after its first is ready, and a lookup for
+    /// more numbers after its first (250 ms).
     pub linger: Duration,
     /// How long an entry may sit unsettled with one worker before others claim it (60 s).
     /// Longer than any HubSpot call can take (the client's deadline); shorter is a faster
