@@ -1,14 +1,15 @@
-//! An entry's way through HubSpot: read into what it says ([`read`]), then, once its contact
-//! is known, logged with others by key ([`log`]: upserts, then the associations), and a verdict
-//! for each: logged, dead (refused for good, or unreadable), or to retry.
+//! An entry's way through HubSpot: read into what it says ([`read`]); once its contact is
+//! known, stored by its key with up to 99 other messages ([`upsert`]: HubSpot's upsert takes
+//! no associations); once stored, associated with its contact with up to 999 others
+//! ([`associate`]). Each step answers a verdict for what it could not carry on: dead (refused
+//! for good, or unreadable), or to retry.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use futures::StreamExt;
 use hubspot_communications::{
-    Association, BatchError, Client, ContactMatch, Error, ErrorCategory, LogOutcome,
-    MAX_TEXT_PROPERTY_CHARS, NewMessage, PhoneNumber, RateLimitPolicy, Region, UpsertInput,
+    Association, AssociationInput, BatchError, BatchOutcome, Client, ContactMatch, Error,
+    ErrorCategory, MAX_TEXT_PROPERTY_CHARS, NewMessage, PhoneNumber, RateLimitPolicy, Region,
+    UpsertInput,
 };
 
 use super::contacts::Contacts;
@@ -61,79 +62,126 @@ pub(crate) struct Ready {
     pub from_directory: bool,
 }
 
-/// The verdict of each entry of `batch`, in its order.
-pub(crate) async fn log(logging: &Logging, batch: Arc<Vec<Ready>>) -> Vec<Verdict> {
-    let mut verdicts: Vec<Option<Verdict>> = vec![None; batch.len()];
-    // One upsert per key: HubSpot refuses a batch that names a key twice, and two entries of
-    // one key are one message.
-    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut inputs = Vec::new();
-    // The keys whose contact the directory named: its number, and the contact's id.
-    let mut cached: HashMap<String, (PhoneNumber, String)> = HashMap::new();
-    for (at, ready) in batch.iter().enumerate() {
-        let key = &ready.held.entry.key;
-        if let Some(repeats) = by_key.get_mut(key) {
-            repeats.push(at);
-            continue;
-        }
-        by_key.insert(key.clone(), vec![at]);
-        if ready.from_directory {
-            cached.insert(
-                key.clone(),
-                (ready.held.number.clone(), ready.contact.clone()),
-            );
-        }
-        let message = message(&ready.held.entry).associate(Association::contact(&ready.contact));
-        inputs.push(UpsertInput::new(key.clone(), message));
-    }
-    let logged: Vec<_> = logging
+/// The entries of one key: one message, stored and associated once for them all (a delivery
+/// repeated is one message).
+pub(crate) type Group = Vec<Ready>;
+
+/// A message stored, to be associated with its contact.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    pub group: Group,
+    /// The message's id in HubSpot.
+    pub message: String,
+}
+
+/// Stores the messages of `groups` (up to 100, each of one key) by their key: each its id in
+/// HubSpot, or the verdict of its entries.
+pub(crate) async fn upsert(
+    logging: &Logging,
+    groups: Arc<Vec<Group>>,
+) -> Vec<Result<String, Verdict>> {
+    let inputs: Vec<UpsertInput> = groups
+        .iter()
+        .map(|group| {
+            let entry = &group[0].held.entry;
+            UpsertInput::new(entry.key.clone(), message(entry))
+        })
+        .collect();
+    let outcome = logging
         .client
-        .log_all_keyed(&logging.key_property, futures::stream::iter(inputs))
-        .collect()
+        .upsert_batch(&logging.key_property, &inputs)
         .await;
-    let mut stale = HashSet::new();
-    for logged in logged {
-        let mut verdict = match &logged.outcome {
-            LogOutcome::Logged(_) => Verdict::Logged,
-            LogOutcome::Unknown(error) => Verdict::Retry(format!(
-                "HubSpot may or may not have it (logging it again is safe): {error}"
-            )),
-            LogOutcome::Failed(BatchError::Request(error)) => {
-                judge(error.as_ref(), &logging.key_property, "logging the message")
+    let mut answers: Vec<Option<Result<String, Verdict>>> = vec![None; groups.len()];
+    for success in outcome.succeeded {
+        if let Some(slot) = success.input.and_then(|at| answers.get_mut(at)) {
+            *slot = Some(Ok(success.value.id));
+        }
+    }
+    for failure in outcome.failed {
+        let verdict = match &failure.error {
+            BatchError::Request(error) => {
+                judge(error.as_ref(), &logging.key_property, "storing the message")
             }
-            LogOutcome::Failed(failure) => Verdict::Dead(format!(
+            refused => Verdict::Dead(format!(
                 "HubSpot refused the message: {}",
-                describe(failure)
+                describe(refused)
             )),
         };
-        // A contact the directory named may be gone since (deleted, merged): its refusal is
-        // the entry's reason to look the number up afresh, once. Refused again after a
-        // search, it is a dead letter.
-        if let (Verdict::Dead(reason), LogOutcome::Failed(failure)) = (&verdict, &logged.outcome)
-            && let Some((number, id)) = cached.get(&logged.key)
-            && refuses_contact(failure, id)
-        {
-            verdict = Verdict::Retry(format!(
-                "HubSpot refused the contact {id} the directory holds for {number} (deleted or merged since?); looking the number up afresh: {reason}"
-            ));
-            stale.insert(number.clone());
-        }
-        for at in by_key.remove(&logged.key).unwrap_or_default() {
-            verdicts[at] = Some(verdict.clone());
+        for at in failure.inputs {
+            if let Some(slot) = answers.get_mut(at) {
+                *slot = Some(Err(verdict.clone()));
+            }
         }
     }
-    let stale: Vec<PhoneNumber> = stale.into_iter().collect();
+    answers
+        .into_iter()
+        .map(|answer| answer.unwrap_or_else(|| Err(unaccounted())))
+        .collect()
+}
+
+/// Associates each message of `stored` with its contact: the verdict of each.
+pub(crate) async fn associate(logging: &Logging, stored: Arc<Vec<Stored>>) -> Vec<Verdict> {
+    let inputs: Vec<AssociationInput> = stored
+        .iter()
+        .map(|stored| {
+            AssociationInput::new(
+                stored.message.clone(),
+                Association::contact(&stored.group[0].contact),
+            )
+        })
+        .collect();
+    let outcome: BatchOutcome<()> = logging.client.associate_batch(&inputs).await;
+    let mut verdicts: Vec<Option<Verdict>> = vec![None; stored.len()];
+    for success in outcome.succeeded {
+        if let Some(slot) = success.input.and_then(|at| verdicts.get_mut(at)) {
+            *slot = Some(Verdict::Logged);
+        }
+    }
+    let mut stale = Vec::new();
+    for failure in outcome.failed {
+        for at in failure.inputs {
+            let (Some(slot), Some(stored)) = (verdicts.get_mut(at), stored.get(at)) else {
+                continue;
+            };
+            let first = &stored.group[0];
+            *slot = Some(match &failure.error {
+                // A contact the directory named may be gone since (deleted, merged): its
+                // refusal is the entry's reason to look the number up afresh, once. Refused
+                // again after a search, it is a dead letter.
+                refused if first.from_directory && refuses_contact(refused, &first.contact) => {
+                    stale.push(first.held.number.clone());
+                    Verdict::Retry(format!(
+                        "HubSpot refused the contact {} the directory holds for {} (deleted or merged since?); looking the number up afresh: {}",
+                        first.contact,
+                        first.held.number,
+                        describe(refused)
+                    ))
+                }
+                BatchError::Request(error) => judge(
+                    error.as_ref(),
+                    &logging.key_property,
+                    "associating the message with its contact",
+                ),
+                refused => Verdict::Dead(format!(
+                    "HubSpot stored the message {} but refused its association with the contact {}: {}",
+                    stored.message,
+                    first.contact,
+                    describe(refused)
+                )),
+            });
+        }
+    }
     logging.contacts.evict(&stale).await;
-    // An entry HubSpot's answer left without a verdict (it does not) is tried again rather
-    // than lost.
     verdicts
         .into_iter()
-        .map(|verdict| {
-            verdict.unwrap_or_else(|| {
-                Verdict::Retry("HubSpot's answer did not account for the message".to_owned())
-            })
-        })
+        .map(|verdict| verdict.unwrap_or_else(unaccounted))
         .collect()
+}
+
+/// The verdict of an entry HubSpot's answer did not account for (it does): tried again
+/// rather than lost.
+fn unaccounted() -> Verdict {
+    Verdict::Retry("HubSpot's answer did not account for the message".to_owned())
 }
 
 /// An entry read, or why it can never be logged.

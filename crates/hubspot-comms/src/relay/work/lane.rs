@@ -5,11 +5,13 @@
 //! shared contact directory at once (one `MGET` for all that came together). One whose
 //! contact the directory holds is *ready*; the others wait, by number, for a *lookup* (the
 //! facade's find-or-create of up to [`LOOKUP_SIZE`] numbers: searches of about 60, contacts
-//! created 100 a request) and are ready when it answers. Ready entries are logged in batches
-//! of up to [`WorkerOptions::batch_size`]. While HubSpot's search limit (5 a second) paces the
-//! lookups of numbers no worker has seen, the entries of known numbers are logged at the
-//! general limit (19 a second), in full batches: after an outage, a backlog drains at the
-//! account's limit rather than at the search's, and its lookups fill whole searches.
+//! created 100 a request) and are ready when it answers. Ready entries are stored 100 an
+//! upsert, and stored messages associated with their contacts 1,000 a request: each request
+//! full whenever HubSpot's limit binds (one goes part-filled only when nothing of its kind is in
+//! flight, after a linger), whatever the reads and lookups it came from. While HubSpot's search
+//! limit (5 a second) paces the lookups of numbers no worker has seen, the entries of known
+//! numbers are logged at the general limit (19 a second): after an outage, a backlog drains at
+//! the account's limit rather than at the search's, 11 requests for 1,000 messages.
 
 use std::collections::hash_map::Entry as Slot;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -22,7 +24,7 @@ use tokio::sync::watch;
 use tokio::task::{Id, JoinError, JoinSet};
 use tokio::time::Instant;
 
-use super::batch::{self, Held, Logging, Ready, Verdict};
+use super::batch::{self, Group, Held, Logging, Ready, Stored, Verdict};
 use super::contacts::{Contacts, Resolved};
 use super::stream::{Delivered, StreamSide};
 use super::{WorkerCounts, WorkerOptions, random};
@@ -49,8 +51,15 @@ const LOOKUPS_IN_FLIGHT: usize = 1;
 /// ahead that lets entries of known numbers go on while others wait for their lookup.
 const HELD_BATCHES: usize = 6;
 
-/// The most entries (one upsert) and numbers (one search) a probe takes while HubSpot fails.
-const PROBE_ENTRIES: usize = hubspot_communications::MAX_BATCH_SIZE;
+/// Association requests a lane sends at once.
+const ASSOCIATIONS_IN_FLIGHT: usize = 1;
+
+/// The longest stored messages wait for others to fill an association request while upserts
+/// go on (under a backlog, a lane stores 1,000 messages in two or three seconds).
+const ASSOCIATION_WAIT: Duration = Duration::from_secs(5);
+
+/// The most numbers a lookup takes while HubSpot fails (one search; an upsert or association
+/// probe takes one request's worth, 100 messages).
 const PROBE_NUMBERS: usize = 50;
 
 const MIN_REDIS_BACKOFF: Duration = Duration::from_millis(100);
@@ -92,9 +101,15 @@ pub(super) struct Lane {
     /// Entries whose contact is known, and when the oldest of them became ready.
     ready: Vec<Ready>,
     ready_since: Option<Instant>,
-    /// Batches being logged, and their entries (tried again should a batch's task fail).
-    batches: JoinSet<Vec<Verdict>>,
-    logging_now: HashMap<Id, Arc<Vec<Ready>>>,
+    /// Upserts in flight, and their messages (tried again should a task fail).
+    upserts: JoinSet<Vec<Result<String, Verdict>>>,
+    upserting: HashMap<Id, Arc<Vec<Group>>>,
+    /// Messages stored, to be associated, and when the oldest of them was stored.
+    stored: Vec<Stored>,
+    stored_since: Option<Instant>,
+    /// Association requests in flight, and their messages.
+    associations: JoinSet<Vec<Verdict>>,
+    associating: HashMap<Id, Arc<Vec<Stored>>>,
     /// Entries to try again, and how often each was tried.
     waiting: Vec<Waiting>,
     tries: HashMap<String, u32>,
@@ -153,8 +168,12 @@ impl Lane {
             looking_up: HashMap::new(),
             ready: Vec::new(),
             ready_since: None,
-            batches: JoinSet::new(),
-            logging_now: HashMap::new(),
+            upserts: JoinSet::new(),
+            upserting: HashMap::new(),
+            stored: Vec::new(),
+            stored_since: None,
+            associations: JoinSet::new(),
+            associating: HashMap::new(),
             waiting: Vec::new(),
             tries: HashMap::new(),
             failures: 0,
@@ -172,19 +191,29 @@ impl Lane {
         self.options.batch_size * HELD_BATCHES.max(self.options.batches_in_flight + 1)
     }
 
-    /// The entries it holds: waiting for a lookup, ready, being logged, waiting for a retry
-    /// or for their settlement, and those a read may bring.
+    /// The entries it holds: waiting for a lookup, ready, being stored, stored, being
+    /// associated, waiting for a retry or for their settlement, and those a read may bring.
     fn held(&self) -> usize {
         self.unresolved.values().map(Vec::len).sum::<usize>()
             + self.ready.len()
-            + self
-                .logging_now
-                .values()
-                .map(|batch| batch.len())
-                .sum::<usize>()
+            + self.logging().count()
             + self.waiting.len()
             + self.unsettled.len()
             + self.reading
+    }
+
+    /// The entries between ready and settled: being stored, stored, being associated.
+    fn logging(&self) -> impl Iterator<Item = &Ready> {
+        let upserting = self.upserting.values().flat_map(|groups| groups.iter());
+        let associating = self.associating.values().flat_map(|stored| stored.iter());
+        upserting
+            .chain(
+                self.stored
+                    .iter()
+                    .chain(associating)
+                    .map(|stored| &stored.group),
+            )
+            .flatten()
     }
 
     fn held_ids(&self) -> Vec<String> {
@@ -195,12 +224,7 @@ impl Lane {
             .map(|held| held.id.clone())
             .collect();
         ids.extend(self.ready.iter().map(|ready| ready.held.id.clone()));
-        ids.extend(
-            self.logging_now
-                .values()
-                .flat_map(|batch| batch.iter())
-                .map(|ready| ready.held.id.clone()),
-        );
+        ids.extend(self.logging().map(|ready| ready.held.id.clone()));
         ids.extend(self.waiting.iter().map(|waiting| waiting.held.id.clone()));
         ids.extend(self.unsettled.iter().map(|(id, _)| id.clone()));
         ids
@@ -223,8 +247,11 @@ impl Lane {
             while let Some(done) = self.lookups.try_join_next_with_id() {
                 self.looked_up(done);
             }
-            while let Some(done) = self.batches.try_join_next_with_id() {
-                self.logged(done);
+            while let Some(done) = self.upserts.try_join_next_with_id() {
+                self.upserted(done);
+            }
+            while let Some(done) = self.associations.try_join_next_with_id() {
+                self.associated(done);
             }
             while let Some(read) = self.reads.try_join_next() {
                 self.read(read).await;
@@ -239,7 +266,8 @@ impl Lane {
             }
             let now = Instant::now();
             self.start_lookups(now, stopping);
-            self.start_batches(now, stopping);
+            self.start_upserts(now, stopping);
+            self.start_associations(now, stopping);
             if stopping && self.carried_through() {
                 if !self.unsettled.is_empty() {
                     tracing::warn!(%account, entries = self.unsettled.len(),
@@ -261,8 +289,11 @@ impl Lane {
                 Some(done) = self.lookups.join_next_with_id(), if !self.lookups.is_empty() => {
                     self.looked_up(done);
                 }
-                Some(done) = self.batches.join_next_with_id(), if !self.batches.is_empty() => {
-                    self.logged(done);
+                Some(done) = self.upserts.join_next_with_id(), if !self.upserts.is_empty() => {
+                    self.upserted(done);
+                }
+                Some(done) = self.associations.join_next_with_id(), if !self.associations.is_empty() => {
+                    self.associated(done);
                 }
                 Some(read) = self.reads.join_next(), if !self.reads.is_empty() => {
                     self.read(read).await;
@@ -274,10 +305,17 @@ impl Lane {
     }
 
     /// Stopping while HubSpot fails: what is not in flight is left pending (for the worker
-    /// that claims it once HubSpot answers), not probed through one small batch at a time.
+    /// that claims it once HubSpot answers), not probed through one small request at a time.
     fn set_aside(&mut self) {
         let due = Instant::now();
-        let ready = std::mem::take(&mut self.ready).into_iter().map(|r| r.held);
+        let stored = std::mem::take(&mut self.stored)
+            .into_iter()
+            .flat_map(|stored| stored.group);
+        self.stored_since = None;
+        let ready = std::mem::take(&mut self.ready)
+            .into_iter()
+            .chain(stored)
+            .map(|ready| ready.held);
         self.ready_since = None;
         let unresolved: Vec<Held> = std::mem::take(&mut self.to_look_up)
             .into_iter()
@@ -287,38 +325,54 @@ impl Lane {
             .extend(ready.chain(unresolved).map(|held| Waiting { due, held }));
     }
 
-    /// Whether nothing it holds can move any more without reading: no read, lookup or batch
-    /// in flight, nothing waiting for a lookup or to be logged.
+    /// Whether nothing it holds can move any more without reading: nothing in flight,
+    /// nothing waiting for a lookup, to be stored or to be associated.
     fn carried_through(&self) -> bool {
         self.reads.is_empty()
-            && self.lookups.is_empty()
-            && self.batches.is_empty()
+            && self.nothing_in_flight()
             && self.unresolved.is_empty()
             && self.ready.is_empty()
+            && self.stored.is_empty()
     }
 
-    /// When the loop must look again, whatever finishes: a lookup's or a batch's linger (when
-    /// one may start), the next retry, renewal or claim, the next read after a failure, and
-    /// at most [`IDLE_BLOCK`] from now.
+    /// No lookup, upsert or association in flight.
+    fn nothing_in_flight(&self) -> bool {
+        self.lookups.is_empty() && self.upserts.is_empty() && self.associations.is_empty()
+    }
+
+    /// When the loop must look again, whatever finishes: a linger of a lookup, an upsert or
+    /// an association (when one may start), a probe, the next retry, renewal or claim, the
+    /// next read after a failure, and at most [`IDLE_BLOCK`] from now.
     fn wake_at(&self, now: Instant) -> Instant {
         let mut at = now + IDLE_BLOCK;
+        let linger = self.options.linger;
         if self.failures > 0 {
-            if (!self.ready.is_empty() || !self.to_look_up.is_empty())
-                && self.lookups.is_empty()
-                && self.batches.is_empty()
+            if (!self.ready.is_empty() || !self.to_look_up.is_empty() || !self.stored.is_empty())
+                && self.nothing_in_flight()
             {
                 at = at.min(self.probe_at);
             }
-        } else if self.lookups.len() < LOOKUPS_IN_FLIGHT
-            && let Some((_, since)) = self.to_look_up.front()
-        {
-            at = at.min(*since + self.options.linger);
-        }
-        if self.failures == 0
-            && self.batches.is_empty()
-            && let Some(since) = self.ready_since
-        {
-            at = at.min(since + self.options.linger);
+        } else {
+            if self.lookups.len() < LOOKUPS_IN_FLIGHT
+                && let Some((_, since)) = self.to_look_up.front()
+            {
+                at = at.min(*since + linger);
+            }
+            if self.upserts.is_empty()
+                && let Some(since) = self.ready_since
+            {
+                at = at.min(since + linger);
+            }
+            if self.associations.len() < ASSOCIATIONS_IN_FLIGHT
+                && let Some(since) = self.stored_since
+            {
+                let wait = if self.upserts.is_empty() {
+                    linger
+                } else {
+                    ASSOCIATION_WAIT
+                };
+                at = at.min(since + wait);
+            }
         }
         if let Some(due) = self.waiting.iter().map(|w| w.due).min() {
             at = at.min(due);
@@ -461,42 +515,109 @@ impl Lane {
         }
     }
 
-    /// Starts the batches that are due: a full one; or, with no batch in flight, the entries
-    /// that were ready a linger, or all when stopping. (While a batch is in flight the next
-    /// fills: under a backlog, every batch is full, 11 requests for 1,000 messages.)
-    fn start_batches(&mut self, now: Instant, stopping: bool) {
-        while self.batches.len() < self.options.batches_in_flight {
+    /// The most messages an upsert takes: HubSpot's 100, or fewer with a smaller batch size.
+    fn upsert_size(&self) -> usize {
+        self.options
+            .batch_size
+            .min(hubspot_communications::MAX_BATCH_SIZE)
+    }
+
+    /// Starts the upserts that are due: a full one; or, with none in flight, the entries that
+    /// were ready a linger, or all when stopping; or a probe.
+    fn start_upserts(&mut self, now: Instant, stopping: bool) {
+        let size = self.upsert_size();
+        while self.upserts.len() < self.options.batches_in_flight {
             let Some(since) = self.ready_since else {
                 break;
             };
-            let most = if self.failures > 0 {
-                if !self.may_probe(now) {
-                    break;
-                }
-                PROBE_ENTRIES.min(self.options.batch_size)
-            } else if self.ready.len() >= self.options.batch_size
-                || (self.batches.is_empty() && (stopping || now >= since + self.options.linger))
-            {
-                self.options.batch_size
+            let due = if self.failures > 0 {
+                self.may_probe(now)
             } else {
-                break;
+                self.ready.len() >= size
+                    || (self.upserts.is_empty() && (stopping || now >= since + self.options.linger))
             };
-            let take = self.ready.len().min(most);
-            let batch = Arc::new(self.ready.drain(..take).collect::<Vec<_>>());
+            if !due {
+                break;
+            }
+            let groups = Arc::new(self.take_ready(size));
             self.ready_since = (!self.ready.is_empty()).then_some(now);
             let logging = Arc::clone(&self.logging);
-            let sent = Arc::clone(&batch);
+            let sent = Arc::clone(&groups);
             let task = self
-                .batches
-                .spawn(async move { batch::log(&logging, sent).await });
-            self.logging_now.insert(task.id(), batch);
+                .upserts
+                .spawn(async move { batch::upsert(&logging, sent).await });
+            self.upserting.insert(task.id(), groups);
+        }
+    }
+
+    /// The oldest ready entries of up to `keys` keys, by key.
+    fn take_ready(&mut self, keys: usize) -> Vec<Group> {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut count = 0;
+        for ready in &self.ready {
+            if !seen.contains(ready.held.entry.key.as_str()) {
+                if seen.len() == keys {
+                    break;
+                }
+                seen.insert(&ready.held.entry.key);
+            }
+            count += 1;
+        }
+        let mut groups: Vec<Group> = Vec::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        for ready in self.ready.drain(..count) {
+            match by_key.get(&ready.held.entry.key) {
+                Some(&group) => groups[group].push(ready),
+                None => {
+                    by_key.insert(ready.held.entry.key.clone(), groups.len());
+                    groups.push(vec![ready]);
+                }
+            }
+        }
+        groups
+    }
+
+    /// Starts the association requests that are due: a full one ([`WorkerOptions::batch_size`]
+    /// messages); or stored messages that waited a linger with no upsert in flight (nothing
+    /// more is coming soon), or [`ASSOCIATION_WAIT`] with upserts going on, or all when
+    /// stopping; or a probe.
+    fn start_associations(&mut self, now: Instant, stopping: bool) {
+        let size = self.options.batch_size;
+        while self.associations.len() < ASSOCIATIONS_IN_FLIGHT {
+            let Some(since) = self.stored_since else {
+                break;
+            };
+            let due = if self.failures > 0 {
+                self.may_probe(now)
+            } else {
+                self.stored.len() >= size
+                    || (self.upserts.is_empty() && (stopping || now >= since + self.options.linger))
+                    || now >= since + ASSOCIATION_WAIT
+            };
+            if !due {
+                break;
+            }
+            let most = if self.failures > 0 {
+                self.upsert_size()
+            } else {
+                size
+            };
+            let take = self.stored.len().min(most);
+            let stored = Arc::new(self.stored.drain(..take).collect::<Vec<_>>());
+            self.stored_since = (!self.stored.is_empty()).then_some(now);
+            let logging = Arc::clone(&self.logging);
+            let sent = Arc::clone(&stored);
+            let task = self
+                .associations
+                .spawn(async move { batch::associate(&logging, sent).await });
+            self.associating.insert(task.id(), stored);
         }
     }
 
     /// Whether a probe may go now, HubSpot failing: its backoff passed, and nothing else is
     /// in flight.
     fn may_probe(&self, now: Instant) -> bool {
-        now >= self.probe_at && self.lookups.is_empty() && self.batches.is_empty()
+        now >= self.probe_at && self.nothing_in_flight()
     }
 
     /// HubSpot answered a batch or a lookup: `Some(true)` it took something, `Some(false)` it
@@ -570,33 +691,68 @@ impl Lane {
         retried.log(&self.logging.account);
     }
 
-    /// A batch's verdicts, settled or queued for a retry.
-    fn logged(&mut self, done: Result<(Id, Vec<Verdict>), JoinError>) {
-        let (batch, verdicts, failure) = match done {
-            Ok((id, verdicts)) => (self.logging_now.remove(&id), verdicts, None),
-            Err(error) => {
-                tracing::error!(account = %self.logging.account, %error, "a batch's task failed; its entries are tried again");
-                let why = format!("the batch's task failed: {error}");
-                (self.logging_now.remove(&error.id()), Vec::new(), Some(why))
-            }
+    /// An upsert's answers: each message stored (to be associated), or its entries judged.
+    fn upserted(&mut self, done: Result<(Id, Vec<Result<String, Verdict>>), JoinError>) {
+        let (groups, answers, failure) = match done {
+            Ok((id, answers)) => (self.upserting.remove(&id), answers, None),
+            Err(error) => (
+                self.upserting.remove(&error.id()),
+                Vec::new(),
+                Some(task_failed("an upsert", &error)),
+            ),
         };
-        let batch = batch.map(Arc::unwrap_or_clone).unwrap_or_default();
+        let stored_any = answers.iter().any(Result::is_ok);
+        let mut answers = answers.into_iter();
+        let now = Instant::now();
+        let mut retried = Retried::default();
+        for group in groups.map(Arc::unwrap_or_clone).unwrap_or_default() {
+            match answers.next() {
+                Some(Ok(message)) => {
+                    self.stored.push(Stored { group, message });
+                    self.stored_since.get_or_insert(now);
+                }
+                Some(Err(verdict)) => self.conclude_all(group, &verdict, &mut retried),
+                None => self.conclude_all(group, &unanswered(&failure), &mut retried),
+            }
+        }
+        self.answered(stored_any, failure.is_none() && retried.first.is_some());
+        retried.log(&self.logging.account);
+    }
+
+    /// An association request's answers: each message's entries logged, or judged.
+    fn associated(&mut self, done: Result<(Id, Vec<Verdict>), JoinError>) {
+        let (stored, verdicts, failure) = match done {
+            Ok((id, verdicts)) => (self.associating.remove(&id), verdicts, None),
+            Err(error) => (
+                self.associating.remove(&error.id()),
+                Vec::new(),
+                Some(task_failed("an association request", &error)),
+            ),
+        };
         let logged_any = verdicts.contains(&Verdict::Logged);
         let mut verdicts = verdicts.into_iter();
         let mut retried = Retried::default();
-        for ready in batch {
-            let verdict = verdicts.next().unwrap_or_else(|| {
-                Verdict::Retry(failure.clone().unwrap_or_else(|| {
-                    "HubSpot's answer did not account for the message".to_owned()
-                }))
-            });
-            self.conclude(ready.held, verdict, &mut retried);
+        for stored in stored.map(Arc::unwrap_or_clone).unwrap_or_default() {
+            let verdict = verdicts.next().unwrap_or_else(|| unanswered(&failure));
+            self.conclude_all(stored.group, &verdict, &mut retried);
         }
+        self.answered(logged_any, failure.is_none() && retried.first.is_some());
         retried.log(&self.logging.account);
-        if logged_any {
+    }
+
+    /// What an upsert's or association's answer says of HubSpot: it took something, or it
+    /// failed every message in a way that may pass.
+    fn answered(&mut self, took_any: bool, retried_any: bool) {
+        if took_any {
             self.hubspot_answered(Some(true));
-        } else if failure.is_none() && retried.first.is_some() {
+        } else if retried_any {
             self.hubspot_answered(Some(false));
+        }
+    }
+
+    fn conclude_all(&mut self, group: Group, verdict: &Verdict, retried: &mut Retried) {
+        for ready in group {
+            self.conclude(ready.held, verdict.clone(), retried);
         }
     }
 
@@ -717,38 +873,59 @@ impl Lane {
                 self.redis_failed("renewing its claims", &error);
             }
         }
+        if now < self.next_claim {
+            return;
+        }
+        // The next look in half a claim time, room or not (at capacity, a look due now would
+        // wake the loop again and again).
+        self.next_claim = now + self.options.claim_after / 2;
         let room = self.capacity().saturating_sub(self.held());
-        if now >= self.next_claim && room > 0 {
-            self.next_claim = now + self.options.claim_after / 2;
-            match self.side.claim_idle(self.options.claim_after, room).await {
-                Ok(claimed) => {
-                    let held: HashSet<String> = self.held_ids().into_iter().collect();
-                    let claimed: Vec<Delivered> = claimed
-                        .into_iter()
-                        .filter(|delivered| !held.contains(&delivered.id))
-                        .collect();
-                    if !claimed.is_empty() {
-                        tracing::info!(account = %self.logging.account, entries = claimed.len(),
-                            "claimed entries another worker left unsettled");
-                        self.counts
-                            .claimed
-                            .fetch_add(claimed.len() as u64, Ordering::Relaxed);
-                        metrics::settled(
-                            &self.logging.account,
-                            Settled::Claimed,
-                            claimed.len() as u64,
-                        );
-                        if claimed.len() == room {
-                            // There may be more: look again soon.
-                            self.next_claim = now;
-                        }
-                        self.admit(claimed).await;
+        if room == 0 {
+            return;
+        }
+        match self.side.claim_idle(self.options.claim_after, room).await {
+            Ok(claimed) => {
+                let held: HashSet<String> = self.held_ids().into_iter().collect();
+                let claimed: Vec<Delivered> = claimed
+                    .into_iter()
+                    .filter(|delivered| !held.contains(&delivered.id))
+                    .collect();
+                if !claimed.is_empty() {
+                    tracing::info!(account = %self.logging.account, entries = claimed.len(),
+                        "claimed entries another worker left unsettled");
+                    self.counts
+                        .claimed
+                        .fetch_add(claimed.len() as u64, Ordering::Relaxed);
+                    metrics::settled(
+                        &self.logging.account,
+                        Settled::Claimed,
+                        claimed.len() as u64,
+                    );
+                    if claimed.len() == room {
+                        // There may be more: look again soon.
+                        self.next_claim = now;
                     }
+                    self.admit(claimed).await;
                 }
-                Err(error) => self.redis_failed("claiming idle entries", &error),
             }
+            Err(error) => self.redis_failed("claiming idle entries", &error),
         }
     }
+}
+
+/// Why a task failed, for its entries' retry.
+fn task_failed(what: &str, error: &JoinError) -> String {
+    tracing::error!(%error, "{what}'s task failed; its entries are tried again");
+    format!("{what}'s task failed: {error}")
+}
+
+/// The verdict of an entry a task's answer left out: tried again rather than lost.
+fn unanswered(failure: &Option<String>) -> Verdict {
+    Verdict::Retry(
+        failure
+            .clone()
+            .unwrap_or_else(|| "HubSpot's answer did not account for the message".to_owned()),
+    )
 }
 
 /// The first reason entries of one answer were kept for a retry, logged once for them all.

@@ -92,7 +92,8 @@ pub struct WorkerOptions {
     /// Longer than any HubSpot call can take (the client's deadline); shorter is a faster
     /// recovery from a crash.
     pub claim_after: Duration,
-    /// How many batches of one account a worker sends at once (2).
+    /// How many upsert batches (of up to 100 messages each) of one account a worker sends at
+    /// once (4); its association requests go one at a time.
     pub batches_in_flight: usize,
     /// The wait before an entry's first retry (1 s), doubled for each retry after it…
     pub retry_after: Duration,
@@ -110,7 +111,7 @@ impl Default for WorkerOptions {
             batch_size: MAX_BATCH_SIZE,
             linger: Duration::from_millis(250),
             claim_after: Duration::from_secs(60),
-            batches_in_flight: 2,
+            batches_in_flight: 4,
             retry_after: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(5),
         }
