@@ -42,10 +42,9 @@ const IDLE_BLOCK: Duration = Duration::from_millis(500);
 /// of it.
 const LOOKUP_SIZE: usize = 500;
 
-/// Lookups a lane runs at once. The account's search limit is shared by every worker; a
-/// lane's next lookup goes as soon as its last one is answered, and two at once would each
-/// take twice as long.
-const LOOKUPS_IN_FLIGHT: usize = 1;
+/// Lookups a lane runs at once: two, so that one searches while the other waits for its
+/// contact creations (general requests, queued behind the upserts when the limit binds).
+const LOOKUPS_IN_FLIGHT: usize = 2;
 
 /// How many batches' worth of entries a lane holds at most: the ones in flight, and the read
 /// ahead that lets entries of known numbers go on while others wait for their lookup.
@@ -54,8 +53,12 @@ const HELD_BATCHES: usize = 6;
 /// Association requests a lane sends at once.
 const ASSOCIATIONS_IN_FLIGHT: usize = 1;
 
-/// The longest stored messages wait for others to fill an association request while upserts
-/// go on (under a backlog, a lane stores 1,000 messages in two or three seconds).
+/// The longest ready entries wait for others to fill an upsert while the lane is busy (an
+/// upsert or a lookup in flight: more is coming). A quiet lane waits a linger.
+const UPSERT_WAIT: Duration = Duration::from_secs(1);
+
+/// The longest stored messages wait for others to fill an association request while the lane
+/// is busy (under a backlog, a lane stores 1,000 messages in two or three seconds).
 const ASSOCIATION_WAIT: Duration = Duration::from_secs(5);
 
 /// The most numbers a lookup takes while HubSpot fails (one search; an upsert or association
@@ -284,7 +287,7 @@ impl Lane {
                         .spawn(self.side.read_new(self.reading, IDLE_BLOCK));
                 }
             }
-            let wake = self.wake_at(now);
+            let wake = self.wake_at(now, stopping);
             tokio::select! {
                 Some(done) = self.lookups.join_next_with_id(), if !self.lookups.is_empty() => {
                     self.looked_up(done);
@@ -343,9 +346,8 @@ impl Lane {
     /// When the loop must look again, whatever finishes: a linger of a lookup, an upsert or
     /// an association (when one may start), a probe, the next retry, renewal or claim, the
     /// next read after a failure, and at most [`IDLE_BLOCK`] from now.
-    fn wake_at(&self, now: Instant) -> Instant {
+    fn wake_at(&self, now: Instant, stopping: bool) -> Instant {
         let mut at = now + IDLE_BLOCK;
-        let linger = self.options.linger;
         if self.failures > 0 {
             if (!self.ready.is_empty() || !self.to_look_up.is_empty() || !self.stored.is_empty())
                 && self.nothing_in_flight()
@@ -354,24 +356,19 @@ impl Lane {
             }
         } else {
             if self.lookups.len() < LOOKUPS_IN_FLIGHT
-                && let Some((_, since)) = self.to_look_up.front()
+                && let Some(due) = self.lookup_due(stopping)
             {
-                at = at.min(*since + linger);
+                at = at.min(due);
             }
-            if self.upserts.is_empty()
-                && let Some(since) = self.ready_since
+            if self.upserts.len() < self.options.batches_in_flight
+                && let Some(due) = self.upsert_due(stopping)
             {
-                at = at.min(since + linger);
+                at = at.min(due);
             }
             if self.associations.len() < ASSOCIATIONS_IN_FLIGHT
-                && let Some(since) = self.stored_since
+                && let Some(due) = self.association_due(stopping)
             {
-                let wait = if self.upserts.is_empty() {
-                    linger
-                } else {
-                    ASSOCIATION_WAIT
-                };
-                at = at.min(since + wait);
+                at = at.min(due);
             }
         }
         if let Some(due) = self.waiting.iter().map(|w| w.due).min() {
@@ -480,22 +477,15 @@ impl Lane {
         self.ready_since.get_or_insert(now);
     }
 
-    /// Starts the lookups that are due: a full one, or the numbers that waited a linger, or
-    /// all when stopping.
+    /// Starts the lookups that are due ([`Self::lookup_due`]), or a probe.
     fn start_lookups(&mut self, now: Instant, stopping: bool) {
         while self.lookups.len() < LOOKUPS_IN_FLIGHT {
-            let Some((_, since)) = self.to_look_up.front() else {
-                break;
-            };
             let most = if self.failures > 0 {
-                if !self.may_probe(now) {
+                if self.to_look_up.is_empty() || !self.may_probe(now) {
                     break;
                 }
                 PROBE_NUMBERS
-            } else if stopping
-                || self.to_look_up.len() >= LOOKUP_SIZE
-                || now >= *since + self.options.linger
-            {
+            } else if self.lookup_due(stopping).is_some_and(|due| now >= due) {
                 LOOKUP_SIZE
             } else {
                 break;
@@ -522,19 +512,14 @@ impl Lane {
             .min(hubspot_communications::MAX_BATCH_SIZE)
     }
 
-    /// Starts the upserts that are due: a full one; or, with none in flight, the entries that
-    /// were ready a linger, or all when stopping; or a probe.
+    /// Starts the upserts that are due ([`Self::upsert_due`]), or a probe.
     fn start_upserts(&mut self, now: Instant, stopping: bool) {
         let size = self.upsert_size();
         while self.upserts.len() < self.options.batches_in_flight {
-            let Some(since) = self.ready_since else {
-                break;
-            };
             let due = if self.failures > 0 {
-                self.may_probe(now)
+                !self.ready.is_empty() && self.may_probe(now)
             } else {
-                self.ready.len() >= size
-                    || (self.upserts.is_empty() && (stopping || now >= since + self.options.linger))
+                self.upsert_due(stopping).is_some_and(|due| now >= due)
             };
             if !due {
                 break;
@@ -577,22 +562,14 @@ impl Lane {
         groups
     }
 
-    /// Starts the association requests that are due: a full one ([`WorkerOptions::batch_size`]
-    /// messages); or stored messages that waited a linger with no upsert in flight (nothing
-    /// more is coming soon), or [`ASSOCIATION_WAIT`] with upserts going on, or all when
-    /// stopping; or a probe.
+    /// Starts the association requests that are due ([`Self::association_due`]), or a probe.
     fn start_associations(&mut self, now: Instant, stopping: bool) {
         let size = self.options.batch_size;
         while self.associations.len() < ASSOCIATIONS_IN_FLIGHT {
-            let Some(since) = self.stored_since else {
-                break;
-            };
             let due = if self.failures > 0 {
-                self.may_probe(now)
+                !self.stored.is_empty() && self.may_probe(now)
             } else {
-                self.stored.len() >= size
-                    || (self.upserts.is_empty() && (stopping || now >= since + self.options.linger))
-                    || now >= since + ASSOCIATION_WAIT
+                self.association_due(stopping).is_some_and(|due| now >= due)
             };
             if !due {
                 break;
@@ -612,6 +589,59 @@ impl Lane {
                 .spawn(async move { batch::associate(&logging, sent).await });
             self.associating.insert(task.id(), stored);
         }
+    }
+
+    /// When the next lookup is due: at once when it is full or the lane stops, else a linger
+    /// after the oldest number came.
+    fn lookup_due(&self, stopping: bool) -> Option<Instant> {
+        let (_, since) = self.to_look_up.front()?;
+        if stopping || self.to_look_up.len() >= LOOKUP_SIZE {
+            return Some(*since);
+        }
+        Some(*since + self.options.linger)
+    }
+
+    /// Whether more is coming to be stored soon: a lookup or an upsert in flight.
+    fn busy(&self) -> bool {
+        !self.lookups.is_empty() || !self.upserts.is_empty()
+    }
+
+    /// When the next upsert is due: at once when it is full; part-filled, a linger after the
+    /// oldest ready entry when nothing more is coming (at once when stopping), else
+    /// [`UPSERT_WAIT`] after it. (Under a backlog, every upsert is full.)
+    fn upsert_due(&self, stopping: bool) -> Option<Instant> {
+        let since = self.ready_since?;
+        let quiet = !self.busy();
+        if self.ready.len() >= self.upsert_size() || (quiet && stopping) {
+            return Some(since);
+        }
+        Some(
+            since
+                + if quiet {
+                    self.options.linger
+                } else {
+                    UPSERT_WAIT
+                },
+        )
+    }
+
+    /// When the next association request is due: at once when it is full; part-filled, a
+    /// linger after the oldest stored message when nothing more is coming (at once when
+    /// stopping), else [`ASSOCIATION_WAIT`] after it.
+    fn association_due(&self, stopping: bool) -> Option<Instant> {
+        let since = self.stored_since?;
+        let quiet = !self.busy() && self.ready.is_empty();
+        if self.stored.len() >= self.options.batch_size || (quiet && stopping) {
+            return Some(since);
+        }
+        Some(
+            since
+                + if quiet {
+                    self.options.linger
+                } else {
+                    ASSOCIATION_WAIT
+                },
+        )
     }
 
     /// Whether a probe may go now, HubSpot failing: its backoff passed, and nothing else is

@@ -16,13 +16,16 @@
 //!    and makes those entries ready. A contact the directory named that HubSpot refuses
 //!    (deleted or merged since) is evicted and the entry looked up afresh; Redis failing the
 //!    directory costs searches, never a message;
-//! 3. **logs** ready entries in batches of up to [`WorkerOptions::batch_size`] (1,000: HubSpot's
-//!    association batch), waiting at most [`WorkerOptions::linger`] for a batch to fill: upserts
-//!    of 100 keyed by the message key in the key property (the importer's
-//!    [`DEFAULT_KEY_PROPERTY`] unless another is named), then one association request (the
-//!    facade's `log_all_keyed`): a message logged twice is one message. A backlog (after an
-//!    outage) makes full batches, 11 requests for 1,000 messages, while the lookups of its new
-//!    numbers go on at the search limit beside them: it drains at the account's limit.
+//! 3. **logs** ready entries: stores them through upserts of 100 keyed by the message key in
+//!    the key property (the importer's [`DEFAULT_KEY_PROPERTY`] unless another is named: a
+//!    message logged twice is one message), then associates the stored messages with their
+//!    contacts, up to [`WorkerOptions::batch_size`] (1,000: HubSpot's association batch) a
+//!    request. Both are gathered across everything the lane holds, not per read: a request goes
+//!    part-filled only when none of its kind is in flight and its oldest message waited
+//!    [`WorkerOptions::linger`] (or, for associations, 5 s), so a backlog (after an outage)
+//!    goes in full requests, 11 for 1,000 messages, while the lookups of its new numbers go on
+//!    at the search limit beside them: it drains at the account's limit. While HubSpot fails,
+//!    one probe of one request's worth goes at a time, a backoff apart, not all that is held.
 //!
 //! Each entry is settled by HubSpot's answer: logged → acknowledged (`XACK`, and deleted);
 //! refused for good (a 4xx other than 429, a validation error, a number no one contact holds)
@@ -30,7 +33,7 @@
 //! that may pass (429, 5xx, a transport failure, an unknown fate, a number another worker is
 //! looking up) or that is the account's rather than the message's (credentials, scopes, the
 //! daily limit, the key property) → kept, and tried again after a backoff (the upsert is
-//! idempotent, so resending is safe); the first batch logged after HubSpot failed makes every
+//! idempotent, so resending is safe); the first request HubSpot takes after failing makes every
 //! kept entry due at once.
 //!
 //! While a worker holds entries it claims them again every third of

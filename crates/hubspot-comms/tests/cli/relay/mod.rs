@@ -14,6 +14,7 @@ mod example;
 mod faults;
 mod measure;
 mod receive;
+mod requests;
 
 use std::collections::BTreeMap;
 use std::future::Future;
