@@ -30,6 +30,9 @@ pub(crate) enum Verdict {
     Dead(String),
     /// It may be logged later: keep it, and try again.
     Retry(String),
+    /// Another worker is looking its number up (or creating its contact): look again in a
+    /// moment, when the directory holds it.
+    Wait(String),
 }
 
 /// How a worker logs an account's entries.
@@ -237,7 +240,7 @@ pub(crate) fn unmatched(number: &PhoneNumber, contact: &ContactMatch) -> Verdict
                 .map(|c| format!("{c}: "))
                 .unwrap_or_default()
         )),
-        ContactMatch::BeingCreated => Verdict::Retry(format!(
+        ContactMatch::BeingCreated => Verdict::Wait(format!(
             "another worker is looking up or creating the contact of {number} now: logged once it has"
         )),
         // The lookup creates what it does not find: an answer without one is HubSpot's

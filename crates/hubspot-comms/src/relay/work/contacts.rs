@@ -1,15 +1,18 @@
-//! A batch's contacts: first from the account's contact directory in Redis, which every worker
-//! shares; the numbers it does not hold found or created many per search (the facade's
-//! `try_find_or_create_contacts_by_phone`), and written back for the next batches. A new
-//! number another worker is creating the contact of is not waited for: its entries are tried
-//! again a moment later, and the rest of the batch is logged now (a worker that crashed
-//! holding a number's claim would otherwise stall every batch with that number until the
-//! claim lapses).
+//! Entries' contacts: first from the account's contact directory in Redis, which every worker
+//! shares ([`Contacts::known`]); the numbers it does not hold leased to one lookup of one
+//! worker at a time ([`Contacts::lease`]: a number another lookup is on waits for the
+//! directory rather than being searched twice), then found or created many per search (the
+//! facade's `try_find_or_create_contacts_by_phone`) and written back ([`Contacts::look_up`]).
+//! A new number another worker is creating the contact of is not waited for either: its
+//! entries look again a moment later, and the rest is logged now (a worker that crashed
+//! holding a number's claim would otherwise stall every entry of that number until the claim
+//! lapses).
 //!
 //! HubSpot's search takes 5 requests a second per account, about a quarter of what upserts and
 //! associations may use (19 a second on Professional): a relay that searched every batch's
-//! numbers would drain a backlog at the search limit. The directory answers a number seen in the last [`TTL`] by any worker
-//! without a search, so an account's searches are about one per new or returning number.
+//! numbers would drain a backlog at the search limit. The directory answers a number seen in
+//! the last [`TTL`] by any worker without a search, so an account's searches are about one per
+//! new or returning number.
 //!
 //! One key a number, `<prefix>:{<account>}:directory:<E.164>` holding the contact's id, read
 //! with one `MGET` and written with one pipeline of `SET … EX`: each entry has its own time to
@@ -20,12 +23,14 @@
 //! or a number no contact holds (those are searched again each time). What is read is checked
 //! (an id is digits) and anything else counts as absent: Redis's content is input. Redis
 //! failing the directory never holds a message: an unreadable directory is an empty one (the
-//! batch searches), a failed write is logged and forgotten. New numbers stay one contact each
-//! across workers and batches in flight through the facade's claims (`RedisClaims`, set where
-//! the worker's client is made: `accounts::worker_client`), not through this module: two
-//! batches may look up one new number at once.
+//! numbers are looked up, without leases), a failed write is logged and forgotten. New numbers
+//! stay one contact each across workers through the facade's claims (`RedisClaims`, set where
+//! the worker's client is made: `accounts::worker_client`), not through the leases, which only
+//! spare searches: two lookups may meet on one new number when a lease lapsed or Redis
+//! failed.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use hubspot_communications::{Client, ContactMatch, Error, PhoneNumber};
@@ -87,6 +92,8 @@ pub(crate) struct Contacts {
     lease_script: redis::Script,
     /// Numbers whose entry was evicted lately, not to be read from the directory.
     distrusted: std::sync::Mutex<HashMap<PhoneNumber, Instant>>,
+    /// Whether the directory's last read worked (leases are worth taking only then).
+    readable: AtomicBool,
 }
 
 impl std::fmt::Debug for Contacts {
@@ -97,14 +104,13 @@ impl std::fmt::Debug for Contacts {
     }
 }
 
-/// The contacts of a batch's numbers.
+/// A lookup's numbers, leased.
 #[derive(Debug, Default)]
-pub(crate) struct Resolved {
-    /// Each number's answer.
-    pub answers: HashMap<PhoneNumber, ContactMatch>,
-    /// The numbers answered by the directory rather than by HubSpot: their contact may be
-    /// gone since (deleted, merged), and a refusal of it is a reason to look again.
-    pub from_directory: HashSet<PhoneNumber>,
+pub(crate) struct Leased {
+    /// Those this lookup looks up.
+    pub mine: Vec<PhoneNumber>,
+    /// Those another lookup is on now.
+    pub theirs: Vec<PhoneNumber>,
 }
 
 impl Contacts {
@@ -115,6 +121,7 @@ impl Contacts {
             owner,
             lease_script: redis::Script::new(LEASE_SCRIPT),
             distrusted: std::sync::Mutex::new(HashMap::new()),
+            readable: AtomicBool::new(true),
         }
     }
 
@@ -139,75 +146,62 @@ impl Contacts {
             .collect()
     }
 
-    /// The contact of each of `numbers` (distinct): from the directory, else found or created
-    /// by `client` and written to the directory.
-    pub(crate) async fn resolve(
+    /// Leases the lookup of `numbers` (not in the directory) to one lookup of this worker:
+    /// those it may look up, and those another lookup (of any worker) is on now, whose
+    /// contacts are in the directory once it is done. With a directory that cannot be read,
+    /// there is nothing to wait for: all are this lookup's.
+    pub(crate) async fn lease(&self, numbers: &[PhoneNumber]) -> Leased {
+        if !self.readable.load(Ordering::Relaxed) {
+            return Leased {
+                mine: numbers.to_vec(),
+                theirs: Vec::new(),
+            };
+        }
+        let owner = format!("{}:{:08x}", self.owner, super::random() as u32);
+        let (mine, theirs) = self.take_leases(numbers, &owner).await;
+        Leased { mine, theirs }
+    }
+
+    /// Finds or creates the contact of each of `numbers` (leased to this lookup), and writes
+    /// those found or made to the directory for [`TTL`].
+    pub(crate) async fn look_up(
         &self,
         client: &Client,
         numbers: &[PhoneNumber],
-    ) -> Result<Resolved, Error> {
-        let trusted = self.trusted(numbers);
-        let mut resolved = Resolved::default();
-        let read = self.read(&trusted).await;
-        let directory_answers = read.is_some();
-        for (number, id) in read.unwrap_or_default() {
-            resolved.from_directory.insert(number.clone());
-            resolved.answers.insert(number, ContactMatch::Found(id));
-        }
-        let unknown: Vec<PhoneNumber> = numbers
+    ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
+        let found = match client.try_find_or_create_contacts_by_phone(numbers).await {
+            Ok(found) => found,
+            Err(error) => {
+                self.unlease(numbers).await;
+                return Err(error);
+            }
+        };
+        let learned: Vec<(&PhoneNumber, &str)> = found
             .iter()
-            .filter(|number| !resolved.answers.contains_key(*number))
+            .filter_map(|(number, answer)| match answer {
+                ContactMatch::Found(id) | ContactMatch::Created(id) if valid_id(id) => {
+                    Some((number, id.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        // The leases of what the directory now holds are kept till they lapse: a worker that
+        // missed the directory a moment before the write meets the lease, waits, and reads the
+        // directory (given up, it would search again). The rest (an ambiguous number, a
+        // refusal, or all when the write failed) is for the next lookup.
+        let written = self.write(&learned).await;
+        let settled: HashSet<&PhoneNumber> = if written {
+            learned.iter().map(|(number, _)| *number).collect()
+        } else {
+            HashSet::new()
+        };
+        let open: Vec<PhoneNumber> = numbers
+            .iter()
+            .filter(|number| !settled.contains(number))
             .cloned()
             .collect();
-        // Leases make other workers wait for the directory: with a directory that cannot be
-        // read, there is nothing to wait for.
-        let owner = format!("{}:{:08x}", self.owner, super::random() as u32);
-        let (ask, elsewhere) = if directory_answers {
-            self.lease(&unknown, &owner).await
-        } else {
-            (unknown, Vec::new())
-        };
-        // Another worker is looking those up now, and writes them here: their entries are
-        // tried again in a moment rather than searched twice.
-        for number in elsewhere {
-            resolved.answers.insert(number, ContactMatch::BeingCreated);
-        }
-        if !ask.is_empty() {
-            let found = match client.try_find_or_create_contacts_by_phone(&ask).await {
-                Ok(found) => found,
-                Err(error) => {
-                    self.unlease(&ask).await;
-                    return Err(error);
-                }
-            };
-            let learned: Vec<(&PhoneNumber, &str)> = found
-                .iter()
-                .filter_map(|(number, answer)| match answer {
-                    ContactMatch::Found(id) | ContactMatch::Created(id) if valid_id(id) => {
-                        Some((number, id.as_str()))
-                    }
-                    _ => None,
-                })
-                .collect();
-            // The leases of what the directory now holds are kept till they lapse: a worker
-            // that missed the directory a moment before the write meets the lease, waits, and
-            // reads the directory (given up, it would search again). The rest (an ambiguous
-            // number, a refusal, or all when the write failed) is for the next lookup.
-            let written = self.write(&learned).await;
-            let settled: HashSet<&PhoneNumber> = if written {
-                learned.iter().map(|(number, _)| *number).collect()
-            } else {
-                HashSet::new()
-            };
-            let open: Vec<PhoneNumber> = ask
-                .iter()
-                .filter(|number| !settled.contains(number))
-                .cloned()
-                .collect();
-            self.unlease(&open).await;
-            resolved.answers.extend(found);
-        }
-        Ok(resolved)
+        self.unlease(&open).await;
+        Ok(found)
     }
 
     /// Deletes the entries of `numbers` (their contact was refused: deleted or merged since),
@@ -274,14 +268,17 @@ impl Contacts {
             Ok(Value::Array(values)) if values.len() == numbers.len() => values,
             Ok(other) => {
                 tracing::warn!(reply = %super::unexpected("MGET", &other),
-                    "the contact directory's answer is not one value a number; searching the batch's numbers");
+                    "the contact directory's answer is not one value a number; looking the numbers up");
+                self.readable.store(false, Ordering::Relaxed);
                 return None;
             }
             Err(error) => {
-                tracing::warn!(%error, "Redis failed reading the contact directory; searching the batch's numbers");
+                tracing::warn!(%error, "Redis failed reading the contact directory; looking the numbers up");
+                self.readable.store(false, Ordering::Relaxed);
                 return None;
             }
         };
+        self.readable.store(true, Ordering::Relaxed);
         numbers
             .iter()
             .zip(values)
@@ -296,7 +293,7 @@ impl Contacts {
     /// Leases the lookup of `numbers` for [`LEASE`]: those this worker may look up, and those
     /// another worker is looking up now. Redis failing leases them all here (a number may
     /// then be searched twice, never lost; a new one is still created once, by the claims).
-    async fn lease(
+    async fn take_leases(
         &self,
         numbers: &[PhoneNumber],
         owner: &str,

@@ -25,7 +25,7 @@ use tokio::task::{Id, JoinError, JoinSet};
 use tokio::time::Instant;
 
 use super::batch::{self, Group, Held, Logging, Ready, Stored, Verdict};
-use super::contacts::{Contacts, Resolved};
+use super::contacts::Contacts;
 use super::stream::{Delivered, StreamSide};
 use super::{WorkerCounts, WorkerOptions, random};
 use crate::relay::accounts::AccountName;
@@ -65,8 +65,15 @@ const ASSOCIATION_WAIT: Duration = Duration::from_secs(5);
 /// probe takes one request's worth, 100 messages).
 const PROBE_NUMBERS: usize = 50;
 
+/// How long an entry whose number another worker is looking up waits before it looks in the
+/// directory again (no request to HubSpot: a read of Redis).
+const ELSEWHERE_WAIT: Duration = Duration::from_millis(500);
+
 const MIN_REDIS_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_REDIS_BACKOFF: Duration = Duration::from_secs(5);
+
+/// A lookup's answer: each number's contact, or why there is none.
+type Found = Result<HashMap<PhoneNumber, ContactMatch>, Error>;
 
 /// An entry settled, not yet written to Redis.
 #[derive(Debug)]
@@ -99,7 +106,7 @@ pub(super) struct Lane {
     /// The numbers of `unresolved` no lookup is on yet, oldest first, with when they came.
     to_look_up: VecDeque<(PhoneNumber, Instant)>,
     /// Lookups in flight, and their numbers.
-    lookups: JoinSet<Result<Resolved, Error>>,
+    lookups: JoinSet<Found>,
     looking_up: HashMap<Id, Vec<PhoneNumber>>,
     /// Entries whose contact is known, and when the oldest of them became ready.
     ready: Vec<Ready>,
@@ -268,7 +275,7 @@ impl Lane {
                 self.set_aside();
             }
             let now = Instant::now();
-            self.start_lookups(now, stopping);
+            self.start_lookups(now, stopping).await;
             self.start_upserts(now, stopping);
             self.start_associations(now, stopping);
             if stopping && self.carried_through() {
@@ -477,8 +484,10 @@ impl Lane {
         self.ready_since.get_or_insert(now);
     }
 
-    /// Starts the lookups that are due ([`Self::lookup_due`]), or a probe.
-    fn start_lookups(&mut self, now: Instant, stopping: bool) {
+    /// Starts the lookups that are due ([`Self::lookup_due`]), or a probe. A lookup leases
+    /// its numbers first: those another lookup is on wait for the directory, and others take
+    /// their place, so that its searches go full.
+    async fn start_lookups(&mut self, now: Instant, stopping: bool) {
         while self.lookups.len() < LOOKUPS_IN_FLIGHT {
             let most = if self.failures > 0 {
                 if self.to_look_up.is_empty() || !self.may_probe(now) {
@@ -490,19 +499,39 @@ impl Lane {
             } else {
                 break;
             };
-            let take = self.to_look_up.len().min(most);
-            let numbers: Vec<PhoneNumber> = self
-                .to_look_up
-                .drain(..take)
-                .map(|(number, _)| number)
-                .collect();
+            let mut numbers = Vec::new();
+            while numbers.len() < most && !self.to_look_up.is_empty() {
+                let take = self.to_look_up.len().min(most - numbers.len());
+                let candidates: Vec<PhoneNumber> = self
+                    .to_look_up
+                    .drain(..take)
+                    .map(|(number, _)| number)
+                    .collect();
+                let leased = self.logging.contacts.lease(&candidates).await;
+                for number in leased.theirs {
+                    for held in self.unresolved.remove(&number).unwrap_or_default() {
+                        self.wait_elsewhere(held);
+                    }
+                }
+                numbers.extend(leased.mine);
+            }
+            if numbers.is_empty() {
+                continue;
+            }
             let logging = Arc::clone(&self.logging);
             let asked = numbers.clone();
             let task = self
                 .lookups
-                .spawn(async move { logging.contacts.resolve(&logging.client, &asked).await });
+                .spawn(async move { logging.contacts.look_up(&logging.client, &asked).await });
             self.looking_up.insert(task.id(), numbers);
         }
+    }
+
+    /// An entry whose number another worker is looking up: it looks in the directory again
+    /// in a moment.
+    fn wait_elsewhere(&mut self, held: Held) {
+        let due = Instant::now() + ELSEWHERE_WAIT;
+        self.waiting.push(Waiting { due, held });
     }
 
     /// The most messages an upsert takes: HubSpot's 100, or fewer with a smaller batch size.
@@ -674,15 +703,13 @@ impl Lane {
     }
 
     /// A lookup's answers: each number's entries ready, or judged.
-    fn looked_up(&mut self, done: Result<(Id, Result<Resolved, Error>), JoinError>) {
+    fn looked_up(&mut self, done: Result<(Id, Found), JoinError>) {
         let (numbers, outcome) = match done {
             Ok((id, outcome)) => (self.looking_up.remove(&id), Ok(outcome)),
             Err(error) => (self.looking_up.remove(&error.id()), Err(error)),
         };
         self.hubspot_answered(match &outcome {
-            Ok(Ok(resolved)) => {
-                (resolved.answers.len() > resolved.from_directory.len()).then_some(true)
-            }
+            Ok(Ok(_)) => Some(true),
             Ok(Err(_)) => Some(false),
             Err(_) => None,
         });
@@ -691,16 +718,15 @@ impl Lane {
         for number in numbers.unwrap_or_default() {
             let entries = self.unresolved.remove(&number).unwrap_or_default();
             let verdict = match &outcome {
-                Ok(Ok(resolved)) => match resolved.answers.get(&number) {
+                Ok(Ok(found)) => match found.get(&number) {
                     Some(ContactMatch::Found(id) | ContactMatch::Created(id)) => {
-                        let from_directory = resolved.from_directory.contains(&number);
                         for held in entries {
                             let contact = id.clone();
                             self.make_ready(
                                 Ready {
                                     held,
                                     contact,
-                                    from_directory,
+                                    from_directory: false,
                                 },
                                 now,
                             );
@@ -789,6 +815,7 @@ impl Lane {
     /// An entry's verdict: settled, or queued for its next try.
     fn conclude(&mut self, held: Held, verdict: Verdict, retried: &mut Retried) {
         match verdict {
+            Verdict::Wait(_) => self.wait_elsewhere(held),
             Verdict::Retry(reason) => {
                 self.counts.retried.fetch_add(1, Ordering::Relaxed);
                 metrics::settled(&self.logging.account, Settled::Retried, 1);
@@ -818,7 +845,7 @@ impl Lane {
                 metrics::settled(&self.logging.account, Settled::DeadLettered, 1);
                 self.unsettled.push((id, Settle::Dead(reason)));
             }
-            Verdict::Retry(reason) => {
+            Verdict::Retry(reason) | Verdict::Wait(reason) => {
                 // Not reached (`conclude` queues retries); kept, not lost, all the same.
                 tracing::error!(account = %self.logging.account, entry = %id, %reason,
                     "an entry to retry was settled; it stays pending, for a claim");
