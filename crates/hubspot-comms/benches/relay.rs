@@ -1448,6 +1448,26 @@ fn report_drain(
         d as f64 / general.max(1) as f64,
         d as f64 / count(Kind::Search).max(1) as f64,
     );
+    // The drain in slices of 5 s: where the limits went unused.
+    let slice = Duration::from_secs(5);
+    let mut from = outage_end;
+    while from < last_write {
+        let to = from + slice;
+        let mut slice_kinds: BTreeMap<Kind, usize> = BTreeMap::new();
+        for (_, kind, _) in seen.iter().filter(|(at, _, _)| *at >= from && *at < to) {
+            *slice_kinds.entry(*kind).or_default() += 1;
+        }
+        println!(
+            "    {:>5.1} s: {}",
+            at(from),
+            slice_kinds
+                .iter()
+                .map(|(kind, n)| format!("{n} {}", kind.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        from = to;
+    }
     // Workers idle while messages wait (a wait on a claim makes no request) show as a gap.
     let mut times: Vec<Instant> = seen.iter().map(|(at, _, _)| *at).collect();
     times.sort();

@@ -52,6 +52,37 @@ async fn callers_of_one_client_at_once_make_one_contact() {
 }
 
 #[tokio::test]
+async fn a_claim_won_at_once_costs_no_second_search() {
+    // The search that missed the number just now is as fresh as the claim: a contact an
+    // earlier claimant made would be found by it, or recorded.
+    let searches = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = Arc::clone(&searches);
+    let server = MockServer::start_with(roomy().observe(move |exchange| {
+        if exchange.path.ends_with("/contacts/search") {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }))
+    .await
+    .unwrap();
+    let client = client_of(&server, fast_retries());
+    let numbers: Vec<PhoneNumber> = ["+14155550177", "+14155550178"]
+        .iter()
+        .map(|n| PhoneNumber::parse(n, None).unwrap())
+        .collect();
+    let answers = client
+        .find_or_create_contacts_by_phone(&numbers)
+        .await
+        .unwrap();
+    assert!(
+        answers
+            .values()
+            .all(|answer| matches!(answer, ContactMatch::Created(_)))
+    );
+    assert_eq!(server.records(ObjectType::Contact).len(), 2);
+    assert_eq!(searches.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn lookups_one_after_another_within_the_search_lag_make_one_contact() {
     // The fake's search lags its writes by 5 s (its default, as HubSpot's): the second lookup's
     // search cannot see the contact the first one made a moment ago; the record can.
@@ -81,18 +112,27 @@ async fn clients_without_a_shared_store_each_make_one() {
     assert_eq!(server.records(ObjectType::Contact).len(), 2);
 }
 
-/// Claims in this process that, on a caller's first won claim, queue `failure` on the fake:
-/// the winner's next request of its kind (its second search, or its create) fails.
+/// Claims in this process that answer the first claim as held by another caller (the caller
+/// waits, then wins: a claim won after a wait is searched once more), and, on a caller's
+/// first won claim, queue `failure` on the fake: the winner's next request of its kind (its
+/// second search, or its create) fails.
 #[derive(Debug)]
 struct FailAfterWinning {
     claims: LocalClaims,
     server: Arc<MockServer>,
     failure: std::sync::Mutex<Option<Script>>,
+    held_once: std::sync::atomic::AtomicBool,
 }
 
 impl ContactClaims for FailAfterWinning {
     fn claim<'a>(&'a self, number: &'a str, owner: &'a str) -> BoxFuture<'a, Result<Claim, Error>> {
         Box::pin(async move {
+            if self
+                .held_once
+                .swap(false, std::sync::atomic::Ordering::SeqCst)
+            {
+                return Ok(Claim::Held);
+            }
             let claim = self.claims.claim(number, owner).await?;
             if claim == Claim::Won
                 && let Some(failure) = self.failure.lock().unwrap().take()
@@ -130,6 +170,7 @@ async fn a_failure_after_the_claim_frees_the_number(failure: Script) {
         claims: LocalClaims::new().claim_ttl(Duration::from_secs(60)),
         server: Arc::clone(&server),
         failure: std::sync::Mutex::new(Some(failure)),
+        held_once: std::sync::atomic::AtomicBool::new(true),
     };
     let client = Client::builder("test-token")
         .for_testing(server.base_url())

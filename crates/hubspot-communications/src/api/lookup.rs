@@ -133,9 +133,10 @@ impl Client {
     /// One contact per new number, however many callers look it up at once and however far
     /// HubSpot's search lags its writes: a number the search does not find is claimed first
     /// ([`ContactClaims`](crate::ContactClaims): this client's clones by default, every
-    /// process with [`RedisClaims`](crate::RedisClaims)); the caller that wins searches once
-    /// more and creates the contact, the others wait for it and answer
-    /// [`ContactMatch::Found`] with its id.
+    /// process with [`RedisClaims`](crate::RedisClaims)); the caller that wins creates the
+    /// contact (after searching once more if it waited for the claim: its first search is as
+    /// old as its wait), the others wait for it and answer [`ContactMatch::Found`] with its
+    /// id.
     ///
     /// A create is not retried when HubSpot may have acted on it; such a failure is the
     /// call's error, and the number stays claimed until its claim lapses, after which the
@@ -181,6 +182,10 @@ impl Client {
         // Claims lapse: one held past twice its lifetime is a store that does not work.
         let give_up = tokio::time::Instant::now() + claims.claim_ttl() * 2;
         let mut pause = CLAIM_POLL;
+        // Claims won at once follow the search that just missed their numbers: a contact an
+        // earlier holder made is found by it (a claim outlives HubSpot's search lag) or
+        // recorded. A claim won after a wait needs a search as fresh as it.
+        let mut waited = false;
         loop {
             let mut won = Vec::new();
             let mut held = Vec::new();
@@ -199,7 +204,7 @@ impl Client {
                 }
             }
             if !won.is_empty() {
-                answers.extend(self.create_claimed(&won, &owner).await?);
+                answers.extend(self.create_claimed(&won, &owner, waited).await?);
             }
             if held.is_empty() {
                 return Ok(answers);
@@ -218,14 +223,16 @@ impl Client {
                 ));
             }
             tokio::time::sleep(pause).await;
+            waited = true;
             pause = (pause * 2).min(CLAIM_POLL_MAX);
             waiting = held;
         }
     }
 
-    /// Creates the contacts of numbers this call claimed: searched once more first (a contact
-    /// an earlier holder created is searchable by now), recorded once made, and their claims
-    /// released where no contact was made. On an error, the claims of numbers no contact can
+    /// Creates the contacts of numbers this call claimed: searched once more first when the
+    /// claims were won after a wait (`search_again`: a contact an earlier holder created is
+    /// searchable by now), recorded once made, and their claims released where no contact was
+    /// made. On an error, the claims of numbers no contact can
     /// have been made for are released (a search failed, HubSpot refused the create or never
     /// received it), so that other callers need not wait them out; those of a create HubSpot
     /// may have acted on stay until they lapse, when a search finds what it made.
@@ -233,13 +240,20 @@ impl Client {
         &self,
         won: &[PhoneNumber],
         owner: &str,
+        search_again: bool,
     ) -> Result<HashMap<PhoneNumber, ContactMatch>, Error> {
-        let mut answers = match self.find_contacts_by_phone(won).await {
-            Ok(answers) => answers,
-            Err(error) => {
-                self.release_claims(won, owner).await;
-                return Err(error);
+        let mut answers = if search_again {
+            match self.find_contacts_by_phone(won).await {
+                Ok(answers) => answers,
+                Err(error) => {
+                    self.release_claims(won, owner).await;
+                    return Err(error);
+                }
             }
+        } else {
+            won.iter()
+                .map(|number| (number.clone(), ContactMatch::NotFound))
+                .collect()
         };
         let mut create = Vec::new();
         let mut settled = Vec::new();

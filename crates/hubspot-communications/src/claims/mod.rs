@@ -7,9 +7,11 @@
 //! hand. [`Client::find_or_create_contacts_by_phone`](crate::Client::find_or_create_contacts_by_phone)
 //! therefore claims each number it did not find before creating a contact for it:
 //!
-//! 1. the caller that wins the claim searches once more (a contact that an earlier claimant
-//!    created, and then died before recording, is searchable by now: a claim outlives
-//!    HubSpot's search lag), creates the contact if there still is none, and records its id;
+//! 1. the caller that wins the claim creates the contact and records its id. Its search just
+//!    missed the number, and a contact that an earlier claimant created, and then died before
+//!    recording, is found by that search: a claim outlives HubSpot's search lag. A caller that
+//!    won the claim only after waiting for it searches once more first (its search is as old
+//!    as its wait);
 //! 2. a caller that finds the number claimed waits for the record and answers that contact;
 //! 3. a caller that finds the number recorded answers that contact at once (a record outlives
 //!    the search lag too, so no caller in that window creates a second one).

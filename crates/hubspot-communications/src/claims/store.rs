@@ -18,8 +18,8 @@ pub const DEFAULT_RECORD_TTL: Duration = Duration::from_secs(600);
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Claim {
-    /// The caller holds the claim: it searches once more, creates the contact if there is
-    /// none, and records it (or releases the claim).
+    /// The caller holds the claim: it creates the contact (after searching once more, if it
+    /// waited for the claim) and records it (or releases the claim).
     Won,
     /// Another caller holds the claim: wait for its record.
     Held,

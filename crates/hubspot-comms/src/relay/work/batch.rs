@@ -45,13 +45,15 @@ pub(crate) struct Logging {
     pub contacts: Contacts,
 }
 
-/// An entry a worker holds, read: its id in the stream, what it says, and its contact's
-/// number. (The stream's fields are not kept: a dead letter is copied from the stream.)
+/// An entry a worker holds, read: its id in the stream, its key, its contact's number and the
+/// message it logs. (Only what logging needs is kept, a few hundred bytes an entry: a dead
+/// letter is copied from the stream.)
 #[derive(Debug, Clone)]
 pub(crate) struct Held {
     pub id: String,
-    pub entry: Entry,
+    pub key: String,
     pub number: PhoneNumber,
+    pub message: NewMessage,
 }
 
 /// An entry whose contact is known: ready to be logged.
@@ -86,8 +88,8 @@ pub(crate) async fn upsert(
     let inputs: Vec<UpsertInput> = groups
         .iter()
         .map(|group| {
-            let entry = &group[0].held.entry;
-            UpsertInput::new(entry.key.clone(), message(entry))
+            let held = &group[0].held;
+            UpsertInput::new(held.key.clone(), held.message.clone())
         })
         .collect();
     let outcome = logging
@@ -207,7 +209,8 @@ pub(crate) fn read(logging: &Logging, delivered: Delivered) -> Result<Held, Stri
         .map_err(|error| format!("the contact's number {:?}: {error}", entry.contact))?;
     Ok(Held {
         id: delivered.id,
-        entry,
+        message: message(&entry),
+        key: entry.key,
         number,
     })
 }

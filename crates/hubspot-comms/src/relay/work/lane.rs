@@ -69,6 +69,9 @@ const PROBE_NUMBERS: usize = 50;
 /// directory again (no request to HubSpot: a read of Redis).
 const ELSEWHERE_WAIT: Duration = Duration::from_millis(500);
 
+/// The longest wait between probes while HubSpot fails.
+const MAX_PROBE_WAIT: Duration = Duration::from_secs(1);
+
 const MIN_REDIS_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_REDIS_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -501,12 +504,7 @@ impl Lane {
             };
             let mut numbers = Vec::new();
             while numbers.len() < most && !self.to_look_up.is_empty() {
-                let take = self.to_look_up.len().min(most - numbers.len());
-                let candidates: Vec<PhoneNumber> = self
-                    .to_look_up
-                    .drain(..take)
-                    .map(|(number, _)| number)
-                    .collect();
+                let candidates = self.next_to_look_up(most - numbers.len());
                 let leased = self.logging.contacts.lease(&candidates).await;
                 for number in leased.theirs {
                     for held in self.unresolved.remove(&number).unwrap_or_default() {
@@ -525,6 +523,29 @@ impl Lane {
                 .spawn(async move { logging.contacts.look_up(&logging.client, &asked).await });
             self.looking_up.insert(task.id(), numbers);
         }
+    }
+
+    /// Up to `count` numbers to look up, those with the most entries waiting first (the
+    /// oldest first among equals): under a backlog, a search then readies as many entries as
+    /// it can, which is what paces a drain while the search limit binds.
+    fn next_to_look_up(&mut self, count: usize) -> Vec<PhoneNumber> {
+        if self.to_look_up.len() <= count {
+            return self
+                .to_look_up
+                .drain(..)
+                .map(|(number, _)| number)
+                .collect();
+        }
+        let waiting = |number: &PhoneNumber| self.unresolved.get(number).map_or(0, Vec::len);
+        let mut order: Vec<usize> = (0..self.to_look_up.len()).collect();
+        order.sort_by_key(|&at| std::cmp::Reverse(waiting(&self.to_look_up[at].0)));
+        let chosen: HashSet<usize> = order.into_iter().take(count).collect();
+        let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.to_look_up)
+            .into_iter()
+            .enumerate()
+            .partition(|(at, _)| chosen.contains(at));
+        self.to_look_up = kept.into_iter().map(|(_, queued)| queued).collect();
+        taken.into_iter().map(|(_, (number, _))| number).collect()
     }
 
     /// An entry whose number another worker is looking up: it looks in the directory again
@@ -569,21 +590,21 @@ impl Lane {
         let mut seen: HashSet<&str> = HashSet::new();
         let mut count = 0;
         for ready in &self.ready {
-            if !seen.contains(ready.held.entry.key.as_str()) {
+            if !seen.contains(ready.held.key.as_str()) {
                 if seen.len() == keys {
                     break;
                 }
-                seen.insert(&ready.held.entry.key);
+                seen.insert(&ready.held.key);
             }
             count += 1;
         }
         let mut groups: Vec<Group> = Vec::new();
         let mut by_key: HashMap<String, usize> = HashMap::new();
         for ready in self.ready.drain(..count) {
-            match by_key.get(&ready.held.entry.key) {
+            match by_key.get(&ready.held.key) {
                 Some(&group) => groups[group].push(ready),
                 None => {
-                    by_key.insert(ready.held.entry.key.clone(), groups.len());
+                    by_key.insert(ready.held.key.clone(), groups.len());
                     groups.push(vec![ready]);
                 }
             }
@@ -696,7 +717,9 @@ impl Lane {
             }
             Some(false) => {
                 self.failures = self.failures.saturating_add(1);
-                self.probe_at = Instant::now() + self.backoff(self.failures);
+                // Probes go at most a second apart (each is one request): a lane meets HubSpot
+                // back from an outage within a second, whatever its entries' backoffs.
+                self.probe_at = Instant::now() + self.backoff(self.failures).min(MAX_PROBE_WAIT);
             }
             None => {}
         }

@@ -39,7 +39,7 @@
 //! While a worker holds entries it claims them again every third of
 //! [`WorkerOptions::claim_after`]; entries idle for longer (their worker crashed, or lost its
 //! connection for good) are claimed by any other worker (`XAUTOCLAIM`) and logged by it. A
-//! lane holds at most six batches' worth of entries: while HubSpot is away, the rest waits in
+//! lane holds at most six batches' worth of entries (6,000, a few MiB): while HubSpot is away, the rest waits in
 //! Redis, not in memory.
 //!
 //! HubSpot's limit is the account's, whatever the number of workers: build each account's
