@@ -1425,7 +1425,8 @@ fn report_drain(
     let window_secs = (windows as f64 * GENERAL.interval.as_secs_f64()).max(search_secs);
     if window_secs > 0.0 {
         println!(
-            "  against the rolling window's tightest schedule ({} requests at once, then as              each leaves the window): {window_secs:.1} s, so {:.1} %",
+            "  against the rolling window's tightest schedule ({} requests at once, then as \
+             each leaves the window): {window_secs:.1} s, so {:.1} %",
             GENERAL.max,
             window_secs / took * 100.0
         );

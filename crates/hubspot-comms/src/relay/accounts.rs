@@ -103,9 +103,6 @@ pub fn worker_client(
     let counted = account.clone();
     Ok(builder
         .on_attempt(move |attempt| super::metrics::hubspot_attempt(&counted, attempt))
-        // A worker's batch is finite (up to 1,000 messages, one association request's worth):
-        // its associations go together once its upserts are stored.
-        .association_linger(std::time::Duration::from_secs(60))
         .shared_rate_limit(shared)
         .contact_claims(claims)
         .build()?)

@@ -7,8 +7,9 @@
 //! facade's find-or-create of up to [`LOOKUP_SIZE`] numbers: searches of about 60, contacts
 //! created 100 a request) and are ready when it answers. Ready entries are stored 100 an
 //! upsert, and stored messages associated with their contacts 1,000 a request: each request
-//! full whenever HubSpot's limit binds (one goes part-filled only when nothing of its kind is in
-//! flight, after a linger), whatever the reads and lookups it came from. While HubSpot's search
+//! full whenever HubSpot's limit binds (one goes part-filled a linger after its oldest entry
+//! when the lane is quiet, or after 1 s, 5 s for associations, while lookups and upserts go
+//! on), whatever the reads and lookups it came from. While HubSpot's search
 //! limit (5 a second) paces the lookups of numbers no worker has seen, the entries of known
 //! numbers are logged at the general limit (19 a second): after an outage, a backlog drains at
 //! the account's limit rather than at the search's, 11 requests for 1,000 messages.
@@ -68,6 +69,9 @@ const PROBE_NUMBERS: usize = 50;
 /// How long an entry whose number another worker is looking up waits before it looks in the
 /// directory again (no request to HubSpot: a read of Redis).
 const ELSEWHERE_WAIT: Duration = Duration::from_millis(500);
+
+/// How soon a lane whose stream ran dry looks for entries other workers left idle.
+const DRY_CLAIM_WAIT: Duration = Duration::from_secs(1);
 
 /// The longest wait between probes while HubSpot fails.
 const MAX_PROBE_WAIT: Duration = Duration::from_secs(1);
@@ -412,10 +416,16 @@ impl Lane {
 
     /// A read's entries taken in; after a failure, the next read waits a while.
     async fn read(&mut self, read: Result<Result<Vec<Delivered>, RelayError>, JoinError>) {
-        self.reading = 0;
+        let asked = std::mem::take(&mut self.reading);
         let error = match read {
             Ok(Ok(delivered)) => {
                 self.redis_backoff = MIN_REDIS_BACKOFF;
+                if delivered.len() < asked {
+                    // The stream has nothing more new: what crashed workers left pending is
+                    // what remains (after a restart, thousands): look for it within a second
+                    // rather than half a claim time.
+                    self.next_claim = self.next_claim.min(Instant::now() + DRY_CLAIM_WAIT);
+                }
                 self.admit(delivered).await;
                 return;
             }
