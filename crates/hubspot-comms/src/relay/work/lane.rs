@@ -969,7 +969,11 @@ impl Lane {
         // The next look in half a claim time, room or not (at capacity, a look due now would
         // wake the loop again and again).
         self.next_claim = now + self.options.claim_after / 2;
-        let room = self.capacity().saturating_sub(self.held());
+        // A thousand at most: a reply of thousands of entries is megabytes parsed at once.
+        let room = self
+            .capacity()
+            .saturating_sub(self.held())
+            .min(super::MAX_BATCH_SIZE);
         if room == 0 {
             return;
         }
