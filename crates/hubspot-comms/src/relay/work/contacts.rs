@@ -157,7 +157,7 @@ impl Contacts {
                 theirs: Vec::new(),
             };
         }
-        let owner = format!("{}:{:08x}", self.owner, super::random() as u32);
+        let owner = format!("{}:{:08x}", self.owner, super::options::random() as u32);
         let (mine, theirs) = self.take_leases(numbers, &owner).await;
         Leased { mine, theirs }
     }

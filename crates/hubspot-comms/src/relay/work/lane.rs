@@ -27,8 +27,9 @@ use tokio::time::Instant;
 
 use super::batch::{self, Group, Held, Logging, Ready, Stored, Verdict};
 use super::contacts::Contacts;
+use super::counts::WorkerCounts;
+use super::options::{self, WorkerOptions, random};
 use super::stream::{Delivered, StreamSide};
-use super::{WorkerCounts, WorkerOptions, random};
 use crate::relay::accounts::AccountName;
 use crate::relay::error::RelayError;
 use crate::relay::metrics::{self, Settled};
@@ -973,7 +974,7 @@ impl Lane {
         let room = self
             .capacity()
             .saturating_sub(self.held())
-            .min(super::MAX_BATCH_SIZE);
+            .min(options::MAX_BATCH_SIZE);
         if room == 0 {
             return;
         }

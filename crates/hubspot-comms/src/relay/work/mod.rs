@@ -17,15 +17,16 @@
 //!    (deleted or merged since) is evicted and the entry looked up afresh; Redis failing the
 //!    directory costs searches, never a message;
 //! 3. **logs** ready entries: stores them through upserts of 100 keyed by the message key in
-//!    the key property (the importer's [`DEFAULT_KEY_PROPERTY`] unless another is named: a
-//!    message logged twice is one message), then associates the stored messages with their
-//!    contacts, up to [`WorkerOptions::batch_size`] (1,000: HubSpot's association batch) a
-//!    request. Both are gathered across everything the lane holds, not per read: a request goes
-//!    part-filled only when none of its kind is in flight and its oldest message waited
-//!    [`WorkerOptions::linger`] (or, for associations, 5 s), so a backlog (after an outage)
-//!    goes in full requests, 11 for 1,000 messages, while the lookups of its new numbers go on
-//!    at the search limit beside them: it drains at the account's limit. While HubSpot fails,
-//!    one probe of one request's worth goes at a time, a backoff apart, not all that is held.
+//!    the key property (the importer's [`DEFAULT_KEY_PROPERTY`](crate::DEFAULT_KEY_PROPERTY)
+//!    unless another is named: a message logged twice is one message), then associates the
+//!    stored messages with their contacts, up to [`WorkerOptions::batch_size`] (1,000:
+//!    HubSpot's association batch) a request. Both are gathered across everything the lane
+//!    holds, not per read: a request goes part-filled only a [`WorkerOptions::linger`] after
+//!    its oldest message when the lane is quiet (no lookup or upsert in flight), or after 1 s
+//!    (associations: 5 s) while it is busy, so a backlog (after an outage) goes in full
+//!    requests, 11 for 1,000 messages, while the lookups of its new numbers go on at the search
+//!    limit beside them: it drains at the account's limit. While HubSpot fails, one probe of one
+//!    request's worth goes at a time, at most a second apart, not all that is held.
 //!
 //! Each entry is settled by HubSpot's answer: logged → acknowledged (`XACK`, and deleted);
 //! refused for good (a 4xx other than 429, a validation error, a number no one contact holds)
@@ -47,16 +48,15 @@
 
 mod batch;
 mod contacts;
+mod counts;
 mod lane;
+mod options;
 mod stream;
 
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use hubspot_communications::{Client, Region};
+use hubspot_communications::Client;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -64,138 +64,11 @@ use self::lane::Lane;
 use super::accounts::AccountName;
 use super::error::RelayError;
 use super::streams::Streams;
-use crate::DEFAULT_KEY_PROPERTY;
 
+pub use counts::WorkerCounts;
+pub(crate) use options::random;
+pub use options::{MAX_BATCH_SIZE, WorkerOptions};
 pub(crate) use stream::{range_reply, text, unexpected};
-
-/// A worker's largest batch: HubSpot's largest association batch (its upserts go 100 a
-/// request, HubSpot's largest).
-pub const MAX_BATCH_SIZE: usize = hubspot_communications::MAX_ASSOCIATION_BATCH_SIZE;
-
-/// How a worker reads, batches and retries.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct WorkerOptions {
-    /// The unique communication property that holds each message's key
-    /// ([`DEFAULT_KEY_PROPERTY`]); `hubspot-comms setup` creates it.
-    pub key_property: String,
-    /// The region of numbers without a country code (none: such an entry is a dead letter).
-    pub default_region: Option<Region>,
-    /// This worker's consumer name in the group: unique per process (by default the host's
-    /// name, the process id and a random part). Two live workers of one name would share one
-    /// list of pending entries.
-    pub consumer: String,
-    /// The most entries logged together ([`MAX_BATCH_SIZE`], 1,000, and at most that): their
-    /// upserts 100 a request, their associations one request.
-    pub batch_size: usize,
-    /// How long a batch waits for more entries after its first is ready, and a lookup for
-    /// more numbers after its first (250 ms).
-    pub linger: Duration,
-    /// How long an entry may sit unsettled with one worker before others claim it (60 s).
-    /// Longer than any HubSpot call can take (the client's deadline); shorter is a faster
-    /// recovery from a crash.
-    pub claim_after: Duration,
-    /// How many upsert batches (of up to 100 messages each) of one account a worker sends at
-    /// once (4); its association requests go one at a time.
-    pub batches_in_flight: usize,
-    /// The wait before an entry's first retry (1 s), doubled for each retry after it…
-    pub retry_after: Duration,
-    /// …up to this (5 s: a worker meets HubSpot back from an outage within seconds, and a
-    /// try costs a batch's few requests).
-    pub max_retry_after: Duration,
-}
-
-impl Default for WorkerOptions {
-    fn default() -> Self {
-        Self {
-            key_property: DEFAULT_KEY_PROPERTY.to_owned(),
-            default_region: None,
-            consumer: unique_consumer_name(),
-            batch_size: MAX_BATCH_SIZE,
-            linger: Duration::from_millis(250),
-            claim_after: Duration::from_secs(60),
-            batches_in_flight: 4,
-            retry_after: Duration::from_secs(1),
-            max_retry_after: Duration::from_secs(5),
-        }
-    }
-}
-
-impl WorkerOptions {
-    fn check(&self) -> Result<(), RelayError> {
-        let problem = if !(1..=MAX_BATCH_SIZE).contains(&self.batch_size) {
-            Some(format!(
-                "a batch size of {} (1 to {MAX_BATCH_SIZE})",
-                self.batch_size
-            ))
-        } else if self.batches_in_flight == 0 {
-            Some("no batch in flight".to_owned())
-        } else if self.claim_after < Duration::from_millis(100) {
-            Some("a claim time under 100 ms".to_owned())
-        } else if self.consumer.is_empty() || self.consumer.chars().any(char::is_whitespace) {
-            Some(format!("the consumer name {:?}", self.consumer))
-        } else if self.key_property.trim().is_empty() {
-            Some("no key property".to_owned())
-        } else {
-            None
-        };
-        match problem {
-            Some(problem) => Err(RelayError::Setting(format!(
-                "the worker cannot run with {problem}"
-            ))),
-            None => Ok(()),
-        }
-    }
-}
-
-/// A consumer name no other process has: the host, the process id and a random part.
-fn unique_consumer_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|host| host.trim().to_owned())
-        .filter(|host| !host.is_empty() && !host.chars().any(char::is_whitespace))
-        .unwrap_or_else(|| "worker".to_owned());
-    format!("{host}-{}-{:08x}", std::process::id(), random() as u32)
-}
-
-/// A random number from the standard library's hasher keys (no dependency for so little).
-pub(crate) fn random() -> u64 {
-    std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish()
-}
-
-/// What a worker did since it started, readable while it runs (each count an atomic).
-#[derive(Debug, Default)]
-pub struct WorkerCounts {
-    logged: AtomicU64,
-    dead_lettered: AtomicU64,
-    retried: AtomicU64,
-    claimed: AtomicU64,
-}
-
-impl WorkerCounts {
-    /// Entries logged and acknowledged (acknowledgements Redis has not taken yet included).
-    pub fn logged(&self) -> u64 {
-        self.logged.load(Ordering::Relaxed)
-    }
-
-    /// Entries moved to the dead letters.
-    pub fn dead_lettered(&self) -> u64 {
-        self.dead_lettered.load(Ordering::Relaxed)
-    }
-
-    /// Tries that failed in a way that may pass, each to be tried again.
-    pub fn retried(&self) -> u64 {
-        self.retried.load(Ordering::Relaxed)
-    }
-
-    /// Entries claimed from other consumers that held them too long.
-    pub fn claimed(&self) -> u64 {
-        self.claimed.load(Ordering::Relaxed)
-    }
-}
 
 /// A worker of the accounts it is given. See the module's docs.
 ///
