@@ -51,7 +51,7 @@
 //! `RELAY_BENCH_REDIS_DOWN_SECS` (2), `RELAY_BENCH_KILL_AT` (mid-outage),
 //! `RELAY_BENCH_RESTART_AFTER` (5), `RELAY_BENCH_CLAIM_AFTER` (10, passed as `--claim-after`
 //! when the binary has it), `RELAY_BENCH_TIMEOUT_SECS` (1800), `RELAY_BENCH_KEEP_LOGS` (keep the
-//! processes' logs). A quick check of the harness:
+//! processes' logs), `RELAY_BENCH_RSS_TIMELINE` (print each process's memory by 10 s). A quick check of the harness:
 //!
 //! ```sh
 //! RELAY_BENCH_MESSAGES=5000 RELAY_BENCH_NUMBERS=1000 RELAY_BENCH_NEW=400 \
@@ -1561,6 +1561,15 @@ fn report_memory(
                 .saturating_duration_since(origin)
                 .as_secs_f64()),
         );
+        if std::env::var_os("RELAY_BENCH_RSS_TIMELINE").is_some() {
+            // Each 10 s of its life, the largest VmRSS in it.
+            let timeline: Vec<String> = process
+                .rss
+                .chunks(10)
+                .map(|chunk| format!("{:.0}", mib(peak(chunk))))
+                .collect();
+            println!("      VmRSS by 10 s (MiB): {}", timeline.join(" "));
+        }
     }
     println!(
         "  {:<20} peak {:5.1} MiB over {redis_processes} processes (its restart is another; not \

@@ -28,12 +28,17 @@ use tokio::time::Instant;
 use super::batch::{self, Group, Held, Logging, Ready, Stored, Verdict};
 use super::contacts::Contacts;
 use super::counts::WorkerCounts;
-use super::options::{self, WorkerOptions, random};
+use super::options::{WorkerOptions, random};
 use super::stream::{Delivered, StreamSide};
 use crate::relay::accounts::AccountName;
 use crate::relay::error::RelayError;
 use crate::relay::metrics::{self, Settled};
 use crate::relay::streams::Streams;
+
+/// The most entries one read or claim brings: Redis's reply is parsed whole (about 4 KiB an
+/// entry while it is), so a small one keeps a worker's memory level whatever the backlog; a
+/// drain of 1,700 messages a second is a few reads a second a lane.
+const READ_CHUNK: usize = 200;
 
 /// The longest a read waits for new entries: a quiet worker asks Redis twice a second.
 const IDLE_BLOCK: Duration = Duration::from_millis(500);
@@ -297,7 +302,7 @@ impl Lane {
             if !stopping && self.reads.is_empty() && now >= self.read_after {
                 let room = self.capacity().saturating_sub(self.held());
                 if room > 0 {
-                    self.reading = room.min(self.options.batch_size);
+                    self.reading = room.min(READ_CHUNK);
                     self.reads
                         .spawn(self.side.read_new(self.reading, IDLE_BLOCK));
                 }
@@ -970,11 +975,7 @@ impl Lane {
         // The next look in half a claim time, room or not (at capacity, a look due now would
         // wake the loop again and again).
         self.next_claim = now + self.options.claim_after / 2;
-        // A thousand at most: a reply of thousands of entries is megabytes parsed at once.
-        let room = self
-            .capacity()
-            .saturating_sub(self.held())
-            .min(options::MAX_BATCH_SIZE);
+        let room = self.capacity().saturating_sub(self.held()).min(READ_CHUNK);
         if room == 0 {
             return;
         }
