@@ -508,15 +508,13 @@ impl Lane {
     /// their place, so that its searches go full.
     async fn start_lookups(&mut self, now: Instant, stopping: bool) {
         while self.lookups.len() < LOOKUPS_IN_FLIGHT {
-            let most = if self.failures > 0 {
-                if self.to_look_up.is_empty() || !self.may_probe(now) {
-                    break;
-                }
-                PROBE_NUMBERS
-            } else if self.lookup_due(stopping).is_some_and(|due| now >= due) {
-                LOOKUP_SIZE
-            } else {
+            if !self.may_start(now, !self.to_look_up.is_empty(), self.lookup_due(stopping)) {
                 break;
+            }
+            let most = if self.failures > 0 {
+                PROBE_NUMBERS
+            } else {
+                LOOKUP_SIZE
             };
             let mut numbers = Vec::new();
             while numbers.len() < most && !self.to_look_up.is_empty() {
@@ -582,12 +580,7 @@ impl Lane {
     fn start_upserts(&mut self, now: Instant, stopping: bool) {
         let size = self.upsert_size();
         while self.upserts.len() < self.options.batches_in_flight {
-            let due = if self.failures > 0 {
-                !self.ready.is_empty() && self.may_probe(now)
-            } else {
-                self.upsert_due(stopping).is_some_and(|due| now >= due)
-            };
-            if !due {
+            if !self.may_start(now, !self.ready.is_empty(), self.upsert_due(stopping)) {
                 break;
             }
             let groups = Arc::new(self.take_ready(size));
@@ -632,12 +625,7 @@ impl Lane {
     fn start_associations(&mut self, now: Instant, stopping: bool) {
         let size = self.options.batch_size;
         while self.associations.len() < ASSOCIATIONS_IN_FLIGHT {
-            let due = if self.failures > 0 {
-                !self.stored.is_empty() && self.may_probe(now)
-            } else {
-                self.association_due(stopping).is_some_and(|due| now >= due)
-            };
-            if !due {
+            if !self.may_start(now, !self.stored.is_empty(), self.association_due(stopping)) {
                 break;
             }
             let most = if self.failures > 0 {
@@ -708,6 +696,16 @@ impl Lane {
                     ASSOCIATION_WAIT
                 },
         )
+    }
+
+    /// Whether a request of a kind may start now: when HubSpot fails, a probe, if there is
+    /// something to send; else when it is `due`.
+    fn may_start(&self, now: Instant, pending: bool, due: Option<Instant>) -> bool {
+        if self.failures > 0 {
+            pending && self.may_probe(now)
+        } else {
+            due.is_some_and(|due| now >= due)
+        }
     }
 
     /// Whether a probe may go now, HubSpot failing: its backoff passed, and nothing else is
