@@ -1,7 +1,7 @@
 //! `hubspot-comms relay`: the pieces put together as one process. It receives (the receivers
 //! on `--listen`), works (a worker for every account), or both; serves its metrics on
-//! `--metrics-listen`; and on SIGTERM or Ctrl-C stops taking requests, lets the requests and
-//! batches in flight finish and settle, and exits 0.
+//! `--metrics-listen`; and on SIGTERM or Ctrl-C stops taking requests, lets the requests in
+//! flight finish and the workers carry what they hold through and settle it, and exits 0.
 //!
 //! Without Redis it refuses to start: a relay that answered 200 with nothing durable behind it
 //! would lose messages on its first crash. `--demo` runs everything on the embedded fake

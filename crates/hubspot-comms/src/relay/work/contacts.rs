@@ -87,7 +87,7 @@ pub(crate) struct Contacts {
     connection: ConnectionManager,
     keys: Keys,
     /// The start of this worker's lookup leases' holders (its consumer name; each lookup adds
-    /// a random part, so that two batches of one worker hold each other off too).
+    /// a random part, so that two lookups of one worker hold each other off too).
     owner: String,
     lease_script: redis::Script,
     /// Numbers whose entry was evicted lately, not to be read from the directory.
