@@ -171,9 +171,10 @@ A relay from messaging providers to HubSpot: nothing lost, nothing logged twice.
               signed JSON endpoint (POST /messages: the rows `import` reads). A request is
               answered 2xx only once its message is stored in a Redis Stream; a delivery
               repeated by the provider is stored once.
-  workers     any number, on any number of machines, one Redis consumer group: batches of up
-              to 100 upserted by the key property, contacts found many numbers per search and a
-              new number's contact created once, HubSpot's limit shared per account in Redis.
+  workers     any number, on any number of machines, one Redis consumer group: messages
+              upserted 100 a request by the key property and associated 1,000 a request,
+              contacts from a directory in Redis or found many numbers per search, a new
+              number's contact created once, HubSpot's limit shared per account in Redis.
               A message is acknowledged only when HubSpot's answer is final; one HubSpot refuses
               for good is a dead letter (see `relay dead-letters`).
 One machine:   hubspot-comms relay --redis redis://127.0.0.1:6379/

@@ -19,11 +19,12 @@
 //!   the rows `hubspot-comms import` reads, `X-Relay-Signature`): each request is answered 2xx
 //!   only once Redis has acknowledged its entries.
 //! - [`work`]: the [`Worker`](work::Worker), any number of them on any number of machines: reads
-//!   the streams as one consumer group, batches up to 100 entries, takes the contacts from the
-//!   account's contact directory (in Redis, shared by the workers) and finds or creates the
-//!   others many numbers per search, logs the messages exactly once by key (upserts, then the
-//!   associations), and acknowledges an entry only when HubSpot's answer is final; entries a
-//!   crashed worker held are claimed by the others after a timeout.
+//!   the streams as one consumer group, takes the contacts from the account's contact
+//!   directory (in Redis, shared by the workers) and finds or creates the others many numbers
+//!   per search, logs the messages exactly once by key (upserts of 100, then association
+//!   requests of 1,000, gathered across what it holds), and acknowledges an entry only when
+//!   HubSpot's answer is final; entries a crashed worker held are claimed by the others after a
+//!   timeout.
 //! - [`dead_letters`]: the messages HubSpot refused for good (or that could not be read), with
 //!   their reasons, and retrying them; [`status`]: backlog, pending and dead letters per account.
 //! - [`accounts`]: which HubSpot account a message goes to, and the client a worker logs it
@@ -40,14 +41,14 @@
 //! | `<prefix>:{<account>}:inbox` | stream | the entries not yet logged; consumer group `workers` |
 //! | `<prefix>:{<account>}:seen:<message key>` | string (with a time to live) | the id of the entry a key was stored as: a repeated delivery is stored once |
 //! | `<prefix>:{<account>}:dead` | stream | dead letters: the entry's fields as they were, and `dead_reason`, `dead_at`, `dead_entry` |
-//! | `<prefix>:{<account>}:directory:<number>` | string (with a time to live: an hour) | the contact directory: the id of the contact a number (E.164) was found or created as, read before a batch searches; deleted when HubSpot refuses that contact |
+//! | `<prefix>:{<account>}:directory:<number>` | string (with a time to live: an hour) | the contact directory: the id of the contact a number (E.164) was found or created as, read before a number is looked up; deleted when HubSpot refuses that contact |
 //! | `<prefix>:{<account>}:lookup:<number>` | string (with a time to live: 60 s) | a worker's lease on looking a number up (the worker's name): the others' entries of that number wait a moment for the directory rather than search it again |
 //! | `<prefix>:{<account>}:contact-claim:<number>`, `…:contact:<number>` | strings (with times to live) | the facade's claims on new numbers (`RedisClaims`, made in [`worker_client`](accounts::worker_client)): who creates a new number's contact, and the contact made |
 //! | `<prefix>:{<account>}:rate-limit`, `…:search-rate-limit` | the facade's shared limit (`SharedRateLimit`) | the account's HubSpot limits, shared by every worker |
 //!
 //! One stream per account rather than one for all: an account whose HubSpot is away, or whose
 //! limit is spent, holds back only its own messages (a worker reads each account's stream on
-//! its own); a batch is one account's, as an upsert must be; and each account's backlog and
+//! its own); a request is one account's, as an upsert must be; and each account's backlog and
 //! pending counts are Redis's own numbers for its stream, not a scan. An entry is deleted from
 //! its stream when it is acknowledged (`XACK` and `XDEL` in one script), so the stream holds
 //! exactly what is not yet logged: its length is the backlog plus the pending entries.
