@@ -35,9 +35,9 @@ pub struct WorkerOptions {
     /// Longer than any HubSpot call can take (the client's deadline); shorter is a faster
     /// recovery from a crash.
     pub claim_after: Duration,
-    /// How many upsert batches (of up to 100 messages each) of one account a worker sends at
-    /// once (4); its association requests go one at a time.
-    pub batches_in_flight: usize,
+    /// How many upserts (of up to 100 messages each) of one account a worker sends at once
+    /// (4); its association requests go one at a time.
+    pub upserts_in_flight: usize,
     /// The wait before an entry's first retry (1 s), doubled for each retry after it…
     pub retry_after: Duration,
     /// …up to this (5 s: a worker meets HubSpot back from an outage within seconds, and a
@@ -54,7 +54,7 @@ impl Default for WorkerOptions {
             batch_size: MAX_BATCH_SIZE,
             linger: Duration::from_millis(250),
             claim_after: Duration::from_secs(60),
-            batches_in_flight: 4,
+            upserts_in_flight: 4,
             retry_after: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(5),
         }
@@ -68,8 +68,8 @@ impl WorkerOptions {
                 "a batch size of {} (1 to {MAX_BATCH_SIZE})",
                 self.batch_size
             ))
-        } else if self.batches_in_flight == 0 {
-            Some("no batch in flight".to_owned())
+        } else if self.upserts_in_flight == 0 {
+            Some("no upsert in flight".to_owned())
         } else if self.claim_after < Duration::from_millis(100) {
             Some("a claim time under 100 ms".to_owned())
         } else if self.consumer.is_empty() || self.consumer.chars().any(char::is_whitespace) {

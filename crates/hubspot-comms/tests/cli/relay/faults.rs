@@ -314,13 +314,13 @@ async fn race_on_one_new_number(relay: &Relay, workers: Vec<super::RunningWorker
     all(not(redis_server), not(relay_ci)),
     ignore = "needs redis-server (Debian: apt-get install redis-server)"
 )]
-async fn one_worker_with_batches_in_flight_makes_one_contact_per_new_number() {
-    // Batches of one message, three at once: each would search for the number before the
-    // first created its contact.
+async fn one_worker_with_requests_in_flight_makes_one_contact_per_new_number() {
+    // Upserts of one message, three at once, and two lookups at once: each would search for
+    // the number before the first created its contact.
     let relay = Relay::start(config(), false).await;
     let worker = relay.worker_with(None, |options| {
         options.batch_size = 1;
-        options.batches_in_flight = 3;
+        options.upserts_in_flight = 3;
         options.linger = Duration::from_millis(1);
     });
     race_on_one_new_number(&relay, vec![worker]).await;

@@ -188,7 +188,8 @@ impl Lane {
     /// The most entries this lane holds at once (a read in flight counted by what it may
     /// bring): the rest waits in Redis, not in memory.
     fn capacity(&self) -> usize {
-        self.options.batch_size * HELD_BATCHES.max(self.options.batches_in_flight + 1)
+        (self.options.batch_size * HELD_BATCHES)
+            .max((self.options.upserts_in_flight + 1) * self.upsert_size())
     }
 
     /// The entries it holds: waiting for a lookup, ready, being stored, stored, being
@@ -357,7 +358,7 @@ impl Lane {
             {
                 at = at.min(due);
             }
-            if self.upserts.len() < self.options.batches_in_flight
+            if self.upserts.len() < self.options.upserts_in_flight
                 && let Some(due) = self.upsert_due(stopping)
             {
                 at = at.min(due);

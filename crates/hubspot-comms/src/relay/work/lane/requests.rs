@@ -100,7 +100,7 @@ impl Lane {
     /// Starts the upserts that are due ([`Self::upsert_due`]), or a probe.
     pub(super) fn start_upserts(&mut self, now: Instant, stopping: bool) {
         let size = self.upsert_size();
-        while self.upserts.len() < self.options.batches_in_flight {
+        while self.upserts.len() < self.options.upserts_in_flight {
             if !self.may_start(now, !self.ready.is_empty(), self.upsert_due(stopping)) {
                 break;
             }
