@@ -5,10 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use hubspot_communications::ContactMatch;
-use tokio::task::{Id, JoinError};
+use hubspot_communications::{ContactMatch, PhoneNumber};
+use tokio::task::JoinError;
 use tokio::time::Instant;
 
+use super::in_flight::Ended;
 use super::{Found, Lane, Settle, Waiting};
 use crate::relay::accounts::AccountName;
 use crate::relay::metrics::{self, Settled};
@@ -56,11 +57,7 @@ impl Lane {
     }
 
     /// A lookup's answers: each number's entries ready, or judged.
-    pub(super) fn looked_up(&mut self, done: Result<(Id, Found), JoinError>) {
-        let (numbers, outcome) = match done {
-            Ok((id, outcome)) => (self.looking_up.remove(&id), Ok(outcome)),
-            Err(error) => (self.looking_up.remove(&error.id()), Err(error)),
-        };
+    pub(super) fn looked_up(&mut self, (numbers, outcome): Ended<Vec<PhoneNumber>, Found>) {
         self.hubspot_answered(match &outcome {
             Ok(Ok(_)) => Some(true),
             Ok(Err(_)) => Some(false),
@@ -68,7 +65,7 @@ impl Lane {
         });
         let now = Instant::now();
         let mut retried = Retried::default();
-        for number in numbers.unwrap_or_default() {
+        for number in numbers {
             let entries = self.unresolved.remove(&number).unwrap_or_default();
             let verdict = match &outcome {
                 Ok(Ok(found)) => match found.get(&number) {
@@ -91,7 +88,7 @@ impl Lane {
                 Ok(Err(error)) => {
                     batch::judge(error, &self.logging.key_property, "finding the contacts")
                 }
-                Err(error) => Verdict::Retry(format!("the lookup's task failed: {error}")),
+                Err(error) => Verdict::Retry(task_failed("the lookup", error)),
             };
             for held in entries {
                 self.conclude(held, verdict.clone(), &mut retried);
@@ -101,20 +98,19 @@ impl Lane {
     }
 
     /// An upsert's answers: each message stored (to be associated), or its entries judged.
-    pub(super) fn upserted(&mut self, done: Result<(Id, Vec<Result<String, Verdict>>), JoinError>) {
-        let (groups, answers, failure) = match done {
-            Ok((id, answers)) => (self.upserting.remove(&id), answers, None),
-            Err(error) => (
-                self.upserting.remove(&error.id()),
-                Vec::new(),
-                Some(task_failed("an upsert", &error)),
-            ),
+    pub(super) fn upserted(
+        &mut self,
+        (groups, outcome): Ended<Arc<Vec<Group>>, Vec<Result<String, Verdict>>>,
+    ) {
+        let (answers, failure) = match outcome {
+            Ok(answers) => (answers, None),
+            Err(error) => (Vec::new(), Some(task_failed("an upsert", &error))),
         };
         let stored_any = answers.iter().any(Result::is_ok);
         let mut answers = answers.into_iter();
         let now = Instant::now();
         let mut retried = Retried::default();
-        for group in groups.map(Arc::unwrap_or_clone).unwrap_or_default() {
+        for group in Arc::unwrap_or_clone(groups) {
             match answers.next() {
                 Some(Ok(message)) => {
                     self.stored.push(Stored { group, message });
@@ -129,11 +125,10 @@ impl Lane {
     }
 
     /// An association request's answers: each message's entries logged, or judged.
-    pub(super) fn associated(&mut self, done: Result<(Id, Vec<Verdict>), JoinError>) {
-        let (stored, verdicts, failure) = match done {
-            Ok((id, verdicts)) => (self.associating.remove(&id), verdicts, None),
+    pub(super) fn associated(&mut self, (stored, outcome): Ended<Arc<Vec<Stored>>, Vec<Verdict>>) {
+        let (verdicts, failure) = match outcome {
+            Ok(verdicts) => (verdicts, None),
             Err(error) => (
-                self.associating.remove(&error.id()),
                 Vec::new(),
                 Some(task_failed("an association request", &error)),
             ),
@@ -141,7 +136,7 @@ impl Lane {
         let logged_any = verdicts.contains(&Verdict::Logged);
         let mut verdicts = verdicts.into_iter();
         let mut retried = Retried::default();
-        for stored in stored.map(Arc::unwrap_or_clone).unwrap_or_default() {
+        for stored in Arc::unwrap_or_clone(stored) {
             let verdict = verdicts.next().unwrap_or_else(|| unanswered(&failure));
             self.conclude_all(stored.group, &verdict, &mut retried);
         }

@@ -16,7 +16,7 @@
 //!
 //! Here the lane's state and its loop; in `requests` when each kind of request is due and
 //! starts, in `answers` what each answer does to its entries, in `redis_side` the reads,
-//! settlements and claims.
+//! settlements and claims, in `in_flight` the tasks in flight with what each carries.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -24,9 +24,10 @@ use std::time::Duration;
 
 use hubspot_communications::{Client, ContactMatch, Error, PhoneNumber};
 use tokio::sync::watch;
-use tokio::task::{Id, JoinSet};
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use self::in_flight::InFlight;
 use super::batch::{Group, Held, Logging, Ready, Stored, Verdict};
 use super::contacts::Contacts;
 use super::counts::WorkerCounts;
@@ -37,6 +38,7 @@ use crate::relay::error::RelayError;
 use crate::relay::streams::Streams;
 
 mod answers;
+mod in_flight;
 mod redis_side;
 mod requests;
 
@@ -96,20 +98,17 @@ pub(super) struct Lane {
     /// The numbers of `unresolved` no lookup is on yet, oldest first, with when they came.
     to_look_up: VecDeque<(PhoneNumber, Instant)>,
     /// Lookups in flight, and their numbers.
-    lookups: JoinSet<Found>,
-    looking_up: HashMap<Id, Vec<PhoneNumber>>,
+    lookups: InFlight<Vec<PhoneNumber>, Found>,
     /// Entries whose contact is known, and when the oldest of them became ready.
     ready: Vec<Ready>,
     ready_since: Option<Instant>,
     /// Upserts in flight, and their messages (tried again should a task fail).
-    upserts: JoinSet<Vec<Result<String, Verdict>>>,
-    upserting: HashMap<Id, Arc<Vec<Group>>>,
+    upserts: InFlight<Arc<Vec<Group>>, Vec<Result<String, Verdict>>>,
     /// Messages stored, to be associated, and when the oldest of them was stored.
     stored: Vec<Stored>,
     stored_since: Option<Instant>,
     /// Association requests in flight, and their messages.
-    associations: JoinSet<Vec<Verdict>>,
-    associating: HashMap<Id, Arc<Vec<Stored>>>,
+    associations: InFlight<Arc<Vec<Stored>>, Vec<Verdict>>,
     /// Entries to try again, and how often each was tried.
     waiting: Vec<Waiting>,
     tries: HashMap<String, u32>,
@@ -164,16 +163,13 @@ impl Lane {
             read_after: now,
             unresolved: HashMap::new(),
             to_look_up: VecDeque::new(),
-            lookups: JoinSet::new(),
-            looking_up: HashMap::new(),
+            lookups: InFlight::default(),
             ready: Vec::new(),
             ready_since: None,
-            upserts: JoinSet::new(),
-            upserting: HashMap::new(),
+            upserts: InFlight::default(),
             stored: Vec::new(),
             stored_since: None,
-            associations: JoinSet::new(),
-            associating: HashMap::new(),
+            associations: InFlight::default(),
             waiting: Vec::new(),
             tries: HashMap::new(),
             failures: 0,
@@ -205,8 +201,8 @@ impl Lane {
 
     /// The entries between ready and settled: being stored, stored, being associated.
     fn logging(&self) -> impl Iterator<Item = &Ready> {
-        let upserting = self.upserting.values().flat_map(|groups| groups.iter());
-        let associating = self.associating.values().flat_map(|stored| stored.iter());
+        let upserting = self.upserts.carried().flat_map(|groups| groups.iter());
+        let associating = self.associations.carried().flat_map(|stored| stored.iter());
         upserting
             .chain(
                 self.stored
@@ -245,13 +241,13 @@ impl Lane {
         }
         loop {
             let stopping = *stop.borrow();
-            while let Some(done) = self.lookups.try_join_next_with_id() {
+            while let Some(done) = self.lookups.try_join_next() {
                 self.looked_up(done);
             }
-            while let Some(done) = self.upserts.try_join_next_with_id() {
+            while let Some(done) = self.upserts.try_join_next() {
                 self.upserted(done);
             }
-            while let Some(done) = self.associations.try_join_next_with_id() {
+            while let Some(done) = self.associations.try_join_next() {
                 self.associated(done);
             }
             while let Some(read) = self.reads.try_join_next() {
@@ -287,13 +283,13 @@ impl Lane {
             }
             let wake = self.wake_at(now, stopping);
             tokio::select! {
-                Some(done) = self.lookups.join_next_with_id(), if !self.lookups.is_empty() => {
+                Some(done) = self.lookups.join_next(), if !self.lookups.is_empty() => {
                     self.looked_up(done);
                 }
-                Some(done) = self.upserts.join_next_with_id(), if !self.upserts.is_empty() => {
+                Some(done) = self.upserts.join_next(), if !self.upserts.is_empty() => {
                     self.upserted(done);
                 }
-                Some(done) = self.associations.join_next_with_id(), if !self.associations.is_empty() => {
+                Some(done) = self.associations.join_next(), if !self.associations.is_empty() => {
                     self.associated(done);
                 }
                 Some(read) = self.reads.join_next(), if !self.reads.is_empty() => {

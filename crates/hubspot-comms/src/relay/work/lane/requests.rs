@@ -60,10 +60,9 @@ impl Lane {
             }
             let logging = Arc::clone(&self.logging);
             let asked = numbers.clone();
-            let task = self
-                .lookups
-                .spawn(async move { logging.contacts.look_up(&logging.client, &asked).await });
-            self.looking_up.insert(task.id(), numbers);
+            self.lookups.spawn(numbers, async move {
+                logging.contacts.look_up(&logging.client, &asked).await
+            });
         }
     }
 
@@ -108,10 +107,8 @@ impl Lane {
             self.ready_since = (!self.ready.is_empty()).then_some(now);
             let logging = Arc::clone(&self.logging);
             let sent = Arc::clone(&groups);
-            let task = self
-                .upserts
-                .spawn(async move { batch::upsert(&logging, sent).await });
-            self.upserting.insert(task.id(), groups);
+            self.upserts
+                .spawn(groups, async move { batch::upsert(&logging, sent).await });
         }
     }
 
@@ -159,10 +156,10 @@ impl Lane {
             self.stored_since = (!self.stored.is_empty()).then_some(now);
             let logging = Arc::clone(&self.logging);
             let sent = Arc::clone(&stored);
-            let task = self
-                .associations
-                .spawn(async move { batch::associate(&logging, sent).await });
-            self.associating.insert(task.id(), stored);
+            self.associations.spawn(
+                stored,
+                async move { batch::associate(&logging, sent).await },
+            );
         }
     }
 
